@@ -1,0 +1,401 @@
+//! The FFI side of one plugin: implements the frozen `Plugin` trait object on
+//! top of the author's [`Plugin`](crate::Plugin), running it on a thread of
+//! its own with its own single-threaded tokio runtime.
+//!
+//! Every entry point here catches panics: a panic must never cross the FFI
+//! boundary (abi_stable would abort the whole daemon).
+
+use std::{
+    collections::HashMap,
+    panic::{AssertUnwindSafe, catch_unwind},
+    sync::{Arc, Mutex, OnceLock, mpsc as std_mpsc},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+use abi_stable::{
+    sabi_trait::TD_Opaque,
+    std_types::{RResult, RSlice, RStr, RVec},
+};
+use futures_util::FutureExt;
+use nipart_plugin_abi::{
+    DaemonBox, FfiError, FfiEvent, Plugin as FfiPlugin, Plugin_TO, PluginBox, event_state,
+};
+use tokio::sync::mpsc;
+
+use crate::{
+    Context, Error, ErrorKind, Event, Plugin, Result,
+    context::{Pending, lock_pending},
+    log::{self, LevelHandle},
+};
+
+/// Settings the host passes to `init` as JSON. Unknown keys are ignored, so
+/// the host may add more without breaking older plugins.
+#[derive(serde::Deserialize)]
+#[serde(default)]
+struct Settings {
+    queue_capacity: usize,
+    log_level: String,
+    init_deadline_unix_ms: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            queue_capacity: 1024,
+            log_level: "info".into(),
+            init_deadline_unix_ms: 0,
+        }
+    }
+}
+
+enum Control {
+    Shutdown {
+        deadline: Instant,
+        done: std_mpsc::Sender<Result<()>>,
+    },
+}
+
+struct Link {
+    events: mpsc::Sender<FfiEvent>,
+    capacity: usize,
+    control: mpsc::UnboundedSender<Control>,
+    pending: Pending,
+    level: Arc<OnceLock<LevelHandle>>,
+}
+
+pub(crate) struct Adapter<P: Plugin> {
+    plugin: Mutex<Option<P>>,
+    link: OnceLock<Link>,
+}
+
+/// Builds the plugin and wraps it for the FFI. Called by the registry, which
+/// catches panics.
+pub(crate) fn create<P: Plugin>() -> Result<PluginBox> {
+    let plugin = P::new()?;
+    let adapter = Adapter {
+        plugin: Mutex::new(Some(plugin)),
+        link: OnceLock::new(),
+    };
+    Ok(Plugin_TO::from_value(adapter, TD_Opaque))
+}
+
+/// Runs `f`, turning a panic into an error so it never crosses the boundary.
+pub(crate) fn guard<T>(what: &str, f: impl FnOnce() -> Result<T>) -> RResult<T, FfiError> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(v)) => RResult::ROk(v),
+        Ok(Err(e)) => RResult::RErr(e.into()),
+        Err(payload) => RResult::RErr(Error::from_panic(what, payload.as_ref()).into()),
+    }
+}
+
+fn instant_from_unix_ms(ms: u64) -> Option<Instant> {
+    if ms == 0 {
+        return None;
+    }
+    let target = UNIX_EPOCH + Duration::from_millis(ms);
+    let left = target
+        .duration_since(SystemTime::now())
+        .unwrap_or(Duration::ZERO);
+    Some(Instant::now() + left)
+}
+
+impl<P: Plugin> Adapter<P> {
+    fn link(&self) -> Result<&Link> {
+        self.link.get().ok_or_else(|| {
+            Error::new(
+                ErrorKind::Failed,
+                format!("plugin {} is not initialized", P::NAME),
+            )
+        })
+    }
+
+    fn do_init(&self, daemon: DaemonBox, settings: &str) -> Result<()> {
+        let settings: Settings = serde_json::from_str(settings).map_err(|e| {
+            Error::invalid_input(format!("init settings for plugin {}: {e}", P::NAME))
+        })?;
+        let plugin = self
+            .plugin
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Failed,
+                    format!("plugin {} was already initialized", P::NAME),
+                )
+            })?;
+        let level = log::parse_level(&settings.log_level).ok_or_else(|| {
+            Error::invalid_input(format!("invalid log level {:?}", settings.log_level))
+        })?;
+        let capacity = settings.queue_capacity.max(1);
+        let (events_tx, events_rx) = mpsc::channel(capacity);
+        let (control_tx, control_rx) = mpsc::unbounded_channel();
+        let pending: Pending = Arc::new(Mutex::new(HashMap::new()));
+        let level_handle = Arc::new(OnceLock::new());
+        let ctx = Context::new(P::NAME, daemon, pending.clone());
+        let _ = self.link.set(Link {
+            events: events_tx,
+            capacity,
+            control: control_tx,
+            pending,
+            level: level_handle.clone(),
+        });
+
+        let (init_tx, init_rx) = std_mpsc::channel();
+        let worker = Worker {
+            plugin,
+            ctx,
+            events: events_rx,
+            control: control_rx,
+        };
+        std::thread::Builder::new()
+            .name(format!("plugin-{}", P::NAME))
+            .spawn(move || worker.run(level, level_handle, init_tx))
+            .map_err(|e| Error::other(format!("spawning the thread of plugin {}: {e}", P::NAME)))?;
+
+        let outcome = match instant_from_unix_ms(settings.init_deadline_unix_ms) {
+            Some(deadline) => {
+                init_rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            }
+            None => init_rx.recv().map_err(|_| std_mpsc::RecvTimeoutError::Disconnected),
+        };
+        match outcome {
+            Ok(result) => result,
+            Err(std_mpsc::RecvTimeoutError::Timeout) => Err(Error::new(
+                ErrorKind::Timeout,
+                format!("init of plugin {} did not finish by its deadline", P::NAME),
+            )),
+            Err(std_mpsc::RecvTimeoutError::Disconnected) => Err(Error::new(
+                ErrorKind::Failed,
+                format!("the thread of plugin {} ended during init", P::NAME),
+            )),
+        }
+    }
+
+    fn do_deliver(&self, event: FfiEvent) -> Result<u32> {
+        let link = self.link()?;
+        // A reply to one of our own requests completes it directly.
+        if let abi_stable::std_types::ROption::RSome(ref_id) = event.ref_id
+            && (event.state == event_state::DONE || event.state == event_state::CANCELLED)
+        {
+            let waiter = lock_pending(&link.pending).remove(&ref_id);
+            if let Some(tx) = waiter {
+                let _ = tx.send(event);
+                return Ok(depth(link));
+            }
+        }
+        match link.events.try_send(event) {
+            Ok(()) => Ok(depth(link)),
+            Err(mpsc::error::TrySendError::Full(_)) => Err(Error::new(
+                ErrorKind::QueueFull,
+                format!(
+                    "the queue of plugin {} is full ({} events)",
+                    P::NAME,
+                    link.capacity
+                ),
+            )),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(Error::new(
+                ErrorKind::ShuttingDown,
+                format!("plugin {} no longer takes events", P::NAME),
+            )),
+        }
+    }
+
+    fn do_shutdown(&self, deadline_unix_ms: u64) -> Result<()> {
+        let Some(link) = self.link.get() else {
+            return Ok(()); // never initialized: nothing runs
+        };
+        let deadline = instant_from_unix_ms(deadline_unix_ms)
+            .unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+        let (done_tx, done_rx) = std_mpsc::channel();
+        if link
+            .control
+            .send(Control::Shutdown {
+                deadline,
+                done: done_tx,
+            })
+            .is_err()
+        {
+            return Ok(()); // the worker has already ended
+        }
+        match done_rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(result) => result,
+            Err(std_mpsc::RecvTimeoutError::Timeout) => Err(Error::new(
+                ErrorKind::Timeout,
+                format!("shutdown of plugin {} did not finish by its deadline", P::NAME),
+            )),
+            Err(std_mpsc::RecvTimeoutError::Disconnected) => Ok(()),
+        }
+    }
+
+    fn do_call(&self, method: &str, input: &[u8]) -> Result<Vec<u8>> {
+        match method {
+            "nipart.set_log_level" => {
+                let text = std::str::from_utf8(input)
+                    .map_err(|_| Error::invalid_input("log level is not UTF-8"))?;
+                let level = log::parse_level(text)
+                    .ok_or_else(|| Error::invalid_input(format!("invalid log level {text:?}")))?;
+                if let Some(handle) = self.link()?.level.get() {
+                    handle
+                        .reload(level)
+                        .map_err(|e| Error::other(format!("reloading the log level: {e}")))?;
+                }
+                Ok(Vec::new())
+            }
+            "nipart.queue_depth" => Ok(depth(self.link()?).to_string().into_bytes()),
+            _ => Err(Error::new(
+                ErrorKind::Unsupported,
+                format!("plugin {} does not provide method {method:?}", P::NAME),
+            )),
+        }
+    }
+}
+
+fn depth(link: &Link) -> u32 {
+    (link.capacity - link.events.capacity()) as u32
+}
+
+impl<P: Plugin> FfiPlugin for Adapter<P> {
+    fn init(&self, daemon: DaemonBox, settings: RStr<'_>) -> RResult<(), FfiError> {
+        guard("init", || self.do_init(daemon, settings.as_str()))
+    }
+
+    fn deliver(&self, event: FfiEvent) -> RResult<u32, FfiError> {
+        guard("deliver", || self.do_deliver(event))
+    }
+
+    fn shutdown(&self, deadline_unix_ms: u64) -> RResult<(), FfiError> {
+        guard("shutdown", || self.do_shutdown(deadline_unix_ms))
+    }
+
+    fn call(&self, method: RStr<'_>, input: RSlice<'_, u8>) -> RResult<RVec<u8>, FfiError> {
+        guard("call", || {
+            self.do_call(method.as_str(), input.as_slice())
+                .map(RVec::from)
+        })
+    }
+}
+
+/// The plugin's own thread: owns the plugin value and its runtime.
+struct Worker<P: Plugin> {
+    plugin: P,
+    ctx: Context,
+    events: mpsc::Receiver<FfiEvent>,
+    control: mpsc::UnboundedReceiver<Control>,
+}
+
+impl<P: Plugin> Worker<P> {
+    fn run(
+        self,
+        level: tracing_subscriber::filter::LevelFilter,
+        level_slot: Arc<OnceLock<LevelHandle>>,
+        init_done: std_mpsc::Sender<Result<()>>,
+    ) {
+        let (_log_guard, handle) = log::install(&self.ctx, level);
+        let _ = level_slot.set(handle);
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => rt,
+            Err(e) => {
+                let _ = init_done.send(Err(Error::other(format!(
+                    "building the runtime of plugin {}: {e}",
+                    P::NAME
+                ))));
+                return;
+            }
+        };
+        // Panics in the plugin's code are caught below; this outer guard
+        // only keeps the thread from unwinding into the runtime.
+        let _ = catch_unwind(AssertUnwindSafe(|| {
+            runtime.block_on(self.serve(init_done));
+        }));
+    }
+
+    async fn serve(mut self, init_done: std_mpsc::Sender<Result<()>>) {
+        let ctx = self.ctx.clone();
+        let init = AssertUnwindSafe(self.plugin.init(&ctx)).catch_unwind().await;
+        let init = match init {
+            Ok(r) => r,
+            Err(p) => Err(Error::from_panic("init", p.as_ref())),
+        };
+        let ok = init.is_ok();
+        let _ = init_done.send(init);
+        if !ok {
+            return;
+        }
+        let mut failed = false;
+        loop {
+            tokio::select! {
+                biased;
+                control = self.control.recv() => match control {
+                    Some(Control::Shutdown { deadline, done }) => {
+                        let result = if failed {
+                            Ok(())
+                        } else {
+                            self.shutdown(deadline).await
+                        };
+                        let _ = done.send(result);
+                        return;
+                    }
+                    None => return,
+                },
+                event = self.events.recv(), if !failed => match event {
+                    Some(event) => failed = !self.handle(event).await,
+                    None => return,
+                },
+            }
+        }
+    }
+
+    async fn shutdown(&mut self, deadline: Instant) -> Result<()> {
+        let ctx = self.ctx.clone();
+        let fut = AssertUnwindSafe(self.plugin.shutdown(&ctx)).catch_unwind();
+        match tokio::time::timeout_at(deadline.into(), fut).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(p)) => Err(Error::from_panic("shutdown", p.as_ref())),
+            Err(_) => Err(Error::new(
+                ErrorKind::Timeout,
+                format!("shutdown of plugin {} did not finish by its deadline", P::NAME),
+            )),
+        }
+    }
+
+    /// Handles one event; returns false if the handler panicked (the plugin
+    /// is then failed and takes no more events).
+    async fn handle(&mut self, event: FfiEvent) -> bool {
+        let event = match Event::from_ffi(event) {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::warn!("dropping a malformed event: {e}");
+                return true;
+            }
+        };
+        let request = event.request.then(|| event.clone_header());
+        let topic = event.topic.clone();
+        let ctx = self.ctx.clone();
+        let outcome = AssertUnwindSafe(self.plugin.handle_event(&ctx, event))
+            .catch_unwind()
+            .await;
+        match outcome {
+            Ok(Ok(())) => true,
+            Ok(Err(e)) => {
+                tracing::warn!("handling {topic} failed: {e}");
+                if let Some(req) = request {
+                    let _ = ctx.reply_error(&req, &e);
+                }
+                true
+            }
+            Err(p) => {
+                let e = Error::from_panic(&format!("event handler for {topic}"), p.as_ref());
+                tracing::error!("{e}; the plugin stops taking events");
+                if let Some(req) = request {
+                    let _ = ctx.reply_error(&req, &e);
+                }
+                let _ = ctx.call_daemon("nipart.plugin_failed", e.message().as_bytes());
+                false
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! The trait a plugin author implements.
+
+use crate::{Context, Event, Result};
+
+/// A nipart plugin.
+///
+/// The SDK runs each plugin on a thread of its own with its own
+/// single-threaded tokio runtime: the handlers below are called one at a
+/// time, in the order events arrive, and may `.await` freely. Panics in any
+/// of them are caught: the plugin is then reported failed and isolated by the
+/// daemon, while the rest of the daemon keeps running.
+///
+/// Register the type with [`register_plugin!`](crate::register_plugin) and
+/// export the library's registry once with
+/// [`export_plugins!`](crate::export_plugins). See the crate docs for a
+/// complete example.
+#[allow(async_fn_in_trait)] // plugins run on a current-thread runtime: no Send bound needed
+pub trait Plugin: Sized + Send + 'static {
+    /// Unique among every plugin the daemon loads, e.g. `"kernel"`.
+    const NAME: &'static str;
+    /// One line for `nipc plugins`.
+    const DESCRIPTION: &'static str = "";
+    /// Roles served: events addressed to `role:NAME` reach every holder.
+    const ROLES: &'static [&'static str] = &[];
+    /// Topic patterns subscribed to from the start (see [`crate::TopicPattern`]).
+    const SUBSCRIPTIONS: &'static [&'static str] = &[];
+
+    /// Builds the plugin. Called once when the daemon loads the library,
+    /// before Init; keep it cheap and free of side effects.
+    fn new() -> Result<Self>;
+
+    /// Called once, in the daemon's sorted plugin order, before any event.
+    /// Events published to the plugin meanwhile wait in its queue.
+    async fn init(&mut self, _ctx: &Context) -> Result<()> {
+        Ok(())
+    }
+
+    /// Called for each event delivered to the plugin: addressed to it, to one
+    /// of its roles or to everyone, or matching one of its subscriptions.
+    /// Replies to the plugin's own requests go to the awaiting
+    /// [`Context::request`] instead. An `Err` returned for a request is sent
+    /// back to the requester as a `Cancelled` reply.
+    async fn handle_event(&mut self, ctx: &Context, event: Event) -> Result<()>;
+
+    /// Called once at daemon shutdown, in reverse plugin order. The daemon
+    /// waits for it until the plugin's shutdown deadline.
+    async fn shutdown(&mut self, _ctx: &Context) -> Result<()> {
+        Ok(())
+    }
+}
