@@ -1,1 +1,21 @@
+//! `nipartd`: the nipart daemon, a host for dynamically loaded plugins.
+//!
+//! The map (see `docs/architecture.md` for the long form):
+//! [`loader`] finds and checks plugin libraries, [`lifecycle`] runs Init and
+//! Shutdown in order with deadlines, [`bus`] routes events between the
+//! plugins, and [`handle`] is what each plugin holds of the daemon.
 
+pub mod bus;
+pub mod config;
+pub mod handle;
+pub mod lifecycle;
+pub mod loader;
+pub mod signals;
+
+pub use bus::{EventBus, MemberId, MemberState, MemberStats};
+pub use config::DaemonConfig;
+pub use lifecycle::{Lifecycle, PluginInfo, StartError};
+pub use loader::{LoadReport, LoadedPlugin, PluginLoader, Rejection};
+
+/// The version of the daemon.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -157,7 +157,9 @@ impl<P: Plugin> Adapter<P> {
             Some(deadline) => {
                 init_rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
             }
-            None => init_rx.recv().map_err(|_| std_mpsc::RecvTimeoutError::Disconnected),
+            None => init_rx
+                .recv()
+                .map_err(|_| std_mpsc::RecvTimeoutError::Disconnected),
         };
         match outcome {
             Ok(result) => result,
@@ -222,7 +224,10 @@ impl<P: Plugin> Adapter<P> {
             Ok(result) => result,
             Err(std_mpsc::RecvTimeoutError::Timeout) => Err(Error::new(
                 ErrorKind::Timeout,
-                format!("shutdown of plugin {} did not finish by its deadline", P::NAME),
+                format!(
+                    "shutdown of plugin {} did not finish by its deadline",
+                    P::NAME
+                ),
             )),
             Err(std_mpsc::RecvTimeoutError::Disconnected) => Ok(()),
         }
@@ -315,7 +320,9 @@ impl<P: Plugin> Worker<P> {
 
     async fn serve(mut self, init_done: std_mpsc::Sender<Result<()>>) {
         let ctx = self.ctx.clone();
-        let init = AssertUnwindSafe(self.plugin.init(&ctx)).catch_unwind().await;
+        let init = AssertUnwindSafe(self.plugin.init(&ctx))
+            .catch_unwind()
+            .await;
         let init = match init {
             Ok(r) => r,
             Err(p) => Err(Error::from_panic("init", p.as_ref())),
@@ -357,7 +364,10 @@ impl<P: Plugin> Worker<P> {
             Ok(Err(p)) => Err(Error::from_panic("shutdown", p.as_ref())),
             Err(_) => Err(Error::new(
                 ErrorKind::Timeout,
-                format!("shutdown of plugin {} did not finish by its deadline", P::NAME),
+                format!(
+                    "shutdown of plugin {} did not finish by its deadline",
+                    P::NAME
+                ),
             )),
         }
     }

@@ -153,10 +153,7 @@ impl Context {
     pub fn config<T: DeserializeOwned>(&self) -> Result<T> {
         let raw = self.inner.daemon.config();
         serde_json::from_str(raw.as_str()).map_err(|e| {
-            Error::invalid_input(format!(
-                "configuration of plugin {}: {e}",
-                self.inner.name
-            ))
+            Error::invalid_input(format!("configuration of plugin {}: {e}", self.inner.name))
         })
     }
 

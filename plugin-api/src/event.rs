@@ -251,7 +251,10 @@ impl Event {
     /// Decodes the JSON payload.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
         serde_json::from_slice(&self.payload).map_err(|e| {
-            Error::invalid_input(format!("payload of event {} ({}): {e}", self.id, self.topic))
+            Error::invalid_input(format!(
+                "payload of event {} ({}): {e}",
+                self.id, self.topic
+            ))
         })
     }
 
@@ -289,7 +292,11 @@ impl Event {
                 None => ROption::RNone,
             },
             state: self.state.to_code(),
-            flags: if self.request { event_flags::REQUEST } else { 0 },
+            flags: if self.request {
+                event_flags::REQUEST
+            } else {
+                0
+            },
             src: self.src.to_ffi(),
             dst: self.dst.to_ffi(),
             topic: self.topic.into(),
@@ -337,7 +344,16 @@ mod tests {
         // The deadline crosses in milliseconds.
         let ms = |t: Option<SystemTime>| t.unwrap().duration_since(UNIX_EPOCH).unwrap().as_millis();
         assert_eq!(ms(back.deadline), ms(ev.deadline));
-        assert_eq!(Event { deadline: None, ..back }, Event { deadline: None, ..ev });
+        assert_eq!(
+            Event {
+                deadline: None,
+                ..back
+            },
+            Event {
+                deadline: None,
+                ..ev
+            }
+        );
     }
 
     #[test]
@@ -361,6 +377,9 @@ mod tests {
             assert_eq!(a.to_string().parse::<Address>().unwrap(), a);
         }
         let err = "host:x".parse::<Address>().unwrap_err();
-        assert!(err.message().contains("invalid address \"host:x\""), "{err}");
+        assert!(
+            err.message().contains("invalid address \"host:x\""),
+            "{err}"
+        );
     }
 }

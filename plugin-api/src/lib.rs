@@ -103,8 +103,8 @@ pub const ABI_VERSION: &str = nipart_plugin_abi::ABI_VERSION;
 #[doc(hidden)]
 pub mod __private {
     pub use abi_stable::library::{
-        CheckTypeLayout, LibHeader, RootModuleResult,
-        __call_root_module_loader as call_root_module_loader,
+        __call_root_module_loader as call_root_module_loader, CheckTypeLayout, LibHeader,
+        RootModuleResult,
     };
     pub use inventory;
     pub use nipart_plugin_abi::{PANIC_ABORT, PANIC_UNWIND, PluginModuleRef};

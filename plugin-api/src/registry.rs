@@ -91,7 +91,13 @@ extern "C" fn module_plugins() -> RVec<PluginDescriptor> {
 extern "C" fn module_create(name: RStr<'_>) -> RResult<PluginBox, FfiError> {
     let name = name.as_str();
     let Some(reg) = registered().into_iter().find(|r| r.name == name) else {
-        return RResult::RErr(Error::new(ErrorKind::NotFound, format!("no plugin named {name:?} in this library")).into());
+        return RResult::RErr(
+            Error::new(
+                ErrorKind::NotFound,
+                format!("no plugin named {name:?} in this library"),
+            )
+            .into(),
+        );
     };
     match catch_unwind(AssertUnwindSafe(reg.create)) {
         Ok(Ok(plugin)) => RResult::ROk(plugin),
@@ -104,7 +110,10 @@ extern "C" fn module_call(method: RStr<'_>, _input: RSlice<'_, u8>) -> RResult<R
     RResult::RErr(
         Error::new(
             ErrorKind::Unsupported,
-            format!("this plugin library does not provide method {:?}", method.as_str()),
+            format!(
+                "this plugin library does not provide method {:?}",
+                method.as_str()
+            ),
         )
         .into(),
     )

@@ -145,7 +145,10 @@ mod tests {
     fn rejects_bad_patterns_and_topics() {
         for bad in ["", "a..b", "a.**.b", "Link.up", "a b", "a.*x"] {
             let err = TopicPattern::parse(bad).unwrap_err();
-            assert!(err.message().contains("invalid topic pattern"), "{bad}: {err}");
+            assert!(
+                err.message().contains("invalid topic pattern"),
+                "{bad}: {err}"
+            );
         }
         assert!(validate_topic("link.up").is_ok());
         for bad in ["", "link.*", "link..up", "LINK"] {

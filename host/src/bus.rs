@@ -1,0 +1,707 @@
+//! The event bus: routes events between plugins (and, later, API clients).
+//!
+//! Routing happens on the publisher's thread and never blocks: each member
+//! owns a bounded queue (for a plugin, the one its SDK keeps) and the bus
+//! only *tries* to enqueue. What does not fit is counted per member, and the
+//! member is sent a `bus.missed` notice before the next event it accepts. A
+//! request (an event whose sender awaits a reply) that can't reach any of its
+//! destinations is an error returned to the sender, never a silent drop.
+//!
+//! The routing table is an immutable snapshot behind an `ArcSwap`: publishing
+//! takes no lock; subscribing copies the table.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering},
+    },
+};
+
+use abi_stable::std_types::{ROption, RString, RVec};
+use arc_swap::ArcSwap;
+use nipart_plugin_abi::{FfiAddress, FfiEvent, address_kind, event_flags, event_state};
+use nipart_plugin_api::{
+    BusMissed, Error, ErrorKind, EventId, Result, TopicPattern, topics, validate_topic,
+};
+
+/// Where a member's events go. Implemented for plugins (an FFI call into the
+/// plugin's SDK queue) and for in-daemon channels.
+pub trait Sink: Send + Sync {
+    /// Tries to enqueue without blocking; returns the queue depth after it.
+    fn deliver(&self, event: FfiEvent) -> Result<u32>;
+}
+
+/// Lifecycle state of a bus member. Only `Initializing` and `Running`
+/// members receive events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[repr(u8)]
+pub enum MemberState {
+    Loaded = 0,
+    Initializing = 1,
+    Running = 2,
+    Failed = 3,
+    Stopping = 4,
+    Stopped = 5,
+}
+
+impl MemberState {
+    fn from_u8(v: u8) -> Self {
+        match v {
+            0 => MemberState::Loaded,
+            1 => MemberState::Initializing,
+            2 => MemberState::Running,
+            3 => MemberState::Failed,
+            4 => MemberState::Stopping,
+            _ => MemberState::Stopped,
+        }
+    }
+
+    fn accepts_events(self) -> bool {
+        matches!(self, MemberState::Initializing | MemberState::Running)
+    }
+}
+
+impl std::fmt::Display for MemberState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            MemberState::Loaded => "loaded",
+            MemberState::Initializing => "initializing",
+            MemberState::Running => "running",
+            MemberState::Failed => "failed",
+            MemberState::Stopping => "stopping",
+            MemberState::Stopped => "stopped",
+        })
+    }
+}
+
+/// Who a member is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MemberId {
+    Plugin(String),
+    Client(u64),
+    Daemon,
+}
+
+/// One participant of the bus with its counters.
+pub struct Member {
+    id: MemberId,
+    roles: Vec<String>,
+    sink: Box<dyn Sink>,
+    state: AtomicU8,
+    last_error: Mutex<Option<String>>,
+    delivered: AtomicU64,
+    dropped: AtomicU64,
+    missed_unreported: AtomicU64,
+    queue_depth: AtomicU32,
+}
+
+impl Member {
+    pub fn id(&self) -> &MemberId {
+        &self.id
+    }
+
+    pub fn state(&self) -> MemberState {
+        MemberState::from_u8(self.state.load(Ordering::Acquire))
+    }
+
+    pub fn set_state(&self, state: MemberState) {
+        self.state.store(state as u8, Ordering::Release);
+    }
+
+    /// Marks the member failed with a reason; it receives nothing more and
+    /// may publish nothing more.
+    pub fn fail(&self, reason: impl Into<String>) {
+        self.set_state(MemberState::Failed);
+        *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(reason.into());
+    }
+
+    pub fn last_error(&self) -> Option<String> {
+        self.last_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn stats(&self) -> MemberStats {
+        MemberStats {
+            id: self.id.clone(),
+            state: self.state(),
+            delivered: self.delivered.load(Ordering::Relaxed),
+            dropped: self.dropped.load(Ordering::Relaxed),
+            queue_depth: self.queue_depth.load(Ordering::Relaxed),
+            last_error: self.last_error(),
+        }
+    }
+
+    fn name(&self) -> String {
+        match &self.id {
+            MemberId::Plugin(n) => format!("plugin {n}"),
+            MemberId::Client(c) => format!("client {c}"),
+            MemberId::Daemon => "the daemon".to_string(),
+        }
+    }
+
+    fn address(&self) -> FfiAddress {
+        match &self.id {
+            MemberId::Plugin(n) => FfiAddress {
+                kind: address_kind::PLUGIN,
+                name: n.as_str().into(),
+            },
+            MemberId::Client(c) => FfiAddress {
+                kind: address_kind::CLIENT,
+                name: c.to_string().into(),
+            },
+            MemberId::Daemon => FfiAddress {
+                kind: address_kind::DAEMON,
+                name: RString::new(),
+            },
+        }
+    }
+
+    /// Tries to hand `event` over, first telling the member about events it
+    /// missed. Counts the outcome.
+    fn offer(&self, event: FfiEvent) -> Result<()> {
+        let missed = self.missed_unreported.load(Ordering::Relaxed);
+        if missed > 0 {
+            let payload = serde_json::to_vec(&BusMissed { missed }).unwrap_or_default();
+            let notice = daemon_event(topics::BUS_MISSED, self.address(), payload);
+            match self.sink.deliver(notice) {
+                Ok(_) => {
+                    self.missed_unreported.fetch_sub(missed, Ordering::Relaxed);
+                }
+                Err(e) => {
+                    self.dropped.fetch_add(1, Ordering::Relaxed);
+                    self.missed_unreported.fetch_add(1, Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
+        }
+        match self.sink.deliver(event) {
+            Ok(depth) => {
+                self.delivered.fetch_add(1, Ordering::Relaxed);
+                self.queue_depth.store(depth, Ordering::Relaxed);
+                Ok(())
+            }
+            Err(e) => {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+                self.missed_unreported.fetch_add(1, Ordering::Relaxed);
+                Err(e)
+            }
+        }
+    }
+}
+
+/// An event from the daemon itself, state `Done`.
+pub fn daemon_event(topic: &str, dst: FfiAddress, payload: Vec<u8>) -> FfiEvent {
+    FfiEvent {
+        id: EventId::new().0,
+        ref_id: ROption::RNone,
+        state: event_state::DONE,
+        flags: 0,
+        src: FfiAddress {
+            kind: address_kind::DAEMON,
+            name: RString::new(),
+        },
+        dst,
+        topic: topic.into(),
+        deadline_unix_ms: 0,
+        payload: RVec::from(payload),
+    }
+}
+
+/// A snapshot of a member's counters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberStats {
+    pub id: MemberId,
+    pub state: MemberState,
+    /// Events accepted into its queue.
+    pub delivered: u64,
+    /// Events that did not fit (or could not be handed over).
+    pub dropped: u64,
+    /// Queue depth as of the last delivery.
+    pub queue_depth: u32,
+    pub last_error: Option<String>,
+}
+
+#[derive(Clone, Default)]
+struct Routes {
+    members: Vec<Arc<Member>>,
+    by_id: HashMap<MemberId, usize>,
+    by_role: HashMap<String, Vec<usize>>,
+    subscriptions: Vec<(TopicPattern, usize)>,
+}
+
+/// The event bus. See the module docs.
+#[derive(Default)]
+pub struct EventBus {
+    routes: ArcSwap<Routes>,
+    /// Serializes writers of `routes`.
+    write: Mutex<()>,
+}
+
+impl EventBus {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn update(&self, f: impl FnOnce(&mut Routes) -> Result<()>) -> Result<()> {
+        let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        let mut routes = Routes::clone(&self.routes.load());
+        f(&mut routes)?;
+        self.routes.store(Arc::new(routes));
+        Ok(())
+    }
+
+    /// Adds a member in state `Loaded`. Names must be unique.
+    pub fn join(
+        &self,
+        id: MemberId,
+        roles: Vec<String>,
+        sink: Box<dyn Sink>,
+    ) -> Result<Arc<Member>> {
+        let member = Arc::new(Member {
+            id: id.clone(),
+            roles,
+            sink,
+            state: AtomicU8::new(MemberState::Loaded as u8),
+            last_error: Mutex::new(None),
+            delivered: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+            missed_unreported: AtomicU64::new(0),
+            queue_depth: AtomicU32::new(0),
+        });
+        let m = member.clone();
+        self.update(move |r| {
+            if r.by_id.contains_key(&id) {
+                return Err(Error::invalid_input(format!(
+                    "{} is already on the bus",
+                    m.name()
+                )));
+            }
+            let idx = r.members.len();
+            for role in &m.roles {
+                r.by_role.entry(role.clone()).or_default().push(idx);
+            }
+            r.by_id.insert(id, idx);
+            r.members.push(m);
+            Ok(())
+        })?;
+        Ok(member)
+    }
+
+    /// Removes a member and its subscriptions (e.g. an API client that left).
+    pub fn leave(&self, id: &MemberId) {
+        let _ = self.update(|r| {
+            let Some(&idx) = r.by_id.get(id) else {
+                return Ok(());
+            };
+            // Indices shift: rebuild the index maps from the remaining members.
+            let members: Vec<_> = r
+                .members
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != idx)
+                .map(|(_, m)| m.clone())
+                .collect();
+            let subs: Vec<_> = r
+                .subscriptions
+                .iter()
+                .filter(|(_, i)| *i != idx)
+                .map(|(p, i)| (p.clone(), if *i > idx { i - 1 } else { *i }))
+                .collect();
+            let mut fresh = Routes::default();
+            for (i, m) in members.iter().enumerate() {
+                fresh.by_id.insert(m.id.clone(), i);
+                for role in &m.roles {
+                    fresh.by_role.entry(role.clone()).or_default().push(i);
+                }
+            }
+            fresh.members = members;
+            fresh.subscriptions = subs;
+            *r = fresh;
+            Ok(())
+        });
+    }
+
+    pub fn member(&self, id: &MemberId) -> Option<Arc<Member>> {
+        let r = self.routes.load();
+        r.by_id.get(id).map(|&i| r.members[i].clone())
+    }
+
+    /// Counters of every member, in the order they joined.
+    pub fn stats(&self) -> Vec<MemberStats> {
+        self.routes
+            .load()
+            .members
+            .iter()
+            .map(|m| m.stats())
+            .collect()
+    }
+
+    /// Adds a topic subscription for `id`. Subscribing twice to the same
+    /// pattern is a no-op.
+    pub fn subscribe(&self, id: &MemberId, pattern: &str) -> Result<()> {
+        let pattern = TopicPattern::parse(pattern)?;
+        self.update(|r| {
+            let idx = *r.by_id.get(id).ok_or_else(|| {
+                Error::new(ErrorKind::NotFound, format!("{id:?} is not on the bus"))
+            })?;
+            if !r
+                .subscriptions
+                .iter()
+                .any(|(p, i)| *i == idx && *p == pattern)
+            {
+                r.subscriptions.push((pattern, idx));
+            }
+            Ok(())
+        })
+    }
+
+    /// Removes a topic subscription; an error if `id` did not hold it.
+    pub fn unsubscribe(&self, id: &MemberId, pattern: &str) -> Result<()> {
+        self.update(|r| {
+            let idx = *r.by_id.get(id).ok_or_else(|| {
+                Error::new(ErrorKind::NotFound, format!("{id:?} is not on the bus"))
+            })?;
+            let before = r.subscriptions.len();
+            r.subscriptions
+                .retain(|(p, i)| !(*i == idx && p.as_str() == pattern));
+            if r.subscriptions.len() == before {
+                return Err(Error::new(
+                    ErrorKind::NotFound,
+                    format!("not subscribed to {pattern:?}"),
+                ));
+            }
+            Ok(())
+        })
+    }
+
+    /// Routes `event` from member `from` (its `src` is overwritten with the
+    /// member's address). See the module docs for the delivery rules.
+    pub fn publish_from(&self, from: &MemberId, mut event: FfiEvent) -> Result<()> {
+        let routes = self.routes.load();
+        let src_idx = routes.by_id.get(from).copied();
+        if let Some(i) = src_idx {
+            let m = &routes.members[i];
+            if m.state() == MemberState::Failed {
+                return Err(Error::new(
+                    ErrorKind::Failed,
+                    format!("{} has failed and may not publish", m.name()),
+                ));
+            }
+            event.src = m.address();
+        } else if *from == MemberId::Daemon {
+            event.src = FfiAddress {
+                kind: address_kind::DAEMON,
+                name: RString::new(),
+            };
+        } else {
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                format!("{from:?} is not on the bus"),
+            ));
+        }
+        self.route(&routes, src_idx, event)
+    }
+
+    fn route(&self, routes: &Routes, src_idx: Option<usize>, event: FfiEvent) -> Result<()> {
+        validate_topic(event.topic.as_str())?;
+        let is_request = event.flags & event_flags::REQUEST != 0;
+
+        // Direct destinations first, then topic subscribers not already named.
+        let mut targets: Vec<usize> = Vec::new();
+        let dst_name = event.dst.name.as_str();
+        match event.dst.kind {
+            address_kind::NONE | address_kind::ALL => {}
+            address_kind::PLUGIN => match routes.by_id.get(&MemberId::Plugin(dst_name.to_string()))
+            {
+                Some(&i) => targets.push(i),
+                None => {
+                    return Err(Error::new(
+                        ErrorKind::NotFound,
+                        format!("no plugin named {dst_name:?}"),
+                    ));
+                }
+            },
+            address_kind::ROLE => match routes.by_role.get(dst_name) {
+                Some(holders) => targets.extend(holders.iter().copied()),
+                None => {
+                    return Err(Error::new(
+                        ErrorKind::NotFound,
+                        format!("no plugin provides role {dst_name}"),
+                    ));
+                }
+            },
+            address_kind::CLIENT => {
+                let id = dst_name.parse().map_err(|_| {
+                    Error::invalid_input(format!("invalid client address {dst_name:?}"))
+                })?;
+                match routes.by_id.get(&MemberId::Client(id)) {
+                    Some(&i) => targets.push(i),
+                    None => {
+                        return Err(Error::new(ErrorKind::NotFound, format!("no client {id}")));
+                    }
+                }
+            }
+            address_kind::DAEMON => match routes.by_id.get(&MemberId::Daemon) {
+                Some(&i) => targets.push(i),
+                None => {
+                    return Err(Error::new(
+                        ErrorKind::Unsupported,
+                        "the daemon takes no events".to_string(),
+                    ));
+                }
+            },
+            k => return Err(Error::invalid_input(format!("unknown address kind {k}"))),
+        }
+        if event.dst.kind == address_kind::ALL {
+            targets.extend(
+                routes
+                    .members
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, m)| Some(*i) != src_idx && matches!(m.id, MemberId::Plugin(_)))
+                    .map(|(i, _)| i),
+            );
+        }
+        let direct = targets.len();
+        for (pattern, idx) in &routes.subscriptions {
+            if Some(*idx) != src_idx && !targets.contains(idx) && pattern.matches(&event.topic) {
+                targets.push(*idx);
+            }
+        }
+
+        let mut accepted = 0usize;
+        let mut first_error: Option<Error> = None;
+        let last = targets.len().saturating_sub(1);
+        let mut event = Some(event);
+        for (n, &idx) in targets.iter().enumerate() {
+            let member = &routes.members[idx];
+            let ev = if n == last {
+                match event.take() {
+                    Some(e) => e,
+                    None => break,
+                }
+            } else {
+                match &event {
+                    Some(e) => e.clone(),
+                    None => break,
+                }
+            };
+            if !member.state().accepts_events() {
+                if n < direct && first_error.is_none() {
+                    first_error = Some(Error::new(
+                        ErrorKind::Failed,
+                        format!("{} is {}", member.name(), member.state()),
+                    ));
+                }
+                continue;
+            }
+            match member.offer(ev) {
+                Ok(()) => {
+                    if n < direct {
+                        accepted += 1;
+                    }
+                }
+                Err(e) => {
+                    if n < direct && first_error.is_none() {
+                        first_error = Some(e);
+                    }
+                }
+            }
+        }
+        if is_request && accepted == 0 {
+            return Err(first_error.unwrap_or_else(|| {
+                Error::new(
+                    ErrorKind::NotFound,
+                    "the request has no destination that could take it".to_string(),
+                )
+            }));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use super::*;
+
+    /// A sink with a fixed capacity that records topics; `drain` empties it.
+    struct TestSink {
+        cap: usize,
+        got: Mutex<Vec<String>>,
+        total: AtomicUsize,
+    }
+
+    impl Sink for Arc<TestSink> {
+        fn deliver(&self, event: FfiEvent) -> Result<u32> {
+            let mut got = self.got.lock().unwrap();
+            if got.len() >= self.cap {
+                return Err(Error::new(ErrorKind::QueueFull, "full"));
+            }
+            got.push(event.topic.to_string());
+            self.total.fetch_add(1, Ordering::Relaxed);
+            Ok(got.len() as u32)
+        }
+    }
+
+    fn sink(cap: usize) -> Arc<TestSink> {
+        Arc::new(TestSink {
+            cap,
+            got: Mutex::new(Vec::new()),
+            total: AtomicUsize::new(0),
+        })
+    }
+
+    fn event(topic: &str, kind: u8, name: &str, request: bool) -> FfiEvent {
+        let mut e = daemon_event(
+            topic,
+            FfiAddress {
+                kind,
+                name: name.into(),
+            },
+            Vec::new(),
+        );
+        e.flags = if request { event_flags::REQUEST } else { 0 };
+        e
+    }
+
+    fn plugin(bus: &EventBus, name: &str, roles: &[&str], s: &Arc<TestSink>) -> Arc<Member> {
+        let m = bus
+            .join(
+                MemberId::Plugin(name.into()),
+                roles.iter().map(|r| r.to_string()).collect(),
+                Box::new(s.clone()),
+            )
+            .unwrap();
+        m.set_state(MemberState::Running);
+        m
+    }
+
+    #[test]
+    fn routes_by_plugin_role_all_and_topic() {
+        let bus = EventBus::new();
+        let (a, b, c) = (sink(100), sink(100), sink(100));
+        plugin(&bus, "a", &["dhcp"], &a);
+        plugin(&bus, "b", &["dhcp"], &b);
+        plugin(&bus, "c", &[], &c);
+        bus.subscribe(&MemberId::Plugin("c".into()), "link.*")
+            .unwrap();
+        let from_a = MemberId::Plugin("a".into());
+
+        bus.publish_from(
+            &from_a,
+            event("x.unicast", address_kind::PLUGIN, "b", false),
+        )
+        .unwrap();
+        bus.publish_from(&from_a, event("x.role", address_kind::ROLE, "dhcp", false))
+            .unwrap();
+        bus.publish_from(&from_a, event("x.all", address_kind::ALL, "", false))
+            .unwrap();
+        bus.publish_from(&from_a, event("link.up", address_kind::NONE, "", false))
+            .unwrap();
+        bus.publish_from(&from_a, event("addr.up", address_kind::NONE, "", false))
+            .unwrap();
+
+        assert_eq!(*a.got.lock().unwrap(), ["x.role"]); // never its own broadcast
+        assert_eq!(*b.got.lock().unwrap(), ["x.unicast", "x.role", "x.all"]);
+        assert_eq!(*c.got.lock().unwrap(), ["x.all", "link.up"]);
+    }
+
+    #[test]
+    fn unknown_destinations_are_errors() {
+        let bus = EventBus::new();
+        let a = sink(10);
+        plugin(&bus, "a", &[], &a);
+        let from = MemberId::Plugin("a".into());
+        let e = bus
+            .publish_from(&from, event("t", address_kind::ROLE, "commander", true))
+            .unwrap_err();
+        assert_eq!(e.to_string(), "no plugin provides role commander");
+        let e = bus
+            .publish_from(&from, event("t", address_kind::PLUGIN, "nope", false))
+            .unwrap_err();
+        assert_eq!(e.to_string(), "no plugin named \"nope\"");
+        let e = bus
+            .publish_from(&from, event("Bad Topic", address_kind::NONE, "", false))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn drops_are_counted_and_reported_and_requests_fail() {
+        let bus = EventBus::new();
+        let (a, b) = (sink(10), sink(2));
+        plugin(&bus, "a", &[], &a);
+        let mb = plugin(&bus, "b", &[], &b);
+        let from = MemberId::Plugin("a".into());
+        for _ in 0..5 {
+            bus.publish_from(&from, event("n.note", address_kind::PLUGIN, "b", false))
+                .unwrap();
+        }
+        let s = mb.stats();
+        assert_eq!((s.delivered, s.dropped, s.queue_depth), (2, 3, 2));
+        // A request that does not fit is an error to its sender.
+        let e = bus
+            .publish_from(&from, event("n.req", address_kind::PLUGIN, "b", true))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::QueueFull);
+        // Once there is room, the notice of 4 missed events comes first.
+        b.got.lock().unwrap().clear();
+        bus.publish_from(&from, event("n.after", address_kind::PLUGIN, "b", false))
+            .unwrap();
+        assert_eq!(*b.got.lock().unwrap(), ["bus.missed", "n.after"]);
+        let s = mb.stats();
+        assert_eq!((s.delivered, s.dropped), (3, 4));
+    }
+
+    #[test]
+    fn failed_members_are_isolated() {
+        let bus = EventBus::new();
+        let (a, b) = (sink(10), sink(10));
+        let ma = plugin(&bus, "a", &["r"], &a);
+        plugin(&bus, "b", &[], &b);
+        ma.fail("boom");
+        let from_b = MemberId::Plugin("b".into());
+        bus.publish_from(&from_b, event("x.all", address_kind::ALL, "", false))
+            .unwrap();
+        assert!(a.got.lock().unwrap().is_empty());
+        let e = bus
+            .publish_from(&from_b, event("x", address_kind::ROLE, "r", true))
+            .unwrap_err();
+        assert_eq!(e.to_string(), "plugin a is failed");
+        let e = bus
+            .publish_from(
+                &MemberId::Plugin("a".into()),
+                event("x", address_kind::ALL, "", false),
+            )
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Failed);
+        assert_eq!(ma.last_error().as_deref(), Some("boom"));
+    }
+
+    #[test]
+    fn leave_reindexes_routes() {
+        let bus = EventBus::new();
+        let (a, b, c) = (sink(10), sink(10), sink(10));
+        plugin(&bus, "a", &["r"], &a);
+        plugin(&bus, "b", &["r"], &b);
+        plugin(&bus, "c", &[], &c);
+        bus.subscribe(&MemberId::Plugin("c".into()), "t.**")
+            .unwrap();
+        bus.leave(&MemberId::Plugin("a".into()));
+        bus.publish_from(
+            &MemberId::Daemon,
+            event("t.x", address_kind::ROLE, "r", false),
+        )
+        .unwrap();
+        assert!(a.got.lock().unwrap().is_empty());
+        assert_eq!(*b.got.lock().unwrap(), ["t.x"]);
+        assert_eq!(*c.got.lock().unwrap(), ["t.x"]);
+        assert_eq!(c.total.load(Ordering::Relaxed), 1);
+    }
+}

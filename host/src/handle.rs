@@ -1,0 +1,83 @@
+//! The daemon handle each plugin receives at Init.
+
+use std::sync::Arc;
+
+use abi_stable::std_types::{RResult, RSlice, RStr, RString, RVec};
+use nipart_plugin_abi::{Daemon, FfiError, FfiEvent, log_level};
+use nipart_plugin_api::{Error, ErrorKind};
+
+use crate::bus::{EventBus, MemberId};
+
+/// One plugin's view of the daemon: everything it publishes or logs is
+/// stamped with its name.
+pub struct DaemonHandle {
+    pub(crate) name: String,
+    pub(crate) id: MemberId,
+    pub(crate) bus: Arc<EventBus>,
+    pub(crate) config_json: String,
+}
+
+fn to_ffi<T>(r: Result<T, Error>) -> RResult<T, FfiError> {
+    r.map_err(FfiError::from).into()
+}
+
+impl Daemon for DaemonHandle {
+    fn publish(&self, event: FfiEvent) -> RResult<(), FfiError> {
+        to_ffi(self.bus.publish_from(&self.id, event))
+    }
+
+    fn subscribe(&self, pattern: RStr<'_>) -> RResult<(), FfiError> {
+        to_ffi(self.bus.subscribe(&self.id, pattern.as_str()))
+    }
+
+    fn unsubscribe(&self, pattern: RStr<'_>) -> RResult<(), FfiError> {
+        to_ffi(self.bus.unsubscribe(&self.id, pattern.as_str()))
+    }
+
+    fn log(&self, level: u8, target: RStr<'_>, message: RStr<'_>) {
+        let (plugin, target, message) = (&self.name, target.as_str(), message.as_str());
+        match level {
+            log_level::ERROR => {
+                tracing::error!(target: "plugin", plugin = %plugin, target = %target, "{message}")
+            }
+            log_level::WARN => {
+                tracing::warn!(target: "plugin", plugin = %plugin, target = %target, "{message}")
+            }
+            log_level::INFO => {
+                tracing::info!(target: "plugin", plugin = %plugin, target = %target, "{message}")
+            }
+            log_level::DEBUG => {
+                tracing::debug!(target: "plugin", plugin = %plugin, target = %target, "{message}")
+            }
+            _ => tracing::trace!(target: "plugin", plugin = %plugin, target = %target, "{message}"),
+        }
+    }
+
+    fn config(&self) -> RString {
+        self.config_json.as_str().into()
+    }
+
+    fn call(&self, method: RStr<'_>, input: RSlice<'_, u8>) -> RResult<RVec<u8>, FfiError> {
+        match method.as_str() {
+            // The SDK reports a panic it contained in an event handler.
+            "nipart.plugin_failed" => {
+                let reason = String::from_utf8_lossy(input.as_slice()).into_owned();
+                tracing::error!(
+                    plugin = %self.name,
+                    "plugin failed and is isolated: {reason}"
+                );
+                if let Some(m) = self.bus.member(&self.id) {
+                    m.fail(reason);
+                }
+                RResult::ROk(RVec::new())
+            }
+            "nipart.daemon_version" => {
+                RResult::ROk(RVec::from(env!("CARGO_PKG_VERSION").as_bytes().to_vec()))
+            }
+            other => to_ffi(Err(Error::new(
+                ErrorKind::Unsupported,
+                format!("the daemon does not provide method {other:?}"),
+            ))),
+        }
+    }
+}

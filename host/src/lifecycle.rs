@@ -1,0 +1,344 @@
+//! Start-up and shutdown of the plugins.
+//!
+//! Init runs in sorted plugin order, Shutdown in reverse, each call on a
+//! thread of its own with a deadline (an FFI call can't be cancelled: a
+//! plugin that misses its deadline is marked failed and its thread is left
+//! behind). Once every Init has returned, the bus broadcasts
+//! `daemon.started`. A plugin whose Init fails, panics or times out is
+//! isolated; if the configuration marks it required, start-up is aborted
+//! instead, after the plugins already initialized are shut down in reverse.
+
+use std::{
+    path::PathBuf,
+    sync::{Arc, mpsc},
+    thread,
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+use abi_stable::{sabi_trait::TD_Opaque, std_types::RStr};
+use nipart_plugin_abi::{Daemon_TO, FfiAddress, FfiError, PluginBox, address_kind};
+use nipart_plugin_api::{Error, Result as ApiResult, topics};
+
+use crate::{
+    bus::{EventBus, Member, MemberId, MemberState, Sink, daemon_event},
+    config::DaemonConfig,
+    handle::DaemonHandle,
+    loader::{LoadedPlugin, PluginLoader, Rejection},
+};
+
+/// Hands bus events to a plugin through its FFI `deliver`.
+struct PluginSink(Arc<PluginBox>);
+
+impl Sink for PluginSink {
+    fn deliver(&self, event: nipart_plugin_abi::FfiEvent) -> ApiResult<u32> {
+        self.0.deliver(event).into_result().map_err(Error::from)
+    }
+}
+
+/// Static facts about a loaded plugin, for listings.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PluginInfo {
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    pub file: PathBuf,
+    pub roles: Vec<String>,
+    pub sdk_version: String,
+}
+
+struct RunningPlugin {
+    info: PluginInfo,
+    instance: Arc<PluginBox>,
+    member: Arc<Member>,
+    /// Init returned in time (successfully or not): Shutdown may be called.
+    init_returned: bool,
+}
+
+/// Why start-up was aborted.
+#[derive(Debug)]
+pub struct StartError {
+    pub message: String,
+    /// Problems met while shutting down the plugins already started.
+    pub shutdown_errors: Vec<String>,
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The running plugins and their bus.
+pub struct Lifecycle {
+    bus: Arc<EventBus>,
+    plugins: Vec<RunningPlugin>,
+    rejected: Vec<Rejection>,
+    config: DaemonConfig,
+    started_at: Instant,
+}
+
+fn unix_ms(at: Instant) -> u64 {
+    let wall = SystemTime::now() + at.saturating_duration_since(Instant::now());
+    wall.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Runs `f` on a thread of its own and waits for it at most until `deadline`.
+fn call_with_deadline(
+    thread_name: String,
+    deadline: Instant,
+    f: impl FnOnce() -> Result<(), FfiError> + Send + 'static,
+) -> Result<(), String> {
+    let (tx, rx) = mpsc::channel();
+    let spawned = thread::Builder::new().name(thread_name).spawn(move || {
+        let _ = tx.send(f());
+    });
+    if let Err(e) = spawned {
+        return Err(format!("cannot spawn a thread: {e}"));
+    }
+    let budget = deadline.saturating_duration_since(Instant::now());
+    match rx.recv_timeout(budget) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(Error::from(e).to_string()),
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            Err(format!("did not return within {}", fmt_duration(budget)))
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err("ended without an answer".to_string()),
+    }
+}
+
+fn fmt_duration(d: Duration) -> String {
+    if d.as_millis() % 1000 == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}ms", d.as_millis())
+    }
+}
+
+impl Lifecycle {
+    /// Loads the plugins from the configured directory and starts them.
+    pub fn start(config: DaemonConfig) -> Result<Self, StartError> {
+        let started_at = Instant::now();
+        let report = PluginLoader::new(&config.plugin_dir).load();
+        for r in &report.rejected {
+            tracing::warn!("rejected {r}");
+        }
+        for name in &config.required_plugins {
+            if !report.plugins.iter().any(|p| &p.name == name) {
+                let why = report
+                    .rejected
+                    .iter()
+                    .find(|r| r.plugin.as_deref() == Some(name))
+                    .map_or_else(
+                        || format!("no file in {} provides it", config.plugin_dir.display()),
+                        |r| r.to_string(),
+                    );
+                return Err(StartError {
+                    message: format!("required plugin {name:?} was not loaded: {why}"),
+                    shutdown_errors: Vec::new(),
+                });
+            }
+        }
+        let bus = Arc::new(EventBus::new());
+        let mut plugins = Vec::with_capacity(report.plugins.len());
+        for p in report.plugins {
+            plugins.push(Self::join(&bus, p)?);
+        }
+        let mut lifecycle = Lifecycle {
+            bus,
+            plugins,
+            rejected: report.rejected,
+            config,
+            started_at,
+        };
+        lifecycle.init_all()?;
+        let names: Vec<&str> = lifecycle
+            .plugins
+            .iter()
+            .filter(|p| p.member.state() == MemberState::Running)
+            .map(|p| p.info.name.as_str())
+            .collect();
+        let payload =
+            serde_json::to_vec(&serde_json::json!({ "plugins": names })).unwrap_or_default();
+        let all = FfiAddress {
+            kind: address_kind::ALL,
+            name: "".into(),
+        };
+        if let Err(e) = lifecycle.bus.publish_from(
+            &MemberId::Daemon,
+            daemon_event(topics::DAEMON_STARTED, all, payload),
+        ) {
+            tracing::warn!("broadcasting {}: {e}", topics::DAEMON_STARTED);
+        }
+        Ok(lifecycle)
+    }
+
+    fn join(bus: &Arc<EventBus>, p: LoadedPlugin) -> Result<RunningPlugin, StartError> {
+        let instance = Arc::new(p.instance);
+        let id = MemberId::Plugin(p.name.clone());
+        let member = bus
+            .join(
+                id.clone(),
+                p.roles.clone(),
+                Box::new(PluginSink(instance.clone())),
+            )
+            .map_err(|e| StartError {
+                message: e.to_string(),
+                shutdown_errors: Vec::new(),
+            })?;
+        for pattern in &p.subscriptions {
+            // Patterns were validated by the loader.
+            if let Err(e) = bus.subscribe(&id, pattern) {
+                tracing::warn!("plugin {}: subscribing to {pattern:?}: {e}", p.name);
+            }
+        }
+        Ok(RunningPlugin {
+            info: PluginInfo {
+                name: p.name,
+                version: p.version,
+                description: p.description,
+                file: p.path,
+                roles: p.roles,
+                sdk_version: p.sdk_version,
+            },
+            instance,
+            member,
+            init_returned: false,
+        })
+    }
+
+    fn init_all(&mut self) -> Result<(), StartError> {
+        for i in 0..self.plugins.len() {
+            let p = &mut self.plugins[i];
+            let name = p.info.name.clone();
+            let timeout = self.config.init_timeout();
+            let deadline = Instant::now() + timeout;
+            let handle = DaemonHandle {
+                name: name.clone(),
+                id: MemberId::Plugin(name.clone()),
+                bus: self.bus.clone(),
+                config_json: self.config.plugin_section_json(&name),
+            };
+            let settings = serde_json::json!({
+                "queue_capacity": self.config.queue_capacity,
+                "log_level": self.config.log_level,
+                "init_deadline_unix_ms": unix_ms(deadline),
+            })
+            .to_string();
+            p.member.set_state(MemberState::Initializing);
+            let instance = p.instance.clone();
+            let result = call_with_deadline(format!("init-{name}"), deadline, move || {
+                let daemon = Daemon_TO::from_value(handle, TD_Opaque);
+                instance
+                    .init(daemon, RStr::from_str(&settings))
+                    .into_result()
+            });
+            match result {
+                Ok(()) => {
+                    p.init_returned = true;
+                    // A handler may already have failed it during Init.
+                    if p.member.state() == MemberState::Initializing {
+                        p.member.set_state(MemberState::Running);
+                    }
+                    tracing::info!("plugin {name} {} started", p.info.version);
+                }
+                Err(reason) => {
+                    let timed_out = reason.starts_with("did not return");
+                    p.init_returned = !timed_out;
+                    let reason = format!("Init {reason}");
+                    p.member.fail(reason.clone());
+                    if self.config.required_plugins.contains(&name) {
+                        let message = format!("required plugin {name:?} failed: {reason}");
+                        tracing::error!("{message}; shutting down the plugins already started");
+                        let shutdown_errors = self.shutdown_range(i);
+                        return Err(StartError {
+                            message,
+                            shutdown_errors,
+                        });
+                    }
+                    tracing::error!("plugin {name} failed and is isolated: {reason}");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Shuts down plugins `0..end` in reverse order; returns the errors.
+    fn shutdown_range(&mut self, end: usize) -> Vec<String> {
+        let overall = Instant::now() + self.config.shutdown_total_timeout();
+        let mut errors = Vec::new();
+        for p in self.plugins[..end].iter_mut().rev() {
+            if !p.init_returned {
+                continue;
+            }
+            let name = p.info.name.clone();
+            if p.member.state() != MemberState::Failed {
+                p.member.set_state(MemberState::Stopping);
+            }
+            let now = Instant::now();
+            if now >= overall {
+                let e = format!(
+                    "plugin {name}: Shutdown skipped: the overall shutdown deadline of {} has passed",
+                    fmt_duration(self.config.shutdown_total_timeout())
+                );
+                tracing::error!("{e}");
+                errors.push(e);
+                continue;
+            }
+            let deadline = (now + self.config.shutdown_timeout()).min(overall);
+            let ms = unix_ms(deadline);
+            let instance = p.instance.clone();
+            let result = call_with_deadline(format!("stop-{name}"), deadline, move || {
+                instance.shutdown(ms).into_result()
+            });
+            p.init_returned = false;
+            match result {
+                Ok(()) => {
+                    if p.member.state() != MemberState::Failed {
+                        p.member.set_state(MemberState::Stopped);
+                    }
+                    tracing::info!("plugin {name} stopped");
+                }
+                Err(reason) => {
+                    let e = format!("plugin {name}: Shutdown {reason}");
+                    tracing::error!("{e}");
+                    p.member.fail(format!("Shutdown {reason}"));
+                    errors.push(e);
+                }
+            }
+        }
+        errors
+    }
+
+    /// The ordered shutdown of every plugin; returns the errors met.
+    pub fn shutdown(mut self) -> Vec<String> {
+        let n = self.plugins.len();
+        self.shutdown_range(n)
+    }
+
+    pub fn bus(&self) -> &Arc<EventBus> {
+        &self.bus
+    }
+
+    pub fn config(&self) -> &DaemonConfig {
+        &self.config
+    }
+
+    /// When start-up began.
+    pub fn started_at(&self) -> Instant {
+        self.started_at
+    }
+
+    /// The files refused at load.
+    pub fn rejected(&self) -> &[Rejection] {
+        &self.rejected
+    }
+
+    /// Loaded plugins in Init order, with their bus member (state and counters).
+    pub fn plugins(&self) -> Vec<(PluginInfo, Arc<Member>)> {
+        self.plugins
+            .iter()
+            .map(|p| (p.info.clone(), p.member.clone()))
+            .collect()
+    }
+}
