@@ -1,0 +1,1 @@
+//! Client library for the nipart public API (in progress).
