@@ -77,33 +77,44 @@ pub struct Lifecycle {
     started_at: Instant,
 }
 
+/// How long past a plugin's Shutdown deadline the host still waits for the
+/// SDK's own answer.
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(200);
+
 fn unix_ms(at: Instant) -> u64 {
     let wall = SystemTime::now() + at.saturating_duration_since(Instant::now());
     wall.duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// Runs `f` on a thread of its own and waits for it at most until `deadline`.
+/// How a call made with a deadline ended.
+enum CallOutcome {
+    Returned(Result<(), Error>),
+    /// The deadline passed; the call's thread is left behind.
+    TimedOut,
+    Lost(String),
+}
+
+/// Runs `f` on a thread of its own and waits for it at most until `wait_until`.
 fn call_with_deadline(
     thread_name: String,
-    deadline: Instant,
+    wait_until: Instant,
     f: impl FnOnce() -> Result<(), FfiError> + Send + 'static,
-) -> Result<(), String> {
+) -> CallOutcome {
     let (tx, rx) = mpsc::channel();
     let spawned = thread::Builder::new().name(thread_name).spawn(move || {
         let _ = tx.send(f());
     });
     if let Err(e) = spawned {
-        return Err(format!("cannot spawn a thread: {e}"));
+        return CallOutcome::Lost(format!("cannot spawn a thread: {e}"));
     }
-    let budget = deadline.saturating_duration_since(Instant::now());
+    let budget = wait_until.saturating_duration_since(Instant::now());
     match rx.recv_timeout(budget) {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(Error::from(e).to_string()),
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            Err(format!("did not return within {}", fmt_duration(budget)))
+        Ok(r) => CallOutcome::Returned(r.map_err(Error::from)),
+        Err(mpsc::RecvTimeoutError::Timeout) => CallOutcome::TimedOut,
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            CallOutcome::Lost("its thread ended without an answer".to_string())
         }
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err("ended without an answer".to_string()),
     }
 }
 
@@ -222,43 +233,46 @@ impl Lifecycle {
             let settings = serde_json::json!({
                 "queue_capacity": self.config.queue_capacity,
                 "log_level": self.config.log_level,
-                "init_deadline_unix_ms": unix_ms(deadline),
             })
             .to_string();
             p.member.set_state(MemberState::Initializing);
             let instance = p.instance.clone();
-            let result = call_with_deadline(format!("init-{name}"), deadline, move || {
+            let outcome = call_with_deadline(format!("init-{name}"), deadline, move || {
                 let daemon = Daemon_TO::from_value(handle, TD_Opaque);
                 instance
                     .init(daemon, RStr::from_str(&settings))
                     .into_result()
             });
-            match result {
-                Ok(()) => {
+            let reason = match outcome {
+                CallOutcome::Returned(Ok(())) => {
                     p.init_returned = true;
                     // A handler may already have failed it during Init.
                     if p.member.state() == MemberState::Initializing {
                         p.member.set_state(MemberState::Running);
                     }
                     tracing::info!("plugin {name} {} started", p.info.version);
+                    continue;
                 }
-                Err(reason) => {
-                    let timed_out = reason.starts_with("did not return");
-                    p.init_returned = !timed_out;
-                    let reason = format!("Init {reason}");
-                    p.member.fail(reason.clone());
-                    if self.config.required_plugins.contains(&name) {
-                        let message = format!("required plugin {name:?} failed: {reason}");
-                        tracing::error!("{message}; shutting down the plugins already started");
-                        let shutdown_errors = self.shutdown_range(i);
-                        return Err(StartError {
-                            message,
-                            shutdown_errors,
-                        });
-                    }
-                    tracing::error!("plugin {name} failed and is isolated: {reason}");
+                CallOutcome::Returned(Err(e)) => {
+                    p.init_returned = true;
+                    format!("Init failed: {e}")
                 }
+                CallOutcome::TimedOut => {
+                    format!("Init did not return within {}", fmt_duration(timeout))
+                }
+                CallOutcome::Lost(why) => format!("Init failed: {why}"),
+            };
+            p.member.fail(reason.clone());
+            if self.config.required_plugins.contains(&name) {
+                let message = format!("required plugin {name:?} failed: {reason}");
+                tracing::error!("{message}; shutting down the plugins already started");
+                let shutdown_errors = self.shutdown_range(i);
+                return Err(StartError {
+                    message,
+                    shutdown_errors,
+                });
             }
+            tracing::error!("plugin {name} failed and is isolated: {reason}");
         }
         Ok(())
     }
@@ -288,24 +302,33 @@ impl Lifecycle {
             let deadline = (now + self.config.shutdown_timeout()).min(overall);
             let ms = unix_ms(deadline);
             let instance = p.instance.clone();
-            let result = call_with_deadline(format!("stop-{name}"), deadline, move || {
-                instance.shutdown(ms).into_result()
-            });
+            // The SDK answers by the deadline itself; the grace lets its
+            // precise answer arrive before the host gives up on the thread.
+            let outcome = call_with_deadline(
+                format!("stop-{name}"),
+                deadline + SHUTDOWN_GRACE,
+                move || instance.shutdown(ms).into_result(),
+            );
             p.init_returned = false;
-            match result {
-                Ok(()) => {
+            let reason = match outcome {
+                CallOutcome::Returned(Ok(())) => {
                     if p.member.state() != MemberState::Failed {
                         p.member.set_state(MemberState::Stopped);
                     }
                     tracing::info!("plugin {name} stopped");
+                    continue;
                 }
-                Err(reason) => {
-                    let e = format!("plugin {name}: Shutdown {reason}");
-                    tracing::error!("{e}");
-                    p.member.fail(format!("Shutdown {reason}"));
-                    errors.push(e);
-                }
-            }
+                CallOutcome::Returned(Err(e)) => format!("Shutdown failed: {e}"),
+                CallOutcome::TimedOut => format!(
+                    "Shutdown did not return within {}",
+                    fmt_duration(deadline.saturating_duration_since(now))
+                ),
+                CallOutcome::Lost(why) => format!("Shutdown failed: {why}"),
+            };
+            let e = format!("plugin {name}: {reason}");
+            tracing::error!("{e}");
+            p.member.fail(reason);
+            errors.push(e);
         }
         errors
     }

@@ -35,7 +35,6 @@ use crate::{
 struct Settings {
     queue_capacity: usize,
     log_level: String,
-    init_deadline_unix_ms: u64,
 }
 
 impl Default for Settings {
@@ -43,7 +42,6 @@ impl Default for Settings {
         Self {
             queue_capacity: 1024,
             log_level: "info".into(),
-            init_deadline_unix_ms: 0,
         }
     }
 }
@@ -153,23 +151,12 @@ impl<P: Plugin> Adapter<P> {
             .spawn(move || worker.run(level, level_handle, init_tx))
             .map_err(|e| Error::other(format!("spawning the thread of plugin {}: {e}", P::NAME)))?;
 
-        let outcome = match instant_from_unix_ms(settings.init_deadline_unix_ms) {
-            Some(deadline) => {
-                init_rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            }
-            None => init_rx
-                .recv()
-                .map_err(|_| std_mpsc::RecvTimeoutError::Disconnected),
-        };
-        match outcome {
+        // The host enforces Init's deadline; it can't cancel this call anyway.
+        match init_rx.recv() {
             Ok(result) => result,
-            Err(std_mpsc::RecvTimeoutError::Timeout) => Err(Error::new(
-                ErrorKind::Timeout,
-                format!("init of plugin {} did not finish by its deadline", P::NAME),
-            )),
-            Err(std_mpsc::RecvTimeoutError::Disconnected) => Err(Error::new(
+            Err(_) => Err(Error::new(
                 ErrorKind::Failed,
-                format!("the thread of plugin {} ended during init", P::NAME),
+                "the plugin's thread ended during Plugin::init",
             )),
         }
     }
@@ -224,10 +211,7 @@ impl<P: Plugin> Adapter<P> {
             Ok(result) => result,
             Err(std_mpsc::RecvTimeoutError::Timeout) => Err(Error::new(
                 ErrorKind::Timeout,
-                format!(
-                    "shutdown of plugin {} did not finish by its deadline",
-                    P::NAME
-                ),
+                "Plugin::shutdown did not finish by its deadline",
             )),
             Err(std_mpsc::RecvTimeoutError::Disconnected) => Ok(()),
         }
@@ -262,19 +246,19 @@ fn depth(link: &Link) -> u32 {
 
 impl<P: Plugin> FfiPlugin for Adapter<P> {
     fn init(&self, daemon: DaemonBox, settings: RStr<'_>) -> RResult<(), FfiError> {
-        guard("init", || self.do_init(daemon, settings.as_str()))
+        guard("the SDK's init", || self.do_init(daemon, settings.as_str()))
     }
 
     fn deliver(&self, event: FfiEvent) -> RResult<u32, FfiError> {
-        guard("deliver", || self.do_deliver(event))
+        guard("the SDK's deliver", || self.do_deliver(event))
     }
 
     fn shutdown(&self, deadline_unix_ms: u64) -> RResult<(), FfiError> {
-        guard("shutdown", || self.do_shutdown(deadline_unix_ms))
+        guard("the SDK's shutdown", || self.do_shutdown(deadline_unix_ms))
     }
 
     fn call(&self, method: RStr<'_>, input: RSlice<'_, u8>) -> RResult<RVec<u8>, FfiError> {
-        guard("call", || {
+        guard("the SDK's call", || {
             self.do_call(method.as_str(), input.as_slice())
                 .map(RVec::from)
         })
@@ -325,7 +309,7 @@ impl<P: Plugin> Worker<P> {
             .await;
         let init = match init {
             Ok(r) => r,
-            Err(p) => Err(Error::from_panic("init", p.as_ref())),
+            Err(p) => Err(Error::from_panic("Plugin::init", p.as_ref())),
         };
         let ok = init.is_ok();
         let _ = init_done.send(init);
@@ -361,13 +345,10 @@ impl<P: Plugin> Worker<P> {
         let fut = AssertUnwindSafe(self.plugin.shutdown(&ctx)).catch_unwind();
         match tokio::time::timeout_at(deadline.into(), fut).await {
             Ok(Ok(r)) => r,
-            Ok(Err(p)) => Err(Error::from_panic("shutdown", p.as_ref())),
+            Ok(Err(p)) => Err(Error::from_panic("Plugin::shutdown", p.as_ref())),
             Err(_) => Err(Error::new(
                 ErrorKind::Timeout,
-                format!(
-                    "shutdown of plugin {} did not finish by its deadline",
-                    P::NAME
-                ),
+                "Plugin::shutdown did not finish by its deadline",
             )),
         }
     }
@@ -398,7 +379,7 @@ impl<P: Plugin> Worker<P> {
                 true
             }
             Err(p) => {
-                let e = Error::from_panic(&format!("event handler for {topic}"), p.as_ref());
+                let e = Error::from_panic(&format!("Plugin::handle_event on {topic}"), p.as_ref());
                 tracing::error!("{e}; the plugin stops taking events");
                 if let Some(req) = request {
                     let _ = ctx.reply_error(&req, &e);

@@ -102,7 +102,7 @@ extern "C" fn module_create(name: RStr<'_>) -> RResult<PluginBox, FfiError> {
     match catch_unwind(AssertUnwindSafe(reg.create)) {
         Ok(Ok(plugin)) => RResult::ROk(plugin),
         Ok(Err(e)) => RResult::RErr(e.into()),
-        Err(p) => RResult::RErr(Error::from_panic("constructor", p.as_ref()).into()),
+        Err(p) => RResult::RErr(Error::from_panic("Plugin::new", p.as_ref()).into()),
     }
 }
 
