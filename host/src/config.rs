@@ -33,6 +33,8 @@ pub struct DaemonConfig {
     pub log_level: String,
     /// `[plugin.NAME]` sections, handed to each plugin as JSON.
     pub plugin: BTreeMap<String, toml::Table>,
+    /// `[api]`: the public API socket, its admin group and its limits.
+    pub api: crate::api::ApiConfig,
 }
 
 impl Default for DaemonConfig {
@@ -46,6 +48,7 @@ impl Default for DaemonConfig {
             queue_capacity: 1024,
             log_level: "info".to_string(),
             plugin: BTreeMap::new(),
+            api: crate::api::ApiConfig::default(),
         }
     }
 }
@@ -90,6 +93,7 @@ impl DaemonConfig {
                 return Err(format!("{key}: must be at least 1"));
             }
         }
+        self.api.validate()?;
         Ok(())
     }
 

@@ -67,8 +67,14 @@ impl Daemon for DaemonHandle {
                     "plugin failed and is isolated: {reason}"
                 );
                 if let Some(m) = self.bus.member(&self.id) {
-                    m.fail(reason);
+                    m.fail(reason.clone());
                 }
+                crate::lifecycle::announce_gone(
+                    &self.bus,
+                    nipart_plugin_api::topics::PLUGIN_FAILED,
+                    &self.name,
+                    Some(&reason),
+                );
                 RResult::ROk(RVec::new())
             }
             "nipart.daemon_version" => {

@@ -5,6 +5,7 @@
 //! Shutdown in order with deadlines, [`bus`] routes events between the
 //! plugins, and [`handle`] is what each plugin holds of the daemon.
 
+pub mod api;
 pub mod bus;
 pub mod config;
 pub mod handle;
@@ -14,7 +15,7 @@ pub mod signals;
 
 pub use bus::{EventBus, MemberId, MemberState, MemberStats};
 pub use config::DaemonConfig;
-pub use lifecycle::{Lifecycle, PluginInfo, StartError};
+pub use lifecycle::{Lifecycle, PluginCall, PluginInfo, StartError};
 pub use loader::{LoadReport, LoadedPlugin, PluginLoader, Rejection};
 
 /// The version of the daemon.

@@ -17,7 +17,7 @@ use std::{
 
 use abi_stable::{sabi_trait::TD_Opaque, std_types::RStr};
 use nipart_plugin_abi::{Daemon_TO, FfiAddress, FfiError, PluginBox, address_kind};
-use nipart_plugin_api::{Error, Result as ApiResult, topics};
+use nipart_plugin_api::{Error, ErrorKind, Result as ApiResult, topics};
 
 use crate::{
     bus::{EventBus, Member, MemberId, MemberState, Sink, daemon_event},
@@ -32,6 +32,24 @@ struct PluginSink(Arc<PluginBox>);
 impl Sink for PluginSink {
     fn deliver(&self, event: nipart_plugin_abi::FfiEvent) -> ApiResult<u32> {
         self.0.deliver(event).into_result().map_err(Error::from)
+    }
+}
+
+/// A plugin's generic `call(method, input)` entry point, shareable across
+/// threads. The call is synchronous FFI: run it where blocking is allowed.
+#[derive(Clone)]
+pub struct PluginCall(Arc<PluginBox>);
+
+impl PluginCall {
+    pub fn call(&self, method: &str, input: &[u8]) -> ApiResult<Vec<u8>> {
+        self.0
+            .call(
+                RStr::from_str(method),
+                abi_stable::std_types::RSlice::from_slice(input),
+            )
+            .into_result()
+            .map(|v| v.into_vec())
+            .map_err(Error::from)
     }
 }
 
@@ -81,10 +99,12 @@ pub struct Lifecycle {
 /// SDK's own answer.
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(200);
 
+/// `at` as milliseconds since the Unix epoch, rounded up, so that a plugin
+/// honouring the deadline never answers before the host's own `at`.
 fn unix_ms(at: Instant) -> u64 {
     let wall = SystemTime::now() + at.saturating_duration_since(Instant::now());
     wall.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
+        .map_or(0, |d| d.as_nanos().div_ceil(1_000_000) as u64)
 }
 
 /// How a call made with a deadline ended.
@@ -123,6 +143,24 @@ fn fmt_duration(d: Duration) -> String {
         format!("{}s", d.as_secs())
     } else {
         format!("{}ms", d.as_millis())
+    }
+}
+
+/// Tells every running plugin that plugin `name` stopped or failed
+/// (`plugin.stopped` / `plugin.failed`), so that they can drop what they
+/// hold for it (e.g. the monitor's rules).
+pub(crate) fn announce_gone(bus: &EventBus, topic: &str, name: &str, reason: Option<&str>) {
+    let payload = nipart_plugin_api::PluginGone {
+        plugin: name.to_string(),
+        reason: reason.map(str::to_string),
+    };
+    let all = FfiAddress {
+        kind: address_kind::ALL,
+        name: "".into(),
+    };
+    let event = daemon_event(topic, all, serde_json::to_vec(&payload).unwrap_or_default());
+    if let Err(e) = bus.publish_from(&MemberId::Daemon, event) {
+        tracing::warn!("broadcasting {topic} for plugin {name}: {e}");
     }
 }
 
@@ -258,11 +296,15 @@ impl Lifecycle {
                     format!("Init failed: {e}")
                 }
                 CallOutcome::TimedOut => {
-                    format!("Init did not return within {}", fmt_duration(timeout))
+                    format!(
+                        "Init did not return within {} (init_timeout_ms)",
+                        fmt_duration(timeout)
+                    )
                 }
                 CallOutcome::Lost(why) => format!("Init failed: {why}"),
             };
             p.member.fail(reason.clone());
+            announce_gone(&self.bus, topics::PLUGIN_FAILED, &name, Some(&reason));
             if self.config.required_plugins.contains(&name) {
                 let message = format!("required plugin {name:?} failed: {reason}");
                 tracing::error!("{message}; shutting down the plugins already started");
@@ -296,6 +338,8 @@ impl Lifecycle {
                     fmt_duration(self.config.shutdown_total_timeout())
                 );
                 tracing::error!("{e}");
+                p.member
+                    .fail("Shutdown skipped: the overall shutdown deadline had passed");
                 errors.push(e);
                 continue;
             }
@@ -316,18 +360,23 @@ impl Lifecycle {
                         p.member.set_state(MemberState::Stopped);
                     }
                     tracing::info!("plugin {name} stopped");
+                    announce_gone(&self.bus, topics::PLUGIN_STOPPED, &name, None);
                     continue;
                 }
-                CallOutcome::Returned(Err(e)) => format!("Shutdown failed: {e}"),
-                CallOutcome::TimedOut => format!(
-                    "Shutdown did not return within {}",
-                    fmt_duration(deadline.saturating_duration_since(now))
+                // The SDK's own timeout and ours mean the same to an operator.
+                CallOutcome::Returned(Err(e)) if e.kind() != ErrorKind::Timeout => {
+                    format!("Shutdown failed: {e}")
+                }
+                CallOutcome::Returned(Err(_)) | CallOutcome::TimedOut => format!(
+                    "Shutdown did not return by its deadline (shutdown_timeout_ms {}, shutdown_total_timeout_ms {})",
+                    self.config.shutdown_timeout_ms, self.config.shutdown_total_timeout_ms
                 ),
                 CallOutcome::Lost(why) => format!("Shutdown failed: {why}"),
             };
             let e = format!("plugin {name}: {reason}");
             tracing::error!("{e}");
-            p.member.fail(reason);
+            p.member.fail(reason.clone());
+            announce_gone(&self.bus, topics::PLUGIN_FAILED, &name, Some(&reason));
             errors.push(e);
         }
         errors
@@ -355,6 +404,15 @@ impl Lifecycle {
     /// The files refused at load.
     pub fn rejected(&self) -> &[Rejection] {
         &self.rejected
+    }
+
+    /// A handle on plugin `name`'s generic `call(method, input)` (e.g.
+    /// `nipart.set_log_level`), usable from other threads (the API server).
+    pub fn plugin_call(&self, name: &str) -> Option<PluginCall> {
+        self.plugins
+            .iter()
+            .find(|p| p.info.name == name)
+            .map(|p| PluginCall(p.instance.clone()))
     }
 
     /// Loaded plugins in Init order, with their bus member (state and counters).

@@ -204,12 +204,14 @@ impl PluginLoader {
     ) -> Result<(), Rejection> {
         let uid = meta.uid();
         if uid != 0 && uid != self.trusted_uid {
+            let allowed = if self.trusted_uid == 0 {
+                "root".to_string()
+            } else {
+                format!("root or the daemon's uid {}", self.trusted_uid)
+            };
             return Err(reject(
                 path,
-                format!(
-                    "the {what} is owned by uid {uid}, not by root or the daemon's uid {}",
-                    self.trusted_uid
-                ),
+                format!("the {what} is owned by uid {uid}, not by {allowed}"),
                 format!("chown root {}", path.display()),
             ));
         }
@@ -337,7 +339,7 @@ impl PluginLoader {
                     "fix the plugin's Plugin::new (the panic was contained)",
                 )),
                 Err(e) => report.rejected.push(plugin_reject(
-                    format!("its constructor failed: {}", e.message),
+                    format!("Plugin::new failed: {}", e.message),
                     "see the plugin's documentation",
                 )),
             }
@@ -420,8 +422,8 @@ fn abi_rejection(path: &Path, e: LibraryError) -> Rejection {
             reject(
                 path,
                 format!(
-                    "its plugin ABI layout differs from this daemon's ({} lines of details at debug log level)",
-                    lines.len()
+                    "its plugin ABI layout differs from this daemon's: {} (abi_stable's report is logged at debug level)",
+                    layout_error_kinds(&text)
                 ),
                 "rebuild the plugin against the nipart-plugin-api release that matches this daemon",
             )
@@ -449,6 +451,49 @@ fn abi_rejection(path: &Path, e: LibraryError) -> Rejection {
     }
 }
 
+/// The first non-blank line (abi_stable's messages start with a newline).
 fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or("")
+    s.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
+}
+
+/// The distinct kinds of mismatch in abi_stable's layout report (its
+/// `Error:` lines, e.g. "too many fields"), in order, comma-separated.
+fn layout_error_kinds(report: &str) -> String {
+    let mut kinds: Vec<&str> = Vec::new();
+    for line in report.lines() {
+        if let Some(kind) = line.trim().strip_prefix("Error:") {
+            let kind = kind.trim();
+            if !kind.is_empty() && !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+    }
+    if kinds.is_empty() {
+        "no detail given".to_string()
+    } else {
+        kinds.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_of_abi_stable_reports() {
+        let report = "\nCompared <this>:\n  ...\nError:too many fields\nExpected:\n    5\n\
+                      Error:mismatched type\n  Error:too many fields\n";
+        assert_eq!(
+            layout_error_kinds(report),
+            "too many fields, mismatched type"
+        );
+        assert_eq!(layout_error_kinds("nothing useful"), "no detail given");
+        assert_eq!(
+            first_line("\n\n  'nipart_plugin' library version mismatch:\nuser:1.0.0"),
+            "'nipart_plugin' library version mismatch:"
+        );
+    }
 }

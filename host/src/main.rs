@@ -5,9 +5,10 @@ use std::{io::IsTerminal, path::PathBuf, process::ExitCode};
 use clap::Parser;
 use nipartd::{
     DaemonConfig, Lifecycle, MemberState,
+    api::{BoundApi, DaemonView},
     signals::{self, Signal},
 };
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::{EnvFilter, prelude::*, reload};
 
 /// The nipart network daemon: loads the plugins in its plugin directory,
 /// runs them, and shuts them down in reverse order on SIGTERM or SIGINT.
@@ -23,6 +24,10 @@ struct Args {
     /// Log level: error, warn, info, debug or trace (overrides log_level).
     #[arg(long, value_name = "LEVEL")]
     log_level: Option<String>,
+    /// Path of the API socket (overrides api.socket; default
+    /// /run/nipart/nipart.sock).
+    #[arg(long, value_name = "PATH")]
+    socket: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -48,17 +53,36 @@ fn main() -> ExitCode {
     if let Some(level) = args.log_level {
         config.log_level = level;
     }
+    if let Some(socket) = args.socket {
+        config.api.socket = socket;
+    }
     if let Err(e) = config.validate() {
         eprintln!("nipartd: invalid configuration: {e}");
         return ExitCode::from(2);
     }
     let filter =
         EnvFilter::try_from_env("NIPART_LOG").unwrap_or_else(|_| EnvFilter::new(&config.log_level));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+    // The filter sits behind a reload handle so that the API's SetLogLevel
+    // can change it at run time.
+    let (filter, filter_handle) = reload::Layer::new(filter);
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::stderr().is_terminal()),
+        )
         .init();
+
+    // Bind the API socket before any plugin starts, so that a second
+    // daemon refuses to start before it touches anything.
+    let api = match BoundApi::bind(&config.api) {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!("cannot start the API: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
 
     tracing::info!(
         "nipartd {} (plugin ABI {}) loading plugins from {}",
@@ -70,6 +94,24 @@ fn main() -> ExitCode {
         Ok(l) => l,
         Err(e) => {
             tracing::error!("start-up aborted: {e}");
+            api.abandon();
+            return ExitCode::FAILURE;
+        }
+    };
+    let set_level = move |level: &str| {
+        filter_handle
+            .modify(|f| *f = EnvFilter::new(level))
+            .map_err(|e| e.to_string())
+    };
+    let socket_path = api.path().display().to_string();
+    let api = match api.serve(DaemonView::from_lifecycle(
+        &lifecycle,
+        Some(Box::new(set_level)),
+    )) {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!("cannot start the API: {e}");
+            lifecycle.shutdown();
             return ExitCode::FAILURE;
         }
     };
@@ -79,10 +121,16 @@ fn main() -> ExitCode {
         .filter(|(_, m)| m.state() == MemberState::Running)
         .count();
     tracing::info!(
-        "nipartd ready in {:.1} ms: {running} plugins running, {} failed, {} files rejected",
+        "nipartd ready in {:.1} ms: {running} plugins running, {} failed, {} files rejected; API on {socket_path}",
         lifecycle.started_at().elapsed().as_secs_f64() * 1e3,
         plugins.len() - running,
-        lifecycle.rejected().len()
+        // Files, not refusals: one library may have several plugins refused.
+        lifecycle
+            .rejected()
+            .iter()
+            .map(|r| &r.path)
+            .collect::<std::collections::HashSet<_>>()
+            .len()
     );
 
     loop {
@@ -97,6 +145,9 @@ fn main() -> ExitCode {
             }
         }
     }
+    // The API first: stop accepting, close the connections, remove the
+    // socket; then the plugins.
+    api.stop();
     tracing::info!("shutting down {} plugins in reverse order", plugins.len());
     let errors = lifecycle.shutdown();
     if errors.is_empty() {

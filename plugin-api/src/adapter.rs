@@ -333,10 +333,30 @@ impl<P: Plugin> Worker<P> {
                     None => return,
                 },
                 event = self.events.recv(), if !failed => match event {
-                    Some(event) => failed = !self.handle(event).await,
+                    Some(event) => {
+                        failed = !self.handle(event).await;
+                        self.drain(&mut failed).await;
+                    }
                     None => return,
                 },
             }
+        }
+    }
+
+    /// Handles events already queued, up to a batch, without a round through
+    /// the `select!` for each (which re-registers a waker on the control
+    /// channel every time). A control message still comes first, and every
+    /// event spends the task's cooperative budget as `recv` would.
+    async fn drain(&mut self, failed: &mut bool) {
+        for _ in 0..64 {
+            if *failed || !self.control.is_empty() {
+                return;
+            }
+            match self.events.try_recv() {
+                Ok(event) => *failed = !self.handle(event).await,
+                Err(_) => return,
+            }
+            tokio::task::coop::consume_budget().await;
         }
     }
 
@@ -355,8 +375,12 @@ impl<P: Plugin> Worker<P> {
 
     /// Handles one event; returns false if the handler panicked (the plugin
     /// is then failed and takes no more events).
-    async fn handle(&mut self, event: FfiEvent) -> bool {
-        let event = match Event::from_ffi(event) {
+    async fn handle(&mut self, mut event: FfiEvent) -> bool {
+        // The event gets a copy of the topic (the string was allocated by
+        // another library, so converting it copies anyway); the original
+        // stays here for messages.
+        let topic = std::mem::take(&mut event.topic);
+        let event = match Event::from_ffi_with_topic(event, topic.as_str().to_owned()) {
             Ok(e) => e,
             Err(e) => {
                 tracing::warn!("dropping a malformed event: {e}");
@@ -364,7 +388,6 @@ impl<P: Plugin> Worker<P> {
             }
         };
         let request = event.request.then(|| event.clone_header());
-        let topic = event.topic.clone();
         let ctx = self.ctx.clone();
         let outcome = AssertUnwindSafe(self.plugin.handle_event(&ctx, event))
             .catch_unwind()

@@ -69,6 +69,7 @@ mod event;
 mod log;
 mod plugin;
 mod registry;
+pub mod state;
 pub mod topic;
 
 pub use context::Context;
@@ -85,6 +86,13 @@ pub mod topics {
     /// Sent to a subscriber before the next event it receives after some
     /// were dropped because its queue was full; payload [`BusMissed`](super::BusMissed).
     pub const BUS_MISSED: &str = "bus.missed";
+    /// Broadcast to every plugin when a plugin's Shutdown returned;
+    /// payload [`PluginGone`](super::PluginGone).
+    pub const PLUGIN_STOPPED: &str = "plugin.stopped";
+    /// Broadcast to every plugin when a plugin failed (Init or Shutdown
+    /// failed, panicked or timed out, or a handler panicked) and was
+    /// isolated; payload [`PluginGone`](super::PluginGone) with the reason.
+    pub const PLUGIN_FAILED: &str = "plugin.failed";
 }
 
 /// Payload of [`topics::BUS_MISSED`].
@@ -92,6 +100,18 @@ pub mod topics {
 pub struct BusMissed {
     /// How many events were dropped since the last notice.
     pub missed: u64,
+}
+
+/// Payload of [`topics::PLUGIN_STOPPED`] and [`topics::PLUGIN_FAILED`]: a
+/// plugin that stopped taking events, so that others can drop what they
+/// hold for it (the monitor drops its rules).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PluginGone {
+    /// The plugin's name.
+    pub plugin: String,
+    /// Why it failed (absent for a clean stop).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// The version of this SDK crate.

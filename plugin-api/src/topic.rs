@@ -33,7 +33,20 @@ fn valid_segment(s: &str) -> bool {
 
 /// Checks that `topic` is a valid concrete topic (no wildcards).
 pub fn validate_topic(topic: &str) -> Result<()> {
-    if topic.split('.').all(valid_segment) {
+    // One pass over the bytes (the bus checks every event it routes): every
+    // byte a segment character or a dot, no empty segment.
+    let mut segment_empty = true;
+    let mut ok = true;
+    for &b in topic.as_bytes() {
+        if b == b'.' {
+            ok &= !segment_empty;
+            segment_empty = true;
+        } else {
+            ok &= b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-';
+            segment_empty = false;
+        }
+    }
+    if ok && !segment_empty {
         Ok(())
     } else {
         Err(Error::invalid_input(format!(
@@ -153,6 +166,18 @@ mod tests {
         assert!(validate_topic("link.up").is_ok());
         for bad in ["", "link.*", "link..up", "LINK"] {
             assert!(validate_topic(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn validate_topic_agrees_with_the_segment_grammar() {
+        let cases = [
+            "a", "a.b", "a-b_c.0.z9", ".", ".a", "a.", "a..b", "..", "a.b.", "é", "a.é", "a b",
+            "a/b", "A", "a.B", "-", "_._", "a.*", "**",
+        ];
+        for t in cases {
+            let by_segments = t.split('.').all(valid_segment);
+            assert_eq!(validate_topic(t).is_ok(), by_segments, "{t:?}");
         }
     }
 }

@@ -1,0 +1,164 @@
+//! The `[api]` section of the daemon's configuration.
+
+use std::{path::PathBuf, time::Duration};
+
+use serde::Deserialize;
+
+/// Where the API socket is unless configured otherwise.
+pub const DEFAULT_SOCKET: &str = "/run/nipart/nipart.sock";
+
+/// The hard ceiling of `max_message_size` (16 MiB).
+pub const MESSAGE_SIZE_CEILING: usize = 16 << 20;
+
+/// The public API: socket, who may change things, and the limits that keep
+/// one client from hurting the others. Every key is optional.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApiConfig {
+    /// Path of the UNIX socket.
+    pub socket: PathBuf,
+    /// Members of this group (primary or supplementary) may call the methods
+    /// that change state, besides root. Unset: only root.
+    pub admin_group: Option<String>,
+    /// Largest message accepted, in bytes (default 1 MiB, at most 16 MiB).
+    pub max_message_size: usize,
+    /// Connections open at once, all users together.
+    pub max_connections: usize,
+    /// Connections open at once by one uid.
+    pub max_connections_per_uid: usize,
+    /// Calls a client may send ahead of their replies on one connection.
+    pub max_requests_in_flight: usize,
+    /// A connection with no call running that sends nothing for this long is
+    /// closed; also the longest a single write to a client may take.
+    pub idle_timeout_ms: u64,
+    /// Replies and stream items queued for one client.
+    pub write_queue: usize,
+    /// A client whose queue stays full, or a write to which stalls, this
+    /// long (it stopped reading) is cut off.
+    pub write_timeout_ms: u64,
+    /// Bus events queued for one client's Monitor or Network call.
+    pub event_queue: usize,
+    /// Default timeout of `io.nipart.Network` calls.
+    pub call_timeout_ms: u64,
+    /// Largest `timeout_ms` a caller may ask for.
+    pub max_call_timeout_ms: u64,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        Self {
+            socket: PathBuf::from(DEFAULT_SOCKET),
+            admin_group: None,
+            max_message_size: 1 << 20,
+            max_connections: 256,
+            max_connections_per_uid: 64,
+            max_requests_in_flight: 64,
+            idle_timeout_ms: 300_000,
+            write_queue: 256,
+            write_timeout_ms: 10_000,
+            event_queue: 1024,
+            call_timeout_ms: 60_000,
+            max_call_timeout_ms: 3_600_000,
+        }
+    }
+}
+
+impl ApiConfig {
+    pub fn validate(&self) -> Result<(), String> {
+        if self.socket.as_os_str().is_empty() || !self.socket.is_absolute() {
+            return Err(format!(
+                "api.socket: {:?} must be an absolute path",
+                self.socket
+            ));
+        }
+        if self.socket.as_os_str().len() > 107 {
+            return Err(format!(
+                "api.socket: {} is longer than the 107 bytes a UNIX socket path may have",
+                self.socket.display()
+            ));
+        }
+        if let Some(g) = &self.admin_group
+            && g.is_empty()
+        {
+            return Err("api.admin_group: must not be empty (leave it out for root only)".into());
+        }
+        if self.max_message_size < 1024 || self.max_message_size > MESSAGE_SIZE_CEILING {
+            return Err(format!(
+                "api.max_message_size: {} is out of range 1024..={MESSAGE_SIZE_CEILING}",
+                self.max_message_size
+            ));
+        }
+        for (key, v, max) in [
+            ("api.max_connections", self.max_connections, 65_536),
+            (
+                "api.max_connections_per_uid",
+                self.max_connections_per_uid,
+                65_536,
+            ),
+            (
+                "api.max_requests_in_flight",
+                self.max_requests_in_flight,
+                65_536,
+            ),
+            ("api.write_queue", self.write_queue, 1 << 20),
+            ("api.event_queue", self.event_queue, 1 << 20),
+        ] {
+            if v == 0 || v > max {
+                return Err(format!("{key}: {v} is out of range 1..={max}"));
+            }
+        }
+        for (key, v) in [
+            ("api.idle_timeout_ms", self.idle_timeout_ms),
+            ("api.write_timeout_ms", self.write_timeout_ms),
+            ("api.call_timeout_ms", self.call_timeout_ms),
+            ("api.max_call_timeout_ms", self.max_call_timeout_ms),
+        ] {
+            if v == 0 {
+                return Err(format!("{key}: must be at least 1"));
+            }
+        }
+        if self.call_timeout_ms > self.max_call_timeout_ms {
+            return Err(format!(
+                "api.call_timeout_ms: {} is above api.max_call_timeout_ms ({})",
+                self.call_timeout_ms, self.max_call_timeout_ms
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_millis(self.idle_timeout_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::DaemonConfig;
+
+    #[test]
+    fn api_section_parses_and_is_checked() {
+        let c = DaemonConfig::from_toml(
+            "[api]\nsocket = \"/tmp/x.sock\"\nadmin_group = \"netadmin\"\nmax_connections = 3\n",
+        )
+        .unwrap();
+        assert_eq!(c.api.socket.to_str(), Some("/tmp/x.sock"));
+        assert_eq!(c.api.admin_group.as_deref(), Some("netadmin"));
+        assert_eq!(c.api.max_connections, 3);
+        assert_eq!(c.api.max_message_size, 1 << 20);
+
+        let e = DaemonConfig::from_toml("[api]\nmax_message_size = 20000000\n").unwrap_err();
+        assert_eq!(
+            e,
+            "api.max_message_size: 20000000 is out of range 1024..=16777216"
+        );
+        let e = DaemonConfig::from_toml("[api]\nsocket = \"rel.sock\"\n").unwrap_err();
+        assert_eq!(e, "api.socket: \"rel.sock\" must be an absolute path");
+        let e = DaemonConfig::from_toml("[api]\nsockt = \"/x\"\n").unwrap_err();
+        assert!(e.contains("unknown field `sockt`"), "{e}");
+        let e = DaemonConfig::from_toml("[api]\nmax_connections_per_uid = 0\n").unwrap_err();
+        assert_eq!(
+            e,
+            "api.max_connections_per_uid: 0 is out of range 1..=65536"
+        );
+    }
+}

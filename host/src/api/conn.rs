@@ -1,0 +1,379 @@
+//! One API connection: reader, executor and writer (see the module docs of
+//! [`crate::api`]).
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+
+use nipart_plugin_abi::FfiEvent;
+use nipart_plugin_api::{Error, ErrorKind, Result as ApiResult};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{
+        UnixStream,
+        unix::{OwnedReadHalf, OwnedWriteHalf},
+    },
+    sync::{mpsc, watch},
+};
+
+use super::{ConnSlot, Shared, auth::Peer, methods, wire};
+use crate::bus::{EventBus, MemberId, MemberState, Sink};
+
+/// Something the reader hands to the executor, in arrival order.
+pub(crate) enum Item {
+    Call(wire::Call),
+    /// A frame that is no valid call: answered with `InvalidMessage`.
+    Invalid(String),
+    /// A last error reply, after which the connection closes.
+    Fatal(Vec<u8>),
+}
+
+/// The client let its reply queue fill up (or the writer is gone).
+#[derive(Debug)]
+pub(crate) struct CutOff;
+
+/// The executor's side of the reply queue.
+pub(crate) struct Out {
+    tx: mpsc::Sender<Vec<u8>>,
+    /// How long the queue may stay full before the client is cut off.
+    patience: Duration,
+}
+
+impl Out {
+    /// Queues an encoded message; waits for room at most `patience`.
+    pub(crate) async fn send(&self, msg: Vec<u8>) -> Result<(), CutOff> {
+        match self.tx.try_send(msg) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Full(msg)) => {
+                match tokio::time::timeout(self.patience, self.tx.send(msg)).await {
+                    Ok(Ok(())) => Ok(()),
+                    _ => Err(CutOff),
+                }
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(CutOff),
+        }
+    }
+}
+
+#[derive(Default)]
+struct ReadState {
+    /// The executor is answering a call (possibly a long stream).
+    busy: AtomicBool,
+    /// Calls read whose handling has not finished.
+    in_flight: AtomicUsize,
+}
+
+/// The bus side of a connection, joined on first use (Monitor or a
+/// Network call) and left when the connection ends.
+pub(crate) struct BusLink {
+    bus: Arc<EventBus>,
+    pub(crate) id: MemberId,
+    pub(crate) events: mpsc::Receiver<FfiEvent>,
+}
+
+impl Drop for BusLink {
+    fn drop(&mut self) {
+        self.bus.leave(&self.id);
+    }
+}
+
+struct ClientSink {
+    tx: mpsc::Sender<FfiEvent>,
+    capacity: usize,
+}
+
+impl Sink for ClientSink {
+    fn deliver(&self, event: FfiEvent) -> ApiResult<u32> {
+        match self.tx.try_send(event) {
+            Ok(()) => Ok((self.capacity - self.tx.capacity()) as u32),
+            Err(mpsc::error::TrySendError::Full(_)) => Err(Error::new(
+                ErrorKind::QueueFull,
+                format!("the API client's queue is full ({} events)", self.capacity),
+            )),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(Error::new(
+                ErrorKind::ShuttingDown,
+                "the API client is gone".to_string(),
+            )),
+        }
+    }
+}
+
+/// Per-connection context of the executor.
+pub(crate) struct ConnCtx {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) peer: Peer,
+    pub(crate) conn_id: u64,
+    admin: Option<bool>,
+    pub(crate) closed: watch::Receiver<bool>,
+    link: Option<BusLink>,
+}
+
+impl ConnCtx {
+    /// Whether the peer may call mutating methods (decided on first use).
+    pub(crate) fn is_admin(&mut self) -> bool {
+        let peer = self.peer;
+        *self
+            .admin
+            .get_or_insert_with(|| self.shared.policy.is_admin(&peer))
+    }
+
+    /// The connection's bus membership, joining on first use.
+    pub(crate) fn bus_link(&mut self) -> ApiResult<&mut BusLink> {
+        if self.link.is_none() {
+            let capacity = self.shared.cfg.event_queue;
+            let (tx, rx) = mpsc::channel(capacity);
+            let id = MemberId::Client(self.conn_id);
+            let bus = self.shared.view.bus.clone();
+            let member = bus.join(
+                id.clone(),
+                Vec::new(),
+                Box::new(ClientSink { tx, capacity }),
+            )?;
+            member.set_state(MemberState::Running);
+            self.link = Some(BusLink {
+                bus,
+                id,
+                events: rx,
+            });
+        }
+        self.link
+            .as_mut()
+            .ok_or_else(|| Error::other("bus link missing"))
+    }
+
+    /// Resolves once the client's reading side has ended (EOF, error, limit).
+    pub(crate) async fn wait_closed(closed: &mut watch::Receiver<bool>) {
+        while !*closed.borrow_and_update() {
+            if closed.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
+pub(crate) async fn serve(
+    stream: UnixStream,
+    peer: Peer,
+    conn_id: u64,
+    shared: Arc<Shared>,
+    slot: ConnSlot,
+    mut stop: watch::Receiver<bool>,
+) {
+    let _slot = slot;
+    let who = format!(
+        "API client {conn_id} (uid {}, pid {})",
+        peer.uid,
+        peer.pid.map_or("?".to_string(), |p| p.to_string())
+    );
+    tracing::debug!("{who} connected");
+    let (rd, wr) = stream.into_split();
+    let (out_tx, out_rx) = mpsc::channel(shared.cfg.write_queue);
+    let (call_tx, call_rx) = mpsc::unbounded_channel();
+    let (closed_tx, closed_rx) = watch::channel(false);
+    let state = ReadState::default();
+    let ctx = ConnCtx {
+        shared: shared.clone(),
+        peer,
+        conn_id,
+        admin: None,
+        closed: closed_rx,
+        link: None,
+    };
+
+    let reader = read_loop(rd, call_tx, closed_tx, &state, &shared);
+    let patience = Duration::from_millis(shared.cfg.write_timeout_ms);
+    let executor = exec_loop(
+        call_rx,
+        Out {
+            tx: out_tx,
+            patience,
+        },
+        ctx,
+        &state,
+    );
+    // Reading and executing end on their own; only a cut-off ends the
+    // connection without flushing what the writer still holds.
+    let front = async {
+        let (end, exec) = tokio::join!(reader, executor);
+        if let Some(end) = end {
+            tracing::info!("{who}: {end}");
+        }
+        if exec.is_err() {
+            tracing::warn!(
+                "{who} cut off: it did not read its replies for {} ms",
+                shared.cfg.write_timeout_ms
+            );
+            return;
+        }
+        std::future::pending::<()>().await
+    };
+    tokio::select! {
+        _ = front => {}
+        end = write_loop(wr, out_rx, patience) => {
+            if let Some(end) = end {
+                tracing::info!("{who}: {end}");
+            }
+        }
+        _ = stop.wait_for(|s| *s) => {}
+    }
+    tracing::debug!("{who} disconnected");
+}
+
+/// Reads frames until EOF or a limit; returns why it stopped when that is
+/// worth logging.
+async fn read_loop(
+    mut rd: OwnedReadHalf,
+    calls: mpsc::UnboundedSender<Item>,
+    closed: watch::Sender<bool>,
+    state: &ReadState,
+    shared: &Shared,
+) -> Option<String> {
+    let cfg = &shared.cfg;
+    let mut decoder = wire::FrameDecoder::new(cfg.max_message_size);
+    let mut buf = vec![0u8; 64 * 1024];
+    let idle = cfg.idle_timeout();
+    // One timer for the idle check, re-armed only when it fires (not on
+    // every read: timer operations would dominate a Ping's cost).
+    let mut last_read = tokio::time::Instant::now();
+    let timer = tokio::time::sleep(idle);
+    tokio::pin!(timer);
+    let end = 'read: loop {
+        let read = tokio::select! {
+            biased;
+            r = rd.read(&mut buf) => r,
+            _ = &mut timer => {
+                let now = tokio::time::Instant::now();
+                let busy = state.busy.load(Ordering::Acquire)
+                    || state.in_flight.load(Ordering::Acquire) > 0;
+                if busy {
+                    timer.as_mut().reset(now + idle);
+                    continue;
+                }
+                if now < last_read + idle {
+                    timer.as_mut().reset(last_read + idle);
+                    continue;
+                }
+                break Some(format!(
+                    "closed after {} ms without a call",
+                    cfg.idle_timeout_ms
+                ));
+            }
+        };
+        let n = match read {
+            Ok(0) => break None,
+            Ok(n) => n,
+            Err(e) => break Some(format!("read error: {e}")),
+        };
+        last_read = tokio::time::Instant::now();
+        decoder.push(&buf[..n]);
+        loop {
+            match decoder.next_frame() {
+                Ok(None) => break,
+                Ok(Some(frame)) => {
+                    let item = match wire::parse_call(frame) {
+                        Ok(call) => Item::Call(call),
+                        Err(reason) => Item::Invalid(reason),
+                    };
+                    if state.in_flight.fetch_add(1, Ordering::AcqRel) >= cfg.max_requests_in_flight
+                    {
+                        let _ = calls.send(Item::Fatal(wire::error(
+                            "io.nipart.Daemon.TooManyRequests",
+                            serde_json::json!({ "limit": cfg.max_requests_in_flight }),
+                        )));
+                        break 'read Some(format!(
+                            "closed: more than {} calls in flight",
+                            cfg.max_requests_in_flight
+                        ));
+                    }
+                    if calls.send(item).is_err() {
+                        break 'read None;
+                    }
+                }
+                Err(e) => {
+                    let _ = calls.send(Item::Fatal(wire::error(
+                        "io.nipart.Daemon.InvalidMessage",
+                        serde_json::json!({ "reason": e.to_string() }),
+                    )));
+                    break 'read Some(format!("closed: {e}"));
+                }
+            }
+        }
+    };
+    let _ = closed.send(true);
+    end
+}
+
+async fn exec_loop(
+    mut calls: mpsc::UnboundedReceiver<Item>,
+    out: Out,
+    mut ctx: ConnCtx,
+    state: &ReadState,
+) -> Result<(), CutOff> {
+    while let Some(item) = calls.recv().await {
+        state.busy.store(true, Ordering::Release);
+        match item {
+            Item::Call(call) => methods::handle(call, &mut ctx, &out).await?,
+            Item::Invalid(reason) => {
+                out.send(wire::error(
+                    "io.nipart.Daemon.InvalidMessage",
+                    serde_json::json!({ "reason": reason }),
+                ))
+                .await?
+            }
+            Item::Fatal(msg) => {
+                out.send(msg).await?;
+                return Ok(());
+            }
+        }
+        state.in_flight.fetch_sub(1, Ordering::AcqRel);
+        state.busy.store(false, Ordering::Release);
+    }
+    Ok(())
+}
+
+/// Writes queued messages, batching what is ready; ends when the queue is
+/// closed and drained, or on a write error or a write that stalls.
+async fn write_loop(
+    mut wr: OwnedWriteHalf,
+    mut rx: mpsc::Receiver<Vec<u8>>,
+    stall: Duration,
+) -> Option<String> {
+    let mut batch: Vec<u8> = Vec::with_capacity(4096);
+    while let Some(first) = rx.recv().await {
+        batch.clear();
+        batch.extend_from_slice(&first);
+        while batch.len() < 64 * 1024 {
+            match rx.try_recv() {
+                Ok(m) => batch.extend_from_slice(&m),
+                Err(_) => break,
+            }
+        }
+        // Most writes complete at once: try without arming a timer.
+        let done = match wr.try_write(&batch) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => 0,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return None,
+            Err(e) => return Some(format!("write error: {e}")),
+        };
+        if done == batch.len() {
+            continue;
+        }
+        match tokio::time::timeout(stall, wr.write_all(&batch[done..])).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => return None,
+            Ok(Err(e)) => return Some(format!("write error: {e}")),
+            Err(_) => {
+                return Some(format!(
+                    "cut off: a write stalled for {} ms (the client does not read)",
+                    stall.as_millis()
+                ));
+            }
+        }
+    }
+    let _ = wr.shutdown().await;
+    None
+}

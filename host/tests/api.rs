@@ -1,0 +1,382 @@
+//! The public API over a real socket against a real `nipartd` (a child
+//! process) with a real plugin: every method, streams, the commander
+//! exchange, start-up and shutdown of the socket.
+
+mod support;
+
+use std::{os::unix::net::UnixStream, time::Duration};
+
+use nipart_client::{ApplyOptions, Client, Error};
+use serde_json::{Value, json};
+use support::{Daemon, Setup, assert_ping, error_name, raw_call};
+
+const BIN: &str = env!("CARGO_BIN_EXE_nipartd");
+
+fn remote(e: Error) -> (String, Value) {
+    match e {
+        Error::Remote(r) => (r.error, r.parameters),
+        other => panic!("expected a varlink error, got {other}"),
+    }
+}
+
+#[tokio::test]
+async fn ping_info_plugins_and_introspection() {
+    let d = Daemon::start(BIN, &Setup::with_commander());
+    let mut c = Client::connect(&d.socket).await.unwrap();
+    c.ping().await.unwrap();
+
+    let info = c.info().await.unwrap();
+    assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(info.abi_version, "1.0.0");
+    assert_eq!(info.plugin_dir, d.plugin_dir.display().to_string());
+    assert_eq!(info.socket, d.socket.display().to_string());
+    assert_eq!((info.plugins, info.rejected), (1, 0));
+    assert!(info.uptime_seconds >= 0.0 && info.uptime_seconds < 60.0);
+    assert_eq!(info.pid, d.child.as_ref().unwrap().id());
+
+    let p = c.plugins().await.unwrap();
+    assert_eq!(p.plugins.len(), 1);
+    let cmd = &p.plugins[0];
+    assert_eq!(cmd.name, "api-commander");
+    assert_eq!(cmd.roles, ["commander"]);
+    assert_eq!(cmd.state, "running");
+    assert_eq!(cmd.last_error, None);
+    assert!(cmd.file.ends_with("libnipart_fixture_api_commander.so"));
+    // The start broadcast reached it.
+    assert_eq!(cmd.delivered, 1);
+    assert_eq!(cmd.dropped, 0);
+    assert!(p.rejected.is_empty());
+
+    let gi = c
+        .call("org.varlink.service.GetInfo", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(gi["vendor"], "nipart");
+    assert_eq!(gi["product"], "nipartd");
+    assert_eq!(
+        gi["interfaces"],
+        json!([
+            "org.varlink.service",
+            "io.nipart.Daemon",
+            "io.nipart.Network",
+            "io.nipart.Events"
+        ])
+    );
+    for iface in [
+        "org.varlink.service",
+        "io.nipart.Daemon",
+        "io.nipart.Network",
+        "io.nipart.Events",
+    ] {
+        let idl = c.interface_description(iface).await.unwrap();
+        assert!(idl.contains(&format!("\ninterface {iface}\n")), "{idl}");
+    }
+    let (name, params) = remote(c.interface_description("io.nipart.Nope").await.unwrap_err());
+    assert_eq!(name, "org.varlink.service.InterfaceNotFound");
+    assert_eq!(params["interface"], "io.nipart.Nope");
+
+    // A oneway call gets no reply: the next reply is the Ping's.
+    c.call_oneway("io.nipart.Daemon.Info", json!({}))
+        .await
+        .unwrap();
+    c.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn network_calls_without_commander_say_so() {
+    let d = Daemon::start(BIN, &Setup::default());
+    let mut c = Client::connect(&d.socket).await.unwrap();
+    for (method, params) in [
+        ("Show", json!({})),
+        ("Apply", json!({"state": {"interfaces": []}})),
+        ("Commit", json!({})),
+        ("Rollback", json!({"checkpoint": "x"})),
+        ("ListCheckpoints", json!({})),
+    ] {
+        let e = c
+            .call(&format!("io.nipart.Network.{method}"), params)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the daemon can't do this yet: no plugin provides role commander (no network plugin is installed)"
+        );
+        let (name, p) = remote(e);
+        assert_eq!(name, "io.nipart.Network.NoCommander", "{method}");
+        assert_eq!(
+            p,
+            json!({"role": "commander", "message": "no plugin provides role commander"})
+        );
+    }
+    c.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn network_calls_through_a_commander_plugin() {
+    let d = Daemon::start(BIN, &Setup::with_commander());
+    let mut c = Client::connect(&d.socket).await.unwrap();
+
+    // Root is admin and sees secrets.
+    let shown = c.show(Some("wlan0")).await.unwrap();
+    assert_eq!(shown["interfaces"][0]["name"], "wlan0");
+    assert_eq!(shown["interfaces"][0]["wifi"]["password"], "hunter2");
+    assert_eq!(shown["caller"]["admin"], true);
+    assert_eq!(shown["caller"]["uid"], 0);
+    assert_eq!(shown["caller"]["pid"], std::process::id());
+
+    // Apply with progress: two Ongoing events in order, then the result.
+    let mut progress = Vec::new();
+    let mut on_progress = |p: Value| progress.push(p);
+    let opts = ApplyOptions {
+        no_commit: Some(true),
+        commit_timeout: Some(30),
+        ..Default::default()
+    };
+    let result = c
+        .apply(
+            json!({"interfaces": [{"name": "br0", "type": "linux-bridge"}]}),
+            &opts,
+            Some(&mut on_progress),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        progress,
+        [json!({"step": "validate"}), json!({"step": "apply"})]
+    );
+    assert_eq!(result["applied"]["interfaces"][0]["name"], "br0");
+    assert_eq!(
+        result["options"],
+        json!({"no_commit": true, "commit_timeout": 30})
+    );
+    assert_eq!(result["more"], true);
+
+    // Without `more`, progress is not sent and the reply is single.
+    let r = c
+        .call(
+            "io.nipart.Network.Apply",
+            json!({"state": {"interfaces": []}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r["result"]["more"], false);
+    assert_eq!(r.get("progress"), None);
+
+    assert_eq!(
+        c.commit(Some("cp-7")).await.unwrap(),
+        json!({"checkpoint": "cp-7", "done": "commit"})
+    );
+    assert_eq!(
+        c.rollback(None).await.unwrap(),
+        json!({"checkpoint": "cp-1", "done": "rollback"})
+    );
+    assert_eq!(
+        c.list_checkpoints().await.unwrap(),
+        json!({"checkpoints": [{"id": "cp-1", "timeout": 60}]})
+    );
+
+    // A refusal of the commander comes back as Failed with its kind.
+    let e = c
+        .apply(json!({"fail": true}), &ApplyOptions::default(), None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the fixture refuses this state (invalid-input)"
+    );
+    assert_eq!(remote(e).0, "io.nipart.Network.Failed");
+
+    // A commander that answers too late: Timeout, and it is told the call
+    // was abandoned.
+    let mut watcher = Client::connect(&d.socket).await.unwrap();
+    let mut events = watcher.monitor(&["test.abandoned"]).await.unwrap();
+    c.set_call_timeout(Some(Duration::from_millis(300)));
+    let e = c
+        .apply(json!({"sleep_ms": 1500}), &ApplyOptions::default(), None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "no answer to io.nipart.Network.Apply within 300 ms"
+    );
+    let ev = tokio::time::timeout(Duration::from_secs(5), events.next())
+        .await
+        .expect("abandon notice")
+        .unwrap()
+        .unwrap();
+    assert_eq!(ev.topic, "test.abandoned");
+    assert_eq!(ev.src, "plugin:api-commander");
+    // The late Done of the abandoned call does not leak into the next one.
+    c.set_call_timeout(None);
+    tokio::time::sleep(Duration::from_millis(1400)).await;
+    let r = c.list_checkpoints().await.unwrap();
+    assert_eq!(r["checkpoints"][0]["id"], "cp-1");
+
+    // timeout_ms out of range is an invalid parameter.
+    let e = c
+        .call("io.nipart.Network.Show", json!({"timeout_ms": 0}))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        remote(e),
+        (
+            "org.varlink.service.InvalidParameter".into(),
+            json!({"parameter": "timeout_ms"})
+        )
+    );
+
+    // The plugin's counters moved.
+    let p = c.plugins().await.unwrap();
+    assert!(p.plugins[0].delivered >= 9, "{:?}", p.plugins[0]);
+}
+
+#[tokio::test]
+async fn monitor_receives_bus_events_in_order() {
+    let d = Daemon::start(BIN, &Setup::with_commander());
+    let mut watcher = Client::connect(&d.socket).await.unwrap();
+    let mut other = Client::connect(&d.socket).await.unwrap();
+    let mut events = watcher.monitor(&["test.*"]).await.unwrap();
+    assert_eq!(events.subscribed, ["test.*"]);
+    let mut unrelated = other.monitor(&["link.*"]).await.unwrap();
+
+    let mut c = Client::connect(&d.socket).await.unwrap();
+    if let Err(e) = c
+        .apply(json!({"emit": 500}), &ApplyOptions::default(), None)
+        .await
+    {
+        panic!("{e}\n{}", d.log_text());
+    }
+    for seq in 0..500u64 {
+        let ev = tokio::time::timeout(Duration::from_secs(10), events.next())
+            .await
+            .expect("event in time")
+            .unwrap()
+            .expect("stream open");
+        assert_eq!(ev.topic, "test.tick");
+        assert_eq!(ev.payload, Some(json!({"seq": seq})));
+        assert_eq!(ev.src, "plugin:api-commander");
+        assert_eq!(ev.dst, "none");
+        assert_eq!(ev.state, "done");
+    }
+    // The other pattern saw nothing.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), unrelated.next())
+            .await
+            .is_err()
+    );
+
+    // Monitor needs `more`; patterns are checked.
+    let e = c
+        .call("io.nipart.Events.Monitor", json!({"patterns": ["a.*"]}))
+        .await
+        .unwrap_err();
+    assert_eq!(remote(e).0, "org.varlink.service.ExpectedMore");
+    let mut bad = Client::connect(&d.socket).await.unwrap();
+    let e = bad.monitor(&["link.**.up"]).await.err().unwrap();
+    let (name, p) = remote(e);
+    assert_eq!(name, "io.nipart.Events.InvalidPattern");
+    assert_eq!(p["pattern"], "link.**.up");
+}
+
+#[tokio::test]
+async fn set_log_level_reaches_the_daemon_and_its_plugins() {
+    let d = Daemon::start(BIN, &Setup::with_commander());
+    let mut c = Client::connect(&d.socket).await.unwrap();
+    c.show(None).await.unwrap();
+    assert!(!d.log_text().contains("fixture got"), "{}", d.log_text());
+
+    let r = c.set_log_level("debug").await.unwrap();
+    assert_eq!(r.level, "debug");
+    assert!(r.failed.is_empty(), "{:?}", r.failed);
+    c.show(None).await.unwrap();
+    // The daemon's own debug lines (a new connection) and the plugin's.
+    Client::connect(&d.socket)
+        .await
+        .unwrap()
+        .ping()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let log = d.log_text();
+    assert!(log.contains("fixture got api.network.show"), "{log}");
+    assert!(log.contains("connected"), "{log}");
+
+    let e = c.set_log_level("loud").await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid log level \"loud\": use error, warn, info, debug or trace"
+    );
+    c.set_log_level("warn").await.unwrap();
+}
+
+#[test]
+fn stale_socket_is_replaced_live_one_refused_and_sigterm_cleans_up() {
+    let mut first = Daemon::start(BIN, &Setup::default());
+    let config = first.dir.path().join("nipartd.toml");
+
+    // A second daemon on the same socket refuses to start.
+    let log2 = first.dir.path().join("second.log");
+    let mut second = support::spawn_daemon(BIN, &config, &log2);
+    let status = support::wait_timeout(&mut second, Duration::from_secs(20));
+    assert!(!status.success());
+    let text = std::fs::read_to_string(&log2).unwrap();
+    assert!(
+        text.contains(&format!(
+            "another nipartd is already running on {}",
+            first.socket.display()
+        )),
+        "{text}"
+    );
+    assert_ping(&first.socket, "a second daemon was refused");
+
+    // A crash leaves the socket file: the next daemon replaces it.
+    first.kill();
+    assert!(first.socket.exists());
+    let log3 = first.dir.path().join("third.log");
+    let mut third = support::Daemon {
+        child: Some(support::spawn_daemon(BIN, &config, &log3)),
+        socket: first.socket.clone(),
+        plugin_dir: first.plugin_dir.clone(),
+        log: log3.clone(),
+        dir: support::open_tempdir(),
+    };
+    third.wait_ready();
+    assert!(third.log_text().contains("replacing the stale socket"));
+
+    // SIGTERM with a client streaming: the stream ends, the socket goes.
+    let mut s = UnixStream::connect(&third.socket).unwrap();
+    let r = raw_call(
+        &mut s,
+        r#"{"method":"io.nipart.Events.Monitor","more":true}"#,
+    )
+    .unwrap();
+    assert_eq!(r["continues"], true);
+    let status = third.terminate();
+    assert!(
+        status.success(),
+        "{status}: {}",
+        std::fs::read_to_string(&log3).unwrap()
+    );
+    assert!(support::closed_within(&mut s, Duration::from_secs(5)));
+    assert!(!third.socket.exists(), "socket file left behind");
+    let text = std::fs::read_to_string(&log3).unwrap();
+    let api = text.find("API stopped").expect("API stopped logged");
+    let stopped = text.find("nipartd stopped").expect("stopped logged");
+    assert!(api < stopped, "{text}");
+}
+
+#[test]
+fn a_path_that_is_not_a_socket_is_left_alone() {
+    let dir = support::open_tempdir();
+    let (socket, _, config) = Setup::default().prepare(dir.path());
+    std::fs::create_dir_all(socket.parent().unwrap()).unwrap();
+    std::fs::write(&socket, "precious").unwrap();
+    let log = dir.path().join("log");
+    let mut child = support::spawn_daemon(BIN, &config, &log);
+    let status = support::wait_timeout(&mut child, Duration::from_secs(20));
+    assert!(!status.success());
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("exists and is not a socket"), "{text}");
+    assert_eq!(std::fs::read_to_string(&socket).unwrap(), "precious");
+    assert_eq!(error_name(&json!({})), "");
+}

@@ -1,0 +1,84 @@
+//! A varlink client nobody here wrote: the Python `varlink` package from
+//! PyPI parses every interface description, calls Ping and Info, and reads
+//! an error. Needs `python3` and `pip install varlink`; the test fails (it
+//! is never skipped) when either is missing.
+
+mod support;
+
+use std::{path::Path, process::Command};
+
+use serde_json::{Value, json};
+use support::{Daemon, Setup};
+
+const BIN: &str = env!("CARGO_BIN_EXE_nipartd");
+
+#[test]
+fn python_varlink_package_talks_to_the_daemon() {
+    let check = Command::new("python3")
+        .args(["-c", "import varlink"])
+        .output()
+        .unwrap_or_else(|e| panic!("python3 is needed for this test ({e}): install python3"));
+    assert!(
+        check.status.success(),
+        "the Python package `varlink` is needed for this test: run `pip install varlink`\n{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+
+    let d = Daemon::start(BIN, &Setup::default());
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/varlink_client.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(&d.socket)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        d.log_text()
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON from the script");
+    assert_eq!(
+        v["interfaces"],
+        json!([
+            "io.nipart.Daemon",
+            "io.nipart.Events",
+            "io.nipart.Network",
+            "org.varlink.service"
+        ])
+    );
+    for member in [
+        "Ping",
+        "Info",
+        "Plugins",
+        "SetLogLevel",
+        "Plugin",
+        "PermissionDenied",
+    ] {
+        assert!(
+            v["parsed"]["io.nipart.Daemon"]
+                .as_array()
+                .unwrap()
+                .contains(&json!(member)),
+            "{member}: {v}"
+        );
+    }
+    assert_eq!(
+        v["parsed"]["io.nipart.Events"],
+        json!(["Event", "InvalidPattern", "Monitor"])
+    );
+    assert_eq!(v["ping"], json!({}));
+    assert_eq!(
+        v["info"],
+        json!({
+            "version": env!("CARGO_PKG_VERSION"),
+            "abi_version": "1.0.0",
+            "plugin_dir": d.plugin_dir.display().to_string(),
+            "socket": d.socket.display().to_string(),
+        })
+    );
+    assert_eq!(
+        v["show_error"],
+        json!(["io.nipart.Network.NoCommander", {"role": "commander", "message": "no plugin provides role commander"}])
+    );
+}

@@ -1,0 +1,305 @@
+//! The payloads of the network-state workflow: what the API server sends to
+//! the commander, and what the commander, the `state` plugin and the
+//! plugins that apply a part (the `kernel` plugin) send each other.
+//! See `docs/state-schema.md` and `docs/plugins/commander.md`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::NetworkState;
+
+/// Topics of the workflow.
+pub mod topics {
+    /// API → `role:commander`: [`ApiCall`]`<`[`ShowRequest`]`>`; reply: a
+    /// [`NetworkState`](super::NetworkState).
+    pub const SHOW: &str = "api.network.show";
+    /// API → `role:commander`: [`ApiCall`]`<`[`ApplyRequest`]`>`; progress
+    /// (`Ongoing`): [`ApplyProgress`](super::ApplyProgress); reply:
+    /// [`ApplyResult`](super::ApplyResult).
+    pub const APPLY: &str = "api.network.apply";
+    /// API → `role:commander`: [`ApiCall`]`<`[`CheckpointRequest`]`>`; reply:
+    /// [`CheckpointResult`](super::CheckpointResult).
+    pub const COMMIT: &str = "api.network.commit";
+    /// As [`COMMIT`]; rolls the checkpoint back.
+    pub const ROLLBACK: &str = "api.network.rollback";
+    /// API → `role:commander`: [`ApiCall`]`<{}>`; reply:
+    /// [`CheckpointList`](super::CheckpointList).
+    pub const LIST_CHECKPOINTS: &str = "api.network.list-checkpoints";
+
+    /// commander → `role:kernel`: [`QueryRequest`](super::QueryRequest);
+    /// reply: [`NetworkState`](super::NetworkState).
+    pub const QUERY: &str = "network.query";
+    /// commander → each role owning a part: [`ApplyPart`](super::ApplyPart);
+    /// reply: [`PartApplied`](super::PartApplied).
+    pub const APPLY_PART: &str = "network.apply";
+    /// commander → `role:state`: [`PlanRequest`](super::PlanRequest); reply:
+    /// [`Plan`](super::Plan). A state that is not valid is a `Cancelled`
+    /// reply whose message names the path.
+    pub const PLAN: &str = "state.plan";
+    /// commander → `role:state`: [`RevertRequest`](super::RevertRequest);
+    /// reply: [`Plan`](super::Plan) that brings `current` back to `checkpoint`.
+    pub const REVERT_PLAN: &str = "state.revert-plan";
+    /// commander → `role:state`: [`VerifyRequest`](super::VerifyRequest);
+    /// reply: [`VerifyReport`](super::VerifyReport).
+    pub const VERIFY: &str = "state.verify";
+    /// commander → everyone (notification) when an apply ended:
+    /// [`ApplyResult`](super::ApplyResult) on success, or
+    /// `{"error": …, "rolled_back": bool}`.
+    pub const APPLIED: &str = "network.applied";
+}
+
+/// What the API server sends for every `io.nipart.Network` call.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ApiCall<P> {
+    /// `io.nipart.Network.Apply`, …
+    #[serde(default)]
+    pub method: String,
+    pub parameters: P,
+    /// The client wants progress replies.
+    #[serde(default)]
+    pub more: bool,
+    #[serde(default)]
+    pub caller: Option<Caller>,
+}
+
+/// Who made an API call.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Caller {
+    pub uid: u32,
+    pub gid: u32,
+    #[serde(default)]
+    pub pid: Option<i32>,
+    #[serde(default)]
+    pub admin: bool,
+}
+
+/// Parameters of `Show`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShowRequest {
+    /// Only this interface (and the routes through it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interface: Option<String>,
+}
+
+/// Parameters of `Apply`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyRequest {
+    /// The desired state (nmstate schema), checked by the `state` plugin so
+    /// that errors name their path.
+    pub state: Value,
+    #[serde(default)]
+    pub options: ApplyOptions,
+}
+
+/// Options of `Apply`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyOptions {
+    /// Skip verification (a failure of the apply itself is still rolled back).
+    #[serde(default)]
+    pub no_verify: bool,
+    /// Do not persist the state (accepted; persistence comes later).
+    #[serde(default)]
+    pub memory_only: bool,
+    /// Keep the checkpoint: roll back unless `Commit` comes within
+    /// `commit_timeout` seconds.
+    #[serde(default)]
+    pub no_commit: bool,
+    /// Seconds; 60 when not given.
+    #[serde(default)]
+    pub commit_timeout: Option<u64>,
+    /// Fail with a `busy` error instead of waiting for an apply in progress.
+    #[serde(default)]
+    pub no_wait: bool,
+}
+
+/// One step of an apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ApplyStep {
+    /// Waiting for an apply in progress.
+    Queued,
+    Validate,
+    Query,
+    Checkpoint,
+    Apply,
+    Verify,
+    Rollback,
+    Done,
+}
+
+/// Progress of an apply (`Ongoing` events following the request).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyProgress {
+    pub step: ApplyStep,
+    /// For people: `applying to role kernel`, `verification 2 of 5: …`.
+    pub message: String,
+}
+
+/// The reply to a successful apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyResult {
+    /// The checkpoint taken before the apply; with `no_commit` it awaits
+    /// `Commit` or `Rollback`, otherwise it is gone.
+    pub checkpoint: String,
+    /// Whether the checkpoint awaits `Commit`.
+    pub pending: bool,
+    /// Whether the state was verified (false with `no_verify`).
+    pub verified: bool,
+    /// Verification attempts made.
+    pub attempts: u32,
+    /// What each plugin changed, in order.
+    pub changes: Vec<String>,
+    /// The desired state after sanitizing.
+    pub desired: NetworkState,
+}
+
+/// Parameters of `Commit` and `Rollback`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointRequest {
+    /// The last checkpoint when not given.
+    #[serde(default)]
+    pub checkpoint: Option<String>,
+}
+
+/// The reply to `Commit` and `Rollback`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointResult {
+    pub checkpoint: String,
+    /// `committed` or `rolled-back`.
+    pub done: String,
+}
+
+/// A checkpoint awaiting `Commit`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointInfo {
+    pub id: String,
+    /// Seconds left before the automatic rollback.
+    pub timeout: u64,
+}
+
+/// The reply to `ListCheckpoints`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointList {
+    pub checkpoints: Vec<CheckpointInfo>,
+}
+
+/// Payload of [`topics::QUERY`].
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct QueryRequest {
+    /// Only this interface (and its routes).
+    #[serde(default)]
+    pub interface: Option<String>,
+}
+
+/// Payload of [`topics::APPLY_PART`]: the part of a sanitized desired state
+/// a plugin must make true.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ApplyPart {
+    pub state: NetworkState,
+    /// The checkpoint this apply belongs to.
+    pub checkpoint: String,
+    /// This apply restores the checkpoint.
+    #[serde(default)]
+    pub rollback: bool,
+}
+
+/// The reply to [`topics::APPLY_PART`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartApplied {
+    /// What was changed, one line each: `created veth veth1`.
+    pub changes: Vec<String>,
+}
+
+/// Payload of [`topics::PLAN`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PlanRequest {
+    /// The desired state as given (checked by the `state` plugin).
+    pub desired: Value,
+    /// The current state (a full query).
+    pub current: NetworkState,
+}
+
+/// Payload of [`topics::REVERT_PLAN`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RevertRequest {
+    /// The state to go back to (a full query taken before the apply).
+    pub checkpoint: NetworkState,
+    /// The state now (a full query).
+    pub current: NetworkState,
+}
+
+/// What to apply, by whom, and what to verify.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// The desired state, validated and sanitized.
+    pub desired: NetworkState,
+    /// In order: the role to send [`topics::APPLY_PART`] to, and its part.
+    pub parts: Vec<PlanPart>,
+    /// What a query must show afterwards (see [`topics::VERIFY`]).
+    pub verify: NetworkState,
+    /// Notes for people (e.g. an interface that already is as desired).
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// One part of a [`Plan`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanPart {
+    pub role: String,
+    pub state: NetworkState,
+}
+
+/// Payload of [`topics::VERIFY`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VerifyRequest {
+    /// A plan's `verify` state.
+    pub desired: NetworkState,
+    /// A full query.
+    pub current: NetworkState,
+}
+
+/// One property that is not as desired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Difference {
+    /// `veth1`, or `routes` for a route.
+    pub item: String,
+    /// `mtu`, `ipv4.address`, `route 198.51.100.0/24 dev veth1`.
+    pub property: String,
+    pub desired: String,
+    pub current: String,
+}
+
+impl std::fmt::Display for Difference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} desired {}, current {}",
+            self.item, self.property, self.desired, self.current
+        )
+    }
+}
+
+/// The reply to [`topics::VERIFY`]: empty when the state is as desired.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyReport {
+    pub differences: Vec<Difference>,
+}
+
+impl VerifyReport {
+    pub fn is_ok(&self) -> bool {
+        self.differences.is_empty()
+    }
+
+    /// `veth1: mtu desired 9000, current 1500; …`
+    pub fn summary(&self) -> String {
+        self.differences
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}

@@ -1,0 +1,244 @@
+//! Comparing a desired state with a current one: what verification reports
+//! (`veth1: mtu desired 9000, current 1500`) and what a plugin uses to skip
+//! what already is as desired.
+
+use std::{collections::BTreeSet, fmt::Display};
+
+use super::{Difference, Interface, InterfaceState, IpAddress, IpConfig, NetworkState, Route};
+
+fn diff(item: &str, property: &str, desired: impl Display, current: impl Display) -> Difference {
+    Difference {
+        item: item.to_string(),
+        property: property.to_string(),
+        desired: desired.to_string(),
+        current: current.to_string(),
+    }
+}
+
+fn opt<T: Display>(v: &Option<T>) -> String {
+    v.as_ref()
+        .map_or_else(|| "(none)".to_string(), ToString::to_string)
+}
+
+fn addr_list(a: &BTreeSet<IpAddress>) -> String {
+    if a.is_empty() {
+        return "[]".to_string();
+    }
+    let v: Vec<String> = a.iter().map(ToString::to_string).collect();
+    format!("[{}]", v.join(", "))
+}
+
+/// Whether an IPv6 address is link-local (fe80::/10): queries leave them out
+/// and applies never remove them.
+pub fn is_link_local(a: &std::net::IpAddr) -> bool {
+    match a {
+        std::net::IpAddr::V6(v6) => (v6.segments()[0] & 0xffc0) == 0xfe80,
+        std::net::IpAddr::V4(_) => false,
+    }
+}
+
+fn ip_diffs(
+    out: &mut Vec<Difference>,
+    name: &str,
+    key: &str,
+    want: &IpConfig,
+    have: Option<&IpConfig>,
+) {
+    let have_addrs: BTreeSet<IpAddress> = have
+        .and_then(|h| h.address.as_ref())
+        .map(|a| {
+            a.iter()
+                .copied()
+                .filter(|a| !is_link_local(&a.ip))
+                .collect()
+        })
+        .unwrap_or_default();
+    let have_enabled = have
+        .and_then(|h| h.enabled)
+        .unwrap_or(!have_addrs.is_empty());
+    if want.enabled == Some(false) && (have_enabled || !have_addrs.is_empty()) {
+        out.push(diff(name, &format!("{key}.enabled"), false, true));
+        return;
+    }
+    if let Some(want_addrs) = &want.address {
+        let want_addrs: BTreeSet<IpAddress> = want_addrs.iter().copied().collect();
+        if want_addrs != have_addrs {
+            out.push(diff(
+                name,
+                &format!("{key}.address"),
+                addr_list(&want_addrs),
+                addr_list(&have_addrs),
+            ));
+        }
+    }
+}
+
+/// The properties of `want` (a desired interface) that `have` (the same
+/// interface in a query, `None` if it does not exist) does not match.
+pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<Difference> {
+    let name = want.name.as_str();
+    let mut out = Vec::new();
+    let want_state = want.state_or_up();
+    match (want_state, have) {
+        (InterfaceState::Ignore, _) => return out,
+        (InterfaceState::Absent, None) => return out,
+        (InterfaceState::Absent, Some(_)) => {
+            out.push(diff(name, "state", "absent", "present"));
+            return out;
+        }
+        (s, None) => {
+            out.push(diff(name, "state", s, "absent"));
+            return out;
+        }
+        _ => {}
+    }
+    let Some(have) = have else { return out };
+    if let Some(t) = want.iface_type
+        && have.iface_type != Some(t)
+    {
+        out.push(diff(name, "type", t, opt(&have.iface_type)));
+    }
+    if have.state_or_up() != want_state {
+        out.push(diff(name, "state", want_state, have.state_or_up()));
+    }
+    if let Some(m) = want.mtu
+        && have.mtu != Some(m)
+    {
+        out.push(diff(name, "mtu", m, opt(&have.mtu)));
+    }
+    if let Some(m) = &want.mac_address
+        && have.mac_address.as_deref().map(str::to_uppercase) != Some(m.to_uppercase())
+    {
+        out.push(diff(name, "mac-address", m, opt(&have.mac_address)));
+    }
+    if let Some(c) = &want.controller {
+        let cur = have.controller.clone().unwrap_or_default();
+        if &cur != c {
+            let show = |s: &str| {
+                if s.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    s.to_string()
+                }
+            };
+            out.push(diff(name, "controller", show(c), show(&cur)));
+        }
+    }
+    if let Some(w) = &want.ipv4 {
+        ip_diffs(&mut out, name, "ipv4", w, have.ipv4.as_ref());
+    }
+    if let Some(w) = &want.ipv6 {
+        ip_diffs(&mut out, name, "ipv6", w, have.ipv6.as_ref());
+    }
+    if let Some(v) = &want.veth {
+        let cur = have.veth.as_ref().map(|v| v.peer.clone());
+        if cur.as_deref() != Some(v.peer.as_str()) {
+            out.push(diff(name, "veth.peer", &v.peer, opt(&cur)));
+        }
+    }
+    if let Some(b) = &want.bridge {
+        let hb = have.bridge.as_ref();
+        if let Some(stp) = b.options.as_ref().and_then(|o| o.stp.as_ref()) {
+            let hs = hb
+                .and_then(|b| b.options.as_ref())
+                .and_then(|o| o.stp.as_ref());
+            macro_rules! stp_field {
+                ($f:ident, $key:literal) => {
+                    if let Some(w) = stp.$f {
+                        let h = hs.and_then(|s| s.$f);
+                        if h != Some(w) {
+                            out.push(diff(name, concat!("bridge.options.stp.", $key), w, opt(&h)));
+                        }
+                    }
+                };
+            }
+            stp_field!(enabled, "enabled");
+            stp_field!(forward_delay, "forward-delay");
+            stp_field!(hello_time, "hello-time");
+            stp_field!(max_age, "max-age");
+            stp_field!(priority, "priority");
+        }
+        if let Some(ports) = &b.port {
+            let hp = hb.and_then(|b| b.port.as_ref());
+            let want_names: BTreeSet<&str> = ports.iter().map(|p| p.name.as_str()).collect();
+            let have_names: BTreeSet<&str> = hp
+                .map(|p| p.iter().map(|p| p.name.as_str()).collect())
+                .unwrap_or_default();
+            if want_names != have_names {
+                let fmt = |s: &BTreeSet<&str>| {
+                    format!("[{}]", s.iter().copied().collect::<Vec<_>>().join(", "))
+                };
+                out.push(diff(
+                    name,
+                    "bridge.port",
+                    fmt(&want_names),
+                    fmt(&have_names),
+                ));
+            }
+            for p in ports {
+                let h = hp.and_then(|l| l.iter().find(|x| x.name == p.name));
+                macro_rules! port_field {
+                    ($f:ident, $key:literal) => {
+                        if let Some(w) = p.$f {
+                            let hv = h.and_then(|h| h.$f);
+                            if hv != Some(w) {
+                                out.push(diff(
+                                    name,
+                                    &format!("bridge.port {} {}", p.name, $key),
+                                    w,
+                                    opt(&hv),
+                                ));
+                            }
+                        }
+                    };
+                }
+                if h.is_some() {
+                    port_field!(stp_hairpin_mode, "stp-hairpin-mode");
+                    port_field!(stp_path_cost, "stp-path-cost");
+                    port_field!(stp_priority, "stp-priority");
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Routes of `running` that the absent selectors of `config` would remove:
+/// matched by a selector and by no route `config` wants.
+pub fn routes_to_remove<'a>(config: &[Route], running: &'a [Route]) -> Vec<&'a Route> {
+    let selectors: Vec<&Route> = config.iter().filter(|r| r.is_absent()).collect();
+    if selectors.is_empty() {
+        return Vec::new();
+    }
+    let wanted: Vec<&Route> = config.iter().filter(|r| !r.is_absent()).collect();
+    running
+        .iter()
+        .filter(|r| selectors.iter().any(|s| s.matches(r)) && !wanted.iter().any(|w| w.matches(r)))
+        .collect()
+}
+
+/// Routes of `config` (not absent) that no route of `running` matches.
+pub fn routes_missing<'a>(config: &'a [Route], running: &[Route]) -> Vec<&'a Route> {
+    config
+        .iter()
+        .filter(|r| !r.is_absent() && !running.iter().any(|x| r.matches(x)))
+        .collect()
+}
+
+/// Everything of `desired` that `current` (a full query) does not match.
+pub fn differences(desired: &NetworkState, current: &NetworkState) -> Vec<Difference> {
+    let mut out = Vec::new();
+    for want in &desired.interfaces {
+        out.extend(interface_differences(want, current.interface(&want.name)));
+    }
+    if let Some(config) = &desired.routes.config {
+        let running = current.routes.running.as_deref().unwrap_or(&[]);
+        for r in routes_missing(config, running) {
+            out.push(diff("routes", &format!("route {r}"), "present", "missing"));
+        }
+        for r in routes_to_remove(config, running) {
+            out.push(diff("routes", &format!("route {r}"), "absent", "present"));
+        }
+    }
+    out
+}

@@ -1,0 +1,52 @@
+//! The network-state schema shared by every plugin: nmstate's YAML/JSON
+//! format for the parts nipart supports, and the payloads of the
+//! validate → query → checkpoint → apply → verify → rollback workflow.
+//!
+//! ```
+//! use nipart_plugin_api::state::NetworkState;
+//!
+//! let state = NetworkState::from_yaml(r#"
+//! interfaces:
+//!   - name: veth1
+//!     type: veth
+//!     mtu: 9000
+//!     veth:
+//!       peer: veth1-ep
+//!     ipv4:
+//!       enabled: true
+//!       address:
+//!         - ip: 192.0.2.1
+//!           prefix-length: 24
+//! "#).unwrap();
+//! assert_eq!(state.interfaces[0].mtu, Some(9000));
+//!
+//! let err = NetworkState::from_yaml(r#"
+//! interfaces:
+//!   - name: veth1
+//!     ipv4:
+//!       address:
+//!         - ip: 192.0.2.1
+//!           prefix-length: 33
+//! "#).unwrap_err();
+//! assert_eq!(
+//!     err.to_string(),
+//!     "interfaces[0].ipv4.address[0].prefix-length: 33 is out of range 0..=32"
+//! );
+//! ```
+//!
+//! See `docs/state-schema.md` in the repository for every key.
+
+mod api;
+mod diff;
+mod parse;
+mod schema;
+
+pub use api::*;
+pub use diff::{
+    differences, interface_differences, is_link_local, routes_missing, routes_to_remove,
+};
+pub use parse::{Family, StateError, canonical_mac, canonical_network, check_interface_name};
+pub use schema::*;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,634 @@
+//! Parsing a state from JSON or YAML, checking every key and value, with
+//! errors that name the path: `interfaces[1].ipv4.address[0].prefix-length:
+//! 33 is out of range 0..=32`.
+
+use std::{
+    collections::HashMap,
+    fmt,
+    net::{IpAddr, Ipv4Addr, Ipv6Addr},
+};
+
+use serde_json::{Map, Value};
+
+use super::schema::*;
+
+/// A problem in a state, at a path.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StateError {
+    /// Where: `interfaces[1].ipv4.address[0].prefix-length`; empty for the
+    /// whole document.
+    pub path: String,
+    /// What: `33 is out of range 0..=32`.
+    pub message: String,
+}
+
+impl StateError {
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for StateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for StateError {}
+
+impl From<StateError> for crate::Error {
+    fn from(e: StateError) -> Self {
+        crate::Error::invalid_input(e.to_string())
+    }
+}
+
+type R<T> = Result<T, StateError>;
+
+/// What a JSON value is, for messages.
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => format!("{s:?}"),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "a mapping".into(),
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// A mapping being taken apart: every key must be taken, or it is unknown.
+struct Obj<'a> {
+    path: String,
+    map: &'a Map<String, Value>,
+    taken: Vec<&'static str>,
+}
+
+impl<'a> Obj<'a> {
+    fn new(path: &str, v: &'a Value) -> R<Self> {
+        match v {
+            Value::Object(map) => Ok(Obj {
+                path: path.to_string(),
+                map,
+                taken: Vec::new(),
+            }),
+            other => Err(StateError::new(
+                path,
+                format!("expected a mapping, found {}", describe(other)),
+            )),
+        }
+    }
+
+    /// The value of `key` (absent or null: `None`) and its path.
+    fn get(&mut self, key: &'static str) -> Option<(&'a Value, String)> {
+        self.taken.push(key);
+        match self.map.get(key) {
+            None | Some(Value::Null) => None,
+            Some(v) => Some((v, join(&self.path, key))),
+        }
+    }
+
+    fn opt<T>(
+        &mut self,
+        key: &'static str,
+        f: impl FnOnce(&'a Value, &str) -> R<T>,
+    ) -> R<Option<T>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some((v, p)) => f(v, &p).map(Some),
+        }
+    }
+
+    fn req<T>(&mut self, key: &'static str, f: impl FnOnce(&'a Value, &str) -> R<T>) -> R<T> {
+        match self.get(key) {
+            None => Err(StateError::new(join(&self.path, key), "is required")),
+            Some((v, p)) => f(v, &p),
+        }
+    }
+
+    /// Fails on the first key not taken.
+    fn finish(self) -> R<()> {
+        if let Some(k) = self.map.keys().find(|k| !self.taken.contains(&k.as_str())) {
+            let mut known = self.taken.clone();
+            known.sort_unstable();
+            return Err(StateError::new(
+                join(&self.path, k),
+                format!("unknown key; expected one of: {}", known.join(", ")),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn list<'a>(v: &'a Value, path: &str) -> R<&'a Vec<Value>> {
+    match v {
+        Value::Array(a) => Ok(a),
+        other => Err(StateError::new(
+            path,
+            format!("expected a list, found {}", describe(other)),
+        )),
+    }
+}
+
+fn string(v: &Value, path: &str) -> R<String> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        other => Err(StateError::new(
+            path,
+            format!("expected a string, found {}", describe(other)),
+        )),
+    }
+}
+
+fn boolean(v: &Value, path: &str) -> R<bool> {
+    match v {
+        Value::Bool(b) => Ok(*b),
+        other => Err(StateError::new(
+            path,
+            format!("expected true or false, found {}", describe(other)),
+        )),
+    }
+}
+
+/// An integer in `lo..=hi`.
+fn int(v: &Value, path: &str, lo: u64, hi: u64) -> R<u64> {
+    let n = match v {
+        Value::Number(n) => n,
+        other => {
+            return Err(StateError::new(
+                path,
+                format!("expected an integer, found {}", describe(other)),
+            ));
+        }
+    };
+    match n.as_u64() {
+        Some(x) if (lo..=hi).contains(&x) => Ok(x),
+        _ if n.is_u64() || n.is_i64() => Err(StateError::new(
+            path,
+            format!("{n} is out of range {lo}..={hi}"),
+        )),
+        _ => Err(StateError::new(
+            path,
+            format!("expected an integer, found {n}"),
+        )),
+    }
+}
+
+/// One of `names`.
+fn keyword<T: Copy>(v: &Value, path: &str, all: &[T], name: fn(T) -> &'static str) -> R<T> {
+    let s = string(v, path)?;
+    all.iter().copied().find(|t| name(*t) == s).ok_or_else(|| {
+        let names: Vec<_> = all.iter().map(|t| name(*t)).collect();
+        StateError::new(path, format!("{s:?} is not one of: {}", names.join(", ")))
+    })
+}
+
+/// Checks an interface name as the kernel would.
+pub fn check_interface_name(name: &str, path: &str) -> R<()> {
+    let bad = if name.is_empty() {
+        Some("an interface name can't be empty".to_string())
+    } else if name.len() > 15 {
+        Some(format!("{name:?} is longer than 15 bytes"))
+    } else if name == "." || name == ".." {
+        Some(format!("{name:?} is not a valid interface name"))
+    } else {
+        name.chars()
+            .find(|c| *c == '/' || *c == ':' || c.is_whitespace())
+            .map(|c| format!("{name:?} contains {c:?}, which an interface name can't"))
+    };
+    match bad {
+        Some(m) => Err(StateError::new(path, m)),
+        None => Ok(()),
+    }
+}
+
+fn iface_name(v: &Value, path: &str) -> R<String> {
+    let s = string(v, path)?;
+    check_interface_name(&s, path)?;
+    Ok(s)
+}
+
+/// `02:00:00:00:00:0a`, `02-00-00-00-00-0A` → `02:00:00:00:00:0A`.
+pub fn canonical_mac(s: &str) -> Option<String> {
+    let parts: Vec<&str> = s.split([':', '-']).collect();
+    if parts.len() != 6
+        || parts
+            .iter()
+            .any(|p| p.len() != 2 || u8::from_str_radix(p, 16).is_err())
+    {
+        return None;
+    }
+    Some(parts.join(":").to_uppercase())
+}
+
+fn mac(v: &Value, path: &str) -> R<String> {
+    let s = string(v, path)?;
+    canonical_mac(&s).ok_or_else(|| {
+        StateError::new(
+            path,
+            format!("{s:?} is not a MAC address (six hex bytes separated by colons)"),
+        )
+    })
+}
+
+/// The family of an `ipv4` or `ipv6` section.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Family {
+    V4,
+    V6,
+}
+
+impl Family {
+    pub fn max_prefix(self) -> u8 {
+        match self {
+            Family::V4 => 32,
+            Family::V6 => 128,
+        }
+    }
+
+    pub fn of(ip: &IpAddr) -> Family {
+        if ip.is_ipv4() { Family::V4 } else { Family::V6 }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::V4 => "IPv4",
+            Family::V6 => "IPv6",
+        }
+    }
+}
+
+fn ip_addr(v: &Value, path: &str, family: Option<Family>) -> R<IpAddr> {
+    let s = string(v, path)?;
+    let ip: IpAddr = s
+        .parse()
+        .map_err(|_| StateError::new(path, format!("{s:?} is not an IP address")))?;
+    if let Some(f) = family
+        && Family::of(&ip) != f
+    {
+        return Err(StateError::new(
+            path,
+            format!("{s:?} is not an {} address", f.name()),
+        ));
+    }
+    Ok(ip)
+}
+
+fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
+    let mut o = Obj::new(path, v)?;
+    let enabled = o.opt("enabled", boolean)?;
+    let dhcp = o.opt("dhcp", boolean)?;
+    let autoconf = if family == Family::V6 {
+        o.opt("autoconf", boolean)?
+    } else {
+        None
+    };
+    let address = o.opt("address", |v, p| {
+        let items = list(v, p)?;
+        let mut out: Vec<IpAddress> = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let ap = format!("{p}[{i}]");
+            let mut a = Obj::new(&ap, item)?;
+            let ip = a.req("ip", |v, p| ip_addr(v, p, Some(family)))?;
+            let max = family.max_prefix() as u64;
+            let prefix_length = a.req("prefix-length", |v, p| int(v, p, 0, max))? as u8;
+            a.finish()?;
+            let addr = IpAddress { ip, prefix_length };
+            if let Some(j) = out.iter().position(|x| x.ip == ip) {
+                return Err(StateError::new(
+                    ap,
+                    format!("{} is already given as {p}[{j}]", addr.ip),
+                ));
+            }
+            out.push(addr);
+        }
+        Ok(out)
+    })?;
+    o.finish()?;
+    if enabled == Some(false) && address.as_ref().is_some_and(|a| !a.is_empty()) {
+        return Err(StateError::new(
+            join(path, "address"),
+            format!(
+                "addresses are given while {} is disabled (enabled: false)",
+                family.name()
+            ),
+        ));
+    }
+    if enabled == Some(false) && (dhcp == Some(true) || autoconf == Some(true)) {
+        return Err(StateError::new(
+            join(
+                path,
+                if dhcp == Some(true) {
+                    "dhcp"
+                } else {
+                    "autoconf"
+                },
+            ),
+            format!(
+                "can't be true while {} is disabled (enabled: false)",
+                family.name()
+            ),
+        ));
+    }
+    Ok(IpConfig {
+        enabled,
+        dhcp,
+        autoconf,
+        address,
+    })
+}
+
+fn bridge_config(v: &Value, path: &str) -> R<BridgeConfig> {
+    let mut o = Obj::new(path, v)?;
+    let options = o.opt("options", |v, p| {
+        let mut o = Obj::new(p, v)?;
+        let stp = o.opt("stp", |v, p| {
+            let mut s = Obj::new(p, v)?;
+            let stp = StpOptions {
+                enabled: s.opt("enabled", boolean)?,
+                forward_delay: s
+                    .opt("forward-delay", |v, p| int(v, p, 2, 30))?
+                    .map(|x| x as u8),
+                hello_time: s
+                    .opt("hello-time", |v, p| int(v, p, 1, 10))?
+                    .map(|x| x as u8),
+                max_age: s.opt("max-age", |v, p| int(v, p, 6, 40))?.map(|x| x as u8),
+                priority: s
+                    .opt("priority", |v, p| int(v, p, 0, 65535))?
+                    .map(|x| x as u16),
+            };
+            s.finish()?;
+            Ok(stp)
+        })?;
+        o.finish()?;
+        Ok(BridgeOptions { stp })
+    })?;
+    let port = o.opt("port", |v, p| {
+        let items = list(v, p)?;
+        let mut out: Vec<BridgePort> = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let pp = format!("{p}[{i}]");
+            let mut o = Obj::new(&pp, item)?;
+            let port = BridgePort {
+                name: o.req("name", iface_name)?,
+                stp_hairpin_mode: o.opt("stp-hairpin-mode", boolean)?,
+                stp_path_cost: o
+                    .opt("stp-path-cost", |v, p| int(v, p, 1, 65535))?
+                    .map(|x| x as u32),
+                stp_priority: o
+                    .opt("stp-priority", |v, p| int(v, p, 0, 63))?
+                    .map(|x| x as u16),
+            };
+            o.finish()?;
+            if let Some(j) = out.iter().position(|x| x.name == port.name) {
+                return Err(StateError::new(
+                    join(&pp, "name"),
+                    format!("port {:?} is already given as {p}[{j}]", port.name),
+                ));
+            }
+            out.push(port);
+        }
+        Ok(out)
+    })?;
+    o.finish()?;
+    Ok(BridgeConfig { options, port })
+}
+
+fn interface(v: &Value, path: &str) -> R<Interface> {
+    let mut o = Obj::new(path, v)?;
+    let name = o.req("name", iface_name)?;
+    let iface_type = o.opt("type", |v, p| {
+        keyword(v, p, &InterfaceType::ALL, InterfaceType::as_str)
+    })?;
+    let state = o.opt("state", |v, p| {
+        keyword(v, p, &InterfaceState::ALL, InterfaceState::as_str)
+    })?;
+    let mtu = o
+        .opt("mtu", |v, p| int(v, p, 68, u32::MAX as u64))?
+        .map(|x| x as u32);
+    let mac_address = o.opt("mac-address", mac)?;
+    let controller = o.opt("controller", |v, p| {
+        let s = string(v, p)?;
+        if !s.is_empty() {
+            check_interface_name(&s, p)?;
+        }
+        Ok(s)
+    })?;
+    let ipv4 = o.opt("ipv4", |v, p| ip_config(v, p, Family::V4))?;
+    let ipv6 = o.opt("ipv6", |v, p| ip_config(v, p, Family::V6))?;
+    let veth = o.opt("veth", |v, p| {
+        let mut o = Obj::new(p, v)?;
+        let peer = o.req("peer", iface_name)?;
+        o.finish()?;
+        Ok(VethConfig { peer })
+    })?;
+    let bridge = o.opt("bridge", bridge_config)?;
+    o.finish()?;
+    let only = |section: &str, wanted: InterfaceType| -> R<()> {
+        match iface_type {
+            Some(t) if t != wanted => Err(StateError::new(
+                join(path, section),
+                format!("only a {wanted} interface has a {section} section, this one is {t}"),
+            )),
+            _ => Ok(()),
+        }
+    };
+    if veth.is_some() {
+        only("veth", InterfaceType::Veth)?;
+    }
+    if bridge.is_some() {
+        only("bridge", InterfaceType::LinuxBridge)?;
+    }
+    if let Some(v) = &veth
+        && v.peer == name
+    {
+        return Err(StateError::new(
+            join(path, "veth.peer"),
+            format!("a veth interface can't be its own peer ({name:?})"),
+        ));
+    }
+    Ok(Interface {
+        name,
+        iface_type,
+        state,
+        mtu,
+        mac_address,
+        controller,
+        ipv4,
+        ipv6,
+        veth,
+        bridge,
+    })
+}
+
+/// Parses `198.51.100.0/24`, clearing host bits.
+pub fn canonical_network(s: &str) -> Option<(IpAddr, u8)> {
+    let (ip, len) = s.split_once('/')?;
+    let ip: IpAddr = ip.parse().ok()?;
+    let len: u8 = len.parse().ok()?;
+    let max = Family::of(&ip).max_prefix();
+    if len > max {
+        return None;
+    }
+    let net = match ip {
+        IpAddr::V4(a) => {
+            let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+            IpAddr::V4(Ipv4Addr::from(u32::from(a) & mask))
+        }
+        IpAddr::V6(a) => {
+            let mask = if len == 0 {
+                0
+            } else {
+                u128::MAX << (128 - len)
+            };
+            IpAddr::V6(Ipv6Addr::from(u128::from(a) & mask))
+        }
+    };
+    Some((net, len))
+}
+
+fn route(v: &Value, path: &str) -> R<Route> {
+    let mut o = Obj::new(path, v)?;
+    let state = o.opt("state", |v, p| {
+        keyword(v, p, &[RouteState::Absent], RouteState::as_str)
+    })?;
+    let destination = o.opt("destination", |v, p| {
+        let s = string(v, p)?;
+        if !s.contains('/') {
+            return Err(StateError::new(
+                p,
+                format!("{s:?} is not a network: expected ADDRESS/PREFIX-LENGTH"),
+            ));
+        }
+        let (ip, _) = s.split_once('/').unwrap_or((&s, ""));
+        let ip: IpAddr = ip
+            .parse()
+            .map_err(|_| StateError::new(p, format!("{s:?} is not a network: bad address")))?;
+        let max = Family::of(&ip).max_prefix();
+        let (net, len) = canonical_network(&s).ok_or_else(|| {
+            StateError::new(
+                p,
+                format!("{s:?} is not a network: the prefix length must be 0..={max}"),
+            )
+        })?;
+        Ok((net, len))
+    })?;
+    let next_hop_interface = o.opt("next-hop-interface", iface_name)?;
+    let family = destination.map(|(ip, _)| Family::of(&ip));
+    let next_hop_address = o.opt("next-hop-address", |v, p| ip_addr(v, p, family))?;
+    let metric = o
+        .opt("metric", |v, p| int(v, p, 0, u32::MAX as u64))?
+        .map(|x| x as u32);
+    let table_id = o
+        .opt("table-id", |v, p| int(v, p, 0, u32::MAX as u64))?
+        .map(|x| x as u32);
+    o.finish()?;
+    if state.is_none() {
+        if destination.is_none() {
+            return Err(StateError::new(join(path, "destination"), "is required"));
+        }
+        if next_hop_interface.is_none() && next_hop_address.is_none() {
+            return Err(StateError::new(
+                join(path, "next-hop-interface"),
+                "is required when next-hop-address is not given",
+            ));
+        }
+    }
+    Ok(Route {
+        state,
+        destination: destination.map(|(ip, len)| format!("{ip}/{len}")),
+        next_hop_interface,
+        next_hop_address,
+        metric,
+        table_id,
+    })
+}
+
+fn routes(v: &Value, path: &str) -> R<Routes> {
+    let mut o = Obj::new(path, v)?;
+    let mut one = |key: &'static str| -> R<Option<Vec<Route>>> {
+        o.opt(key, |v, p| {
+            list(v, p)?
+                .iter()
+                .enumerate()
+                .map(|(i, r)| route(r, &format!("{p}[{i}]")))
+                .collect()
+        })
+    };
+    let config = one("config")?;
+    let running = one("running")?;
+    o.finish()?;
+    Ok(Routes { config, running })
+}
+
+impl NetworkState {
+    /// Parses and checks a state from a JSON value (`null` is empty).
+    pub fn from_value(v: &Value) -> Result<Self, StateError> {
+        if v.is_null() {
+            return Ok(Self::default());
+        }
+        let mut o = Obj::new("", v)?;
+        let interfaces = o
+            .opt("interfaces", |v, p| {
+                let items = list(v, p)?;
+                let mut out: Vec<Interface> = Vec::with_capacity(items.len());
+                let mut seen: HashMap<String, usize> = HashMap::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let ip = format!("{p}[{i}]");
+                    let iface = interface(item, &ip)?;
+                    if let Some(j) = seen.insert(iface.name.clone(), i) {
+                        return Err(StateError::new(
+                            join(&ip, "name"),
+                            format!("interface {:?} is already given as {p}[{j}]", iface.name),
+                        ));
+                    }
+                    out.push(iface);
+                }
+                Ok(out)
+            })?
+            .unwrap_or_default();
+        let routes = o.opt("routes", routes)?.unwrap_or_default();
+        o.finish()?;
+        Ok(NetworkState { interfaces, routes })
+    }
+
+    /// Parses and checks a state in JSON.
+    pub fn from_json(text: &str) -> Result<Self, StateError> {
+        let v: Value = serde_json::from_str(text)
+            .map_err(|e| StateError::new("", format!("not valid JSON: {e}")))?;
+        Self::from_value(&v)
+    }
+
+    /// Parses and checks a state in YAML (nmstate's format).
+    pub fn from_yaml(text: &str) -> Result<Self, StateError> {
+        let v: Value = serde_norway::from_str(text)
+            .map_err(|e| StateError::new("", format!("not valid YAML: {e}")))?;
+        Self::from_value(&v)
+    }
+
+    /// The state as a JSON value.
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NetworkState {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Value::deserialize(d)?;
+        NetworkState::from_value(&v).map_err(serde::de::Error::custom)
+    }
+}

@@ -1,0 +1,393 @@
+//! The network-state types: nmstate's schema for the parts nipart supports.
+//!
+//! Every field a file may leave out is an `Option`: `None` means "not
+//! mentioned", which in a desired state means "leave it as it is". Values
+//! are kept canonical (addresses as `IpAddr`, MAC addresses upper case,
+//! route destinations as network addresses), so two states that mean the
+//! same compare equal.
+
+use std::{fmt, net::IpAddr};
+
+use serde::{Serialize, Serializer};
+
+/// A whole network state: the desired state of a file, or the current state
+/// of a query. Parse it with [`NetworkState::from_yaml`],
+/// [`NetworkState::from_json`] or [`NetworkState::from_value`]; all of them
+/// check every key and value and name the path of the first problem.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct NetworkState {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub interfaces: Vec<Interface>,
+    #[serde(skip_serializing_if = "Routes::is_empty")]
+    pub routes: Routes,
+}
+
+/// One interface.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Interface {
+    pub name: String,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub iface_type: Option<InterfaceType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<InterfaceState>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mtu: Option<u32>,
+    /// Upper case, colon separated: `02:00:00:00:00:01`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac_address: Option<String>,
+    /// The bridge this interface is a port of; `""` detaches it. Reported
+    /// by queries; in a desired state it attaches or detaches the port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub controller: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv4: Option<IpConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<IpConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub veth: Option<VethConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bridge: Option<BridgeConfig>,
+}
+
+impl Interface {
+    /// An interface with just a name.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            ..Self::default()
+        }
+    }
+
+    /// The state, `up` when not given.
+    pub fn state_or_up(&self) -> InterfaceState {
+        self.state.unwrap_or(InterfaceState::Up)
+    }
+
+    /// Whether the state is `absent`.
+    pub fn is_absent(&self) -> bool {
+        self.state == Some(InterfaceState::Absent)
+    }
+}
+
+/// `interfaces[].type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InterfaceType {
+    Ethernet,
+    Veth,
+    LinuxBridge,
+    Loopback,
+    /// Any other kind of interface: reported by queries; a desired state may
+    /// change its common properties, but nipart does not create one.
+    Unknown,
+}
+
+impl InterfaceType {
+    pub const ALL: [InterfaceType; 5] = [
+        InterfaceType::Ethernet,
+        InterfaceType::Veth,
+        InterfaceType::LinuxBridge,
+        InterfaceType::Loopback,
+        InterfaceType::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InterfaceType::Ethernet => "ethernet",
+            InterfaceType::Veth => "veth",
+            InterfaceType::LinuxBridge => "linux-bridge",
+            InterfaceType::Loopback => "loopback",
+            InterfaceType::Unknown => "unknown",
+        }
+    }
+
+    /// Whether nipart can create an interface of this type.
+    pub fn can_create(self) -> bool {
+        matches!(self, InterfaceType::Veth | InterfaceType::LinuxBridge)
+    }
+}
+
+/// `interfaces[].state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InterfaceState {
+    Up,
+    Down,
+    /// Delete the interface (only in a desired state).
+    Absent,
+    /// Leave the interface alone (only in a desired state).
+    Ignore,
+}
+
+impl InterfaceState {
+    pub const ALL: [InterfaceState; 4] = [
+        InterfaceState::Up,
+        InterfaceState::Down,
+        InterfaceState::Absent,
+        InterfaceState::Ignore,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InterfaceState::Up => "up",
+            InterfaceState::Down => "down",
+            InterfaceState::Absent => "absent",
+            InterfaceState::Ignore => "ignore",
+        }
+    }
+}
+
+macro_rules! serialize_as_str {
+    ($($t:ty),*) => {$(
+        impl Serialize for $t {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )*};
+}
+serialize_as_str!(InterfaceType, InterfaceState, RouteState);
+
+/// `interfaces[].ipv4` and `interfaces[].ipv6`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct IpConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp: Option<bool>,
+    /// IPv6 router advertisements (IPv6 only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autoconf: Option<bool>,
+    /// The complete list of static addresses when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<Vec<IpAddress>>,
+}
+
+/// One static address: `{ip: 192.0.2.1, prefix-length: 24}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct IpAddress {
+    pub ip: IpAddr,
+    pub prefix_length: u8,
+}
+
+impl fmt::Display for IpAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.ip, self.prefix_length)
+    }
+}
+
+/// `interfaces[].veth`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct VethConfig {
+    pub peer: String,
+}
+
+/// `interfaces[].bridge` of a `linux-bridge`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct BridgeConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<BridgeOptions>,
+    /// The complete list of ports when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<Vec<BridgePort>>,
+}
+
+/// `interfaces[].bridge.options`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct BridgeOptions {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stp: Option<StpOptions>,
+}
+
+/// `interfaces[].bridge.options.stp`; times in seconds, as in nmstate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct StpOptions {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// 2..=30 seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forward_delay: Option<u8>,
+    /// 1..=10 seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hello_time: Option<u8>,
+    /// 6..=40 seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u16>,
+}
+
+/// `interfaces[].bridge.port[]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct BridgePort {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stp_hairpin_mode: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stp_path_cost: Option<u32>,
+    /// 0..=63.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stp_priority: Option<u16>,
+}
+
+/// `routes`: `config` in a desired state (and the static routes of a
+/// query); `running` (every route the kernel has) in a query.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Routes {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<Vec<Route>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub running: Option<Vec<Route>>,
+}
+
+impl Routes {
+    pub fn is_empty(&self) -> bool {
+        self.config.is_none() && self.running.is_none()
+    }
+}
+
+/// One route. In a desired state with `state: absent`, the fields given
+/// select the routes to remove (a missing field matches any value).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Route {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<RouteState>,
+    /// A network in canonical form: `198.51.100.0/24`, `2001:db8::/64`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_hop_interface: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_hop_address: Option<IpAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metric: Option<u32>,
+    /// 254 (main) when not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table_id: Option<u32>,
+}
+
+/// The main routing table.
+pub const MAIN_TABLE: u32 = 254;
+
+impl Route {
+    pub fn is_absent(&self) -> bool {
+        self.state == Some(RouteState::Absent)
+    }
+
+    /// The table, main when not given (or given as 0).
+    pub fn table(&self) -> u32 {
+        match self.table_id {
+            None | Some(0) => MAIN_TABLE,
+            Some(t) => t,
+        }
+    }
+
+    /// Whether `self`, a desired route, selects `other`, a route of a
+    /// query: every field given here is equal there.
+    pub fn matches(&self, other: &Route) -> bool {
+        fn eq<T: PartialEq>(want: &Option<T>, have: &Option<T>) -> bool {
+            want.as_ref().is_none_or(|w| have.as_ref() == Some(w))
+        }
+        eq(&self.destination, &other.destination)
+            && eq(&self.next_hop_interface, &other.next_hop_interface)
+            && eq(&self.next_hop_address, &other.next_hop_address)
+            && eq(&self.metric, &other.metric)
+            && self.table() == other.table()
+    }
+
+    /// Whether the destination is an IPv6 network.
+    pub fn is_ipv6(&self) -> bool {
+        self.destination.as_deref().is_some_and(|d| d.contains(':'))
+            || self.next_hop_address.is_some_and(|a| a.is_ipv6())
+    }
+}
+
+impl fmt::Display for Route {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.destination.as_deref().unwrap_or("*"))?;
+        if let Some(a) = &self.next_hop_address {
+            write!(f, " via {a}")?;
+        }
+        if let Some(i) = &self.next_hop_interface {
+            write!(f, " dev {i}")?;
+        }
+        if let Some(m) = self.metric {
+            write!(f, " metric {m}")?;
+        }
+        if self.table() != MAIN_TABLE {
+            write!(f, " table {}", self.table())?;
+        }
+        Ok(())
+    }
+}
+
+/// `routes.config[].state`: only `absent`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RouteState {
+    Absent,
+}
+
+impl RouteState {
+    pub fn as_str(self) -> &'static str {
+        "absent"
+    }
+}
+
+impl NetworkState {
+    /// The interface named `name`.
+    pub fn interface(&self, name: &str) -> Option<&Interface> {
+        self.interfaces.iter().find(|i| i.name == name)
+    }
+
+    /// The interface named `name`, mutable.
+    pub fn interface_mut(&mut self, name: &str) -> Option<&mut Interface> {
+        self.interfaces.iter_mut().find(|i| i.name == name)
+    }
+
+    /// The state as nmstate-style YAML.
+    pub fn to_yaml(&self) -> String {
+        serde_norway::to_string(self).unwrap_or_else(|e| format!("# cannot print the state: {e}\n"))
+    }
+
+    /// Sorts interfaces by name and routes, so that two queries of the same
+    /// kernel state compare equal.
+    pub fn sort(&mut self) {
+        self.interfaces.sort_by(|a, b| a.name.cmp(&b.name));
+        for i in &mut self.interfaces {
+            for ip in [&mut i.ipv4, &mut i.ipv6].into_iter().flatten() {
+                if let Some(a) = &mut ip.address {
+                    a.sort();
+                }
+            }
+            if let Some(ports) = i.bridge.as_mut().and_then(|b| b.port.as_mut()) {
+                ports.sort_by(|a, b| a.name.cmp(&b.name));
+            }
+        }
+        for r in [&mut self.routes.config, &mut self.routes.running]
+            .into_iter()
+            .flatten()
+        {
+            r.sort();
+        }
+    }
+}
+
+impl fmt::Display for NetworkState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_yaml())
+    }
+}

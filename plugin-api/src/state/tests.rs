@@ -1,0 +1,344 @@
+//! Validation of the schema: every error names its path.
+
+use super::*;
+
+fn err(yaml: &str) -> String {
+    match NetworkState::from_yaml(yaml) {
+        Ok(s) => panic!("expected an error, parsed {s:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn full_example_parses_and_round_trips() {
+    let yaml = r#"
+interfaces:
+  - name: br0
+    type: linux-bridge
+    state: up
+    mtu: 1500
+    mac-address: 02:00:00:00:00:0a
+    bridge:
+      options:
+        stp:
+          enabled: true
+          forward-delay: 15
+          hello-time: 2
+          max-age: 20
+          priority: 32768
+      port:
+        - name: veth1
+          stp-hairpin-mode: false
+          stp-path-cost: 100
+          stp-priority: 32
+  - name: veth1
+    type: veth
+    veth:
+      peer: veth1-ep
+    ipv4:
+      enabled: true
+      dhcp: false
+      address:
+        - ip: 192.0.2.1
+          prefix-length: 24
+    ipv6:
+      enabled: true
+      dhcp: false
+      autoconf: false
+      address:
+        - ip: 2001:DB8::0001
+          prefix-length: 64
+  - name: eth9
+    state: absent
+routes:
+  config:
+    - destination: 198.51.100.7/24
+      next-hop-interface: veth1
+      next-hop-address: 192.0.2.254
+      metric: 150
+      table-id: 254
+    - destination: 203.0.113.0/24
+      state: absent
+"#;
+    let s = NetworkState::from_yaml(yaml).unwrap();
+    assert_eq!(s.interfaces.len(), 3);
+    let br = &s.interfaces[0];
+    assert_eq!(br.iface_type, Some(InterfaceType::LinuxBridge));
+    assert_eq!(br.mac_address.as_deref(), Some("02:00:00:00:00:0A"));
+    let stp = br
+        .bridge
+        .as_ref()
+        .unwrap()
+        .options
+        .as_ref()
+        .unwrap()
+        .stp
+        .as_ref()
+        .unwrap();
+    assert_eq!(stp.forward_delay, Some(15));
+    let v6 = s.interfaces[1].ipv6.as_ref().unwrap();
+    assert_eq!(
+        v6.address.as_ref().unwrap()[0].to_string(),
+        "2001:db8::1/64",
+        "addresses are canonical"
+    );
+    let routes = s.routes.config.as_ref().unwrap();
+    assert_eq!(
+        routes[0].destination.as_deref(),
+        Some("198.51.100.0/24"),
+        "host bits cleared"
+    );
+    assert!(routes[1].is_absent());
+    // Printing and parsing again gives the same state, in YAML and JSON.
+    assert_eq!(NetworkState::from_yaml(&s.to_yaml()).unwrap(), s);
+    let json = serde_json::to_string(&s).unwrap();
+    assert_eq!(NetworkState::from_json(&json).unwrap(), s);
+    let via_serde: NetworkState = serde_json::from_str(&json).unwrap();
+    assert_eq!(via_serde, s);
+}
+
+#[test]
+fn prefix_length_out_of_range_names_the_path() {
+    assert_eq!(
+        err(r#"
+interfaces:
+  - name: a
+  - name: b
+    ipv4:
+      address:
+        - ip: 192.0.2.1
+          prefix-length: 33
+"#),
+        "interfaces[1].ipv4.address[0].prefix-length: 33 is out of range 0..=32"
+    );
+    assert_eq!(
+        err("interfaces: [{name: a, ipv6: {address: [{ip: '::1', prefix-length: 129}]}}]"),
+        "interfaces[0].ipv6.address[0].prefix-length: 129 is out of range 0..=128"
+    );
+    assert_eq!(
+        err("interfaces: [{name: a, ipv4: {address: [{ip: 192.0.2.1, prefix-length: -1}]}}]"),
+        "interfaces[0].ipv4.address[0].prefix-length: -1 is out of range 0..=32"
+    );
+}
+
+#[test]
+fn unknown_keys_are_errors() {
+    let e = err("interfaces: [{name: a, type: veth, colour: blue}]");
+    assert!(
+        e.starts_with("interfaces[0].colour: unknown key; expected one of: "),
+        "{e}"
+    );
+    assert!(e.contains("mtu"), "{e}");
+    assert_eq!(
+        err(
+            "interfaces: [{name: a, ipv4: {address: [{ip: 192.0.2.1, prefix-length: 24, label: x}]}}]"
+        ),
+        "interfaces[0].ipv4.address[0].label: unknown key; expected one of: ip, prefix-length"
+    );
+    assert!(err("dns-resolver: {}").starts_with("dns-resolver: unknown key"));
+    assert!(
+        err("interfaces: [{name: a, ipv4: {autoconf: true}}]")
+            .starts_with("interfaces[0].ipv4.autoconf: unknown key"),
+        "autoconf is IPv6 only"
+    );
+    assert!(
+        err("routes: {config: [{destination: 192.0.2.0/24, next-hop-interface: a, weight: 1}]}")
+            .starts_with("routes.config[0].weight: unknown key")
+    );
+}
+
+#[test]
+fn bad_values_name_the_path_and_problem() {
+    let cases = [
+        (
+            "interfaces: [{type: veth}]",
+            "interfaces[0].name: is required",
+        ),
+        (
+            "interfaces: {name: a}",
+            "interfaces: expected a list, found a mapping",
+        ),
+        (
+            "interfaces: [{name: a, mtu: big}]",
+            "interfaces[0].mtu: expected an integer, found \"big\"",
+        ),
+        (
+            "interfaces: [{name: a, mtu: 10}]",
+            "interfaces[0].mtu: 10 is out of range 68..=4294967295",
+        ),
+        (
+            "interfaces: [{name: a, mtu: 1.5}]",
+            "interfaces[0].mtu: expected an integer, found 1.5",
+        ),
+        (
+            "interfaces: [{name: a, type: bond}]",
+            "interfaces[0].type: \"bond\" is not one of: ethernet, veth, linux-bridge, loopback, unknown",
+        ),
+        (
+            "interfaces: [{name: a, state: sleeping}]",
+            "interfaces[0].state: \"sleeping\" is not one of: up, down, absent, ignore",
+        ),
+        (
+            "interfaces: [{name: a, mac-address: 02:00:00}]",
+            "interfaces[0].mac-address: \"02:00:00\" is not a MAC address (six hex bytes separated by colons)",
+        ),
+        (
+            "interfaces: [{name: a, ipv4: {enabled: yes-please}}]",
+            "interfaces[0].ipv4.enabled: expected true or false, found \"yes-please\"",
+        ),
+        (
+            "interfaces: [{name: a, ipv4: {address: [{ip: '2001:db8::1', prefix-length: 64}]}}]",
+            "interfaces[0].ipv4.address[0].ip: \"2001:db8::1\" is not an IPv4 address",
+        ),
+        (
+            "interfaces: [{name: a, ipv4: {address: [{ip: 192.0.2.300, prefix-length: 24}]}}]",
+            "interfaces[0].ipv4.address[0].ip: \"192.0.2.300\" is not an IP address",
+        ),
+        (
+            "interfaces: [{name: a, ipv4: {address: [{ip: 192.0.2.1}]}}]",
+            "interfaces[0].ipv4.address[0].prefix-length: is required",
+        ),
+        (
+            "interfaces: [{name: a, ipv4: {enabled: false, address: [{ip: 192.0.2.1, prefix-length: 24}]}}]",
+            "interfaces[0].ipv4.address: addresses are given while IPv4 is disabled (enabled: false)",
+        ),
+        (
+            "interfaces: [{name: a, ipv4: {address: [{ip: 192.0.2.1, prefix-length: 24}, {ip: 192.0.2.1, prefix-length: 25}]}}]",
+            "interfaces[0].ipv4.address[1]: 192.0.2.1 is already given as interfaces[0].ipv4.address[0]",
+        ),
+        (
+            "interfaces: [{name: a}, {name: b}, {name: a}]",
+            "interfaces[2].name: interface \"a\" is already given as interfaces[0]",
+        ),
+        (
+            "interfaces: [{name: this-name-is-too-long}]",
+            "interfaces[0].name: \"this-name-is-too-long\" is longer than 15 bytes",
+        ),
+        (
+            "interfaces: [{name: a, type: veth, veth: {}}]",
+            "interfaces[0].veth.peer: is required",
+        ),
+        (
+            "interfaces: [{name: a, type: veth, veth: {peer: a}}]",
+            "interfaces[0].veth.peer: a veth interface can't be its own peer (\"a\")",
+        ),
+        (
+            "interfaces: [{name: a, type: linux-bridge, veth: {peer: b}}]",
+            "interfaces[0].veth: only a veth interface has a veth section, this one is linux-bridge",
+        ),
+        (
+            "interfaces: [{name: a, type: linux-bridge, bridge: {options: {stp: {forward-delay: 1}}}}]",
+            "interfaces[0].bridge.options.stp.forward-delay: 1 is out of range 2..=30",
+        ),
+        (
+            "interfaces: [{name: a, type: linux-bridge, bridge: {port: [{name: b, stp-priority: 64}]}}]",
+            "interfaces[0].bridge.port[0].stp-priority: 64 is out of range 0..=63",
+        ),
+        (
+            "interfaces: [{name: a, type: linux-bridge, bridge: {port: [{name: b}, {name: b}]}}]",
+            "interfaces[0].bridge.port[1].name: port \"b\" is already given as interfaces[0].bridge.port[0]",
+        ),
+        (
+            "routes: {config: [{destination: 192.0.2.0/33, next-hop-interface: a}]}",
+            "routes.config[0].destination: \"192.0.2.0/33\" is not a network: the prefix length must be 0..=32",
+        ),
+        (
+            "routes: {config: [{destination: 192.0.2.0, next-hop-interface: a}]}",
+            "routes.config[0].destination: \"192.0.2.0\" is not a network: expected ADDRESS/PREFIX-LENGTH",
+        ),
+        (
+            "routes: {config: [{next-hop-interface: a}]}",
+            "routes.config[0].destination: is required",
+        ),
+        (
+            "routes: {config: [{destination: 192.0.2.0/24}]}",
+            "routes.config[0].next-hop-interface: is required when next-hop-address is not given",
+        ),
+        (
+            "routes: {config: [{destination: 192.0.2.0/24, next-hop-address: '2001:db8::1'}]}",
+            "routes.config[0].next-hop-address: \"2001:db8::1\" is not an IPv4 address",
+        ),
+        (
+            "routes: {config: [{destination: 192.0.2.0/24, next-hop-interface: a, metric: -5}]}",
+            "routes.config[0].metric: -5 is out of range 0..=4294967295",
+        ),
+        (
+            "routes: {config: [{destination: 192.0.2.0/24, state: gone}]}",
+            "routes.config[0].state: \"gone\" is not one of: absent",
+        ),
+        ("- a\n- b\n", "expected a mapping, found a list"),
+    ];
+    for (yaml, want) in cases {
+        assert_eq!(err(yaml), want, "for {yaml}");
+    }
+    assert!(err("interfaces: [").starts_with("not valid YAML: "));
+    assert!(
+        NetworkState::from_json("{")
+            .unwrap_err()
+            .to_string()
+            .starts_with("not valid JSON: ")
+    );
+}
+
+#[test]
+fn empty_documents_are_empty_states() {
+    assert_eq!(
+        NetworkState::from_yaml("").unwrap(),
+        NetworkState::default()
+    );
+    assert_eq!(
+        NetworkState::from_yaml("{}").unwrap(),
+        NetworkState::default()
+    );
+    assert_eq!(
+        NetworkState::from_yaml("---\ninterfaces: []\n").unwrap(),
+        NetworkState::default()
+    );
+}
+
+#[test]
+fn route_selection_and_display() {
+    let s = NetworkState::from_yaml(
+        "routes: {config: [{destination: 198.51.100.0/24, state: absent}, {destination: 198.51.100.0/24, next-hop-interface: a, metric: 5, table-id: 100}]}",
+    )
+    .unwrap();
+    let rs = s.routes.config.unwrap();
+    assert!(!rs[0].matches(&rs[1]), "tables differ: main vs 100");
+    let mut sel = rs[0].clone();
+    sel.table_id = Some(100);
+    assert!(sel.matches(&rs[1]));
+    assert!(
+        !rs[1].matches(&sel),
+        "a missing field on the other side does not match"
+    );
+    assert_eq!(
+        rs[1].to_string(),
+        "198.51.100.0/24 dev a metric 5 table 100"
+    );
+}
+
+#[test]
+fn difference_reads_like_a_sentence() {
+    let d = Difference {
+        item: "veth1".into(),
+        property: "mtu".into(),
+        desired: "9000".into(),
+        current: "1500".into(),
+    };
+    assert_eq!(d.to_string(), "veth1: mtu desired 9000, current 1500");
+}
+
+#[test]
+fn api_payloads_decode_what_the_server_sends() {
+    let v = serde_json::json!({
+        "method": "io.nipart.Network.Apply",
+        "parameters": {"state": {"interfaces": []}, "options": {"no_verify": true, "no_wait": true}},
+        "more": true,
+        "caller": {"uid": 0, "gid": 0, "pid": 42, "admin": true},
+    });
+    let call: ApiCall<ApplyRequest> = serde_json::from_value(v).unwrap();
+    assert!(call.parameters.options.no_verify && call.parameters.options.no_wait);
+    assert!(call.more);
+    let bad = serde_json::json!({"parameters": {"state": {}, "options": {"bogus": true}}});
+    assert!(serde_json::from_value::<ApiCall<ApplyRequest>>(bad).is_err());
+}

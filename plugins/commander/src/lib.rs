@@ -1,0 +1,82 @@
+//! The `commander` plugin: turns the API's `io.nipart.Network` calls into
+//! the workflow between plugins — validate → query → checkpoint → apply →
+//! verify (with retries) → on failure roll back to the checkpoint and
+//! report what differed → reply.
+//!
+//! Role `commander`. See `docs/plugins/commander.md` for the exchange and
+//! the configuration (`[plugin.commander]`).
+
+mod workflow;
+
+use std::sync::Arc;
+
+use nipart_plugin_api::{Context, Event, EventState, Plugin, Result, state::topics};
+
+use workflow::{Config, Shared};
+
+struct Commander {
+    shared: Option<Arc<Shared>>,
+}
+
+impl Plugin for Commander {
+    const NAME: &'static str = "commander";
+    const DESCRIPTION: &'static str =
+        "drives apply → verify → rollback of network state between plugins";
+    const ROLES: &'static [&'static str] = &["commander"];
+
+    fn new() -> Result<Self> {
+        Ok(Commander { shared: None })
+    }
+
+    async fn init(&mut self, ctx: &Context) -> Result<()> {
+        let config: Config = ctx.config()?;
+        config.check()?;
+        self.shared = Some(Arc::new(Shared::new(config)));
+        Ok(())
+    }
+
+    async fn handle_event(&mut self, ctx: &Context, event: Event) -> Result<()> {
+        let Some(shared) = self.shared.clone() else {
+            return Ok(());
+        };
+        if event.state == EventState::Cancelled {
+            // The API gave up on a call (timeout or client gone). The apply
+            // goes on to a consistent end (applied and verified, or rolled
+            // back); its reply will find nobody.
+            tracing::info!("the caller of {} abandoned it", event.topic);
+            return Ok(());
+        }
+        if event.state != EventState::Todo || !event.request {
+            return Ok(());
+        }
+        match event.topic.as_str() {
+            topics::SHOW
+            | topics::APPLY
+            | topics::COMMIT
+            | topics::ROLLBACK
+            | topics::LIST_CHECKPOINTS => {
+                // Each call runs as a task, so that a show, or a second apply
+                // that must not wait, is answered while an apply runs.
+                let ctx = ctx.clone();
+                tokio::spawn(async move {
+                    let result = workflow::handle(&shared, &ctx, &event).await;
+                    let sent = match result {
+                        Ok(payload) => {
+                            ctx.publish(event.reply(EventState::Done).with_json(&payload)?)
+                        }
+                        Err(e) => ctx.reply_error(&event, &e),
+                    };
+                    if let Err(e) = &sent {
+                        tracing::warn!("replying to {}: {e}", event.topic);
+                    }
+                    sent
+                });
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+nipart_plugin_api::register_plugin!(Commander);
+nipart_plugin_api::export_plugins!();

@@ -1,0 +1,521 @@
+//! The workflow of each call.
+
+use std::{
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use nipart_plugin_api::{
+    Address, Context, Error, ErrorKind, Event, Result,
+    state::{
+        ApiCall, ApplyPart, ApplyProgress, ApplyRequest, ApplyResult, ApplyStep, CheckpointInfo,
+        CheckpointList, CheckpointRequest, CheckpointResult, NetworkState, PartApplied, Plan,
+        PlanRequest, QueryRequest, RevertRequest, ShowRequest, VerifyReport, VerifyRequest, topics,
+    },
+};
+use serde::{Deserialize, de::DeserializeOwned};
+use serde_json::Value;
+use tokio::sync::Mutex as AsyncMutex;
+
+/// `[plugin.commander]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Verification attempts before giving up (at least 1).
+    pub verify_retries: u32,
+    /// Pause between verification attempts.
+    pub verify_interval_ms: u64,
+    /// How long one plugin may take to answer a query, plan or verify.
+    pub query_timeout_ms: u64,
+    /// How long one plugin may take to apply its part.
+    pub apply_timeout_ms: u64,
+    /// Roles that receive every desired state to apply after the plan's
+    /// own parts (e.g. a plugin that owns state the `state` plugin does
+    /// not know of yet).
+    pub extra_roles: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            verify_retries: 5,
+            verify_interval_ms: 1000,
+            query_timeout_ms: 30_000,
+            apply_timeout_ms: 300_000,
+            extra_roles: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    pub fn check(&self) -> Result<()> {
+        if self.verify_retries == 0 {
+            return Err(Error::invalid_input(
+                "[plugin.commander] verify_retries must be at least 1",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A checkpoint awaiting `Commit` (an apply made with `no_commit`).
+struct Pending {
+    id: String,
+    state: NetworkState,
+    deadline: Instant,
+    timer: tokio::task::JoinHandle<()>,
+}
+
+pub struct Shared {
+    config: Config,
+    /// Held by an apply, a commit and a rollback: they run one at a time,
+    /// in the order they came (tokio's mutex is fair).
+    apply_lock: AsyncMutex<()>,
+    pending: Mutex<Option<Pending>>,
+    next_checkpoint: AtomicU64,
+}
+
+impl Shared {
+    pub fn new(config: Config) -> Self {
+        Self {
+            config,
+            apply_lock: AsyncMutex::new(()),
+            pending: Mutex::new(None),
+            next_checkpoint: AtomicU64::new(1),
+        }
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, Option<Pending>> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn decode<P: DeserializeOwned + Default>(event: &Event) -> Result<ApiCall<P>> {
+    if event.payload.is_empty() {
+        return Ok(ApiCall {
+            method: String::new(),
+            parameters: P::default(),
+            more: false,
+            caller: None,
+        });
+    }
+    event.json()
+}
+
+/// Answers one call; the payload of the `Done` reply.
+pub async fn handle(shared: &Arc<Shared>, ctx: &Context, event: &Event) -> Result<Value> {
+    let v = match event.topic.as_str() {
+        topics::SHOW => {
+            let call: ApiCall<ShowRequest> = decode(event)?;
+            let state = query(shared, ctx, call.parameters.interface).await?;
+            serde_json::to_value(state)?
+        }
+        topics::APPLY => {
+            let call: ApiCall<ApplyRequest> = event.json()?;
+            serde_json::to_value(apply(shared, ctx, event, call.parameters).await?)?
+        }
+        topics::COMMIT | topics::ROLLBACK => {
+            let call: ApiCall<CheckpointRequest> = decode(event)?;
+            let commit = event.topic == topics::COMMIT;
+            serde_json::to_value(
+                finish_checkpoint(shared, ctx, call.parameters.checkpoint, commit).await?,
+            )?
+        }
+        _ => {
+            let now = Instant::now();
+            let checkpoints = shared
+                .pending()
+                .iter()
+                .map(|p| CheckpointInfo {
+                    id: p.id.clone(),
+                    timeout: p.deadline.saturating_duration_since(now).as_secs(),
+                })
+                .collect();
+            serde_json::to_value(CheckpointList { checkpoints })?
+        }
+    };
+    Ok(v)
+}
+
+async fn ask<T: DeserializeOwned>(
+    ctx: &Context,
+    topic: &str,
+    role: &str,
+    payload: &impl serde::Serialize,
+    timeout: Duration,
+) -> Result<T> {
+    let ev = Event::new(topic, Address::role(role)).with_json(payload)?;
+    ctx.request(ev, timeout).await?.json()
+}
+
+async fn query(shared: &Shared, ctx: &Context, interface: Option<String>) -> Result<NetworkState> {
+    ask(
+        ctx,
+        topics::QUERY,
+        "kernel",
+        &QueryRequest { interface },
+        Duration::from_millis(shared.config.query_timeout_ms),
+    )
+    .await
+    .map_err(|e| Error::new(e.kind(), format!("querying the current state: {e}")))
+}
+
+fn progress(ctx: &Context, event: &Event, step: ApplyStep, message: impl Into<String>) {
+    let message = message.into();
+    tracing::debug!("apply {}: {step:?}: {message}", event.id);
+    if let Err(e) = ctx.progress(event, &ApplyProgress { step, message }) {
+        tracing::debug!("progress of {} not delivered: {e}", event.id);
+    }
+}
+
+/// Sends every part of `plan` (and the extra roles) to be applied; the
+/// changes made, or the first error.
+async fn apply_parts(
+    shared: &Shared,
+    ctx: &Context,
+    event: Option<&Event>,
+    plan: &Plan,
+    checkpoint: &str,
+    rollback: bool,
+) -> Result<Vec<String>> {
+    let timeout = Duration::from_millis(shared.config.apply_timeout_ms);
+    let mut parts: Vec<(String, NetworkState)> = plan
+        .parts
+        .iter()
+        .map(|p| (p.role.clone(), p.state.clone()))
+        .collect();
+    for r in &shared.config.extra_roles {
+        parts.push((r.clone(), plan.desired.clone()));
+    }
+    let mut changes = Vec::new();
+    for (role, state) in parts {
+        if let Some(ev) = event {
+            progress(
+                ctx,
+                ev,
+                if rollback {
+                    ApplyStep::Rollback
+                } else {
+                    ApplyStep::Apply
+                },
+                format!("applying to role {role}"),
+            );
+        }
+        let part = ApplyPart {
+            state,
+            checkpoint: checkpoint.to_string(),
+            rollback,
+        };
+        let done: PartApplied = ask(ctx, topics::APPLY_PART, &role, &part, timeout)
+            .await
+            .map_err(|e| Error::new(e.kind(), format!("role {role} failed to apply: {e}")))?;
+        changes.extend(done.changes.into_iter().map(|c| format!("{role}: {c}")));
+    }
+    Ok(changes)
+}
+
+/// Verifies `desired` against fresh queries; the number of attempts made,
+/// or the differences of the last one.
+async fn verify(
+    shared: &Shared,
+    ctx: &Context,
+    event: Option<&Event>,
+    desired: &NetworkState,
+) -> Result<std::result::Result<u32, VerifyReport>> {
+    let n = shared.config.verify_retries;
+    let timeout = Duration::from_millis(shared.config.query_timeout_ms);
+    let mut last = VerifyReport::default();
+    for attempt in 1..=n {
+        let current = query(shared, ctx, None).await?;
+        let report: VerifyReport = ask(
+            ctx,
+            topics::VERIFY,
+            "state",
+            &VerifyRequest {
+                desired: desired.clone(),
+                current,
+            },
+            timeout,
+        )
+        .await?;
+        if report.is_ok() {
+            return Ok(Ok(attempt));
+        }
+        if let Some(ev) = event {
+            progress(
+                ctx,
+                ev,
+                ApplyStep::Verify,
+                format!("verification {attempt} of {n}: {}", report.summary()),
+            );
+        }
+        last = report;
+        if attempt < n {
+            tokio::time::sleep(Duration::from_millis(shared.config.verify_interval_ms)).await;
+        }
+    }
+    Ok(Err(last))
+}
+
+/// Brings the kernel back to `checkpoint`: `Ok` with a note, or `Err` with
+/// why it did not fully work.
+async fn roll_back(
+    shared: &Shared,
+    ctx: &Context,
+    event: Option<&Event>,
+    id: &str,
+    checkpoint: &NetworkState,
+) -> std::result::Result<(), String> {
+    let timeout = Duration::from_millis(shared.config.query_timeout_ms);
+    if let Some(ev) = event {
+        progress(
+            ctx,
+            ev,
+            ApplyStep::Rollback,
+            format!("rolling back to checkpoint {id}"),
+        );
+    }
+    let current = query(shared, ctx, None).await.map_err(|e| e.to_string())?;
+    let plan: Plan = ask(
+        ctx,
+        topics::REVERT_PLAN,
+        "state",
+        &RevertRequest {
+            checkpoint: checkpoint.clone(),
+            current,
+        },
+        timeout,
+    )
+    .await
+    .map_err(|e| format!("planning the rollback: {e}"))?;
+    let changes = apply_parts(shared, ctx, event, &plan, id, true)
+        .await
+        .map_err(|e| e.to_string())?;
+    for c in changes {
+        tracing::info!("rollback to {id}: {c}");
+    }
+    match verify(shared, ctx, None, &plan.verify).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(report)) => Err(format!("the state still differs: {}", report.summary())),
+        Err(e) => Err(format!("verifying the rollback: {e}")),
+    }
+}
+
+fn rolled_back_text(id: &str, r: &std::result::Result<(), String>) -> String {
+    match r {
+        Ok(()) => format!("rolled back to checkpoint {id}"),
+        Err(e) => format!("the rollback to checkpoint {id} failed: {e}"),
+    }
+}
+
+async fn apply(
+    shared: &Arc<Shared>,
+    ctx: &Context,
+    event: &Event,
+    req: ApplyRequest,
+) -> Result<ApplyResult> {
+    let opts = req.options.clone();
+    let _guard = match shared.apply_lock.try_lock() {
+        Ok(g) => g,
+        Err(_) if opts.no_wait => {
+            return Err(Error::new(
+                ErrorKind::Busy,
+                "another apply is in progress (no_wait was asked)",
+            ));
+        }
+        Err(_) => {
+            progress(
+                ctx,
+                event,
+                ApplyStep::Queued,
+                "waiting for the apply in progress",
+            );
+            shared.apply_lock.lock().await
+        }
+    };
+    if let Some(p) = shared.pending().as_ref() {
+        return Err(Error::new(
+            ErrorKind::Busy,
+            format!("checkpoint {} awaits Commit or Rollback", p.id),
+        ));
+    }
+    let qt = Duration::from_millis(shared.config.query_timeout_ms);
+
+    progress(ctx, event, ApplyStep::Query, "querying the current state");
+    let before = query(shared, ctx, None).await?;
+
+    progress(
+        ctx,
+        event,
+        ApplyStep::Validate,
+        "validating the desired state",
+    );
+    let plan: Plan = ask(
+        ctx,
+        topics::PLAN,
+        "state",
+        &PlanRequest {
+            desired: req.state,
+            current: before.clone(),
+        },
+        qt,
+    )
+    .await?;
+    for n in &plan.notes {
+        tracing::info!("apply {}: {n}", event.id);
+    }
+
+    let id = format!(
+        "cp-{}",
+        shared.next_checkpoint.fetch_add(1, Ordering::Relaxed)
+    );
+    progress(
+        ctx,
+        event,
+        ApplyStep::Checkpoint,
+        format!("checkpoint {id} taken"),
+    );
+
+    let changes = match apply_parts(shared, ctx, Some(event), &plan, &id, false).await {
+        Ok(c) => c,
+        Err(e) => {
+            let rb = roll_back(shared, ctx, Some(event), &id, &before).await;
+            let err = Error::new(e.kind(), format!("{e}; {}", rolled_back_text(&id, &rb)));
+            let _ = ctx.notify(
+                topics::APPLIED,
+                &serde_json::json!({ "error": err.message(), "rolled_back": rb.is_ok() }),
+            );
+            return Err(err);
+        }
+    };
+
+    let mut attempts = 0;
+    if !opts.no_verify {
+        progress(ctx, event, ApplyStep::Verify, "verifying");
+        let outcome = match verify(shared, ctx, Some(event), &plan.verify).await {
+            Ok(o) => o,
+            Err(e) => Err(VerifyReport {
+                differences: vec![nipart_plugin_api::state::Difference {
+                    item: "verification".into(),
+                    property: "query".into(),
+                    desired: "an answer".into(),
+                    current: e.to_string(),
+                }],
+            }),
+        };
+        match outcome {
+            Ok(n) => attempts = n,
+            Err(report) => {
+                let rb = roll_back(shared, ctx, Some(event), &id, &before).await;
+                let err = Error::new(
+                    ErrorKind::Failed,
+                    format!(
+                        "verification failed after {} attempts: {}; {}",
+                        shared.config.verify_retries,
+                        report.summary(),
+                        rolled_back_text(&id, &rb)
+                    ),
+                );
+                let _ = ctx.notify(
+                    topics::APPLIED,
+                    &serde_json::json!({ "error": err.message(), "rolled_back": rb.is_ok() }),
+                );
+                return Err(err);
+            }
+        }
+    }
+
+    let pending = opts.no_commit;
+    if pending {
+        let secs = opts.commit_timeout.unwrap_or(60);
+        let timer = {
+            let shared = shared.clone();
+            let ctx = ctx.clone();
+            let id = id.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(secs)).await;
+                let _g = shared.apply_lock.lock().await;
+                let taken = {
+                    let mut p = shared.pending();
+                    match p.as_ref() {
+                        Some(x) if x.id == id => p.take(),
+                        _ => None,
+                    }
+                };
+                if let Some(p) = taken {
+                    let rb = roll_back(&shared, &ctx, None, &p.id, &p.state).await;
+                    tracing::warn!(
+                        "checkpoint {} was not committed within {secs} s: {}",
+                        p.id,
+                        rolled_back_text(&p.id, &rb)
+                    );
+                }
+            })
+        };
+        *shared.pending() = Some(Pending {
+            id: id.clone(),
+            state: before,
+            deadline: Instant::now() + Duration::from_secs(secs),
+            timer,
+        });
+    }
+    progress(ctx, event, ApplyStep::Done, "applied");
+    let result = ApplyResult {
+        checkpoint: id,
+        pending,
+        verified: !opts.no_verify,
+        attempts,
+        changes,
+        desired: plan.desired,
+    };
+    let _ = ctx.notify(topics::APPLIED, &result);
+    Ok(result)
+}
+
+async fn finish_checkpoint(
+    shared: &Arc<Shared>,
+    ctx: &Context,
+    wanted: Option<String>,
+    commit: bool,
+) -> Result<CheckpointResult> {
+    let _g = shared.apply_lock.lock().await;
+    let taken = {
+        let mut p = shared.pending();
+        match (p.as_ref(), &wanted) {
+            (None, _) => None,
+            (Some(x), Some(w)) if &x.id != w => {
+                return Err(Error::new(
+                    ErrorKind::NotFound,
+                    format!("no checkpoint {w:?} (the pending one is {})", x.id),
+                ));
+            }
+            _ => p.take(),
+        }
+    };
+    let Some(p) = taken else {
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            match wanted {
+                Some(w) => format!("no checkpoint {w:?}"),
+                None => "no checkpoint awaits Commit or Rollback".to_string(),
+            },
+        ));
+    };
+    p.timer.abort();
+    if commit {
+        return Ok(CheckpointResult {
+            checkpoint: p.id,
+            done: "committed".into(),
+        });
+    }
+    roll_back(shared, ctx, None, &p.id, &p.state)
+        .await
+        .map_err(|e| Error::other(format!("rolling back to checkpoint {}: {e}", p.id)))?;
+    Ok(CheckpointResult {
+        checkpoint: p.id,
+        done: "rolled-back".into(),
+    })
+}

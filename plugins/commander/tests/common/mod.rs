@@ -1,0 +1,469 @@
+//! Test harness for the network-state workflow: network namespaces the
+//! tests create and always remove, the daemon run in-process inside one
+//! with the kernel, state and commander plugins, and a bus client that
+//! sends the calls the API server sends.
+//!
+//! Needs root (network namespaces, veth pairs, bridges).
+
+#![allow(dead_code)] // each test file uses a part of it
+
+use std::{
+    ffi::CString,
+    path::{Path, PathBuf},
+    process::Command,
+    sync::{
+        Arc, OnceLock,
+        atomic::{AtomicU32, Ordering},
+        mpsc,
+    },
+    time::{Duration, Instant},
+};
+
+use nipart_plugin_abi::FfiEvent;
+use nipart_plugin_api::{
+    Address, Error, Event, EventState,
+    state::{ApplyProgress, ApplyResult, NetworkState, topics},
+};
+use nipartd::{DaemonConfig, EventBus, Lifecycle, MemberId, MemberState, bus::Sink};
+use serde_json::{Value, json};
+
+/// A network namespace that exists for the life of the value.
+pub struct Netns {
+    pub name: String,
+}
+
+static NEXT_NS: AtomicU32 = AtomicU32::new(0);
+
+pub fn run(cmd: &mut Command) -> String {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+impl Netns {
+    /// A fresh namespace `nipart-st-<pid>-<n>`; new links there get no
+    /// IPv6 link-local address, so that tests see only what they add.
+    pub fn new() -> Self {
+        let name = format!(
+            "nipart-st-{}-{}",
+            std::process::id(),
+            NEXT_NS.fetch_add(1, Ordering::Relaxed)
+        );
+        run(Command::new("ip").args(["netns", "add", &name]));
+        let ns = Netns { name };
+        ns.exec("echo 1 > /proc/sys/net/ipv6/conf/default/addr_gen_mode && ip link set lo up");
+        ns
+    }
+
+    /// `ip -n NS ARGS…`
+    pub fn ip(&self, args: &str) -> String {
+        run(Command::new("ip")
+            .args(["-n", &self.name])
+            .args(args.split_whitespace()))
+    }
+
+    /// `ip -n NS -j ARGS…`, parsed.
+    pub fn ip_json(&self, args: &str) -> Value {
+        let text = run(Command::new("ip")
+            .args(["-n", &self.name, "-j"])
+            .args(args.split_whitespace()));
+        if text.trim().is_empty() {
+            return json!([]);
+        }
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("ip -j {args}: {e}: {text}"))
+    }
+
+    /// The link `name` as `ip -j -d link show` reports it (None if absent).
+    pub fn link(&self, name: &str) -> Option<Value> {
+        let all = self.ip_json("-d link show");
+        all.as_array()?
+            .iter()
+            .find(|l| l["ifname"] == name)
+            .cloned()
+    }
+
+    /// `ip -j -d link show` without the running timers.
+    pub fn links_without_timers(&self) -> Value {
+        fn strip(v: &mut Value) {
+            match v {
+                Value::Object(m) => {
+                    m.retain(|k, _| !k.contains("timer"));
+                    m.values_mut().for_each(strip);
+                }
+                Value::Array(a) => a.iter_mut().for_each(strip),
+                _ => {}
+            }
+        }
+        let mut v = self.ip_json("-d link show");
+        strip(&mut v);
+        v
+    }
+
+    /// Sorted `ADDR/LEN` of `name` (link-local left out), from `ip`.
+    pub fn addresses(&self, name: &str) -> Vec<String> {
+        let v = self.ip_json(&format!("addr show dev {name}"));
+        let mut out: Vec<String> = v[0]["addr_info"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|a| a["scope"] != "link")
+                    .map(|a| format!("{}/{}", a["local"].as_str().unwrap(), a["prefixlen"]))
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort();
+        out
+    }
+
+    /// `ip route show` lines for `family` (`-4`/`-6`) and `table`.
+    pub fn routes(&self, family: &str, table: &str) -> Vec<String> {
+        let text =
+            run(Command::new("ip")
+                .args(["-n", &self.name, family, "route", "show", "table", table]));
+        text.lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty() && !l.starts_with("fe80::") && !l.starts_with("multicast"))
+            .collect()
+    }
+
+    /// A shell command inside the namespace.
+    pub fn exec(&self, script: &str) -> String {
+        run(Command::new("ip").args(["netns", "exec", &self.name, "sh", "-c", script]))
+    }
+
+    /// Runs `f` on a new thread that has entered the namespace; threads it
+    /// creates inherit the namespace.
+    pub fn run_inside<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> T {
+        let path = format!("/run/netns/{}", self.name);
+        std::thread::spawn(move || {
+            enter(&path);
+            f()
+        })
+        .join()
+        .unwrap()
+    }
+}
+
+fn enter(path: &str) {
+    let c = CString::new(path).unwrap();
+    // SAFETY: plain syscalls on a path we own; the fd is closed below.
+    unsafe {
+        let fd = libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC);
+        assert!(fd >= 0, "open {path}: {}", std::io::Error::last_os_error());
+        let rc = libc::setns(fd, libc::CLONE_NEWNET);
+        let err = std::io::Error::last_os_error();
+        libc::close(fd);
+        assert_eq!(rc, 0, "setns {path}: {err}");
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .output();
+    }
+}
+
+/// The `.so` files under test.
+pub struct Artifacts {
+    pub kernel: PathBuf,
+    pub state: PathBuf,
+    pub commander: PathBuf,
+    pub fault: PathBuf,
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.env_remove("CARGO_TARGET_DIR");
+    c
+}
+
+/// Builds the three plugins (with the cargo, profile and target directory
+/// of this test binary: `cargo test` of another package does not build a
+/// cdylib) and the `state-fault` fixture (in the fixtures workspace, into
+/// `<target>/loader-fixtures`), once per process.
+pub fn artifacts() -> &'static Artifacts {
+    static A: OnceLock<Artifacts> = OnceLock::new();
+    A.get_or_init(|| {
+        let exe = std::env::current_exe().unwrap();
+        // …/target/<profile>/deps/<test binary>
+        let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
+        let target_dir = profile_dir.parent().unwrap().to_path_buf();
+        let profile = profile_dir.file_name().unwrap().to_str().unwrap().to_string();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut cmd = cargo();
+        cmd.args(["build", "--quiet", "--manifest-path"])
+            .arg(root.join("Cargo.toml"))
+            .args([
+                "-p",
+                "nipart-plugin-kernel",
+                "-p",
+                "nipart-plugin-state",
+                "-p",
+                "nipart-plugin-commander",
+                "--lib",
+                "--target-dir",
+            ])
+            .arg(&target_dir);
+        match profile.as_str() {
+            "debug" => {}
+            "release" => {
+                cmd.arg("--release");
+            }
+            other => {
+                cmd.args(["--profile", other]);
+            }
+        }
+        run(&mut cmd);
+        let fixtures = target_dir.join("loader-fixtures");
+        run(cargo()
+            .args(["build", "--quiet", "--manifest-path"])
+            .arg(root.join("loader-tests/fixtures/Cargo.toml"))
+            .args(["-p", "nipart-fixture-state-fault", "--target-dir"])
+            .arg(&fixtures));
+        let a = Artifacts {
+            kernel: profile_dir.join("libnipart_plugin_kernel.so"),
+            state: profile_dir.join("libnipart_plugin_state.so"),
+            commander: profile_dir.join("libnipart_plugin_commander.so"),
+            fault: fixtures.join("debug/libnipart_fixture_state_fault.so"),
+        };
+        for p in [&a.kernel, &a.state, &a.commander, &a.fault] {
+            assert!(
+                p.is_file(),
+                "{} is missing; build it with `cargo build -p nipart-plugin-kernel -p nipart-plugin-state -p nipart-plugin-commander`",
+                p.display()
+            );
+        }
+        a
+    })
+}
+
+struct ClientSink {
+    tx: mpsc::Sender<Event>,
+}
+
+impl Sink for ClientSink {
+    fn deliver(&self, event: FfiEvent) -> nipart_plugin_api::Result<u32> {
+        let _ = self.tx.send(Event::from_ffi(event)?);
+        Ok(0)
+    }
+}
+
+static NEXT_CLIENT: AtomicU32 = AtomicU32::new(1);
+
+/// The daemon running in a namespace, and a bus client.
+pub struct Daemon {
+    lifecycle: Option<Lifecycle>,
+    pub bus: Arc<EventBus>,
+    client: u64,
+    rx: mpsc::Receiver<Event>,
+    /// Events received while waiting for another reply.
+    stash: std::cell::RefCell<Vec<Event>>,
+    _plugin_dir: tempfile::TempDir,
+}
+
+/// The outcome of one call: its progress events and the final reply.
+#[derive(Debug)]
+pub struct CallOutcome {
+    pub progress: Vec<ApplyProgress>,
+    pub result: Result<Value, Error>,
+}
+
+impl Daemon {
+    /// Starts the daemon inside `ns` with the kernel, state and commander
+    /// plugins, and the `state-fault` fixture when `fault` is set;
+    /// `extra_toml` is appended to the configuration.
+    pub fn start(ns: &Netns, fault: bool, extra_toml: &str) -> Daemon {
+        let a = artifacts();
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = vec![&a.kernel, &a.state, &a.commander];
+        if fault {
+            files.push(&a.fault);
+        }
+        for p in files {
+            std::fs::copy(p, dir.path().join(p.file_name().unwrap())).unwrap();
+        }
+        let mut config = DaemonConfig::from_toml(extra_toml).unwrap();
+        config.plugin_dir = dir.path().to_path_buf();
+        config.required_plugins = vec!["kernel".into(), "state".into(), "commander".into()];
+        let lifecycle = ns
+            .run_inside(move || Lifecycle::start(config))
+            .unwrap_or_else(|e| panic!("daemon start: {e}"));
+        let bus = lifecycle.bus().clone();
+        let (tx, rx) = mpsc::channel();
+        let client = u64::from(NEXT_CLIENT.fetch_add(1, Ordering::Relaxed));
+        let member = bus
+            .join(
+                MemberId::Client(client),
+                Vec::new(),
+                Box::new(ClientSink { tx }),
+            )
+            .unwrap();
+        member.set_state(MemberState::Running);
+        Daemon {
+            lifecycle: Some(lifecycle),
+            bus,
+            client,
+            rx,
+            stash: Default::default(),
+            _plugin_dir: dir,
+        }
+    }
+
+    /// Sends a request as the API server does; its id.
+    pub fn send(&self, topic: &str, dst: Address, payload: Value) -> nipart_plugin_api::EventId {
+        let mut ev = Event::new(topic, dst).with_json(&payload).unwrap();
+        ev.request = true;
+        let id = ev.id;
+        self.bus
+            .publish_from(&MemberId::Client(self.client), ev.into_ffi())
+            .unwrap_or_else(|e| panic!("publishing {topic}: {e}"));
+        id
+    }
+
+    /// Collects the progress and the reply of request `id`.
+    pub fn wait(&self, id: nipart_plugin_api::EventId, timeout: Duration) -> CallOutcome {
+        let deadline = Instant::now() + timeout;
+        let mut progress = Vec::new();
+        loop {
+            let stashed = {
+                let mut st = self.stash.borrow_mut();
+                st.iter()
+                    .position(|e| e.ref_id == Some(id))
+                    .map(|i| st.remove(i))
+            };
+            let reply = match stashed {
+                Some(e) => e,
+                None => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    self.rx
+                        .recv_timeout(left)
+                        .unwrap_or_else(|_| panic!("no reply to {id} within {timeout:?}"))
+                }
+            };
+            if reply.ref_id != Some(id) {
+                self.stash.borrow_mut().push(reply);
+                continue;
+            }
+            match reply.state {
+                EventState::Ongoing => progress.push(reply.json().unwrap()),
+                EventState::Done => {
+                    return CallOutcome {
+                        progress,
+                        result: Ok(serde_json::from_slice(&reply.payload).unwrap_or(Value::Null)),
+                    };
+                }
+                EventState::Cancelled => {
+                    return CallOutcome {
+                        progress,
+                        result: Err(reply.json::<Error>().unwrap()),
+                    };
+                }
+                EventState::Todo => {}
+            }
+        }
+    }
+
+    /// Sends a request and collects its progress and reply.
+    pub fn call(
+        &self,
+        topic: &str,
+        dst: Address,
+        payload: Value,
+        timeout: Duration,
+    ) -> CallOutcome {
+        let id = self.send(topic, dst, payload);
+        self.wait(id, timeout)
+    }
+
+    /// The payload the API server sends for `Apply`.
+    pub fn apply_payload(yaml: &str, options: Value) -> Value {
+        let state: Value =
+            serde_norway::from_str(yaml).unwrap_or_else(|e| panic!("test YAML: {e}"));
+        json!({
+            "method": "io.nipart.Network.Apply",
+            "parameters": {"state": state, "options": options},
+            "more": true,
+            "caller": {"uid": 0, "gid": 0, "pid": 1, "admin": true},
+        })
+    }
+
+    /// `Show` through the commander: the current state.
+    pub fn show(&self) -> NetworkState {
+        let out = self.call(
+            topics::SHOW,
+            Address::role("commander"),
+            json!({"method": "io.nipart.Network.Show", "parameters": {}}),
+            Duration::from_secs(30),
+        );
+        let v = out.result.unwrap_or_else(|e| panic!("show failed: {e}"));
+        NetworkState::from_value(&v)
+            .unwrap_or_else(|e| panic!("show gave an invalid state: {e}\n{v}"))
+    }
+
+    /// `Apply` of a YAML state through the commander, with `options`.
+    pub fn apply_with(&self, yaml: &str, options: Value) -> CallOutcome {
+        self.call(
+            topics::APPLY,
+            Address::role("commander"),
+            Self::apply_payload(yaml, options),
+            Duration::from_secs(120),
+        )
+    }
+
+    /// `Apply` that must succeed; its result.
+    pub fn apply(&self, yaml: &str) -> ApplyResult {
+        let out = self.apply_with(yaml, json!({}));
+        let v = out.result.unwrap_or_else(|e| {
+            panic!(
+                "apply failed: {e}\nstate:\n{yaml}\nprogress: {:#?}",
+                out.progress
+            )
+        });
+        serde_json::from_value(v).unwrap()
+    }
+
+    /// `Apply` that must fail; the error.
+    pub fn apply_err(&self, yaml: &str) -> Error {
+        match self.apply_with(yaml, json!({})).result {
+            Ok(v) => panic!("apply should have failed, it gave {v:#}"),
+            Err(e) => e,
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        self.bus.leave(&MemberId::Client(self.client));
+        if let Some(l) = self.lifecycle.take() {
+            let _ = l.shutdown();
+        }
+    }
+}
+
+/// Asserts `state` (a query) shows `desired` exactly: every property the
+/// desired state gives, as given.
+pub fn assert_shows(state: &NetworkState, desired_yaml: &str) {
+    let desired = NetworkState::from_yaml(desired_yaml).unwrap();
+    let diffs = nipart_plugin_api::state::differences(&desired, state);
+    assert!(
+        diffs.is_empty(),
+        "the query differs from the desired state: {:#?}\nquery:\n{}",
+        diffs.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        state.to_yaml()
+    );
+}
+
+/// The query without the loopback interface, for whole-state comparisons.
+pub fn without_lo(mut s: NetworkState) -> NetworkState {
+    s.interfaces.retain(|i| i.name != "lo");
+    s
+}

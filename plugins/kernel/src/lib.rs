@@ -1,0 +1,61 @@
+//! The `kernel` plugin: queries the kernel's network state with nispor into
+//! the shared schema, and applies the kernel's part of a desired state.
+//!
+//! Role `kernel`. Requests (see `docs/plugins/kernel.md`):
+//! - `network.query` ([`QueryRequest`]) → [`NetworkState`](nipart_plugin_api::state::NetworkState)
+//! - `network.apply` ([`ApplyPart`]) → [`PartApplied`]
+//!
+//! Everything runs on the plugin's own thread, so in the network namespace
+//! of the thread that started the daemon.
+
+mod apply;
+mod query;
+
+use nipart_plugin_api::{
+    Context, Error, ErrorKind, Event, EventState, Plugin, Result,
+    state::{ApplyPart, PartApplied, QueryRequest, topics},
+};
+
+struct Kernel;
+
+impl Plugin for Kernel {
+    const NAME: &'static str = "kernel";
+    const DESCRIPTION: &'static str = "queries and applies kernel network state (nispor)";
+    const ROLES: &'static [&'static str] = &["kernel"];
+
+    fn new() -> Result<Self> {
+        Ok(Kernel)
+    }
+
+    async fn handle_event(&mut self, ctx: &Context, event: Event) -> Result<()> {
+        if event.state != EventState::Todo || !event.request {
+            return Ok(());
+        }
+        match event.topic.as_str() {
+            topics::QUERY => {
+                let req: QueryRequest = if event.payload.is_empty() {
+                    QueryRequest::default()
+                } else {
+                    event.json()?
+                };
+                let state = query::query(req.interface.as_deref()).await?;
+                ctx.reply(&event, &state)
+            }
+            topics::APPLY_PART => {
+                let part: ApplyPart = event.json()?;
+                let changes = apply::apply(&part.state).await?;
+                for c in &changes {
+                    tracing::info!("{}{c}", if part.rollback { "rollback: " } else { "" });
+                }
+                ctx.reply(&event, &PartApplied { changes })
+            }
+            other => Err(Error::new(
+                ErrorKind::Unsupported,
+                format!("the kernel plugin does not handle {other:?}"),
+            )),
+        }
+    }
+}
+
+nipart_plugin_api::register_plugin!(Kernel);
+nipart_plugin_api::export_plugins!();

@@ -1,0 +1,205 @@
+//! Planning against a current state written by hand.
+
+use nipart_plugin_api::state::{InterfaceState, InterfaceType, NetworkState, differences};
+use serde_json::Value;
+
+use super::*;
+
+fn current() -> NetworkState {
+    NetworkState::from_yaml(
+        r#"
+interfaces:
+  - {name: lo, type: loopback, state: up, mtu: 65536}
+  - {name: eth0, type: ethernet, state: down, mtu: 1500}
+  - {name: v1, type: veth, state: up, mtu: 1500, veth: {peer: v1p}}
+  - {name: v1p, type: veth, state: up, mtu: 1500, veth: {peer: v1}}
+  - {name: br0, type: linux-bridge, state: up, bridge: {port: [{name: v1p}]}}
+routes:
+  config: [{destination: 198.51.100.0/24, next-hop-interface: v1, metric: 100, table-id: 254}]
+  running: [{destination: 198.51.100.0/24, next-hop-interface: v1, metric: 100, table-id: 254}]
+"#,
+    )
+    .unwrap()
+}
+
+fn yaml(text: &str) -> Value {
+    serde_norway::from_str(text).unwrap()
+}
+
+fn plan_err(text: &str) -> String {
+    match plan(&yaml(text), &current()) {
+        Ok(p) => panic!("expected an error, got {p:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn new_veth_gets_its_peer_and_types_are_filled_in() {
+    let p = plan(&yaml("interfaces: [{name: v2, type: veth, veth: {peer: v2p}, mtu: 9000}, {name: eth0, mtu: 1400}]"), &current()).unwrap();
+    let names: Vec<_> = p
+        .desired
+        .interfaces
+        .iter()
+        .map(|i| i.name.as_str())
+        .collect();
+    assert_eq!(names, ["v2", "eth0", "v2p"]);
+    let peer = p.desired.interface("v2p").unwrap();
+    assert_eq!(peer.state, Some(InterfaceState::Up));
+    assert_eq!(peer.veth.as_ref().unwrap().peer, "v2");
+    let eth0 = p.desired.interface("eth0").unwrap();
+    assert_eq!(
+        eth0.iface_type,
+        Some(InterfaceType::Ethernet),
+        "type of an existing interface"
+    );
+    assert_eq!(
+        eth0.state,
+        Some(InterfaceState::Up),
+        "state defaults to up, as in nmstate"
+    );
+    assert_eq!(p.parts.len(), 1);
+    assert_eq!(p.parts[0].role, KERNEL);
+}
+
+#[test]
+fn invalid_states_name_the_path() {
+    let cases = [
+        (
+            "interfaces: [{name: v9, type: veth}]",
+            "interfaces[0].veth.peer: interface \"v9\" is a new veth, which needs a peer",
+        ),
+        (
+            "interfaces: [{name: x, mtu: 1400}]",
+            "interfaces[0].type: interface \"x\" does not exist, so its type is needed to create it",
+        ),
+        (
+            "interfaces: [{name: eth9, type: ethernet}]",
+            "interfaces[0].type: interface \"eth9\" does not exist and nipart can't create a ethernet interface",
+        ),
+        (
+            "interfaces: [{name: v1, type: linux-bridge}]",
+            "interfaces[0].type: \"v1\" is a veth interface, not linux-bridge; make it absent first to change its type",
+        ),
+        (
+            "interfaces: [{name: v1, veth: {peer: other}}]",
+            "interfaces[0].veth.peer: veth \"v1\" has peer \"v1p\"; make it absent first to change its peer to \"other\"",
+        ),
+        (
+            "interfaces: [{name: v2, type: veth, veth: {peer: eth0}}]",
+            "interfaces[0].veth.peer: \"eth0\" already exists (a ethernet interface), so it can't be the peer of the new veth \"v2\"",
+        ),
+        (
+            "interfaces: [{name: br1, type: linux-bridge, bridge: {port: [{name: nope}]}}]",
+            "interfaces[0].bridge.port[0].name: interface \"nope\" does not exist and is not created by this state",
+        ),
+        (
+            "interfaces: [{name: br1, type: linux-bridge, bridge: {port: [{name: v1}]}}, {name: v1, state: absent}]",
+            "interfaces[0].bridge.port[0].name: interface \"v1\" does not exist and is not created by this state",
+        ),
+        (
+            "interfaces: [{name: br1, type: linux-bridge, bridge: {port: [{name: v1}]}}, {name: br2, type: linux-bridge, bridge: {port: [{name: v1}]}}]",
+            "interfaces[1].bridge.port[0].name: \"v1\" is already a port of bridge \"br1\" in this state",
+        ),
+        (
+            "interfaces: [{name: v1, controller: eth0}]",
+            "interfaces[0].controller: \"eth0\" is not a linux-bridge that exists or is created by this state",
+        ),
+        (
+            "routes: {config: [{destination: 192.0.2.0/24, next-hop-interface: nope}]}",
+            "routes.config[0].next-hop-interface: interface \"nope\" does not exist and is not created by this state",
+        ),
+        (
+            "interfaces: [{name: v1, state: absent}]\nroutes: {config: [{destination: 192.0.2.0/24, next-hop-interface: v1}]}",
+            "routes.config[0].next-hop-interface: interface \"v1\" is marked absent in this state",
+        ),
+        (
+            "interfaces: [{name: v1, ipv4: {address: [{ip: 192.0.2.1, prefix-length: 40}]}}]",
+            "interfaces[0].ipv4.address[0].prefix-length: 40 is out of range 0..=32",
+        ),
+    ];
+    for (text, want) in cases {
+        assert_eq!(plan_err(text), want, "for {text}");
+    }
+}
+
+#[test]
+fn bridge_ports_get_their_controller_and_keep_their_state() {
+    let p = plan(&yaml("interfaces: [{name: br1, type: linux-bridge, bridge: {port: [{name: eth0}, {name: v3}]}}, {name: v3, type: veth, veth: {peer: v3p}}]"), &current()).unwrap();
+    let eth0 = p.desired.interface("eth0").unwrap();
+    assert_eq!(eth0.controller.as_deref(), Some("br1"));
+    assert_eq!(
+        eth0.state,
+        Some(InterfaceState::Down),
+        "an existing port keeps its state"
+    );
+    assert_eq!(
+        p.desired.interface("v3").unwrap().controller.as_deref(),
+        Some("br1")
+    );
+}
+
+#[test]
+fn ignore_drops_the_interface_and_dhcp_goes_to_its_role() {
+    let p = plan(
+        &yaml("interfaces: [{name: eth0, state: ignore}, {name: v1, ipv4: {dhcp: true}}]"),
+        &current(),
+    )
+    .unwrap();
+    assert!(p.desired.interface("eth0").is_none());
+    assert_eq!(p.parts.len(), 2);
+    assert_eq!(p.parts[1].role, DHCP);
+    assert_eq!(p.parts[1].state.interfaces[0].name, "v1");
+}
+
+#[test]
+fn revert_plan_restores_the_checkpoint() {
+    let before = current();
+    let mut after = current();
+    after.interfaces.push(
+        NetworkState::from_yaml("interfaces: [{name: v5, type: veth, veth: {peer: v5p}}]")
+            .unwrap()
+            .interfaces
+            .remove(0),
+    );
+    after.interface_mut("v1").unwrap().mtu = Some(9000);
+    after
+        .routes
+        .config
+        .as_mut()
+        .unwrap()
+        .push(nipart_plugin_api::state::Route {
+            destination: Some("203.0.113.0/24".into()),
+            next_hop_interface: Some("v1".into()),
+            metric: Some(5),
+            table_id: Some(254),
+            ..Default::default()
+        });
+    after.routes.running = after.routes.config.clone();
+    let p = revert_plan(&before, &after);
+    assert!(p.desired.interface("v5").unwrap().is_absent());
+    assert_eq!(p.desired.interface("v1").unwrap().mtu, Some(1500));
+    let diffs: Vec<String> = differences(&p.verify, &after)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        diffs.contains(&"v5: state desired absent, current present".to_string()),
+        "{diffs:?}"
+    );
+    assert!(
+        diffs.contains(&"v1: mtu desired 1500, current 9000".to_string()),
+        "{diffs:?}"
+    );
+    assert!(
+        diffs.contains(
+            &"routes: route 203.0.113.0/24 dev v1 metric 5 desired absent, current present"
+                .to_string()
+        ),
+        "{diffs:?}"
+    );
+    assert!(
+        differences(&p.verify, &before).is_empty(),
+        "{:?}",
+        differences(&p.verify, &before)
+    );
+}
