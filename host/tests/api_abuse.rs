@@ -351,10 +351,10 @@ fn thousand_connect_disconnect_cycles() {
     }
     assert_ping(&d.socket, "1000 connect/disconnect cycles");
     // Every slot was given back: a full set of per-uid connections fits.
-    let conns: Vec<UnixStream> = (0..64)
-        .map(|_| UnixStream::connect(&d.socket).unwrap())
-        .collect();
+    let conns = support::hold(&d.socket, 64);
     let mut last = UnixStream::connect(&d.socket).unwrap();
+    last.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     let v = read_message(&mut last).unwrap();
     assert_eq!(
         v,
@@ -393,20 +393,7 @@ async fn three_hundred_concurrent_clients() {
     }
     // Over the total limit: the connection gets TooManyConnections.
     let d2 = Daemon::start(BIN, &Setup::default().api("max_connections = 5"));
-    // Hold five admitted connections (each proven by a Ping; the start-up
-    // probe's slot may take a moment to be given back).
-    let mut held = Vec::new();
-    let until = Instant::now() + Duration::from_secs(5);
-    while held.len() < 5 {
-        let mut s = UnixStream::connect(&d2.socket).unwrap();
-        match raw_call(&mut s, r#"{"method":"io.nipart.Daemon.Ping"}"#) {
-            Ok(v) if error_name(&v).is_empty() => held.push(s),
-            other => {
-                assert!(Instant::now() < until, "{other:?}");
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
-    }
+    let held = support::hold(&d2.socket, 5);
     let mut c = Client::connect(&d2.socket).await.unwrap();
     let e = c.ping().await.unwrap_err();
     assert_eq!(

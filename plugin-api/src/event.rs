@@ -119,6 +119,34 @@ impl FromStr for EventId {
     }
 }
 
+thread_local! {
+    /// Where [`json_bytes`] serializes before copying out.
+    static JSON_SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The JSON form of `value` in a vector of exactly its size: serialized into
+/// a per-thread scratch buffer, then copied out in one allocation. Unlike
+/// `serde_json::to_vec` (128 bytes first, doubling as it grows), the payload
+/// never reallocates and a small one stays a small allocation, which is
+/// cheaper for the receiving thread to free.
+fn json_bytes<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
+    JSON_SCRATCH.with(|scratch| {
+        // A `Serialize` impl that itself makes an event finds the buffer
+        // taken: it gets a plain `to_vec`.
+        let Ok(mut buf) = scratch.try_borrow_mut() else {
+            return Ok(serde_json::to_vec(value)?);
+        };
+        buf.clear();
+        let written = serde_json::to_writer(&mut *buf, value);
+        let bytes = buf.as_slice().to_vec();
+        if buf.capacity() > 64 * 1024 {
+            *buf = Vec::new(); // don't keep a large payload's buffer for good
+        }
+        written?;
+        Ok(bytes)
+    })
+}
+
 /// Where an event goes, or where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Address {
@@ -304,7 +332,7 @@ impl Event {
 
     /// Sets the payload to the JSON form of `value`.
     pub fn with_json<T: Serialize + ?Sized>(mut self, value: &T) -> Result<Self> {
-        self.payload = serde_json::to_vec(value)?;
+        self.payload = json_bytes(value)?;
         Ok(self)
     }
 
@@ -430,6 +458,27 @@ mod tests {
                 ..ev
             }
         );
+    }
+
+    #[test]
+    fn json_payloads_are_exact_and_match_serde_json() {
+        let small = serde_json::json!({"seq": 1, "iface": "eth0", "up": true});
+        let big = serde_json::json!({"blob": "x".repeat(100_000)});
+        for value in [&small, &big, &small] {
+            let ev = Event::new("a", Address::None).with_json(value).unwrap();
+            assert_eq!(ev.payload, serde_json::to_vec(value).unwrap());
+            assert_eq!(ev.payload.capacity(), ev.payload.len());
+        }
+        // A value whose serialization makes an event itself.
+        struct Nested;
+        impl Serialize for Nested {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                let inner = Event::new("b", Address::None).with_json(&7).unwrap();
+                s.serialize_bytes(&inner.payload)
+            }
+        }
+        let ev = Event::new("a", Address::None).with_json(&Nested).unwrap();
+        assert_eq!(ev.payload, b"[55]");
     }
 
     #[test]

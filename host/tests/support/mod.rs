@@ -314,3 +314,22 @@ pub fn assert_ping(socket: &Path, after: &str) {
 pub fn error_name(v: &Value) -> &str {
     v.get("error").and_then(Value::as_str).unwrap_or("")
 }
+
+/// Opens `n` connections, each proven admitted by a Ping. Connections
+/// refused meanwhile (slots of closed connections are given back a moment
+/// after the close) are retried for at most 5 s.
+pub fn hold(socket: &Path, n: usize) -> Vec<UnixStream> {
+    let mut held = Vec::new();
+    let until = Instant::now() + Duration::from_secs(5);
+    while held.len() < n {
+        let mut s = UnixStream::connect(socket).expect("connect");
+        match raw_call(&mut s, r#"{"method":"io.nipart.Daemon.Ping"}"#) {
+            Ok(v) if error_name(&v).is_empty() => held.push(s),
+            other => {
+                assert!(Instant::now() < until, "{other:?}");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+    held
+}
