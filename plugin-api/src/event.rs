@@ -472,7 +472,10 @@ mod tests {
         // A value whose serialization makes an event itself.
         struct Nested;
         impl Serialize for Nested {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                s: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
                 let inner = Event::new("b", Address::None).with_json(&7).unwrap();
                 s.serialize_bytes(&inner.payload)
             }
@@ -511,7 +514,10 @@ mod tests {
         assert_eq!(u.get_variant(), uuid::Variant::RFC4122);
         let (secs, nanos) = u.get_timestamp().unwrap().to_unix();
         let stamp = Duration::new(secs, nanos);
-        assert!(stamp + Duration::from_millis(1) >= before, "{stamp:?} < {before:?}");
+        assert!(
+            stamp + Duration::from_millis(1) >= before,
+            "{stamp:?} < {before:?}"
+        );
         assert!(stamp < before + Duration::from_secs(5));
     }
 

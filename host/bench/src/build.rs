@@ -67,10 +67,7 @@ pub fn plugins(target: &Path) -> Result<PathBuf, String> {
     for lib in [SENDER_LIB, RECEIVER_LIB, STARTUP_LIB] {
         let path = release.join(lib);
         if !path.is_file() {
-            return Err(format!(
-                "cargo succeeded but {} is missing",
-                path.display()
-            ));
+            return Err(format!("cargo succeeded but {} is missing", path.display()));
         }
     }
     Ok(release)
@@ -93,9 +90,6 @@ pub fn daemon(target: &Path) -> Result<PathBuf, String> {
     if path.is_file() {
         Ok(path)
     } else {
-        Err(format!(
-            "cargo succeeded but {} is missing",
-            path.display()
-        ))
+        Err(format!("cargo succeeded but {} is missing", path.display()))
     }
 }

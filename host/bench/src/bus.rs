@@ -167,7 +167,10 @@ impl Daemon {
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let ffi = self.replies.recv_timeout(left).map_err(|_| {
-                format!("no reply from {dst} to {topic} within {}s", timeout.as_secs())
+                format!(
+                    "no reply from {dst} to {topic} within {}s",
+                    timeout.as_secs()
+                )
             })?;
             let reply = Event::from_ffi(ffi).map_err(|e| format!("malformed reply: {e}"))?;
             if reply.ref_id != Some(id) {

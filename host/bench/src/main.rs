@@ -23,7 +23,10 @@ use clap::{Parser, ValueEnum};
 use crate::table::{Row, Table};
 
 #[derive(Parser, Debug)]
-#[command(name = "nipart-bench", about = "nipart benchmarks: the bus and start-up")]
+#[command(
+    name = "nipart-bench",
+    about = "nipart benchmarks: the bus and start-up"
+)]
 struct Args {
     /// Fewer events and runs (about 10 s instead of about a minute).
     #[arg(long)]
@@ -220,7 +223,10 @@ fn bus_bench(
             .values(format!("{:.2}x", nt / bt), String::new())
             .target(format!(">= {TARGET_RATIO:.1}x"), nt / bt >= TARGET_RATIO),
     );
-    for (what, f) in [("p50", &p50 as &dyn Fn(&[bus::Sample]) -> f64), ("p99", &p99)] {
+    for (what, f) in [
+        ("p50", &p50 as &dyn Fn(&[bus::Sample]) -> f64),
+        ("p99", &p99),
+    ] {
         let (n, b) = (f(&n_max), f(&b_max));
         table.push(
             Row::new(format!("latency {what}, full speed"))
@@ -245,6 +251,21 @@ fn bus_bench(
                 n <= TARGET_P99_NS as f64,
             ),
     );
+    let cpu = |v: &[bus::Sample], f: fn(&bus::Sample) -> f64| median_f64(v.iter().map(f));
+    for (what, f) in [
+        (
+            "CPU per event, sending thread",
+            (|s| s.sender_cpu_ns) as fn(&bus::Sample) -> f64,
+        ),
+        ("CPU per event, receiving thread", |s| s.receiver_cpu_ns),
+    ] {
+        let (n, b) = (cpu(&n_max, f), cpu(&b_max, f));
+        table.push(
+            Row::new(format!("{what}, full speed"))
+                .values(table::nanos(n), table::nanos(b))
+                .ratio(n / b),
+        );
+    }
     table.push(Row::new("events dropped by the bus").values(dropped.to_string(), "-".into()));
     Ok(())
 }
@@ -257,9 +278,7 @@ fn startup_bench(
     table: &mut Table,
 ) -> Result<(), String> {
     let n = args.plugins;
-    eprintln!(
-        "nipart-bench: start-up: {runs} x (nipartd with {n} plugins, with none) ..."
-    );
+    eprintln!("nipart-bench: start-up: {runs} x (nipartd with {n} plugins, with none) ...");
     let full_dir = startup::plugin_dir(&plugins.join(build::STARTUP_LIB), n)?;
     let empty_dir = startup::plugin_dir(&plugins.join(build::STARTUP_LIB), 0)?;
     // Warm-up: the page cache and the dynamic loader's caches.
@@ -278,7 +297,8 @@ fn startup_bench(
             );
         }
     }
-    let ms = |v: &[startup::Start]| median_f64(v.iter().map(|s| s.exec_to_ready.as_secs_f64() * 1e3));
+    let ms =
+        |v: &[startup::Start]| median_f64(v.iter().map(|s| s.exec_to_ready.as_secs_f64() * 1e3));
     let (f, e) = (ms(&full), ms(&empty));
     let inside = median_f64(full.iter().map(|s| s.self_reported_ms));
     table.section(&format!("start-up: nipartd, {n} plugin files"));
@@ -291,11 +311,13 @@ fn startup_bench(
             ),
     );
     table.push(
-        Row::new("  of which load + Init (daemon's log)").values(table::millis(inside), String::new()),
+        Row::new("  of which load + Init (daemon's log)")
+            .values(table::millis(inside), String::new()),
     );
     if n > 0 {
         table.push(
-            Row::new("cost per plugin").values(table::micros((f - e) / n as f64 * 1e6), String::new()),
+            Row::new("cost per plugin")
+                .values(table::micros((f - e) / n as f64 * 1e6), String::new()),
         );
     }
     Ok(())

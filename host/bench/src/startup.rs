@@ -41,8 +41,7 @@ pub fn plugin_dir(fixture: &Path, n: usize) -> Result<tempfile::TempDir, String>
     if n > 1000 {
         return Err(format!("at most 1000 plugins (3 digits), not {n}"));
     }
-    let bytes =
-        fs::read(fixture).map_err(|e| format!("reading {}: {e}", fixture.display()))?;
+    let bytes = fs::read(fixture).map_err(|e| format!("reading {}: {e}", fixture.display()))?;
     let at: Vec<usize> = bytes
         .windows(PLACEHOLDER.len())
         .enumerate()
@@ -238,7 +237,8 @@ mod tests {
 
     #[test]
     fn finds_started_plugins() {
-        let line = "2026-01-01T00:00:00Z  INFO nipartd::lifecycle: plugin bench-startup-042 0.1.0 started";
+        let line =
+            "2026-01-01T00:00:00Z  INFO nipartd::lifecycle: plugin bench-startup-042 0.1.0 started";
         assert_eq!(started_plugin(line), Some("bench-startup-042"));
         assert_eq!(started_plugin("plugin good 0.1.0 started"), None);
     }

@@ -76,10 +76,7 @@ impl Table {
                 Line::Section(_) => None,
             })
             .collect();
-        let header = [
-            "metric", "nipart", "baseline", "ratio", "target", "met",
-        ]
-        .map(String::from);
+        let header = ["metric", "nipart", "baseline", "ratio", "target", "met"].map(String::from);
         let mut width = header.clone().map(|h| h.chars().count());
         for r in &rows {
             for (w, c) in width.iter_mut().zip(r) {
@@ -145,6 +142,10 @@ pub fn rate(per_s: f64) -> String {
     } else {
         format!("{per_s:.0}")
     }
+}
+
+pub fn nanos(ns: f64) -> String {
+    format!("{ns:.0} ns")
 }
 
 /// Nanoseconds, shown in microseconds.
