@@ -75,9 +75,12 @@ pub fn profile_dir() -> PathBuf {
 /// directory above it that cargo marked with `CACHEDIR.TAG`.
 pub fn target_dir() -> PathBuf {
     let profile = profile_dir();
+    // `<target>/<profile>` or `<target>/<triple>/<profile>`: look no higher,
+    // since a target directory may itself sit inside another one.
     profile
         .ancestors()
         .skip(1)
+        .take(2)
         .find(|d| d.join("CACHEDIR.TAG").exists())
         .map(Path::to_path_buf)
         .unwrap_or_else(|| {

@@ -93,3 +93,22 @@ pub fn daemon(target: &Path) -> Result<PathBuf, String> {
         Err(format!("cargo succeeded but {} is missing", path.display()))
     }
 }
+
+/// Builds and runs another crate's benchmark example in release mode, in the
+/// same target directory, its output going straight to ours.
+pub fn run_example(target: &Path, package: &str, example: &str) -> Result<(), String> {
+    let what = format!("{package}'s {example}");
+    eprintln!("nipart-bench: running {what} ...");
+    let status = Command::new(cargo())
+        .args(["run", "--release", "--quiet", "--manifest-path"])
+        .arg(workspace_dir().join("Cargo.toml"))
+        .args(["-p", package, "--example", example])
+        .env("CARGO_TARGET_DIR", target)
+        .status()
+        .map_err(|e| format!("cannot run cargo for {what}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what} failed ({status}); see its messages above"))
+    }
+}

@@ -3,7 +3,11 @@
 //! Prints one table: bus throughput and latency between two `.so` plugins
 //! beside an in-process tokio channel (see `bus.rs`), and `nipartd`'s
 //! start-up with 100 plugins beside an empty plugin directory (see
-//! `startup.rs`). Every figure is the median of several runs, every
+//! `startup.rs`). Then it runs the benchmarks other crates own: the public
+//! API's round trips beside a raw UNIX-socket echo (`nipc`'s `api_bench`)
+//! link change to event (`nipart-plugin-monitor`'s `monitor_bench`) and show
+//! and apply against nispor and `ip -batch` (`nipart-plugin-kernel`'s
+//! `state_bench`); those two need root. Every figure is the median of several runs, every
 //! comparison is against a baseline measured in the same run, and each
 //! target is reported as met or not. The exit status is 0 whatever the
 //! figures; it is non-zero only when the benchmark could not run.
@@ -25,7 +29,7 @@ use crate::table::{Row, Table};
 #[derive(Parser, Debug)]
 #[command(
     name = "nipart-bench",
-    about = "nipart benchmarks: the bus and start-up"
+    about = "nipart benchmarks: the bus, start-up, the public API and the monitor"
 )]
 struct Args {
     /// Fewer events and runs (about 10 s instead of about a minute).
@@ -58,7 +62,21 @@ struct Args {
 enum Only {
     Bus,
     Startup,
+    /// The public API's round trips (host/nipc/examples/api_bench.rs).
+    Api,
+    /// Link change to event at a subscriber (plugins/monitor/examples/monitor_bench.rs; root).
+    Monitor,
+    /// Show and apply against nispor and `ip -batch` (plugins/kernel/examples/state_bench.rs; root).
+    State,
 }
+
+/// The benchmarks other crates own, run after this one's table:
+/// (what, package, example).
+const EXAMPLES: [(Only, &str, &str); 3] = [
+    (Only::Api, "nipc", "api_bench"),
+    (Only::Monitor, "nipart-plugin-monitor", "monitor_bench"),
+    (Only::State, "nipart-plugin-kernel", "state_bench"),
+];
 
 /// The bars from issue 2 ("Benchmarks").
 const TARGET_EVENTS_PER_S: f64 = 1_000_000.0;
@@ -107,16 +125,44 @@ fn run(args: &Args) -> Result<(), String> {
         );
     }
     let target = build::target_dir()?;
-    let plugins = build::plugins(&target)?;
+    let wants = |what: Only| args.only.is_none_or(|o| o == what);
+    let mut failures = Vec::new();
+    if wants(Only::Bus) || wants(Only::Startup) {
+        own_benches(args, runs, &target, &wants)?;
+    }
+    for (what, package, example) in EXAMPLES {
+        if wants(what) {
+            println!();
+            if let Err(e) = build::run_example(&target, package, example) {
+                eprintln!("nipart-bench: error: {e}");
+                failures.push(e);
+            }
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} benchmark(s) could not run", failures.len()))
+    }
+}
+
+/// The bus and start-up benchmarks, printed as one table.
+fn own_benches(
+    args: &Args,
+    runs: usize,
+    target: &std::path::Path,
+    wants: &dyn Fn(Only) -> bool,
+) -> Result<(), String> {
+    let plugins = build::plugins(target)?;
     let mut table = Table::default();
 
-    if args.only != Some(Only::Startup) {
+    if wants(Only::Bus) {
         bus_bench(args, runs, &plugins, &mut table)?;
     }
-    if args.only != Some(Only::Bus) {
+    if wants(Only::Startup) {
         let nipartd = match &args.nipartd {
             Some(p) => p.clone(),
-            None => build::daemon(&target)?,
+            None => build::daemon(target)?,
         };
         startup_bench(args, runs, &plugins, &nipartd, &mut table)?;
     }

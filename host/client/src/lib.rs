@@ -288,6 +288,9 @@ pub struct ApplyOptions {
     /// Seconds before an uncommitted apply is rolled back.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit_timeout: Option<u64>,
+    /// Fail with a busy error instead of waiting for another apply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_wait: Option<bool>,
 }
 
 /// A parsed reply.

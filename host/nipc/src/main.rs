@@ -97,6 +97,9 @@ enum Command {
         /// With --no-commit: seconds before the automatic rollback.
         #[arg(long, value_name = "SECS", requires = "no_commit")]
         timeout: Option<u64>,
+        /// Fail with a busy error instead of waiting for another apply to finish.
+        #[arg(long)]
+        no_wait: bool,
     },
     /// Commits a checkpoint (the last one if none is named).
     Commit {
@@ -318,6 +321,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             memory_only,
             no_commit,
             timeout,
+            no_wait,
         } => {
             let state = read_state(&file)?;
             let opts = ApplyOptions {
@@ -325,6 +329,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 memory_only: memory_only.then_some(true),
                 no_commit: no_commit.then_some(true),
                 commit_timeout: timeout,
+                no_wait: no_wait.then_some(true),
             };
             let mut on_progress = |p: Value| {
                 eprintln!("progress: {}", one_line(&p));

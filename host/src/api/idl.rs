@@ -139,7 +139,9 @@ type ApplyOptions (
   # keep a checkpoint and roll back unless Commit comes within commit_timeout
   no_commit: ?bool,
   # seconds
-  commit_timeout: ?int
+  commit_timeout: ?int,
+  # fail with a busy error instead of waiting for another apply to finish
+  no_wait: ?bool
 )
 
 # The current state, of one interface or all; secrets are hidden unless

@@ -399,7 +399,7 @@ fn check_network_params(call: &Call, member: &str, ctx: &ConnCtx) -> Reply<Durat
             if let Some(o) = opt_object(p, "options")? {
                 for k in o.keys() {
                     let ok = match k.as_str() {
-                        "no_verify" | "memory_only" | "no_commit" => {
+                        "no_verify" | "memory_only" | "no_commit" | "no_wait" => {
                             o[k].is_boolean() || o[k].is_null()
                         }
                         "commit_timeout" => o[k].is_u64() || o[k].is_null(),

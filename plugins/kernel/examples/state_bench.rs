@@ -94,7 +94,16 @@ fn plugins() -> PathBuf {
     cmd.env_remove("CARGO_TARGET_DIR")
         .args(["build", "--quiet", "--manifest-path"])
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml"))
-        .args(["-p", "nipart-plugin-kernel", "-p", "nipart-plugin-state", "-p", "nipart-plugin-commander", "--lib", "--target-dir"])
+        .args([
+            "-p",
+            "nipart-plugin-kernel",
+            "-p",
+            "nipart-plugin-state",
+            "-p",
+            "nipart-plugin-commander",
+            "--lib",
+            "--target-dir",
+        ])
         .arg(target);
     if profile_dir.file_name().is_some_and(|n| n == "release") {
         cmd.arg("--release");
@@ -128,7 +137,9 @@ impl Daemon {
     fn start(ns: &Ns, dir: &Path) -> Daemon {
         let mut config = DaemonConfig::from_toml("log_level = \"warn\"").unwrap();
         config.plugin_dir = dir.to_path_buf();
-        let lifecycle = ns.inside(move || Lifecycle::start(config)).expect("daemon start");
+        let lifecycle = ns
+            .inside(move || Lifecycle::start(config))
+            .expect("daemon start");
         let bus = lifecycle.bus().clone();
         let (tx, rx) = mpsc::channel();
         bus.join(MemberId::Client(1), Vec::new(), Box::new(Tx(tx)))
@@ -147,15 +158,22 @@ impl Daemon {
             .unwrap();
         ev.request = true;
         let id = ev.id;
-        self.bus.publish_from(&MemberId::Client(1), ev.into_ffi()).unwrap();
+        self.bus
+            .publish_from(&MemberId::Client(1), ev.into_ffi())
+            .unwrap();
         loop {
-            let r = self.rx.recv_timeout(Duration::from_secs(600)).expect("a reply");
+            let r = self
+                .rx
+                .recv_timeout(Duration::from_secs(600))
+                .expect("a reply");
             if r.ref_id != Some(id) {
                 continue;
             }
             match r.state {
                 EventState::Done => return serde_json::from_slice(&r.payload).unwrap(),
-                EventState::Cancelled => panic!("{topic} failed: {}", String::from_utf8_lossy(&r.payload)),
+                EventState::Cancelled => {
+                    panic!("{topic} failed: {}", String::from_utf8_lossy(&r.payload))
+                }
                 _ => {}
             }
         }
@@ -183,7 +201,11 @@ fn pair_script(n: usize) -> String {
     let mut s = String::new();
     for i in 0..n {
         s.push_str(&format!("link add b{i} type veth peer name b{i}p\n"));
-        s.push_str(&format!("address add 10.{}.{}.1/24 dev b{i}\n", i / 256, i % 256));
+        s.push_str(&format!(
+            "address add 10.{}.{}.1/24 dev b{i}\n",
+            i / 256,
+            i % 256
+        ));
         s.push_str(&format!("link set b{i} up\nlink set b{i}p up\n"));
     }
     s
@@ -205,12 +227,19 @@ fn pair_state(n: usize) -> Value {
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let show_pairs = if quick { 100 } else { 1000 };
-    let apply_sizes: &[usize] = if quick { &[10, 50] } else { &[10, 100, 200, 1000] };
+    let apply_sizes: &[usize] = if quick {
+        &[10, 50]
+    } else {
+        &[10, 100, 200, 1000]
+    };
     let dir = plugins();
     let runs = 5;
 
     println!("state benchmarks (median of {runs} runs; baseline measured in the same run)");
-    println!("{:<34} {:>12} {:>12} {:>8}  target", "case", "nipart ms", "baseline ms", "ratio");
+    println!(
+        "{:<34} {:>12} {:>12} {:>8}  target",
+        "case", "nipart ms", "baseline ms", "ratio"
+    );
 
     // show
     {
@@ -286,7 +315,9 @@ fn main() {
     }
     let nmstate = Command::new("nmstatectl").arg("--version").output();
     if nmstate.is_err() {
-        println!("nmstatectl: not installed; no nmstate column (cargo install nmstatectl to add it)");
+        println!(
+            "nmstatectl: not installed; no nmstate column (cargo install nmstatectl to add it)"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
