@@ -29,6 +29,16 @@
 //! directory with copies of just the fixtures it needs, plus its log files,
 //! configuration and API socket. Sandboxes, and [`Daemon`] children, are
 //! cleaned up on drop, also when a test fails.
+//!
+//! # Network namespaces
+//!
+//! [`Netns`] is the one network-namespace helper of the project's tests
+//! (the plugin crates' tests use it too): a uniquely named namespace removed
+//! on drop, `ip` helpers, and [`Netns::run_inside`] to start a daemon inside.
+
+pub mod netns;
+
+pub use netns::{Netns, run};
 
 use std::{
     fs,

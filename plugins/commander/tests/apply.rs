@@ -3,12 +3,12 @@
 
 mod common;
 
-use common::{Daemon, Netns, assert_shows, without_lo};
+use common::{Daemon, assert_shows, links_without_timers, netns, without_lo};
 use nipart_plugin_api::state::InterfaceState;
 
 #[test]
 fn veth_pair_create_change_delete() {
-    let ns = Netns::new();
+    let ns = netns();
     let d = Daemon::start(&ns, false, "");
     let create = "
 interfaces:
@@ -59,7 +59,7 @@ interfaces:
 
 #[test]
 fn bridge_with_ports_and_stp() {
-    let ns = Netns::new();
+    let ns = netns();
     let d = Daemon::start(&ns, false, "");
     let state = "
 interfaces:
@@ -131,7 +131,7 @@ interfaces:
 
 #[test]
 fn ipv4_and_ipv6_static_addresses() {
-    let ns = Netns::new();
+    let ns = netns();
     let d = Daemon::start(&ns, false, "");
     let state = "
 interfaces:
@@ -182,7 +182,7 @@ interfaces:
 
 #[test]
 fn routes_add_change_metric_remove() {
-    let ns = Netns::new();
+    let ns = netns();
     let d = Daemon::start(&ns, false, "");
     let add = "
 interfaces:
@@ -272,7 +272,7 @@ routes:
 
 #[test]
 fn second_apply_changes_nothing() {
-    let ns = Netns::new();
+    let ns = netns();
     let d = Daemon::start(&ns, false, "");
     let state = "
 interfaces:
@@ -292,7 +292,7 @@ routes:
     let first = d.apply(state);
     assert!(!first.changes.is_empty());
     let before = d.show();
-    let links_before = ns.links_without_timers();
+    let links_before = links_without_timers(&ns);
     let second = d.apply(state);
     assert!(
         second.changes.is_empty(),
@@ -300,12 +300,12 @@ routes:
         second.changes
     );
     assert_eq!(d.show(), before);
-    assert_eq!(ns.links_without_timers(), links_before);
+    assert_eq!(links_without_timers(&ns), links_before);
 }
 
 #[test]
 fn partial_state_leaves_the_rest_alone() {
-    let ns = Netns::new();
+    let ns = netns();
     ns.ip("link add keep1 type veth peer name keep1-ep");
     ns.ip("link set keep1 mtu 1300");
     ns.ip("addr add 192.0.2.77/24 dev keep1");

@@ -12,7 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{Netns, artifacts};
+use common::{Netns, artifacts, netns};
 use serde_json::Value;
 
 /// `nipartd` and `nipc`, built with this test's cargo, profile and target
@@ -111,7 +111,7 @@ fn text(b: &[u8]) -> String {
 
 #[test]
 fn nipc_apply_and_show_through_the_daemon() {
-    let ns = Netns::new();
+    let ns = netns();
     let d = Daemon::start(&ns);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("state.yml");

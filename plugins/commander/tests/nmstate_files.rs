@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Daemon, Netns, assert_shows};
+use common::{Daemon, assert_shows, netns};
 use nipart_plugin_api::state::NetworkState;
 
 #[test]
@@ -19,7 +19,7 @@ fn nmstate_files_apply_and_verify() {
         .collect();
     files.sort();
     assert_eq!(files.len(), 7, "{files:?}");
-    let ns = Netns::new();
+    let ns = netns();
     let d = Daemon::start(&ns, false, "");
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();

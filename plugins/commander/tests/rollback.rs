@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Daemon, Netns};
+use common::{Daemon, Netns, links_without_timers, netns};
 use nipart_plugin_api::{
     Address, ErrorKind,
     state::{ApplyProgress, ApplyStep, topics},
@@ -16,7 +16,7 @@ use serde_json::json;
 /// A namespace with some state to damage: a bridge with a port, addresses
 /// and a static route.
 fn populated() -> Netns {
-    let ns = Netns::new();
+    let ns = netns();
     ns.ip("link add br5 type bridge");
     ns.ip("link add e1 type veth peer name e1-ep");
     ns.ip("link set e1 master br5");
@@ -60,7 +60,7 @@ fn invalid_states_fail_with_the_path_and_change_nothing() {
     let ns = populated();
     let d = Daemon::start(&ns, false, "");
     let before = d.show();
-    let links = ns.links_without_timers();
+    let links = links_without_timers(&ns);
     let cases = [
         (
             "interfaces: [{name: e1, mtu: 1500, colour: red}]",
@@ -84,7 +84,7 @@ fn invalid_states_fail_with_the_path_and_change_nothing() {
         assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
         assert!(e.message().starts_with(want), "for {yaml}: got {e}");
         assert_eq!(d.show(), before, "{yaml} changed the state");
-        assert_eq!(ns.links_without_timers(), links, "{yaml} changed a link");
+        assert_eq!(links_without_timers(&ns), links, "{yaml} changed a link");
     }
 }
 
@@ -200,7 +200,7 @@ fn verification_failure_is_rolled_back_with_what_differed() {
 
 #[test]
 fn applies_are_serialized_and_no_wait_gets_busy() {
-    let ns = Netns::new();
+    let ns = netns();
     // The first apply is slow: its verification fails twice, 1 s apart.
     let d = Daemon::start(
         &ns,
@@ -260,7 +260,7 @@ fn applies_are_serialized_and_no_wait_gets_busy() {
 
 #[test]
 fn checkpoint_commit_rollback_and_timeout() {
-    let ns = Netns::new();
+    let ns = netns();
     let d = Daemon::start(&ns, false, "");
     let before = d.show();
     let call = |topic: &str, params: serde_json::Value| {

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Daemon, Netns, payload, sorted, summaries, veth};
+use common::{Daemon, Netns, index, kernel_state, payload, sorted, summaries, veth};
 
 fn strs(v: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = v.iter().map(|s| s.to_string()).collect();
@@ -23,7 +23,7 @@ fn runs_in_the_daemons_namespace_and_sees_its_links() {
     // plugin thread inherited the namespace of the thread that started
     // the daemon.
     let monitor = d.monitor_state();
-    assert_eq!(monitor, ns.kernel_state());
+    assert_eq!(monitor, kernel_state(&ns));
     assert_eq!(monitor.keys().collect::<Vec<_>>(), ["lo", "mva", "mvb"]);
     assert_eq!(monitor["mva"].addresses, ["10.7.0.1/24"]);
     // The starting state is no change.
@@ -39,7 +39,7 @@ fn link_and_address_changes_produce_exactly_one_event_each() {
     let added = d.settle();
     assert_eq!(sorted(&added), strs(&["link.added mva", "link.added mvb"]));
     let p = payload(added.iter().find(|e| payload(e)["name"] == "mva").unwrap());
-    assert_eq!(p["index"], ns.index("mva"));
+    assert_eq!(p["index"], index(&ns, "mva"));
     assert_eq!(
         (p["up"].as_bool(), p["carrier"].as_bool()),
         (Some(false), Some(false))
@@ -62,7 +62,7 @@ fn link_and_address_changes_produce_exactly_one_event_each() {
     for e in &ev {
         let p = payload(e);
         let name = p["name"].as_str().unwrap();
-        assert_eq!(p["index"], ns.index(name), "{e:?}");
+        assert_eq!(p["index"], index(&ns, name), "{e:?}");
         assert!(p["seq"].as_u64().unwrap() > 0);
     }
 
@@ -80,7 +80,7 @@ fn link_and_address_changes_produce_exactly_one_event_each() {
     let ev = d.settle();
     assert_eq!(summaries(&ev), ["address.added mva 10.1.0.1/24"]);
     let p = payload(&ev[0]);
-    assert_eq!(p["index"], ns.index("mva"));
+    assert_eq!(p["index"], index(&ns, "mva"));
     assert_eq!(p["family"], "ipv4");
 
     ns.ip("addr add 2001:db8::1/64 dev mvb nodad");
@@ -117,7 +117,7 @@ fn link_and_address_changes_produce_exactly_one_event_each() {
             "link.removed mvx"
         ])
     );
-    assert_eq!(d.monitor_state(), ns.kernel_state());
+    assert_eq!(d.monitor_state(), kernel_state(&ns));
 }
 
 #[test]
@@ -147,7 +147,7 @@ fn no_event_when_nothing_changed() {
             "link.carrier-down mfb"
         ])
     );
-    assert_eq!(d.monitor_state(), ns.kernel_state());
+    assert_eq!(d.monitor_state(), kernel_state(&ns));
 }
 
 /// Admin events of `name` as a string of `+`/`-` in order.
@@ -218,7 +218,7 @@ fn thousand_rapid_flaps_end_in_order_and_in_the_kernel_state() {
         carrier_a.len(),
         carrier_b.len()
     );
-    let kernel = ns.kernel_state();
+    let kernel = kernel_state(&ns);
     assert!(kernel["mva"].up && kernel["mva"].carrier && kernel["mvb"].carrier);
     assert_eq!(d.monitor_state(), kernel);
 }
@@ -268,7 +268,7 @@ fn overrun_rereads_the_state_and_misses_nothing() {
         resyncs.len(),
         admin.len()
     );
-    assert_eq!(d.monitor_state(), ns.kernel_state());
+    assert_eq!(d.monitor_state(), kernel_state(&ns));
 }
 
 #[test]

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{CLIENT, Daemon, Netns, artifacts, payload, summaries, veth};
+use common::{CLIENT, Daemon, Netns, artifacts, index, payload, summaries, veth};
 use nipart_plugin_api::{Address, ErrorKind};
 use serde_json::{Value, json};
 
@@ -52,7 +52,7 @@ fn one_shot_fires_once_persistent_every_time_and_removal_works() {
     let every = d
         .request(
             "monitor.rule.add",
-            json!({"interface": ns.index("mva"), "condition": "carrier-up", "persistent": true,
+            json!({"interface": index(&ns, "mva"), "condition": "carrier-up", "persistent": true,
                    "event": {"topic": "test.every", "state": "done"}}),
         )
         .unwrap();

@@ -8,7 +8,6 @@
 #![allow(dead_code)] // each test file uses a part of it
 
 use std::{
-    ffi::CString,
     path::{Path, PathBuf},
     process::Command,
     sync::{
@@ -27,149 +26,30 @@ use nipart_plugin_api::{
 use nipartd::{DaemonConfig, EventBus, Lifecycle, MemberId, MemberState, bus::Sink};
 use serde_json::{Value, json};
 
-/// A network namespace that exists for the life of the value.
-pub struct Netns {
-    pub name: String,
+pub use nipart_loader_tests::{Netns, run};
+
+/// A fresh namespace with `lo` up, as a host has it.
+pub fn netns() -> Netns {
+    let ns = Netns::new();
+    ns.ip("link set lo up");
+    ns
 }
 
-static NEXT_NS: AtomicU32 = AtomicU32::new(0);
-
-pub fn run(cmd: &mut Command) -> String {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed ({}): {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-impl Netns {
-    /// A fresh namespace `nipart-st-<pid>-<n>`; new links there get no
-    /// IPv6 link-local address, so that tests see only what they add.
-    pub fn new() -> Self {
-        let name = format!(
-            "nipart-st-{}-{}",
-            std::process::id(),
-            NEXT_NS.fetch_add(1, Ordering::Relaxed)
-        );
-        run(Command::new("ip").args(["netns", "add", &name]));
-        let ns = Netns { name };
-        ns.exec("echo 1 > /proc/sys/net/ipv6/conf/default/addr_gen_mode && ip link set lo up");
-        ns
-    }
-
-    /// `ip -n NS ARGS…`
-    pub fn ip(&self, args: &str) -> String {
-        run(Command::new("ip")
-            .args(["-n", &self.name])
-            .args(args.split_whitespace()))
-    }
-
-    /// `ip -n NS -j ARGS…`, parsed.
-    pub fn ip_json(&self, args: &str) -> Value {
-        let text = run(Command::new("ip")
-            .args(["-n", &self.name, "-j"])
-            .args(args.split_whitespace()));
-        if text.trim().is_empty() {
-            return json!([]);
-        }
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("ip -j {args}: {e}: {text}"))
-    }
-
-    /// The link `name` as `ip -j -d link show` reports it (None if absent).
-    pub fn link(&self, name: &str) -> Option<Value> {
-        let all = self.ip_json("-d link show");
-        all.as_array()?
-            .iter()
-            .find(|l| l["ifname"] == name)
-            .cloned()
-    }
-
-    /// `ip -j -d link show` without the running timers.
-    pub fn links_without_timers(&self) -> Value {
-        fn strip(v: &mut Value) {
-            match v {
-                Value::Object(m) => {
-                    m.retain(|k, _| !k.contains("timer"));
-                    m.values_mut().for_each(strip);
-                }
-                Value::Array(a) => a.iter_mut().for_each(strip),
-                _ => {}
+/// `ip -j -d link show` without the running timers.
+pub fn links_without_timers(ns: &Netns) -> Value {
+    fn strip(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                m.retain(|k, _| !k.contains("timer"));
+                m.values_mut().for_each(strip);
             }
+            Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
         }
-        let mut v = self.ip_json("-d link show");
-        strip(&mut v);
-        v
     }
-
-    /// Sorted `ADDR/LEN` of `name` (link-local left out), from `ip`.
-    pub fn addresses(&self, name: &str) -> Vec<String> {
-        let v = self.ip_json(&format!("addr show dev {name}"));
-        let mut out: Vec<String> = v[0]["addr_info"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter(|a| a["scope"] != "link")
-                    .map(|a| format!("{}/{}", a["local"].as_str().unwrap(), a["prefixlen"]))
-                    .collect()
-            })
-            .unwrap_or_default();
-        out.sort();
-        out
-    }
-
-    /// `ip route show` lines for `family` (`-4`/`-6`) and `table`.
-    pub fn routes(&self, family: &str, table: &str) -> Vec<String> {
-        let text =
-            run(Command::new("ip")
-                .args(["-n", &self.name, family, "route", "show", "table", table]));
-        text.lines()
-            .map(|l| l.trim().to_string())
-            .filter(|l| !l.is_empty() && !l.starts_with("fe80::") && !l.starts_with("multicast"))
-            .collect()
-    }
-
-    /// A shell command inside the namespace.
-    pub fn exec(&self, script: &str) -> String {
-        run(Command::new("ip").args(["netns", "exec", &self.name, "sh", "-c", script]))
-    }
-
-    /// Runs `f` on a new thread that has entered the namespace; threads it
-    /// creates inherit the namespace.
-    pub fn run_inside<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> T {
-        let path = format!("/run/netns/{}", self.name);
-        std::thread::spawn(move || {
-            enter(&path);
-            f()
-        })
-        .join()
-        .unwrap()
-    }
-}
-
-fn enter(path: &str) {
-    let c = CString::new(path).unwrap();
-    // SAFETY: plain syscalls on a path we own; the fd is closed below.
-    unsafe {
-        let fd = libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC);
-        assert!(fd >= 0, "open {path}: {}", std::io::Error::last_os_error());
-        let rc = libc::setns(fd, libc::CLONE_NEWNET);
-        let err = std::io::Error::last_os_error();
-        libc::close(fd);
-        assert_eq!(rc, 0, "setns {path}: {err}");
-    }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        let _ = Command::new("ip")
-            .args(["netns", "del", &self.name])
-            .output();
-    }
+    let mut v = ns.ip_json("-d link show");
+    strip(&mut v);
+    v
 }
 
 /// The `.so` files under test.

@@ -7,14 +7,9 @@
 
 use std::{
     collections::BTreeMap,
-    ffi::CString,
     path::{Path, PathBuf},
     process::Command,
-    sync::{
-        Arc, OnceLock,
-        atomic::{AtomicU32, Ordering},
-        mpsc,
-    },
+    sync::{Arc, OnceLock, mpsc},
     time::{Duration, Instant},
 };
 
@@ -26,146 +21,47 @@ use nipartd::{
 };
 use serde_json::{Value, json};
 
-/// A network namespace that exists for the life of the value.
-pub struct Netns {
-    pub name: String,
-}
+pub use nipart_loader_tests::{Netns, run};
 
-static NEXT_NS: AtomicU32 = AtomicU32::new(0);
-
-fn run(cmd: &mut Command) -> String {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed ({}): {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-impl Netns {
-    /// A fresh namespace `nipart-mon-<pid>-<n>` in which new links get no
-    /// IPv6 link-local address (so that the tests see only the addresses
-    /// they add).
-    pub fn new() -> Self {
-        let name = format!(
-            "nipart-mon-{}-{}",
-            std::process::id(),
-            NEXT_NS.fetch_add(1, Ordering::Relaxed)
-        );
-        run(Command::new("ip").args(["netns", "add", &name]));
-        let ns = Netns { name };
-        ns.exec("echo 1 > /proc/sys/net/ipv6/conf/default/addr_gen_mode");
-        ns
-    }
-
-    /// `ip -n NS ARGS…`
-    pub fn ip(&self, args: &str) -> String {
-        run(Command::new("ip")
-            .args(["-n", &self.name])
-            .args(args.split_whitespace()))
-    }
-
-    /// `ip -n NS -batch -` with `script` on standard input.
-    pub fn ip_batch(&self, script: &str) {
-        use std::io::Write;
-        let mut child = Command::new("ip")
-            .args(["-n", &self.name, "-batch", "-"])
-            .stdin(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("running ip -batch: {e}"));
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(script.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "ip -batch failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    /// A shell command inside the namespace.
-    pub fn exec(&self, script: &str) -> String {
-        run(Command::new("ip").args(["netns", "exec", &self.name, "sh", "-c", script]))
-    }
-
-    /// Runs `f` on a new thread that has entered the namespace; threads it
-    /// creates inherit the namespace.
-    pub fn run_inside<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> T {
-        let path = format!("/run/netns/{}", self.name);
-        std::thread::spawn(move || {
-            let c = CString::new(path.clone()).unwrap();
-            // SAFETY: plain syscalls on a path we own; the fd is closed below.
-            unsafe {
-                let fd = libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC);
-                assert!(fd >= 0, "open {path}: {}", std::io::Error::last_os_error());
-                let rc = libc::setns(fd, libc::CLONE_NEWNET);
-                let err = std::io::Error::last_os_error();
-                libc::close(fd);
-                assert_eq!(rc, 0, "setns {path}: {err}");
-            }
-            f()
+/// The kernel's view: name → (index, up, carrier, sorted addresses).
+pub fn kernel_state(ns: &Netns) -> BTreeMap<String, LinkView> {
+    let text = ns.ip("-j addr show");
+    let links: Vec<Value> = serde_json::from_str(&text).unwrap();
+    links
+        .iter()
+        .map(|l| {
+            let flags: Vec<&str> = l["flags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f.as_str().unwrap())
+                .collect();
+            let mut addresses: Vec<String> = l["addr_info"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|a| format!("{}/{}", a["local"].as_str().unwrap(), a["prefixlen"]))
+                        .collect()
+                })
+                .unwrap_or_default();
+            addresses.sort();
+            let name = l["ifname"].as_str().unwrap().to_string();
+            (
+                name,
+                LinkView {
+                    index: l["ifindex"].as_u64().unwrap() as u32,
+                    up: flags.contains(&"UP"),
+                    carrier: flags.contains(&"LOWER_UP"),
+                    addresses,
+                },
+            )
         })
-        .join()
-        .unwrap()
-    }
-
-    /// The kernel's view: name → (index, up, carrier, sorted addresses).
-    pub fn kernel_state(&self) -> BTreeMap<String, LinkView> {
-        let text = self.ip("-j addr show");
-        let links: Vec<Value> = serde_json::from_str(&text).unwrap();
-        links
-            .iter()
-            .map(|l| {
-                let flags: Vec<&str> = l["flags"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|f| f.as_str().unwrap())
-                    .collect();
-                let mut addresses: Vec<String> = l["addr_info"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .map(|a| format!("{}/{}", a["local"].as_str().unwrap(), a["prefixlen"]))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                addresses.sort();
-                let name = l["ifname"].as_str().unwrap().to_string();
-                (
-                    name,
-                    LinkView {
-                        index: l["ifindex"].as_u64().unwrap() as u32,
-                        up: flags.contains(&"UP"),
-                        carrier: flags.contains(&"LOWER_UP"),
-                        addresses,
-                    },
-                )
-            })
-            .collect()
-    }
-
-    /// The ifindex of `name`.
-    pub fn index(&self, name: &str) -> u32 {
-        self.kernel_state()[name].index
-    }
+        .collect()
 }
 
-impl Drop for Netns {
-    fn drop(&mut self) {
-        let _ = Command::new("ip")
-            .args(["netns", "del", &self.name])
-            .output();
-    }
+/// The ifindex of `name` in `ns`.
+pub fn index(ns: &Netns, name: &str) -> u32 {
+    kernel_state(ns)[name].index
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -426,7 +322,7 @@ impl Daemon {
         }
     }
 
-    /// The monitor's view in the same form as [`Netns::kernel_state`].
+    /// The monitor's view in the same form as [`kernel_state`].
     pub fn monitor_state(&self) -> BTreeMap<String, LinkView> {
         let v = self.request("monitor.links", json!({})).unwrap();
         v["links"]
