@@ -176,6 +176,8 @@ impl Workspace {
                 "nipart-fixture-bad-ctor",
                 "nipart-fixture-not-plugin",
                 "nipart-fixture-root-panic",
+                "nipart-fixture-misfits",
+                "nipart-fixture-empty",
             ],
             Workspace::Layout | Workspace::OtherMajor | Workspace::PanicAbort => &[],
         }
@@ -223,6 +225,11 @@ pub enum Fixture {
     NotPlugin,
     /// Exports the v1 root module type, but its constructor panics.
     RootPanic,
+    /// Descriptors the loader refuses: `twice` registered twice, `Bad Name`,
+    /// `bad-role` (role `Kernel!`), `bad-topic` (pattern `link.**.up`).
+    Misfits,
+    /// Exports the root module but registers no plugin.
+    Empty,
     /// Built against a plugin ABI 2.0.0.
     OtherMajor,
     /// Claims to be `nipart-plugin-abi` 1.0.0 but its root module's fields differ.
@@ -251,6 +258,8 @@ impl Fixture {
             Fixture::BadCtor => "libnipart_fixture_bad_ctor.so",
             Fixture::NotPlugin => "libnipart_fixture_not_plugin.so",
             Fixture::RootPanic => "libnipart_fixture_root_panic.so",
+            Fixture::Misfits => "libnipart_fixture_misfits.so",
+            Fixture::Empty => "libnipart_fixture_empty.so",
             Fixture::OtherMajor => "libnipart_fixture_other_major.so",
             Fixture::Layout => "libnipart_fixture_layout.so",
             Fixture::PanicAbort => "libnipart_fixture_panic_abort.so",

@@ -268,6 +268,43 @@ fn panicking_and_failing_constructors_are_contained() {
 }
 
 #[test]
+fn invalid_descriptors_and_empty_libraries_are_refused() {
+    let sb = Sandbox::new();
+    let empty = sb.add(Fixture::Empty);
+    let misfits = sb.add(Fixture::Misfits);
+    let report = load(&sb);
+    // The first registration of "twice" loads; everything else is refused.
+    assert_eq!(names(&report), ["twice"]);
+    let m = misfits.display();
+    assert_eq!(
+        rejections(&report),
+        [
+            format!(
+                "{}: the library registers no plugin; \
+                 fix: register one with nipart_plugin_api::register_plugin!",
+                empty.display()
+            ),
+            format!(
+                "{m}: plugin \"Bad Name\": invalid plugin name: use 1 to 64 characters of \
+                 a-z, 0-9, '_' or '-'; fix: rename the plugin (Plugin::NAME)"
+            ),
+            format!(
+                "{m}: plugin \"bad-role\": invalid role \"Kernel!\"; fix: use 1 to 64 \
+                 characters of a-z, 0-9, '_' or '-' (Plugin::ROLES)"
+            ),
+            format!(
+                "{m}: plugin \"bad-topic\": invalid topic pattern \"link.**.up\": '**' is only \
+                 allowed as the last segment; fix: fix the pattern in Plugin::SUBSCRIPTIONS"
+            ),
+            format!(
+                "{m}: plugin \"twice\": registered twice in this library; \
+                 fix: remove one of the two, or rename one plugin"
+            ),
+        ]
+    );
+}
+
+#[test]
 fn panicking_root_module_constructor_is_contained() {
     let sb = Sandbox::new();
     let path = sb.add(Fixture::RootPanic);

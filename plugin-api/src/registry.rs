@@ -131,11 +131,9 @@ pub fn root_module(panic_strategy: u8) -> PluginModuleRef {
     .leak_into_prefix()
 }
 
-/// Registers a type implementing [`Plugin`](crate::Plugin) in this library.
-///
-/// ```ignore
-/// nipart_plugin_api::register_plugin!(MyPlugin);
-/// ```
+/// Registers a type implementing [`Plugin`](crate::Plugin) in this library:
+/// `nipart_plugin_api::register_plugin!(MyPlugin);` at the crate's top level
+/// (see the crate docs for a whole plugin). May be used for several types.
 #[macro_export]
 macro_rules! register_plugin {
     ($ty:ty) => {
