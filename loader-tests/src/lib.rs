@@ -275,43 +275,49 @@ impl Fixture {
     }
 }
 
+/// Builds targets of the main workspace (`args` such as
+/// `["-p", "nipart-plugin-monitor", "--lib"]`) with this test binary's cargo,
+/// profile and target directory, and returns the profile directory they
+/// land in. `cargo test` of one package does not build another package's
+/// cdylib or binary, and a test must not run stale ones: every caller
+/// builds what it loads (a no-op when it is fresh).
+pub fn build_in_workspace(args: &[&str]) -> PathBuf {
+    let profile_dir = profile_dir();
+    let mut cmd = cargo();
+    cmd.arg("build")
+        .arg("--quiet")
+        .arg("--manifest-path")
+        .arg(repo_root().join("Cargo.toml"))
+        .args(args)
+        .arg("--target-dir")
+        .arg(target_dir());
+    match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => {}
+        Some("release") => {
+            cmd.arg("--release");
+        }
+        Some(other) => {
+            cmd.arg("--profile").arg(other);
+        }
+    }
+    // A cross build (`<target>/<triple>/<profile>`) needs the triple.
+    if let Some(triple_dir) = profile_dir.parent()
+        && triple_dir != target_dir()
+        && let Some(triple) = triple_dir.file_name()
+    {
+        cmd.arg("--target").arg(triple);
+    }
+    run_cargo(cmd, &args.join(" "));
+    profile_dir
+}
+
 /// The `nipartd` binary of this build, rebuilt once per process so that it
-/// matches the sources (a no-op when `cargo test --workspace` just built it;
-/// needed when only this package's tests were built).
+/// matches the sources.
 pub fn nipartd_binary() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
         .get_or_init(|| {
-            let profile_dir = profile_dir();
-            let mut cmd = cargo();
-            cmd.arg("build")
-                .arg("--quiet")
-                .arg("--manifest-path")
-                .arg(repo_root().join("Cargo.toml"))
-                .arg("-p")
-                .arg("nipartd")
-                .arg("--bin")
-                .arg("nipartd")
-                .arg("--target-dir")
-                .arg(target_dir());
-            match profile_dir.file_name().and_then(|n| n.to_str()) {
-                Some("debug") | None => {}
-                Some("release") => {
-                    cmd.arg("--release");
-                }
-                Some(other) => {
-                    cmd.arg("--profile").arg(other);
-                }
-            }
-            // A cross build (`<target>/<triple>/<profile>`) needs the triple.
-            if let Some(triple_dir) = profile_dir.parent()
-                && triple_dir != target_dir()
-                && let Some(triple) = triple_dir.file_name()
-            {
-                cmd.arg("--target").arg(triple);
-            }
-            run_cargo(cmd, "nipartd");
-            let bin = profile_dir.join("nipartd");
+            let bin = build_in_workspace(&["-p", "nipartd", "--bin", "nipartd"]).join("nipartd");
             assert!(bin.is_file(), "{} was not built", bin.display());
             bin
         })

@@ -5,7 +5,7 @@
 mod common;
 
 use std::{
-    path::{Path, PathBuf},
+    path::PathBuf,
     process::{Child, Command, Output, Stdio},
     sync::OnceLock,
     thread,
@@ -20,26 +20,9 @@ use serde_json::Value;
 fn binaries() -> &'static (PathBuf, PathBuf) {
     static B: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
     B.get_or_init(|| {
-        let exe = std::env::current_exe().unwrap();
-        let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
-        let target_dir = profile_dir.parent().unwrap().to_path_buf();
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-        cmd.env_remove("CARGO_TARGET_DIR")
-            .args(["build", "--quiet", "--manifest-path"])
-            .arg(root.join("Cargo.toml"))
-            .args(["-p", "nipartd", "-p", "nipc", "--bins", "--target-dir"])
-            .arg(&target_dir);
-        if profile_dir.file_name().is_some_and(|n| n == "release") {
-            cmd.arg("--release");
-        }
-        let out = cmd.output().expect("running cargo");
-        assert!(
-            out.status.success(),
-            "building nipartd and nipc: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (profile_dir.join("nipartd"), profile_dir.join("nipc"))
+        let dir =
+            nipart_loader_tests::build_in_workspace(&["-p", "nipartd", "-p", "nipc", "--bins"]);
+        (dir.join("nipartd"), dir.join("nipc"))
     })
 }
 

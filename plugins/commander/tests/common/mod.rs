@@ -73,36 +73,17 @@ fn cargo() -> Command {
 pub fn artifacts() -> &'static Artifacts {
     static A: OnceLock<Artifacts> = OnceLock::new();
     A.get_or_init(|| {
-        let exe = std::env::current_exe().unwrap();
-        // …/target/<profile>/deps/<test binary>
-        let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
-        let target_dir = profile_dir.parent().unwrap().to_path_buf();
-        let profile = profile_dir.file_name().unwrap().to_str().unwrap().to_string();
+        let profile_dir = nipart_loader_tests::build_in_workspace(&[
+            "-p",
+            "nipart-plugin-kernel",
+            "-p",
+            "nipart-plugin-state",
+            "-p",
+            "nipart-plugin-commander",
+            "--lib",
+        ]);
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let mut cmd = cargo();
-        cmd.args(["build", "--quiet", "--manifest-path"])
-            .arg(root.join("Cargo.toml"))
-            .args([
-                "-p",
-                "nipart-plugin-kernel",
-                "-p",
-                "nipart-plugin-state",
-                "-p",
-                "nipart-plugin-commander",
-                "--lib",
-                "--target-dir",
-            ])
-            .arg(&target_dir);
-        match profile.as_str() {
-            "debug" => {}
-            "release" => {
-                cmd.arg("--release");
-            }
-            other => {
-                cmd.args(["--profile", other]);
-            }
-        }
-        run(&mut cmd);
+        let target_dir = nipart_loader_tests::target_dir();
         let fixtures = target_dir.join("loader-fixtures");
         run(cargo()
             .args(["build", "--quiet", "--manifest-path"])

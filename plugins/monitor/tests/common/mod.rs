@@ -8,7 +8,6 @@
 use std::{
     collections::BTreeMap,
     path::{Path, PathBuf},
-    process::Command,
     sync::{Arc, OnceLock, mpsc},
     time::{Duration, Instant},
 };
@@ -21,7 +20,7 @@ use nipartd::{
 };
 use serde_json::{Value, json};
 
-pub use nipart_loader_tests::{Netns, run};
+pub use nipart_loader_tests::Netns;
 
 /// The kernel's view: name → (index, up, carrier, sorted addresses).
 pub fn kernel_state(ns: &Netns) -> BTreeMap<String, LinkView> {
@@ -84,40 +83,13 @@ pub struct Artifacts {
 pub fn artifacts() -> &'static Artifacts {
     static ARTIFACTS: OnceLock<Artifacts> = OnceLock::new();
     ARTIFACTS.get_or_init(|| {
-        let exe = std::env::current_exe().unwrap();
-        // …/target/<profile>/deps/<test binary>
-        let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
-        let target_dir = profile_dir.parent().unwrap().to_path_buf();
-        let profile = profile_dir
-            .file_name()
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .to_string();
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut cmd = Command::new(cargo);
-        cmd.args([
-            "build",
-            "--quiet",
-            "--manifest-path",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"),
+        let profile_dir = nipart_loader_tests::build_in_workspace(&[
             "-p",
             "nipart-plugin-monitor",
             "--lib",
             "--example",
             "monitor_test_ruler",
-        ])
-        .env("CARGO_TARGET_DIR", &target_dir);
-        match profile.as_str() {
-            "debug" => {}
-            "release" => {
-                cmd.arg("--release");
-            }
-            other => {
-                cmd.args(["--profile", other]);
-            }
-        }
-        run(&mut cmd);
+        ]);
         let a = Artifacts {
             monitor: profile_dir.join("libnipart_plugin_monitor.so"),
             ruler: profile_dir.join("examples/libmonitor_test_ruler.so"),
