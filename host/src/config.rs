@@ -1,5 +1,12 @@
-//! The daemon's configuration (one TOML file for now; layering with
-//! `conf.d/` comes with the system-daemon work).
+//! The daemon's configuration: what it holds ([`DaemonConfig`]), where it
+//! comes from ([`sources`]: vendor defaults, admin files and `conf.d/`
+//! drop-ins merged key by key) and how it is shown ([`render`]).
+//!
+//! `docs/operations.md` describes the files and their order for operators;
+//! `nipartd.toml(5)` lists every key.
+
+pub mod render;
+pub mod sources;
 
 use std::{
     collections::BTreeMap,
@@ -7,14 +14,16 @@ use std::{
     time::Duration,
 };
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+
+pub use sources::{ConfigSource, LoadedConfig, Origin, Override, Problem, Severity};
 
 /// Where plugins are looked for unless configured otherwise.
 pub const DEFAULT_PLUGIN_DIR: &str = "/usr/lib/nipart/plugins";
 
 /// Everything `nipartd` can be told. Every key is optional.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default)]
 pub struct DaemonConfig {
     /// The directory plugins are loaded from.
     pub plugin_dir: PathBuf,
@@ -31,10 +40,10 @@ pub struct DaemonConfig {
     pub queue_capacity: usize,
     /// `error`, `warn`, `info`, `debug` or `trace`.
     pub log_level: String,
-    /// `[plugin.NAME]` sections, handed to each plugin as JSON.
-    pub plugin: BTreeMap<String, toml::Table>,
     /// `[api]`: the public API socket, its admin group and its limits.
     pub api: crate::api::ApiConfig,
+    /// `[plugin.NAME]` sections, handed to each plugin as JSON.
+    pub plugin: BTreeMap<String, toml::Table>,
 }
 
 impl Default for DaemonConfig {
@@ -47,41 +56,70 @@ impl Default for DaemonConfig {
             shutdown_total_timeout_ms: 15_000,
             queue_capacity: 1024,
             log_level: "info".to_string(),
-            plugin: BTreeMap::new(),
             api: crate::api::ApiConfig::default(),
+            plugin: BTreeMap::new(),
         }
     }
 }
 
+/// A value that parses but is not acceptable: its key (dotted path) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidValue {
+    pub key: String,
+    pub reason: String,
+}
+
+impl InvalidValue {
+    pub fn new(key: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for InvalidValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.key, self.reason)
+    }
+}
+
+/// The keys whose new value only takes effect when the daemon restarts; a
+/// reload (SIGHUP) keeps the running value and warns.
+pub const RESTART_KEYS: [&str; 3] = ["plugin_dir", "queue_capacity", "api.socket"];
+
+/// The log levels `log_level` accepts.
+pub const LOG_LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
+
 impl DaemonConfig {
-    /// Reads and checks a TOML file. Errors name the file, and for bad
-    /// values the key and line.
+    /// Reads and checks one TOML file on its own (no layering). Unknown
+    /// keys are errors here; errors name the file, the key and the line.
     pub fn from_file(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("{}: cannot be read: {e}", path.display()))?;
-        Self::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
+        LoadedConfig::load(&ConfigSource::File(path.to_path_buf()), &[]).into_strict()
     }
 
+    /// Parses and checks a configuration text (unknown keys are errors), for
+    /// daemons started in-process.
     pub fn from_toml(text: &str) -> Result<Self, String> {
-        let config: Self = toml::from_str(text).map_err(|e| e.to_string().trim().to_string())?;
-        config.validate()?;
-        Ok(config)
+        LoadedConfig::from_text(text, Origin::Text).into_strict()
     }
 
-    pub fn validate(&self) -> Result<(), String> {
-        if !matches!(
-            self.log_level.as_str(),
-            "error" | "warn" | "info" | "debug" | "trace"
-        ) {
-            return Err(format!(
-                "log_level: {:?} is not one of error, warn, info, debug, trace",
-                self.log_level
+    /// Every unacceptable value, in key order.
+    pub fn invalid_values(&self) -> Vec<InvalidValue> {
+        let mut out = Vec::new();
+        if !LOG_LEVELS.contains(&self.log_level.as_str()) {
+            out.push(InvalidValue::new(
+                "log_level",
+                format!(
+                    "{:?} is not one of error, warn, info, debug, trace",
+                    self.log_level
+                ),
             ));
         }
         if self.queue_capacity == 0 || self.queue_capacity > 1 << 20 {
-            return Err(format!(
-                "queue_capacity: {} is out of range 1..=1048576",
-                self.queue_capacity
+            out.push(InvalidValue::new(
+                "queue_capacity",
+                format!("{} is out of range 1..=1048576", self.queue_capacity),
             ));
         }
         for (key, v) in [
@@ -90,11 +128,30 @@ impl DaemonConfig {
             ("shutdown_total_timeout_ms", self.shutdown_total_timeout_ms),
         ] {
             if v == 0 {
-                return Err(format!("{key}: must be at least 1"));
+                out.push(InvalidValue::new(key, "must be at least 1"));
             }
         }
-        self.api.validate()?;
-        Ok(())
+        if self.plugin_dir.as_os_str().is_empty() {
+            out.push(InvalidValue::new("plugin_dir", "must not be empty"));
+        }
+        for name in &self.required_plugins {
+            if name.is_empty() {
+                out.push(InvalidValue::new(
+                    "required_plugins",
+                    "a plugin name must not be empty",
+                ));
+            }
+        }
+        self.api.invalid_values(&mut out);
+        out
+    }
+
+    /// The first unacceptable value as `key: reason`.
+    pub fn validate(&self) -> Result<(), String> {
+        match self.invalid_values().into_iter().next() {
+            Some(e) => Err(e.to_string()),
+            None => Ok(()),
+        }
     }
 
     pub fn init_timeout(&self) -> Duration {
@@ -116,6 +173,18 @@ impl DaemonConfig {
             .and_then(|t| serde_json::to_string(t).ok())
             .unwrap_or_else(|| "{}".to_string())
     }
+
+    /// The [`RESTART_KEYS`] whose value differs in `new`.
+    pub fn restart_keys_changed(&self, new: &DaemonConfig) -> Vec<&'static str> {
+        RESTART_KEYS
+            .into_iter()
+            .filter(|key| match *key {
+                "plugin_dir" => self.plugin_dir != new.plugin_dir,
+                "queue_capacity" => self.queue_capacity != new.queue_capacity,
+                _ => self.api.socket != new.api.socket,
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -133,13 +202,27 @@ mod tests {
         assert_eq!(c.plugin_section_json("kernel"), "{}");
 
         let e = DaemonConfig::from_toml("plugin_dri = \"/x\"\n").unwrap_err();
-        assert!(e.contains("unknown field `plugin_dri`"), "{e}");
+        assert_eq!(e, "unknown key plugin_dri");
         let e = DaemonConfig::from_toml("log_level = \"loud\"\n").unwrap_err();
         assert_eq!(
             e,
             "log_level: \"loud\" is not one of error, warn, info, debug, trace"
         );
         let e = DaemonConfig::from_toml("queue_capacity = \"many\"\n").unwrap_err();
-        assert!(e.contains("line 1"), "{e}");
+        assert_eq!(
+            e,
+            "line 1: queue_capacity: invalid type: string \"many\", expected usize"
+        );
+    }
+
+    #[test]
+    fn restart_keys_are_detected() {
+        let a = DaemonConfig::default();
+        let mut b = a.clone();
+        b.log_level = "debug".into();
+        assert!(a.restart_keys_changed(&b).is_empty());
+        b.queue_capacity = 7;
+        b.api.socket = "/tmp/other.sock".into();
+        assert_eq!(a.restart_keys_changed(&b), ["queue_capacity", "api.socket"]);
     }
 }

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use arc_swap::ArcSwap;
+
 use abi_stable::std_types::{RResult, RSlice, RStr, RString, RVec};
 use nipart_plugin_abi::{Daemon, FfiError, FfiEvent, log_level};
 use nipart_plugin_api::{Error, ErrorKind};
@@ -14,7 +16,9 @@ pub struct DaemonHandle {
     pub(crate) name: String,
     pub(crate) id: MemberId,
     pub(crate) bus: Arc<EventBus>,
-    pub(crate) config_json: String,
+    /// The plugin's `[plugin.NAME]` section as JSON; replaced when a reload
+    /// changes it, so that `Context::config` returns the new section.
+    pub(crate) config_json: Arc<ArcSwap<String>>,
 }
 
 fn to_ffi<T>(r: Result<T, Error>) -> RResult<T, FfiError> {
@@ -54,7 +58,7 @@ impl Daemon for DaemonHandle {
     }
 
     fn config(&self) -> RString {
-        self.config_json.as_str().into()
+        self.config_json.load().as_str().into()
     }
 
     fn call(&self, method: RStr<'_>, input: RSlice<'_, u8>) -> RResult<RVec<u8>, FfiError> {

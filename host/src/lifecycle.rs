@@ -10,12 +10,17 @@
 
 use std::{
     path::PathBuf,
-    sync::{Arc, mpsc},
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+        mpsc,
+    },
     thread,
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
 use abi_stable::{sabi_trait::TD_Opaque, std_types::RStr};
+use arc_swap::ArcSwap;
 use nipart_plugin_abi::{Daemon_TO, FfiAddress, FfiError, PluginBox, address_kind};
 use nipart_plugin_api::{Error, ErrorKind, Result as ApiResult, topics};
 
@@ -68,6 +73,8 @@ struct RunningPlugin {
     info: PluginInfo,
     instance: Arc<PluginBox>,
     member: Arc<Member>,
+    /// Its `[plugin.NAME]` section as JSON, shared with its daemon handle.
+    section: Arc<ArcSwap<String>>,
     /// Init returned in time (successfully or not): Shutdown may be called.
     init_returned: bool,
 }
@@ -93,6 +100,49 @@ pub struct Lifecycle {
     rejected: Vec<Rejection>,
     config: DaemonConfig,
     started_at: Instant,
+    /// Counts the `daemon.ping` events the bus delivered to the daemon.
+    pings: Arc<AtomicU64>,
+}
+
+/// The daemon's own seat on the bus: it takes only the `daemon.ping` the
+/// health check sends itself (a round trip through the routing), and
+/// refuses anything else as before it had a seat (a request to the daemon
+/// still gets "the daemon takes no events").
+struct DaemonSink(Arc<AtomicU64>);
+
+impl Sink for DaemonSink {
+    fn deliver(&self, event: nipart_plugin_abi::FfiEvent) -> ApiResult<u32> {
+        match event.topic.as_str() {
+            DAEMON_PING => {
+                self.0.fetch_add(1, Ordering::AcqRel);
+                Ok(0)
+            }
+            // The notice of refused events comes before the next ping: it
+            // must not stand in the ping's way.
+            topics::BUS_MISSED => Ok(0),
+            _ => Err(Error::new(
+                ErrorKind::Unsupported,
+                "the daemon takes no events".to_string(),
+            )),
+        }
+    }
+}
+
+/// The topic of the health check's round trip (daemon to daemon).
+const DAEMON_PING: &str = "daemon.ping";
+
+/// What a reload changed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ReloadReport {
+    /// Plugins whose section changed and that were sent `config.changed`.
+    pub notified: Vec<String>,
+    /// Plugins whose section changed but that could not be told (failed,
+    /// stopped, or the event was refused), with the reason.
+    pub not_notified: Vec<(String, String)>,
+    /// Keys that changed but keep their running value until a restart.
+    pub needs_restart: Vec<&'static str>,
+    /// The new `log_level`, if it changed.
+    pub log_level: Option<String>,
 }
 
 /// How long past a plugin's Shutdown deadline the host still waits for the
@@ -167,7 +217,20 @@ pub(crate) fn announce_gone(bus: &EventBus, topic: &str, name: &str, reason: Opt
 impl Lifecycle {
     /// Loads the plugins from the configured directory and starts them.
     pub fn start(config: DaemonConfig) -> Result<Self, StartError> {
+        Self::start_reporting(config, &|_| {})
+    }
+
+    /// [`Self::start`], telling `progress` what it is doing (one line, for
+    /// systemd's `STATUS=`).
+    pub fn start_reporting(
+        config: DaemonConfig,
+        progress: &dyn Fn(&str),
+    ) -> Result<Self, StartError> {
         let started_at = Instant::now();
+        progress(&format!(
+            "loading plugins from {}",
+            config.plugin_dir.display()
+        ));
         let report = PluginLoader::new(&config.plugin_dir).load();
         for r in &report.rejected {
             tracing::warn!("rejected {r}");
@@ -189,9 +252,23 @@ impl Lifecycle {
             }
         }
         let bus = Arc::new(EventBus::new());
+        let pings = Arc::new(AtomicU64::new(0));
+        match bus.join(
+            MemberId::Daemon,
+            Vec::new(),
+            Box::new(DaemonSink(pings.clone())),
+        ) {
+            Ok(m) => m.set_state(MemberState::Running),
+            Err(e) => {
+                return Err(StartError {
+                    message: format!("the daemon can't join its bus: {e}"),
+                    shutdown_errors: Vec::new(),
+                });
+            }
+        }
         let mut plugins = Vec::with_capacity(report.plugins.len());
         for p in report.plugins {
-            plugins.push(Self::join(&bus, p)?);
+            plugins.push(Self::join(&bus, p, &config)?);
         }
         let mut lifecycle = Lifecycle {
             bus,
@@ -199,8 +276,9 @@ impl Lifecycle {
             rejected: report.rejected,
             config,
             started_at,
+            pings,
         };
-        lifecycle.init_all()?;
+        lifecycle.init_all(progress)?;
         let names: Vec<&str> = lifecycle
             .plugins
             .iter()
@@ -222,7 +300,11 @@ impl Lifecycle {
         Ok(lifecycle)
     }
 
-    fn join(bus: &Arc<EventBus>, p: LoadedPlugin) -> Result<RunningPlugin, StartError> {
+    fn join(
+        bus: &Arc<EventBus>,
+        p: LoadedPlugin,
+        config: &DaemonConfig,
+    ) -> Result<RunningPlugin, StartError> {
         let instance = Arc::new(p.instance);
         let id = MemberId::Plugin(p.name.clone());
         let member = bus
@@ -241,6 +323,7 @@ impl Lifecycle {
                 tracing::warn!("plugin {}: subscribing to {pattern:?}: {e}", p.name);
             }
         }
+        let p_name = p.name.clone();
         Ok(RunningPlugin {
             info: PluginInfo {
                 name: p.name,
@@ -250,23 +333,26 @@ impl Lifecycle {
                 roles: p.roles,
                 sdk_version: p.sdk_version,
             },
+            section: Arc::new(ArcSwap::from_pointee(config.plugin_section_json(&p_name))),
             instance,
             member,
             init_returned: false,
         })
     }
 
-    fn init_all(&mut self) -> Result<(), StartError> {
-        for i in 0..self.plugins.len() {
+    fn init_all(&mut self, progress: &dyn Fn(&str)) -> Result<(), StartError> {
+        let total = self.plugins.len();
+        for i in 0..total {
             let p = &mut self.plugins[i];
             let name = p.info.name.clone();
+            progress(&format!("starting plugin {name} ({}/{total})", i + 1));
             let timeout = self.config.init_timeout();
             let deadline = Instant::now() + timeout;
             let handle = DaemonHandle {
                 name: name.clone(),
                 id: MemberId::Plugin(name.clone()),
                 bus: self.bus.clone(),
-                config_json: self.config.plugin_section_json(&name),
+                config_json: p.section.clone(),
             };
             let settings = serde_json::json!({
                 "queue_capacity": self.config.queue_capacity,
@@ -308,7 +394,10 @@ impl Lifecycle {
             if self.config.required_plugins.contains(&name) {
                 let message = format!("required plugin {name:?} failed: {reason}");
                 tracing::error!("{message}; shutting down the plugins already started");
-                let shutdown_errors = self.shutdown_range(i);
+                progress(&format!(
+                    "start-up aborted: {message}; stopping the plugins"
+                ));
+                let shutdown_errors = self.shutdown_range(i, progress);
                 return Err(StartError {
                     message,
                     shutdown_errors,
@@ -320,7 +409,7 @@ impl Lifecycle {
     }
 
     /// Shuts down plugins `0..end` in reverse order; returns the errors.
-    fn shutdown_range(&mut self, end: usize) -> Vec<String> {
+    fn shutdown_range(&mut self, end: usize, progress: &dyn Fn(&str)) -> Vec<String> {
         let overall = Instant::now() + self.config.shutdown_total_timeout();
         let mut errors = Vec::new();
         for p in self.plugins[..end].iter_mut().rev() {
@@ -328,6 +417,7 @@ impl Lifecycle {
                 continue;
             }
             let name = p.info.name.clone();
+            progress(&format!("stopping plugin {name}"));
             if p.member.state() != MemberState::Failed {
                 p.member.set_state(MemberState::Stopping);
             }
@@ -382,10 +472,106 @@ impl Lifecycle {
         errors
     }
 
+    /// Whether the daemon is healthy enough to feed systemd's watchdog: an
+    /// event the daemon sends itself makes it through the bus, and no
+    /// required plugin has failed or stopped. `Err` says why not.
+    pub fn health(&self) -> Result<(), String> {
+        let before = self.pings.load(Ordering::Acquire);
+        let me = FfiAddress {
+            kind: address_kind::DAEMON,
+            name: "".into(),
+        };
+        self.bus
+            .publish_from(&MemberId::Daemon, daemon_event(DAEMON_PING, me, Vec::new()))
+            .map_err(|e| format!("the bus did not route the daemon's ping: {e}"))?;
+        if self.pings.load(Ordering::Acquire) == before {
+            return Err("the bus accepted the daemon's ping but did not deliver it".into());
+        }
+        for name in &self.config.required_plugins {
+            let Some(p) = self.plugins.iter().find(|p| &p.info.name == name) else {
+                continue; // start-up checked its presence
+            };
+            let state = p.member.state();
+            if state != MemberState::Running {
+                let why = p
+                    .member
+                    .last_error()
+                    .map_or_else(String::new, |e| format!(": {e}"));
+                return Err(format!("required plugin {name} is {state}{why}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies a new configuration (already checked) to the running daemon:
+    /// timeouts and `required_plugins` take effect at once; each plugin
+    /// whose `[plugin.NAME]` section changed gets it through
+    /// `Context::config` and a unicast `config.changed` event carrying it;
+    /// a new `log_level` is passed to every running plugin (the daemon's
+    /// own filter and the API limits are the caller's). The
+    /// [`RESTART_KEYS`](crate::config::RESTART_KEYS) keep their running
+    /// value.
+    pub fn reload(&mut self, mut new: DaemonConfig) -> ReloadReport {
+        let mut report = ReloadReport {
+            needs_restart: self.config.restart_keys_changed(&new),
+            ..ReloadReport::default()
+        };
+        new.plugin_dir = self.config.plugin_dir.clone();
+        new.queue_capacity = self.config.queue_capacity;
+        new.api.socket = self.config.api.socket.clone();
+        if new.log_level != self.config.log_level {
+            report.log_level = Some(new.log_level.clone());
+            for p in &self.plugins {
+                if p.member.state() != MemberState::Running {
+                    continue;
+                }
+                let call = PluginCall(p.instance.clone());
+                if let Err(e) = call.call("nipart.set_log_level", new.log_level.as_bytes()) {
+                    tracing::warn!(
+                        "plugin {}: setting log level {}: {e}",
+                        p.info.name,
+                        new.log_level
+                    );
+                }
+            }
+        }
+        for p in &self.plugins {
+            let name = &p.info.name;
+            let section = new.plugin_section_json(name);
+            if **p.section.load() == section {
+                continue;
+            }
+            p.section.store(Arc::new(section.clone()));
+            let state = p.member.state();
+            if !matches!(state, MemberState::Running | MemberState::Initializing) {
+                report
+                    .not_notified
+                    .push((name.clone(), format!("it is {state}")));
+                continue;
+            }
+            let to = FfiAddress {
+                kind: address_kind::PLUGIN,
+                name: name.as_str().into(),
+            };
+            let event = daemon_event(topics::CONFIG_CHANGED, to, section.into_bytes());
+            match self.bus.publish_from(&MemberId::Daemon, event) {
+                Ok(()) => report.notified.push(name.clone()),
+                Err(e) => report.not_notified.push((name.clone(), e.to_string())),
+            }
+        }
+        self.config = new;
+        report
+    }
+
     /// The ordered shutdown of every plugin; returns the errors met.
-    pub fn shutdown(mut self) -> Vec<String> {
+    pub fn shutdown(self) -> Vec<String> {
+        self.shutdown_reporting(&|_| {})
+    }
+
+    /// [`Self::shutdown`], telling `progress` which plugin it is stopping.
+    pub fn shutdown_reporting(mut self, progress: &dyn Fn(&str)) -> Vec<String> {
         let n = self.plugins.len();
-        self.shutdown_range(n)
+        self.shutdown_range(n, progress)
     }
 
     pub fn bus(&self) -> &Arc<EventBus> {
@@ -421,5 +607,47 @@ impl Lifecycle {
             .iter()
             .map(|p| (p.info.clone(), p.member.clone()))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use nipart_plugin_abi::event_flags;
+
+    use super::*;
+
+    #[test]
+    fn health_holds_after_events_the_daemon_refuses() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = DaemonConfig {
+            plugin_dir: dir.path().to_path_buf(),
+            ..DaemonConfig::default()
+        };
+        let lc = Lifecycle::start(config).unwrap();
+        assert_eq!(lc.health(), Ok(()));
+        let daemon = || FfiAddress {
+            kind: address_kind::DAEMON,
+            name: "".into(),
+        };
+        // A notice to the daemon is dropped (and counted); a request gets
+        // the same error as before the daemon had a seat on the bus.
+        lc.bus()
+            .publish_from(
+                &MemberId::Daemon,
+                daemon_event("test.notice", daemon(), vec![]),
+            )
+            .unwrap();
+        let mut request = daemon_event("test.request", daemon(), vec![]);
+        request.flags |= event_flags::REQUEST;
+        let e = lc
+            .bus()
+            .publish_from(&MemberId::Daemon, request)
+            .unwrap_err();
+        assert_eq!(e.message(), "the daemon takes no events");
+        // The bus.missed notice that now precedes the next ping does not
+        // stand in its way.
+        assert_eq!(lc.health(), Ok(()));
+        assert_eq!(lc.health(), Ok(()));
+        assert!(lc.shutdown().is_empty());
     }
 }

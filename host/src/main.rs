@@ -1,23 +1,42 @@
 //! `nipartd`: see the crate docs and `docs/operations.md`.
 
-use std::{io::IsTerminal, path::PathBuf, process::ExitCode};
+use std::{
+    io::IsTerminal,
+    path::PathBuf,
+    process::ExitCode,
+    time::{Duration, Instant},
+};
 
 use clap::Parser;
 use nipartd::{
-    DaemonConfig, Lifecycle, MemberState,
-    api::{BoundApi, DaemonView},
+    Lifecycle, MemberState,
+    api::{ApiServer, BoundApi, DaemonView},
+    config::{ConfigSource, LoadedConfig, Override, Severity, render},
+    journal::{self, JournalLayer},
+    notify::{self, Notifier, NotifyEnv},
     signals::{self, Signal},
 };
 use tracing_subscriber::{EnvFilter, prelude::*, reload};
 
 /// The nipart network daemon: loads the plugins in its plugin directory,
-/// runs them, and shuts them down in reverse order on SIGTERM or SIGINT.
+/// runs them, reloads its configuration on SIGHUP, and shuts them down in
+/// reverse order on SIGTERM or SIGINT.
 #[derive(Parser, Debug)]
 #[command(name = "nipartd", version)]
 struct Args {
-    /// Configuration file (TOML). Without it, built-in defaults apply.
-    #[arg(long, value_name = "FILE")]
+    /// Read only this configuration file (TOML) instead of the system
+    /// files (/usr/lib/nipart/nipartd.toml, /usr/lib/nipart/conf.d/*.toml,
+    /// /etc/nipart/nipartd.toml, /etc/nipart/conf.d/*.toml).
+    #[arg(long, value_name = "FILE", conflicts_with = "config_root")]
     config: Option<PathBuf>,
+    /// Look for the system files under DIR instead of / (also
+    /// NIPART_CONFIG_ROOT).
+    #[arg(long, value_name = "DIR")]
+    config_root: Option<PathBuf>,
+    /// Print the merged configuration, each key with the file it came
+    /// from, and every problem found; then exit (0: usable, 2: errors).
+    #[arg(long)]
+    check_config: bool,
     /// Load plugins from DIR (overrides plugin_dir of the configuration).
     #[arg(long, value_name = "DIR")]
     plugin_dir: Option<PathBuf>,
@@ -30,6 +49,56 @@ struct Args {
     socket: Option<PathBuf>,
 }
 
+impl Args {
+    /// Which files to read: `--config`, or the system layering under
+    /// `--config-root` / `NIPART_CONFIG_ROOT` / `/`.
+    fn source(&self) -> ConfigSource {
+        if let Some(file) = &self.config {
+            return ConfigSource::File(file.clone());
+        }
+        match self
+            .config_root
+            .clone()
+            .or_else(|| std::env::var_os("NIPART_CONFIG_ROOT").map(PathBuf::from))
+        {
+            Some(root) => ConfigSource::System(root),
+            None => ConfigSource::system(),
+        }
+    }
+
+    /// The options that override configuration keys: a last layer, kept
+    /// across reloads.
+    fn overrides(&self) -> Vec<Override> {
+        let path = |p: &PathBuf| toml::Value::String(p.display().to_string());
+        let mut out = Vec::new();
+        if let Some(dir) = &self.plugin_dir {
+            out.push(Override {
+                key: "plugin_dir",
+                value: path(dir),
+                flag: "--plugin-dir",
+            });
+        }
+        if let Some(level) = &self.log_level {
+            out.push(Override {
+                key: "log_level",
+                value: toml::Value::String(level.clone()),
+                flag: "--log-level",
+            });
+        }
+        if let Some(socket) = &self.socket {
+            out.push(Override {
+                key: "api.socket",
+                value: path(socket),
+                flag: "--socket",
+            });
+        }
+        out
+    }
+}
+
+/// Sets the daemon's own log filter.
+type SetLevel = Box<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+
 fn main() -> ExitCode {
     // Before any thread exists, so that every thread inherits the mask.
     if let Err(e) = signals::block() {
@@ -37,42 +106,76 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let args = Args::parse();
-    let mut config = match &args.config {
-        Some(path) => match DaemonConfig::from_file(path) {
-            Ok(c) => c,
-            Err(e) => {
+    let notify_env = NotifyEnv::from_env();
+    for var in notify::ENV_VARS {
+        // SAFETY: no other thread exists yet (clap spawns none), so nothing
+        // reads the environment concurrently.
+        unsafe { std::env::remove_var(var) };
+    }
+    let source = args.source();
+    let overrides = args.overrides();
+    let loaded = LoadedConfig::load(&source, &overrides);
+    if args.check_config {
+        return check_config(loaded);
+    }
+    let (config, warnings) = match loaded.into_result() {
+        Ok(c) => c,
+        Err(errors) => {
+            for e in errors {
                 eprintln!("nipartd: invalid configuration: {e}");
-                return ExitCode::from(2);
             }
-        },
-        None => DaemonConfig::default(),
+            return ExitCode::from(2);
+        }
     };
-    if let Some(dir) = args.plugin_dir {
-        config.plugin_dir = dir;
-    }
-    if let Some(level) = args.log_level {
-        config.log_level = level;
-    }
-    if let Some(socket) = args.socket {
-        config.api.socket = socket;
-    }
-    if let Err(e) = config.validate() {
-        eprintln!("nipartd: invalid configuration: {e}");
-        return ExitCode::from(2);
-    }
-    let filter =
-        EnvFilter::try_from_env("NIPART_LOG").unwrap_or_else(|_| EnvFilter::new(&config.log_level));
+
+    // NIPART_LOG wins over the configuration, also across reloads.
+    let env_filter = EnvFilter::try_from_env("NIPART_LOG").ok();
+    let fixed_filter = env_filter.is_some();
+    let filter = env_filter.unwrap_or_else(|| EnvFilter::new(&config.log_level));
     // The filter sits behind a reload handle so that the API's SetLogLevel
-    // can change it at run time.
+    // and SIGHUP can change it at run time.
     let (filter, filter_handle) = reload::Layer::new(filter);
+    let journal = journal::detect().and_then(|path| match JournalLayer::new(path.clone()) {
+        Ok(layer) => Some(layer),
+        Err(e) => {
+            eprintln!(
+                "nipartd: the journal socket {} is not usable ({e}); logging to stderr",
+                path.display()
+            );
+            None
+        }
+    });
+    let stderr_log = journal.is_none().then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal())
+    });
     tracing_subscriber::registry()
         .with(filter)
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_ansi(std::io::stderr().is_terminal()),
-        )
+        .with(journal)
+        .with(stderr_log)
         .init();
+    for w in &warnings {
+        tracing::warn!("configuration: {w}");
+    }
+    let setter = |handle: reload::Handle<EnvFilter, _>| -> SetLevel {
+        Box::new(move |level: &str| {
+            handle
+                .modify(|f| *f = EnvFilter::new(level))
+                .map_err(|e| e.to_string())
+        })
+    };
+    let set_level_api = setter(filter_handle.clone());
+    let set_level_reload = setter(filter_handle);
+
+    let notifier = Notifier::new(&notify_env).unwrap_or_else(|e| {
+        tracing::warn!("not notifying systemd: {e}");
+        Notifier::disabled()
+    });
+    let watchdog = notify_env.watchdog_period().unwrap_or_else(|e| {
+        tracing::warn!("no watchdog: {e}");
+        None
+    });
 
     // Bind the API socket before any plugin starts, so that a second
     // daemon refuses to start before it touches anything.
@@ -80,6 +183,7 @@ fn main() -> ExitCode {
         Ok(a) => a,
         Err(e) => {
             tracing::error!("cannot start the API: {e}");
+            notifier.status(&format!("cannot start the API: {e}"));
             return ExitCode::FAILURE;
         }
     };
@@ -90,27 +194,21 @@ fn main() -> ExitCode {
         nipart_plugin_api::ABI_VERSION,
         config.plugin_dir.display()
     );
-    let lifecycle = match Lifecycle::start(config) {
+    let mut lifecycle = match Lifecycle::start_reporting(config, &|s| notifier.status(s)) {
         Ok(l) => l,
         Err(e) => {
             tracing::error!("start-up aborted: {e}");
+            notifier.status(&format!("start-up aborted: {e}"));
             api.abandon();
             return ExitCode::FAILURE;
         }
     };
-    let set_level = move |level: &str| {
-        filter_handle
-            .modify(|f| *f = EnvFilter::new(level))
-            .map_err(|e| e.to_string())
-    };
     let socket_path = api.path().display().to_string();
-    let api = match api.serve(DaemonView::from_lifecycle(
-        &lifecycle,
-        Some(Box::new(set_level)),
-    )) {
+    let api = match api.serve(DaemonView::from_lifecycle(&lifecycle, Some(set_level_api))) {
         Ok(a) => a,
         Err(e) => {
             tracing::error!("cannot start the API: {e}");
+            notifier.status("stopping: the API could not start");
             lifecycle.shutdown();
             return ExitCode::FAILURE;
         }
@@ -132,12 +230,30 @@ fn main() -> ExitCode {
             .collect::<std::collections::HashSet<_>>()
             .len()
     );
+    warn_unused_sections(&lifecycle);
+    notifier.send(&format!("READY=1\nSTATUS={}", running_status(&lifecycle)));
 
+    let mut feeder = watchdog.map(|period| WatchdogFeeder::new(period, &notifier));
     loop {
-        match signals::wait() {
-            Ok(Signal::Terminate | Signal::Interrupt) => break,
-            Ok(Signal::Hangup) => {
-                tracing::warn!("SIGHUP received: configuration reload is not supported yet");
+        let signal = match &mut feeder {
+            Some(f) => {
+                f.feed_if_due(&lifecycle);
+                signals::wait_timeout(f.until_due())
+            }
+            None => signals::wait().map(Some),
+        };
+        match signal {
+            Ok(None) => {}
+            Ok(Some(Signal::Terminate | Signal::Interrupt)) => break,
+            Ok(Some(Signal::Hangup)) => {
+                reload(
+                    &source,
+                    &overrides,
+                    &mut lifecycle,
+                    &api,
+                    (!fixed_filter).then_some(&set_level_reload),
+                    &notifier,
+                );
             }
             Err(e) => {
                 tracing::error!("waiting for signals: {e}");
@@ -145,15 +261,200 @@ fn main() -> ExitCode {
             }
         }
     }
+    notifier.send("STOPPING=1\nSTATUS=stopping: shutting down the plugins");
     // The API first: stop accepting, close the connections, remove the
     // socket; then the plugins.
     api.stop();
     tracing::info!("shutting down {} plugins in reverse order", plugins.len());
-    let errors = lifecycle.shutdown();
+    let errors = lifecycle.shutdown_reporting(&|s| notifier.status(&format!("stopping: {s}")));
     if errors.is_empty() {
         tracing::info!("nipartd stopped");
     } else {
         tracing::warn!("nipartd stopped with {} shutdown errors", errors.len());
     }
     ExitCode::SUCCESS
+}
+
+/// `--check-config`: the report on stdout; 2 if there are errors.
+fn check_config(mut loaded: LoadedConfig) -> ExitCode {
+    // The admin group must exist on this machine (the daemon refuses to
+    // start otherwise), which the files alone can't tell.
+    if let Some(config) = &loaded.config
+        && let Some(group) = &config.api.admin_group
+        && let Err(e) = nipartd::api::auth::group_gid(group)
+    {
+        loaded.problems.push(nipartd::config::Problem {
+            severity: Severity::Error,
+            origin: loaded.origin("api.admin_group").clone(),
+            line: None,
+            key: Some("api.admin_group".into()),
+            message: e,
+        });
+    }
+    print!("{}", render::check_report(&loaded));
+    if loaded.errors().next().is_some() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `running, N plugins` (and how many failed), for `STATUS=`.
+fn running_status(lifecycle: &Lifecycle) -> String {
+    let plugins = lifecycle.plugins();
+    let running = plugins
+        .iter()
+        .filter(|(_, m)| m.state() == MemberState::Running)
+        .count();
+    let failed = plugins.len() - running;
+    if failed == 0 {
+        format!("running, {running} plugins")
+    } else {
+        format!("running, {running} plugins ({failed} failed)")
+    }
+}
+
+/// A `[plugin.NAME]` section no loaded plugin reads is most likely a typo.
+fn warn_unused_sections(lifecycle: &Lifecycle) {
+    let plugins = lifecycle.plugins();
+    for name in lifecycle.config().plugin.keys() {
+        if !plugins.iter().any(|(info, _)| &info.name == name) {
+            tracing::warn!("configuration: [plugin.{name}]: no plugin {name} is loaded");
+        }
+    }
+}
+
+/// SIGHUP: re-reads every file; applies the result only if it has no
+/// error (nothing half-applied), otherwise logs the errors and keeps
+/// running with the old configuration.
+fn reload(
+    source: &ConfigSource,
+    overrides: &[Override],
+    lifecycle: &mut Lifecycle,
+    api: &ApiServer,
+    set_level: Option<&SetLevel>,
+    notifier: &Notifier,
+) {
+    notifier.send(&format!(
+        "RELOADING=1\nSTATUS=reloading the configuration\nMONOTONIC_USEC={}",
+        monotonic_usec()
+    ));
+    let loaded = LoadedConfig::load(source, overrides);
+    let files = loaded.files.len();
+    match loaded.into_result() {
+        Err(errors) => {
+            for e in &errors {
+                tracing::error!("configuration reload refused: {e}");
+            }
+            tracing::error!(
+                "configuration reload refused ({} errors): still running with the previous configuration",
+                errors.len()
+            );
+        }
+        Ok((config, warnings)) => {
+            for w in &warnings {
+                tracing::warn!("configuration: {w}");
+            }
+            // The API first: it is the only part that can still refuse
+            // (an admin group that does not exist), before anything changed.
+            if let Err(e) = api.reconfigure(&config.api) {
+                tracing::error!(
+                    "configuration reload refused: {e}; still running with the previous configuration"
+                );
+            } else {
+                let report = lifecycle.reload(config);
+                if let Some(level) = &report.log_level
+                    && let Some(set) = set_level
+                    && let Err(e) = set(level)
+                {
+                    tracing::warn!("setting the log level to {level}: {e}");
+                }
+                for key in &report.needs_restart {
+                    tracing::warn!(
+                        "configuration: {key} changed; the new value takes effect at the next start"
+                    );
+                }
+                for (name, why) in &report.not_notified {
+                    tracing::warn!(
+                        "plugin {name}: its configuration changed but it was not told: {why}"
+                    );
+                }
+                warn_unused_sections(lifecycle);
+                tracing::info!(
+                    "configuration reloaded from {files} files; config.changed sent to {}",
+                    if report.notified.is_empty() {
+                        "no plugin".to_string()
+                    } else {
+                        report.notified.join(", ")
+                    }
+                );
+            }
+        }
+    }
+    notifier.send(&format!("READY=1\nSTATUS={}", running_status(lifecycle)));
+}
+
+/// CLOCK_MONOTONIC in microseconds (what `RELOADING=1` carries for
+/// `Type=notify-reload`).
+fn monotonic_usec() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a valid out-pointer; CLOCK_MONOTONIC always exists on Linux.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    (ts.tv_sec as u64) * 1_000_000 + (ts.tv_nsec as u64) / 1_000
+}
+
+/// Sends `WATCHDOG=1` every period while [`Lifecycle::health`] is fine, and
+/// logs once when it stops or resumes feeding.
+struct WatchdogFeeder<'a> {
+    period: Duration,
+    next: Instant,
+    healthy: bool,
+    notifier: &'a Notifier,
+}
+
+impl<'a> WatchdogFeeder<'a> {
+    fn new(period: Duration, notifier: &'a Notifier) -> Self {
+        tracing::info!(
+            "feeding systemd's watchdog every {} ms while healthy",
+            period.as_millis()
+        );
+        Self {
+            period,
+            next: Instant::now(),
+            healthy: true,
+            notifier,
+        }
+    }
+
+    fn feed_if_due(&mut self, lifecycle: &Lifecycle) {
+        let now = Instant::now();
+        if now < self.next {
+            return;
+        }
+        self.next = now + self.period;
+        match lifecycle.health() {
+            Ok(()) => {
+                if !self.healthy {
+                    tracing::info!("healthy again: feeding the watchdog");
+                    self.healthy = true;
+                }
+                self.notifier.send("WATCHDOG=1");
+            }
+            Err(why) => {
+                if self.healthy {
+                    tracing::error!("not feeding the watchdog: {why}");
+                    self.notifier
+                        .status(&format!("unhealthy, watchdog not fed: {why}"));
+                    self.healthy = false;
+                }
+            }
+        }
+    }
+
+    fn until_due(&self) -> Duration {
+        self.next.saturating_duration_since(Instant::now())
+    }
 }

@@ -46,9 +46,37 @@ pub fn wait() -> io::Result<Signal> {
     if rc != 0 {
         return Err(io::Error::from_raw_os_error(rc));
     }
-    Ok(match sig {
+    Ok(from_number(sig))
+}
+
+fn from_number(sig: libc::c_int) -> Signal {
+    match sig {
         libc::SIGTERM => Signal::Terminate,
         libc::SIGINT => Signal::Interrupt,
         _ => Signal::Hangup,
-    })
+    }
+}
+
+/// Waits for one of the blocked signals at most `timeout`; `None` when it
+/// passed without one (the main thread feeds the watchdog in between).
+pub fn wait_timeout(timeout: std::time::Duration) -> io::Result<Option<Signal>> {
+    let set = signal_set();
+    let ts = libc::timespec {
+        tv_sec: timeout.as_secs().try_into().unwrap_or(libc::time_t::MAX),
+        tv_nsec: timeout.subsec_nanos().into(),
+    };
+    loop {
+        // SAFETY: valid set and timespec; a null siginfo pointer is allowed.
+        let sig = unsafe { libc::sigtimedwait(&set, std::ptr::null_mut(), &ts) };
+        if sig >= 0 {
+            return Ok(Some(from_number(sig)));
+        }
+        let e = io::Error::last_os_error();
+        match e.raw_os_error() {
+            Some(libc::EAGAIN) => return Ok(None),
+            // Another signal's handler ran: a spurious wake-up, not a timeout.
+            Some(libc::EINTR) => continue,
+            _ => return Err(e),
+        }
+    }
 }

@@ -394,12 +394,31 @@ impl Sandbox {
 
     /// A daemon configuration (TOML) loading from this sandbox's plugin
     /// directory, its API socket inside the sandbox, followed by `extra`.
+    ///
+    /// Unless `extra` has its own `[plugin.conf]`, the `conf` plugin (if a
+    /// test loads it) keeps its files in the sandbox ([`Self::conf_dirs`]),
+    /// never in the host's `/etc/nipart` and `/var/lib/nipart`.
     pub fn config_toml(&self, extra: &str) -> String {
-        format!(
+        let mut toml = format!(
             "plugin_dir = {}\n{extra}\n[api]\nsocket = {}\n",
             toml_str(&self.plugin_dir()),
             toml_str(&self.path("nipart.sock")),
-        )
+        );
+        if !extra.contains("[plugin.conf]") {
+            let (config_dir, state_dir) = self.conf_dirs();
+            toml.push_str(&format!(
+                "[plugin.conf]\nconfig_dir = {}\nstate_dir = {}\n",
+                toml_str(&config_dir),
+                toml_str(&state_dir),
+            ));
+        }
+        toml
+    }
+
+    /// The `conf` plugin's `config_dir` (the saved state) and `state_dir`
+    /// (the checkpoints) in this sandbox: `etc/` and `var/`.
+    pub fn conf_dirs(&self) -> (PathBuf, PathBuf) {
+        (self.path("etc"), self.path("var"))
     }
 
     /// [`Self::config_toml`] parsed, for an in-process daemon.
@@ -584,21 +603,63 @@ impl Daemon {
     /// Starts `nipartd --config <sandbox>/nipartd.toml` with the
     /// configuration [`Sandbox::config_toml`] makes of `extra`.
     pub fn start(sandbox: &Sandbox, extra: &str) -> Self {
+        Self::spawn(sandbox, extra, Command::new(nipartd_binary()))
+    }
+
+    /// As [`Self::start`], inside the network namespace `ns` (`ip netns
+    /// exec` execs the daemon: [`Self::pid`] is the daemon's).
+    pub fn start_in(sandbox: &Sandbox, extra: &str, ns: &Netns) -> Self {
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &ns.name]).arg(nipartd_binary());
+        Self::spawn(sandbox, extra, cmd)
+    }
+
+    /// As [`Self::start`], with `setup` applied to the command just before
+    /// it is spawned: more arguments, environment variables (e.g.
+    /// `NOTIFY_SOCKET`), or stderr sent elsewhere than the pipe
+    /// [`Self::stderr`] reads.
+    pub fn start_with(sandbox: &Sandbox, extra: &str, setup: impl FnOnce(&mut Command)) -> Self {
+        Self::spawn_with(sandbox, extra, Command::new(nipartd_binary()), setup)
+    }
+
+    /// Runs `cmd`, a `nipartd` other than this build's (an installed one,
+    /// for the packaging tests), maybe behind `ip netns exec`, as it is:
+    /// its arguments say where its configuration is.
+    pub fn start_command(cmd: Command) -> Self {
+        Self::spawn_command(cmd, |_| {})
+    }
+
+    fn spawn(sandbox: &Sandbox, extra: &str, cmd: Command) -> Self {
+        Self::spawn_with(sandbox, extra, cmd, |_| {})
+    }
+
+    fn spawn_with(
+        sandbox: &Sandbox,
+        extra: &str,
+        mut cmd: Command,
+        setup: impl FnOnce(&mut Command),
+    ) -> Self {
         let config = sandbox.path("nipartd.toml");
         fs::write(&config, sandbox.config_toml(extra)).expect("writing nipartd.toml");
-        let mut cmd = Command::new(nipartd_binary());
-        cmd.arg("--config")
-            .arg(&config)
-            .env_remove("NIPART_LOG")
+        cmd.arg("--config").arg(&config);
+        Self::spawn_command(cmd, setup)
+    }
+
+    fn spawn_command(mut cmd: Command, setup: impl FnOnce(&mut Command)) -> Self {
+        cmd.env_remove("NIPART_LOG")
             .env_remove("RUST_BACKTRACE")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
+        setup(&mut cmd);
         let mut child = cmd.spawn().expect("starting nipartd");
-        let mut pipe = child.stderr.take().expect("nipartd's stderr");
         let stderr = Arc::new(Mutex::new(String::new()));
         let sink = stderr.clone();
+        let pipe = child.stderr.take();
         let reader = thread::spawn(move || {
+            let Some(mut pipe) = pipe else {
+                return; // the test sent stderr elsewhere
+            };
             let mut buf = [0u8; 4096];
             while let Ok(n) = pipe.read(&mut buf) {
                 if n == 0 {
@@ -727,3 +788,9 @@ pub fn lines_after(stderr: &str, marker: &str) -> Vec<String> {
         .filter_map(|l| l.split_once(marker).map(|(_, rest)| rest.to_string()))
         .collect()
 }
+
+/// The examples of the plugin guide (`docs/plugin-sdk.md`), compiled as doc
+/// tests here rather than in the SDK, whose published crate has no `docs/`.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/plugin-sdk.md")]
+pub struct PluginGuideDoctests;

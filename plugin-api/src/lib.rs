@@ -60,7 +60,8 @@
 //! ```
 //!
 //! See `docs/plugin-sdk.md` in the nipart repository for the walk from an
-//! empty crate to a plugin loaded in a running daemon.
+//! empty crate to a plugin loaded in a running daemon, and
+//! `plugin-api/template/` there for a complete plugin to copy and rename.
 
 mod adapter;
 mod context;
@@ -79,6 +80,11 @@ pub use plugin::Plugin;
 pub use registry::{PluginRegistration, registered};
 pub use topic::{TopicPattern, validate_topic};
 
+/// The README's example, compiled as a doc test so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// Topics the daemon itself publishes.
 pub mod topics {
     /// Broadcast to every plugin once every Init has returned.
@@ -93,6 +99,12 @@ pub mod topics {
     /// failed, panicked or timed out, or a handler panicked) and was
     /// isolated; payload [`PluginGone`](super::PluginGone) with the reason.
     pub const PLUGIN_FAILED: &str = "plugin.failed";
+    /// Sent to one plugin (unicast) after a configuration reload (SIGHUP)
+    /// changed its `[plugin.NAME]` section; the payload is the new section
+    /// as a JSON object (`{}` when it was removed). From then on
+    /// [`Context::config`](super::Context::config) returns the new section
+    /// too.
+    pub const CONFIG_CHANGED: &str = "config.changed";
 }
 
 /// Payload of [`topics::BUS_MISSED`].

@@ -14,11 +14,11 @@ fn bench_dir() -> PathBuf {
 }
 
 /// The repository's cargo workspace.
-fn workspace_dir() -> PathBuf {
+pub fn workspace_dir() -> PathBuf {
     bench_dir().join("../..")
 }
 
-fn cargo() -> OsString {
+pub fn cargo() -> OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 

@@ -3,17 +3,21 @@
 //! Prints one table: bus throughput and latency between two `.so` plugins
 //! beside an in-process tokio channel (see `bus.rs`), and `nipartd`'s
 //! start-up with 100 plugins beside an empty plugin directory (see
-//! `startup.rs`). Then it runs the benchmarks other crates own: the public
+//! `startup.rs`), and its resident memory and threads with every workspace
+//! plugin idle beside no plugin (see `memory.rs`). Then it runs the
+//! benchmarks other crates own: the public
 //! API's round trips beside a raw UNIX-socket echo (`nipc`'s `api_bench`)
 //! link change to event (`nipart-plugin-monitor`'s `monitor_bench`) and show
 //! and apply against nispor and `ip -batch` (`nipart-plugin-kernel`'s
-//! `state_bench`); those two need root. Every figure is the median of several runs, every
+//! `state_bench`), and link up to DHCPv4 address beside udhcpc
+//! (`nipart-plugin-dhcp`'s `dhcp_bench`); those three need root. Every figure is the median of several runs, every
 //! comparison is against a baseline measured in the same run, and each
 //! target is reported as met or not. The exit status is 0 whatever the
 //! figures; it is non-zero only when the benchmark could not run.
 
 mod build;
 mod bus;
+mod memory;
 mod startup;
 mod table;
 
@@ -29,7 +33,7 @@ use crate::table::{Row, Table};
 #[derive(Parser, Debug)]
 #[command(
     name = "nipart-bench",
-    about = "nipart benchmarks: the bus, start-up, the public API and the monitor"
+    about = "nipart benchmarks: the bus, start-up, memory, the public API and the monitor"
 )]
 struct Args {
     /// Fewer events and runs (about 10 s instead of about a minute).
@@ -68,14 +72,19 @@ enum Only {
     Monitor,
     /// Show and apply against nispor and `ip -batch` (plugins/kernel/examples/state_bench.rs; root).
     State,
+    /// Resident memory and threads of nipartd with every plugin idle (memory.rs).
+    Memory,
+    /// Link up to DHCPv4 address applied, beside udhcpc (plugins/dhcp/examples/dhcp_bench.rs; root, dnsmasq, udhcpc).
+    Dhcp,
 }
 
 /// The benchmarks other crates own, run after this one's table:
 /// (what, package, example).
-const EXAMPLES: [(Only, &str, &str); 3] = [
+const EXAMPLES: [(Only, &str, &str); 4] = [
     (Only::Api, "nipc", "api_bench"),
     (Only::Monitor, "nipart-plugin-monitor", "monitor_bench"),
     (Only::State, "nipart-plugin-kernel", "state_bench"),
+    (Only::Dhcp, "nipart-plugin-dhcp", "dhcp_bench"),
 ];
 
 /// The bars from issue 2 ("Benchmarks").
@@ -127,7 +136,7 @@ fn run(args: &Args) -> Result<(), String> {
     let target = build::target_dir()?;
     let wants = |what: Only| args.only.is_none_or(|o| o == what);
     let mut failures = Vec::new();
-    if wants(Only::Bus) || wants(Only::Startup) {
+    if wants(Only::Bus) || wants(Only::Startup) || wants(Only::Memory) {
         own_benches(args, runs, &target, &wants)?;
     }
     for (what, package, example) in EXAMPLES {
@@ -146,25 +155,29 @@ fn run(args: &Args) -> Result<(), String> {
     }
 }
 
-/// The bus and start-up benchmarks, printed as one table.
+/// The bus, start-up and memory benchmarks, printed as one table.
 fn own_benches(
     args: &Args,
     runs: usize,
     target: &std::path::Path,
     wants: &dyn Fn(Only) -> bool,
 ) -> Result<(), String> {
-    let plugins = build::plugins(target)?;
     let mut table = Table::default();
-
-    if wants(Only::Bus) {
-        bus_bench(args, runs, &plugins, &mut table)?;
+    let nipartd = || match &args.nipartd {
+        Some(p) => Ok(p.clone()),
+        None => build::daemon(target),
+    };
+    if wants(Only::Bus) || wants(Only::Startup) {
+        let plugins = build::plugins(target)?;
+        if wants(Only::Bus) {
+            bus_bench(args, runs, &plugins, &mut table)?;
+        }
+        if wants(Only::Startup) {
+            startup_bench(args, runs, &plugins, &nipartd()?, &mut table)?;
+        }
     }
-    if wants(Only::Startup) {
-        let nipartd = match &args.nipartd {
-            Some(p) => p.clone(),
-            None => build::daemon(target)?,
-        };
-        startup_bench(args, runs, &plugins, &nipartd, &mut table)?;
+    if wants(Only::Memory) {
+        memory_bench(args, runs, target, &nipartd()?, &mut table)?;
     }
 
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
@@ -364,6 +377,95 @@ fn startup_bench(
         table.push(
             Row::new("cost per plugin")
                 .values(table::micros((f - e) / n as f64 * 1e6), String::new()),
+        );
+    }
+    Ok(())
+}
+
+/// The bars from issue 7 ("Benchmark"): every plugin loaded and idle.
+const TARGET_RSS: u64 = 25 << 20;
+/// Threads allowed beyond one per plugin.
+const TARGET_EXTRA_THREADS: usize = 4;
+
+fn memory_bench(
+    args: &Args,
+    runs: usize,
+    target: &std::path::Path,
+    nipartd: &std::path::Path,
+    table: &mut Table,
+) -> Result<(), String> {
+    let (dir, n) = memory::plugin_dir(&build::cargo(), &build::workspace_dir(), target)?;
+    let empty = tempfile::Builder::new()
+        .prefix("nipart-bench-memory-empty-")
+        .tempdir()
+        .map_err(|e| format!("creating a temporary directory: {e}"))?;
+    std::fs::set_permissions(
+        empty.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .map_err(|e| format!("chmod {}: {e}", empty.path().display()))?;
+    let netns = memory::Netns::new();
+    if netns.is_none() {
+        eprintln!("nipart-bench: memory: not root: the daemon runs in this network namespace");
+    }
+    let idle = Duration::from_secs(if args.quick { 2 } else { 5 });
+    let runs = runs.min(3);
+    eprintln!(
+        "nipart-bench: memory: {runs} x (nipartd with {n} plugins idle {} s, with none) ...",
+        idle.as_secs()
+    );
+    let (mut full, mut base) = (Vec::new(), Vec::new());
+    for i in 0..runs {
+        base.push(memory::measure(
+            nipartd,
+            empty.path(),
+            netns.as_ref(),
+            idle,
+        )?);
+        let s = memory::measure(nipartd, dir.path(), netns.as_ref(), idle)?;
+        if s.running != n {
+            return Err(format!(
+                "{} of the {n} plugins are running (see `nipartd --plugin-dir {}`)",
+                s.running,
+                dir.path().display()
+            ));
+        }
+        if args.verbose {
+            eprintln!(
+                "  run {i}: {} MiB, {} threads: {}",
+                s.rss >> 20,
+                s.threads,
+                s.thread_names.join(" ")
+            );
+        }
+        full.push(s);
+    }
+    let rss = |v: &[memory::Sample]| median_f64(v.iter().map(|s| s.rss as f64));
+    let threads = |v: &[memory::Sample]| median_f64(v.iter().map(|s| s.threads as f64));
+    let mib = |b: f64| format!("{:.1} MiB", b / f64::from(1 << 20));
+    let (nr, br) = (rss(&full), rss(&base));
+    let (nt, bt) = (threads(&full), threads(&base));
+    table.section(&format!("memory: nipartd with {n} plugins idle"));
+    table.push(
+        Row::new("resident memory (VmRSS)")
+            .values(mib(nr), mib(br))
+            .ratio(nr / br)
+            .target(
+                format!("<= {}", mib(TARGET_RSS as f64)),
+                nr <= TARGET_RSS as f64,
+            ),
+    );
+    let max_threads = n + TARGET_EXTRA_THREADS;
+    table.push(
+        Row::new("threads")
+            .values(format!("{nt:.0}"), format!("{bt:.0}"))
+            .ratio(nt / bt)
+            .target(format!("<= {max_threads}"), nt <= max_threads as f64),
+    );
+    if let Some(s) = full.last() {
+        println!(
+            "nipartd's threads with {n} plugins: {}",
+            s.thread_names.join(" ")
         );
     }
     Ok(())

@@ -101,17 +101,21 @@ enum Command {
         #[arg(long)]
         no_wait: bool,
     },
-    /// Commits a checkpoint (the last one if none is named).
+    /// Confirms the apply made with --no-commit (its checkpoint is the one
+    /// awaiting commit); the applied state is saved then.
     Commit {
         /// Checkpoint id.
         id: Option<String>,
     },
-    /// Rolls back to a checkpoint (the last one if none is named).
+    /// Restores a checkpoint through apply and verify: the one awaiting
+    /// commit, else the newest one, or the one named (with the conf plugin,
+    /// any of the history).
     Rollback {
         /// Checkpoint id.
         id: Option<String>,
     },
-    /// Lists the checkpoints awaiting commit or rollback.
+    /// Lists the checkpoints, oldest first: the history on disk (with the
+    /// conf plugin), marking the one awaiting commit.
     Checkpoints,
     /// Prints bus events whose topic matches a pattern, until interrupted.
     Monitor {
@@ -347,7 +351,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Checkpoints => {
             let r = c.list_checkpoints().await?;
-            print(fmt, &r, yaml);
+            print(fmt, &r, checkpoints_text);
         }
         Command::Monitor { patterns } => {
             let mut m = c.monitor(&patterns).await?;
@@ -426,6 +430,35 @@ fn read_state(file: &PathBuf) -> Result<Value, Failure> {
         )));
     }
     Ok(v)
+}
+
+/// `ListCheckpoints` for people: one line each, oldest first.
+fn checkpoints_text(v: &Value) -> String {
+    let list = v["checkpoints"].as_array().cloned().unwrap_or_default();
+    if list.is_empty() {
+        return "no checkpoints\n".into();
+    }
+    let mut s = String::new();
+    for c in &list {
+        let mut line = c["id"].as_str().unwrap_or("?").to_string();
+        for key in ["time", "created_by"] {
+            if let Some(x) = c[key].as_str() {
+                line.push_str("  ");
+                line.push_str(x);
+            }
+        }
+        if c["pending"].as_bool() == Some(true) {
+            match c["timeout"].as_u64() {
+                Some(t) => line.push_str(&format!(
+                    "  (pending: rolled back in {t} s unless committed)"
+                )),
+                None => line.push_str("  (pending)"),
+            }
+        }
+        s.push_str(&line);
+        s.push('\n');
+    }
+    s
 }
 
 fn one_line(v: &Value) -> String {

@@ -2,7 +2,9 @@
 
 use std::{path::PathBuf, time::Duration};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+
+use crate::config::InvalidValue;
 
 /// Where the API socket is unless configured otherwise.
 pub const DEFAULT_SOCKET: &str = "/run/nipart/nipart.sock";
@@ -12,13 +14,14 @@ pub const MESSAGE_SIZE_CEILING: usize = 16 << 20;
 
 /// The public API: socket, who may change things, and the limits that keep
 /// one client from hurting the others. Every key is optional.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default)]
 pub struct ApiConfig {
     /// Path of the UNIX socket.
     pub socket: PathBuf,
     /// Members of this group (primary or supplementary) may call the methods
     /// that change state, besides root. Unset: only root.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_group: Option<String>,
     /// Largest message accepted, in bytes (default 1 MiB, at most 16 MiB).
     pub max_message_size: usize,
@@ -64,28 +67,47 @@ impl Default for ApiConfig {
 }
 
 impl ApiConfig {
+    /// The first unacceptable value as `key: reason`.
     pub fn validate(&self) -> Result<(), String> {
-        if self.socket.as_os_str().is_empty() || !self.socket.is_absolute() {
-            return Err(format!(
-                "api.socket: {:?} must be an absolute path",
-                self.socket
-            ));
+        let mut out = Vec::new();
+        self.invalid_values(&mut out);
+        match out.into_iter().next() {
+            Some(e) => Err(e.to_string()),
+            None => Ok(()),
         }
-        if self.socket.as_os_str().len() > 107 {
-            return Err(format!(
-                "api.socket: {} is longer than the 107 bytes a UNIX socket path may have",
-                self.socket.display()
+    }
+
+    /// Appends every unacceptable value (keys prefixed `api.`) to `out`.
+    pub fn invalid_values(&self, out: &mut Vec<InvalidValue>) {
+        if self.socket.as_os_str().is_empty() || !self.socket.is_absolute() {
+            out.push(InvalidValue::new(
+                "api.socket",
+                format!("{:?} must be an absolute path", self.socket),
+            ));
+        } else if self.socket.as_os_str().len() > 107 {
+            out.push(InvalidValue::new(
+                "api.socket",
+                format!(
+                    "{} is longer than the 107 bytes a UNIX socket path may have",
+                    self.socket.display()
+                ),
             ));
         }
         if let Some(g) = &self.admin_group
             && g.is_empty()
         {
-            return Err("api.admin_group: must not be empty (leave it out for root only)".into());
+            out.push(InvalidValue::new(
+                "api.admin_group",
+                "must not be empty (leave it out for root only)",
+            ));
         }
         if self.max_message_size < 1024 || self.max_message_size > MESSAGE_SIZE_CEILING {
-            return Err(format!(
-                "api.max_message_size: {} is out of range 1024..={MESSAGE_SIZE_CEILING}",
-                self.max_message_size
+            out.push(InvalidValue::new(
+                "api.max_message_size",
+                format!(
+                    "{} is out of range 1024..={MESSAGE_SIZE_CEILING}",
+                    self.max_message_size
+                ),
             ));
         }
         for (key, v, max) in [
@@ -104,7 +126,10 @@ impl ApiConfig {
             ("api.event_queue", self.event_queue, 1 << 20),
         ] {
             if v == 0 || v > max {
-                return Err(format!("{key}: {v} is out of range 1..={max}"));
+                out.push(InvalidValue::new(
+                    key,
+                    format!("{v} is out of range 1..={max}"),
+                ));
             }
         }
         for (key, v) in [
@@ -114,16 +139,18 @@ impl ApiConfig {
             ("api.max_call_timeout_ms", self.max_call_timeout_ms),
         ] {
             if v == 0 {
-                return Err(format!("{key}: must be at least 1"));
+                out.push(InvalidValue::new(key, "must be at least 1"));
             }
         }
         if self.call_timeout_ms > self.max_call_timeout_ms {
-            return Err(format!(
-                "api.call_timeout_ms: {} is above api.max_call_timeout_ms ({})",
-                self.call_timeout_ms, self.max_call_timeout_ms
+            out.push(InvalidValue::new(
+                "api.call_timeout_ms",
+                format!(
+                    "{} is above api.max_call_timeout_ms ({})",
+                    self.call_timeout_ms, self.max_call_timeout_ms
+                ),
             ));
         }
-        Ok(())
     }
 
     pub fn idle_timeout(&self) -> Duration {
@@ -154,7 +181,7 @@ mod tests {
         let e = DaemonConfig::from_toml("[api]\nsocket = \"rel.sock\"\n").unwrap_err();
         assert_eq!(e, "api.socket: \"rel.sock\" must be an absolute path");
         let e = DaemonConfig::from_toml("[api]\nsockt = \"/x\"\n").unwrap_err();
-        assert!(e.contains("unknown field `sockt`"), "{e}");
+        assert_eq!(e, "unknown key api.sockt");
         let e = DaemonConfig::from_toml("[api]\nmax_connections_per_uid = 0\n").unwrap_err();
         assert_eq!(
             e,

@@ -118,13 +118,13 @@ impl ConnCtx {
         let peer = self.peer;
         *self
             .admin
-            .get_or_insert_with(|| self.shared.policy.is_admin(&peer))
+            .get_or_insert_with(|| self.shared.policy.load().is_admin(&peer))
     }
 
     /// The connection's bus membership, joining on first use.
     pub(crate) fn bus_link(&mut self) -> ApiResult<&mut BusLink> {
         if self.link.is_none() {
-            let capacity = self.shared.cfg.event_queue;
+            let capacity = self.shared.cfg.load().event_queue;
             let (tx, rx) = mpsc::channel(capacity);
             let id = MemberId::Client(self.conn_id);
             let bus = self.shared.view.bus.clone();
@@ -171,7 +171,7 @@ pub(crate) async fn serve(
     );
     tracing::debug!("{who} connected");
     let (rd, wr) = stream.into_split();
-    let (out_tx, out_rx) = mpsc::channel(shared.cfg.write_queue);
+    let (out_tx, out_rx) = mpsc::channel(shared.cfg.load().write_queue);
     let (call_tx, call_rx) = mpsc::unbounded_channel();
     let (closed_tx, closed_rx) = watch::channel(false);
     let state = ReadState::default();
@@ -185,7 +185,8 @@ pub(crate) async fn serve(
     };
 
     let reader = read_loop(rd, call_tx, closed_tx, &state, &shared);
-    let patience = Duration::from_millis(shared.cfg.write_timeout_ms);
+    let write_timeout_ms = shared.cfg.load().write_timeout_ms;
+    let patience = Duration::from_millis(write_timeout_ms);
     let executor = exec_loop(
         call_rx,
         Out {
@@ -203,10 +204,7 @@ pub(crate) async fn serve(
             tracing::info!("{who}: {end}");
         }
         if exec.is_err() {
-            tracing::warn!(
-                "{who} cut off: it did not read its replies for {} ms",
-                shared.cfg.write_timeout_ms
-            );
+            tracing::warn!("{who} cut off: it did not read its replies for {write_timeout_ms} ms");
             return;
         }
         std::future::pending::<()>().await
@@ -232,7 +230,8 @@ async fn read_loop(
     state: &ReadState,
     shared: &Shared,
 ) -> Option<String> {
-    let cfg = &shared.cfg;
+    // A snapshot: a reload applies to connections opened after it.
+    let cfg = shared.cfg.load_full();
     let mut decoder = wire::FrameDecoder::new(cfg.max_message_size);
     let mut buf = vec![0u8; 64 * 1024];
     let idle = cfg.idle_timeout();

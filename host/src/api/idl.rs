@@ -151,13 +151,13 @@ method Show(interface: ?string, timeout_ms: ?int) -> (progress: ?object, result:
 # Applies a desired state (nmstate schema). Needs admin rights.
 method Apply(state: object, options: ?ApplyOptions, timeout_ms: ?int) -> (progress: ?object, result: ?object)
 
-# Commits a checkpoint (the last one if unnamed). Needs admin rights.
+# Confirms the pending no_commit apply (its checkpoint if named). Needs admin rights.
 method Commit(checkpoint: ?string, timeout_ms: ?int) -> (progress: ?object, result: ?object)
 
-# Rolls back to a checkpoint (the last one if unnamed). Needs admin rights.
+# Restores a checkpoint: the pending one, else the newest or the one named. Needs admin rights.
 method Rollback(checkpoint: ?string, timeout_ms: ?int) -> (progress: ?object, result: ?object)
 
-# The checkpoints awaiting Commit or Rollback.
+# The checkpoints, oldest first (with the conf plugin, the history on disk).
 method ListCheckpoints(timeout_ms: ?int) -> (progress: ?object, result: ?object)
 
 # No plugin holds the role that serves the call.

@@ -168,7 +168,7 @@ fn info(ctx: &ConnCtx) -> Value {
         "pid": std::process::id(),
         "uptime_seconds": view.started_at.elapsed().as_secs_f64(),
         "plugin_dir": view.plugin_dir.display().to_string(),
-        "socket": ctx.shared.cfg.socket.display().to_string(),
+        "socket": ctx.shared.cfg.load().socket.display().to_string(),
         "plugins": view.plugins.len(),
         "rejected": view.rejected.len(),
     })
@@ -215,11 +215,11 @@ fn denied(ctx: &ConnCtx, interface: &str, method: &str) -> Vec<u8> {
         "API: {method} denied to uid {} (pid {:?}): needs {}",
         ctx.peer.uid,
         ctx.peer.pid,
-        ctx.shared.policy.privilege()
+        ctx.shared.policy.load().privilege()
     );
     wire::error(
         &format!("{interface}.PermissionDenied"),
-        json!({ "method": method, "privilege": ctx.shared.policy.privilege() }),
+        json!({ "method": method, "privilege": ctx.shared.policy.load().privilege() }),
     )
 }
 
@@ -417,7 +417,7 @@ fn check_network_params(call: &Call, member: &str, ctx: &ConnCtx) -> Reply<Durat
         }
         _ => only(p, &["timeout_ms"])?,
     }
-    let cfg = &ctx.shared.cfg;
+    let cfg = ctx.shared.cfg.load();
     let ms = opt_u64(p, "timeout_ms")?.unwrap_or(cfg.call_timeout_ms);
     if ms == 0 || ms > cfg.max_call_timeout_ms {
         return Err(invalid("timeout_ms"));

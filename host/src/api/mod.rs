@@ -34,6 +34,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use arc_swap::ArcSwap;
 pub use config::ApiConfig;
 use tokio::{io::AsyncWriteExt, sync::watch};
 
@@ -91,9 +92,10 @@ struct Counts {
 
 /// State shared by every connection.
 pub(crate) struct Shared {
-    pub(crate) cfg: ApiConfig,
+    /// Replaced by [`ApiServer::reconfigure`] (a configuration reload).
+    pub(crate) cfg: ArcSwap<ApiConfig>,
     pub(crate) view: DaemonView,
-    pub(crate) policy: auth::Policy,
+    pub(crate) policy: ArcSwap<auth::Policy>,
     counts: Mutex<Counts>,
     next_conn: AtomicU64,
 }
@@ -124,13 +126,14 @@ impl Shared {
 
     /// Takes a connection slot for `uid`, or says which limit is reached.
     fn admit(self: &Arc<Self>, uid: u32) -> Result<ConnSlot, (&'static str, usize)> {
+        let cfg = self.cfg.load();
         let mut c = self.lock_counts();
-        if c.total >= self.cfg.max_connections {
-            return Err(("total", self.cfg.max_connections));
+        if c.total >= cfg.max_connections {
+            return Err(("total", cfg.max_connections));
         }
         let n = c.per_uid.entry(uid).or_insert(0);
-        if *n >= self.cfg.max_connections_per_uid {
-            return Err(("uid", self.cfg.max_connections_per_uid));
+        if *n >= cfg.max_connections_per_uid {
+            return Err(("uid", cfg.max_connections_per_uid));
         }
         *n += 1;
         c.total += 1;
@@ -182,14 +185,15 @@ impl BoundApi {
             .build()
             .map_err(|e| format!("cannot start the API runtime: {e}"))?;
         let shared = Arc::new(Shared {
-            cfg: self.cfg,
+            cfg: ArcSwap::from_pointee(self.cfg),
             view,
-            policy: self.policy,
+            policy: ArcSwap::from_pointee(self.policy),
             counts: Mutex::new(Counts::default()),
             next_conn: AtomicU64::new(1),
         });
         let (stop_tx, stop_rx) = watch::channel(false);
         let listener = self.listener;
+        let server_shared = shared.clone();
         let thread = std::thread::Builder::new()
             .name("nipart-api".into())
             .spawn(move || {
@@ -201,6 +205,7 @@ impl BoundApi {
             stop: stop_tx,
             thread: Some(thread),
             socket: self.socket,
+            shared: server_shared,
         })
     }
 }
@@ -211,9 +216,25 @@ pub struct ApiServer {
     stop: watch::Sender<bool>,
     thread: Option<JoinHandle<()>>,
     socket: socket::BoundSocket,
+    shared: Arc<Shared>,
 }
 
 impl ApiServer {
+    /// Applies a new `[api]` section (a configuration reload): the admin
+    /// group at once for connections that have not yet been authorized,
+    /// the limits for new connections and calls. The socket stays where it
+    /// is (`api.socket` needs a restart). Nothing changes if the admin group
+    /// does not exist.
+    pub fn reconfigure(&self, cfg: &ApiConfig) -> Result<(), String> {
+        let policy = auth::Policy::new(cfg.admin_group.as_deref())
+            .map_err(|e| format!("api.admin_group: {e}"))?;
+        let mut cfg = cfg.clone();
+        cfg.socket = self.shared.cfg.load().socket.clone();
+        self.shared.policy.store(Arc::new(policy));
+        self.shared.cfg.store(Arc::new(cfg));
+        Ok(())
+    }
+
     /// Binds and serves in one step.
     pub fn start(cfg: &ApiConfig, view: DaemonView) -> Result<Self, String> {
         BoundApi::bind(cfg)?.serve(view)

@@ -10,42 +10,71 @@ use super::NetworkState;
 
 /// Topics of the workflow.
 pub mod topics {
-    /// API → `role:commander`: [`ApiCall`]`<`[`ShowRequest`]`>`; reply: a
-    /// [`NetworkState`](super::NetworkState).
+    /// API → `role:commander`: [`ApiCall`](crate::state::ApiCall)`<`[`ShowRequest`](crate::state::ShowRequest)`>`; reply: a
+    /// [`NetworkState`](crate::state::NetworkState).
     pub const SHOW: &str = "api.network.show";
-    /// API → `role:commander`: [`ApiCall`]`<`[`ApplyRequest`]`>`; progress
-    /// (`Ongoing`): [`ApplyProgress`](super::ApplyProgress); reply:
-    /// [`ApplyResult`](super::ApplyResult).
+    /// API → `role:commander`: [`ApiCall`](crate::state::ApiCall)`<`[`ApplyRequest`](crate::state::ApplyRequest)`>`; progress
+    /// (`Ongoing`): [`ApplyProgress`](crate::state::ApplyProgress); reply:
+    /// [`ApplyResult`](crate::state::ApplyResult).
     pub const APPLY: &str = "api.network.apply";
-    /// API → `role:commander`: [`ApiCall`]`<`[`CheckpointRequest`]`>`; reply:
-    /// [`CheckpointResult`](super::CheckpointResult).
+    /// API → `role:commander`: [`ApiCall`](crate::state::ApiCall)`<`[`CheckpointRequest`](crate::state::CheckpointRequest)`>`; reply:
+    /// [`CheckpointResult`](crate::state::CheckpointResult).
     pub const COMMIT: &str = "api.network.commit";
     /// As [`COMMIT`]; rolls the checkpoint back.
     pub const ROLLBACK: &str = "api.network.rollback";
-    /// API → `role:commander`: [`ApiCall`]`<{}>`; reply:
-    /// [`CheckpointList`](super::CheckpointList).
+    /// API → `role:commander`: [`ApiCall`](crate::state::ApiCall)`<{}>`; reply:
+    /// [`CheckpointList`](crate::state::CheckpointList).
     pub const LIST_CHECKPOINTS: &str = "api.network.list-checkpoints";
 
-    /// commander → `role:kernel`: [`QueryRequest`](super::QueryRequest);
-    /// reply: [`NetworkState`](super::NetworkState).
+    /// commander → `role:kernel`: [`QueryRequest`](crate::state::QueryRequest);
+    /// reply: [`NetworkState`](crate::state::NetworkState).
     pub const QUERY: &str = "network.query";
-    /// commander → each role owning a part: [`ApplyPart`](super::ApplyPart);
-    /// reply: [`PartApplied`](super::PartApplied).
+    /// commander → each role owning a part: [`ApplyPart`](crate::state::ApplyPart);
+    /// reply: [`PartApplied`](crate::state::PartApplied).
     pub const APPLY_PART: &str = "network.apply";
-    /// commander → `role:state`: [`PlanRequest`](super::PlanRequest); reply:
-    /// [`Plan`](super::Plan). A state that is not valid is a `Cancelled`
+    /// commander → `role:state`: [`PlanRequest`](crate::state::PlanRequest); reply:
+    /// [`Plan`](crate::state::Plan). A state that is not valid is a `Cancelled`
     /// reply whose message names the path.
     pub const PLAN: &str = "state.plan";
-    /// commander → `role:state`: [`RevertRequest`](super::RevertRequest);
-    /// reply: [`Plan`](super::Plan) that brings `current` back to `checkpoint`.
+    /// commander → `role:state`: [`RevertRequest`](crate::state::RevertRequest);
+    /// reply: [`Plan`](crate::state::Plan) that brings `current` back to `checkpoint`.
     pub const REVERT_PLAN: &str = "state.revert-plan";
-    /// commander → `role:state`: [`VerifyRequest`](super::VerifyRequest);
-    /// reply: [`VerifyReport`](super::VerifyReport).
+    /// commander → `role:state`: [`VerifyRequest`](crate::state::VerifyRequest);
+    /// reply: [`VerifyReport`](crate::state::VerifyReport).
     pub const VERIFY: &str = "state.verify";
     /// commander → everyone (notification) when an apply ended:
-    /// [`ApplyResult`](super::ApplyResult) on success, or
+    /// [`ApplyResult`](crate::state::ApplyResult) on success, or
     /// `{"error": …, "rolled_back": bool}`.
     pub const APPLIED: &str = "network.applied";
+    /// commander → everyone (notification) when a checkpoint was restored
+    /// (`Rollback`, or a `no_commit` apply not committed in time):
+    /// [`RolledBack`](crate::state::RolledBack).
+    pub const ROLLED_BACK: &str = "network.rolled-back";
+
+    /// commander → `role:conf`: [`CheckpointSave`](crate::state::CheckpointSave);
+    /// reply: [`CheckpointSummary`](crate::state::CheckpointSummary) with the new id.
+    pub const CONF_CHECKPOINT_SAVE: &str = "conf.checkpoint.save";
+    /// commander → `role:conf`: [`CheckpointGet`](crate::state::CheckpointGet);
+    /// reply: [`CheckpointRecord`](crate::state::CheckpointRecord), or `not-found`
+    /// naming the ids that exist.
+    pub const CONF_CHECKPOINT_GET: &str = "conf.checkpoint.get";
+    /// commander → `role:conf`: `{}`; reply:
+    /// [`CheckpointHistory`](crate::state::CheckpointHistory), oldest first.
+    pub const CONF_CHECKPOINT_LIST: &str = "conf.checkpoint.list";
+    /// commander → `role:conf`: [`StateSave`](crate::state::StateSave); reply:
+    /// [`StateSaved`](crate::state::StateSaved).
+    pub const CONF_STATE_SAVE: &str = "conf.state.save";
+    /// commander → `role:conf`: [`CheckpointPending`](crate::state::CheckpointPending)
+    /// (the checkpoint awaiting `Commit`, or none); reply: `{}`. At start,
+    /// conf rolls back to a checkpoint still marked pending.
+    pub const CONF_CHECKPOINT_PENDING: &str = "conf.checkpoint.pending";
+    /// conf → everyone (notification): the saved desired state could not be
+    /// read or parsed at start; nothing of it was applied:
+    /// [`LoadFailed`](crate::state::LoadFailed).
+    pub const CONF_LOAD_FAILED: &str = "conf.load-failed";
+    /// conf → everyone (notification): the boot apply of the saved desired
+    /// state ended: [`BootApplied`](crate::state::BootApplied).
+    pub const CONF_BOOT_APPLIED: &str = "conf.boot-applied";
 }
 
 /// What the API server sends for every `io.nipart.Network` call.
@@ -100,7 +129,8 @@ pub struct ApplyOptions {
     /// Skip verification (a failure of the apply itself is still rolled back).
     #[serde(default)]
     pub no_verify: bool,
-    /// Do not persist the state (accepted; persistence comes later).
+    /// Do not save the desired state (with the `conf` plugin, an apply
+    /// that succeeds is saved and applied again at boot).
     #[serde(default)]
     pub memory_only: bool,
     /// Keep the checkpoint: roll back unless `Commit` comes within
@@ -142,7 +172,8 @@ pub struct ApplyProgress {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplyResult {
     /// The checkpoint taken before the apply; with `no_commit` it awaits
-    /// `Commit` or `Rollback`, otherwise it is gone.
+    /// `Commit` or `Rollback`. Without the `conf` plugin it is gone
+    /// otherwise; with it, it stays in the history.
     pub checkpoint: String,
     /// Whether the checkpoint awaits `Commit`.
     pub pending: bool,
@@ -173,15 +204,26 @@ pub struct CheckpointResult {
     pub done: String,
 }
 
-/// A checkpoint awaiting `Commit`.
+/// A checkpoint: one awaiting `Commit`, or (with the `conf` plugin) one of
+/// the history kept on disk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckpointInfo {
     pub id: String,
-    /// Seconds left before the automatic rollback.
-    pub timeout: u64,
+    /// When it was taken (RFC 3339, UTC); only for checkpoints on disk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// What took it, for people: `apply of veth1`, `rollback to cp-3`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    /// Whether it awaits `Commit` or `Rollback`.
+    #[serde(default)]
+    pub pending: bool,
+    /// Seconds left before the automatic rollback (pending ones only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<u64>,
 }
 
-/// The reply to `ListCheckpoints`.
+/// The reply to `ListCheckpoints`: the history, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckpointList {
     pub checkpoints: Vec<CheckpointInfo>,

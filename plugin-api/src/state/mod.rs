@@ -37,11 +37,15 @@
 //! See `docs/state-schema.md` in the repository for every key.
 
 mod api;
+mod conf;
+mod dhcp;
 mod diff;
 mod parse;
 mod schema;
 
 pub use api::*;
+pub use conf::*;
+pub use dhcp::*;
 pub use diff::{
     differences, interface_differences, is_link_local, routes_missing, routes_to_remove,
 };

@@ -297,6 +297,16 @@ fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
     } else {
         None
     };
+    // What `Show` reports about a DHCPv4 lease: accepted so that a shown
+    // state can be applied again, and ignored there.
+    let dhcp_lease = if family == Family::V4 {
+        o.opt("dhcp-lease", |v, p| {
+            serde_json::from_value::<super::DhcpLeaseInfo>(v.clone())
+                .map_err(|e| StateError::new(p, e.to_string()))
+        })?
+    } else {
+        None
+    };
     let address = o.opt("address", |v, p| {
         let items = list(v, p)?;
         let mut out: Vec<IpAddress> = Vec::with_capacity(items.len());
@@ -349,6 +359,7 @@ fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
         dhcp,
         autoconf,
         address,
+        dhcp_lease,
     })
 }
 

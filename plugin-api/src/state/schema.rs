@@ -167,6 +167,10 @@ pub struct IpConfig {
     /// The complete list of static addresses when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Vec<IpAddress>>,
+    /// IPv4 only, reported by `Show` when the `dhcp` plugin holds a lease
+    /// for the interface; ignored in a desired state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_lease: Option<super::DhcpLeaseInfo>,
 }
 
 /// One static address: `{ip: 192.0.2.1, prefix-length: 24}`.

@@ -1,11 +1,13 @@
 //! The `commander` plugin: turns the API's `io.nipart.Network` calls into
 //! the workflow between plugins — validate → query → checkpoint → apply →
 //! verify (with retries) → on failure roll back to the checkpoint and
-//! report what differed → reply.
+//! report what differed → save (through the `conf` plugin, if any) → reply.
 //!
 //! Role `commander`. See `docs/plugins/commander.md` for the exchange and
 //! the configuration (`[plugin.commander]`).
 
+mod history;
+mod leases;
 mod workflow;
 
 use std::sync::Arc;

@@ -1,10 +1,7 @@
 //! The workflow of each call.
 
 use std::{
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicU64, Ordering},
-    },
+    sync::{Arc, Mutex, atomic::AtomicU64},
     time::{Duration, Instant},
 };
 
@@ -12,13 +9,16 @@ use nipart_plugin_api::{
     Address, Context, Error, ErrorKind, Event, Result,
     state::{
         ApiCall, ApplyPart, ApplyProgress, ApplyRequest, ApplyResult, ApplyStep, CheckpointInfo,
-        CheckpointList, CheckpointRequest, CheckpointResult, NetworkState, PartApplied, Plan,
-        PlanRequest, QueryRequest, RevertRequest, ShowRequest, VerifyReport, VerifyRequest, topics,
+        CheckpointList, CheckpointRequest, CheckpointResult, CreatedBy, NetworkState, PartApplied,
+        Plan, PlanRequest, QueryRequest, RevertRequest, RolledBack, ShowRequest, VerifyReport,
+        VerifyRequest, topics,
     },
 };
 use serde::{Deserialize, de::DeserializeOwned};
 use serde_json::Value;
 use tokio::sync::Mutex as AsyncMutex;
+
+use crate::history;
 
 /// `[plugin.commander]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -65,17 +65,21 @@ impl Config {
 struct Pending {
     id: String,
     state: NetworkState,
+    /// What the apply made true, saved on `Commit` unless `memory_only`.
+    desired: NetworkState,
+    memory_only: bool,
     deadline: Instant,
     timer: tokio::task::JoinHandle<()>,
 }
 
 pub struct Shared {
-    config: Config,
+    pub(crate) config: Config,
     /// Held by an apply, a commit and a rollback: they run one at a time,
     /// in the order they came (tokio's mutex is fair).
     apply_lock: AsyncMutex<()>,
     pending: Mutex<Option<Pending>>,
-    next_checkpoint: AtomicU64,
+    /// In-memory checkpoint ids, used without the `conf` plugin.
+    pub(crate) next_checkpoint: AtomicU64,
 }
 
 impl Shared {
@@ -110,7 +114,9 @@ pub async fn handle(shared: &Arc<Shared>, ctx: &Context, event: &Event) -> Resul
     let v = match event.topic.as_str() {
         topics::SHOW => {
             let call: ApiCall<ShowRequest> = decode(event)?;
-            let state = query(shared, ctx, call.parameters.interface).await?;
+            let interface = call.parameters.interface;
+            let mut state = query(shared, ctx, interface.clone()).await?;
+            crate::leases::merge(ctx, &mut state, interface.as_deref()).await;
             serde_json::to_value(state)?
         }
         topics::APPLY => {
@@ -121,21 +127,10 @@ pub async fn handle(shared: &Arc<Shared>, ctx: &Context, event: &Event) -> Resul
             let call: ApiCall<CheckpointRequest> = decode(event)?;
             let commit = event.topic == topics::COMMIT;
             serde_json::to_value(
-                finish_checkpoint(shared, ctx, call.parameters.checkpoint, commit).await?,
+                finish_checkpoint(shared, ctx, event, call.parameters.checkpoint, commit).await?,
             )?
         }
-        _ => {
-            let now = Instant::now();
-            let checkpoints = shared
-                .pending()
-                .iter()
-                .map(|p| CheckpointInfo {
-                    id: p.id.clone(),
-                    timeout: p.deadline.saturating_duration_since(now).as_secs(),
-                })
-                .collect();
-            serde_json::to_value(CheckpointList { checkpoints })?
-        }
+        _ => serde_json::to_value(list_checkpoints(shared, ctx).await?)?,
     };
     Ok(v)
 }
@@ -368,10 +363,13 @@ async fn apply(
         tracing::info!("apply {}: {n}", event.id);
     }
 
-    let id = format!(
-        "cp-{}",
-        shared.next_checkpoint.fetch_add(1, Ordering::Relaxed)
-    );
+    let created_by = CreatedBy {
+        action: "apply".into(),
+        request: Some(event.id.to_string()),
+        summary: history::summary("apply", &plan.desired, event),
+        desired: Some(plan.desired.clone()),
+    };
+    let id = history::take(shared, ctx, created_by, &before).await?;
     progress(
         ctx,
         event,
@@ -428,6 +426,29 @@ async fn apply(
         }
     }
 
+    // Saved now unless memory-only; with no_commit, on Commit (and marked
+    // pending on disk, so that a restart before Commit rolls it back). A
+    // state that can't be saved (or marked) is rolled back: nothing is left
+    // half done.
+    let persisted = if opts.no_commit {
+        history::mark_pending(shared, ctx, Some(&id)).await
+    } else if !opts.memory_only {
+        history::save(shared, ctx, &plan.desired, false)
+            .await
+            .map(|_| ())
+    } else {
+        Ok(())
+    };
+    if let Err(e) = persisted {
+        let rb = roll_back(shared, ctx, Some(event), &id, &before).await;
+        let err = Error::new(e.kind(), format!("{e}; {}", rolled_back_text(&id, &rb)));
+        let _ = ctx.notify(
+            topics::APPLIED,
+            &serde_json::json!({ "error": err.message(), "rolled_back": rb.is_ok() }),
+        );
+        return Err(err);
+    }
+
     let pending = opts.no_commit;
     if pending {
         let secs = opts.commit_timeout.unwrap_or(60);
@@ -447,10 +468,23 @@ async fn apply(
                 };
                 if let Some(p) = taken {
                     let rb = roll_back(&shared, &ctx, None, &p.id, &p.state).await;
-                    tracing::warn!(
+                    if let Err(e) = history::mark_pending(&shared, &ctx, None).await {
+                        tracing::warn!("{e}");
+                    }
+                    let message = format!(
                         "checkpoint {} was not committed within {secs} s: {}",
                         p.id,
                         rolled_back_text(&p.id, &rb)
+                    );
+                    tracing::warn!("{message}");
+                    let _ = ctx.notify(
+                        topics::ROLLED_BACK,
+                        &RolledBack {
+                            checkpoint: p.id.clone(),
+                            cause: "commit-timeout".into(),
+                            ok: rb.is_ok(),
+                            message,
+                        },
                     );
                 }
             })
@@ -458,6 +492,8 @@ async fn apply(
         *shared.pending() = Some(Pending {
             id: id.clone(),
             state: before,
+            desired: plan.desired.clone(),
+            memory_only: opts.memory_only,
             deadline: Instant::now() + Duration::from_secs(secs),
             timer,
         });
@@ -475,47 +511,192 @@ async fn apply(
     Ok(result)
 }
 
+/// `ListCheckpoints`: the history on disk (with `conf`), marking the
+/// pending one; without `conf`, the pending one alone.
+async fn list_checkpoints(shared: &Arc<Shared>, ctx: &Context) -> Result<CheckpointList> {
+    let now = Instant::now();
+    let pending = shared.pending().as_ref().map(|p| {
+        (
+            p.id.clone(),
+            p.deadline.saturating_duration_since(now).as_secs(),
+        )
+    });
+    let timeout_of = |id: &str| pending.as_ref().filter(|p| p.0 == id).map(|p| p.1);
+    let checkpoints = match history::list(shared, ctx).await? {
+        Some(h) => h
+            .checkpoints
+            .into_iter()
+            .map(|c| CheckpointInfo {
+                timeout: timeout_of(&c.id),
+                pending: timeout_of(&c.id).is_some(),
+                id: c.id,
+                time: Some(c.time),
+                created_by: Some(c.created_by),
+            })
+            .collect(),
+        None => pending
+            .iter()
+            .map(|(id, left)| CheckpointInfo {
+                id: id.clone(),
+                time: None,
+                created_by: None,
+                pending: true,
+                timeout: Some(*left),
+            })
+            .collect(),
+    };
+    Ok(CheckpointList { checkpoints })
+}
+
+/// `Commit` and `Rollback`.
 async fn finish_checkpoint(
     shared: &Arc<Shared>,
     ctx: &Context,
+    event: &Event,
     wanted: Option<String>,
     commit: bool,
 ) -> Result<CheckpointResult> {
     let _g = shared.apply_lock.lock().await;
-    let taken = {
-        let mut p = shared.pending();
-        match (p.as_ref(), &wanted) {
-            (None, _) => None,
-            (Some(x), Some(w)) if &x.id != w => {
-                return Err(Error::new(
-                    ErrorKind::NotFound,
-                    format!("no checkpoint {w:?} (the pending one is {})", x.id),
-                ));
-            }
-            _ => p.take(),
+    let pending = shared
+        .pending()
+        .as_ref()
+        .map(|p| (p.id.clone(), p.desired.clone(), p.memory_only));
+    match (pending, &wanted) {
+        (Some((id, _, _)), Some(w)) if &id != w => {
+            let what = if commit { "commit" } else { "roll back to" };
+            Err(Error::new(
+                if commit {
+                    ErrorKind::NotFound
+                } else {
+                    ErrorKind::Busy
+                },
+                format!("can't {what} checkpoint {w:?}: checkpoint {id} awaits Commit or Rollback"),
+            ))
         }
-    };
-    let Some(p) = taken else {
-        return Err(Error::new(
+        (Some((id, desired, memory_only)), _) if commit => {
+            // Saved before the checkpoint is let go: if saving fails, the
+            // apply stays pending (and is rolled back in time) rather than
+            // running unsaved.
+            if !memory_only {
+                history::save(shared, ctx, &desired, false).await?;
+            }
+            history::mark_pending(shared, ctx, None).await?;
+            if let Some(p) = shared.pending().take() {
+                p.timer.abort();
+            }
+            tracing::info!("checkpoint {id} committed");
+            Ok(CheckpointResult {
+                checkpoint: id,
+                done: "committed".into(),
+            })
+        }
+        (Some(_), _) => {
+            let Some(p) = shared.pending().take() else {
+                return Err(Error::other("the pending checkpoint went away"));
+            };
+            p.timer.abort();
+            // The uncommitted apply was never saved: the saved state stays.
+            let r = restore(shared, ctx, event, &p.id, &p.state, None).await;
+            if let Err(e) = history::mark_pending(shared, ctx, None).await {
+                tracing::warn!("{e}");
+            }
+            r
+        }
+        (None, _) if commit => Err(Error::new(
             ErrorKind::NotFound,
             match wanted {
-                Some(w) => format!("no checkpoint {w:?}"),
-                None => "no checkpoint awaits Commit or Rollback".to_string(),
+                Some(w) => format!("no checkpoint {w:?} awaits Commit"),
+                None => "no checkpoint awaits Commit".to_string(),
             },
-        ));
-    };
-    p.timer.abort();
-    if commit {
-        return Ok(CheckpointResult {
-            checkpoint: p.id,
-            done: "committed".into(),
-        });
+        )),
+        (None, _) => match history::get(shared, ctx, wanted.as_deref()).await? {
+            Some(record) => {
+                let saved = record.saved.unwrap_or_default();
+                restore(shared, ctx, event, &record.id, &record.running, Some(saved)).await
+            }
+            None => Err(Error::new(
+                ErrorKind::NotFound,
+                match wanted {
+                    Some(w) => format!(
+                        "no checkpoint {w:?} (without the conf plugin only a checkpoint awaiting Commit can be rolled back to)"
+                    ),
+                    None => "no checkpoint awaits Commit or Rollback".to_string(),
+                },
+            )),
+        },
     }
-    roll_back(shared, ctx, None, &p.id, &p.state)
-        .await
-        .map_err(|e| Error::other(format!("rolling back to checkpoint {}: {e}", p.id)))?;
-    Ok(CheckpointResult {
-        checkpoint: p.id,
-        done: "rolled-back".into(),
-    })
+}
+
+/// Brings the network back to checkpoint `id` (its `running` state), as an
+/// apply does: a new checkpoint first (so that the rollback can be undone),
+/// then revert, apply, verify, and on failure back to that new checkpoint.
+/// `saved`, when given, replaces the saved desired state afterwards.
+async fn restore(
+    shared: &Arc<Shared>,
+    ctx: &Context,
+    event: &Event,
+    id: &str,
+    running: &NetworkState,
+    saved: Option<NetworkState>,
+) -> Result<CheckpointResult> {
+    let before = query(shared, ctx, None).await?;
+    let mut summary = format!("rollback to {id}");
+    if !matches!(event.src, Address::Client(_)) {
+        summary.push_str(&format!(" (from {})", event.src));
+    }
+    let created_by = CreatedBy {
+        action: "rollback".into(),
+        request: Some(event.id.to_string()),
+        summary,
+        desired: None,
+    };
+    let new_id = history::take(shared, ctx, created_by, &before).await?;
+    let outcome = match roll_back(shared, ctx, None, id, running).await {
+        Ok(()) => match &saved {
+            Some(s) => history::save(shared, ctx, s, true)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            None => Ok(()),
+        },
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(()) => {
+            let message =
+                format!("rolled back to checkpoint {id} (checkpoint {new_id} taken before)");
+            tracing::info!("{message}");
+            let _ = ctx.notify(
+                topics::ROLLED_BACK,
+                &RolledBack {
+                    checkpoint: id.to_string(),
+                    cause: "request".into(),
+                    ok: true,
+                    message,
+                },
+            );
+            Ok(CheckpointResult {
+                checkpoint: id.to_string(),
+                done: "rolled-back".into(),
+            })
+        }
+        Err(e) => {
+            let back = roll_back(shared, ctx, None, &new_id, &before).await;
+            let message = format!(
+                "rolling back to checkpoint {id}: {e}; {}",
+                rolled_back_text(&new_id, &back)
+            );
+            tracing::warn!("{message}");
+            let _ = ctx.notify(
+                topics::ROLLED_BACK,
+                &RolledBack {
+                    checkpoint: id.to_string(),
+                    cause: "request".into(),
+                    ok: false,
+                    message: message.clone(),
+                },
+            );
+            Err(Error::new(ErrorKind::Failed, message))
+        }
+    }
 }

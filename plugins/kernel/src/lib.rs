@@ -4,16 +4,19 @@
 //! Role `kernel`. Requests (see `docs/plugins/kernel.md`):
 //! - `network.query` ([`QueryRequest`]) → [`NetworkState`](nipart_plugin_api::state::NetworkState)
 //! - `network.apply` ([`ApplyPart`]) → [`PartApplied`]
+//! - `kernel.ip.change` ([`IpChange`]) → [`PartApplied`]: single addresses
+//!   (with lifetimes) and routes, as the `dhcp` plugin applies a lease
 //!
 //! Everything runs on the plugin's own thread, so in the network namespace
 //! of the thread that started the daemon.
 
 mod apply;
+mod ip_change;
 mod query;
 
 use nipart_plugin_api::{
     Context, Error, ErrorKind, Event, EventState, Plugin, Result,
-    state::{ApplyPart, PartApplied, QueryRequest, topics},
+    state::{ApplyPart, IpChange, PartApplied, QueryRequest, dhcp_topics, topics},
 };
 
 struct Kernel;
@@ -46,6 +49,14 @@ impl Plugin for Kernel {
                 let changes = apply::apply(&part.state).await?;
                 for c in &changes {
                     tracing::info!("{}{c}", if part.rollback { "rollback: " } else { "" });
+                }
+                ctx.reply(&event, &PartApplied { changes })
+            }
+            dhcp_topics::IP_CHANGE => {
+                let change: IpChange = event.json()?;
+                let changes = ip_change::apply(&change).await?;
+                for c in &changes {
+                    tracing::info!("{c}");
                 }
                 ctx.reply(&event, &PartApplied { changes })
             }

@@ -174,12 +174,14 @@ fn interface(i: &Iface, np: &NetState) -> Interface {
             dhcp: Some(false),
             autoconf: None,
             address: Some(v4),
+            dhcp_lease: None,
         }),
         ipv6: Some(IpConfig {
             enabled: Some(ipv6_enabled(&i.name)),
             dhcp: Some(false),
             autoconf: Some(false),
             address: Some(v6),
+            dhcp_lease: None,
         }),
         veth: i.veth.as_ref().map(|v| VethConfig {
             peer: v.peer.clone(),

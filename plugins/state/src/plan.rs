@@ -123,6 +123,13 @@ pub fn sanitize(
             }
             continue;
         }
+        for ip in [&mut iface.ipv4, &mut iface.ipv6].into_iter().flatten() {
+            // Lease information that `Show` reported, not something to apply.
+            ip.dhcp_lease = None;
+        }
+        if cur.is_none() {
+            check_dhcp_target(iface, &p)?;
+        }
         let cur_type = cur.and_then(|c| c.iface_type);
         let t = match (iface.iface_type, cur_type) {
             (Some(t), Some(c)) if t != c && c != InterfaceType::Unknown => {
@@ -356,6 +363,40 @@ pub fn sanitize(
         }
     }
     Ok((desired, notes))
+}
+
+/// DHCP (or autoconf) on `iface`, which does not exist, needs this state to
+/// create it: say so at the `dhcp` key rather than with a less direct
+/// complaint about its type.
+fn check_dhcp_target(iface: &Interface, p: &str) -> R<()> {
+    let key = [("ipv4", &iface.ipv4), ("ipv6", &iface.ipv6)]
+        .into_iter()
+        .find_map(|(family, ip)| {
+            let ip = ip.as_ref()?;
+            if ip.dhcp == Some(true) {
+                Some(format!("{family}.dhcp"))
+            } else if ip.autoconf == Some(true) {
+                Some(format!("{family}.autoconf"))
+            } else {
+                None
+            }
+        });
+    let Some(key) = key else { return Ok(()) };
+    let created = iface
+        .iface_type
+        .or(iface.veth.as_ref().map(|_| InterfaceType::Veth))
+        .or(iface.bridge.as_ref().map(|_| InterfaceType::LinuxBridge))
+        .is_some_and(InterfaceType::can_create);
+    if created {
+        return Ok(());
+    }
+    Err(StateError::new(
+        format!("{p}.{key}"),
+        format!(
+            "interface {:?} does not exist and is not created by this state, so DHCP can't run on it",
+            iface.name
+        ),
+    ))
 }
 
 /// The plan that brings `current` back to `checkpoint` (both full queries):

@@ -203,3 +203,45 @@ fn revert_plan_restores_the_checkpoint() {
         differences(&p.verify, &before)
     );
 }
+
+#[test]
+fn dhcp_on_a_missing_interface_is_named_at_its_dhcp_key() {
+    assert_eq!(
+        plan_err("interfaces: [{name: v1, mtu: 1400}, {name: ghost0, ipv4: {dhcp: true}}]"),
+        "interfaces[1].ipv4.dhcp: interface \"ghost0\" does not exist and is not created by this state, so DHCP can't run on it"
+    );
+    assert_eq!(
+        plan_err("interfaces: [{name: ghost0, type: ethernet, ipv6: {autoconf: true}}]"),
+        "interfaces[0].ipv6.autoconf: interface \"ghost0\" does not exist and is not created by this state, so DHCP can't run on it"
+    );
+}
+
+#[test]
+fn dhcp_on_an_interface_created_by_the_same_state_is_planned_for_role_dhcp() {
+    let p = plan(
+        &yaml("interfaces: [{name: v9, type: veth, veth: {peer: v9p}, ipv4: {dhcp: true}}]"),
+        &current(),
+    )
+    .unwrap();
+    let dhcp = p
+        .parts
+        .iter()
+        .find(|part| part.role == DHCP)
+        .expect("a dhcp part");
+    assert_eq!(dhcp.state.interfaces.len(), 1);
+    assert_eq!(dhcp.state.interfaces[0].name, "v9");
+}
+
+#[test]
+fn shown_lease_information_is_dropped_from_a_desired_state() {
+    let p = plan(
+        &yaml(
+            "interfaces: [{name: v1, ipv4: {dhcp: true, dhcp-lease: {address: 192.0.2.10/24, server-id: 192.0.2.1, lease-time: 120, renewal-time: 60, rebinding-time: 105, acquired: '2026-01-01T00:00:00Z', expires: '2026-01-01T00:02:00Z'}}}]",
+        ),
+        &current(),
+    )
+    .unwrap();
+    let v1 = p.desired.interface("v1").unwrap();
+    assert_eq!(v1.ipv4.as_ref().unwrap().dhcp_lease, None);
+    assert_eq!(v1.ipv4.as_ref().unwrap().dhcp, Some(true));
+}

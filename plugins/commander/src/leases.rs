@@ -1,0 +1,43 @@
+//! `Show` reports DHCP leases: the plugin holding role `dhcp`, when there
+//! is one, is asked for the leases it applied, and each goes under its
+//! interface's `ipv4.dhcp-lease` (with `ipv4.dhcp: true`).
+
+use std::time::Duration;
+
+use nipart_plugin_api::{
+    Address, Context, Event,
+    state::{DhcpLeaseList, DhcpLeaseQuery, IpConfig, NetworkState, dhcp_topics},
+};
+
+/// The dhcp plugin answers from memory; a slow one must not hold `Show` up.
+const LEASES_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Merges the leases of role `dhcp` into `state`. Without a dhcp plugin
+/// (or when it does not answer) `state` is left as the kernel reported it.
+pub async fn merge(ctx: &Context, state: &mut NetworkState, interface: Option<&str>) {
+    let query = DhcpLeaseQuery {
+        interface: interface.map(str::to_string),
+    };
+    let list: DhcpLeaseList = match async {
+        let ev = Event::new(dhcp_topics::LEASES, Address::role("dhcp")).with_json(&query)?;
+        ctx.request(ev, LEASES_TIMEOUT).await?.json()
+    }
+    .await
+    {
+        Ok(list) => list,
+        Err(e) => {
+            tracing::debug!("show without DHCP leases: {e}");
+            return;
+        }
+    };
+    for mut lease in list.leases {
+        let Some(iface) = state.interface_mut(&lease.interface) else {
+            continue;
+        };
+        let v4 = iface.ipv4.get_or_insert_with(IpConfig::default);
+        v4.dhcp = Some(true);
+        // Implied by where it is.
+        lease.interface.clear();
+        v4.dhcp_lease = Some(lease);
+    }
+}

@@ -1,0 +1,298 @@
+//! The `conf` plugin: persistence.
+//!
+//! - Keeps the checkpoint history on disk (`<state_dir>/checkpoints/`,
+//!   one file each, bounded) for the commander: `conf.checkpoint.save`,
+//!   `.get`, `.list`.
+//! - Saves the desired state the commander hands it after a successful
+//!   apply (`conf.state.save`) into `<config_dir>/state.yml`.
+//! - Marks the checkpoint of an apply awaiting `Commit`
+//!   (`conf.checkpoint.pending`).
+//! - At daemon start (`daemon.started`) asks the commander to roll back an
+//!   apply still marked pending, then to apply the saved state, through
+//!   the normal workflow: the boot path.
+//!
+//! Every file is replaced crash safely (see [`atomic`]). Role `conf`; see
+//! `docs/plugins/conf.md` for the files, the keys of `[plugin.conf]` and
+//! the failure modes.
+
+mod atomic;
+mod saved;
+mod store;
+
+use std::{path::PathBuf, time::Duration};
+
+use nipart_plugin_api::{
+    Address, Context, Error, ErrorKind, Event, EventState, Plugin, Result,
+    state::{
+        ApiCall, ApplyOptions, ApplyProgress, ApplyRequest, BootApplied, CheckpointGet,
+        CheckpointHistory, CheckpointPending, CheckpointRequest, CheckpointSave, CheckpointSummary,
+        LoadFailed, StateSave, topics,
+    },
+    topics::DAEMON_STARTED,
+};
+use serde::Deserialize;
+
+use saved::SavedState;
+use store::Store;
+
+/// `[plugin.conf]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Config {
+    /// Where the saved desired state lives (`state.yml`).
+    config_dir: PathBuf,
+    /// Where the checkpoint history lives (`checkpoints/`).
+    state_dir: PathBuf,
+    /// Checkpoints kept; the oldest beyond are removed.
+    max_checkpoints: usize,
+    /// Apply the saved state when the daemon has started.
+    apply_at_start: bool,
+    /// How long the boot apply may take before conf stops waiting for it.
+    boot_timeout_ms: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            config_dir: PathBuf::from("/etc/nipart"),
+            state_dir: PathBuf::from("/var/lib/nipart"),
+            max_checkpoints: 20,
+            apply_at_start: true,
+            boot_timeout_ms: 600_000,
+        }
+    }
+}
+
+struct Conf {
+    config: Config,
+    saved: Option<SavedState>,
+    store: Option<Store>,
+}
+
+impl Plugin for Conf {
+    const NAME: &'static str = "conf";
+    const DESCRIPTION: &'static str =
+        "saves the desired state, keeps checkpoints on disk, applies the saved state at start";
+    const ROLES: &'static [&'static str] = &["conf"];
+
+    fn new() -> Result<Self> {
+        Ok(Conf {
+            config: Config::default(),
+            saved: None,
+            store: None,
+        })
+    }
+
+    async fn init(&mut self, ctx: &Context) -> Result<()> {
+        let config: Config = ctx.config()?;
+        if config.max_checkpoints == 0 {
+            return Err(Error::invalid_input(
+                "[plugin.conf] max_checkpoints must be at least 1",
+            ));
+        }
+        let saved = SavedState::open(&config.config_dir)?;
+        let store = Store::open(
+            &config.state_dir.join("checkpoints"),
+            config.max_checkpoints,
+        )?;
+        tracing::info!(
+            "saved state {}, checkpoints in {}",
+            saved.path().display(),
+            store.dir().display()
+        );
+        self.saved = Some(saved);
+        self.store = Some(store);
+        self.config = config;
+        Ok(())
+    }
+
+    async fn handle_event(&mut self, ctx: &Context, event: Event) -> Result<()> {
+        let (Some(saved), Some(store)) = (&self.saved, &mut self.store) else {
+            return Ok(());
+        };
+        if event.topic == DAEMON_STARTED {
+            if self.config.apply_at_start {
+                boot(ctx, saved, store, &self.config);
+            }
+            return Ok(());
+        }
+        if event.state == EventState::Ongoing {
+            // Progress of the boot apply.
+            if let Ok(p) = event.json::<ApplyProgress>() {
+                tracing::info!("boot apply: {:?}: {}", p.step, p.message);
+            }
+            return Ok(());
+        }
+        if event.state != EventState::Todo || !event.request {
+            return Ok(());
+        }
+        match event.topic.as_str() {
+            topics::CONF_CHECKPOINT_SAVE => {
+                let req: CheckpointSave = event.json()?;
+                // The saved state goes with the checkpoint, so that going
+                // back to it restores what boot applies too.
+                let now_saved = saved.load().unwrap_or_else(|e| {
+                    tracing::warn!("{e}");
+                    None
+                });
+                let r = store.save(req.created_by, req.running, now_saved)?;
+                tracing::info!("checkpoint {} taken: {}", r.id, r.created_by.summary);
+                ctx.reply(
+                    &event,
+                    &CheckpointSummary {
+                        id: r.id,
+                        time: r.time,
+                        created_by: r.created_by.summary,
+                    },
+                )
+            }
+            topics::CONF_CHECKPOINT_GET => {
+                let req: CheckpointGet = if event.payload.is_empty() {
+                    CheckpointGet::default()
+                } else {
+                    event.json()?
+                };
+                ctx.reply(&event, &store.get(req.id.as_deref())?)
+            }
+            topics::CONF_CHECKPOINT_LIST => ctx.reply(
+                &event,
+                &CheckpointHistory {
+                    checkpoints: store.list()?,
+                },
+            ),
+            topics::CONF_CHECKPOINT_PENDING => {
+                let req: CheckpointPending = event.json()?;
+                store.set_pending(req.id.as_deref())?;
+                ctx.reply(&event, &serde_json::json!({}))
+            }
+            topics::CONF_STATE_SAVE => {
+                let req: StateSave = event.json()?;
+                let r = saved.save(&req.desired, req.replace)?;
+                tracing::info!(
+                    "saved the desired state to {} ({} interfaces)",
+                    r.path,
+                    r.interfaces
+                );
+                ctx.reply(&event, &r)
+            }
+            other => Err(Error::new(
+                ErrorKind::Unsupported,
+                format!("the conf plugin does not handle {other:?}"),
+            )),
+        }
+    }
+}
+
+/// Starts the boot path on a task of its own (the commander asks this
+/// plugin for checkpoints while it works): first, if the daemon stopped
+/// while an apply awaited `Commit`, roll back to its checkpoint; then have
+/// the commander apply the saved state.
+fn boot(ctx: &Context, saved: &SavedState, store: &Store, config: &Config) {
+    let pending = store.pending().unwrap_or_else(|e| {
+        tracing::warn!("{e}");
+        None
+    });
+    let marker = store.pending_path();
+    let (ctx, saved) = (ctx.clone(), saved.clone());
+    let timeout = Duration::from_millis(config.boot_timeout_ms);
+    tokio::spawn(async move {
+        if let Some(id) = pending {
+            roll_back_pending(&ctx, &id, timeout).await;
+            if let Err(e) = store::clear_pending(&marker) {
+                tracing::warn!("{e}");
+            }
+        }
+        apply_saved(&ctx, &saved, timeout).await;
+    });
+}
+
+async fn roll_back_pending(ctx: &Context, id: &str, timeout: Duration) {
+    tracing::warn!("checkpoint {id} awaited Commit when the daemon stopped: rolling back to it");
+    let call = ApiCall {
+        method: "boot".into(),
+        parameters: CheckpointRequest {
+            checkpoint: Some(id.to_string()),
+        },
+        more: false,
+        caller: None,
+    };
+    let outcome = match Event::new(topics::ROLLBACK, Address::role("commander")).with_json(&call) {
+        Ok(ev) => ctx.request(ev, timeout).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(()) => tracing::warn!("rolled back to checkpoint {id}, which was never committed"),
+        Err(e) => tracing::error!("rolling back to the uncommitted checkpoint {id} failed: {e}"),
+    }
+}
+
+/// Reads the saved state and has the commander apply it.
+async fn apply_saved(ctx: &Context, saved: &SavedState, timeout: Duration) {
+    let path = saved.path().display().to_string();
+    let state = match saved.load() {
+        Ok(Some(s)) if s.interfaces.is_empty() && s.routes.is_empty() => {
+            tracing::info!("{path} is empty: nothing to apply at start");
+            return;
+        }
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            tracing::info!("no saved state at {path}: nothing to apply at start");
+            return;
+        }
+        Err(e) => {
+            // The network is left as it is, and the file as it was.
+            tracing::error!("{e}; nothing of it was applied");
+            let _ = ctx.notify(
+                topics::CONF_LOAD_FAILED,
+                &LoadFailed {
+                    path,
+                    error: e.to_string(),
+                },
+            );
+            return;
+        }
+    };
+    tracing::info!(
+        "applying the saved state {path} ({} interfaces)",
+        state.interfaces.len()
+    );
+    let call = ApiCall {
+        method: "boot".into(),
+        parameters: ApplyRequest {
+            state: state.to_value(),
+            // It is the saved state already.
+            options: ApplyOptions {
+                memory_only: true,
+                ..ApplyOptions::default()
+            },
+        },
+        more: true,
+        caller: None,
+    };
+    let outcome = match Event::new(topics::APPLY, Address::role("commander")).with_json(&call) {
+        Ok(ev) => ctx.request(ev, timeout).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    let report = match outcome {
+        Ok(()) => {
+            tracing::info!("the saved state {path} is applied");
+            BootApplied {
+                path,
+                ok: true,
+                error: None,
+            }
+        }
+        Err(e) => {
+            tracing::error!("applying the saved state {path} failed: {e}");
+            BootApplied {
+                path,
+                ok: false,
+                error: Some(e.to_string()),
+            }
+        }
+    };
+    let _ = ctx.notify(topics::CONF_BOOT_APPLIED, &report);
+}
+
+nipart_plugin_api::register_plugin!(Conf);
+nipart_plugin_api::export_plugins!();

@@ -1,0 +1,318 @@
+//! The saved desired state: `<config_dir>/state.yml`, nmstate YAML a person
+//! can read and edit. Each successful apply is merged into it (interfaces
+//! by name, routes by value; `absent` removes), and boot applies it.
+
+use std::{
+    fs,
+    path::{Path, PathBuf},
+};
+
+use nipart_plugin_api::{
+    Error, Result,
+    state::{BridgeConfig, Interface, IpConfig, NetworkState, StateSaved},
+};
+use serde_json::Value;
+
+use crate::atomic;
+
+const HEADER: &str = "\
+# The desired network state nipart applies at start. The conf plugin
+# rewrites this file after every apply that is not --memory-only; edits
+# made by hand take effect at the next start of nipartd.
+";
+
+#[derive(Clone)]
+pub struct SavedState {
+    path: PathBuf,
+}
+
+impl SavedState {
+    /// The state kept in `<dir>/state.yml`; creates `dir` if needed and
+    /// removes what a killed writer left in it.
+    pub fn open(dir: &Path) -> Result<SavedState> {
+        fs::create_dir_all(dir)
+            .map_err(|e| Error::other(format!("cannot create {}: {e}", dir.display())))?;
+        let removed = atomic::remove_leftovers(dir)
+            .map_err(|e| Error::other(format!("cannot clean {}: {e}", dir.display())))?;
+        for p in removed {
+            tracing::info!("removed {}, left by an interrupted write", p.display());
+        }
+        Ok(SavedState {
+            path: dir.join("state.yml"),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The saved state; `None` when there is no file. The error names the
+    /// file and, for YAML that does not parse, the line and column:
+    /// `/etc/nipart/state.yml:3:7: did not find expected key`.
+    pub fn load(&self) -> Result<Option<NetworkState>> {
+        let text = match fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(Error::other(format!(
+                    "{}: cannot be read: {e}",
+                    self.path.display()
+                )));
+            }
+        };
+        parse(&self.path, &text).map(Some)
+    }
+
+    /// Merges `desired` into the saved state (or replaces it), writes it
+    /// crash safely, and returns what was written.
+    pub fn save(&self, desired: &NetworkState, replace: bool) -> Result<StateSaved> {
+        let mut state = if replace {
+            NetworkState::default()
+        } else {
+            // A file that no longer parses is not merged into: the apply
+            // that succeeded is what the operator wants now, and the bad
+            // file's error was logged when it was read.
+            match self.load() {
+                Ok(s) => s.unwrap_or_default(),
+                Err(e) => {
+                    tracing::warn!("{e}; replacing it with the state just applied");
+                    NetworkState::default()
+                }
+            }
+        };
+        merge(&mut state, desired);
+        let text = format!("{HEADER}{}", state.to_yaml());
+        atomic::write(&self.path, text.as_bytes(), 0o644)
+            .map_err(|e| Error::other(format!("cannot write {}: {e}", self.path.display())))?;
+        Ok(StateSaved {
+            path: self.path.display().to_string(),
+            interfaces: state.interfaces.len(),
+        })
+    }
+}
+
+/// Parses the text of a saved state file.
+pub fn parse(path: &Path, text: &str) -> Result<NetworkState> {
+    let value: Value = serde_norway::from_str(text).map_err(|e| {
+        let message = e.to_string();
+        match e.location() {
+            Some(l) => {
+                // The location is in our prefix; drop serde's own copy.
+                let message =
+                    message.replace(&format!(" at line {} column {}", l.line(), l.column()), "");
+                Error::invalid_input(format!(
+                    "{}:{}:{}: {message}",
+                    path.display(),
+                    l.line(),
+                    l.column()
+                ))
+            }
+            None => Error::invalid_input(format!("{}: {message}", path.display())),
+        }
+    })?;
+    NetworkState::from_value(&value)
+        .map_err(|e| Error::invalid_input(format!("{}: {e}", path.display())))
+}
+
+/// Merges a sanitized desired state into a saved one: what `desired`
+/// gives replaces what `saved` has, field by field; an `absent` interface
+/// is removed (a veth with its peer), an `absent` route removes the saved
+/// routes it selects.
+pub fn merge(saved: &mut NetworkState, desired: &NetworkState) {
+    for iface in &desired.interfaces {
+        if iface.is_absent() {
+            let peer = saved
+                .interface(&iface.name)
+                .and_then(|i| i.veth.as_ref())
+                .map(|v| v.peer.clone());
+            saved.interfaces.retain(|i| {
+                i.name != iface.name
+                    && Some(&i.name) != peer.as_ref()
+                    && i.veth.as_ref().is_none_or(|v| v.peer != iface.name)
+            });
+            continue;
+        }
+        match saved.interface_mut(&iface.name) {
+            Some(s) => merge_interface(s, iface),
+            None => saved.interfaces.push(iface.clone()),
+        }
+    }
+    if let Some(routes) = &desired.routes.config {
+        let config = saved.routes.config.get_or_insert_with(Vec::new);
+        for r in routes {
+            if r.is_absent() {
+                config.retain(|c| !r.matches(c));
+            } else if !config.contains(r) {
+                config.push(r.clone());
+            }
+        }
+        if config.is_empty() {
+            saved.routes.config = None;
+        }
+    }
+    saved.routes.running = None;
+    saved.sort();
+}
+
+fn set<T: Clone>(to: &mut Option<T>, from: &Option<T>) {
+    if from.is_some() {
+        to.clone_from(from);
+    }
+}
+
+fn merge_interface(to: &mut Interface, from: &Interface) {
+    set(&mut to.iface_type, &from.iface_type);
+    set(&mut to.state, &from.state);
+    set(&mut to.mtu, &from.mtu);
+    set(&mut to.mac_address, &from.mac_address);
+    set(&mut to.controller, &from.controller);
+    set(&mut to.veth, &from.veth);
+    for (to, from) in [(&mut to.ipv4, &from.ipv4), (&mut to.ipv6, &from.ipv6)] {
+        if let Some(f) = from {
+            merge_ip(to.get_or_insert_with(IpConfig::default), f);
+        }
+    }
+    if let Some(f) = &from.bridge {
+        merge_bridge(to.bridge.get_or_insert_with(BridgeConfig::default), f);
+    }
+}
+
+fn merge_ip(to: &mut IpConfig, from: &IpConfig) {
+    set(&mut to.enabled, &from.enabled);
+    set(&mut to.dhcp, &from.dhcp);
+    set(&mut to.autoconf, &from.autoconf);
+    set(&mut to.address, &from.address);
+}
+
+fn merge_bridge(to: &mut BridgeConfig, from: &BridgeConfig) {
+    set(&mut to.options, &from.options);
+    set(&mut to.port, &from.port);
+}
+
+#[cfg(test)]
+mod tests {
+    use nipart_plugin_api::state::Route;
+
+    use super::*;
+
+    fn route(yaml: &str) -> Route {
+        st(&format!("routes: {{config: [{yaml}]}}"))
+            .routes
+            .config
+            .unwrap()
+            .remove(0)
+    }
+
+    fn st(yaml: &str) -> NetworkState {
+        NetworkState::from_yaml(yaml).unwrap()
+    }
+
+    #[test]
+    fn merges_interfaces_field_by_field_and_removes_absent_ones() {
+        let mut saved = st("
+interfaces:
+  - {name: v0, type: veth, state: up, mtu: 1400, veth: {peer: v0-ep},
+     ipv4: {enabled: true, address: [{ip: 192.0.2.1, prefix-length: 24}]}}
+  - {name: v0-ep, type: veth, state: up, veth: {peer: v0}}
+  - {name: br0, type: linux-bridge, state: up}
+");
+        merge(
+            &mut saved,
+            &st(
+                "interfaces: [{name: v0, mtu: 1500}, {name: br0, state: absent}, {name: v9, type: veth, veth: {peer: v9-ep}}]",
+            ),
+        );
+        assert_eq!(
+            saved,
+            st("
+interfaces:
+  - {name: v0, type: veth, state: up, mtu: 1500, veth: {peer: v0-ep},
+     ipv4: {enabled: true, address: [{ip: 192.0.2.1, prefix-length: 24}]}}
+  - {name: v0-ep, type: veth, state: up, veth: {peer: v0}}
+  - {name: v9, type: veth, veth: {peer: v9-ep}}
+")
+        );
+        // Removing a veth removes its peer too: alone, the peer would
+        // recreate the pair at boot.
+        merge(
+            &mut saved,
+            &st("interfaces: [{name: v0-ep, state: absent}]"),
+        );
+        assert_eq!(
+            saved,
+            st("interfaces: [{name: v9, type: veth, veth: {peer: v9-ep}}]")
+        );
+    }
+
+    #[test]
+    fn merges_routes_by_value() {
+        let mut saved = st("
+routes:
+  config:
+    - {destination: 198.51.100.0/24, next-hop-interface: v0}
+    - {destination: 203.0.113.0/24, next-hop-interface: v0}
+");
+        merge(
+            &mut saved,
+            &st("
+routes:
+  config:
+    - {destination: 198.51.100.0/24, state: absent}
+    - {destination: 203.0.113.0/24, next-hop-interface: v0}
+    - {destination: 2001:db8::/64, next-hop-interface: v0}
+"),
+        );
+        assert_eq!(
+            saved.routes.config.clone().unwrap(),
+            vec![
+                route("{destination: 2001:db8::/64, next-hop-interface: v0}"),
+                route("{destination: 203.0.113.0/24, next-hop-interface: v0}"),
+            ]
+        );
+        merge(
+            &mut saved,
+            &st("routes: {config: [{state: absent, next-hop-interface: v0}]}"),
+        );
+        assert_eq!(saved.routes.config, None);
+    }
+
+    #[test]
+    fn saves_readable_yaml_and_reads_it_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SavedState::open(&dir.path().join("etc")).unwrap();
+        assert_eq!(s.load().unwrap(), None);
+        let first = st("interfaces: [{name: v0, type: veth, mtu: 1400, veth: {peer: v0-ep}}]");
+        let r = s.save(&first, false).unwrap();
+        assert_eq!(r.interfaces, 1);
+        let text = fs::read_to_string(s.path()).unwrap();
+        assert!(text.starts_with("# The desired network state"), "{text}");
+        assert!(text.contains("- name: v0\n"), "{text}");
+        assert_eq!(s.load().unwrap(), Some(first.clone()));
+        s.save(&st("interfaces: [{name: v1, type: linux-bridge}]"), false)
+            .unwrap();
+        assert_eq!(s.load().unwrap().unwrap().interfaces.len(), 2);
+        s.save(&first, true).unwrap();
+        assert_eq!(s.load().unwrap(), Some(first));
+    }
+
+    #[test]
+    fn invalid_files_are_reported_with_file_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SavedState::open(dir.path()).unwrap();
+        fs::write(s.path(), "interfaces:\n  - name: v0\n    mtu: [1500\n").unwrap();
+        let e = s.load().unwrap_err().to_string();
+        let prefix = format!("{}:4:1: ", s.path().display());
+        assert!(e.starts_with(&prefix), "{e}");
+        assert!(!e.contains("at line 4 column 1"), "{e}");
+
+        fs::write(s.path(), "interfaces:\n  - name: v0\n    mtu: many\n").unwrap();
+        let e = s.load().unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!(
+                "{}: interfaces[0].mtu: expected an integer, found \"many\"",
+                s.path().display()
+            )
+        );
+    }
+}

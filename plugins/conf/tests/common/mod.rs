@@ -1,0 +1,239 @@
+//! A real `nipartd` (child process) inside a network namespace of its own,
+//! with the kernel, state, commander and conf plugins and the conf
+//! plugin's directories in a sandbox; driven by the real `nipc`.
+//!
+//! Needs root (network namespaces, veth pairs).
+
+#![allow(dead_code)] // each test file uses a part of it
+
+use std::{
+    fs,
+    os::unix::fs::PermissionsExt,
+    path::PathBuf,
+    process::{Command, Output},
+    sync::OnceLock,
+    thread,
+    time::{Duration, Instant},
+};
+
+use nipart_loader_tests::{Daemon, Sandbox, build_in_workspace, toml_str};
+use nipart_plugin_api::state::NetworkState;
+
+pub use nipart_loader_tests::Netns;
+
+/// The four plugins and `nipc`, built with this test's cargo, profile and
+/// target directory; the profile directory holding them.
+fn built() -> &'static PathBuf {
+    static B: OnceLock<PathBuf> = OnceLock::new();
+    B.get_or_init(|| {
+        build_in_workspace(&["-p", "nipc", "--bin", "nipc"]);
+        build_in_workspace(&[
+            "-p",
+            "nipart-plugin-kernel",
+            "-p",
+            "nipart-plugin-state",
+            "-p",
+            "nipart-plugin-commander",
+            "-p",
+            "nipart-plugin-conf",
+            "--lib",
+        ])
+    })
+}
+
+/// Short verification pauses, so that tests (and the boot apply) are quick.
+pub const FAST: &str = "[plugin.commander]\nverify_interval_ms = 100\n";
+
+/// A namespace, a sandbox with the plugins, and the daemon when running.
+pub struct Node {
+    pub sandbox: Sandbox,
+    pub daemon: Option<Daemon>,
+    extra: String,
+    // Dropped last: the daemon must be gone before its namespace.
+    pub ns: Netns,
+}
+
+impl Node {
+    /// A fresh namespace (`lo` up) and sandbox; `extra` is added to the
+    /// daemon's configuration.
+    pub fn new(extra: &str) -> Node {
+        Self::with_conf(extra, "")
+    }
+
+    /// As [`Self::new`], with more `[plugin.conf]` lines (the section
+    /// always names the sandbox's directories).
+    pub fn with_conf(extra: &str, conf_lines: &str) -> Node {
+        let dir = built();
+        let ns = Netns::new();
+        ns.ip("link set lo up");
+        let sandbox = Sandbox::new();
+        for name in ["kernel", "state", "commander", "conf"] {
+            let file = format!("libnipart_plugin_{name}.so");
+            let dest = sandbox.plugin_dir().join(&file);
+            fs::copy(dir.join(&file), &dest).unwrap_or_else(|e| panic!("copying {file}: {e}"));
+            fs::set_permissions(&dest, fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let (config_dir, state_dir) = sandbox.conf_dirs();
+        let extra = format!(
+            "{extra}\n[plugin.conf]\nconfig_dir = {}\nstate_dir = {}\n{conf_lines}\n",
+            toml_str(&config_dir),
+            toml_str(&state_dir)
+        );
+        Node {
+            sandbox,
+            daemon: None,
+            extra,
+            ns,
+        }
+    }
+
+    /// Starts the daemon and waits until it answers and conf has handled
+    /// the start (the boot apply ended, or there was nothing to apply).
+    pub fn start(&mut self) -> String {
+        assert!(self.daemon.is_none(), "the daemon already runs");
+        let mut d = Daemon::start_in(&self.sandbox, &self.extra, &self.ns);
+        d.wait_ready();
+        let give_up = Instant::now() + Duration::from_secs(60);
+        loop {
+            let err = d.stderr();
+            let boot_failed = err
+                .lines()
+                .any(|l| l.contains("applying the saved state") && l.contains(" failed: "));
+            if boot_failed
+                || [
+                    "nothing to apply at start",
+                    "is applied",
+                    "nothing of it was applied",
+                ]
+                .iter()
+                .any(|t| err.contains(t))
+            {
+                break;
+            }
+            assert!(
+                Instant::now() < give_up,
+                "conf did not finish the boot apply; stderr:\n{err}"
+            );
+            thread::sleep(Duration::from_millis(10));
+        }
+        self.daemon = Some(d);
+        self.stderr()
+    }
+
+    /// SIGTERM and wait; the daemon's whole stderr.
+    pub fn stop(&mut self) -> String {
+        let mut d = self.daemon.take().expect("the daemon runs");
+        let (status, err) = d.terminate(Duration::from_secs(20));
+        assert!(status.success(), "nipartd exited with {status}:\n{err}");
+        err
+    }
+
+    /// SIGKILL and reap.
+    pub fn kill(&mut self) {
+        let mut d = self.daemon.take().expect("the daemon runs");
+        d.signal(libc::SIGKILL);
+        d.wait_exit(Duration::from_secs(20));
+    }
+
+    pub fn stderr(&self) -> String {
+        self.daemon.as_ref().map(Daemon::stderr).unwrap_or_default()
+    }
+
+    /// The saved desired state file.
+    pub fn state_file(&self) -> PathBuf {
+        self.sandbox.conf_dirs().0.join("state.yml")
+    }
+
+    /// The checkpoint directory.
+    pub fn checkpoint_dir(&self) -> PathBuf {
+        self.sandbox.conf_dirs().1.join("checkpoints")
+    }
+
+    /// The saved desired state, parsed.
+    pub fn saved(&self) -> NetworkState {
+        let text = fs::read_to_string(self.state_file())
+            .unwrap_or_else(|e| panic!("{}: {e}", self.state_file().display()));
+        NetworkState::from_yaml(&text).unwrap_or_else(|e| panic!("state.yml: {e}\n{text}"))
+    }
+
+    /// `nipc --socket … ARGS`.
+    pub fn nipc(&self, args: &[&str]) -> Output {
+        Command::new(nipc_binary())
+            .arg("--socket")
+            .arg(self.sandbox.path("nipart.sock"))
+            .args(args)
+            .output()
+            .expect("running nipc")
+    }
+
+    /// `nipc ARGS` that must succeed; its standard output.
+    pub fn nipc_ok(&self, args: &[&str]) -> String {
+        let out = self.nipc(args);
+        assert!(
+            out.status.success(),
+            "nipc {args:?} failed ({}): {}{}\ndaemon:\n{}",
+            out.status,
+            text(&out.stdout),
+            text(&out.stderr),
+            self.stderr()
+        );
+        text(&out.stdout)
+    }
+
+    /// `nipc ARGS` that must fail with exit code 1; its standard error.
+    pub fn nipc_err(&self, args: &[&str]) -> String {
+        let out = self.nipc(args);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "nipc {args:?}: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        text(&out.stderr)
+    }
+
+    /// Writes `yaml` to a file in the sandbox and applies it with `opts`;
+    /// the result (JSON).
+    pub fn apply(&self, yaml: &str, opts: &[&str]) -> serde_json::Value {
+        let out = self.try_apply(yaml, opts);
+        assert!(
+            out.status.success(),
+            "apply failed: {}\nstate:\n{yaml}\ndaemon:\n{}",
+            text(&out.stderr),
+            self.stderr()
+        );
+        serde_json::from_slice(&out.stdout).expect("apply prints JSON with -o json")
+    }
+
+    pub fn try_apply(&self, yaml: &str, opts: &[&str]) -> Output {
+        let file = self.sandbox.path("desired.yml");
+        fs::write(&file, yaml).unwrap();
+        let mut args = vec!["-o", "json", "apply"];
+        args.extend_from_slice(opts);
+        let f = file.display().to_string();
+        args.push(&f);
+        self.nipc(&args)
+    }
+
+    /// `nipc show`, parsed.
+    pub fn show(&self) -> NetworkState {
+        let out = self.nipc_ok(&["-o", "json", "show"]);
+        NetworkState::from_json(&out).unwrap_or_else(|e| panic!("show: {e}\n{out}"))
+    }
+
+    /// `nipc checkpoints`, parsed.
+    pub fn checkpoints(&self) -> Vec<serde_json::Value> {
+        let out = self.nipc_ok(&["-o", "json", "checkpoints"]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["checkpoints"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+pub fn nipc_binary() -> PathBuf {
+    built().join("nipc")
+}
+
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}

@@ -1,0 +1,355 @@
+//! The DHCPv4 client of one interface, as a task: waits for carrier,
+//! acquires a lease (asking for the saved one first), has the kernel role
+//! apply it, renews at T1 and rebinds at T2 (mozim), removes the address
+//! when the lease expires or is refused, and starts over when the carrier
+//! comes back after a loss.
+
+use std::{collections::HashMap, sync::Arc, sync::Mutex, time::Duration};
+
+use mozim::{DhcpV4Client, DhcpV4Config, DhcpV4State};
+use nipart_plugin_api::{
+    Address, Context, Event, Result,
+    state::{DhcpLeaseLost, IpChange, PartApplied, dhcp_topics},
+};
+use tokio::{
+    sync::{mpsc, oneshot},
+    time::Instant,
+};
+
+use crate::{
+    direct,
+    lease::{Lease, LeaseStore, unix_now},
+};
+
+/// What the plugin tells a client.
+#[derive(Debug)]
+pub enum Command {
+    /// The carrier came up (`true`) or went down.
+    Carrier(bool),
+    /// Stop; with `release`, send DHCPRELEASE first. The address is removed
+    /// either way; `done` is answered when all that is over.
+    Stop {
+        release: bool,
+        done: oneshot::Sender<()>,
+    },
+}
+
+/// Timeouts and pauses of a client.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    /// How long the kernel role may take to apply a lease.
+    pub kernel_timeout: Duration,
+    /// The pause before starting over after an error.
+    pub retry_interval: Duration,
+}
+
+/// The leases applied now, by interface (what `dhcp.leases` reports).
+pub type Applied = Arc<Mutex<HashMap<String, Lease>>>;
+
+/// How a DHCP session (carrier up until stop or carrier loss) ended.
+enum End {
+    Stop {
+        release: bool,
+        done: oneshot::Sender<()>,
+    },
+    CarrierLost,
+    /// The plugin dropped its handle: stop without a word.
+    Gone,
+}
+
+pub struct Client {
+    interface: String,
+    ctx: Context,
+    store: LeaseStore,
+    applied: Applied,
+    timing: Timing,
+    rx: mpsc::UnboundedReceiver<Command>,
+    carrier: bool,
+    /// The lease the kernel has now.
+    current: Option<Lease>,
+}
+
+impl Client {
+    pub fn new(
+        interface: String,
+        ctx: Context,
+        store: LeaseStore,
+        applied: Applied,
+        timing: Timing,
+        rx: mpsc::UnboundedReceiver<Command>,
+    ) -> Client {
+        Client {
+            interface,
+            ctx,
+            store,
+            applied,
+            timing,
+            rx,
+            carrier: false,
+            current: None,
+        }
+    }
+
+    /// Runs until stopped.
+    pub async fn run(mut self) {
+        loop {
+            while !self.carrier {
+                match self.rx.recv().await {
+                    None => return,
+                    Some(Command::Carrier(up)) => self.carrier = up,
+                    Some(Command::Stop { done, .. }) => {
+                        let _ = done.send(());
+                        return;
+                    }
+                }
+            }
+            tracing::info!("{}: carrier up, starting DHCPv4", self.interface);
+            match self.session().await {
+                End::CarrierLost => {
+                    tracing::info!("{}: carrier lost", self.interface);
+                    self.drop_lease("carrier-lost").await;
+                }
+                End::Stop { release, done } => {
+                    // The session released the lease already when asked to.
+                    self.drop_lease(if release { "released" } else { "stopped" })
+                        .await;
+                    let _ = done.send(());
+                    return;
+                }
+                End::Gone => return,
+            }
+        }
+    }
+
+    /// One DHCP session, from carrier up to stop or carrier loss.
+    async fn session(&mut self) -> End {
+        let mut cli = loop {
+            let mut config = DhcpV4Config::new(&self.interface);
+            config.use_mac_as_client_id();
+            // 0: mozim retries forever; expiry and errors are ours to handle.
+            config.set_timeout_sec(0);
+            let saved = self.store.load(&self.interface);
+            if let Some(l) = &saved {
+                tracing::info!(
+                    "{}: asking for the saved lease {} first",
+                    self.interface,
+                    l.cidr()
+                );
+            }
+            match DhcpV4Client::init(config, saved.map(|l| l.to_mozim())).await {
+                Ok(c) => break c,
+                Err(e) => {
+                    tracing::warn!(
+                        "{}: can't start DHCPv4: {e}; retrying in {:?}",
+                        self.interface,
+                        self.timing.retry_interval
+                    );
+                    if let Some(end) = self.pause(self.timing.retry_interval).await {
+                        return end;
+                    }
+                }
+            }
+        };
+        // mozim goes from rebinding back to INIT when the lease ran out.
+        let mut rebinding = false;
+        loop {
+            let expiry = self
+                .current
+                .as_ref()
+                .map(|l| Instant::now() + l.remaining(unix_now()));
+            tokio::select! {
+                cmd = self.rx.recv() => match cmd {
+                    None => return End::Gone,
+                    Some(Command::Carrier(true)) => {}
+                    Some(Command::Carrier(false)) => {
+                        self.carrier = false;
+                        return End::CarrierLost;
+                    }
+                    Some(Command::Stop { release, done }) => {
+                        if release && let Some(l) = &self.current {
+                            match cli.release(&l.to_mozim()).await {
+                                Ok(()) => tracing::info!(
+                                    "{}: released the lease {}",
+                                    self.interface,
+                                    l.cidr()
+                                ),
+                                Err(e) => tracing::warn!(
+                                    "{}: releasing the lease {}: {e}",
+                                    self.interface,
+                                    l.cidr()
+                                ),
+                            }
+                        }
+                        return End::Stop { release, done };
+                    }
+                },
+                _ = sleep_until(expiry), if expiry.is_some() => {
+                    // mozim's rebinding gives up at expiry too; this is the
+                    // plugin's own deadline, whatever mozim is doing.
+                    tracing::warn!("{}: the lease expired", self.interface);
+                    self.drop_lease("expired").await;
+                    cli.clean_up();
+                }
+                state = cli.run() => match state {
+                    Ok(DhcpV4State::Done(lease)) => {
+                        rebinding = false;
+                        self.bound(&lease).await;
+                    }
+                    Ok(DhcpV4State::InitReboot) => {
+                        if let Some(l) = &self.current {
+                            let reason = if rebinding || l.remaining(unix_now()).is_zero() {
+                                "expired"
+                            } else {
+                                "refused"
+                            };
+                            tracing::warn!(
+                                "{}: lease {} {reason}; starting over",
+                                self.interface,
+                                l.cidr()
+                            );
+                            self.drop_lease(reason).await;
+                        }
+                    }
+                    Ok(other) => {
+                        rebinding = other == DhcpV4State::Rebinding;
+                        tracing::info!("{}: DHCPv4 {other}", self.interface);
+                    }
+                    Err(e) => {
+                        tracing::warn!(
+                            "{}: DHCPv4: {e}; starting over in {:?}",
+                            self.interface,
+                            self.timing.retry_interval
+                        );
+                        cli.clean_up();
+                        if let Some(end) = self.pause(self.timing.retry_interval).await {
+                            return end;
+                        }
+                    }
+                },
+            }
+        }
+    }
+
+    /// Waits `d`, unless a command ends the session first.
+    async fn pause(&mut self, d: Duration) -> Option<End> {
+        let deadline = Instant::now() + d;
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(deadline) => return None,
+                cmd = self.rx.recv() => match cmd {
+                    None => return Some(End::Gone),
+                    Some(Command::Carrier(true)) => {}
+                    Some(Command::Carrier(false)) => {
+                        self.carrier = false;
+                        return Some(End::CarrierLost);
+                    }
+                    Some(Command::Stop { release, done }) => {
+                        return Some(End::Stop { release, done });
+                    }
+                },
+            }
+        }
+    }
+
+    /// A lease was acquired or renewed: apply, save, report.
+    async fn bound(&mut self, lease: &mozim::DhcpV4Lease) {
+        let now = unix_now();
+        let lease = match Lease::from_mozim(&self.interface, lease, now) {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!("{}: ignoring the lease: {e}", self.interface);
+                return;
+            }
+        };
+        let renewed = self
+            .current
+            .as_ref()
+            .is_some_and(|c| c.address == lease.address);
+        let change = lease.apply_change(self.current.as_ref(), now);
+        if let Err(e) = self.kernel(&change).await {
+            tracing::error!(
+                "{}: applying the lease {}: {e}",
+                self.interface,
+                lease.cidr()
+            );
+            return;
+        }
+        tracing::info!(
+            "{}: {} {} from {} for {} s (renewal in {} s, rebinding in {} s)",
+            self.interface,
+            if renewed { "renewed" } else { "acquired" },
+            lease.cidr(),
+            lease.server_id,
+            lease.lease_time,
+            lease.renewal_time,
+            lease.rebinding_time
+        );
+        if let Err(e) = self.store.save(&lease) {
+            tracing::warn!("{}: {e}", self.interface);
+        }
+        lock(&self.applied).insert(self.interface.clone(), lease.clone());
+        if let Err(e) = self.ctx.notify(dhcp_topics::LEASE, &lease.info()) {
+            tracing::debug!("{}: dhcp.lease not published: {e}", self.interface);
+        }
+        self.current = Some(lease);
+    }
+
+    /// Removes the applied lease's address and routes (the saved lease
+    /// stays: it is what the next session asks for first).
+    async fn drop_lease(&mut self, reason: &str) {
+        let Some(lease) = self.current.take() else {
+            return;
+        };
+        lock(&self.applied).remove(&self.interface);
+        if let Err(e) = self.kernel(&lease.remove_change()).await {
+            tracing::error!(
+                "{}: removing the address {}: {e}",
+                self.interface,
+                lease.cidr()
+            );
+        } else {
+            tracing::info!("{}: removed {} ({reason})", self.interface, lease.cidr());
+        }
+        let lost = DhcpLeaseLost {
+            interface: self.interface.clone(),
+            address: lease.cidr(),
+            reason: reason.to_string(),
+        };
+        if let Err(e) = self.ctx.notify(dhcp_topics::LEASE_LOST, &lost) {
+            tracing::debug!("{}: dhcp.lease-lost not published: {e}", self.interface);
+        }
+    }
+
+    /// Has role `kernel` apply `change`. Removals fall back to doing it
+    /// here when the kernel plugin is gone: at daemon shutdown it stops
+    /// before this plugin (reverse name order), and a released address
+    /// must not stay.
+    async fn kernel(&self, change: &IpChange) -> Result<()> {
+        let ev = Event::new(dhcp_topics::IP_CHANGE, Address::role("kernel")).with_json(change)?;
+        match self.ctx.request(ev, self.timing.kernel_timeout).await {
+            Ok(reply) => {
+                let _: PartApplied = reply.json()?;
+                Ok(())
+            }
+            Err(e) if change.add_addresses.is_empty() && change.add_routes.is_empty() => {
+                tracing::debug!(
+                    "{}: the kernel role did not apply the removal ({e}); removing directly",
+                    self.interface
+                );
+                direct::remove(change).await
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -1,0 +1,461 @@
+//! The `dhcp` plugin: a DHCPv4 client (mozim) for every interface whose
+//! desired state has `ipv4.dhcp: true`.
+//!
+//! Role `dhcp`. See `docs/plugins/dhcp.md`.
+//! - `network.apply` ([`ApplyPart`]): starts a client per interface (the
+//!   reply does not wait for a lease) and registers monitor rules that
+//!   tell it when the carrier comes and goes;
+//! - `dhcp.leases` ([`DhcpLeaseQuery`]) → [`DhcpLeaseList`]: the leases
+//!   applied now (the commander merges them into `Show`);
+//! - `network.applied`: a desired state that turns DHCP off (`dhcp: false`)
+//!   or deletes the interface stops its client, releasing the lease; an
+//!   apply that failed (and was rolled back) stops the clients it started;
+//! - `network.rolled-back`: a rollback to a checkpoint stops the clients
+//!   started since;
+//! - `config.changed`: new settings apply to clients started afterwards;
+//! - Shutdown releases every lease and removes its address.
+//!
+//! Each client runs as a task (`client.rs`); leases are saved under
+//! `lease_dir` (`lease.rs`) so that a restarted daemon asks for the same
+//! address first.
+
+mod client;
+mod direct;
+mod lease;
+
+use std::{collections::HashMap, path::PathBuf, time::Duration};
+
+use nipart_plugin_api::{
+    Address, Context, Error, ErrorKind, Event, EventState, Plugin, Result,
+    state::{
+        ApplyPart, ApplyResult, DhcpLeaseList, DhcpLeaseQuery, PartApplied, RolledBack,
+        dhcp_topics, topics,
+    },
+};
+use serde::Deserialize;
+use serde_json::json;
+use tokio::sync::{mpsc, oneshot};
+
+use client::{Applied, Client, Command, Timing, lock};
+use lease::LeaseStore;
+
+/// Follow-ups the monitor sends us when an interface's carrier changes.
+const CARRIER_UP: &str = "dhcp.carrier-up";
+const CARRIER_DOWN: &str = "dhcp.carrier-down";
+
+/// `[plugin.dhcp]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Config {
+    /// Where leases are saved, one `<interface>.json` each.
+    lease_dir: PathBuf,
+    /// How long the kernel role may take to apply a lease.
+    kernel_timeout_ms: u64,
+    /// How long the monitor may take to register a rule.
+    monitor_timeout_ms: u64,
+    /// Pause before a client starts over after an error.
+    retry_interval_ms: u64,
+    /// How long shutdown waits for the clients to release their leases.
+    release_timeout_ms: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            lease_dir: PathBuf::from("/var/lib/nipart/dhcp"),
+            kernel_timeout_ms: 10_000,
+            monitor_timeout_ms: 5_000,
+            retry_interval_ms: 5_000,
+            release_timeout_ms: 3_000,
+        }
+    }
+}
+
+/// A running client.
+struct Running {
+    tx: mpsc::UnboundedSender<Command>,
+    task: tokio::task::JoinHandle<()>,
+    /// The monitor rules following its carrier.
+    rules: Vec<u64>,
+}
+
+struct Dhcp {
+    config: Config,
+    store: Option<LeaseStore>,
+    clients: HashMap<String, Running>,
+    applied: Applied,
+    /// The clients started by each apply, oldest first, as (checkpoint,
+    /// interface): an apply that fails, or a rollback to its checkpoint,
+    /// stops them again.
+    started: Vec<(String, String)>,
+    /// The checkpoint of the last apply that sent us a part, until the
+    /// commander says how that apply ended.
+    unconfirmed: Option<String>,
+}
+
+impl Plugin for Dhcp {
+    const NAME: &'static str = "dhcp";
+    const DESCRIPTION: &'static str = "DHCPv4 client (mozim); leases are applied by role kernel";
+    const ROLES: &'static [&'static str] = &["dhcp"];
+    const SUBSCRIPTIONS: &'static [&'static str] = &[topics::APPLIED, topics::ROLLED_BACK];
+
+    fn new() -> Result<Self> {
+        Ok(Dhcp {
+            config: Config::default(),
+            store: None,
+            clients: HashMap::new(),
+            applied: Applied::default(),
+            started: Vec::new(),
+            unconfirmed: None,
+        })
+    }
+
+    async fn init(&mut self, ctx: &Context) -> Result<()> {
+        self.config = ctx.config()?;
+        self.store = Some(LeaseStore::new(&self.config.lease_dir));
+        // mozim logs with the `log` crate: forward it to tracing, which the
+        // SDK forwards to the daemon (this library has its own `log` static).
+        if log::set_logger(&LOG_BRIDGE).is_ok() {
+            log::set_max_level(log::LevelFilter::Debug);
+        }
+        Ok(())
+    }
+
+    async fn handle_event(&mut self, ctx: &Context, event: Event) -> Result<()> {
+        match (event.topic.as_str(), event.state) {
+            (topics::APPLY_PART, EventState::Todo) if event.request => {
+                let part: ApplyPart = event.json()?;
+                let changes = self.apply(ctx, &part).await?;
+                ctx.reply(&event, &PartApplied { changes })
+            }
+            (dhcp_topics::LEASES, EventState::Todo) if event.request => {
+                let q: DhcpLeaseQuery = if event.payload.is_empty() {
+                    DhcpLeaseQuery::default()
+                } else {
+                    event.json()?
+                };
+                let mut leases: Vec<_> = lock(&self.applied)
+                    .values()
+                    .filter(|l| q.interface.as_ref().is_none_or(|i| *i == l.interface))
+                    .map(|l| l.info())
+                    .collect();
+                leases.sort_by(|a, b| a.interface.cmp(&b.interface));
+                ctx.reply(&event, &DhcpLeaseList { leases })
+            }
+            (CARRIER_UP | CARRIER_DOWN, _) if matches!(event.src, Address::Plugin(_)) => {
+                let iface: CarrierFollowUp = event.json()?;
+                if let Some(c) = self.clients.get(&iface.interface) {
+                    let _ = c.tx.send(Command::Carrier(event.topic == CARRIER_UP));
+                }
+                Ok(())
+            }
+            ("config.changed", _) if event.src == Address::Daemon => {
+                // New timings and lease directory apply to clients started
+                // from now on.
+                match ctx.config::<Config>() {
+                    Ok(c) => {
+                        self.store = Some(LeaseStore::new(&c.lease_dir));
+                        self.config = c;
+                    }
+                    Err(e) => tracing::warn!("keeping the previous [plugin.dhcp]: {e}"),
+                }
+                Ok(())
+            }
+            (topics::APPLIED, EventState::Done) => {
+                // Only successful applies carry the desired state.
+                match event.json::<ApplyResult>() {
+                    Ok(result) => {
+                        self.unconfirmed = None;
+                        self.turned_off(ctx, &result).await;
+                    }
+                    Err(_) => {
+                        // The apply failed and was rolled back: what it
+                        // started goes too.
+                        if let Some(cp) = self.unconfirmed.take() {
+                            self.undo_since(ctx, &cp).await;
+                        }
+                    }
+                }
+                Ok(())
+            }
+            (topics::ROLLED_BACK, EventState::Done) => {
+                let rb: RolledBack = event.json()?;
+                self.undo_since(ctx, &rb.checkpoint).await;
+                Ok(())
+            }
+            (other, EventState::Todo) if event.request => Err(Error::new(
+                ErrorKind::Unsupported,
+                format!("the dhcp plugin does not handle {other:?}"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    async fn shutdown(&mut self, _ctx: &Context) -> Result<()> {
+        // All clients release at once, within one `release_timeout_ms`: the
+        // daemon gives Shutdown a deadline. The monitor has stopped already
+        // and dropped our rules.
+        let timeout = Duration::from_millis(self.config.release_timeout_ms);
+        let mut waiting = Vec::new();
+        for (name, running) in self.clients.drain() {
+            let (done, rx) = oneshot::channel();
+            if running
+                .tx
+                .send(Command::Stop {
+                    release: true,
+                    done,
+                })
+                .is_ok()
+            {
+                waiting.push((name, rx, running.task));
+            }
+        }
+        let deadline = tokio::time::Instant::now() + timeout;
+        for (name, rx, task) in waiting {
+            if tokio::time::timeout_at(deadline, rx).await.is_err() {
+                tracing::warn!("{name}: the DHCP client did not release within {timeout:?}");
+            }
+            task.abort();
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+struct CarrierFollowUp {
+    interface: String,
+}
+
+impl Dhcp {
+    fn timing(&self) -> Timing {
+        Timing {
+            kernel_timeout: Duration::from_millis(self.config.kernel_timeout_ms),
+            retry_interval: Duration::from_millis(self.config.retry_interval_ms),
+        }
+    }
+
+    /// Starts a client for every interface of the part that asks for
+    /// DHCPv4; refuses DHCPv6 and autoconf, which this plugin does not do.
+    async fn apply(&mut self, ctx: &Context, part: &ApplyPart) -> Result<Vec<String>> {
+        for iface in &part.state.interfaces {
+            if let Some(v6) = &iface.ipv6
+                && (v6.dhcp == Some(true) || v6.autoconf == Some(true))
+            {
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    format!(
+                        "{}: ipv6.dhcp and ipv6.autoconf are not supported by the dhcp plugin (DHCPv4 only)",
+                        iface.name
+                    ),
+                ));
+            }
+        }
+        if !part.rollback {
+            self.unconfirmed = Some(part.checkpoint.clone());
+        }
+        let mut changes = Vec::new();
+        for iface in &part.state.interfaces {
+            let wants = iface.ipv4.as_ref().is_some_and(|v4| v4.dhcp == Some(true));
+            if wants && !self.clients.contains_key(&iface.name) {
+                self.start(ctx, &iface.name).await?;
+                self.started
+                    .push((part.checkpoint.clone(), iface.name.clone()));
+                changes.push(format!("start DHCPv4 on {}", iface.name));
+            } else if !wants && self.clients.contains_key(&iface.name) {
+                self.stop(ctx, &iface.name, true).await;
+                changes.push(format!("stop DHCPv4 on {}", iface.name));
+            }
+        }
+        Ok(changes)
+    }
+
+    async fn start(&mut self, ctx: &Context, name: &str) -> Result<()> {
+        let store = self
+            .store
+            .clone()
+            .ok_or_else(|| Error::other("the dhcp plugin was not initialized"))?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        let client = Client::new(
+            name.to_string(),
+            ctx.clone(),
+            store,
+            self.applied.clone(),
+            self.timing(),
+            rx,
+        );
+        let task = tokio::spawn(client.run());
+        // The client exists before the rules: a rule that holds already
+        // fires right after its reply.
+        self.clients.insert(
+            name.to_string(),
+            Running {
+                tx,
+                task,
+                rules: Vec::new(),
+            },
+        );
+        let mut rules = Vec::new();
+        for (condition, topic, fire_if_holds) in [
+            ("carrier-up", CARRIER_UP, true),
+            ("carrier-down", CARRIER_DOWN, false),
+        ] {
+            match self
+                .add_rule(ctx, name, condition, topic, fire_if_holds)
+                .await
+            {
+                Ok(id) => rules.push(id),
+                Err(e) => {
+                    if let Some(r) = self.clients.get_mut(name) {
+                        r.rules = rules;
+                    }
+                    self.stop(ctx, name, false).await;
+                    return Err(Error::new(
+                        e.kind(),
+                        format!(
+                            "{name}: DHCP needs the monitor plugin (role monitor) to follow the carrier: {e}"
+                        ),
+                    ));
+                }
+            }
+        }
+        if let Some(r) = self.clients.get_mut(name) {
+            r.rules = rules;
+        }
+        tracing::info!("{name}: DHCPv4 client started");
+        Ok(())
+    }
+
+    async fn add_rule(
+        &self,
+        ctx: &Context,
+        name: &str,
+        condition: &str,
+        topic: &str,
+        fire_if_holds: bool,
+    ) -> Result<u64> {
+        #[derive(Deserialize)]
+        struct Added {
+            id: u64,
+        }
+        let rule = json!({
+            "interface": name,
+            "condition": condition,
+            "event": {
+                "topic": topic,
+                "dst": format!("plugin:{}", ctx.name()),
+                "payload": {"interface": name},
+            },
+            "persistent": true,
+            "fire_if_holds": fire_if_holds,
+        });
+        let ev = Event::new("monitor.rule.add", Address::role("monitor")).with_json(&rule)?;
+        let timeout = Duration::from_millis(self.config.monitor_timeout_ms);
+        let added: Added = ctx.request(ev, timeout).await?.json()?;
+        Ok(added.id)
+    }
+
+    /// Stops (releasing their leases) the clients started by the apply of
+    /// `checkpoint` and by every later one: the state is back to what it
+    /// was before that apply.
+    async fn undo_since(&mut self, ctx: &Context, checkpoint: &str) {
+        let Some(first) = self.started.iter().position(|(cp, _)| cp == checkpoint) else {
+            return;
+        };
+        let undo: Vec<String> = self.started.drain(first..).map(|(_, i)| i).collect();
+        for name in undo {
+            tracing::info!("{name}: stopping DHCPv4: checkpoint {checkpoint} was restored");
+            self.stop(ctx, &name, true).await;
+        }
+    }
+
+    /// Stops the client of `name` (releasing its lease if `release`) and
+    /// drops its monitor rules.
+    async fn stop(&mut self, ctx: &Context, name: &str, release: bool) {
+        self.started.retain(|(_, i)| i != name);
+        let Some(running) = self.clients.remove(name) else {
+            return;
+        };
+        let (done_tx, done_rx) = oneshot::channel();
+        let timeout = Duration::from_millis(self.config.release_timeout_ms);
+        if running
+            .tx
+            .send(Command::Stop {
+                release,
+                done: done_tx,
+            })
+            .is_ok()
+            && tokio::time::timeout(timeout, done_rx).await.is_err()
+        {
+            tracing::warn!("{name}: the DHCP client did not stop within {timeout:?}");
+        }
+        running.task.abort();
+        for id in running.rules {
+            let ev = match Event::new("monitor.rule.remove", Address::role("monitor"))
+                .with_json(&json!({"id": id}))
+            {
+                Ok(ev) => ev,
+                Err(_) => continue,
+            };
+            // At shutdown the monitor is gone, and drops our rules itself.
+            if let Err(e) = ctx
+                .request(ev, Duration::from_millis(self.config.monitor_timeout_ms))
+                .await
+            {
+                tracing::debug!("{name}: removing monitor rule {id}: {e}");
+            }
+        }
+        tracing::info!("{name}: DHCPv4 client stopped");
+    }
+
+    /// After a successful apply: stop the clients of interfaces whose
+    /// desired state turned DHCPv4 off or deleted them.
+    async fn turned_off(&mut self, ctx: &Context, result: &ApplyResult) {
+        let stop: Vec<(String, bool)> = result
+            .desired
+            .interfaces
+            .iter()
+            .filter(|i| self.clients.contains_key(&i.name))
+            .filter_map(|i| {
+                if i.is_absent() {
+                    Some((i.name.clone(), false))
+                } else if i.ipv4.as_ref().is_some_and(|v4| v4.dhcp == Some(false)) {
+                    Some((i.name.clone(), true))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        for (name, release) in stop {
+            self.stop(ctx, &name, release).await;
+        }
+    }
+}
+
+/// Forwards `log` records (mozim's) to `tracing`.
+struct LogBridge;
+
+static LOG_BRIDGE: LogBridge = LogBridge;
+
+impl log::Log for LogBridge {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, r: &log::Record<'_>) {
+        let target = r.target();
+        let msg = r.args();
+        match r.level() {
+            log::Level::Error => tracing::error!("{target}: {msg}"),
+            log::Level::Warn => tracing::warn!("{target}: {msg}"),
+            // mozim reports every packet it ignores at info: a peer sending
+            // garbage must not flood the daemon's log at its default level.
+            log::Level::Info | log::Level::Debug => tracing::debug!("{target}: {msg}"),
+            log::Level::Trace => tracing::trace!("{target}: {msg}"),
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+nipart_plugin_api::register_plugin!(Dhcp);
+nipart_plugin_api::export_plugins!();

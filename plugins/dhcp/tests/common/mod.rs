@@ -1,0 +1,412 @@
+//! DHCP test bed: a server namespace running dnsmasq and a client namespace
+//! running the real `nipartd` (kernel, state, commander, monitor and dhcp
+//! plugins), joined by a veth pair; `nipc` drives the daemon. Everything is
+//! removed on drop (namespaces, dnsmasq, the daemon, temporary
+//! directories), also when a test fails.
+//!
+//! Needs root, `dnsmasq` and `python3`.
+
+#![allow(dead_code)] // each test file uses a part of it
+
+use std::{
+    fs,
+    path::{Path, PathBuf},
+    process::{Child, Command, Output, Stdio},
+    sync::OnceLock,
+    thread,
+    time::{Duration, Instant},
+};
+
+pub use nipart_loader_tests::Netns;
+use serde_json::Value;
+
+/// The client's interface and the server's.
+pub const CLIENT_IF: &str = "dhcp0";
+pub const SERVER_IF: &str = "srv0";
+/// The server's address and the range it leases from.
+pub const SERVER_IP: &str = "10.9.0.1";
+pub const RANGE: (&str, &str) = ("10.9.0.50", "10.9.0.150");
+
+/// `nipartd`, `nipc` and the plugins, built with this test's cargo,
+/// profile and target directory, once per process.
+pub struct Artifacts {
+    pub nipartd: PathBuf,
+    pub nipc: PathBuf,
+    pub plugins: Vec<PathBuf>,
+}
+
+pub fn artifacts() -> &'static Artifacts {
+    static A: OnceLock<Artifacts> = OnceLock::new();
+    A.get_or_init(|| {
+        let dir =
+            nipart_loader_tests::build_in_workspace(&["-p", "nipartd", "-p", "nipc", "--bins"]);
+        let lib_dir = nipart_loader_tests::build_in_workspace(&[
+            "-p",
+            "nipart-plugin-kernel",
+            "-p",
+            "nipart-plugin-state",
+            "-p",
+            "nipart-plugin-commander",
+            "-p",
+            "nipart-plugin-monitor",
+            "-p",
+            "nipart-plugin-dhcp",
+            "--lib",
+        ]);
+        let plugins = ["kernel", "state", "commander", "monitor", "dhcp"]
+            .iter()
+            .map(|n| lib_dir.join(format!("libnipart_plugin_{n}.so")))
+            .collect();
+        Artifacts {
+            nipartd: dir.join("nipartd"),
+            nipc: dir.join("nipc"),
+            plugins,
+        }
+    })
+}
+
+/// Polls `f` every 50 ms until it gives `Some`, at most `limit`.
+pub fn wait_for<T>(limit: Duration, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let give_up = Instant::now() + limit;
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(Instant::now() < give_up, "timed out waiting for {what}");
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Two namespaces and a veth pair: `dhcp0` in the client's (down), `srv0`
+/// with 10.9.0.1/24 in the server's (up).
+pub struct Bed {
+    pub client: Netns,
+    pub server: Netns,
+    pub dir: tempfile::TempDir,
+}
+
+impl Bed {
+    pub fn new() -> Bed {
+        let client = Netns::new();
+        let server = Netns::new();
+        client.ip("link set lo up");
+        server.ip("link set lo up");
+        client.ip(&format!(
+            "link add {CLIENT_IF} type veth peer name {SERVER_IF} netns {}",
+            server.name
+        ));
+        server.ip(&format!("addr add {SERVER_IP}/24 dev {SERVER_IF}"));
+        server.ip(&format!("link set {SERVER_IF} up"));
+        let dir = tempfile::Builder::new()
+            .prefix("nipart-dhcp-test-")
+            .tempdir()
+            .expect("a temporary directory");
+        Bed {
+            client,
+            server,
+            dir,
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// IPv4 addresses of the client's interface (`ADDR/LEN`).
+    pub fn client_addresses(&self) -> Vec<String> {
+        self.client
+            .addresses(CLIENT_IF)
+            .into_iter()
+            .filter(|a| !a.contains(':'))
+            .collect()
+    }
+
+    /// Waits until the client's interface has exactly one IPv4 address; it.
+    pub fn wait_for_address(&self, limit: Duration) -> String {
+        wait_for(limit, "an address from DHCP", || {
+            let a = self.client_addresses();
+            (a.len() == 1).then(|| a[0].clone())
+        })
+    }
+
+    /// Waits until the client's interface has no IPv4 address.
+    pub fn wait_for_no_address(&self, limit: Duration) {
+        wait_for(limit, "the address to be removed", || {
+            self.client_addresses().is_empty().then_some(())
+        })
+    }
+
+    /// `ip -4 route` lines of the client.
+    pub fn client_routes(&self) -> Vec<String> {
+        self.client.routes("-4", "main")
+    }
+}
+
+/// dnsmasq serving DHCP (no DNS) on the server side, killed on drop.
+pub struct Dnsmasq {
+    child: Child,
+    pub leases: PathBuf,
+    pub log: PathBuf,
+}
+
+impl Dnsmasq {
+    /// Leases 2-minute leases (dnsmasq's minimum) from [`RANGE`] with
+    /// router 10.9.0.1 and DNS server 10.9.0.53, plus `extra` options.
+    pub fn start(bed: &Bed, extra: &[&str]) -> Dnsmasq {
+        let leases = bed.path("dnsmasq.leases");
+        let log = bed.path("dnsmasq.log");
+        let child = Command::new("ip")
+            .args(["netns", "exec", &bed.server.name, "dnsmasq"])
+            .args([
+                "--no-daemon",
+                "--conf-file=/dev/null",
+                "--port=0",
+                "--user=root",
+                "--bind-interfaces",
+                "--log-dhcp",
+                "--dhcp-authoritative",
+            ])
+            .arg(format!("--interface={SERVER_IF}"))
+            .arg(format!(
+                "--dhcp-range={},{},255.255.255.0,2m",
+                RANGE.0, RANGE.1
+            ))
+            .arg(format!("--dhcp-option=option:router,{SERVER_IP}"))
+            .arg("--dhcp-option=option:dns-server,10.9.0.53")
+            .arg(format!("--dhcp-leasefile={}", leases.display()))
+            .arg(format!("--log-facility={}", log.display()))
+            .arg(format!("--pid-file={}", bed.path("dnsmasq.pid").display()))
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting dnsmasq (is it installed?)");
+        let d = Dnsmasq { child, leases, log };
+        wait_for(Duration::from_secs(10), "dnsmasq to start", || {
+            d.log_text().contains("DHCP, IP range").then_some(())
+        });
+        d
+    }
+
+    pub fn log_text(&self) -> String {
+        fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The lease file's text.
+    pub fn lease_text(&self) -> String {
+        fs::read_to_string(&self.leases).unwrap_or_default()
+    }
+
+    /// Stops it now.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Dnsmasq {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// `nipartd` in the client namespace, killed on drop. Its log goes to
+/// `<dir>/nipartd-N.log`.
+pub struct Daemon {
+    child: Child,
+    pub socket: PathBuf,
+    pub log: PathBuf,
+}
+
+impl Daemon {
+    /// Starts the daemon with its lease directory `<bed>/leases`.
+    pub fn start(bed: &Bed) -> Daemon {
+        let a = artifacts();
+        let plugins = bed.path("plugins");
+        if !plugins.exists() {
+            fs::create_dir(&plugins).expect("creating plugins/");
+            for p in &a.plugins {
+                fs::copy(p, plugins.join(p.file_name().expect("a file name")))
+                    .unwrap_or_else(|e| panic!("copying {}: {e}", p.display()));
+            }
+        }
+        let socket = bed.path("nipart.sock");
+        let mut n = 0;
+        let log = loop {
+            let p = bed.path(&format!("nipartd-{n}.log"));
+            if !p.exists() {
+                break p;
+            }
+            n += 1;
+        };
+        let config = bed.path("nipartd.toml");
+        fs::write(
+            &config,
+            format!(
+                "plugin_dir = {plugins:?}\nlog_level = \"debug\"\n[api]\nsocket = {socket:?}\n\
+                 [plugin.dhcp]\nlease_dir = {:?}\nretry_interval_ms = 1000\n",
+                bed.path("leases")
+            ),
+        )
+        .expect("writing nipartd.toml");
+        let child = Command::new("ip")
+            .args(["netns", "exec", &bed.client.name])
+            .arg(&a.nipartd)
+            .arg("--config")
+            .arg(&config)
+            .env_remove("NIPART_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(fs::File::create(&log).expect("creating the daemon's log"))
+            .spawn()
+            .expect("starting nipartd");
+        let d = Daemon { child, socket, log };
+        wait_for(Duration::from_secs(20), "nipartd to answer", || {
+            d.nipc(&["ping"]).status.success().then_some(())
+        });
+        d
+    }
+
+    pub fn nipc(&self, args: &[&str]) -> Output {
+        Command::new(&artifacts().nipc)
+            .arg("--socket")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("running nipc")
+    }
+
+    /// Applies a YAML state; the `nipc` output.
+    pub fn apply(&self, bed: &Bed, yaml: &str) -> Output {
+        let file = bed.path("state.yml");
+        fs::write(&file, yaml).expect("writing state.yml");
+        self.nipc(&["apply", file.to_str().expect("a UTF-8 path")])
+    }
+
+    /// Applies a YAML state that must succeed.
+    pub fn apply_ok(&self, bed: &Bed, yaml: &str) {
+        let out = self.apply(bed, yaml);
+        assert!(
+            out.status.success(),
+            "apply failed: {}\n{}\ndaemon log:\n{}",
+            text(&out.stdout),
+            text(&out.stderr),
+            self.log_text()
+        );
+    }
+
+    /// Starts DHCP on the client's interface.
+    pub fn enable_dhcp(&self, bed: &Bed) {
+        self.apply_ok(
+            bed,
+            &format!(
+                "interfaces:\n  - name: {CLIENT_IF}\n    state: up\n    ipv4:\n      dhcp: true\n"
+            ),
+        );
+    }
+
+    /// `nipc -o json show IFACE`: the interface's JSON.
+    pub fn show(&self, iface: &str) -> Value {
+        let out = self.nipc(&["-o", "json", "show", iface]);
+        assert!(out.status.success(), "show: {}", text(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).expect("show prints JSON");
+        v["interfaces"][0].clone()
+    }
+
+    pub fn log_text(&self) -> String {
+        fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits until the daemon's log contains `needle`; on timeout, fails
+    /// showing the log.
+    pub fn wait_for_log(&self, needle: &str, limit: Duration) {
+        let give_up = Instant::now() + limit;
+        while !self.log_text().contains(needle) {
+            assert!(
+                Instant::now() < give_up,
+                "the daemon never logged {needle:?}; its log:\n{}",
+                self.log_text()
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// SIGTERM, then waits for the exit (the plugins' shutdown ran).
+    pub fn terminate(&mut self) {
+        let pid = libc_pid(self.child.id());
+        // SAFETY: kill has no memory-safety preconditions; the child is
+        // ours and not reaped, so the pid was not reused.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        let give_up = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            assert!(
+                Instant::now() < give_up,
+                "nipartd did not stop; log:\n{}",
+                self.log_text()
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn libc_pid(id: u32) -> libc::pid_t {
+    libc::pid_t::try_from(id).expect("a pid fits pid_t")
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Whether `addr` (`A.B.C.D/LEN`) is inside [`RANGE`] with prefix 24.
+pub fn in_range(addr: &str) -> bool {
+    let Some((ip, len)) = addr.split_once('/') else {
+        return false;
+    };
+    let last = |s: &str| -> u8 {
+        s.rsplit('.')
+            .next()
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(0)
+    };
+    len == "24" && ip.starts_with("10.9.0.") && (last(RANGE.0)..=last(RANGE.1)).contains(&last(ip))
+}
+
+/// Runs `script` with python3 in the background inside `ns`; killed on drop.
+pub struct Python(Child);
+
+impl Python {
+    pub fn start(ns: &Netns, script: &str) -> Python {
+        Python(
+            Command::new("ip")
+                .args(["netns", "exec", &ns.name, "python3", "-c", script])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("starting python3"),
+        )
+    }
+}
+
+impl Drop for Python {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Reads a whole file (for error messages).
+pub fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_default()
+}

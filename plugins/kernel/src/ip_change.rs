@@ -1,0 +1,145 @@
+//! `kernel.ip.change`: add or remove single addresses and routes on one
+//! interface, leaving everything else alone. The `dhcp` plugin applies its
+//! leases this way; a desired state can't say "this address too" because
+//! its `address` list is complete.
+
+use nipart_plugin_api::{
+    Error, Result,
+    state::{DynamicAddress, IpChange, IpRoute},
+};
+use nispor::{IfaceConf, IfaceState, IpAddrConf, IpConf, NetConf, RouteConf, RouteProtocol};
+
+use crate::query::nispor_error;
+
+/// Applies `change`; returns what changed, one line each.
+pub async fn apply(change: &IpChange) -> Result<Vec<String>> {
+    let iface = change.interface.as_str();
+    nipart_plugin_api::state::check_interface_name(iface, "interface")?;
+    // Check everything before changing anything.
+    for a in change.add_addresses.iter().chain(&change.remove_addresses) {
+        let max = if a.ip.is_ipv4() { 32 } else { 128 };
+        if a.prefix_length > max {
+            return Err(Error::invalid_input(format!(
+                "address {}/{} on {iface}: the prefix length is above {max}",
+                a.ip, a.prefix_length
+            )));
+        }
+    }
+    let mut changes = Vec::new();
+
+    // Routes first when removing (they may go through the address), last
+    // when adding (the gateway must be reachable through the address).
+    let removals: Vec<RouteConf> = change
+        .remove_routes
+        .iter()
+        .map(|r| route_conf(iface, r, true))
+        .collect::<Result<_>>()?;
+    let additions: Vec<RouteConf> = change
+        .add_routes
+        .iter()
+        .map(|r| route_conf(iface, r, false))
+        .collect::<Result<_>>()?;
+    for r in &change.remove_routes {
+        changes.push(format!("remove route {} dev {iface}", describe(r)));
+    }
+    apply_routes(removals).await?;
+
+    let mut v4 = Vec::new();
+    let mut v6 = Vec::new();
+    for (a, remove) in change
+        .remove_addresses
+        .iter()
+        .map(|a| (a, true))
+        .chain(change.add_addresses.iter().map(|a| (a, false)))
+    {
+        changes.push(format!(
+            "{} address {}/{} on {iface}",
+            if remove { "remove" } else { "add" },
+            a.ip,
+            a.prefix_length
+        ));
+        let c = address_conf(a, remove);
+        if a.ip.is_ipv4() {
+            v4.push(c)
+        } else {
+            v6.push(c)
+        }
+    }
+    if !v4.is_empty() || !v6.is_empty() {
+        let mut c = IfaceConf::default();
+        c.name = iface.to_string();
+        // Leave the link's up/down state alone.
+        c.state = IfaceState::Unknown;
+        if !v4.is_empty() {
+            let mut ip = IpConf::default();
+            ip.addresses = v4;
+            c.ipv4 = Some(ip);
+        }
+        if !v6.is_empty() {
+            let mut ip = IpConf::default();
+            ip.addresses = v6;
+            c.ipv6 = Some(ip);
+        }
+        let mut net = NetConf::default();
+        net.ifaces = Some(vec![c]);
+        net.apply_async()
+            .await
+            .map_err(|e| nispor_error(&format!("changing addresses of {iface}"), e))?;
+    }
+
+    for r in &change.add_routes {
+        changes.push(format!("add route {} dev {iface}", describe(r)));
+    }
+    apply_routes(additions).await?;
+    Ok(changes)
+}
+
+fn describe(r: &IpRoute) -> String {
+    match r.gateway {
+        Some(g) => format!("{} via {g}", r.destination),
+        None => r.destination.clone(),
+    }
+}
+
+fn address_conf(a: &DynamicAddress, remove: bool) -> IpAddrConf {
+    let mut c = IpAddrConf::default();
+    c.remove = remove;
+    c.address = a.ip.to_string();
+    c.prefix_len = a.prefix_length;
+    if !remove {
+        // nispor's lifetime syntax; "forever" (the default) when not given.
+        let lft = |s: Option<u32>| s.map_or_else(|| "forever".to_string(), |s| format!("{s}sec"));
+        c.valid_lft = lft(a.valid_lifetime);
+        c.preferred_lft = lft(a.preferred_lifetime.or(a.valid_lifetime));
+    }
+    c
+}
+
+fn route_conf(iface: &str, r: &IpRoute, remove: bool) -> Result<RouteConf> {
+    let (net, len) =
+        nipart_plugin_api::state::canonical_network(&r.destination).ok_or_else(|| {
+            Error::invalid_input(format!(
+                "route destination {:?} on {iface} is not ADDRESS/PREFIX-LENGTH",
+                r.destination
+            ))
+        })?;
+    let mut c = RouteConf::default();
+    c.remove = remove;
+    c.dst = format!("{net}/{len}");
+    c.oif = Some(iface.to_string());
+    c.via = r.gateway.map(|g| g.to_string());
+    c.metric = r.metric;
+    c.protocol = Some(RouteProtocol::Dhcp);
+    Ok(c)
+}
+
+async fn apply_routes(routes: Vec<RouteConf>) -> Result<()> {
+    if routes.is_empty() {
+        return Ok(());
+    }
+    let mut net = NetConf::default();
+    net.routes = Some(routes);
+    net.apply_async()
+        .await
+        .map_err(|e| nispor_error("applying routes", e))
+}
