@@ -38,7 +38,7 @@
 
 pub mod netns;
 
-pub use netns::{Netns, run};
+pub use netns::{Netns, run, try_run};
 
 use std::{
     fs,
@@ -73,9 +73,11 @@ fn exe_dir() -> PathBuf {
 pub fn profile_dir() -> PathBuf {
     let deps = exe_dir();
     match deps.file_name() {
-        Some(n) if n == "deps" => deps
+        // Test binaries live in `deps/`, examples (the benchmarks) in
+        // `examples/`.
+        Some(n) if n == "deps" || n == "examples" => deps
             .parent()
-            .expect("the profile directory above deps/")
+            .expect("the profile directory above deps/ or examples/")
             .to_path_buf(),
         _ => deps,
     }

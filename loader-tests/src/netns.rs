@@ -16,16 +16,21 @@ static NEXT_NS: AtomicU32 = AtomicU32::new(0);
 /// Runs a command to success and returns its standard output; panics with
 /// its standard error otherwise.
 pub fn run(cmd: &mut Command) -> String {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed ({}): {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    try_run(cmd).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// As [`run`], with the failure as an error (for programs such as the
+/// benchmarks, which report errors instead of panicking).
+pub fn try_run(cmd: &mut Command) -> Result<String, String> {
+    let out = cmd.output().map_err(|e| format!("running {cmd:?}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{cmd:?} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// A network namespace `nipart-t-<pid>-<n>`.
@@ -37,22 +42,46 @@ impl Netns {
     /// A fresh namespace in which new links get no IPv6 link-local address,
     /// so that tests see only the addresses they add. `lo` is left down.
     pub fn new() -> Self {
+        Self::try_new().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// As [`Self::new`], with the failure as an error.
+    pub fn try_new() -> Result<Self, String> {
         let name = format!(
             "nipart-t-{}-{}",
             std::process::id(),
             NEXT_NS.fetch_add(1, Ordering::Relaxed)
         );
-        run(Command::new("ip").args(["netns", "add", &name]));
+        try_run(Command::new("ip").args(["netns", "add", &name]))?;
         let ns = Netns { name };
-        ns.exec("echo 1 > /proc/sys/net/ipv6/conf/default/addr_gen_mode");
-        ns
+        try_run(Command::new("ip").args([
+            "netns",
+            "exec",
+            &ns.name,
+            "sh",
+            "-c",
+            "echo 1 > /proc/sys/net/ipv6/conf/default/addr_gen_mode",
+        ]))?;
+        Ok(ns)
+    }
+
+    /// `/run/netns/NAME`, what `setns` and `ip netns exec` open.
+    pub fn path(&self) -> String {
+        format!("/run/netns/{}", self.name)
     }
 
     /// `ip -n NS ARGS…`
     pub fn ip(&self, args: &str) -> String {
-        run(Command::new("ip")
-            .args(["-n", &self.name])
-            .args(args.split_whitespace()))
+        self.try_ip(args).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// As [`Self::ip`], with the failure as an error.
+    pub fn try_ip(&self, args: &str) -> Result<String, String> {
+        try_run(
+            Command::new("ip")
+                .args(["-n", &self.name])
+                .args(args.split_whitespace()),
+        )
     }
 
     /// `ip -n NS -j ARGS…`, parsed (`[]` for no output).
@@ -133,13 +162,24 @@ impl Netns {
     /// Runs `f` on a new thread that has entered the namespace; threads it
     /// creates (such as a plugin's) inherit the namespace.
     pub fn run_inside<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> T {
-        let path = format!("/run/netns/{}", self.name);
+        match self.spawn_inside(f).join() {
+            Ok(Ok(v)) => v,
+            Ok(Err(e)) => panic!("{e}"),
+            Err(p) => std::panic::resume_unwind(p),
+        }
+    }
+
+    /// Starts `f` on a new thread inside the namespace and returns at once;
+    /// the thread's result is an error if it could not enter.
+    pub fn spawn_inside<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> std::thread::JoinHandle<Result<T, String>> {
+        let path = self.path();
         std::thread::spawn(move || {
-            enter(&path);
-            f()
+            enter(&path)?;
+            Ok(f())
         })
-        .join()
-        .unwrap_or_else(|p| std::panic::resume_unwind(p))
     }
 }
 
@@ -149,17 +189,23 @@ impl Default for Netns {
     }
 }
 
-fn enter(path: &str) {
-    let c = CString::new(path).expect("no NUL in a namespace path");
+/// Moves the calling thread into the network namespace at `path`.
+pub fn enter(path: &str) -> Result<(), String> {
+    let c = CString::new(path).map_err(|_| format!("{path:?} holds a NUL byte"))?;
     // SAFETY: plain syscalls on a path we own; the fd is closed below.
     unsafe {
         let fd = libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC);
-        assert!(fd >= 0, "open {path}: {}", std::io::Error::last_os_error());
+        if fd < 0 {
+            return Err(format!("open {path}: {}", std::io::Error::last_os_error()));
+        }
         let rc = libc::setns(fd, libc::CLONE_NEWNET);
         let err = std::io::Error::last_os_error();
         libc::close(fd);
-        assert_eq!(rc, 0, "setns {path}: {err}");
+        if rc != 0 {
+            return Err(format!("setns {path}: {err}"));
+        }
     }
+    Ok(())
 }
 
 impl Drop for Netns {

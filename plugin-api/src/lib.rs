@@ -67,6 +67,7 @@ mod adapter;
 mod context;
 mod error;
 mod event;
+pub mod file;
 mod log;
 mod plugin;
 mod registry;

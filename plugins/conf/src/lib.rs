@@ -11,11 +11,10 @@
 //!   apply still marked pending, then to apply the saved state, through
 //!   the normal workflow: the boot path.
 //!
-//! Every file is replaced crash safely (see [`atomic`]). Role `conf`; see
+//! Every file is replaced crash safely (see [`nipart_plugin_api::file`]). Role `conf`; see
 //! `docs/plugins/conf.md` for the files, the keys of `[plugin.conf]` and
 //! the failure modes.
 
-mod atomic;
 mod saved;
 mod store;
 

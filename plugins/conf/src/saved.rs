@@ -13,7 +13,7 @@ use nipart_plugin_api::{
 };
 use serde_json::Value;
 
-use crate::atomic;
+use nipart_plugin_api::file;
 
 const HEADER: &str = "\
 # The desired network state nipart applies at start. The conf plugin
@@ -32,7 +32,7 @@ impl SavedState {
     pub fn open(dir: &Path) -> Result<SavedState> {
         fs::create_dir_all(dir)
             .map_err(|e| Error::other(format!("cannot create {}: {e}", dir.display())))?;
-        let removed = atomic::remove_leftovers(dir)
+        let removed = file::remove_leftovers(dir)
             .map_err(|e| Error::other(format!("cannot clean {}: {e}", dir.display())))?;
         for p in removed {
             tracing::info!("removed {}, left by an interrupted write", p.display());
@@ -82,7 +82,7 @@ impl SavedState {
         };
         merge(&mut state, desired);
         let text = format!("{HEADER}{}", state.to_yaml());
-        atomic::write(&self.path, text.as_bytes(), 0o644)
+        file::replace(&self.path, text.as_bytes(), 0o644)
             .map_err(|e| Error::other(format!("cannot write {}: {e}", self.path.display())))?;
         Ok(StateSaved {
             path: self.path.display().to_string(),

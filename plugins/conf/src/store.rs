@@ -6,7 +6,7 @@
 use std::{
     fs,
     path::{Path, PathBuf},
-    time::{SystemTime, UNIX_EPOCH},
+    time::SystemTime,
 };
 
 use nipart_plugin_api::{
@@ -14,7 +14,7 @@ use nipart_plugin_api::{
     state::{CheckpointRecord, CheckpointSummary, CreatedBy, NetworkState},
 };
 
-use crate::atomic;
+use nipart_plugin_api::file;
 
 pub struct Store {
     dir: PathBuf,
@@ -36,7 +36,7 @@ impl Store {
     /// `max` checkpoints (at least 1). Removes what a killed writer left.
     pub fn open(dir: &Path, max: usize) -> Result<Store> {
         fs::create_dir_all(dir).map_err(|e| io_error("cannot create", dir, e))?;
-        for p in atomic::remove_leftovers(dir).map_err(|e| io_error("cannot clean", dir, e))? {
+        for p in file::remove_leftovers(dir).map_err(|e| io_error("cannot clean", dir, e))? {
             tracing::info!("removed {}, left by an interrupted write", p.display());
         }
         let mut store = Store {
@@ -93,13 +93,13 @@ impl Store {
         let mut text = serde_json::to_vec_pretty(&record)?;
         text.push(b'\n');
         let path = self.path(n);
-        atomic::write(&path, &text, 0o644).map_err(|e| io_error("cannot write", &path, e))?;
+        file::replace(&path, &text, 0o644).map_err(|e| io_error("cannot write", &path, e))?;
         self.next = n + 1;
         let numbers = self.numbers()?;
         if numbers.len() > self.max {
             for old in &numbers[..numbers.len() - self.max] {
                 let p = self.path(*old);
-                atomic::remove(&p).map_err(|e| io_error("cannot remove", &p, e))?;
+                file::remove(&p).map_err(|e| io_error("cannot remove", &p, e))?;
             }
         }
         Ok(record)
@@ -152,7 +152,7 @@ impl Store {
     pub fn set_pending(&self, id: Option<&str>) -> Result<()> {
         let path = self.pending_path();
         match id {
-            Some(id) => atomic::write(&path, format!("{id}\n").as_bytes(), 0o644)
+            Some(id) => file::replace(&path, format!("{id}\n").as_bytes(), 0o644)
                 .map_err(|e| io_error("cannot write", &path, e)),
             None => clear_pending(&path),
         }
@@ -189,35 +189,17 @@ impl Store {
 
 /// Removes the pending mark at `path` (see [`Store::pending_path`]).
 pub fn clear_pending(path: &Path) -> Result<()> {
-    atomic::remove(path).map_err(|e| io_error("cannot remove", path, e))
+    file::remove(path).map_err(|e| io_error("cannot remove", path, e))
 }
 
 /// `2026-11-28T20:30:05Z`.
 pub fn rfc3339(t: SystemTime) -> String {
-    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Days to a civil date (Howard Hinnant's algorithm), in u64 since the
-    // time is after 1970.
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    humantime::format_rfc3339_seconds(t).to_string()
 }
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
+    use std::time::{Duration, UNIX_EPOCH};
 
     use super::*;
 

@@ -13,102 +13,29 @@
 //! (`--quick`: 100 pairs for show, 10 and 50 for apply).
 
 use std::{
-    ffi::CString,
-    io::Write,
     path::{Path, PathBuf},
-    process::{Command, Stdio},
+    process::Command,
     sync::{Arc, mpsc},
     time::{Duration, Instant},
 };
 
+use nipart_loader_tests::Netns;
 use nipart_plugin_abi::FfiEvent;
 use nipart_plugin_api::{Address, Event, EventState, state::topics};
 use nipartd::{DaemonConfig, EventBus, Lifecycle, MemberId, MemberState, bus::Sink};
 use serde_json::{Value, json};
 
-fn sh(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-struct Ns(String);
-
-impl Ns {
-    fn new(tag: &str) -> Ns {
-        let name = format!("nipart-bench-{tag}-{}", std::process::id());
-        let _ = Command::new("ip").args(["netns", "del", &name]).output();
-        sh(Command::new("ip").args(["netns", "add", &name]));
-        Ns(name)
-    }
-
-    fn batch(&self, script: &str) {
-        let mut child = Command::new("ip")
-            .args(["-n", &self.0, "-batch", "-"])
-            .stdin(Stdio::piped())
-            .spawn()
-            .expect("ip -batch");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(script.as_bytes())
-            .unwrap();
-        assert!(child.wait().unwrap().success(), "ip -batch failed");
-    }
-
-    fn inside<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> T {
-        let path = CString::new(format!("/run/netns/{}", self.0)).unwrap();
-        std::thread::spawn(move || {
-            // SAFETY: plain syscalls; the fd is closed right after.
-            unsafe {
-                let fd = libc::open(path.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC);
-                assert!(fd >= 0);
-                assert_eq!(libc::setns(fd, libc::CLONE_NEWNET), 0);
-                libc::close(fd);
-            }
-            f()
-        })
-        .join()
-        .unwrap()
-    }
-}
-
-impl Drop for Ns {
-    fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.0]).output();
-    }
-}
-
 /// Builds the three plugins in this example's profile; their directory.
 fn plugins() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    // …/target/<profile>/examples/state_bench
-    let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
-    let target = profile_dir.parent().unwrap();
-    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    cmd.env_remove("CARGO_TARGET_DIR")
-        .args(["build", "--quiet", "--manifest-path"])
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml"))
-        .args([
-            "-p",
-            "nipart-plugin-kernel",
-            "-p",
-            "nipart-plugin-state",
-            "-p",
-            "nipart-plugin-commander",
-            "--lib",
-            "--target-dir",
-        ])
-        .arg(target);
-    if profile_dir.file_name().is_some_and(|n| n == "release") {
-        cmd.arg("--release");
-    }
-    sh(&mut cmd);
+    let profile_dir = nipart_loader_tests::build_in_workspace(&[
+        "-p",
+        "nipart-plugin-kernel",
+        "-p",
+        "nipart-plugin-state",
+        "-p",
+        "nipart-plugin-commander",
+        "--lib",
+    ]);
     let dir = std::env::temp_dir().join(format!("nipart-state-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -134,11 +61,11 @@ struct Daemon {
 }
 
 impl Daemon {
-    fn start(ns: &Ns, dir: &Path) -> Daemon {
+    fn start(ns: &Netns, dir: &Path) -> Daemon {
         let mut config = DaemonConfig::from_toml("log_level = \"warn\"").unwrap();
         config.plugin_dir = dir.to_path_buf();
         let lifecycle = ns
-            .inside(move || Lifecycle::start(config))
+            .run_inside(move || Lifecycle::start(config))
             .expect("daemon start");
         let bus = lifecycle.bus().clone();
         let (tx, rx) = mpsc::channel();
@@ -243,8 +170,8 @@ fn main() {
 
     // show
     {
-        let ns = Ns::new("show");
-        ns.batch(&pair_script(show_pairs));
+        let ns = Netns::new();
+        ns.ip_batch(&pair_script(show_pairs));
         let d = Daemon::start(&ns, &dir);
         let show = json!({"method": "io.nipart.Network.Show", "parameters": {}});
         let ours = median(
@@ -257,7 +184,7 @@ fn main() {
                 })
                 .collect(),
         );
-        let base = ns.inside(move || {
+        let base = ns.run_inside(move || {
             median(
                 (0..runs)
                     .map(|_| {
@@ -283,7 +210,7 @@ fn main() {
 
     // apply
     for &n in apply_sizes {
-        let ns = Ns::new(&format!("apply{n}"));
+        let ns = Netns::new();
         let d = Daemon::start(&ns, &dir);
         let t = Instant::now();
         let r = d.call(
@@ -294,10 +221,10 @@ fn main() {
         assert_eq!(r["verified"], true);
         drop(d);
         drop(ns);
-        let ns = Ns::new(&format!("batch{n}"));
+        let ns = Netns::new();
         let script = pair_script(n);
         let t = Instant::now();
-        ns.batch(&script);
+        ns.ip_batch(&script);
         let base = t.elapsed();
         let ratio = ms(ours) / ms(base);
         let target = if n == 200 {

@@ -29,6 +29,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use nipart_loader_tests::{Netns, try_run};
 use nipart_plugin_abi::FfiEvent;
 use nipart_plugin_api::Event;
 use nipartd::{DaemonConfig, Lifecycle, MemberId, MemberState, bus::Sink};
@@ -39,66 +40,6 @@ const TARGET_P99: Duration = Duration::from_millis(5);
 const WARMUP: usize = 50;
 
 type BoxError = Box<dyn std::error::Error>;
-
-struct Netns(String);
-
-impl Netns {
-    fn new() -> Result<Self, BoxError> {
-        let name = format!("nipart-mon-bench-{}", std::process::id());
-        sh(Command::new("ip").args(["netns", "add", &name]))?;
-        Ok(Netns(name))
-    }
-
-    fn ip(&self, args: &str) -> Result<(), BoxError> {
-        sh(Command::new("ip")
-            .args(["-n", &self.0])
-            .args(args.split_whitespace()))
-    }
-
-    /// Runs `f` on a new thread inside the namespace (and returns at once).
-    fn spawn_inside<T: Send + 'static>(
-        &self,
-        f: impl FnOnce() -> T + Send + 'static,
-    ) -> std::thread::JoinHandle<Result<T, String>> {
-        let path = format!("/run/netns/{}", self.0);
-        std::thread::spawn(move || {
-            enter(&path)?;
-            Ok(f())
-        })
-    }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.0]).output();
-    }
-}
-
-fn enter(path: &str) -> Result<(), String> {
-    let c = CString::new(path).map_err(|e| e.to_string())?;
-    // SAFETY: plain syscalls; the fd is closed before returning.
-    unsafe {
-        let fd = libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC);
-        if fd < 0 {
-            return Err(format!("open {path}: {}", std::io::Error::last_os_error()));
-        }
-        let rc = libc::setns(fd, libc::CLONE_NEWNET);
-        let err = std::io::Error::last_os_error();
-        libc::close(fd);
-        if rc != 0 {
-            return Err(format!("setns {path}: {err}"));
-        }
-    }
-    Ok(())
-}
-
-fn sh(cmd: &mut Command) -> Result<(), BoxError> {
-    let out = cmd.output()?;
-    if !out.status.success() {
-        return Err(format!("{cmd:?}: {}", String::from_utf8_lossy(&out.stderr).trim()).into());
-    }
-    Ok(())
-}
 
 /// Finds (building it if needed) the monitor's `.so` beside this example.
 fn monitor_so() -> Result<PathBuf, BoxError> {
@@ -135,7 +76,7 @@ fn monitor_so() -> Result<PathBuf, BoxError> {
                 cmd.args(["--profile", other]);
             }
         }
-        sh(&mut cmd)?;
+        try_run(&mut cmd)?;
     }
     let so = profile_dir.join("libnipart_plugin_monitor.so");
     if !so.is_file() {
@@ -322,9 +263,9 @@ fn run() -> Result<(), BoxError> {
         Some(p) => p.clone(),
         None => monitor_so()?,
     };
-    let ns = Netns::new()?;
-    ns.ip(&format!("link add name {IFACE} type veth peer name {PEER}"))?;
-    ns.ip(&format!("link set dev {PEER} up"))?;
+    let ns = Netns::try_new()?;
+    ns.try_ip(&format!("link add name {IFACE} type veth peer name {PEER}"))?;
+    ns.try_ip(&format!("link set dev {PEER} up"))?;
 
     let dir = tempfile::tempdir()?;
     std::fs::copy(&so, dir.path().join("libnipart_plugin_monitor.so"))?;

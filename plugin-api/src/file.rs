@@ -1,4 +1,5 @@
-//! Crash-safe file replacement.
+//! Crash-safe file replacement, for plugins that persist state (the
+//! `conf` plugin's saved state and checkpoints, the `dhcp` plugin's leases).
 //!
 //! A file is never written in place: the new content goes to a temporary
 //! file in the same directory (same file system, so the rename is atomic),
@@ -8,6 +9,19 @@
 //! content or the whole new one. What a crash can leave behind is a
 //! temporary file, named `.NAME.tmp-PID-N`, which [`remove_leftovers`]
 //! deletes and every reader ignores.
+//!
+//! ```
+//! # fn main() -> std::io::Result<()> {
+//! let dir = std::env::temp_dir().join(format!("nipart-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir)?;
+//! let path = dir.join("lease.json");
+//! nipart_plugin_api::file::replace(&path, b"{\"address\": \"192.0.2.7\"}", 0o600)?;
+//! assert_eq!(std::fs::read(&path)?, b"{\"address\": \"192.0.2.7\"}");
+//! nipart_plugin_api::file::remove(&path)?;
+//! # std::fs::remove_dir(&dir)?;
+//! # Ok(())
+//! # }
+//! ```
 
 use std::{
     fs::{self, File, OpenOptions},
@@ -25,7 +39,7 @@ static NEXT_TMP: AtomicU64 = AtomicU64::new(0);
 /// Replaces `path` with `bytes` (file mode `mode` for a new file), crash
 /// safely. On error the old content is left as it was and the temporary
 /// file is removed.
-pub fn write(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+pub fn replace(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     let (dir, name) = split(path)?;
     let tmp = dir.join(format!(
         ".{name}{TMP_MARK}{}-{}",
@@ -60,7 +74,7 @@ pub fn remove(path: &Path) -> io::Result<()> {
     }
 }
 
-/// Whether `file_name` is a temporary file [`write`] left behind.
+/// Whether `file_name` is a temporary file [`replace`] left behind.
 pub fn is_leftover(file_name: &str) -> bool {
     file_name.starts_with('.') && file_name.contains(TMP_MARK)
 }
@@ -114,11 +128,11 @@ mod tests {
     fn replaces_whole_files_and_leaves_no_temporary() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("state.yml");
-        write(&p, b"first\n", 0o644).unwrap();
+        replace(&p, b"first\n", 0o644).unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"first\n");
-        write(&p, b"second, longer\n", 0o644).unwrap();
+        replace(&p, b"second, longer\n", 0o644).unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"second, longer\n");
-        write(&p, b"3\n", 0o644).unwrap();
+        replace(&p, b"3\n", 0o644).unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"3\n");
         let names: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
@@ -131,7 +145,7 @@ mod tests {
     fn new_files_get_the_mode_asked() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("secrets.yml");
-        write(&p, b"x", 0o600).unwrap();
+        replace(&p, b"x", 0o600).unwrap();
         let mode = fs::metadata(&p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
     }
@@ -140,12 +154,12 @@ mod tests {
     fn a_failed_write_keeps_the_old_content() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("state.yml");
-        write(&p, b"old", 0o644).unwrap();
+        replace(&p, b"old", 0o644).unwrap();
         // A directory where the file should be: the rename fails.
         let q = dir.path().join("taken");
         fs::create_dir(&q).unwrap();
         fs::write(q.join("x"), b"").unwrap();
-        assert!(write(&q, b"new", 0o644).is_err());
+        assert!(replace(&q, b"new", 0o644).is_err());
         assert_eq!(fs::read(&p).unwrap(), b"old");
         assert!(remove_leftovers(dir.path()).unwrap().is_empty());
     }
