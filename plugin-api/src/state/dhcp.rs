@@ -119,6 +119,6 @@ pub struct DhcpLeaseLost {
     pub interface: String,
     /// `192.0.2.10/24`.
     pub address: String,
-    /// `expired`, `refused`, `carrier-lost`, `released`, `stopped`.
+    /// `expired`, `refused`, `nak`, `carrier-lost`, `released`, `stopped`.
     pub reason: String,
 }

@@ -26,7 +26,7 @@
 //! not run.
 
 use std::{
-    ffi::{CStr, CString},
+    ffi::CStr,
     fs,
     path::{Path, PathBuf},
     process::{Command, ExitCode, Stdio},
@@ -34,6 +34,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use nipart_loader_tests::{Netns, netns::enter as enter_netns, try_run};
 use nipart_plugin_abi::FfiEvent;
 use nipart_plugin_api::{Address, Event, EventState};
 use nipartd::{DaemonConfig, Lifecycle, MemberId, MemberState, bus::Sink};
@@ -79,64 +80,6 @@ fn args() -> Result<Args, BoxError> {
     Ok(a)
 }
 
-fn sh(cmd: &mut Command) -> Result<String, BoxError> {
-    let out = cmd.output()?;
-    if !out.status.success() {
-        return Err(format!(
-            "{cmd:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )
-        .into());
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// A network namespace, removed on drop.
-struct Netns(String);
-
-impl Netns {
-    fn new(tag: &str) -> Result<Netns, BoxError> {
-        let name = format!("nipart-dhcp-bench-{}-{tag}", std::process::id());
-        sh(Command::new("ip").args(["netns", "add", &name]))?;
-        Ok(Netns(name))
-    }
-
-    fn ip(&self, args: &str) -> Result<(), BoxError> {
-        sh(Command::new("ip")
-            .args(["-n", &self.0])
-            .args(args.split_whitespace()))
-        .map(|_| ())
-    }
-
-    fn path(&self) -> String {
-        format!("/run/netns/{}", self.0)
-    }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.0]).output();
-    }
-}
-
-fn enter(path: &str) -> Result<(), String> {
-    let c = CString::new(path).map_err(|e| e.to_string())?;
-    // SAFETY: plain syscalls; the fd is closed before returning.
-    unsafe {
-        let fd = libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC);
-        if fd < 0 {
-            return Err(format!("open {path}: {}", std::io::Error::last_os_error()));
-        }
-        let rc = libc::setns(fd, libc::CLONE_NEWNET);
-        let err = std::io::Error::last_os_error();
-        libc::close(fd);
-        if rc != 0 {
-            return Err(format!("setns {path}: {err}"));
-        }
-    }
-    Ok(())
-}
-
 /// Whether `iface` has an IPv4 address in this thread's namespace.
 fn has_ipv4(iface: &str) -> bool {
     let mut found = false;
@@ -170,7 +113,7 @@ fn watch_address(ns_path: String) -> Result<mpsc::Receiver<Result<Instant, Strin
     let (tx, rx) = mpsc::channel();
     let (ready_tx, ready_rx) = mpsc::channel();
     std::thread::spawn(move || {
-        if let Err(e) = enter(&ns_path) {
+        if let Err(e) = enter_netns(&ns_path) {
             let _ = ready_tx.send(Err(e));
             return;
         }
@@ -201,18 +144,18 @@ struct Side {
 
 impl Side {
     fn new(tag: &str, dir: &Path) -> Result<Side, BoxError> {
-        let client = Netns::new(&format!("{tag}c"))?;
-        let server = Netns::new(&format!("{tag}s"))?;
-        client.ip("link set lo up")?;
-        client.ip(&format!(
+        let client = Netns::try_new()?;
+        let server = Netns::try_new()?;
+        client.try_ip("link set lo up")?;
+        client.try_ip(&format!(
             "link add {CLIENT_IF} type veth peer name {SERVER_IF} netns {}",
-            server.0
+            server.name
         ))?;
-        client.ip(&format!("link set {CLIENT_IF} up"))?;
-        server.ip(&format!("addr add 10.77.0.1/24 dev {SERVER_IF}"))?;
-        server.ip(&format!("link set {SERVER_IF} up"))?;
+        client.try_ip(&format!("link set {CLIENT_IF} up"))?;
+        server.try_ip(&format!("addr add 10.77.0.1/24 dev {SERVER_IF}"))?;
+        server.try_ip(&format!("link set {SERVER_IF} up"))?;
         let dnsmasq = Command::new("ip")
-            .args(["netns", "exec", &server.0, "dnsmasq", "--no-daemon"])
+            .args(["netns", "exec", &server.name, "dnsmasq", "--no-daemon"])
             .args([
                 "--conf-file=/dev/null",
                 "--port=0",
@@ -243,10 +186,11 @@ impl Side {
     }
 
     fn carrier(&self, up: bool) -> Result<(), BoxError> {
-        self.server.ip(&format!(
+        self.server.try_ip(&format!(
             "link set {SERVER_IF} {}",
             if up { "up" } else { "down" }
-        ))
+        ))?;
+        Ok(())
     }
 }
 
@@ -290,7 +234,7 @@ fn plugins() -> Result<Vec<PathBuf>, BoxError> {
                 cmd.args(["--profile", other]);
             }
         }
-        sh(&mut cmd)?;
+        try_run(&mut cmd)?;
     }
     names
         .iter()
@@ -331,7 +275,7 @@ fn start_nipart(side: &Side, dir: &Path) -> Result<Lifecycle, BoxError> {
     config.log_level = "warn".into();
     let ns = side.client.path();
     let lifecycle = std::thread::spawn(move || -> Result<Lifecycle, String> {
-        enter(&ns)?;
+        enter_netns(&ns)?;
         Lifecycle::start(config).map_err(|e| e.to_string())
     })
     .join()
@@ -373,7 +317,7 @@ fn nipart_once(side: &Side) -> Result<Duration, BoxError> {
     loop {
         let gone = std::thread::spawn({
             let ns = ns.clone();
-            move || enter(&ns).map(|()| !has_ipv4(CLIENT_IF))
+            move || enter_netns(&ns).map(|()| !has_ipv4(CLIENT_IF))
         })
         .join()
         .map_err(|_| "poller panicked")??;
@@ -411,7 +355,7 @@ fn reference_once(
     last: &mut Option<String>,
 ) -> Result<Duration, BoxError> {
     side.carrier(false)?;
-    side.client.ip(&format!("addr flush dev {CLIENT_IF}"))?;
+    side.client.try_ip(&format!("addr flush dev {CLIENT_IF}"))?;
     let rx = watch_address(side.client.path())?;
     let t0 = Instant::now();
     side.carrier(true)?;
@@ -419,7 +363,7 @@ fn reference_once(
     cmd.args([
         "netns",
         "exec",
-        &side.client.0,
+        &side.client.name,
         "udhcpc",
         "-f",
         "-q",
@@ -441,9 +385,9 @@ fn reference_once(
     let _ = child.kill();
     let _ = child.wait();
     let at = at??;
-    let addrs = sh(Command::new("ip").args([
+    let addrs = try_run(Command::new("ip").args([
         "-n",
-        &side.client.0,
+        &side.client.name,
         "-4",
         "-br",
         "addr",
@@ -473,7 +417,7 @@ fn ms(d: Duration) -> f64 {
 fn run() -> Result<(), BoxError> {
     let args = args()?;
     for tool in ["dnsmasq", "udhcpc"] {
-        if sh(Command::new("sh").args(["-c", &format!("command -v {tool}")])).is_err() {
+        if try_run(Command::new("sh").args(["-c", &format!("command -v {tool}")])).is_err() {
             return Err(
                 format!("{tool} is not installed (apt-get install dnsmasq-base udhcpc)").into(),
             );

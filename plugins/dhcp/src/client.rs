@@ -1,8 +1,9 @@
 //! The DHCPv4 client of one interface, as a task: waits for carrier,
 //! acquires a lease (asking for the saved one first), has the kernel role
 //! apply it, renews at T1 and rebinds at T2 (mozim), removes the address
-//! when the lease expires or is refused, and starts over when the carrier
-//! comes back after a loss.
+//! when the lease expires or is refused (DHCPNAK, also to a renewal or a
+//! rebinding: `nak.rs`), and starts over when the carrier comes back after
+//! a loss.
 
 use std::{collections::HashMap, sync::Arc, sync::Mutex, time::Duration};
 
@@ -18,7 +19,9 @@ use tokio::{
 
 use crate::{
     direct,
+    invalid::{self, InvalidPackets},
     lease::{Lease, LeaseStore, unix_now},
+    nak::{Asking, Nak, NakWatch},
 };
 
 /// What the plugin tells a client.
@@ -41,6 +44,8 @@ pub struct Timing {
     pub kernel_timeout: Duration,
     /// The pause before starting over after an error.
     pub retry_interval: Duration,
+    /// At most one summary of ignored invalid packets per this interval.
+    pub invalid_report: Duration,
 }
 
 /// The leases applied now, by interface (what `dhcp.leases` reports).
@@ -67,6 +72,9 @@ pub struct Client {
     carrier: bool,
     /// The lease the kernel has now.
     current: Option<Lease>,
+    /// The invalid packets mozim ignored, and when they were last reported.
+    invalid: Arc<InvalidPackets>,
+    last_report: Instant,
 }
 
 impl Client {
@@ -79,7 +87,6 @@ impl Client {
         rx: mpsc::UnboundedReceiver<Command>,
     ) -> Client {
         Client {
-            interface,
             ctx,
             store,
             applied,
@@ -87,11 +94,19 @@ impl Client {
             rx,
             carrier: false,
             current: None,
+            invalid: InvalidPackets::new(&interface),
+            last_report: Instant::now(),
+            interface,
         }
     }
 
     /// Runs until stopped.
-    pub async fn run(mut self) {
+    pub async fn run(self) {
+        let counter = self.invalid.clone();
+        invalid::scope(counter, self.run_client()).await;
+    }
+
+    async fn run_client(mut self) {
         loop {
             while !self.carrier {
                 match self.rx.recv().await {
@@ -152,11 +167,42 @@ impl Client {
         };
         // mozim goes from rebinding back to INIT when the lease ran out.
         let mut rebinding = false;
+        // mozim is requesting an offer (SELECTING).
+        let mut selecting = false;
+        // Watches for a DHCPNAK while a lease is bound or an offer
+        // requested (`nak.rs`).
+        let mut watch: Option<NakWatch> = None;
+        let mut watch_failed = false;
         loop {
             let expiry = self
                 .current
                 .as_ref()
                 .map(|l| Instant::now() + l.remaining(unix_now()));
+            let asking = match &self.current {
+                Some(l) => Some(Asking::Lease {
+                    address: l.address,
+                    server: l.server_id,
+                    any_server: rebinding,
+                }),
+                None if selecting => Some(Asking::Offer),
+                None => None,
+            };
+            if asking.is_none() {
+                watch = None;
+                watch_failed = false;
+            } else if watch.is_none() && !watch_failed {
+                match NakWatch::open(&self.interface) {
+                    Ok(w) => watch = Some(w),
+                    Err(e) => {
+                        watch_failed = true;
+                        tracing::warn!(
+                            "{}: can't watch for DHCPNAK ({e}); a refused renewal is noticed at expiry only",
+                            self.interface
+                        );
+                    }
+                }
+            }
+            let report_at = self.last_report + self.timing.invalid_report;
             tokio::select! {
                 cmd = self.rx.recv() => match cmd {
                     None => return End::Gone,
@@ -183,19 +229,51 @@ impl Client {
                         return End::Stop { release, done };
                     }
                 },
+                nak = next_nak(&mut watch, asking), if watch.is_some() && asking.is_some() => match nak {
+                    Ok(nak) => {
+                        watch = None;
+                        if asking == Some(Asking::Offer) {
+                            tracing::warn!(
+                                "{}: DHCPNAK from {} for the offered {}: starting over",
+                                self.interface,
+                                nak.server,
+                                nak.address
+                            );
+                        } else {
+                            self.refused(nak).await;
+                        }
+                        // Start over with DISCOVER: INIT-REBOOT would ask
+                        // for the refused address again.
+                        cli.clean_up();
+                        rebinding = false;
+                        selecting = false;
+                    }
+                    Err(e) => {
+                        watch = None;
+                        watch_failed = true;
+                        tracing::warn!(
+                            "{}: stopped watching for DHCPNAK: {e}",
+                            self.interface
+                        );
+                    }
+                },
+                _ = tokio::time::sleep_until(report_at) => self.report_invalid(),
                 _ = sleep_until(expiry), if expiry.is_some() => {
                     // mozim's rebinding gives up at expiry too; this is the
                     // plugin's own deadline, whatever mozim is doing.
                     tracing::warn!("{}: the lease expired", self.interface);
                     self.drop_lease("expired").await;
                     cli.clean_up();
+                    selecting = false;
                 }
                 state = cli.run() => match state {
                     Ok(DhcpV4State::Done(lease)) => {
                         rebinding = false;
+                        selecting = false;
                         self.bound(&lease).await;
                     }
                     Ok(DhcpV4State::InitReboot) => {
+                        selecting = false;
                         if let Some(l) = &self.current {
                             let reason = if rebinding || l.remaining(unix_now()).is_zero() {
                                 "expired"
@@ -212,6 +290,7 @@ impl Client {
                     }
                     Ok(other) => {
                         rebinding = other == DhcpV4State::Rebinding;
+                        selecting = other == DhcpV4State::Selecting;
                         tracing::info!("{}: DHCPv4 {other}", self.interface);
                     }
                     Err(e) => {
@@ -221,6 +300,7 @@ impl Client {
                             self.timing.retry_interval
                         );
                         cli.clean_up();
+                        selecting = false;
                         if let Some(end) = self.pause(self.timing.retry_interval).await {
                             return end;
                         }
@@ -228,6 +308,32 @@ impl Client {
                 },
             }
         }
+    }
+
+    /// The server refused to extend the lease: drop it and forget it.
+    async fn refused(&mut self, nak: Nak) {
+        tracing::warn!(
+            "{}: DHCPNAK from {} for {}: lease dropped",
+            self.interface,
+            nak.server,
+            nak.address
+        );
+        self.drop_lease("nak").await;
+        self.store.forget(&self.interface);
+    }
+
+    /// Logs how many invalid packets mozim ignored since the last report.
+    fn report_invalid(&mut self) {
+        let n = self.invalid.take();
+        if n > 0 {
+            tracing::warn!(
+                "{}: ignored {n} invalid DHCP packet{} in the last {} s",
+                self.interface,
+                if n == 1 { "" } else { "s" },
+                self.last_report.elapsed().as_secs().max(1)
+            );
+        }
+        self.last_report = Instant::now();
     }
 
     /// Waits `d`, unless a command ends the session first.
@@ -340,6 +446,14 @@ impl Client {
             }
             Err(e) => Err(e),
         }
+    }
+}
+
+/// The next DHCPNAK `watch` sees to what the client is `asking`.
+async fn next_nak(watch: &mut Option<NakWatch>, asking: Option<Asking>) -> std::io::Result<Nak> {
+    match (watch, asking) {
+        (Some(w), Some(asking)) => w.next(asking).await,
+        _ => std::future::pending().await,
     }
 }
 

@@ -4,7 +4,6 @@
 
 use std::{
     fs,
-    io::Write,
     net::{IpAddr, Ipv4Addr},
     path::{Path, PathBuf},
     time::{Duration, SystemTime, UNIX_EPOCH},
@@ -239,24 +238,8 @@ fn prefix_mask(len: u8) -> u32 {
 
 /// Unix seconds as RFC 3339 UTC: `2026-11-28T21:03:00Z`.
 pub fn rfc3339(secs: u64) -> String {
-    let days = i64::try_from(secs / 86_400).unwrap_or(i64::MAX / 2);
-    let rem = secs % 86_400;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+    humantime::format_rfc3339_seconds(t).to_string()
 }
 
 /// The directory of saved leases, one JSON file per interface.
@@ -307,12 +290,22 @@ impl LeaseStore {
         }
     }
 
+    /// Forgets the saved lease of `interface` (the server refused it: the
+    /// next start must not ask for it again). Said in the log when the
+    /// file can't be removed.
+    pub fn forget(&self, interface: &str) {
+        let path = self.path(interface);
+        // Durably: after a crash the refused lease must not come back.
+        if let Err(e) = nipart_plugin_api::file::remove(&path) {
+            tracing::warn!("can't remove the refused lease {}: {e}", path.display());
+        }
+    }
+
     /// Saves `lease` crash-safely: a temporary file, fsync, rename over the
     /// old one, fsync of the directory. A crash leaves the old or the new
     /// lease, never a torn one.
     pub fn save(&self, lease: &Lease) -> Result<()> {
         let path = self.path(&lease.interface);
-        let tmp = self.dir.join(format!(".{}.json.tmp", lease.interface));
         let text = serde_json::to_vec_pretty(lease)
             .map_err(|e| Error::other(format!("encoding the lease: {e}")))?;
         let write = || -> std::io::Result<()> {
@@ -321,11 +314,7 @@ impl LeaseStore {
                 .recursive(true)
                 .mode(0o700)
                 .create(&self.dir)?;
-            let mut f = fs::File::create(&tmp)?;
-            f.write_all(&text)?;
-            f.sync_all()?;
-            fs::rename(&tmp, &path)?;
-            fs::File::open(&self.dir)?.sync_all()
+            nipart_plugin_api::file::replace(&path, &text, 0o600)
         };
         write().map_err(|e| io_error(&format!("saving the lease {}", path.display()), e))
     }
@@ -445,5 +434,8 @@ mod tests {
         assert_eq!(names, ["veth1.json"], "no temporary file left behind");
         fs::write(store.path("veth1"), "{not json").unwrap();
         assert_eq!(store.load("veth1"), None);
+        store.forget("veth1");
+        assert!(!store.path("veth1").exists());
+        store.forget("veth1");
     }
 }

@@ -21,7 +21,9 @@
 
 mod client;
 mod direct;
+mod invalid;
 mod lease;
+mod nak;
 
 use std::{collections::HashMap, path::PathBuf, time::Duration};
 
@@ -57,6 +59,9 @@ struct Config {
     retry_interval_ms: u64,
     /// How long shutdown waits for the clients to release their leases.
     release_timeout_ms: u64,
+    /// At most one line per this interval reports the invalid packets a
+    /// client ignored (after a warning for its first one).
+    invalid_report_ms: u64,
 }
 
 impl Default for Config {
@@ -67,6 +72,7 @@ impl Default for Config {
             monitor_timeout_ms: 5_000,
             retry_interval_ms: 5_000,
             release_timeout_ms: 3_000,
+            invalid_report_ms: 60_000,
         }
     }
 }
@@ -231,6 +237,7 @@ impl Dhcp {
         Timing {
             kernel_timeout: Duration::from_millis(self.config.kernel_timeout_ms),
             retry_interval: Duration::from_millis(self.config.retry_interval_ms),
+            invalid_report: Duration::from_millis(self.config.invalid_report_ms.max(1)),
         }
     }
 
@@ -449,7 +456,14 @@ impl log::Log for LogBridge {
             log::Level::Warn => tracing::warn!("{target}: {msg}"),
             // mozim reports every packet it ignores at info: a peer sending
             // garbage must not flood the daemon's log at its default level.
-            log::Level::Info | log::Level::Debug => tracing::debug!("{target}: {msg}"),
+            // The client counts them instead (`invalid.rs`): a warning for
+            // the first, then a periodic summary.
+            log::Level::Info => {
+                let line = msg.to_string();
+                invalid::note(&line);
+                tracing::debug!("{target}: {line}");
+            }
+            log::Level::Debug => tracing::debug!("{target}: {msg}"),
             log::Level::Trace => tracing::trace!("{target}: {msg}"),
         }
     }

@@ -153,8 +153,15 @@ impl Dnsmasq {
     /// Leases 2-minute leases (dnsmasq's minimum) from [`RANGE`] with
     /// router 10.9.0.1 and DNS server 10.9.0.53, plus `extra` options.
     pub fn start(bed: &Bed, extra: &[&str]) -> Dnsmasq {
-        let leases = bed.path("dnsmasq.leases");
-        let log = bed.path("dnsmasq.log");
+        Dnsmasq::start_with(bed, "dnsmasq", RANGE, extra)
+    }
+
+    /// Like [`Dnsmasq::start`], leasing from `range`, with its files
+    /// (`NAME.leases`, `NAME.log`, `NAME.pid`) named `name`: a second
+    /// server on the same bed starts with a log of its own.
+    pub fn start_with(bed: &Bed, name: &str, range: (&str, &str), extra: &[&str]) -> Dnsmasq {
+        let leases = bed.path(&format!("{name}.leases"));
+        let log = bed.path(&format!("{name}.log"));
         let child = Command::new("ip")
             .args(["netns", "exec", &bed.server.name, "dnsmasq"])
             .args([
@@ -169,13 +176,16 @@ impl Dnsmasq {
             .arg(format!("--interface={SERVER_IF}"))
             .arg(format!(
                 "--dhcp-range={},{},255.255.255.0,2m",
-                RANGE.0, RANGE.1
+                range.0, range.1
             ))
             .arg(format!("--dhcp-option=option:router,{SERVER_IP}"))
             .arg("--dhcp-option=option:dns-server,10.9.0.53")
             .arg(format!("--dhcp-leasefile={}", leases.display()))
             .arg(format!("--log-facility={}", log.display()))
-            .arg(format!("--pid-file={}", bed.path("dnsmasq.pid").display()))
+            .arg(format!(
+                "--pid-file={}",
+                bed.path(&format!("{name}.pid")).display()
+            ))
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -220,8 +230,15 @@ pub struct Daemon {
 }
 
 impl Daemon {
-    /// Starts the daemon with its lease directory `<bed>/leases`.
+    /// Starts the daemon with its lease directory `<bed>/leases`, logging
+    /// at debug level.
     pub fn start(bed: &Bed) -> Daemon {
+        Daemon::start_with(bed, Some("debug"), "")
+    }
+
+    /// Starts the daemon with `log_level` (`None`: the default, info) and
+    /// `dhcp_config` lines added to its `[plugin.dhcp]`.
+    pub fn start_with(bed: &Bed, log_level: Option<&str>, dhcp_config: &str) -> Daemon {
         let a = artifacts();
         let plugins = bed.path("plugins");
         if !plugins.exists() {
@@ -241,11 +258,14 @@ impl Daemon {
             n += 1;
         };
         let config = bed.path("nipartd.toml");
+        let level = log_level
+            .map(|l| format!("log_level = {l:?}\n"))
+            .unwrap_or_default();
         fs::write(
             &config,
             format!(
-                "plugin_dir = {plugins:?}\nlog_level = \"debug\"\n[api]\nsocket = {socket:?}\n\
-                 [plugin.dhcp]\nlease_dir = {:?}\nretry_interval_ms = 1000\n",
+                "plugin_dir = {plugins:?}\n{level}[api]\nsocket = {socket:?}\n\
+                 [plugin.dhcp]\nlease_dir = {:?}\nretry_interval_ms = 1000\n{dhcp_config}",
                 bed.path("leases")
             ),
         )
