@@ -41,9 +41,11 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
+/// A temporary file of the SDK's writer (`nipart_plugin_api::file`).
 fn is_leftover(p: &Path) -> bool {
-    let name = p.file_name().unwrap().to_str().unwrap();
-    name.starts_with('.') && name.contains(".tmp-")
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(nipart_plugin_api::file::is_leftover)
 }
 
 /// The saved state with `ck0`'s MTU set to `mtu` (none: as first saved).
