@@ -168,7 +168,7 @@ pub fn measure(
         .spawn()
         .map_err(|e| format!("cannot run {}: {e}", nipartd.display()))?;
     let result = idle_sample(&mut child, idle);
-    let stopped = stop(&mut child);
+    let stopped = crate::startup::stop(&mut child);
     let sample = result?;
     stopped?;
     Ok(sample)
@@ -237,24 +237,4 @@ fn idle_sample(child: &mut Child, idle: Duration) -> Result<Sample, String> {
         thread_names,
         running,
     })
-}
-
-fn stop(child: &mut Child) -> Result<(), String> {
-    let pid = child.id() as libc::pid_t;
-    // SAFETY: kill has no memory-safety preconditions; `pid` is our child,
-    // not yet reaped, so the id can't have been reused.
-    unsafe { libc::kill(pid, libc::SIGTERM) };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        match child.try_wait() {
-            Ok(Some(_)) => return Ok(()),
-            Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(10)),
-            Ok(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err("nipartd did not stop within 30 s of SIGTERM; killed".into());
-            }
-            Err(e) => return Err(format!("waiting for nipartd: {e}")),
-        }
-    }
 }

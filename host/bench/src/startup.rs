@@ -108,7 +108,9 @@ fn started_plugin(line: &str) -> Option<&str> {
     line[at..].split_whitespace().next()
 }
 
-fn stop(child: &mut Child) -> Result<(), String> {
+/// Stops `nipartd` with SIGTERM: an error unless it exits cleanly within
+/// 30 s (then it is killed).
+pub fn stop(child: &mut Child) -> Result<(), String> {
     let pid = child.id() as libc::pid_t;
     // SAFETY: kill has no memory-safety preconditions; `pid` is our child,
     // not yet reaped, so the id can't have been reused.

@@ -164,7 +164,7 @@ async fn apply_ifaces(confs: Vec<IfaceConf>) -> Result<()> {
         .map_err(|e| nispor_error(&format!("applying interfaces {}", names.join(", ")), e))
 }
 
-async fn apply_routes(routes: Vec<RouteConf>) -> Result<()> {
+pub(crate) async fn apply_routes(routes: Vec<RouteConf>) -> Result<()> {
     if routes.is_empty() {
         return Ok(());
     }

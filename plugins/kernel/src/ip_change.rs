@@ -9,7 +9,7 @@ use nipart_plugin_api::{
 };
 use nispor::{IfaceConf, IfaceState, IpAddrConf, IpConf, NetConf, RouteConf, RouteProtocol};
 
-use crate::query::nispor_error;
+use crate::{apply::apply_routes, query::nispor_error};
 
 /// Applies `change`; returns what changed, one line each.
 pub async fn apply(change: &IpChange) -> Result<Vec<String>> {
@@ -131,15 +131,4 @@ fn route_conf(iface: &str, r: &IpRoute, remove: bool) -> Result<RouteConf> {
     c.metric = r.metric;
     c.protocol = Some(RouteProtocol::Dhcp);
     Ok(c)
-}
-
-async fn apply_routes(routes: Vec<RouteConf>) -> Result<()> {
-    if routes.is_empty() {
-        return Ok(());
-    }
-    let mut net = NetConf::default();
-    net.routes = Some(routes);
-    net.apply_async()
-        .await
-        .map_err(|e| nispor_error("applying routes", e))
 }
