@@ -306,6 +306,27 @@ fn rolled_back_text(id: &str, r: &std::result::Result<(), String>) -> String {
     }
 }
 
+/// A failed apply's end: rolls back to checkpoint `id`, says so in the
+/// error (`{cause}; rolled back to checkpoint cp-N`), and publishes it as
+/// `network.applied`.
+async fn abort_apply(
+    shared: &Shared,
+    ctx: &Context,
+    event: &Event,
+    id: &str,
+    before: &NetworkState,
+    kind: ErrorKind,
+    cause: String,
+) -> Error {
+    let rb = roll_back(shared, ctx, Some(event), id, before).await;
+    let err = Error::new(kind, format!("{cause}; {}", rolled_back_text(id, &rb)));
+    let _ = ctx.notify(
+        topics::APPLIED,
+        &serde_json::json!({ "error": err.message(), "rolled_back": rb.is_ok() }),
+    );
+    err
+}
+
 async fn apply(
     shared: &Arc<Shared>,
     ctx: &Context,
@@ -380,13 +401,9 @@ async fn apply(
     let changes = match apply_parts(shared, ctx, Some(event), &plan, &id, false).await {
         Ok(c) => c,
         Err(e) => {
-            let rb = roll_back(shared, ctx, Some(event), &id, &before).await;
-            let err = Error::new(e.kind(), format!("{e}; {}", rolled_back_text(&id, &rb)));
-            let _ = ctx.notify(
-                topics::APPLIED,
-                &serde_json::json!({ "error": err.message(), "rolled_back": rb.is_ok() }),
+            return Err(
+                abort_apply(shared, ctx, event, &id, &before, e.kind(), e.to_string()).await,
             );
-            return Err(err);
         }
     };
 
@@ -407,21 +424,21 @@ async fn apply(
         match outcome {
             Ok(n) => attempts = n,
             Err(report) => {
-                let rb = roll_back(shared, ctx, Some(event), &id, &before).await;
-                let err = Error::new(
+                let cause = format!(
+                    "verification failed after {} attempts: {}",
+                    shared.config.verify_retries,
+                    report.summary()
+                );
+                return Err(abort_apply(
+                    shared,
+                    ctx,
+                    event,
+                    &id,
+                    &before,
                     ErrorKind::Failed,
-                    format!(
-                        "verification failed after {} attempts: {}; {}",
-                        shared.config.verify_retries,
-                        report.summary(),
-                        rolled_back_text(&id, &rb)
-                    ),
-                );
-                let _ = ctx.notify(
-                    topics::APPLIED,
-                    &serde_json::json!({ "error": err.message(), "rolled_back": rb.is_ok() }),
-                );
-                return Err(err);
+                    cause,
+                )
+                .await);
             }
         }
     }
@@ -440,13 +457,7 @@ async fn apply(
         Ok(())
     };
     if let Err(e) = persisted {
-        let rb = roll_back(shared, ctx, Some(event), &id, &before).await;
-        let err = Error::new(e.kind(), format!("{e}; {}", rolled_back_text(&id, &rb)));
-        let _ = ctx.notify(
-            topics::APPLIED,
-            &serde_json::json!({ "error": err.message(), "rolled_back": rb.is_ok() }),
-        );
-        return Err(err);
+        return Err(abort_apply(shared, ctx, event, &id, &before, e.kind(), e.to_string()).await);
     }
 
     let pending = opts.no_commit;
