@@ -1,7 +1,8 @@
 //! A varlink client nobody here wrote: the Python `varlink` package from
 //! PyPI parses every interface description, calls Ping and Info, and reads
-//! an error. Needs `python3` and `pip install varlink`; the test fails (it
-//! is never skipped) when either is missing.
+//! an error. Needs the Python package `varlink`, which `bash .ci/test` installs
+//! in the project's virtual environment (`nipart_testkit::python_with`); the
+//! test fails at once (it is never skipped) when it is missing.
 
 mod support;
 
@@ -14,19 +15,10 @@ const BIN: &str = env!("CARGO_BIN_EXE_nipartd");
 
 #[test]
 fn python_varlink_package_talks_to_the_daemon() {
-    let check = Command::new("python3")
-        .args(["-c", "import varlink"])
-        .output()
-        .unwrap_or_else(|e| panic!("python3 is needed for this test ({e}): install python3"));
-    assert!(
-        check.status.success(),
-        "the Python package `varlink` is needed for this test: run `pip install varlink`\n{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
-
+    let python = nipart_testkit::python_with(&["varlink"]);
     let d = Daemon::start(BIN, &Setup::default());
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/varlink_client.py");
-    let out = Command::new("python3")
+    let out = Command::new(&python)
         .arg(&script)
         .arg(&d.socket)
         .output()

@@ -12,6 +12,7 @@ fn page(name: &str) -> PathBuf {
 
 #[test]
 fn man_pages_render_without_warnings() {
+    nipart_testkit::require("groff");
     for name in ["nipartd.8", "nipartd.toml.5"] {
         let path = page(name);
         let out = Command::new("groff")

@@ -106,6 +106,13 @@ pub fn packages() -> &'static Packages {
             Some("debug") | None => "dev".to_string(),
             Some(other) => other.to_string(),
         };
+        nipart_testkit::require_all(&[
+            "dpkg-deb",
+            "dpkg-shlibdeps",
+            "strip",
+            "rpmbuild",
+            "python3",
+        ]);
         let out = Command::new("bash")
             .arg(repo_root().join("packaging/build"))
             .arg("--profile")

@@ -109,6 +109,7 @@ fn each_optional_plugin_has_a_package_depending_on_the_plugin_abi() {
 fn lintian_reports_no_errors() {
     let debs = packages().all(".deb");
     assert!(debs.len() >= 2, "no packages: {debs:?}");
+    nipart_testkit::require("lintian");
     let out = Command::new("lintian")
         .args(["--fail-on", "error", "--no-tag-display-limit"])
         .args(&debs)
@@ -144,6 +145,7 @@ fn verify_unit(root: &FreshRoot, scratch: &Path) {
         ),
     )
     .expect("writing the unit's copy");
+    nipart_testkit::require("systemd-analyze");
     let out = Command::new("systemd-analyze")
         .arg("verify")
         .arg(&copy)
@@ -324,6 +326,7 @@ fn installed_packages_run_the_daemon_that_nipc_lists_the_plugins_of_then_purge_c
 // RPM
 
 fn rpm_query(rpm: &Path, what: &str) -> Vec<String> {
+    nipart_testkit::require("rpm");
     run(Command::new("rpm").arg("-qp").arg(what).arg(rpm))
         .lines()
         .map(str::to_string)

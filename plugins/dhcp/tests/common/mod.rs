@@ -160,6 +160,7 @@ impl Dnsmasq {
     /// (`NAME.leases`, `NAME.log`, `NAME.pid`) named `name`: a second
     /// server on the same bed starts with a log of its own.
     pub fn start_with(bed: &Bed, name: &str, range: (&str, &str), extra: &[&str]) -> Dnsmasq {
+        nipart_testkit::require("dnsmasq");
         let leases = bed.path(&format!("{name}.leases"));
         let log = bed.path(&format!("{name}.log"));
         let child = Command::new("ip")
@@ -191,7 +192,7 @@ impl Dnsmasq {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("starting dnsmasq (is it installed?)");
+            .expect("starting dnsmasq");
         let d = Dnsmasq { child, leases, log };
         wait_for(Duration::from_secs(10), "dnsmasq to start", || {
             d.log_text().contains("DHCP, IP range").then_some(())
@@ -409,7 +410,9 @@ impl Python {
     pub fn start(ns: &Netns, script: &str) -> Python {
         Python(
             Command::new("ip")
-                .args(["netns", "exec", &ns.name, "python3", "-c", script])
+                .args(["netns", "exec", &ns.name])
+                .arg(nipart_testkit::require("python3"))
+                .args(["-c", script])
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
