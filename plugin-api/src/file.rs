@@ -176,6 +176,17 @@ impl fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
+impl From<Refusal> for crate::Error {
+    fn from(r: Refusal) -> Self {
+        let kind = match r.kind {
+            RefusalKind::Unsafe => crate::ErrorKind::PermissionDenied,
+            RefusalKind::TooLarge => crate::ErrorKind::InvalidInput,
+            RefusalKind::Unreadable => crate::ErrorKind::Other,
+        };
+        crate::Error::new(kind, r.to_string())
+    }
+}
+
 /// Besides root, the owner a trusted file may have: the process's
 /// effective uid (the daemon's user).
 pub fn trusted_uid() -> u32 {
