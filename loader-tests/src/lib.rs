@@ -180,6 +180,7 @@ impl Workspace {
                 "nipart-fixture-root-panic",
                 "nipart-fixture-misfits",
                 "nipart-fixture-empty",
+                "nipart-fixture-evil",
             ],
             Workspace::Layout | Workspace::OtherMajor | Workspace::PanicAbort => &[],
         }
@@ -238,6 +239,15 @@ pub enum Fixture {
     Layout,
     /// Plugin `panic-abort`, built with `panic = "abort"`.
     PanicAbort,
+    /// No plugin: a library whose constructor leaves the marker file
+    /// [`evil_marker`] when it is loaded, the proof that it ran.
+    Evil,
+}
+
+/// The marker [`Fixture::Evil`]'s constructor leaves when a library loads
+/// it in this process.
+pub fn evil_marker() -> PathBuf {
+    std::env::temp_dir().join(format!("nipart-fixture-evil-{}", std::process::id()))
 }
 
 impl Fixture {
@@ -265,6 +275,7 @@ impl Fixture {
             Fixture::OtherMajor => "libnipart_fixture_other_major.so",
             Fixture::Layout => "libnipart_fixture_layout.so",
             Fixture::PanicAbort => "libnipart_fixture_panic_abort.so",
+            Fixture::Evil => "libnipart_fixture_evil.so",
         }
     }
 
