@@ -441,6 +441,17 @@ impl Sandbox {
     }
 }
 
+/// The resident memory (`VmRSS`) of process `pid`, in KiB.
+pub fn resident_kib(pid: u32) -> u64 {
+    let status = fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_else(|e| panic!("reading /proc/{pid}/status: {e}"));
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no VmRSS in /proc/{pid}/status:\n{status}"))
+}
+
 /// A path as a TOML string literal.
 pub fn toml_str(path: &Path) -> String {
     serde_json::to_string(&path.display().to_string()).expect("a string serializes")

@@ -5,15 +5,10 @@
 //! responsive to SIGTERM, and its memory stays small.
 
 use std::{
-    ffi::CString,
-    fs,
-    os::unix::fs::PermissionsExt,
-    path::Path,
-    process::Command,
-    time::Duration,
+    ffi::CString, fs, os::unix::fs::PermissionsExt, path::Path, process::Command, time::Duration,
 };
 
-use nipart_loader_tests::{Daemon, Fixture, Sandbox, nipartd_binary};
+use nipart_loader_tests::{Daemon, Fixture, Sandbox, nipartd_binary, resident_kib};
 
 const STOP_LIMIT: Duration = Duration::from_secs(10);
 
@@ -21,16 +16,6 @@ fn mkfifo(path: &Path) {
     let c = CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
     // SAFETY: c is a valid NUL-terminated path.
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
-}
-
-/// The daemon's resident memory, in KiB.
-fn rss_kib(pid: u32) -> u64 {
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or_else(|| panic!("no VmRSS in:\n{status}"))
 }
 
 #[test]
@@ -118,7 +103,7 @@ fn hostile_files_on_sighup_are_refused_and_sigterm_still_works() {
         ),
     );
 
-    let rss = rss_kib(daemon.pid());
+    let rss = resident_kib(daemon.pid());
     assert!(rss < 256 * 1024, "resident memory {rss} KiB");
     // Back to a sound file: the reload goes through again.
     fs::set_permissions(&config, fs::Permissions::from_mode(0o644)).unwrap();

@@ -9,17 +9,12 @@ mod common;
 use std::{fs, os::unix::fs::PermissionsExt};
 
 use common::{FAST, Node};
+use nipart_loader_tests::resident_kib;
 use nipart_plugin_api::state::NetworkState;
 
 /// The daemon's resident memory, in KiB.
 fn rss_kib(n: &Node) -> u64 {
-    let pid = n.daemon.as_ref().expect("the daemon runs").pid();
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or_else(|| panic!("no VmRSS in:\n{status}"))
+    resident_kib(n.daemon.as_ref().expect("the daemon runs").pid())
 }
 
 /// Far below what reading `/dev/zero` would take (it took gigabytes).
@@ -33,12 +28,18 @@ interfaces:
     veth: {peer: ch0-ep}
 ";
 
-#[test]
-fn a_world_writable_saved_state_is_not_applied_at_start() {
+/// A node whose daemon saved PAIR, stopped.
+fn node_with_saved_pair() -> Node {
     let mut n = Node::new(FAST);
     n.start();
     n.apply(PAIR, &[]);
     n.stop();
+    n
+}
+
+#[test]
+fn a_world_writable_saved_state_is_not_applied_at_start() {
+    let mut n = node_with_saved_pair();
     n.ns.ip("link del ch0");
     // What an unprivileged user could do to a world-writable file.
     let file = n.state_file();
@@ -76,10 +77,7 @@ fn a_world_writable_saved_state_is_not_applied_at_start() {
 
 #[test]
 fn links_to_dev_zero_as_saved_state_and_checkpoint_cost_nothing() {
-    let mut n = Node::new(FAST);
-    n.start();
-    n.apply(PAIR, &[]);
-    n.stop();
+    let mut n = node_with_saved_pair();
     let file = n.state_file();
     fs::remove_file(&file).unwrap();
     std::os::unix::fs::symlink("/dev/zero", &file).unwrap();
