@@ -294,7 +294,11 @@ impl Store {
 /// The id a mark file (`pending`) holds, if it exists and is not empty;
 /// read like every trusted file, at most [`MARK_MAX_BYTES`].
 pub fn read_mark(path: &Path) -> Result<Option<String>> {
-    let Some(bytes) = file::read_trusted(path, MARK_MAX_BYTES)? else {
+    let read = file::read_trusted(path, MARK_MAX_BYTES).map_err(|r| match r.kind {
+        file::RefusalKind::TooLarge => r.with_fix("remove it (a mark holds one checkpoint id)"),
+        _ => r,
+    })?;
+    let Some(bytes) = read else {
         return Ok(None);
     };
     let text = String::from_utf8(bytes)
@@ -600,6 +604,35 @@ mod tests {
         s.set_pending(None).unwrap();
         assert_eq!(s.pending().unwrap(), None);
         s.set_pending(None).unwrap();
+    }
+
+    #[test]
+    fn a_hostile_pending_mark_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path(), 3).unwrap();
+        let mark = s.pending_path();
+        std::os::unix::fs::symlink("/dev/zero", &mark).unwrap();
+        assert_eq!(
+            s.pending().unwrap_err().to_string(),
+            format!(
+                "{}: is a symbolic link, which is not followed here; \
+                 fix: replace the link with the file itself",
+                mark.display()
+            )
+        );
+        fs::remove_file(&mark).unwrap();
+        fs::write(&mark, vec![b'7'; 4097]).unwrap();
+        assert_eq!(
+            s.pending().unwrap_err().to_string(),
+            format!(
+                "{}: 4097 bytes is over the limit of 4096 bytes; \
+                 fix: remove it (a mark holds one checkpoint id)",
+                mark.display()
+            )
+        );
+        // Cleared as usual.
+        s.set_pending(None).unwrap();
+        assert_eq!(s.pending().unwrap(), None);
     }
 
     #[test]
