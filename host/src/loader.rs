@@ -4,17 +4,31 @@
 //! of them, one line each with the path, the reason and the fix) while the
 //! good files load:
 //!
-//! 1. discovery: `*.so` files directly in the directory, sorted by name,
-//!    deduplicated by file identity (device and inode, so a symlink to a file
-//!    already seen is skipped);
-//! 2. the permission gate (like NetworkManager's): the directory and each
-//!    file must be owned by root or by the daemon's own uid, must not be
-//!    group- or other-writable, and the file must be a regular file without
-//!    the setuid or setgid bit;
+//! 1. discovery: `*.so` files directly in the directory, sorted by name.
+//!    A symbolic link is resolved once (to its real path) and its target is
+//!    what the gates check and what is loaded; then each file is opened once
+//!    (`O_NOFOLLOW`, so nothing on the resolved path is followed again) and
+//!    deduplicated by the identity of the opened file (device and inode, so
+//!    a second name for a file already seen is skipped);
+//! 2. the permission gate (like NetworkManager's), on the opened descriptor
+//!    (`fstat`), never on the path: the file must be a regular file owned by
+//!    root or by the daemon's own uid, not group- or other-writable, without
+//!    the setuid or setgid bit; the plugin directory and the directory of
+//!    every target, and each directory above them up to `/`, must be owned
+//!    by root or the daemon's uid and not writable by group or others (a
+//!    sticky directory above, such as `/tmp`, may be: see
+//!    [`nipart_plugin_api::file`], whose check this is);
 //! 3. the ABI gate: an ELF file exporting the nipart root module, with the
 //!    same ABI major version and a compatible layout, built to unwind on
 //!    panic, whose plugins have valid descriptors, unique names and
 //!    constructors that succeed.
+//!
+//! The library loaded is the very file checked: it is opened through
+//! `/proc/self/fd/N` of the descriptor the gates checked, so swapping the
+//! file between the check and the load changes nothing. That descriptor is
+//! kept open for the life of the process: the dynamic loader knows the
+//! library by that name, and a later `/proc/self/fd/N` naming another file
+//! must not be mistaken for it.
 //!
 //! A loaded library is never unloaded (Rust libraries can't be dlclose'd
 //! safely): abi_stable leaks the handle on purpose.
@@ -22,8 +36,10 @@
 use std::{
     collections::{HashMap, HashSet},
     fmt, fs,
-    io::Read,
-    os::unix::fs::MetadataExt,
+    os::{
+        fd::{AsRawFd, IntoRawFd},
+        unix::fs::{FileExt, MetadataExt},
+    },
     path::{Path, PathBuf},
 };
 
@@ -32,7 +48,10 @@ use abi_stable::{
     std_types::RStr,
 };
 use nipart_plugin_abi::{PANIC_ABORT, PluginBox, PluginModuleRef, error_kind};
-use nipart_plugin_api::TopicPattern;
+use nipart_plugin_api::{
+    TopicPattern,
+    file::{self, Refusal},
+};
 
 /// Why a file (or the directory) was refused, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +61,17 @@ pub struct Rejection {
     pub plugin: Option<String>,
     pub reason: String,
     pub fix: String,
+}
+
+impl From<Refusal> for Rejection {
+    fn from(r: Refusal) -> Self {
+        Rejection {
+            path: r.path,
+            plugin: None,
+            reason: r.reason,
+            fix: r.fix,
+        }
+    }
 }
 
 impl fmt::Display for Rejection {
@@ -104,8 +134,7 @@ impl PluginLoader {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         Self {
             dir: dir.into(),
-            // SAFETY: geteuid has no preconditions and cannot fail.
-            trusted_uid: unsafe { libc::geteuid() },
+            trusted_uid: file::trusted_uid(),
         }
     }
 
@@ -116,24 +145,42 @@ impl PluginLoader {
     /// Discovers, gates and loads every plugin library in the directory.
     pub fn load(&self) -> LoadReport {
         let mut report = LoadReport::default();
-        let files = match self.discover() {
-            Ok(files) => files,
+        let (real_dir, paths) = match self.discover() {
+            Ok(found) => found,
             Err(r) => {
                 report.rejected.push(r);
                 return report;
             }
         };
+        let mut checked_dirs = HashSet::from([real_dir]);
+        let mut seen: HashMap<(u64, u64), PathBuf> = HashMap::new();
         let mut owner_of: HashMap<String, PathBuf> = HashMap::new();
-        for path in files {
-            if let Err(r) = self.check_permissions(&path) {
+        for path in paths {
+            let (library, meta) = match self.open_candidate(&path, &mut checked_dirs) {
+                Ok(opened) => opened,
+                Err(r) => {
+                    report.rejected.push(r);
+                    continue;
+                }
+            };
+            if let Some(first) = seen.get(&(meta.dev(), meta.ino())) {
+                tracing::info!(
+                    "skipping {}: same file as {}",
+                    path.display(),
+                    first.display()
+                );
+                continue;
+            }
+            seen.insert((meta.dev(), meta.ino()), path.clone());
+            if let Err(r) = self.check_permissions(&path, &meta) {
                 report.rejected.push(r);
                 continue;
             }
-            if let Err(r) = check_elf(&path) {
+            if let Err(r) = check_elf(&path, &library) {
                 report.rejected.push(r);
                 continue;
             }
-            match load_library(&path) {
+            match load_library(&path, library) {
                 Ok((module, sdk_version)) => {
                     self.create_plugins(&path, module, &sdk_version, &mut owner_of, &mut report)
                 }
@@ -144,8 +191,9 @@ impl PluginLoader {
         report
     }
 
-    /// The `*.so` files of the directory, sorted by name, one per file identity.
-    fn discover(&self) -> Result<Vec<PathBuf>, Rejection> {
+    /// The plugin directory's real path (checked up to `/`) and its `*.so`
+    /// entries, sorted by name.
+    fn discover(&self) -> Result<(PathBuf, Vec<PathBuf>), Rejection> {
         let dir = &self.dir;
         let meta = fs::metadata(dir).map_err(|e| {
             reject(
@@ -161,7 +209,7 @@ impl PluginLoader {
                 "point plugin_dir (or --plugin-dir) at a directory",
             ));
         }
-        self.check_owner_and_mode(dir, &meta, "directory")?;
+        let real_dir = file::check_directory(dir, self.trusted_uid)?;
         let entries = fs::read_dir(dir).map_err(|e| {
             reject(
                 dir,
@@ -175,68 +223,39 @@ impl PluginLoader {
             .filter(|p| p.extension().is_some_and(|x| x == "so"))
             .collect();
         paths.sort();
-        let mut seen: HashMap<(u64, u64), PathBuf> = HashMap::new();
-        let mut unique = Vec::with_capacity(paths.len());
-        for path in paths {
-            // A dangling link or unreadable file is kept here and refused by
-            // the permission gate with its reason.
-            if let Ok(m) = fs::metadata(&path) {
-                if let Some(first) = seen.get(&(m.dev(), m.ino())) {
-                    tracing::info!(
-                        "skipping {}: same file as {}",
-                        path.display(),
-                        first.display()
-                    );
-                    continue;
-                }
-                seen.insert((m.dev(), m.ino()), path.clone());
-            }
-            unique.push(path);
-        }
-        Ok(unique)
+        Ok((real_dir, paths))
     }
 
-    fn check_owner_and_mode(
+    /// Resolves `path` once, checks the target's directories (those not
+    /// checked yet) and opens the target without following anything
+    /// again: the descriptor and what `fstat` says of it.
+    fn open_candidate(
         &self,
         path: &Path,
-        meta: &fs::Metadata,
-        what: &str,
-    ) -> Result<(), Rejection> {
-        let uid = meta.uid();
-        if uid != 0 && uid != self.trusted_uid {
-            let allowed = if self.trusted_uid == 0 {
-                "root".to_string()
-            } else {
-                format!("root or the daemon's uid {}", self.trusted_uid)
-            };
-            return Err(reject(
-                path,
-                format!("the {what} is owned by uid {uid}, not by {allowed}"),
-                format!("chown root {}", path.display()),
-            ));
-        }
-        let mode = meta.mode();
-        if mode & 0o022 != 0 {
-            return Err(reject(
-                path,
-                format!(
-                    "the {what} is group- or other-writable (mode {:o})",
-                    mode & 0o7777
-                ),
-                format!("chmod go-w {}", path.display()),
-            ));
-        }
-        Ok(())
-    }
-
-    fn check_permissions(&self, path: &Path) -> Result<(), Rejection> {
-        let meta = fs::metadata(path).map_err(|e| {
+        checked_dirs: &mut HashSet<PathBuf>,
+    ) -> Result<(fs::File, fs::Metadata), Rejection> {
+        let unreadable = |e: std::io::Error| {
             reject(
                 path,
                 format!("cannot be read: {e}"),
                 "remove the file or the broken link",
             )
-        })?;
+        };
+        let target = fs::canonicalize(path).map_err(unreadable)?;
+        if let Some(parent) = target.parent()
+            && !checked_dirs.contains(parent)
+        {
+            file::check_directory(parent, self.trusted_uid)
+                .map_err(|r| reject(path, format!("{}: {}", r.path.display(), r.reason), r.fix))?;
+            checked_dirs.insert(parent.to_path_buf());
+        }
+        let library = file::open_no_follow(&target).map_err(unreadable)?;
+        let meta = library.metadata().map_err(unreadable)?;
+        Ok((library, meta))
+    }
+
+    /// The permission gate, on what `fstat` said of the opened file.
+    fn check_permissions(&self, path: &Path, meta: &fs::Metadata) -> Result<(), Rejection> {
         if !meta.is_file() {
             return Err(reject(
                 path,
@@ -244,7 +263,7 @@ impl PluginLoader {
                 "remove it from the plugin directory",
             ));
         }
-        self.check_owner_and_mode(path, &meta, "file")?;
+        file::check_owner_and_mode(path, meta, "file", self.trusted_uid)?;
         if meta.mode() & 0o6000 != 0 {
             return Err(reject(
                 path,
@@ -354,10 +373,9 @@ pub fn valid_name(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
-fn check_elf(path: &Path) -> Result<(), Rejection> {
+fn check_elf(path: &Path, library: &fs::File) -> Result<(), Rejection> {
     let mut magic = [0u8; 4];
-    let read = fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic));
-    match read {
+    match library.read_exact_at(&mut magic, 0) {
         Ok(()) if magic == *b"\x7fELF" => Ok(()),
         Ok(()) | Err(_) => Err(reject(
             path,
@@ -367,10 +385,17 @@ fn check_elf(path: &Path) -> Result<(), Rejection> {
     }
 }
 
-/// Opens the library and passes its root module through abi_stable's
+/// Opens the library (the file `library` is open on, through
+/// `/proc/self/fd/N`) and passes its root module through abi_stable's
 /// version and layout checks.
-fn load_library(path: &Path) -> Result<(PluginModuleRef, String), Rejection> {
-    let header = lib_header_from_path(path).map_err(|e| match e {
+fn load_library(path: &Path, library: fs::File) -> Result<(PluginModuleRef, String), Rejection> {
+    let fd = library.as_raw_fd();
+    let by_fd = PathBuf::from(format!("/proc/self/fd/{fd}"));
+    // Kept open for good, whatever the outcome: the dynamic loader may
+    // keep the library under this name, which must never name another
+    // file (see the module docs).
+    let _ = library.into_raw_fd();
+    let header = lib_header_from_path(&by_fd).map_err(|e| match e {
         LibraryError::GetSymbolError { .. } => reject(
             path,
             "not a nipart plugin: it does not export the plugin root module",
@@ -378,7 +403,11 @@ fn load_library(path: &Path) -> Result<(PluginModuleRef, String), Rejection> {
         ),
         LibraryError::OpenError { err, .. } => reject(
             path,
-            format!("cannot be loaded: {err}"),
+            format!(
+                "cannot be loaded: {}",
+                err.to_string()
+                    .replace(&by_fd.display().to_string(), &path.display().to_string())
+            ),
             "check that it was built for this system and that its dependencies are installed",
         ),
         other => abi_rejection(path, other),

@@ -180,6 +180,7 @@ impl Workspace {
                 "nipart-fixture-root-panic",
                 "nipart-fixture-misfits",
                 "nipart-fixture-empty",
+                "nipart-fixture-evil",
             ],
             Workspace::Layout | Workspace::OtherMajor | Workspace::PanicAbort => &[],
         }
@@ -238,6 +239,15 @@ pub enum Fixture {
     Layout,
     /// Plugin `panic-abort`, built with `panic = "abort"`.
     PanicAbort,
+    /// No plugin: a library whose constructor leaves the marker file
+    /// [`evil_marker`] when it is loaded, the proof that it ran.
+    Evil,
+}
+
+/// The marker [`Fixture::Evil`]'s constructor leaves when a library loads
+/// it in this process.
+pub fn evil_marker() -> PathBuf {
+    std::env::temp_dir().join(format!("nipart-fixture-evil-{}", std::process::id()))
 }
 
 impl Fixture {
@@ -265,6 +275,7 @@ impl Fixture {
             Fixture::OtherMajor => "libnipart_fixture_other_major.so",
             Fixture::Layout => "libnipart_fixture_layout.so",
             Fixture::PanicAbort => "libnipart_fixture_panic_abort.so",
+            Fixture::Evil => "libnipart_fixture_evil.so",
         }
     }
 
@@ -428,6 +439,17 @@ impl Sandbox {
         nipartd::DaemonConfig::from_toml(&self.config_toml(extra))
             .unwrap_or_else(|e| panic!("invalid test configuration: {e}"))
     }
+}
+
+/// The resident memory (`VmRSS`) of process `pid`, in KiB.
+pub fn resident_kib(pid: u32) -> u64 {
+    let status = fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_else(|e| panic!("reading /proc/{pid}/status: {e}"));
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no VmRSS in /proc/{pid}/status:\n{status}"))
 }
 
 /// A path as a TOML string literal.

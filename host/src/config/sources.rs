@@ -21,6 +21,8 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use nipart_plugin_api::file;
+
 use super::DaemonConfig;
 
 /// The vendor's directory (defaults shipped with the package).
@@ -31,6 +33,9 @@ pub const ADMIN_DIR: &str = "etc/nipart";
 pub const MAIN_FILE: &str = "nipartd.toml";
 /// The drop-in directory's name in either directory.
 pub const DROP_IN_DIR: &str = "conf.d";
+/// The largest configuration file read, in bytes (1 MiB). Not a key: the
+/// files it limits are what would set it.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
 
 /// Which files make up the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +63,9 @@ impl ConfigSource {
                 for dir in [VENDOR_DIR, ADMIN_DIR] {
                     let dir = root.join(dir);
                     let main = dir.join(MAIN_FILE);
-                    if main.exists() {
+                    // Whatever is there (a link, a FIFO) is listed, to be
+                    // refused with its reason rather than skipped.
+                    if main.symlink_metadata().is_ok() {
                         files.push(main);
                     }
                     match drop_ins(&dir.join(DROP_IN_DIR)) {
@@ -72,8 +79,9 @@ impl ConfigSource {
     }
 }
 
-/// The `*.toml` files of a `conf.d/` directory in file-name order (none if
-/// it does not exist).
+/// The `*.toml` entries of a `conf.d/` directory (whatever their kind:
+/// the reader refuses what is not a regular file) in file-name order (none
+/// if it does not exist).
 fn drop_ins(dir: &Path) -> Result<Vec<PathBuf>, Problem> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
@@ -92,11 +100,38 @@ fn drop_ins(dir: &Path) -> Result<Vec<PathBuf>, Problem> {
                 && !p
                     .file_name()
                     .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-                && p.is_file()
         })
         .collect();
     files.sort();
     Ok(files)
+}
+
+/// The text of one configuration file, read checked (see the module
+/// docs); the error is the problem's message (`reason; fix: ...`).
+fn read_file(path: &Path) -> Result<String, String> {
+    match file::read_trusted(path, MAX_FILE_BYTES) {
+        Ok(Some(bytes)) => String::from_utf8(bytes).map_err(|e| {
+            format!(
+                "not UTF-8 text (byte {}); fix: save it as UTF-8",
+                e.utf8_error().valid_up_to()
+            )
+        }),
+        Ok(None) => Err(format!(
+            "cannot be read: {}",
+            std::io::Error::from_raw_os_error(libc::ENOENT)
+        )),
+        Err(r) if r.kind == file::RefusalKind::TooLarge => Err(format!(
+            "{}; fix: a configuration file may be at most {MAX_FILE_BYTES} bytes",
+            r.reason
+        )),
+        Err(r) if r.path != path => Err(format!(
+            "{}: {}; fix: {}",
+            r.path.display(),
+            r.reason,
+            r.fix
+        )),
+        Err(r) => Err(format!("{}; fix: {}", r.reason, r.fix)),
+    }
 }
 
 /// Where a value came from.
@@ -205,12 +240,11 @@ impl LoadedConfig {
         let mut b = Builder::new(false);
         b.problems = problems;
         for file in &files {
-            match std::fs::read_to_string(file) {
+            match read_file(file) {
                 Ok(text) => b.layer(&text, Origin::File(file.clone())),
-                Err(e) => b.problems.push(Problem::error(
-                    Origin::File(file.clone()),
-                    format!("cannot be read: {e}"),
-                )),
+                Err(message) => b
+                    .problems
+                    .push(Problem::error(Origin::File(file.clone()), message)),
             }
         }
         for o in overrides {
@@ -605,6 +639,63 @@ mod tests {
                 "{}: queue_capacity: 0 is out of range 1..=1048576",
                 r.join("usr/lib/nipart/nipartd.toml").display()
             )]
+        );
+        assert!(loaded.into_result().is_err());
+    }
+
+    #[test]
+    fn hostile_files_are_refused_with_reason_and_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = root_with(&[
+            ("etc/nipart/conf.d/10-big.toml", ""),
+            ("etc/nipart/conf.d/20-open.toml", "log_level = \"debug\"\n"),
+            (
+                "usr/lib/nipart/conf.d/10-fine.toml",
+                "init_timeout_ms = 7\n",
+            ),
+        ]);
+        let r = root.path();
+        let main = r.join("etc/nipart/nipartd.toml");
+        let c = std::ffi::CString::new(main.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let big = r.join("etc/nipart/conf.d/10-big.toml");
+        std::fs::write(&big, vec![b'#'; (MAX_FILE_BYTES + 1) as usize]).unwrap();
+        let open = r.join("etc/nipart/conf.d/20-open.toml");
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let link = r.join("etc/nipart/conf.d/30-link.toml");
+        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+        let dir = r.join("etc/nipart/conf.d/40-dir.toml");
+        std::fs::create_dir(&dir).unwrap();
+
+        let loaded = LoadedConfig::load(&ConfigSource::System(r.to_path_buf()), &[]);
+        let errors: Vec<String> = loaded.errors().map(Problem::to_string).collect();
+        assert_eq!(
+            errors,
+            [
+                format!(
+                    "{}: not a regular file (it is a FIFO); fix: replace it with a regular file",
+                    main.display()
+                ),
+                format!(
+                    "{}: 1048577 bytes is over the limit of 1048576 bytes; \
+                     fix: a configuration file may be at most 1048576 bytes",
+                    big.display()
+                ),
+                format!(
+                    "{0}: the file is group- or other-writable (mode 666); fix: chmod go-w {0}",
+                    open.display()
+                ),
+                format!(
+                    "{}: is a symbolic link, which is not followed here; \
+                     fix: replace the link with the file itself",
+                    link.display()
+                ),
+                format!(
+                    "{}: not a regular file (it is a directory); fix: replace it with a regular file",
+                    dir.display()
+                ),
+            ]
         );
         assert!(loaded.into_result().is_err());
     }

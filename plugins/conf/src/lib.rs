@@ -11,7 +11,11 @@
 //!   apply still marked pending, then to apply the saved state, through
 //!   the normal workflow: the boot path.
 //!
-//! Every file is replaced crash safely (see [`nipart_plugin_api::file`]). Role `conf`; see
+//! Every file is replaced crash safely and read only if it is safe to
+//! believe: a regular file within `max_file_bytes`, owned by root and not
+//! writable by others, in directories likewise (see
+//! [`nipart_plugin_api::file`]). The checkpoint list is kept in memory
+//! (`store`). Role `conf`; see
 //! `docs/plugins/conf.md` for the files, the keys of `[plugin.conf]` and
 //! the failure modes.
 
@@ -48,6 +52,9 @@ struct Config {
     apply_at_start: bool,
     /// How long the boot apply may take before conf stops waiting for it.
     boot_timeout_ms: u64,
+    /// The largest `state.yml` or checkpoint file read, in bytes; a larger
+    /// one is refused (`nipart_plugin_api::file::read_trusted`).
+    max_file_bytes: u64,
 }
 
 impl Default for Config {
@@ -58,6 +65,7 @@ impl Default for Config {
             max_checkpoints: 20,
             apply_at_start: true,
             boot_timeout_ms: 600_000,
+            max_file_bytes: nipart_plugin_api::file::DEFAULT_MAX_BYTES,
         }
     }
 }
@@ -89,10 +97,16 @@ impl Plugin for Conf {
                 "[plugin.conf] max_checkpoints must be at least 1",
             ));
         }
-        let saved = SavedState::open(&config.config_dir)?;
-        let store = Store::open(
+        if config.max_file_bytes == 0 {
+            return Err(Error::invalid_input(
+                "[plugin.conf] max_file_bytes must be at least 1",
+            ));
+        }
+        let saved = SavedState::open_with_limit(&config.config_dir, config.max_file_bytes)?;
+        let store = Store::open_with_limit(
             &config.state_dir.join("checkpoints"),
             config.max_checkpoints,
+            config.max_file_bytes,
         )?;
         tracing::info!(
             "saved state {}, checkpoints in {}",

@@ -1,11 +1,15 @@
 //! The saved desired state: `<config_dir>/state.yml`, nmstate YAML a person
 //! can read and edit. Each successful apply is merged into it (interfaces
 //! by name, routes by value; `absent` removes), and boot applies it.
+//!
+//! The file is read with [`file::read_trusted`]: a regular file (not a
+//! link, not a FIFO), at most `max_file_bytes`, owned by root (or the
+//! daemon's user) and not writable by group or others, in a directory
+//! likewise (checked at open: a refused directory fails the open). A
+//! refused file is not applied at start, and not merged into at the next
+//! save (which writes a new, root-owned file).
 
-use std::{
-    fs,
-    path::{Path, PathBuf},
-};
+use std::path::{Path, PathBuf};
 
 use nipart_plugin_api::{
     Error, Result,
@@ -24,14 +28,21 @@ const HEADER: &str = "\
 #[derive(Clone)]
 pub struct SavedState {
     path: PathBuf,
+    max_file_bytes: u64,
 }
 
 impl SavedState {
-    /// The state kept in `<dir>/state.yml`; creates `dir` if needed and
+    /// The state kept in `<dir>/state.yml`, at most
+    /// [`file::DEFAULT_MAX_BYTES`]; creates `dir` if needed, checks it, and
     /// removes what a killed writer left in it.
+    #[cfg(test)]
     pub fn open(dir: &Path) -> Result<SavedState> {
-        fs::create_dir_all(dir)
-            .map_err(|e| Error::other(format!("cannot create {}: {e}", dir.display())))?;
+        Self::open_with_limit(dir, file::DEFAULT_MAX_BYTES)
+    }
+
+    /// As [`Self::open`], with a file of at most `max_file_bytes`.
+    pub fn open_with_limit(dir: &Path, max_file_bytes: u64) -> Result<SavedState> {
+        crate::store::open_dir(dir)?;
         let removed = file::remove_leftovers(dir)
             .map_err(|e| Error::other(format!("cannot clean {}: {e}", dir.display())))?;
         for p in removed {
@@ -39,6 +50,7 @@ impl SavedState {
         }
         Ok(SavedState {
             path: dir.join("state.yml"),
+            max_file_bytes,
         })
     }
 
@@ -50,16 +62,23 @@ impl SavedState {
     /// file and, for YAML that does not parse, the line and column:
     /// `/etc/nipart/state.yml:3:7: did not find expected key`.
     pub fn load(&self) -> Result<Option<NetworkState>> {
-        let text = match fs::read_to_string(&self.path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(Error::other(format!(
-                    "{}: cannot be read: {e}",
-                    self.path.display()
-                )));
+        let bytes = match file::read_trusted(&self.path, self.max_file_bytes) {
+            Ok(Some(b)) => b,
+            Ok(None) => return Ok(None),
+            Err(r) if r.kind == file::RefusalKind::TooLarge => {
+                return Err(r
+                    .with_fix("make it smaller, or raise [plugin.conf] max_file_bytes")
+                    .into());
             }
+            Err(r) => return Err(r.into()),
         };
+        let text = String::from_utf8(bytes).map_err(|e| {
+            Error::invalid_input(format!(
+                "{}: not UTF-8 text (byte {})",
+                self.path.display(),
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
         parse(&self.path, &text).map(Some)
     }
 
@@ -191,6 +210,8 @@ fn merge_bridge(to: &mut BridgeConfig, from: &BridgeConfig) {
 
 #[cfg(test)]
 mod tests {
+    use std::{fs, os::unix::fs::PermissionsExt};
+
     use nipart_plugin_api::state::Route;
 
     use super::*;
@@ -293,6 +314,50 @@ routes:
         assert_eq!(s.load().unwrap().unwrap().interfaces.len(), 2);
         s.save(&first, true).unwrap();
         assert_eq!(s.load().unwrap(), Some(first));
+    }
+
+    #[test]
+    fn hostile_saved_states_are_refused_with_the_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SavedState::open_with_limit(dir.path(), 1024).unwrap();
+        // A link to /dev/zero: refused at once, nothing read.
+        std::os::unix::fs::symlink("/dev/zero", s.path()).unwrap();
+        assert_eq!(
+            s.load().unwrap_err().to_string(),
+            format!(
+                "{}: is a symbolic link, which is not followed here; \
+                 fix: replace the link with the file itself",
+                s.path().display()
+            )
+        );
+        fs::remove_file(s.path()).unwrap();
+        // World-writable: anyone could have added an interface.
+        fs::write(s.path(), "interfaces: [{name: evil0, type: dummy}]\n").unwrap();
+        fs::set_permissions(s.path(), fs::Permissions::from_mode(0o666)).unwrap();
+        let e = s.load().unwrap_err();
+        assert_eq!(e.kind(), nipart_plugin_api::ErrorKind::PermissionDenied);
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{0}: the file is group- or other-writable (mode 666); fix: chmod go-w {0}",
+                s.path().display()
+            )
+        );
+        // Saving does not merge what it refused, and leaves a safe file.
+        s.save(&st("interfaces: [{name: v0, type: veth}]"), false)
+            .unwrap();
+        let back = s.load().unwrap().unwrap();
+        assert!(back.interface("evil0").is_none(), "{back}");
+        // Over the limit.
+        fs::write(s.path(), vec![b'#'; 1025]).unwrap();
+        assert_eq!(
+            s.load().unwrap_err().to_string(),
+            format!(
+                "{}: 1025 bytes is over the limit of 1024 bytes; \
+                 fix: make it smaller, or raise [plugin.conf] max_file_bytes",
+                s.path().display()
+            )
+        );
     }
 
     #[test]

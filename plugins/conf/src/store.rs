@@ -2,9 +2,25 @@
 //! the checkpoint directory, written once (crash safely) and never
 //! changed. Ids go on from the highest one on disk, so they stay unique and
 //! increasing across restarts; beyond `max` files the oldest are pruned.
+//!
+//! Invariants:
+//!
+//! - Listing costs memory, not disk: the files are read once, at
+//!   [`Store::open`], into an index (id, time, what took it) that
+//!   [`Store::save`] and the pruning keep up to date; [`Store::list`]
+//!   reads no file. Only [`Store::get`] reads one file, the one asked for.
+//! - Ids never wrap: a file whose id is out of `1..=MAX_ID` (or not written
+//!   the way this store writes ids, such as `cp-007.json`) is ignored with
+//!   a warning, and new ids go on from the highest id in range.
+//! - Every file is read with [`file::read_trusted`]: a regular file, not
+//!   a link, at most `max_file_bytes`, owned by root (or the daemon's
+//!   user) and not writable by others, in a directory likewise; the
+//!   directory is checked at open, and a refused one fails the open.
 
 use std::{
+    collections::BTreeMap,
     fs,
+    os::unix::fs::DirBuilderExt,
     path::{Path, PathBuf},
     time::SystemTime,
 };
@@ -14,37 +30,102 @@ use nipart_plugin_api::{
     state::{CheckpointRecord, CheckpointSummary, CreatedBy, NetworkState},
 };
 
-use nipart_plugin_api::file;
+use nipart_plugin_api::file::{self, Refusal};
+
+/// The highest checkpoint id: ids stay exact in any JSON reader's numbers.
+pub const MAX_ID: u64 = (1 << 53) - 1;
+
+/// The size limit of a mark file (`pending`): it holds one id.
+pub const MARK_MAX_BYTES: u64 = 4096;
 
 pub struct Store {
     dir: PathBuf,
     max: usize,
+    max_file_bytes: u64,
     next: u64,
+    /// Every checkpoint file by number, oldest first: its summary, or
+    /// `None` when it could not be read at open (said in the log then;
+    /// [`Store::get`] says it again). Pruning counts both.
+    index: BTreeMap<u64, Option<CheckpointSummary>>,
 }
 
 fn io_error(what: &str, path: &Path, e: std::io::Error) -> Error {
     Error::other(format!("{what} {}: {e}", path.display()))
 }
 
-/// `cp-N` → N.
+/// `cp-N` → N, for N in `1..=MAX_ID` written without leading zeros.
 fn number(id: &str) -> Option<u64> {
-    id.strip_prefix("cp-")?.parse().ok()
+    let digits = id.strip_prefix("cp-")?;
+    if digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|n| (1..=MAX_ID).contains(n))
+}
+
+/// Whether a file name looks like a checkpoint's (`cp-DIGITS.json`), in
+/// range or not.
+fn looks_like_checkpoint(name: &str) -> bool {
+    name.strip_prefix("cp-")
+        .and_then(|n| n.strip_suffix(".json"))
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn summary(r: &CheckpointRecord) -> CheckpointSummary {
+    CheckpointSummary {
+        id: r.id.clone(),
+        time: r.time.clone(),
+        created_by: r.created_by.summary.clone(),
+    }
+}
+
+/// Creates `dir` (mode 0755) if needed and checks it like a plugin
+/// directory: owned by root or the daemon's user, not writable by others,
+/// and so are the directories above it (a sticky one may be).
+pub fn open_dir(dir: &Path) -> Result<()> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o755)
+        .create(dir)
+        .map_err(|e| io_error("cannot create", dir, e))?;
+    file::check_directory(dir, file::trusted_uid())?;
+    Ok(())
 }
 
 impl Store {
     /// Opens (creating it if needed) the history in `dir`, keeping at most
-    /// `max` checkpoints (at least 1). Removes what a killed writer left.
+    /// `max` checkpoints (at least 1), each file at most
+    /// [`file::DEFAULT_MAX_BYTES`].
+    #[cfg(test)]
     pub fn open(dir: &Path, max: usize) -> Result<Store> {
-        fs::create_dir_all(dir).map_err(|e| io_error("cannot create", dir, e))?;
+        Self::open_with_limit(dir, max, file::DEFAULT_MAX_BYTES)
+    }
+
+    /// As [`Self::open`], with files of at most `max_file_bytes`. Removes
+    /// what a killed writer left and reads every checkpoint once, into the
+    /// index.
+    pub fn open_with_limit(dir: &Path, max: usize, max_file_bytes: u64) -> Result<Store> {
+        open_dir(dir)?;
         for p in file::remove_leftovers(dir).map_err(|e| io_error("cannot clean", dir, e))? {
             tracing::info!("removed {}, left by an interrupted write", p.display());
         }
         let mut store = Store {
             dir: dir.to_path_buf(),
             max: max.max(1),
+            max_file_bytes,
             next: 1,
+            index: BTreeMap::new(),
         };
-        store.next = store.numbers()?.last().map_or(1, |n| n + 1);
+        for n in store.numbers()? {
+            let entry = match store.read(n) {
+                Ok(r) => Some(summary(&r)),
+                Err(e) => {
+                    tracing::warn!("{e}; the checkpoint is left out of the list");
+                    None
+                }
+            };
+            store.index.insert(n, entry);
+        }
+        store.next = store.index.keys().next_back().map_or(1, |n| n + 1);
         Ok(store)
     }
 
@@ -56,19 +137,24 @@ impl Store {
         self.dir.join(format!("cp-{n}.json"))
     }
 
-    /// The numbers of the checkpoints on disk, in increasing order.
+    /// The numbers of the checkpoints on disk, in increasing order; files
+    /// named like checkpoints with an id out of range are said in the log
+    /// and left alone.
     fn numbers(&self) -> Result<Vec<u64>> {
         let entries = fs::read_dir(&self.dir).map_err(|e| io_error("cannot read", &self.dir, e))?;
         let mut out = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|e| io_error("cannot read", &self.dir, e))?;
             let name = entry.file_name();
-            if let Some(n) = name
-                .to_str()
-                .and_then(|n| n.strip_suffix(".json"))
-                .and_then(number)
-            {
-                out.push(n);
+            let Some(name) = name.to_str() else { continue };
+            match name.strip_suffix(".json").and_then(number) {
+                Some(n) => out.push(n),
+                None if looks_like_checkpoint(name) => tracing::warn!(
+                    "ignoring {}: not a checkpoint id this store writes (cp-1 to cp-{MAX_ID}, \
+                     no leading zeros); fix: remove the file",
+                    entry.path().display()
+                ),
+                None => {}
             }
         }
         out.sort_unstable();
@@ -83,6 +169,13 @@ impl Store {
         saved: Option<NetworkState>,
     ) -> Result<CheckpointRecord> {
         let n = self.next;
+        if n > MAX_ID {
+            return Err(Error::other(format!(
+                "checkpoint ids are used up (cp-{MAX_ID} was the last); fix: remove the \
+                 checkpoint files in {} and restart nipartd",
+                self.dir.display()
+            )));
+        }
         let record = CheckpointRecord {
             id: format!("cp-{n}"),
             time: rfc3339(SystemTime::now()),
@@ -95,33 +188,35 @@ impl Store {
         let path = self.path(n);
         file::replace(&path, &text, 0o644).map_err(|e| io_error("cannot write", &path, e))?;
         self.next = n + 1;
-        let numbers = self.numbers()?;
-        if numbers.len() > self.max {
-            for old in &numbers[..numbers.len() - self.max] {
-                let p = self.path(*old);
-                file::remove(&p).map_err(|e| io_error("cannot remove", &p, e))?;
-            }
+        self.index.insert(n, Some(summary(&record)));
+        while self.index.len() > self.max {
+            let Some((&old, _)) = self.index.first_key_value() else {
+                break;
+            };
+            let p = self.path(old);
+            file::remove(&p).map_err(|e| io_error("cannot remove", &p, e))?;
+            self.index.remove(&old);
         }
         Ok(record)
     }
 
     /// The checkpoint `id`, or the newest one.
     pub fn get(&self, id: Option<&str>) -> Result<CheckpointRecord> {
-        let numbers = self.numbers()?;
         let n = match id {
-            None => *numbers.last().ok_or_else(|| {
+            None => *self.index.keys().next_back().ok_or_else(|| {
                 Error::new(
                     ErrorKind::NotFound,
                     "there are no checkpoints to go back to",
                 )
             })?,
-            Some(id) => match number(id).filter(|n| numbers.contains(n)) {
+            Some(id) => match number(id).filter(|n| self.index.contains_key(n)) {
                 Some(n) => n,
                 None => {
-                    let have = if numbers.is_empty() {
+                    let have = if self.index.is_empty() {
                         "there are none".to_string()
                     } else {
-                        let ids: Vec<String> = numbers.iter().map(|n| format!("cp-{n}")).collect();
+                        let ids: Vec<String> =
+                            self.index.keys().map(|n| format!("cp-{n}")).collect();
                         format!("the checkpoints are {}", ids.join(", "))
                     };
                     return Err(Error::new(
@@ -136,10 +231,35 @@ impl Store {
 
     fn read(&self, n: u64) -> Result<CheckpointRecord> {
         let path = self.path(n);
-        let text = fs::read(&path).map_err(|e| io_error("cannot read", &path, e))?;
-        serde_json::from_slice(&text).map_err(|e| {
+        let text = file::read_trusted(&path, self.max_file_bytes)
+            .map_err(|r| self.refused(r))?
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::NotFound,
+                    format!("{}: the checkpoint file is gone", path.display()),
+                )
+            })?;
+        let record: CheckpointRecord = serde_json::from_slice(&text).map_err(|e| {
             Error::invalid_input(format!("{}: not a valid checkpoint: {e}", path.display()))
-        })
+        })?;
+        if record.id != format!("cp-{n}") {
+            return Err(Error::invalid_input(format!(
+                "{}: not a valid checkpoint: it holds {:?}",
+                path.display(),
+                record.id
+            )));
+        }
+        Ok(record)
+    }
+
+    /// A refused file as an error; an oversized one names the key.
+    fn refused(&self, r: Refusal) -> Error {
+        match r.kind {
+            file::RefusalKind::TooLarge => r
+                .with_fix("remove it, or raise [plugin.conf] max_file_bytes")
+                .into(),
+            _ => r.into(),
+        }
     }
 
     /// The marker of the checkpoint awaiting `Commit`.
@@ -160,31 +280,31 @@ impl Store {
 
     /// The checkpoint marked as awaiting `Commit`, if any.
     pub fn pending(&self) -> Result<Option<String>> {
-        let path = self.pending_path();
-        match fs::read_to_string(&path) {
-            Ok(t) if t.trim().is_empty() => Ok(None),
-            Ok(t) => Ok(Some(t.trim().to_string())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(io_error("cannot read", &path, e)),
-        }
+        read_mark(&self.pending_path())
     }
 
-    /// Every checkpoint, oldest first; unreadable files are logged and
-    /// left out.
+    /// Every checkpoint, oldest first, from the index: no file is read.
+    /// Files that could not be read at open are left out (said in the log
+    /// then).
     pub fn list(&self) -> Result<Vec<CheckpointSummary>> {
-        let mut out = Vec::new();
-        for n in self.numbers()? {
-            match self.read(n) {
-                Ok(r) => out.push(CheckpointSummary {
-                    id: r.id,
-                    time: r.time,
-                    created_by: r.created_by.summary,
-                }),
-                Err(e) => tracing::warn!("{e}"),
-            }
-        }
-        Ok(out)
+        Ok(self.index.values().flatten().cloned().collect())
     }
+}
+
+/// The id a mark file (`pending`) holds, if it exists and is not empty;
+/// read like every trusted file, at most [`MARK_MAX_BYTES`].
+pub fn read_mark(path: &Path) -> Result<Option<String>> {
+    let read = file::read_trusted(path, MARK_MAX_BYTES).map_err(|r| match r.kind {
+        file::RefusalKind::TooLarge => r.with_fix("remove it (a mark holds one checkpoint id)"),
+        _ => r,
+    })?;
+    let Some(bytes) = read else {
+        return Ok(None);
+    };
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::invalid_input(format!("{}: not UTF-8 text", path.display())))?;
+    let id = text.trim();
+    Ok((!id.is_empty()).then(|| id.to_string()))
 }
 
 /// Removes the pending mark at `path` (see [`Store::pending_path`]).
@@ -308,8 +428,165 @@ mod tests {
             )),
             "{e}"
         );
+        // The list comes from memory (see
+        // `list_answers_from_memory_and_save_and_prune_keep_it_right`); a
+        // store opened on the damaged file leaves it out.
+        drop(s);
+        let s = Store::open(dir.path(), 3).unwrap();
         let ids: Vec<_> = s.list().unwrap().into_iter().map(|c| c.id).collect();
         assert_eq!(ids, ["cp-2"]);
+        assert!(s.get(Some("cp-1")).is_err());
+    }
+
+    fn ids(s: &Store) -> Vec<String> {
+        s.list().unwrap().into_iter().map(|c| c.id).collect()
+    }
+
+    #[test]
+    fn list_answers_from_memory_and_save_and_prune_keep_it_right() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path(), 3).unwrap();
+        s.save(by("a"), state(1400), None).unwrap();
+        s.save(by("b"), state(1500), None).unwrap();
+        let before = s.list().unwrap();
+        // Changed on disk behind the store's back: rewritten with another
+        // summary, and replaced by a link to /dev/zero. Neither is read.
+        let mut edited = s.get(Some("cp-1")).unwrap();
+        edited.created_by.summary = "edited on disk".into();
+        fs::write(
+            dir.path().join("cp-1.json"),
+            serde_json::to_vec(&edited).unwrap(),
+        )
+        .unwrap();
+        fs::remove_file(dir.path().join("cp-2.json")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("cp-2.json")).unwrap();
+        assert_eq!(s.list().unwrap(), before);
+        assert_eq!(before[0].created_by, "a");
+        // get reads the one file asked for, checked.
+        assert_eq!(
+            s.get(Some("cp-2")).unwrap_err().to_string(),
+            format!(
+                "{}: is a symbolic link, which is not followed here; \
+                 fix: replace the link with the file itself",
+                dir.path().join("cp-2.json").display()
+            )
+        );
+        // Save and prune keep the index equal to what a fresh open reads.
+        fs::remove_file(dir.path().join("cp-2.json")).unwrap();
+        s.save(by("c"), state(1600), None).unwrap();
+        s.save(by("d"), state(1700), None).unwrap();
+        s.save(by("e"), state(1800), None).unwrap();
+        assert_eq!(ids(&s), ["cp-3", "cp-4", "cp-5"]);
+        let summaries: Vec<_> = s
+            .list()
+            .unwrap()
+            .into_iter()
+            .map(|c| c.created_by)
+            .collect();
+        assert_eq!(summaries, ["c", "d", "e"]);
+        let fresh = Store::open(dir.path(), 3).unwrap();
+        assert_eq!(fresh.list().unwrap(), s.list().unwrap());
+        assert!(!dir.path().join("cp-1.json").exists());
+    }
+
+    #[test]
+    fn ids_out_of_range_are_ignored_and_ids_never_wrap() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path(), 5).unwrap();
+        let r = s.save(by("a"), state(1400), None).unwrap();
+        drop(s);
+        let json = serde_json::to_vec(&r).unwrap();
+        let max = format!("cp-{MAX_ID}.json");
+        let names = [
+            "cp-18446744073709551615.json".to_string(),
+            "cp-99999999999999999999999.json".to_string(),
+            format!("cp-{}.json", MAX_ID + 1),
+            "cp-0.json".to_string(),
+            "cp-007.json".to_string(),
+        ];
+        for name in &names {
+            fs::write(dir.path().join(name), &json).unwrap();
+        }
+        let mut s = Store::open(dir.path(), 5).unwrap();
+        assert_eq!(ids(&s), ["cp-1"]);
+        let r = s.save(by("b"), state(1500), None).unwrap();
+        assert_eq!(r.id, "cp-2", "ids go on from the highest in range");
+        assert_eq!(ids(&s), ["cp-1", "cp-2"]);
+        // Left alone, not pruned as if they were the oldest.
+        for name in &names {
+            assert!(dir.path().join(name).exists(), "{name}");
+        }
+        assert_eq!(
+            s.get(Some("cp-18446744073709551615")).unwrap_err().kind(),
+            ErrorKind::NotFound
+        );
+        // The highest id in range is used; after it, saving refuses
+        // rather than wrapping.
+        let mut top = r.clone();
+        top.id = format!("cp-{MAX_ID}");
+        fs::write(dir.path().join(&max), serde_json::to_vec(&top).unwrap()).unwrap();
+        drop(s);
+        let mut s = Store::open(dir.path(), 5).unwrap();
+        assert_eq!(ids(&s).last().unwrap(), &format!("cp-{MAX_ID}"));
+        let e = s.save(by("c"), state(1600), None).unwrap_err();
+        assert!(
+            e.to_string().starts_with(&format!(
+                "checkpoint ids are used up (cp-{MAX_ID} was the last)"
+            )),
+            "{e}"
+        );
+        assert_eq!(ids(&s).len(), 3);
+    }
+
+    #[test]
+    fn hostile_checkpoint_files_are_refused_and_the_rest_is_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open_with_limit(dir.path(), 5, 64 << 10).unwrap();
+        s.save(by("a"), state(1400), None).unwrap();
+        drop(s);
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("cp-2.json")).unwrap();
+        fs::write(dir.path().join("cp-3.json"), vec![b' '; (64 << 10) + 1]).unwrap();
+        let fifo =
+            std::ffi::CString::new(dir.path().join("cp-4.json").as_os_str().as_encoded_bytes())
+                .unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+        let s = Store::open_with_limit(dir.path(), 5, 64 << 10).unwrap();
+        assert_eq!(ids(&s), ["cp-1"]);
+        assert_eq!(
+            s.get(Some("cp-3")).unwrap_err().to_string(),
+            format!(
+                "{}: 65537 bytes is over the limit of 65536 bytes; \
+                 fix: remove it, or raise [plugin.conf] max_file_bytes",
+                dir.path().join("cp-3.json").display()
+            )
+        );
+        assert_eq!(
+            s.get(None).unwrap_err().to_string(),
+            format!(
+                "{}: not a regular file (it is a FIFO); fix: replace it with a regular file",
+                dir.path().join("cp-4.json").display()
+            )
+        );
+    }
+
+    #[test]
+    fn a_writable_checkpoint_directory_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let cps = dir.path().join("checkpoints");
+        fs::create_dir(&cps).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&cps, fs::Permissions::from_mode(0o777)).unwrap();
+        let e = Store::open(&cps, 3).err().unwrap();
+        assert_eq!(e.kind(), ErrorKind::PermissionDenied);
+        let real = fs::canonicalize(&cps).unwrap();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{0}: the directory is group- or other-writable (mode 777); fix: chmod go-w {0}",
+                real.display()
+            )
+        );
     }
 
     #[test]
@@ -327,6 +604,35 @@ mod tests {
         s.set_pending(None).unwrap();
         assert_eq!(s.pending().unwrap(), None);
         s.set_pending(None).unwrap();
+    }
+
+    #[test]
+    fn a_hostile_pending_mark_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path(), 3).unwrap();
+        let mark = s.pending_path();
+        std::os::unix::fs::symlink("/dev/zero", &mark).unwrap();
+        assert_eq!(
+            s.pending().unwrap_err().to_string(),
+            format!(
+                "{}: is a symbolic link, which is not followed here; \
+                 fix: replace the link with the file itself",
+                mark.display()
+            )
+        );
+        fs::remove_file(&mark).unwrap();
+        fs::write(&mark, vec![b'7'; 4097]).unwrap();
+        assert_eq!(
+            s.pending().unwrap_err().to_string(),
+            format!(
+                "{}: 4097 bytes is over the limit of 4096 bytes; \
+                 fix: remove it (a mark holds one checkpoint id)",
+                mark.display()
+            )
+        );
+        // Cleared as usual.
+        s.set_pending(None).unwrap();
+        assert_eq!(s.pending().unwrap(), None);
     }
 
     #[test]

@@ -242,7 +242,15 @@ pub fn rfc3339(secs: u64) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
 }
 
-/// The directory of saved leases, one JSON file per interface.
+/// The largest lease file read: a lease is a few hundred bytes.
+pub const LEASE_MAX_BYTES: u64 = 64 << 10;
+
+/// The directory of saved leases, one JSON file per interface. A lease is
+/// read only if it is safe to believe (`nipart_plugin_api::file::
+/// read_trusted`: a regular file, not a link, at most [`LEASE_MAX_BYTES`],
+/// owned by root or the daemon's user and not writable by others, in
+/// directories likewise); otherwise it is ignored with the reason in the
+/// log, as a damaged one is.
 #[derive(Debug, Clone)]
 pub struct LeaseStore {
     dir: PathBuf,
@@ -265,15 +273,15 @@ impl LeaseStore {
     /// can't be read (said in the log: a bad file must not stop DHCP).
     pub fn load(&self, interface: &str) -> Option<Lease> {
         let path = self.path(interface);
-        let text = match fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-            Err(e) => {
-                tracing::warn!("ignoring the saved lease {}: {e}", path.display());
+        let text = match nipart_plugin_api::file::read_trusted(&path, LEASE_MAX_BYTES) {
+            Ok(Some(t)) => t,
+            Ok(None) => return None,
+            Err(refusal) => {
+                tracing::warn!("ignoring the saved lease {refusal}");
                 return None;
             }
         };
-        match serde_json::from_str::<Lease>(&text) {
+        match serde_json::from_slice::<Lease>(&text) {
             Ok(l) if l.interface == interface => Some(l),
             Ok(l) => {
                 tracing::warn!(
@@ -437,5 +445,31 @@ mod tests {
         store.forget("veth1");
         assert!(!store.path("veth1").exists());
         store.forget("veth1");
+    }
+
+    #[test]
+    fn hostile_lease_files_are_ignored() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = LeaseStore::new(&dir.path().join("leases"));
+        store.save(&lease()).unwrap();
+        assert_eq!(store.load("veth1"), Some(lease()));
+        // A link to /dev/zero costs nothing: refused before reading.
+        fs::remove_file(store.path("veth1")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", store.path("veth1")).unwrap();
+        assert_eq!(store.load("veth1"), None);
+        fs::remove_file(store.path("veth1")).unwrap();
+        // Over the limit, even if it parses.
+        let mut big = serde_json::to_vec(&lease()).unwrap();
+        big.resize(usize::try_from(LEASE_MAX_BYTES).unwrap() + 1, b' ');
+        fs::write(store.path("veth1"), &big).unwrap();
+        fs::set_permissions(store.path("veth1"), fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(store.load("veth1"), None);
+        // Writable by others: anyone could have put an address in it.
+        fs::write(store.path("veth1"), serde_json::to_vec(&lease()).unwrap()).unwrap();
+        fs::set_permissions(store.path("veth1"), fs::Permissions::from_mode(0o666)).unwrap();
+        assert_eq!(store.load("veth1"), None);
+        fs::set_permissions(store.path("veth1"), fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(store.load("veth1"), Some(lease()));
     }
 }
