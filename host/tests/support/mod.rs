@@ -333,3 +333,131 @@ pub fn hold(socket: &Path, n: usize) -> Vec<UnixStream> {
     }
     held
 }
+
+/// The uid and gid of `nobody`.
+pub const NOBODY: u32 = 65534;
+
+/// Who a connection is made as: uid, primary gid, supplementary groups.
+#[derive(Debug, Clone)]
+pub struct Creds {
+    pub uid: u32,
+    pub gid: u32,
+    pub groups: Vec<u32>,
+}
+
+impl Creds {
+    pub fn nobody() -> Creds {
+        Creds {
+            uid: NOBODY,
+            gid: NOBODY,
+            groups: vec![NOBODY],
+        }
+    }
+}
+
+/// Connects to `socket` from a child process that runs as `creds` and exits
+/// at once, after handing the connected socket over (`SCM_RIGHTS`): the
+/// daemon sees the credentials of that process, whoever holds the socket
+/// later. Returns the socket and the pid of the process that connected (it
+/// has exited and been reaped). Needs root.
+pub fn connect_as(socket: &Path, creds: &Creds) -> (UnixStream, u32) {
+    use std::os::{
+        fd::{AsRawFd, FromRawFd},
+        unix::{ffi::OsStrExt, process::CommandExt},
+    };
+    let (mine, theirs) = UnixStream::pair().expect("socketpair");
+    let their_fd = theirs.as_raw_fd();
+    // Everything the child needs is made before the fork: between fork and
+    // exit it may only make system calls.
+    // SAFETY: sockaddr_un is plain data; zero is a valid value.
+    let mut addr: libc::sockaddr_un = unsafe { std::mem::zeroed() };
+    addr.sun_family = libc::AF_UNIX as libc::sa_family_t;
+    let path = socket.as_os_str().as_bytes();
+    assert!(path.len() < addr.sun_path.len(), "socket path too long");
+    for (d, s) in addr.sun_path.iter_mut().zip(path) {
+        *d = *s as libc::c_char;
+    }
+    // SAFETY: CMSG_SPACE only computes a size.
+    let space = unsafe { libc::CMSG_SPACE(std::mem::size_of::<libc::c_int>() as u32) } as usize;
+    let mut control = vec![0u8; space];
+    let mut byte = [b'x'];
+    let creds = creds.clone();
+    let mut cmd = Command::new("/bin/true");
+    // SAFETY: only system calls between fork and _exit; the buffers were
+    // allocated before the fork and are the child's own copies.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::setgroups(creds.groups.len(), creds.groups.as_ptr()) != 0
+                || libc::setgid(creds.gid) != 0
+                || libc::setuid(creds.uid) != 0
+            {
+                libc::_exit(3);
+            }
+            let s = libc::socket(libc::AF_UNIX, libc::SOCK_STREAM, 0);
+            if s < 0
+                || libc::connect(
+                    s,
+                    (&raw const addr).cast(),
+                    std::mem::size_of::<libc::sockaddr_un>() as libc::socklen_t,
+                ) != 0
+            {
+                libc::_exit(4);
+            }
+            let mut iov = libc::iovec {
+                iov_base: byte.as_mut_ptr().cast(),
+                iov_len: 1,
+            };
+            let mut msg: libc::msghdr = std::mem::zeroed();
+            msg.msg_iov = &mut iov;
+            msg.msg_iovlen = 1;
+            msg.msg_control = control.as_mut_ptr().cast();
+            msg.msg_controllen = control.len() as _;
+            let cmsg = libc::CMSG_FIRSTHDR(&msg);
+            (*cmsg).cmsg_level = libc::SOL_SOCKET;
+            (*cmsg).cmsg_type = libc::SCM_RIGHTS;
+            (*cmsg).cmsg_len = libc::CMSG_LEN(std::mem::size_of::<libc::c_int>() as u32) as _;
+            std::ptr::copy_nonoverlapping(
+                (&raw const s).cast::<u8>(),
+                libc::CMSG_DATA(cmsg),
+                std::mem::size_of::<libc::c_int>(),
+            );
+            if libc::sendmsg(their_fd, &msg, 0) != 1 {
+                libc::_exit(5);
+            }
+            libc::_exit(0);
+        });
+    }
+    let mut child = cmd.spawn().expect("fork the connecting process");
+    let pid = child.id();
+    let status = wait_timeout(&mut child, Duration::from_secs(10));
+    assert!(status.success(), "the connecting process failed: {status}");
+    drop(theirs);
+    // Receive the descriptor.
+    let mut byte = [0u8];
+    let mut control = vec![0u8; space];
+    let mut iov = libc::iovec {
+        iov_base: byte.as_mut_ptr().cast(),
+        iov_len: 1,
+    };
+    // SAFETY: msghdr is plain data; the buffers outlive the call.
+    let fd = unsafe {
+        let mut msg: libc::msghdr = std::mem::zeroed();
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control.as_mut_ptr().cast();
+        msg.msg_controllen = control.len() as _;
+        let n = libc::recvmsg(mine.as_raw_fd(), &mut msg, libc::MSG_CMSG_CLOEXEC);
+        assert_eq!(n, 1, "receiving the socket: {}", std::io::Error::last_os_error());
+        let cmsg = libc::CMSG_FIRSTHDR(&msg);
+        assert!(!cmsg.is_null(), "no descriptor received");
+        let mut fd: libc::c_int = -1;
+        std::ptr::copy_nonoverlapping(
+            libc::CMSG_DATA(cmsg),
+            (&raw mut fd).cast::<u8>(),
+            std::mem::size_of::<libc::c_int>(),
+        );
+        fd
+    };
+    // SAFETY: a descriptor just received, owned by nobody else.
+    (unsafe { UnixStream::from_raw_fd(fd) }, pid)
+}
