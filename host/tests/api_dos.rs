@@ -75,7 +75,8 @@ fn a_request_cancelled_while_queued_never_reaches_its_handler() {
     std::thread::sleep(Duration::from_millis(200));
     drop(gone);
 
-    busy.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    busy.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
     let v = read_message(&mut busy).unwrap();
     assert!(v["parameters"]["result"].is_object(), "{v}");
     // A later apply publishes one tick: the first the monitor sees.
@@ -137,10 +138,7 @@ fn a_message_must_arrive_whole_within_the_deadline() {
     );
     assert!(closed_within(&mut s, Duration::from_secs(5)));
     let took = started.elapsed();
-    assert!(
-        took < Duration::from_secs(10),
-        "closed only after {took:?}"
-    );
+    assert!(took < Duration::from_secs(10), "closed only after {took:?}");
     let log = d.log_text();
     assert!(
         log.contains("a message was not complete within 2000 ms"),
@@ -211,13 +209,14 @@ fn a_flood_of_huge_names_by_nobody_is_not_echoed_or_logged_whole() {
     let show = json!({"method": "io.nipart.Network.Show", "parameters": {"interface": name}});
     let method = json!({"method": format!("io.nipart.Network.{name}")});
     let iface = json!({"method": format!("io.nipart.{name}.Ping")});
-    let key = json!({"method": "io.nipart.Network.ListCheckpoints", "parameters": {name.clone(): 1}});
+    let key =
+        json!({"method": "io.nipart.Network.ListCheckpoints", "parameters": {name.clone(): 1}});
     let apply = json!({"method": "io.nipart.Network.Apply", "parameters": {"state": {"interfaces": [{"name": name}]}}});
     let pattern = json!({"method": "io.nipart.Events.Monitor", "parameters": {"patterns": [name]}, "more": true});
     let cases: [(&Value, &str); 6] = [
         (&show, "org.varlink.service.InvalidParameter"),
-        (&method, "org.varlink.service.MethodNotFound"),
-        (&iface, "org.varlink.service.InterfaceNotFound"),
+        (&method, "io.nipart.Daemon.InvalidMessage"),
+        (&iface, "io.nipart.Daemon.InvalidMessage"),
         (&key, "org.varlink.service.InvalidParameter"),
         (&apply, "io.nipart.Network.PermissionDenied"),
         (&pattern, "io.nipart.Events.InvalidPattern"),

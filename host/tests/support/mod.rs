@@ -447,7 +447,12 @@ pub fn connect_as(socket: &Path, creds: &Creds) -> (UnixStream, u32) {
         msg.msg_control = control.as_mut_ptr().cast();
         msg.msg_controllen = control.len() as _;
         let n = libc::recvmsg(mine.as_raw_fd(), &mut msg, libc::MSG_CMSG_CLOEXEC);
-        assert_eq!(n, 1, "receiving the socket: {}", std::io::Error::last_os_error());
+        assert_eq!(
+            n,
+            1,
+            "receiving the socket: {}",
+            std::io::Error::last_os_error()
+        );
         let cmsg = libc::CMSG_FIRSTHDR(&msg);
         assert!(!cmsg.is_null(), "no descriptor received");
         let mut fd: libc::c_int = -1;
