@@ -466,3 +466,26 @@ pub fn connect_as(socket: &Path, creds: &Creds) -> (UnixStream, u32) {
     // SAFETY: a descriptor just received, owned by nobody else.
     (unsafe { UnixStream::from_raw_fd(fd) }, pid)
 }
+
+/// Takes `creds` for the calling thread only (raw system calls: glibc's
+/// wrappers would change every thread of the process), for good: the
+/// connections it makes afterwards are `creds`' in the daemon's eyes.
+/// Needs root. For threads made for that purpose.
+pub fn become_on_this_thread(creds: &Creds) {
+    // SAFETY: plain system calls on this thread's credentials, with a
+    // pointer to a live slice of the length passed.
+    let ok = unsafe {
+        libc::syscall(
+            libc::SYS_setgroups,
+            creds.groups.len(),
+            creds.groups.as_ptr(),
+        ) == 0
+            && libc::syscall(libc::SYS_setresgid, creds.gid, creds.gid, creds.gid) == 0
+            && libc::syscall(libc::SYS_setresuid, creds.uid, creds.uid, creds.uid) == 0
+    };
+    assert!(
+        ok,
+        "changing this thread's credentials: {}",
+        std::io::Error::last_os_error()
+    );
+}
