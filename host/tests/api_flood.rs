@@ -30,6 +30,10 @@ use support::{Creds, become_on_this_thread, error_name, raw_call, read_message};
 /// back.
 const FLOOD_CONNECTIONS: usize = 48;
 
+/// veth pairs made in the namespace first, so that every query and every
+/// checkpoint has some weight (as on a host with many interfaces).
+const PAIRS: usize = 100;
+
 /// The most one root apply may take under the flood (generous: the
 /// attack made it 23 s before, and a verified apply takes about 0.2 s).
 const APPLY_BOUND: Duration = Duration::from_secs(20);
@@ -126,6 +130,10 @@ fn root_applies_go_through_while_nobody_floods_reads() {
     let ns = Netns::new();
     ns.ip("link set lo up");
     let sandbox = Sandbox::new();
+    let lines: String = (0..PAIRS)
+        .map(|i| format!("link add fv{i} type veth peer name fv{i}-p\n"))
+        .collect();
+    ns.ip_batch(&lines);
     // nobody must reach the socket inside the sandbox.
     fs::set_permissions(sandbox.root(), fs::Permissions::from_mode(0o755)).unwrap();
     plugin_dir(&sandbox);
