@@ -11,8 +11,9 @@ use std::{
     time::Duration,
 };
 
+use nipart_loader_tests::callers::{Creds, NOBODY, connect_as};
 use serde_json::{Value, json};
-use support::{Creds, Daemon, NOBODY, Setup, connect_as, error_name, raw_call};
+use support::{Daemon, Setup, error_name, raw_call};
 
 const BIN: &str = env!("CARGO_BIN_EXE_nipartd");
 

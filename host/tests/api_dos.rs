@@ -13,11 +13,9 @@ use std::{
     time::{Duration, Instant},
 };
 
+use nipart_loader_tests::callers::{Creds, connect_as};
 use serde_json::{Value, json};
-use support::{
-    Creds, Daemon, Setup, assert_ping, closed_within, connect_as, error_name, raw_call,
-    read_message,
-};
+use support::{Daemon, Setup, assert_ping, closed_within, error_name, raw_call, read_message};
 
 const BIN: &str = env!("CARGO_BIN_EXE_nipartd");
 

@@ -13,18 +13,21 @@ use std::{
     fs,
     io::Write,
     os::unix::{fs::PermissionsExt, net::UnixStream},
-    path::{Path, PathBuf},
+    path::Path,
     sync::{
         Arc,
-        atomic::{AtomicBool, AtomicU64, Ordering},
+        atomic::{AtomicBool, Ordering},
     },
     thread,
     time::{Duration, Instant},
 };
 
-use nipart_loader_tests::{Daemon, Netns, Sandbox, build_in_workspace};
+use nipart_loader_tests::{
+    Daemon, Netns, Sandbox, build_in_workspace,
+    callers::{Tally, flood_reads},
+};
 use serde_json::{Value, json};
-use support::{Creds, become_on_this_thread, error_name, raw_call, read_message};
+use support::{error_name, raw_call, read_message};
 
 /// Connections of the attacker, each with a thread sending calls back to
 /// back.
@@ -81,50 +84,6 @@ fn apply(socket: &Path, mtu: u32) -> Duration {
     started.elapsed()
 }
 
-/// What the attacker's threads did.
-#[derive(Default)]
-struct Tally {
-    answered: AtomicU64,
-    refused: AtomicU64,
-    abandoned: AtomicU64,
-}
-
-/// One attacker thread: as `nobody`, ListCheckpoints and Show back to back;
-/// every fifth call is sent and its connection dropped at once.
-fn flood(socket: PathBuf, stop: Arc<AtomicBool>, tally: Arc<Tally>, n: usize) {
-    become_on_this_thread(&Creds::nobody());
-    let calls = [
-        r#"{"method":"io.nipart.Network.ListCheckpoints"}"#,
-        r#"{"method":"io.nipart.Network.Show","parameters":{"interface":"fl0"}}"#,
-    ];
-    let mut i = n;
-    while !stop.load(Ordering::Relaxed) {
-        let Ok(mut s) = UnixStream::connect(&socket) else {
-            tally.refused.fetch_add(1, Ordering::Relaxed);
-            thread::sleep(Duration::from_millis(50));
-            continue;
-        };
-        while !stop.load(Ordering::Relaxed) {
-            i += 1;
-            if i % 5 == 0 {
-                let _ = s.write_all(format!("{}\0", calls[i % 2]).as_bytes());
-                tally.abandoned.fetch_add(1, Ordering::Relaxed);
-                break;
-            }
-            match raw_call(&mut s, calls[i % 2]) {
-                Ok(v) if error_name(&v).is_empty() => {
-                    tally.answered.fetch_add(1, Ordering::Relaxed);
-                }
-                Ok(_) => {
-                    tally.refused.fetch_add(1, Ordering::Relaxed);
-                    break;
-                }
-                Err(_) => break,
-            }
-        }
-    }
-}
-
 #[test]
 fn root_applies_go_through_while_nobody_floods_reads() {
     let ns = Netns::new();
@@ -155,7 +114,7 @@ fn root_applies_go_through_while_nobody_floods_reads() {
     let threads: Vec<_> = (0..FLOOD_CONNECTIONS)
         .map(|n| {
             let (socket, stop, tally) = (socket.clone(), stop.clone(), tally.clone());
-            thread::spawn(move || flood(socket, stop, tally, n))
+            thread::spawn(move || flood_reads(&socket, "fl0", &stop, &tally, n))
         })
         .collect();
     // Let the flood build up before root comes.

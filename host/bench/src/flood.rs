@@ -12,17 +12,19 @@
 
 use std::{
     fs,
-    io::{Read, Write},
+    io::Write,
     os::unix::{fs::PermissionsExt, net::UnixStream},
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     sync::{
         Arc,
-        atomic::{AtomicBool, AtomicU64, Ordering},
+        atomic::{AtomicBool, Ordering},
     },
     thread,
     time::{Duration, Instant},
 };
+
+use nipart_loader_tests::callers::{Tally, flood_reads, varlink_call};
 
 use crate::{
     memory::Netns,
@@ -32,7 +34,6 @@ use crate::{
 const PLUGINS: [&str; 4] = ["kernel", "state", "commander", "conf"];
 const FLOOD_CONNECTIONS: usize = 48;
 const VETH_PAIRS: usize = 100;
-const NOBODY: u32 = 65534;
 
 /// One run's figures.
 #[derive(Debug, Clone, Copy)]
@@ -85,27 +86,6 @@ fn chmod(path: &Path, mode: u32) -> Result<(), String> {
         .map_err(|e| format!("chmod {}: {e}", path.display()))
 }
 
-/// One varlink call on `s`; the reply.
-fn call(s: &mut UnixStream, msg: &str) -> Result<serde_json::Value, String> {
-    let mut bytes = msg.as_bytes().to_vec();
-    bytes.push(0);
-    s.write_all(&bytes).map_err(|e| format!("sending: {e}"))?;
-    let mut out = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        let n = s.read(&mut buf).map_err(|e| format!("reading: {e}"))?;
-        if n == 0 {
-            return Err("the daemon closed the connection".into());
-        }
-        if let Some(end) = buf[..n].iter().position(|b| *b == 0) {
-            out.extend_from_slice(&buf[..end]);
-            return serde_json::from_slice(&out)
-                .map_err(|e| format!("a reply that is no JSON: {e}"));
-        }
-        out.extend_from_slice(&buf[..n]);
-    }
-}
-
 /// One root apply of `mtu`; how long it took.
 fn apply(socket: &Path, mtu: u32) -> Result<Duration, String> {
     let started = Instant::now();
@@ -119,7 +99,7 @@ fn apply(socket: &Path, mtu: u32) -> Result<Duration, String> {
             "timeout_ms": 120000,
         },
     });
-    let v = call(&mut s, &msg.to_string())?;
+    let v = varlink_call(&mut s, &msg.to_string())?;
     if v.get("error").is_some() {
         return Err(format!("root's apply failed: {v}"));
     }
@@ -184,7 +164,7 @@ fn start(nipartd: &Path, plugins: &Path, ns: &Netns) -> Result<Node, String> {
     let until = Instant::now() + Duration::from_secs(60);
     loop {
         if let Ok(mut c) = UnixStream::connect(&node.socket)
-            && call(&mut c, r#"{"method":"io.nipart.Daemon.Ping"}"#).is_ok()
+            && varlink_call(&mut c, r#"{"method":"io.nipart.Daemon.Ping"}"#).is_ok()
         {
             return Ok(node);
         }
@@ -192,60 +172,6 @@ fn start(nipartd: &Path, plugins: &Path, ns: &Netns) -> Result<Node, String> {
             return Err("nipartd did not answer within 60 s".into());
         }
         thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// Takes nobody's credentials for the calling thread only (raw system
-/// calls: glibc's wrappers would change every thread of the process).
-fn become_nobody() -> Result<(), String> {
-    let groups = [NOBODY];
-    // SAFETY: system calls on this thread's credentials, with a pointer to
-    // a live array of the length passed.
-    let ok = unsafe {
-        libc::syscall(libc::SYS_setgroups, 1usize, groups.as_ptr()) == 0
-            && libc::syscall(libc::SYS_setresgid, NOBODY, NOBODY, NOBODY) == 0
-            && libc::syscall(libc::SYS_setresuid, NOBODY, NOBODY, NOBODY) == 0
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "taking nobody's credentials: {}",
-            std::io::Error::last_os_error()
-        ))
-    }
-}
-
-/// One attacker thread (see the module docs).
-fn flood(socket: PathBuf, stop: Arc<AtomicBool>, answered: Arc<AtomicU64>, n: usize) {
-    if let Err(e) = become_nobody() {
-        eprintln!("nipart-bench: flood: {e}");
-        return;
-    }
-    let calls = [
-        r#"{"method":"io.nipart.Network.ListCheckpoints"}"#,
-        r#"{"method":"io.nipart.Network.Show","parameters":{"interface":"fb0"}}"#,
-    ];
-    let mut i = n;
-    while !stop.load(Ordering::Relaxed) {
-        let Ok(mut s) = UnixStream::connect(&socket) else {
-            thread::sleep(Duration::from_millis(50));
-            continue;
-        };
-        let _ = s.set_read_timeout(Some(Duration::from_secs(70)));
-        while !stop.load(Ordering::Relaxed) {
-            i += 1;
-            if i % 5 == 0 {
-                let _ = s.write_all(format!("{}\0", calls[i % 2]).as_bytes());
-                break;
-            }
-            match call(&mut s, calls[i % 2]) {
-                Ok(v) if v.get("error").is_none() => {
-                    answered.fetch_add(1, Ordering::Relaxed);
-                }
-                _ => break,
-            }
-        }
     }
 }
 
@@ -287,16 +213,16 @@ pub fn measure(nipartd: &Path, plugins: &Path, applies: usize) -> Result<Sample,
         quiet.push(apply(&node.socket, mtu(i))?);
     }
     let stop = Arc::new(AtomicBool::new(false));
-    let answered = Arc::new(AtomicU64::new(0));
+    let tally = Arc::new(Tally::default());
     let threads: Vec<_> = (0..FLOOD_CONNECTIONS)
         .map(|n| {
-            let (socket, stop, answered) = (node.socket.clone(), stop.clone(), answered.clone());
-            thread::spawn(move || flood(socket, stop, answered, n))
+            let (socket, stop, tally) = (node.socket.clone(), stop.clone(), tally.clone());
+            thread::spawn(move || flood_reads(&socket, "fb0", &stop, &tally, n))
         })
         .collect();
     thread::sleep(Duration::from_secs(1));
     let started = Instant::now();
-    let answered_before = answered.load(Ordering::Relaxed);
+    let answered_before = tally.answered.load(Ordering::Relaxed);
     let mut flooded = Vec::new();
     let mut result = Ok(());
     for i in 0..applies {
@@ -308,7 +234,7 @@ pub fn measure(nipartd: &Path, plugins: &Path, applies: usize) -> Result<Sample,
             }
         }
     }
-    let attacker = (answered.load(Ordering::Relaxed) - answered_before) as f64
+    let attacker = (tally.answered.load(Ordering::Relaxed) - answered_before) as f64
         / started.elapsed().as_secs_f64();
     stop.store(true, Ordering::Relaxed);
     for t in threads {
