@@ -244,3 +244,80 @@ fn a_flood_of_huge_names_by_nobody_is_not_echoed_or_logged_whole() {
         "{denied} warnings of denied calls:\n{log}"
     );
 }
+
+#[test]
+fn network_calls_of_non_admins_wait_for_a_permit_of_their_uid_and_of_all() {
+    let d = Daemon::start(
+        BIN,
+        &Setup::with_commander()
+            .api("max_unprivileged_calls_per_uid = 1")
+            .api("max_unprivileged_calls = 2"),
+    );
+    // Every Show request that reaches the bus.
+    let mut monitor = UnixStream::connect(&d.socket).unwrap();
+    send(
+        &mut monitor,
+        &json!({"method": "io.nipart.Events.Monitor", "parameters": {"patterns": ["api.network.show"]}, "more": true}),
+    );
+    monitor
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    read_message(&mut monitor).unwrap();
+
+    // Root's apply holds the fixture (it handles one event at a time), so
+    // the Show calls below stay in flight.
+    let mut busy = UnixStream::connect(&d.socket).unwrap();
+    send(&mut busy, &apply(json!({"sleep_ms": 2500})));
+    std::thread::sleep(Duration::from_millis(200));
+    let user = |uid| Creds {
+        uid,
+        gid: uid,
+        groups: vec![uid],
+    };
+    let show = |timeout_ms: u64| json!({"method": "io.nipart.Network.Show", "parameters": {"interface": "eth0", "timeout_ms": timeout_ms}});
+    // nobody's first call takes its uid's only permit; its second waits.
+    let (mut first, _) = connect_as(&d.socket, &user(65534));
+    send(&mut first, &show(20_000));
+    std::thread::sleep(Duration::from_millis(100));
+    let (mut second, _) = connect_as(&d.socket, &user(65534));
+    send(&mut second, &show(1000));
+    // Another uid takes the second (last) permit of all; a third uid waits.
+    let (mut other, _) = connect_as(&d.socket, &user(65533));
+    send(&mut other, &show(20_000));
+    std::thread::sleep(Duration::from_millis(100));
+    let (mut third, _) = connect_as(&d.socket, &user(65532));
+    send(&mut third, &show(1000));
+    // Root needs no permit.
+    let mut root = UnixStream::connect(&d.socket).unwrap();
+    send(&mut root, &show(20_000));
+
+    for s in [&mut second, &mut third] {
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let v = read_message(s).unwrap();
+        assert_eq!(error_name(&v), "io.nipart.Network.Timeout", "{v}");
+    }
+    // Only three requests reached the bus while the fixture was busy.
+    let requests: Vec<Value> = events_within(&mut monitor, Duration::from_millis(300))
+        .into_iter()
+        .filter(|e| e["request"] == true)
+        .collect();
+    assert_eq!(requests.len(), 3, "{requests:?}");
+    let callers: Vec<u64> = {
+        let mut v: Vec<u64> = requests
+            .iter()
+            .filter_map(|e| e["payload"]["caller"]["uid"].as_u64())
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    assert_eq!(callers, [0, 65533, 65534]);
+    // Those in flight are answered once the fixture is free.
+    for s in [&mut first, &mut other, &mut root] {
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let v = read_message(s).unwrap();
+        assert!(v["parameters"]["result"].is_object(), "{v}");
+    }
+    // The permits are back: nobody's next call goes through.
+    let v = raw_call(&mut second, &show(5000).to_string()).unwrap();
+    assert!(v["parameters"]["result"].is_object(), "{v}");
+}
