@@ -305,3 +305,54 @@ impl Context {
         &self.inner.daemon
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cancellations_are_remembered_up_to_a_bound_oldest_forgotten_first() {
+        let c = Cancellations::default();
+        c.cancel([1; 16]);
+        assert!(c.contains(&[1; 16]));
+        assert!(!c.contains(&[2; 16]));
+        for i in 0..CANCELLED_REMEMBERED as u32 {
+            let mut id = [0u8; 16];
+            id[..4].copy_from_slice(&i.to_le_bytes());
+            id[15] = 9;
+            c.cancel(id);
+        }
+        assert!(!c.contains(&[1; 16]), "the oldest is forgotten");
+        assert_eq!(c.lock().set.len(), CANCELLED_REMEMBERED);
+        assert_eq!(c.lock().order.len(), CANCELLED_REMEMBERED);
+    }
+
+    #[test]
+    fn waiting_for_a_cancellation_wakes_when_it_comes() {
+        let c = Arc::new(Cancellations::default());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let waiter = {
+                let c = c.clone();
+                tokio::spawn(async move { c.wait(&[7; 16]).await })
+            };
+            tokio::task::yield_now().await;
+            c.cancel([8; 16]); // another id: still waiting
+            tokio::task::yield_now().await;
+            assert!(!waiter.is_finished());
+            let c2 = c.clone();
+            std::thread::spawn(move || c2.cancel([7; 16]))
+                .join()
+                .unwrap();
+            tokio::time::timeout(Duration::from_secs(5), waiter)
+                .await
+                .expect("woken")
+                .unwrap();
+            // Already cancelled: returns at once.
+            c.wait(&[7; 16]).await;
+        });
+    }
+}
