@@ -85,6 +85,14 @@ mod tests {
         // A multi-byte character across the limit is not split.
         let wide = format!("{}é{}", "a".repeat(63), "b".repeat(10));
         assert_eq!(echo(&wide), format!("{}… (75 bytes)", "a".repeat(63)));
+        // The log callback's cap of a plugin's record.
+        let record = "r".repeat(1 << 20);
+        let cut_record = cut(&record, crate::handle::LOG_RECORD_MAX);
+        assert_eq!(cut_record.len(), 4096 + "… (1048576 bytes)".len());
+        assert!(matches!(
+            cut("short", 4096),
+            std::borrow::Cow::Borrowed("short")
+        ));
     }
 
     #[test]
