@@ -139,11 +139,7 @@ impl ConnCtx {
     /// Logs a warning this connection caused; rate-limited when the peer is
     /// not an admin.
     pub(crate) fn warn(&self, message: std::fmt::Arguments<'_>) {
-        if self.admin {
-            tracing::warn!("{message}");
-        } else {
-            self.shared.unprivileged_warnings.warn(message);
-        }
+        self.shared.warn(self.admin, message);
     }
 
     /// The connection's bus membership, joining on first use.
@@ -234,11 +230,7 @@ pub(crate) async fn serve(
             let message = format_args!(
                 "{who} cut off: it did not read its replies for {write_timeout_ms} ms"
             );
-            if admin {
-                tracing::warn!("{message}");
-            } else {
-                shared.unprivileged_warnings.warn(message);
-            }
+            shared.warn(admin, message);
             return;
         }
         std::future::pending::<()>().await

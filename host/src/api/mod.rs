@@ -227,6 +227,16 @@ impl Drop for ConnSlot {
 }
 
 impl Shared {
+    /// Logs a warning a caller caused: as is for an admin, through the
+    /// rate limiter for anyone else.
+    pub(crate) fn warn(&self, admin: bool, message: std::fmt::Arguments<'_>) {
+        if admin {
+            tracing::warn!("{message}");
+        } else {
+            self.unprivileged_warnings.warn(message);
+        }
+    }
+
     fn lock_counts(&self) -> std::sync::MutexGuard<'_, Counts> {
         self.counts.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -459,11 +469,7 @@ fn admit(stream: tokio::net::UnixStream, shared: &Arc<Shared>, stop: &watch::Rec
                 "API connection from uid {} pid {:?} refused: too many connections ({scope} limit {limit})",
                 peer.uid, peer.pid
             );
-            if admin {
-                tracing::warn!("{message}");
-            } else {
-                shared.unprivileged_warnings.warn(message);
-            }
+            shared.warn(admin, message);
             let msg = wire::error(
                 "io.nipart.Daemon.TooManyConnections",
                 serde_json::json!({ "scope": scope, "limit": limit }),
