@@ -6,12 +6,12 @@
 mod support;
 
 use std::{
-    os::unix::{net::UnixStream, process::CommandExt},
+    os::unix::net::UnixStream,
     process::{Child, Command},
     time::Duration,
 };
 
-use nipart_loader_tests::callers::{Creds, NOBODY, connect_as};
+use nipart_loader_tests::callers::{Creds, NOBODY, connect_as, run_as};
 use serde_json::{Value, json};
 use support::{Daemon, Setup, error_name, raw_call};
 
@@ -117,19 +117,7 @@ fn inside_the_pid_namespace() {
             .expect("writing ns_last_pid");
         let mut cmd = Command::new("sleep");
         cmd.arg("60");
-        let groups = member.groups.clone();
-        // SAFETY: only system calls between fork and exec.
-        unsafe {
-            cmd.pre_exec(move || {
-                if libc::setgroups(groups.len(), groups.as_ptr()) != 0
-                    || libc::setgid(NOBODY) != 0
-                    || libc::setuid(NOBODY) != 0
-                {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
+        run_as(&mut cmd, &member);
         let child = Reaped(cmd.spawn().expect("spawn sleep"));
         if child.0.id() == pid2 {
             reused = Some(child);

@@ -30,6 +30,19 @@ fn apply(state: Value) -> Value {
     json!({"method": "io.nipart.Network.Apply", "parameters": {"state": state, "timeout_ms": 30000}})
 }
 
+/// A root connection monitoring `pattern`, its subscription confirmed.
+fn monitor(socket: &std::path::Path, pattern: &str) -> UnixStream {
+    let mut s = UnixStream::connect(socket).unwrap();
+    send(
+        &mut s,
+        &json!({"method": "io.nipart.Events.Monitor", "parameters": {"patterns": [pattern]}, "more": true}),
+    );
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let v = read_message(&mut s).unwrap();
+    assert_eq!(v["parameters"]["subscribed"], json!([pattern]), "{v}");
+    s
+}
+
 /// The bus events of `topic` a Monitor stream has sent within `limit`.
 fn events_within(s: &mut UnixStream, limit: Duration) -> Vec<Value> {
     let until = Instant::now() + limit;
@@ -51,16 +64,7 @@ fn events_within(s: &mut UnixStream, limit: Duration) -> Vec<Value> {
 fn a_request_cancelled_while_queued_never_reaches_its_handler() {
     let d = Daemon::start(BIN, &Setup::with_commander());
     // Everything the fixture publishes, in order.
-    let mut monitor = UnixStream::connect(&d.socket).unwrap();
-    send(
-        &mut monitor,
-        &json!({"method": "io.nipart.Events.Monitor", "parameters": {"patterns": ["test.**"]}, "more": true}),
-    );
-    monitor
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let v = read_message(&mut monitor).unwrap();
-    assert_eq!(v["parameters"]["subscribed"], json!(["test.**"]), "{v}");
+    let mut monitor = monitor(&d.socket, "test.**");
 
     // The fixture handles one event at a time: this apply holds it 1.5 s.
     let mut busy = UnixStream::connect(&d.socket).unwrap();
@@ -254,15 +258,7 @@ fn network_calls_of_non_admins_wait_for_a_permit_of_their_uid_and_of_all() {
             .api("max_unprivileged_calls = 2"),
     );
     // Every Show request that reaches the bus.
-    let mut monitor = UnixStream::connect(&d.socket).unwrap();
-    send(
-        &mut monitor,
-        &json!({"method": "io.nipart.Events.Monitor", "parameters": {"patterns": ["api.network.show"]}, "more": true}),
-    );
-    monitor
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    read_message(&mut monitor).unwrap();
+    let mut monitor = monitor(&d.socket, "api.network.show");
 
     // Root's apply holds the fixture (it handles one event at a time), so
     // the Show calls below stay in flight.

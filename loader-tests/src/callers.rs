@@ -65,6 +65,23 @@ pub fn become_on_this_thread(creds: &Creds) -> Result<(), String> {
     }
 }
 
+/// Makes `cmd` run as `creds` (set between fork and exec). Needs root.
+pub fn run_as(cmd: &mut Command, creds: &Creds) {
+    let creds = creds.clone();
+    // SAFETY: only system calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::setgroups(creds.groups.len(), creds.groups.as_ptr()) != 0
+                || libc::setgid(creds.gid) != 0
+                || libc::setuid(creds.uid) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
 /// One varlink call on `s` (a NUL is appended); its reply.
 pub fn varlink_call(s: &mut UnixStream, msg: &str) -> Result<Value, String> {
     let mut bytes = msg.as_bytes().to_vec();
@@ -161,18 +178,12 @@ pub fn connect_as(socket: &Path, creds: &Creds) -> (UnixStream, u32) {
     let space = unsafe { libc::CMSG_SPACE(std::mem::size_of::<libc::c_int>() as u32) } as usize;
     let mut control = vec![0u8; space];
     let mut byte = [b'x'];
-    let creds = creds.clone();
     let mut cmd = Command::new("/bin/true");
+    run_as(&mut cmd, creds);
     // SAFETY: only system calls between fork and _exit; the buffers were
     // allocated before the fork and are the child's own copies.
     unsafe {
         cmd.pre_exec(move || {
-            if libc::setgroups(creds.groups.len(), creds.groups.as_ptr()) != 0
-                || libc::setgid(creds.gid) != 0
-                || libc::setuid(creds.uid) != 0
-            {
-                libc::_exit(3);
-            }
             let s = libc::socket(libc::AF_UNIX, libc::SOCK_STREAM, 0);
             if s < 0
                 || libc::connect(
