@@ -41,19 +41,18 @@ const PAIRS: usize = 100;
 /// attack made it 23 s before, and a verified apply takes about 0.2 s).
 const APPLY_BOUND: Duration = Duration::from_secs(20);
 
+/// The plugins of the apply workflow.
+const PLUGINS: [&str; 4] = ["kernel", "state", "commander", "conf"];
+
 fn plugin_dir(sandbox: &Sandbox) {
-    let built = build_in_workspace(&[
-        "-p",
-        "nipart-plugin-kernel",
-        "-p",
-        "nipart-plugin-state",
-        "-p",
-        "nipart-plugin-commander",
-        "-p",
-        "nipart-plugin-conf",
-        "--lib",
-    ]);
-    for name in ["kernel", "state", "commander", "conf"] {
+    let packages: Vec<String> = PLUGINS
+        .iter()
+        .map(|p| format!("nipart-plugin-{p}"))
+        .collect();
+    let mut args: Vec<&str> = packages.iter().flat_map(|p| ["-p", p]).collect();
+    args.push("--lib");
+    let built = build_in_workspace(&args);
+    for name in PLUGINS {
         let file = format!("libnipart_plugin_{name}.so");
         let dest = sandbox.plugin_dir().join(&file);
         fs::copy(built.join(&file), &dest).unwrap_or_else(|e| panic!("copying {file}: {e}"));
