@@ -317,3 +317,37 @@ fn network_calls_of_non_admins_wait_for_a_permit_of_their_uid_and_of_all() {
     let v = raw_call(&mut second, &show(5000).to_string()).unwrap();
     assert!(v["parameters"]["result"].is_object(), "{v}");
 }
+
+#[test]
+fn an_abandoned_call_keeps_its_permit_until_its_work_is_gone() {
+    let d = Daemon::start(
+        BIN,
+        &Setup::with_commander().api("max_unprivileged_calls_per_uid = 1"),
+    );
+    let mut monitor = monitor(&d.socket, "api.network.show");
+    let mut busy = UnixStream::connect(&d.socket).unwrap();
+    send(&mut busy, &apply(json!({"sleep_ms": 2500})));
+    std::thread::sleep(Duration::from_millis(200));
+    let show = |timeout_ms: u64| json!({"method": "io.nipart.Network.Show", "parameters": {"interface": "eth0", "timeout_ms": timeout_ms}});
+    // nobody's call waits at the busy fixture; its client leaves.
+    let (mut gone, _) = connect_as(&d.socket, &Creds::nobody());
+    send(&mut gone, &show(20_000));
+    std::thread::sleep(Duration::from_millis(200));
+    drop(gone);
+    std::thread::sleep(Duration::from_millis(200));
+    // Its work is still queued at the fixture: the permit is not free yet.
+    let (mut next, _) = connect_as(&d.socket, &Creds::nobody());
+    let v = raw_call(&mut next, &show(800).to_string()).unwrap();
+    assert_eq!(error_name(&v), "io.nipart.Network.Timeout", "{v}");
+    let requests = events_within(&mut monitor, Duration::from_millis(300))
+        .into_iter()
+        .filter(|e| e["request"] == true)
+        .count();
+    assert_eq!(requests, 1, "the waiting call reached the bus");
+    // Once the fixture dropped the abandoned request, the permit is back.
+    busy.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    read_message(&mut busy).unwrap();
+    let v = raw_call(&mut next, &show(10_000).to_string()).unwrap();
+    assert!(v["parameters"]["result"].is_object(), "{v}");
+}

@@ -10,9 +10,11 @@
 //! sends one when its client disconnects or times out; [`Context::request`]
 //! sends one when the work it was done for is cancelled) is recorded as it
 //! is delivered, before it is queued, so that the request, if still in the
-//! queue, is dropped when its turn comes, without running its handler and
-//! without a reply; the `Cancelled` event that caused it is dropped too. A
-//! request whose deadline has passed before its turn is answered with a
+//! queue, is dropped when its turn comes, without running its handler (it
+//! is answered with a `Timeout` error, for a requester still waiting for
+//! the end); the `Cancelled` event that caused it is dropped too. A reply
+//! to a request of ours that we stopped waiting for (timed out, cancelled)
+//! is dropped rather than queued. A request whose deadline has passed before its turn is answered with a
 //! `Timeout` error instead of being handled. So a queue filled by callers
 //! who left empties at the cost of a lookup per event, and the requests
 //! behind them (a checkpoint save of the daemon's own workflow) are
@@ -190,6 +192,10 @@ impl<P: Plugin> Adapter<P> {
                 let _ = tx.send(event);
                 return Ok(depth(link));
             }
+            // A late reply to a request of ours that we stopped waiting for.
+            if link.cancellations.was_given_up(&ref_id) {
+                return Ok(depth(link));
+            }
             // Not a reply we wait for: the requester of a request we
             // received gave it up. Recorded before the event is queued
             // (behind the request, if that is still queued).
@@ -305,6 +311,18 @@ impl<P: Plugin> Worker<P> {
                     self.dropped.clear();
                 }
                 self.dropped.insert(event.id.0);
+                // The requester may still be there to learn that its
+                // request ended (the API holds a caller's permits until
+                // then); one that gave it up drops this reply.
+                let error = Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "{} was cancelled by its requester before plugin {} ran it",
+                        event.topic,
+                        P::NAME
+                    ),
+                );
+                let _ = self.ctx.reply_error(event, &error);
                 return true;
             }
             if event.is_expired() {

@@ -24,42 +24,67 @@ const CANCELLED_REMEMBERED: usize = 4096;
 /// delivered (before it is queued), so that the request, if still queued,
 /// is dropped before its handler runs, and work done on its behalf
 /// ([`Context::on_behalf_of`]) stops.
+///
+/// It also remembers the requests this plugin sent and stopped waiting for
+/// (timed out, or cancelled on behalf of another), so that a late reply to
+/// one is dropped rather than handed to the plugin's handler.
 #[derive(Default)]
 pub(crate) struct Cancellations {
-    ids: Mutex<CancelledIds>,
+    ids: Mutex<RecentIds>,
+    given_up: Mutex<RecentIds>,
     changed: Notify,
 }
 
+/// A set of ids bounded to [`CANCELLED_REMEMBERED`], oldest forgotten
+/// first.
 #[derive(Default)]
-struct CancelledIds {
+struct RecentIds {
     set: HashSet<[u8; 16]>,
     order: VecDeque<[u8; 16]>,
 }
 
+impl RecentIds {
+    fn insert(&mut self, id: [u8; 16]) {
+        if self.set.insert(id) {
+            self.order.push_back(id);
+        }
+        while self.order.len() > CANCELLED_REMEMBERED {
+            if let Some(old) = self.order.pop_front() {
+                self.set.remove(&old);
+            }
+        }
+    }
+}
+
+/// A panic while holding one of these locks cannot leave a set
+/// inconsistent beyond an id remembered twice in `order`.
+fn lock_ids(m: &Mutex<RecentIds>) -> std::sync::MutexGuard<'_, RecentIds> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl Cancellations {
-    fn lock(&self) -> std::sync::MutexGuard<'_, CancelledIds> {
-        // A panic while holding this lock cannot leave the set inconsistent
-        // beyond an id remembered twice in `order`.
-        self.ids.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, RecentIds> {
+        lock_ids(&self.ids)
     }
 
     pub(crate) fn cancel(&self, id: [u8; 16]) {
-        {
-            let mut ids = self.lock();
-            if ids.set.insert(id) {
-                ids.order.push_back(id);
-            }
-            while ids.order.len() > CANCELLED_REMEMBERED {
-                if let Some(old) = ids.order.pop_front() {
-                    ids.set.remove(&old);
-                }
-            }
-        }
+        self.lock().insert(id);
         self.changed.notify_waiters();
     }
 
     pub(crate) fn contains(&self, id: &[u8; 16]) -> bool {
         self.lock().set.contains(id)
+    }
+
+    /// Records that this plugin stopped waiting for the reply to its
+    /// request `id`.
+    fn give_up(&self, id: [u8; 16]) {
+        lock_ids(&self.given_up).insert(id);
+    }
+
+    /// Whether `id` is a request of ours whose reply nobody waits for.
+    pub(crate) fn was_given_up(&self, id: &[u8; 16]) -> bool {
+        lock_ids(&self.given_up).set.contains(id)
     }
 
     /// Resolves once `id` is cancelled.
@@ -214,6 +239,7 @@ impl Context {
             r = tokio::time::timeout(timeout, rx) => r,
             () = parent_cancelled => {
                 lock_pending(&self.inner.pending).remove(&id.0);
+                cancellations.give_up(id.0);
                 // Tell the destination, so that it drops the request if it
                 // has not run it yet.
                 let mut cancel = Event::new(topic, dst).with_state(EventState::Cancelled);
@@ -235,6 +261,7 @@ impl Context {
             }
             Err(_) => {
                 lock_pending(&self.inner.pending).remove(&id.0);
+                cancellations.give_up(id.0);
                 return Err(Error::new(
                     ErrorKind::Timeout,
                     format!("no reply to request {what} within {timeout:?}"),

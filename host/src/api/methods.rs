@@ -383,10 +383,17 @@ async fn network(
         let ev: FfiEvent = tokio::select! {
             _ = tokio::time::sleep_until(deadline) => {
                 abandon(&bus, &from, topic, id, "timeout");
-                return r.send(timed_out()).await;
+                let sent = r.send(timed_out()).await;
+                if _permits.is_some() {
+                    settle(&mut link.events, id).await;
+                }
+                return sent;
             }
             _ = ConnCtx::wait_closed(&mut closed) => {
                 abandon(&bus, &from, topic, id, "client-gone");
+                if _permits.is_some() {
+                    settle(&mut link.events, id).await;
+                }
                 return Ok(());
             }
             ev = link.events.recv() => match ev {
@@ -459,6 +466,30 @@ fn check_network_params(call: &Call, member: &str, ctx: &ConnCtx) -> Reply<Durat
         return Err(invalid("timeout_ms"));
     }
     Ok(Duration::from_millis(ms))
+}
+
+/// How long a non-admin's permits stay held after its call was abandoned,
+/// at most, waiting for the commander to end the work.
+const SETTLE_LIMIT: Duration = Duration::from_secs(10);
+
+/// Waits (at most [`SETTLE_LIMIT`]) for the final event of request `id`,
+/// after [`abandon`]: the commander stops a read-only call at once and the
+/// SDK answers a request it drops, so this is quick. Meanwhile the caller's
+/// permits stay held, so that abandoned calls count against the limits
+/// until their work, queued at plugins, is gone.
+async fn settle(
+    events: &mut tokio::sync::mpsc::Receiver<FfiEvent>,
+    id: nipart_plugin_api::EventId,
+) {
+    let end = async {
+        while let Some(ev) = events.recv().await {
+            let done = ev.state == event_state::DONE || ev.state == event_state::CANCELLED;
+            if done && ev.ref_id == ROption::RSome(id.0) {
+                return;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(SETTLE_LIMIT, end).await;
 }
 
 /// Tells the commander a call was given up (timeout or client gone): a

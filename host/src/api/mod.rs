@@ -39,10 +39,14 @@
 //!   workflow (the commander's checkpoint save, state save, commit, the
 //!   pending mark) always finds a place.
 //! - **Abandoned calls**: when a client disconnects or its call times out,
-//!   the permit is given back and a `Cancelled` event follows the request
-//!   ([`methods`]); the SDK drops a request so cancelled before its handler
-//!   runs, and a request whose deadline has passed, so work nobody waits for
-//!   does not hold a queue's place (`plugin-api/src/adapter.rs`).
+//!   a `Cancelled` event follows the request ([`methods`]); the SDK drops a
+//!   request so cancelled before its handler runs (answering it), the
+//!   commander stops a read-only call at once, and a request whose deadline
+//!   has passed is not handled either (`plugin-api/src/adapter.rs`). The
+//!   caller's permits are given back only when that final answer comes (at
+//!   most 10 s later), so abandoned calls still count against the limits
+//!   while their work may sit in a plugin's queue: a caller cannot slip
+//!   past the bound by disconnecting and calling again.
 //!
 //! Warnings a caller who is not an admin can cause (a denied call, a
 //! refused connection, a client cut off) go through one rate limiter
