@@ -8,7 +8,17 @@ use abi_stable::std_types::{RResult, RSlice, RStr, RString, RVec};
 use nipart_plugin_abi::{Daemon, FfiError, FfiEvent, log_level};
 use nipart_plugin_api::{Error, ErrorKind};
 
-use crate::bus::{EventBus, MemberId};
+use crate::{
+    api::redact::cut,
+    bus::{EventBus, MemberId},
+};
+
+/// The most bytes of one log record's message a plugin may write; the rest
+/// is replaced by its length.
+pub const LOG_RECORD_MAX: usize = 4096;
+
+/// The most bytes of a log record's target.
+const LOG_TARGET_MAX: usize = 128;
 
 /// One plugin's view of the daemon: everything it publishes or logs is
 /// stamped with its name.
@@ -39,7 +49,10 @@ impl Daemon for DaemonHandle {
     }
 
     fn log(&self, level: u8, target: RStr<'_>, message: RStr<'_>) {
-        let (plugin, target, message) = (&self.name, target.as_str(), message.as_str());
+        // A plugin may log a value a caller sent it: one record is bounded.
+        let target = cut(target.as_str(), LOG_TARGET_MAX);
+        let message = cut(message.as_str(), LOG_RECORD_MAX);
+        let plugin = &self.name;
         match level {
             log_level::ERROR => {
                 tracing::error!(target: "plugin", plugin = %plugin, target = %target, "{message}")

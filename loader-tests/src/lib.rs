@@ -36,6 +36,7 @@
 //! (the plugin crates' tests use it too): a uniquely named namespace removed
 //! on drop, `ip` helpers, and [`Netns::run_inside`] to start a daemon inside.
 
+pub mod callers;
 pub mod netns;
 
 pub use netns::{Netns, run, try_run};

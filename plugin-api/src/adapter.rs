@@ -4,9 +4,24 @@
 //!
 //! Every entry point here catches panics: a panic must never cross the FFI
 //! boundary (abi_stable would abort the whole daemon).
+//!
+//! A request is not worked on when nobody waits for its answer: a
+//! `Cancelled` event referring to a request this plugin received (the API
+//! sends one when its client disconnects or times out; [`Context::request`]
+//! sends one when the work it was done for is cancelled) is recorded as it
+//! is delivered, before it is queued, so that the request, if still in the
+//! queue, is dropped when its turn comes, without running its handler (it
+//! is answered with a `Timeout` error, for a requester still waiting for
+//! the end); the `Cancelled` event that caused it is dropped too. A reply
+//! to a request of ours that we stopped waiting for (timed out, cancelled)
+//! is dropped rather than queued. A request whose deadline has passed before its turn is answered with a
+//! `Timeout` error instead of being handled. So a queue filled by callers
+//! who left empties at the cost of a lookup per event, and the requests
+//! behind them (a checkpoint save of the daemon's own workflow) are
+//! handled at once.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     panic::{AssertUnwindSafe, catch_unwind},
     sync::{Arc, Mutex, OnceLock, mpsc as std_mpsc},
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
@@ -24,7 +39,7 @@ use tokio::sync::mpsc;
 
 use crate::{
     Context, Error, ErrorKind, Event, Plugin, Result,
-    context::{Pending, lock_pending},
+    context::{Cancellations, Pending, lock_pending},
     log::{self, LevelHandle},
 };
 
@@ -58,6 +73,7 @@ struct Link {
     capacity: usize,
     control: mpsc::UnboundedSender<Control>,
     pending: Pending,
+    cancellations: Arc<Cancellations>,
     level: Arc<OnceLock<LevelHandle>>,
 }
 
@@ -130,12 +146,14 @@ impl<P: Plugin> Adapter<P> {
         let (control_tx, control_rx) = mpsc::unbounded_channel();
         let pending: Pending = Arc::new(Mutex::new(HashMap::new()));
         let level_handle = Arc::new(OnceLock::new());
-        let ctx = Context::new(P::NAME, daemon, pending.clone());
+        let cancellations = Arc::new(Cancellations::default());
+        let ctx = Context::new(P::NAME, daemon, pending.clone(), cancellations.clone());
         let _ = self.link.set(Link {
             events: events_tx,
             capacity,
             control: control_tx,
             pending,
+            cancellations: cancellations.clone(),
             level: level_handle.clone(),
         });
 
@@ -145,6 +163,8 @@ impl<P: Plugin> Adapter<P> {
             ctx,
             events: events_rx,
             control: control_rx,
+            cancellations,
+            dropped: HashSet::new(),
         };
         std::thread::Builder::new()
             .name(format!("plugin-{}", P::NAME))
@@ -171,6 +191,16 @@ impl<P: Plugin> Adapter<P> {
             if let Some(tx) = waiter {
                 let _ = tx.send(event);
                 return Ok(depth(link));
+            }
+            // A late reply to a request of ours that we stopped waiting for.
+            if link.cancellations.was_given_up(&ref_id) {
+                return Ok(depth(link));
+            }
+            // Not a reply we wait for: the requester of a request we
+            // received gave it up. Recorded before the event is queued
+            // (behind the request, if that is still queued).
+            if event.state == event_state::CANCELLED {
+                link.cancellations.cancel(ref_id);
             }
         }
         match link.events.try_send(event) {
@@ -265,13 +295,77 @@ impl<P: Plugin> FfiPlugin for Adapter<P> {
     }
 }
 
+impl<P: Plugin> Worker<P> {
+    /// Whether `event` is not to be handled: a request its requester has
+    /// cancelled (or the `Cancelled` event of one so dropped), or a request
+    /// whose deadline has passed (answered with a `Timeout` error).
+    fn skip(&mut self, event: &Event) -> bool {
+        if event.request {
+            if self.cancellations.contains(&event.id.0) {
+                tracing::debug!(
+                    "dropping request {} ({}): its requester cancelled it before it ran",
+                    event.id,
+                    event.topic
+                );
+                if self.dropped.len() >= DROPPED_REMEMBERED {
+                    self.dropped.clear();
+                }
+                self.dropped.insert(event.id.0);
+                // The requester may still be there to learn that its
+                // request ended (the API holds a caller's permits until
+                // then); one that gave it up drops this reply.
+                let error = Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "{} was cancelled by its requester before plugin {} ran it",
+                        event.topic,
+                        P::NAME
+                    ),
+                );
+                let _ = self.ctx.reply_error(event, &error);
+                return true;
+            }
+            if event.is_expired() {
+                tracing::debug!(
+                    "dropping request {} ({}): its deadline passed before it ran",
+                    event.id,
+                    event.topic
+                );
+                let error = Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "{} reached plugin {} after its deadline; not handled",
+                        event.topic,
+                        P::NAME
+                    ),
+                );
+                let _ = self.ctx.reply_error(event, &error);
+                return true;
+            }
+            return false;
+        }
+        match event.ref_id {
+            Some(r) if event.state == crate::EventState::Cancelled => self.dropped.remove(&r.0),
+            _ => false,
+        }
+    }
+}
+
 /// The plugin's own thread: owns the plugin value and its runtime.
 struct Worker<P: Plugin> {
     plugin: P,
     ctx: Context,
     events: mpsc::Receiver<FfiEvent>,
     control: mpsc::UnboundedReceiver<Control>,
+    cancellations: Arc<Cancellations>,
+    /// Requests dropped as cancelled, whose `Cancelled` event is still to
+    /// come through the queue (and is dropped too).
+    dropped: HashSet<[u8; 16]>,
 }
+
+/// Most ids kept in [`Worker::dropped`]; cleared beyond (a `Cancelled`
+/// event that found no room in the queue never comes).
+const DROPPED_REMEMBERED: usize = 4096;
 
 impl<P: Plugin> Worker<P> {
     fn run(
@@ -387,6 +481,9 @@ impl<P: Plugin> Worker<P> {
                 return true;
             }
         };
+        if self.skip(&event) {
+            return true;
+        }
         let request = event.request.then(|| event.clone_header());
         let ctx = self.ctx.clone();
         let outcome = AssertUnwindSafe(self.plugin.handle_event(&ctx, event))

@@ -1,7 +1,8 @@
 //! What a plugin's handlers use to talk to the daemon.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet, VecDeque},
+    future::Future,
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -9,9 +10,102 @@ use std::{
 use abi_stable::std_types::{RSlice, RStr};
 use nipart_plugin_abi::{DaemonBox, FfiEvent};
 use serde::{Serialize, de::DeserializeOwned};
-use tokio::sync::oneshot;
+use tokio::sync::{Notify, oneshot};
 
-use crate::{Address, Error, ErrorKind, Event, EventState, Result};
+use crate::{Address, Error, ErrorKind, Event, EventId, EventState, Result};
+
+/// How many cancelled request ids are remembered (the oldest are
+/// forgotten first): far more than requests a plugin has queued or running.
+const CANCELLED_REMEMBERED: usize = 4096;
+
+/// Requests received that their requester has cancelled (a `Cancelled`
+/// event whose `ref_id` is the request's id, e.g. the API's notice that
+/// the client is gone). Filled by the FFI adapter as such an event is
+/// delivered (before it is queued), so that the request, if still queued,
+/// is dropped before its handler runs, and work done on its behalf
+/// ([`Context::on_behalf_of`]) stops.
+///
+/// It also remembers the requests this plugin sent and stopped waiting for
+/// (timed out, or cancelled on behalf of another), so that a late reply to
+/// one is dropped rather than handed to the plugin's handler.
+#[derive(Default)]
+pub(crate) struct Cancellations {
+    ids: Mutex<RecentIds>,
+    given_up: Mutex<RecentIds>,
+    changed: Notify,
+}
+
+/// A set of ids bounded to [`CANCELLED_REMEMBERED`], oldest forgotten
+/// first.
+#[derive(Default)]
+struct RecentIds {
+    set: HashSet<[u8; 16]>,
+    order: VecDeque<[u8; 16]>,
+}
+
+impl RecentIds {
+    fn insert(&mut self, id: [u8; 16]) {
+        if self.set.insert(id) {
+            self.order.push_back(id);
+        }
+        while self.order.len() > CANCELLED_REMEMBERED {
+            if let Some(old) = self.order.pop_front() {
+                self.set.remove(&old);
+            }
+        }
+    }
+}
+
+/// A panic while holding one of these locks cannot leave a set
+/// inconsistent beyond an id remembered twice in `order`.
+fn lock_ids(m: &Mutex<RecentIds>) -> std::sync::MutexGuard<'_, RecentIds> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Cancellations {
+    fn lock(&self) -> std::sync::MutexGuard<'_, RecentIds> {
+        lock_ids(&self.ids)
+    }
+
+    pub(crate) fn cancel(&self, id: [u8; 16]) {
+        self.lock().insert(id);
+        self.changed.notify_waiters();
+    }
+
+    pub(crate) fn contains(&self, id: &[u8; 16]) -> bool {
+        self.lock().set.contains(id)
+    }
+
+    /// Records that this plugin stopped waiting for the reply to its
+    /// request `id`.
+    fn give_up(&self, id: [u8; 16]) {
+        lock_ids(&self.given_up).insert(id);
+    }
+
+    /// Whether `id` is a request of ours whose reply nobody waits for.
+    pub(crate) fn was_given_up(&self, id: &[u8; 16]) -> bool {
+        lock_ids(&self.given_up).set.contains(id)
+    }
+
+    /// Resolves once `id` is cancelled.
+    async fn wait(&self, id: &[u8; 16]) {
+        loop {
+            let changed = self.changed.notified();
+            tokio::pin!(changed);
+            // Registered before the check: a cancel in between wakes it.
+            changed.as_mut().enable();
+            if self.contains(id) {
+                return;
+            }
+            changed.await;
+        }
+    }
+}
+
+tokio::task_local! {
+    /// The request the running task works for ([`Context::on_behalf_of`]).
+    static ON_BEHALF_OF: EventId;
+}
 
 /// Requests awaiting a reply, by request id. Shared with the FFI adapter,
 /// which completes them directly from `deliver` so that a handler awaiting a
@@ -36,17 +130,55 @@ struct Inner {
     name: String,
     daemon: DaemonBox,
     pending: Pending,
+    cancellations: Arc<Cancellations>,
 }
 
 impl Context {
-    pub(crate) fn new(name: &str, daemon: DaemonBox, pending: Pending) -> Self {
+    pub(crate) fn new(
+        name: &str,
+        daemon: DaemonBox,
+        pending: Pending,
+        cancellations: Arc<Cancellations>,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 name: name.to_string(),
                 daemon,
                 pending,
+                cancellations,
             }),
         }
+    }
+
+    /// Whether the requester of `request` (an event this plugin received)
+    /// has cancelled it, e.g. because the API client that made the call
+    /// went away or timed out.
+    pub fn is_cancelled(&self, request: &Event) -> bool {
+        self.inner.cancellations.contains(&request.id.0)
+    }
+
+    /// Runs `work` on behalf of `request`, a request this plugin received:
+    /// once the requester cancels it, every [`Context::request`] made by
+    /// `work` (on this task) fails at once with a `Timeout` error saying
+    /// so, without being sent, and one waiting for its reply is given up
+    /// and cancelled at its destination (which drops it if it has not run
+    /// yet). For work nobody needs once its caller is gone (a query, a
+    /// listing); not for work that must reach a consistent end whoever
+    /// waits (an apply and its rollback).
+    pub fn on_behalf_of<F: Future>(
+        &self,
+        request: &Event,
+        work: F,
+    ) -> impl Future<Output = F::Output> + use<F> {
+        ON_BEHALF_OF.scope(request.id, work)
+    }
+
+    fn cancelled_error(what: &str, sent: bool) -> Error {
+        let done = if sent { "given up" } else { "not sent" };
+        Error::new(
+            ErrorKind::Timeout,
+            format!("request {what} {done}: the call it serves was cancelled by its caller"),
+        )
     }
 
     /// This plugin's name.
@@ -85,13 +217,41 @@ impl Context {
         }
         let id = event.id;
         let what = format!("{} to {}", event.topic, event.dst);
+        let parent = ON_BEHALF_OF.try_with(|p| *p).ok();
+        let cancellations = &self.inner.cancellations;
+        if parent.is_some_and(|p| cancellations.contains(&p.0)) {
+            return Err(Self::cancelled_error(&what, false));
+        }
+        let (topic, dst) = (event.topic.clone(), event.dst.clone());
         let (tx, rx) = oneshot::channel();
         lock_pending(&self.inner.pending).insert(id.0, tx);
         if let Err(e) = self.publish(event) {
             lock_pending(&self.inner.pending).remove(&id.0);
             return Err(e);
         }
-        let reply = match tokio::time::timeout(timeout, rx).await {
+        let parent_cancelled = async {
+            match parent {
+                Some(p) => cancellations.wait(&p.0).await,
+                None => std::future::pending().await,
+            }
+        };
+        let reply = tokio::select! {
+            r = tokio::time::timeout(timeout, rx) => r,
+            () = parent_cancelled => {
+                lock_pending(&self.inner.pending).remove(&id.0);
+                cancellations.give_up(id.0);
+                // Tell the destination, so that it drops the request if it
+                // has not run it yet.
+                let mut cancel = Event::new(topic, dst).with_state(EventState::Cancelled);
+                cancel.ref_id = Some(id);
+                let error = Self::cancelled_error(&what, true);
+                if let Ok(cancel) = cancel.with_json(&error) {
+                    let _ = self.publish(cancel);
+                }
+                return Err(error);
+            }
+        };
+        let reply = match reply {
             Ok(Ok(reply)) => Event::from_ffi(reply)?,
             Ok(Err(_)) => {
                 return Err(Error::new(
@@ -101,6 +261,7 @@ impl Context {
             }
             Err(_) => {
                 lock_pending(&self.inner.pending).remove(&id.0);
+                cancellations.give_up(id.0);
                 return Err(Error::new(
                     ErrorKind::Timeout,
                     format!("no reply to request {what} within {timeout:?}"),
@@ -169,5 +330,56 @@ impl Context {
 
     pub(crate) fn daemon(&self) -> &DaemonBox {
         &self.inner.daemon
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cancellations_are_remembered_up_to_a_bound_oldest_forgotten_first() {
+        let c = Cancellations::default();
+        c.cancel([1; 16]);
+        assert!(c.contains(&[1; 16]));
+        assert!(!c.contains(&[2; 16]));
+        for i in 0..CANCELLED_REMEMBERED as u32 {
+            let mut id = [0u8; 16];
+            id[..4].copy_from_slice(&i.to_le_bytes());
+            id[15] = 9;
+            c.cancel(id);
+        }
+        assert!(!c.contains(&[1; 16]), "the oldest is forgotten");
+        assert_eq!(c.lock().set.len(), CANCELLED_REMEMBERED);
+        assert_eq!(c.lock().order.len(), CANCELLED_REMEMBERED);
+    }
+
+    #[test]
+    fn waiting_for_a_cancellation_wakes_when_it_comes() {
+        let c = Arc::new(Cancellations::default());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let waiter = {
+                let c = c.clone();
+                tokio::spawn(async move { c.wait(&[7; 16]).await })
+            };
+            tokio::task::yield_now().await;
+            c.cancel([8; 16]); // another id: still waiting
+            tokio::task::yield_now().await;
+            assert!(!waiter.is_finished());
+            let c2 = c.clone();
+            std::thread::spawn(move || c2.cancel([7; 16]))
+                .join()
+                .unwrap();
+            tokio::time::timeout(Duration::from_secs(5), waiter)
+                .await
+                .expect("woken")
+                .unwrap();
+            // Already cancelled: returns at once.
+            c.wait(&[7; 16]).await;
+        });
     }
 }

@@ -17,6 +17,7 @@
 
 mod build;
 mod bus;
+mod flood;
 mod memory;
 mod startup;
 mod table;
@@ -76,6 +77,8 @@ enum Only {
     Memory,
     /// Link up to DHCPv4 address applied, beside udhcpc (plugins/dhcp/examples/dhcp_bench.rs; root, dnsmasq, udhcpc).
     Dhcp,
+    /// Root's apply while nobody floods the API with reads, beside no flood (flood.rs; root).
+    Flood,
 }
 
 /// The benchmarks other crates own, run after this one's table:
@@ -136,7 +139,7 @@ fn run(args: &Args) -> Result<(), String> {
     let target = build::target_dir()?;
     let wants = |what: Only| args.only.is_none_or(|o| o == what);
     let mut failures = Vec::new();
-    if wants(Only::Bus) || wants(Only::Startup) || wants(Only::Memory) {
+    if wants(Only::Bus) || wants(Only::Startup) || wants(Only::Memory) || wants(Only::Flood) {
         own_benches(args, runs, &target, &wants)?;
     }
     for (what, package, example) in EXAMPLES {
@@ -178,6 +181,9 @@ fn own_benches(
     }
     if wants(Only::Memory) {
         memory_bench(args, runs, target, &nipartd()?, &mut table)?;
+    }
+    if wants(Only::Flood) {
+        flood::bench(runs, args.quick, target, &nipartd()?, &mut table)?;
     }
 
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());

@@ -109,6 +109,10 @@ impl Netns {
             .is_ok_and(|s| s.success());
         ok.then_some(Self(name))
     }
+
+    pub fn name(&self) -> &str {
+        &self.0
+    }
 }
 
 impl Drop for Netns {

@@ -12,6 +12,11 @@ pub const DEFAULT_SOCKET: &str = "/run/nipart/nipart.sock";
 /// The hard ceiling of `max_message_size` (16 MiB).
 pub const MESSAGE_SIZE_CEILING: usize = 16 << 20;
 
+/// The ceiling of `max_unprivileged_calls` and its per-uid sibling: far
+/// below the smallest sensible plugin queue (the daemon's `queue_capacity`,
+/// default 1024), see the module docs of `crate::api`.
+pub const MAX_UNPRIVILEGED_CALLS: usize = 256;
+
 /// The public API: socket, who may change things, and the limits that keep
 /// one client from hurting the others. Every key is optional.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -29,6 +34,19 @@ pub struct ApiConfig {
     pub max_connections: usize,
     /// Connections open at once by one uid.
     pub max_connections_per_uid: usize,
+    /// Of `max_connections`, the slots only admins may take (at most half
+    /// of them): callers who are not admins get the rest.
+    pub admin_reserved_connections: usize,
+    /// `io.nipart.Network` calls of one uid that is not an admin running at
+    /// once (all its connections together); more wait their turn.
+    pub max_unprivileged_calls_per_uid: usize,
+    /// `io.nipart.Network` calls of all callers who are not admins running
+    /// at once; more wait their turn. Kept far below the plugins' queue
+    /// capacity, so that their traffic can never fill a plugin's queue.
+    pub max_unprivileged_calls: usize,
+    /// A message must arrive whole within this long from its first byte,
+    /// or the connection is closed (a client sending one byte a second).
+    pub message_timeout_ms: u64,
     /// Calls a client may send ahead of their replies on one connection.
     pub max_requests_in_flight: usize,
     /// A connection with no call running that sends nothing for this long is
@@ -55,6 +73,10 @@ impl Default for ApiConfig {
             max_message_size: 1 << 20,
             max_connections: 256,
             max_connections_per_uid: 64,
+            admin_reserved_connections: 16,
+            max_unprivileged_calls_per_uid: 4,
+            max_unprivileged_calls: 32,
+            message_timeout_ms: 5_000,
             max_requests_in_flight: 64,
             idle_timeout_ms: 300_000,
             write_queue: 256,
@@ -122,6 +144,16 @@ impl ApiConfig {
                 self.max_requests_in_flight,
                 65_536,
             ),
+            (
+                "api.max_unprivileged_calls_per_uid",
+                self.max_unprivileged_calls_per_uid,
+                MAX_UNPRIVILEGED_CALLS,
+            ),
+            (
+                "api.max_unprivileged_calls",
+                self.max_unprivileged_calls,
+                MAX_UNPRIVILEGED_CALLS,
+            ),
             ("api.write_queue", self.write_queue, 1 << 20),
             ("api.event_queue", self.event_queue, 1 << 20),
         ] {
@@ -137,10 +169,20 @@ impl ApiConfig {
             ("api.write_timeout_ms", self.write_timeout_ms),
             ("api.call_timeout_ms", self.call_timeout_ms),
             ("api.max_call_timeout_ms", self.max_call_timeout_ms),
+            ("api.message_timeout_ms", self.message_timeout_ms),
         ] {
             if v == 0 {
                 out.push(InvalidValue::new(key, "must be at least 1"));
             }
+        }
+        if self.admin_reserved_connections > 65_536 {
+            out.push(InvalidValue::new(
+                "api.admin_reserved_connections",
+                format!(
+                    "{} is out of range 0..=65536",
+                    self.admin_reserved_connections
+                ),
+            ));
         }
         if self.call_timeout_ms > self.max_call_timeout_ms {
             out.push(InvalidValue::new(
@@ -155,6 +197,21 @@ impl ApiConfig {
 
     pub fn idle_timeout(&self) -> Duration {
         Duration::from_millis(self.idle_timeout_ms)
+    }
+
+    pub fn message_timeout(&self) -> Duration {
+        Duration::from_millis(self.message_timeout_ms)
+    }
+
+    /// Connection slots callers who are not admins may take together: all
+    /// but the admins' reserve, which is at most half of them (so that a
+    /// small `max_connections` with the default reserve still serves
+    /// everyone).
+    pub fn unprivileged_connections(&self) -> usize {
+        self.max_connections
+            - self
+                .admin_reserved_connections
+                .min(self.max_connections / 2)
     }
 }
 
@@ -187,5 +244,22 @@ mod tests {
             e,
             "api.max_connections_per_uid: 0 is out of range 1..=65536"
         );
+        let c = DaemonConfig::from_toml("[api]\nmax_connections = 8\n").unwrap();
+        assert_eq!(c.api.unprivileged_connections(), 4);
+        let e = DaemonConfig::from_toml("[api]\nadmin_reserved_connections = 70000\n").unwrap_err();
+        assert_eq!(
+            e,
+            "api.admin_reserved_connections: 70000 is out of range 0..=65536"
+        );
+        let e = DaemonConfig::from_toml("[api]\nmax_unprivileged_calls = 1000\n").unwrap_err();
+        assert_eq!(
+            e,
+            "api.max_unprivileged_calls: 1000 is out of range 1..=256"
+        );
+        let e = DaemonConfig::from_toml("[api]\nmessage_timeout_ms = 0\n").unwrap_err();
+        assert_eq!(e, "api.message_timeout_ms: must be at least 1");
+        let c = DaemonConfig::from_toml("[api]\nmessage_timeout_ms = 200\n").unwrap();
+        assert_eq!(c.api.message_timeout_ms, 200);
+        assert_eq!(c.api.unprivileged_connections(), 240);
     }
 }

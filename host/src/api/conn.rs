@@ -17,7 +17,7 @@ use tokio::{
         UnixStream,
         unix::{OwnedReadHalf, OwnedWriteHalf},
     },
-    sync::{mpsc, watch},
+    sync::{AcquireError, OwnedSemaphorePermit, Semaphore, mpsc, watch},
 };
 
 use super::{ConnSlot, Shared, auth::Peer, methods, wire};
@@ -107,18 +107,39 @@ pub(crate) struct ConnCtx {
     pub(crate) shared: Arc<Shared>,
     pub(crate) peer: Peer,
     pub(crate) conn_id: u64,
-    admin: Option<bool>,
+    /// Decided at accept, for the life of the connection.
+    admin: bool,
+    /// The uid's permits for Network calls (see [`Self::call_permits`]).
+    uid_calls: Arc<Semaphore>,
     pub(crate) closed: watch::Receiver<bool>,
     link: Option<BusLink>,
 }
 
 impl ConnCtx {
-    /// Whether the peer may call mutating methods (decided on first use).
-    pub(crate) fn is_admin(&mut self) -> bool {
-        let peer = self.peer;
-        *self
-            .admin
-            .get_or_insert_with(|| self.shared.policy.load().is_admin(&peer))
+    /// Whether the peer may call mutating methods (decided at accept).
+    pub(crate) fn is_admin(&self) -> bool {
+        self.admin
+    }
+
+    /// For a caller who is not an admin: waits for a permit of its uid,
+    /// then one of all such callers (FIFO, so connections take turns).
+    /// `None` for an admin, who needs none.
+    pub(crate) async fn call_permits(
+        &self,
+    ) -> Result<Option<(OwnedSemaphorePermit, OwnedSemaphorePermit)>, AcquireError> {
+        if self.admin {
+            return Ok(None);
+        }
+        let uid = self.uid_calls.clone().acquire_owned().await?;
+        let all = self.shared.unprivileged_calls.load_full();
+        let all = all.acquire_owned().await?;
+        Ok(Some((uid, all)))
+    }
+
+    /// Logs a warning this connection caused; rate-limited when the peer is
+    /// not an admin.
+    pub(crate) fn warn(&self, message: std::fmt::Arguments<'_>) {
+        self.shared.warn(self.admin, message);
     }
 
     /// The connection's bus membership, joining on first use.
@@ -163,7 +184,6 @@ pub(crate) async fn serve(
     slot: ConnSlot,
     mut stop: watch::Receiver<bool>,
 ) {
-    let _slot = slot;
     let who = format!(
         "API client {conn_id} (uid {}, pid {})",
         peer.uid,
@@ -175,15 +195,18 @@ pub(crate) async fn serve(
     let (call_tx, call_rx) = mpsc::unbounded_channel();
     let (closed_tx, closed_rx) = watch::channel(false);
     let state = ReadState::default();
+    let admin = slot.admin;
     let ctx = ConnCtx {
         shared: shared.clone(),
         peer,
         conn_id,
-        admin: None,
+        admin: slot.admin,
+        uid_calls: slot.uid_calls.clone(),
         closed: closed_rx,
         link: None,
     };
 
+    let _slot = slot;
     let reader = read_loop(rd, call_tx, closed_tx, &state, &shared);
     let write_timeout_ms = shared.cfg.load().write_timeout_ms;
     let patience = Duration::from_millis(write_timeout_ms);
@@ -204,7 +227,10 @@ pub(crate) async fn serve(
             tracing::info!("{who}: {end}");
         }
         if exec.is_err() {
-            tracing::warn!("{who} cut off: it did not read its replies for {write_timeout_ms} ms");
+            let message = format_args!(
+                "{who} cut off: it did not read its replies for {write_timeout_ms} ms"
+            );
+            shared.warn(admin, message);
             return;
         }
         std::future::pending::<()>().await
@@ -240,10 +266,30 @@ async fn read_loop(
     let mut last_read = tokio::time::Instant::now();
     let timer = tokio::time::sleep(idle);
     tokio::pin!(timer);
+    // When the message being received must be complete: armed when a read
+    // leaves part of a message buffered, disarmed when none is left.
+    let message_timeout = cfg.message_timeout();
+    let mut message_due: Option<tokio::time::Instant> = None;
+    let message_timer = tokio::time::sleep(message_timeout);
+    tokio::pin!(message_timer);
     let end = 'read: loop {
         let read = tokio::select! {
             biased;
             r = rd.read(&mut buf) => r,
+            _ = &mut message_timer, if message_due.is_some() => {
+                let _ = calls.send(Item::Fatal(wire::error(
+                    "io.nipart.Daemon.InvalidMessage",
+                    serde_json::json!({ "reason": format!(
+                        "message not complete within {} ms",
+                        cfg.message_timeout_ms
+                    ) }),
+                )));
+                break Some(format!(
+                    "closed: a message was not complete within {} ms ({} bytes received)",
+                    cfg.message_timeout_ms,
+                    decoder.buffered()
+                ));
+            }
             _ = &mut timer => {
                 let now = tokio::time::Instant::now();
                 let busy = state.busy.load(Ordering::Acquire)
@@ -269,10 +315,12 @@ async fn read_loop(
         };
         last_read = tokio::time::Instant::now();
         decoder.push(&buf[..n]);
+        let mut completed = false;
         loop {
             match decoder.next_frame() {
                 Ok(None) => break,
                 Ok(Some(frame)) => {
+                    completed = true;
                     let item = match wire::parse_call(frame) {
                         Ok(call) => Item::Call(call),
                         Err(reason) => Item::Invalid(reason),
@@ -300,6 +348,15 @@ async fn read_loop(
                     break 'read Some(format!("closed: {e}"));
                 }
             }
+        }
+        // The bytes left over began a message in this read if a message
+        // was completed in it, else they continue the one already timed.
+        if decoder.buffered() == 0 {
+            message_due = None;
+        } else if completed || message_due.is_none() {
+            let due = last_read + message_timeout;
+            message_due = Some(due);
+            message_timer.as_mut().reset(due);
         }
     };
     let _ = closed.send(true);

@@ -20,9 +20,20 @@ use crate::MemberState;
 /// An encoded error reply, as the `Err` of parameter checks.
 type Reply<T> = Result<T, Vec<u8>>;
 
+/// `InvalidParameter`; the name is the caller's, so it is cut short.
 fn invalid(parameter: &str) -> Vec<u8> {
-    wire::error(errors::INVALID_PARAMETER, json!({ "parameter": parameter }))
+    wire::error(
+        errors::INVALID_PARAMETER,
+        json!({ "parameter": redact::echo(parameter) }),
+    )
 }
+
+/// The longest interface name the kernel accepts (`IFNAMSIZ` - 1).
+const IFNAME_MAX: usize = 15;
+
+/// The longest topic pattern a Monitor call may give (bus topics are a few
+/// dozen bytes).
+const PATTERN_MAX: usize = 255;
 
 /// Refuses parameters the method does not declare.
 fn only(params: &Map<String, Value>, allowed: &[&str]) -> Reply<()> {
@@ -128,14 +139,14 @@ pub(crate) async fn handle(call: Call, ctx: &mut ConnCtx, out: &Out) -> Result<(
         (iface, _) if idl::description(iface).is_some() => {
             r.send(wire::error(
                 errors::METHOD_NOT_FOUND,
-                json!({ "method": call.method }),
+                json!({ "method": redact::echo(&call.method) }),
             ))
             .await
         }
         (iface, _) => {
             r.send(wire::error(
                 errors::INTERFACE_NOT_FOUND,
-                json!({ "interface": iface }),
+                json!({ "interface": redact::echo(iface) }),
             ))
             .await
         }
@@ -157,7 +168,12 @@ fn interface_description(p: &Map<String, Value>) -> Reply<Value> {
     let name = opt_str(p, "interface")?.ok_or_else(|| invalid("interface"))?;
     idl::description(name)
         .map(|d| json!({ "description": d }))
-        .ok_or_else(|| wire::error(errors::INTERFACE_NOT_FOUND, json!({ "interface": name })))
+        .ok_or_else(|| {
+            wire::error(
+                errors::INTERFACE_NOT_FOUND,
+                json!({ "interface": redact::echo(name) }),
+            )
+        })
 }
 
 fn info(ctx: &ConnCtx) -> Value {
@@ -211,12 +227,12 @@ fn plugins(ctx: &ConnCtx) -> Value {
 }
 
 fn denied(ctx: &ConnCtx, interface: &str, method: &str) -> Vec<u8> {
-    tracing::warn!(
+    ctx.warn(format_args!(
         "API: {method} denied to uid {} (pid {:?}): needs {}",
         ctx.peer.uid,
         ctx.peer.pid,
         ctx.shared.policy.load().privilege()
-    );
+    ));
     wire::error(
         &format!("{interface}.PermissionDenied"),
         json!({ "method": method, "privilege": ctx.shared.policy.load().privilege() }),
@@ -225,7 +241,7 @@ fn denied(ctx: &ConnCtx, interface: &str, method: &str) -> Vec<u8> {
 
 const LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
 
-async fn set_log_level(call: &Call, ctx: &mut ConnCtx) -> Reply<Value> {
+async fn set_log_level(call: &Call, ctx: &ConnCtx) -> Reply<Value> {
     let p = &call.parameters;
     only(p, &["level"])?;
     let level = opt_str(p, "level")?.ok_or_else(|| invalid("level"))?;
@@ -235,7 +251,7 @@ async fn set_log_level(call: &Call, ctx: &mut ConnCtx) -> Reply<Value> {
     if !LEVELS.contains(&level) {
         return Err(wire::error(
             "io.nipart.Daemon.InvalidLogLevel",
-            json!({ "level": level }),
+            json!({ "level": redact::echo(level) }),
         ));
     }
     let mut failed = Vec::new();
@@ -294,6 +310,27 @@ async fn network(
     if mutating && !admin {
         return r.send(denied(ctx, idl::NETWORK, &call.method)).await;
     }
+    let deadline = tokio::time::Instant::from_std(Instant::now() + timeout);
+    let timed_out = || {
+        wire::error(
+            "io.nipart.Network.Timeout",
+            json!({ "method": redact::echo(&call.method), "timeout_ms": timeout.as_millis() as u64 }),
+        )
+    };
+    // Callers who are not admins take turns (see the module docs of
+    // `api`); the permits are held until the call ends.
+    let mut closed = ctx.closed.clone();
+    let _permits = tokio::select! {
+        p = ctx.call_permits() => match p {
+            Ok(p) => p,
+            Err(_) => return r.send(wire::error(
+                "io.nipart.Network.Failed",
+                json!({ "kind": "shutting-down", "message": "the daemon is shutting down" }),
+            )).await,
+        },
+        _ = tokio::time::sleep_until(deadline) => return r.send(timed_out()).await,
+        _ = ConnCtx::wait_closed(&mut closed) => return Ok(()),
+    };
     let mut parameters = call.parameters.clone();
     parameters.remove("timeout_ms");
     let payload = json!({
@@ -320,7 +357,7 @@ async fn network(
     };
     while link.events.try_recv().is_ok() {} // late events of earlier calls
     let mut event = match Event::new(topic, Address::role("commander")).with_json(&payload) {
-        Ok(e) => e.with_deadline(timeout),
+        Ok(e) => e.with_deadline(deadline.saturating_duration_since(tokio::time::Instant::now())),
         Err(e) => return r.send(failed(&e)).await,
     };
     event.request = true;
@@ -338,8 +375,6 @@ async fn network(
             })
             .await;
     }
-    let deadline = tokio::time::Instant::from_std(Instant::now() + timeout);
-    let mut closed = ctx.closed.clone();
     let link = match ctx.bus_link() {
         Ok(l) => l,
         Err(e) => return r.send(failed(&e)).await,
@@ -348,13 +383,17 @@ async fn network(
         let ev: FfiEvent = tokio::select! {
             _ = tokio::time::sleep_until(deadline) => {
                 abandon(&bus, &from, topic, id, "timeout");
-                return r.send(wire::error(
-                    "io.nipart.Network.Timeout",
-                    json!({ "method": call.method, "timeout_ms": timeout.as_millis() as u64 }),
-                )).await;
+                let sent = r.send(timed_out()).await;
+                if _permits.is_some() {
+                    settle(&mut link.events, id).await;
+                }
+                return sent;
             }
             _ = ConnCtx::wait_closed(&mut closed) => {
                 abandon(&bus, &from, topic, id, "client-gone");
+                if _permits.is_some() {
+                    settle(&mut link.events, id).await;
+                }
                 return Ok(());
             }
             ev = link.events.recv() => match ev {
@@ -391,7 +430,11 @@ fn check_network_params(call: &Call, member: &str, ctx: &ConnCtx) -> Reply<Durat
     match member {
         "Show" => {
             only(p, &["interface", "timeout_ms"])?;
-            opt_str(p, "interface")?;
+            // Refused before it goes anywhere (and never echoed whole):
+            // no interface has a longer name.
+            if opt_str(p, "interface")?.is_some_and(|n| n.len() > IFNAME_MAX) {
+                return Err(invalid("interface"));
+            }
         }
         "Apply" => {
             only(p, &["state", "options", "timeout_ms"])?;
@@ -406,7 +449,7 @@ fn check_network_params(call: &Call, member: &str, ctx: &ConnCtx) -> Reply<Durat
                         _ => false,
                     };
                     if !ok {
-                        return Err(invalid(&format!("options.{k}")));
+                        return Err(invalid(&format!("options.{}", redact::echo(k))));
                     }
                 }
             }
@@ -423,6 +466,30 @@ fn check_network_params(call: &Call, member: &str, ctx: &ConnCtx) -> Reply<Durat
         return Err(invalid("timeout_ms"));
     }
     Ok(Duration::from_millis(ms))
+}
+
+/// How long a non-admin's permits stay held after its call was abandoned,
+/// at most, waiting for the commander to end the work.
+const SETTLE_LIMIT: Duration = Duration::from_secs(10);
+
+/// Waits (at most [`SETTLE_LIMIT`]) for the final event of request `id`,
+/// after [`abandon`]: the commander stops a read-only call at once and the
+/// SDK answers a request it drops, so this is quick. Meanwhile the caller's
+/// permits stay held, so that abandoned calls count against the limits
+/// until their work, queued at plugins, is gone.
+async fn settle(
+    events: &mut tokio::sync::mpsc::Receiver<FfiEvent>,
+    id: nipart_plugin_api::EventId,
+) {
+    let end = async {
+        while let Some(ev) = events.recv().await {
+            let done = ev.state == event_state::DONE || ev.state == event_state::CANCELLED;
+            if done && ev.ref_id == ROption::RSome(id.0) {
+                return;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(SETTLE_LIMIT, end).await;
 }
 
 /// Tells the commander a call was given up (timeout or client gone): a
@@ -475,6 +542,17 @@ async fn monitor(call: &Call, ctx: &mut ConnCtx, r: &Replier<'_>) -> Result<(), 
         Err(e) => return r.send(e).await,
     };
     for pat in &patterns {
+        if pat.len() > PATTERN_MAX {
+            return r
+                .send(wire::error(
+                    "io.nipart.Events.InvalidPattern",
+                    json!({
+                        "pattern": redact::echo(pat),
+                        "reason": format!("longer than {PATTERN_MAX} bytes"),
+                    }),
+                ))
+                .await;
+        }
         if let Err(e) = TopicPattern::parse(pat) {
             return r
                 .send(wire::error(

@@ -13,6 +13,46 @@
 //! peer credentials are under our control. See `docs/api.md` for the
 //! interfaces ([`idl`]), authorization ([`auth`]) and limits
 //! ([`ApiConfig`]).
+//!
+//! # Administrators always get through
+//!
+//! Whether a peer is an admin is decided once, at `accept()`, from the
+//! credentials the kernel recorded at `connect()` ([`auth`]). From that:
+//!
+//! - **Connections**: callers who are not admins share
+//!   `max_connections - admin_reserved_connections` slots; the rest are
+//!   for admins only.
+//! - **Calls that reach plugins** (`io.nipart.Network`): a connection
+//!   answers its calls one at a time, so it has at most one such call
+//!   running; callers who are not admins also need a permit of their uid
+//!   (`max_unprivileged_calls_per_uid`) and one of all of them together
+//!   (`max_unprivileged_calls`). Both are FIFO semaphores: a connection
+//!   waits its turn (within its call's timeout) behind the connections
+//!   that asked before it, so each gets a fair share.
+//! - **Plugin queues**: each running Network call has at most one request
+//!   queued at a plugin at a time (the commander asks one plugin after
+//!   another, and answers the call itself from a task, at once). So
+//!   read-only traffic of non-admins occupies at most
+//!   `max_unprivileged_calls` (at most 256, default 32) places in any
+//!   plugin's queue (default 1024 places), and admins at most one per
+//!   connection. The room left is the reserve in which the daemon's own
+//!   workflow (the commander's checkpoint save, state save, commit, the
+//!   pending mark) always finds a place.
+//! - **Abandoned calls**: when a client disconnects or its call times out,
+//!   a `Cancelled` event follows the request ([`methods`]); the SDK drops a
+//!   request so cancelled before its handler runs (answering it), the
+//!   commander stops a read-only call at once, and a request whose deadline
+//!   has passed is not handled either (`plugin-api/src/adapter.rs`). The
+//!   caller's permits are given back only when that final answer comes (at
+//!   most 10 s later), so abandoned calls still count against the limits
+//!   while their work may sit in a plugin's queue: a caller cannot slip
+//!   past the bound by disconnecting and calling again.
+//!
+//! Warnings a caller who is not an admin can cause (a denied call, a
+//! refused connection, a client cut off) go through one rate limiter
+//! ([`WarnLimiter`]): one line, then a count of those suppressed, per
+//! interval. Values such callers control are echoed cut short
+//! ([`redact::echo`]).
 
 pub mod auth;
 pub mod config;
@@ -36,7 +76,10 @@ use std::{
 
 use arc_swap::ArcSwap;
 pub use config::ApiConfig;
-use tokio::{io::AsyncWriteExt, sync::watch};
+use tokio::{
+    io::AsyncWriteExt,
+    sync::{Semaphore, watch},
+};
 
 use crate::{
     Lifecycle, PluginCall, PluginInfo, Rejection,
@@ -87,7 +130,61 @@ impl DaemonView {
 #[derive(Default)]
 struct Counts {
     total: usize,
-    per_uid: HashMap<u32, usize>,
+    /// Connections of callers who are not admins.
+    unprivileged: usize,
+    per_uid: HashMap<u32, UidEntry>,
+}
+
+struct UidEntry {
+    connections: usize,
+    /// Permits for Network calls of this uid (when not an admin).
+    calls: Arc<Semaphore>,
+}
+
+/// Logs a warning caused by a caller who is not an admin at most once per
+/// interval; the next line logged says how many were left out meanwhile.
+pub(crate) struct WarnLimiter {
+    interval: Duration,
+    state: Mutex<(Option<Instant>, u64)>,
+}
+
+impl WarnLimiter {
+    pub(crate) fn new(interval: Duration) -> Self {
+        Self {
+            interval,
+            state: Mutex::new((None, 0)),
+        }
+    }
+
+    /// `Some(suppressed)` when this warning may be logged now (with the
+    /// count of warnings left out since the last one logged), else `None`
+    /// (it is counted).
+    pub(crate) fn admit(&self) -> Option<u64> {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        match s.0 {
+            Some(last) if now.duration_since(last) < self.interval => {
+                s.1 += 1;
+                None
+            }
+            _ => {
+                s.0 = Some(now);
+                Some(std::mem::take(&mut s.1))
+            }
+        }
+    }
+
+    /// Logs `message` at WARN if [`Self::admit`] lets it.
+    pub(crate) fn warn(&self, message: std::fmt::Arguments<'_>) {
+        match self.admit() {
+            Some(0) => tracing::warn!("{message}"),
+            Some(n) => tracing::warn!(
+                "{message} ({n} similar warnings left out in the last {} s)",
+                self.interval.as_secs()
+            ),
+            None => {}
+        }
+    }
 }
 
 /// State shared by every connection.
@@ -98,21 +195,35 @@ pub(crate) struct Shared {
     pub(crate) policy: ArcSwap<auth::Policy>,
     counts: Mutex<Counts>,
     next_conn: AtomicU64,
+    /// Permits for Network calls of all callers who are not admins;
+    /// replaced (for calls made after it) by a reload.
+    pub(crate) unprivileged_calls: ArcSwap<Semaphore>,
+    /// Warnings callers who are not admins cause.
+    pub(crate) unprivileged_warnings: WarnLimiter,
 }
+
+/// How often a warning caused by callers who are not admins is logged.
+const WARN_INTERVAL: Duration = Duration::from_secs(10);
 
 /// Holds one connection slot; releases it on drop.
 pub(crate) struct ConnSlot {
     shared: Arc<Shared>,
     uid: u32,
+    pub(crate) admin: bool,
+    /// The uid's call permits (used when not an admin).
+    pub(crate) uid_calls: Arc<Semaphore>,
 }
 
 impl Drop for ConnSlot {
     fn drop(&mut self) {
         let mut c = self.shared.lock_counts();
         c.total = c.total.saturating_sub(1);
-        if let Some(n) = c.per_uid.get_mut(&self.uid) {
-            *n -= 1;
-            if *n == 0 {
+        if !self.admin {
+            c.unprivileged = c.unprivileged.saturating_sub(1);
+        }
+        if let Some(e) = c.per_uid.get_mut(&self.uid) {
+            e.connections -= 1;
+            if e.connections == 0 {
                 c.per_uid.remove(&self.uid);
             }
         }
@@ -120,26 +231,51 @@ impl Drop for ConnSlot {
 }
 
 impl Shared {
+    /// Logs a warning a caller caused: as is for an admin, through the
+    /// rate limiter for anyone else.
+    pub(crate) fn warn(&self, admin: bool, message: std::fmt::Arguments<'_>) {
+        if admin {
+            tracing::warn!("{message}");
+        } else {
+            self.unprivileged_warnings.warn(message);
+        }
+    }
+
     fn lock_counts(&self) -> std::sync::MutexGuard<'_, Counts> {
         self.counts.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Takes a connection slot for `uid`, or says which limit is reached.
-    fn admit(self: &Arc<Self>, uid: u32) -> Result<ConnSlot, (&'static str, usize)> {
+    /// Callers who are not admins stop short of the admins' reserve.
+    fn admit(self: &Arc<Self>, uid: u32, admin: bool) -> Result<ConnSlot, (&'static str, usize)> {
         let cfg = self.cfg.load();
         let mut c = self.lock_counts();
         if c.total >= cfg.max_connections {
             return Err(("total", cfg.max_connections));
         }
-        let n = c.per_uid.entry(uid).or_insert(0);
-        if *n >= cfg.max_connections_per_uid {
+        if !admin && c.unprivileged >= cfg.unprivileged_connections() {
+            return Err(("unprivileged", cfg.unprivileged_connections()));
+        }
+        let e = c.per_uid.entry(uid).or_insert_with(|| UidEntry {
+            connections: 0,
+            calls: Arc::new(Semaphore::new(cfg.max_unprivileged_calls_per_uid)),
+        });
+        // A new entry has no connection and the limit is at least 1: an
+        // entry is never left empty here.
+        if e.connections >= cfg.max_connections_per_uid {
             return Err(("uid", cfg.max_connections_per_uid));
         }
-        *n += 1;
+        e.connections += 1;
+        let uid_calls = e.calls.clone();
         c.total += 1;
+        if !admin {
+            c.unprivileged += 1;
+        }
         Ok(ConnSlot {
             shared: self.clone(),
             uid,
+            admin,
+            uid_calls,
         })
     }
 }
@@ -184,7 +320,10 @@ impl BoundApi {
             .enable_all()
             .build()
             .map_err(|e| format!("cannot start the API runtime: {e}"))?;
+        let unprivileged_calls = Semaphore::new(self.cfg.max_unprivileged_calls);
         let shared = Arc::new(Shared {
+            unprivileged_calls: ArcSwap::from_pointee(unprivileged_calls),
+            unprivileged_warnings: WarnLimiter::new(WARN_INTERVAL),
             cfg: ArcSwap::from_pointee(self.cfg),
             view,
             policy: ArcSwap::from_pointee(self.policy),
@@ -221,15 +360,21 @@ pub struct ApiServer {
 
 impl ApiServer {
     /// Applies a new `[api]` section (a configuration reload): the admin
-    /// group at once for connections that have not yet been authorized,
-    /// the limits for new connections and calls. The socket stays where it
+    /// group and the limits for connections and calls made after it (an
+    /// open connection keeps the authorization it got at accept). The socket stays where it
     /// is (`api.socket` needs a restart). Nothing changes if the admin group
     /// does not exist.
     pub fn reconfigure(&self, cfg: &ApiConfig) -> Result<(), String> {
         let policy = auth::Policy::new(cfg.admin_group.as_deref())
             .map_err(|e| format!("api.admin_group: {e}"))?;
         let mut cfg = cfg.clone();
-        cfg.socket = self.shared.cfg.load().socket.clone();
+        let old = self.shared.cfg.load_full();
+        cfg.socket = old.socket.clone();
+        if cfg.max_unprivileged_calls != old.max_unprivileged_calls {
+            self.shared
+                .unprivileged_calls
+                .store(Arc::new(Semaphore::new(cfg.max_unprivileged_calls)));
+        }
         self.shared.policy.store(Arc::new(policy));
         self.shared.cfg.store(Arc::new(cfg));
         Ok(())
@@ -301,18 +446,17 @@ async fn accept_loop(
 }
 
 fn admit(stream: tokio::net::UnixStream, shared: &Arc<Shared>, stop: &watch::Receiver<bool>) {
-    let peer = match stream.peer_cred() {
-        Ok(c) => auth::Peer {
-            uid: c.uid(),
-            gid: c.gid(),
-            pid: c.pid(),
-        },
+    // The credentials the peer had at connect(): they decide for the whole
+    // life of the connection (see `auth`).
+    let peer = match auth::Peer::of(&stream) {
+        Ok(p) => p,
         Err(e) => {
             tracing::warn!("API connection without peer credentials refused: {e}");
             return;
         }
     };
-    match shared.admit(peer.uid) {
+    let admin = shared.policy.load().is_admin(&peer);
+    match shared.admit(peer.uid, admin) {
         Ok(slot) => {
             let id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
             tokio::spawn(conn::serve(
@@ -325,11 +469,11 @@ fn admit(stream: tokio::net::UnixStream, shared: &Arc<Shared>, stop: &watch::Rec
             ));
         }
         Err((scope, limit)) => {
-            tracing::warn!(
+            let message = format_args!(
                 "API connection from uid {} pid {:?} refused: too many connections ({scope} limit {limit})",
-                peer.uid,
-                peer.pid
+                peer.uid, peer.pid
             );
+            shared.warn(admin, message);
             let msg = wire::error(
                 "io.nipart.Daemon.TooManyConnections",
                 serde_json::json!({ "scope": scope, "limit": limit }),
@@ -339,5 +483,22 @@ fn admit(stream: tokio::net::UnixStream, shared: &Arc<Shared>, stop: &watch::Rec
                 let _ = tokio::time::timeout(Duration::from_secs(1), stream.write_all(&msg)).await;
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_are_limited_to_one_per_interval_with_a_count() {
+        let l = WarnLimiter::new(Duration::from_millis(200));
+        assert_eq!(l.admit(), Some(0));
+        for _ in 0..5 {
+            assert_eq!(l.admit(), None);
+        }
+        std::thread::sleep(Duration::from_millis(250));
+        assert_eq!(l.admit(), Some(5));
+        assert_eq!(l.admit(), None);
     }
 }

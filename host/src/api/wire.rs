@@ -126,11 +126,13 @@ struct RawCall {
 /// Parses one frame into a call; the error says what is wrong in words.
 pub fn parse_call(frame: &[u8]) -> Result<Call, String> {
     let raw: RawCall = serde_json::from_slice(frame).map_err(|e| {
-        if e.is_data() {
-            format!("not a varlink call: {e}")
+        // serde's messages quote the offending value: cut them short.
+        let what = if e.is_data() {
+            "not a varlink call"
         } else {
-            format!("not valid JSON: {e}")
-        }
+            "not valid JSON"
+        };
+        format!("{what}: {}", super::redact::echo(&e.to_string()))
     })?;
     let parameters = match raw.parameters {
         None | Some(Value::Null) => Map::new(),
@@ -140,7 +142,7 @@ pub fn parse_call(frame: &[u8]) -> Result<Call, String> {
     if !valid_method_name(&raw.method) {
         return Err(format!(
             "{:?} is not a method name of the form interface.Method",
-            raw.method
+            super::redact::echo(&raw.method)
         ));
     }
     Ok(Call {

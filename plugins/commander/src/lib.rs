@@ -60,8 +60,20 @@ impl Plugin for Commander {
                 // Each call runs as a task, so that a show, or a second apply
                 // that must not wait, is answered while an apply runs.
                 let ctx = ctx.clone();
+                // A query or a listing is worth nothing once its caller is
+                // gone: its asks stop when the API cancels the call. An
+                // apply, a commit or a rollback goes on to a consistent end.
+                let read_only = matches!(
+                    event.topic.as_str(),
+                    topics::SHOW | topics::LIST_CHECKPOINTS
+                );
                 tokio::spawn(async move {
-                    let result = workflow::handle(&shared, &ctx, &event).await;
+                    let work = workflow::handle(&shared, &ctx, &event);
+                    let result = if read_only {
+                        ctx.on_behalf_of(&event, work).await
+                    } else {
+                        work.await
+                    };
                     let sent = match result {
                         Ok(payload) => {
                             ctx.publish(event.reply(EventState::Done).with_json(&payload)?)
