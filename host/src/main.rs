@@ -13,6 +13,7 @@ use nipartd::{
     api::{ApiServer, BoundApi, DaemonView},
     config::{ConfigSource, LoadedConfig, Override, Severity, render},
     journal::{self, JournalLayer},
+    lifecycle::DrainOutcome,
     notify::{self, Notifier, NotifyEnv},
     signals::{self, Signal},
 };
@@ -261,7 +262,22 @@ fn main() -> ExitCode {
             }
         }
     }
-    notifier.send("STOPPING=1\nSTATUS=stopping: shutting down the plugins");
+    // The apply in progress ends first, with every plugin and the API
+    // still up: it is verified and saved, or rolled back, and its client
+    // gets the answer. New applies are refused meanwhile.
+    notifier.send("STOPPING=1\nSTATUS=stopping: waiting for the apply in progress");
+    let limit = lifecycle.config().shutdown_total_timeout();
+    match lifecycle.drain(limit) {
+        DrainOutcome::Drained | DrainOutcome::NoCommander => {}
+        DrainOutcome::TimedOut => tracing::error!(
+            "the apply in progress did not end within shutdown_total_timeout_ms ({} ms): stopping anyway; it stays marked in progress and is rolled back at the next start",
+            limit.as_millis()
+        ),
+        DrainOutcome::Failed(e) => {
+            tracing::warn!("could not ask the commander to finish its apply: {e}")
+        }
+    }
+    notifier.send("STATUS=stopping: shutting down the plugins");
     // The API first: stop accepting, close the connections, remove the
     // socket; then the plugins.
     api.stop();
