@@ -265,19 +265,24 @@ fn main() -> ExitCode {
     // The apply in progress ends first, with every plugin and the API
     // still up: it is verified and saved, or rolled back, and its client
     // gets the answer. New applies are refused meanwhile.
-    notifier.send("STOPPING=1\nSTATUS=stopping: waiting for the apply in progress");
-    let limit = lifecycle.config().shutdown_total_timeout();
-    match lifecycle.drain(limit) {
-        DrainOutcome::Drained | DrainOutcome::NoCommander => {}
-        DrainOutcome::TimedOut => tracing::error!(
-            "the apply in progress did not end within shutdown_total_timeout_ms ({} ms): stopping anyway; it stays marked in progress and is rolled back at the next start",
-            limit.as_millis()
-        ),
-        DrainOutcome::Failed(e) => {
-            tracing::warn!("could not ask the commander to finish its apply: {e}")
+    let commander = lifecycle.plugins().iter().any(|(p, m)| {
+        p.roles.iter().any(|r| r == "commander") && m.state() == MemberState::Running
+    });
+    if commander {
+        notifier.send("STOPPING=1\nSTATUS=stopping: waiting for the apply in progress");
+        let limit = lifecycle.config().shutdown_total_timeout();
+        match lifecycle.drain(limit) {
+            DrainOutcome::Drained | DrainOutcome::NoCommander => {}
+            DrainOutcome::TimedOut => tracing::error!(
+                "the apply in progress did not end within shutdown_total_timeout_ms ({} ms): stopping anyway; it stays marked in progress and is rolled back at the next start",
+                limit.as_millis()
+            ),
+            DrainOutcome::Failed(e) => {
+                tracing::warn!("could not ask the commander to finish its apply: {e}")
+            }
         }
     }
-    notifier.send("STATUS=stopping: shutting down the plugins");
+    notifier.send("STOPPING=1\nSTATUS=stopping: shutting down the plugins");
     // The API first: stop accepting, close the connections, remove the
     // socket; then the plugins.
     api.stop();
