@@ -140,7 +140,13 @@ fn sigkill_during_a_large_apply_leaves_the_state_before_or_after_and_says_which(
         let ms = rng.next() % (took.as_millis() as u64 * 6 / 5 + 1);
         thread::sleep(Duration::from_millis(ms));
         n.kill();
-        let _ = done.recv_timeout(Duration::from_secs(60));
+        let (answered, said) = done
+            .recv_timeout(Duration::from_secs(60))
+            .expect("nipc ends when the daemon is gone");
+        if !answered && said.contains("progress: ") {
+            // It was connected and the apply had begun.
+            assert!(said.contains("the apply may still be running"), "{said}");
+        }
         let killed_with = links(&n, "kt").len();
 
         let log = n.start();
@@ -258,6 +264,7 @@ fn sigterm_during_an_apply_waits_for_it_answers_and_saves_it() {
         ready < stopping,
         "the plugins stopped before the apply ended:\n{log}"
     );
+    assert!(!log.contains("did not end within"), "{log}");
 
     // The next start has nothing to undo.
     let log = n.start();

@@ -54,11 +54,12 @@ fn verify_state(desired: &NetworkState, current: &NetworkState) -> NetworkState 
             (&mut want.ipv4, &cur.ipv4, true),
             (&mut want.ipv6, &cur.ipv6, v6_kept),
         ] {
+            // Any word on DHCP or autoconf may add or remove addresses.
             let leaves_alone = w.as_ref().is_none_or(|w| {
                 w.address.is_none()
                     && w.enabled != Some(false)
-                    && w.dhcp != Some(true)
-                    && w.autoconf != Some(true)
+                    && w.dhcp.is_none()
+                    && w.autoconf.is_none()
             });
             let Some(have) = c.as_ref().and_then(|c| c.address.as_ref()) else {
                 continue;

@@ -109,3 +109,15 @@ routes:
     );
     assert!(p.verify.interface("eth2").unwrap().ipv4.is_none());
 }
+
+#[test]
+fn a_word_on_dhcp_leaves_the_addresses_to_the_dhcp_client() {
+    for ip in ["{dhcp: false}", "{dhcp: true}", "{enabled: false}"] {
+        let p = plan_of(&format!("interfaces: [{{name: eth1, ipv4: {ip}}}]"));
+        let v4 = p.verify.interface("eth1").unwrap().ipv4.as_ref().unwrap();
+        assert!(
+            v4.address.is_none() || v4.address.as_ref().is_some_and(|a| a.is_empty()),
+            "{ip}: {v4:?}"
+        );
+    }
+}
