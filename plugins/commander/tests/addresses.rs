@@ -248,3 +248,49 @@ routes:
     );
     assert!(ns.routes("-4", "100").is_empty());
 }
+
+#[test]
+fn kernel_ip_change_removes_exactly_the_lease_address() {
+    use nipart_plugin_api::{Address, state::dhcp_topics};
+    use serde_json::json;
+    use std::time::Duration;
+
+    let ns = netns();
+    let d = Daemon::start(&ns, false, "");
+    d.apply(&eth1(&["192.0.2.10/24"], &["2001:db8::10/64"]));
+    let change = |add: serde_json::Value, remove: serde_json::Value| {
+        let out = d.call(
+            dhcp_topics::IP_CHANGE,
+            Address::role("kernel"),
+            json!({"interface": "eth1", "add_addresses": add, "remove_addresses": remove}),
+            Duration::from_secs(30),
+        );
+        out.result
+            .unwrap_or_else(|e| panic!("kernel.ip.change failed: {e}"));
+    };
+    // A lease in the same subnet, as the dhcp plugin adds it, then dropped.
+    change(
+        json!([
+            {"ip": "192.0.2.50", "prefix_length": 24, "valid_lifetime": 600},
+            {"ip": "2001:db8::50", "prefix_length": 64, "valid_lifetime": 600}
+        ]),
+        json!([]),
+    );
+    assert_eq!(
+        ns.addresses("eth1"),
+        sorted(&[
+            "192.0.2.10/24",
+            "192.0.2.50/24",
+            "2001:db8::10/64",
+            "2001:db8::50/64"
+        ])
+    );
+    change(
+        json!([]),
+        json!([
+            {"ip": "192.0.2.50", "prefix_length": 24},
+            {"ip": "2001:db8::50", "prefix_length": 64}
+        ]),
+    );
+    assert_eq!(ns.addresses("eth1"), ["192.0.2.10/24", "2001:db8::10/64"]);
+}
