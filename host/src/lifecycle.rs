@@ -136,7 +136,8 @@ pub enum DrainOutcome {
 }
 
 /// The daemon's own seat on the bus: it takes only the `daemon.ping` the
-/// health check sends itself (a round trip through the routing), and
+/// health check sends itself (a round trip through the routing) and the
+/// replies to its `daemon.stopping` request (see [`Lifecycle::drain`]), and
 /// refuses anything else as before it had a seat (a request to the daemon
 /// still gets "the daemon takes no events").
 struct DaemonSink(Arc<AtomicU64>, Arc<StoppingReplies>);
@@ -735,6 +736,20 @@ mod tests {
         // stand in its way.
         assert_eq!(lc.health(), Ok(()));
         assert_eq!(lc.health(), Ok(()));
+        assert!(lc.shutdown().is_empty());
+    }
+
+    #[test]
+    fn without_a_commander_there_is_no_apply_to_wait_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = DaemonConfig {
+            plugin_dir: dir.path().to_path_buf(),
+            ..DaemonConfig::default()
+        };
+        let lc = Lifecycle::start(config).unwrap();
+        let t = Instant::now();
+        assert_eq!(lc.drain(Duration::from_secs(30)), DrainOutcome::NoCommander);
+        assert!(t.elapsed() < Duration::from_secs(10), "it did not wait");
         assert!(lc.shutdown().is_empty());
     }
 }
