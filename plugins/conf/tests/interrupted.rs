@@ -300,7 +300,7 @@ fn a_client_that_times_out_is_told_and_the_apply_ends_as_usual() {
         }
     });
 
-    let done = apply_in_background(&n, &pairs("to", 150, false), &["--call-timeout", "1"]);
+    let done = apply_in_background(&n, &pairs("to", 300, false), &["--call-timeout", "1"]);
     let (ok, out) = done.recv_timeout(Duration::from_secs(60)).unwrap();
     let give_up = Instant::now() + Duration::from_secs(60);
     let outcome = loop {
@@ -325,13 +325,13 @@ fn a_client_that_times_out_is_told_and_the_apply_ends_as_usual() {
         "{outcome}"
     );
     // It went on, was verified and saved.
-    assert_eq!(links(&n, "to"), all_links("to", 150));
+    assert_eq!(links(&n, "to"), all_links("to", 300));
     assert_eq!(
         n.saved()
             .interfaces
             .iter()
             .filter(|i| i.name.starts_with("to"))
             .count(),
-        300
+        600
     );
 }
