@@ -703,6 +703,16 @@ async fn restore(
         desired: None,
     };
     let new_id = history::take(shared, ctx, created_by, &before).await?;
+    // A rollback a client asked for is an apply too: marked in progress, so
+    // that a daemon killed in the middle goes back to `new_id` at start.
+    // Not the rollbacks conf asks for at start: the mark they undo must
+    // stay until they are done.
+    let marked = matches!(event.src, Address::Client(_));
+    if marked {
+        history::mark_in_progress(shared, ctx, Some(&new_id))
+            .await
+            .map_err(|e| Error::new(e.kind(), format!("{e}; nothing was changed")))?;
+    }
     let outcome = match roll_back(shared, ctx, None, id, running).await {
         Ok(()) => match &saved {
             Some(s) => history::save(shared, ctx, s, true)
@@ -712,6 +722,12 @@ async fn restore(
             None => Ok(()),
         },
         Err(e) => Err(e),
+    };
+    let outcome = match outcome {
+        Ok(()) if marked => history::mark_in_progress(shared, ctx, None)
+            .await
+            .map_err(|e| e.to_string()),
+        other => other,
     };
     match outcome {
         Ok(()) => {
@@ -734,6 +750,9 @@ async fn restore(
         }
         Err(e) => {
             let back = roll_back(shared, ctx, None, &new_id, &before).await;
+            if marked && let Err(e) = history::mark_in_progress(shared, ctx, None).await {
+                tracing::warn!("{e}");
+            }
             let message = format!(
                 "rolling back to checkpoint {id}: {e}; {}",
                 rolled_back_text(&new_id, &back)

@@ -92,9 +92,18 @@ fn all_links(prefix: &str, n: usize) -> BTreeSet<String> {
 fn apply_in_background(node: &Node, yaml: &str, extra: &[&str]) -> mpsc::Receiver<(bool, String)> {
     let file = node.sandbox.path(&format!("bg-{}.yml", yaml.len()));
     std::fs::write(&file, yaml).unwrap();
+    let file = file.display().to_string();
+    let mut args = extra.to_vec();
+    args.extend(["apply", &file]);
+    nipc_in_background(node, &args)
+}
+
+/// `nipc ARGS` on a thread of its own; its exit status and output come on
+/// the channel.
+fn nipc_in_background(node: &Node, args: &[&str]) -> mpsc::Receiver<(bool, String)> {
     let mut cmd = Command::new(nipc_binary());
     cmd.arg("--socket").arg(node.sandbox.path("nipart.sock"));
-    cmd.args(extra).arg("apply").arg(&file);
+    cmd.args(args);
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
         let out = cmd.output().expect("running nipc");
@@ -218,6 +227,58 @@ fn sigkill_during_a_large_apply_leaves_the_state_before_or_after_and_says_which(
         });
     }
     println!("seed {seed}: {outcomes:?}");
+}
+
+#[test]
+fn sigkill_during_a_requested_rollback_leaves_the_state_before_or_after_it() {
+    let (mut rng, seed) = Rng::new();
+    println!("NIPART_KILL_SEED={seed}");
+    let mut n = Node::new(FAST);
+    n.start();
+    let full = all_links("rb", PAIRS);
+    for round in 0..2 {
+        // The pairs, then a rollback to the checkpoint taken before them.
+        let r = n.apply(&pairs("rb", PAIRS, false), &[]);
+        assert_eq!(links(&n, "rb"), full);
+        let cp = r["checkpoint"].as_str().unwrap().to_string();
+        let done = nipc_in_background(&n, &["rollback", &cp]);
+        let ms = rng.next() % 4000;
+        thread::sleep(Duration::from_millis(ms));
+        n.kill();
+        let _ = done.recv_timeout(Duration::from_secs(60));
+        let killed_with = links(&n, "rb").len();
+        let log = n.start();
+        let now = links(&n, "rb");
+        let what = format!(
+            "seed {seed}, round {round}: rollback to {cp} killed after {ms} ms with {killed_with} links; {} after the restart\nlog:\n{log}",
+            now.len()
+        );
+        println!(
+            "round {round}: rollback killed after {ms} ms with {killed_with} links, {} after the restart",
+            now.len()
+        );
+        assert!(
+            now.is_empty() || now == full,
+            "neither before nor after: {what}"
+        );
+        if log.contains("the network is as before the interrupted apply") {
+            assert_eq!(now, full, "{what}");
+        }
+        if killed_with > 0 && killed_with < full.len() {
+            // Killed in the middle: undone, and said so.
+            assert!(
+                log.contains("rolling back to cp-")
+                    && log.contains("the network is as before the interrupted apply"),
+                "{what}"
+            );
+        }
+        let saved_has = n.saved().interfaces.iter().any(|i| i.name == "rb0");
+        assert_eq!(saved_has, !now.is_empty(), "saved state vs network: {what}");
+        if now == full {
+            // Back to none for the next round.
+            n.apply(&pairs("rb", PAIRS, true), &[]);
+        }
+    }
 }
 
 #[test]
