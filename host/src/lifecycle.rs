@@ -7,11 +7,16 @@
 //! `daemon.started`. A plugin whose Init fails, panics or times out is
 //! isolated; if the configuration marks it required, start-up is aborted
 //! instead, after the plugins already initialized are shut down in reverse.
+//!
+//! Before the shutdown, [`Lifecycle::drain`] lets the apply in progress
+//! end: the daemon asks `role:commander` (`daemon.stopping`) and waits for
+//! its reply, with every plugin still running, so that the apply can roll
+//! back or save and answer its client. Only then do the plugins stop.
 
 use std::{
     path::PathBuf,
     sync::{
-        Arc,
+        Arc, Condvar, Mutex,
         atomic::{AtomicU64, Ordering},
         mpsc,
     },
@@ -19,9 +24,12 @@ use std::{
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
+use abi_stable::std_types::ROption;
 use abi_stable::{sabi_trait::TD_Opaque, std_types::RStr};
 use arc_swap::ArcSwap;
-use nipart_plugin_abi::{Daemon_TO, FfiAddress, FfiError, PluginBox, address_kind};
+use nipart_plugin_abi::{
+    Daemon_TO, FfiAddress, FfiError, PluginBox, address_kind, event_flags, event_state,
+};
 use nipart_plugin_api::{Error, ErrorKind, Result as ApiResult, topics};
 
 use crate::{
@@ -102,13 +110,37 @@ pub struct Lifecycle {
     started_at: Instant,
     /// Counts the `daemon.ping` events the bus delivered to the daemon.
     pings: Arc<AtomicU64>,
+    /// Replies to the daemon's `daemon.stopping` requests.
+    stopping: Arc<StoppingReplies>,
+}
+
+/// The ids of the `daemon.stopping` requests answered so far.
+#[derive(Default)]
+struct StoppingReplies {
+    answered: Mutex<Vec<[u8; 16]>>,
+    changed: Condvar,
+}
+
+/// How the wait for the apply in progress ended (see [`Lifecycle::drain`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DrainOutcome {
+    /// No plugin holds role `commander`: nothing to wait for.
+    NoCommander,
+    /// The commander said no apply runs any more.
+    Drained,
+    /// No answer within the limit: the plugins stop anyway, and the apply
+    /// still marked in progress is rolled back at the next start.
+    TimedOut,
+    /// The request could not be sent or was refused.
+    Failed(String),
 }
 
 /// The daemon's own seat on the bus: it takes only the `daemon.ping` the
-/// health check sends itself (a round trip through the routing), and
+/// health check sends itself (a round trip through the routing) and the
+/// replies to its `daemon.stopping` request (see [`Lifecycle::drain`]), and
 /// refuses anything else as before it had a seat (a request to the daemon
 /// still gets "the daemon takes no events").
-struct DaemonSink(Arc<AtomicU64>);
+struct DaemonSink(Arc<AtomicU64>, Arc<StoppingReplies>);
 
 impl Sink for DaemonSink {
     fn deliver(&self, event: nipart_plugin_abi::FfiEvent) -> ApiResult<u32> {
@@ -120,6 +152,16 @@ impl Sink for DaemonSink {
             // The notice of refused events comes before the next ping: it
             // must not stand in the ping's way.
             topics::BUS_MISSED => Ok(0),
+            topics::DAEMON_STOPPING => {
+                if let ROption::RSome(id) = event.ref_id
+                    && matches!(event.state, event_state::DONE | event_state::CANCELLED)
+                {
+                    let mut answered = self.1.answered.lock().unwrap_or_else(|e| e.into_inner());
+                    answered.push(id);
+                    self.1.changed.notify_all();
+                }
+                Ok(0)
+            }
             _ => Err(Error::new(
                 ErrorKind::Unsupported,
                 "the daemon takes no events".to_string(),
@@ -253,10 +295,11 @@ impl Lifecycle {
         }
         let bus = Arc::new(EventBus::new());
         let pings = Arc::new(AtomicU64::new(0));
+        let stopping = Arc::new(StoppingReplies::default());
         match bus.join(
             MemberId::Daemon,
             Vec::new(),
-            Box::new(DaemonSink(pings.clone())),
+            Box::new(DaemonSink(pings.clone(), stopping.clone())),
         ) {
             Ok(m) => m.set_state(MemberState::Running),
             Err(e) => {
@@ -277,6 +320,7 @@ impl Lifecycle {
             config,
             started_at,
             pings,
+            stopping,
         };
         lifecycle.init_all(progress)?;
         let names: Vec<&str> = lifecycle
@@ -563,6 +607,50 @@ impl Lifecycle {
         report
     }
 
+    /// The stopping phase, before [`Self::shutdown`]: asks `role:commander`
+    /// (`daemon.stopping`) to refuse new applies and to answer once the one
+    /// in progress has ended, and waits for that answer at most `limit`.
+    pub fn drain(&self, limit: Duration) -> DrainOutcome {
+        let mut ev = daemon_event(
+            topics::DAEMON_STOPPING,
+            FfiAddress {
+                kind: address_kind::ROLE,
+                name: "commander".into(),
+            },
+            b"{}".to_vec(),
+        );
+        ev.state = event_state::TODO;
+        ev.flags = event_flags::REQUEST;
+        let id = ev.id;
+        match self.bus.publish_from(&MemberId::Daemon, ev) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::NotFound => return DrainOutcome::NoCommander,
+            Err(e) => return DrainOutcome::Failed(e.to_string()),
+        }
+        let deadline = Instant::now() + limit;
+        let mut answered = self
+            .stopping
+            .answered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(i) = answered.iter().position(|a| *a == id) {
+                answered.swap_remove(i);
+                return DrainOutcome::Drained;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return DrainOutcome::TimedOut;
+            }
+            answered = self
+                .stopping
+                .changed
+                .wait_timeout(answered, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
     /// The ordered shutdown of every plugin; returns the errors met.
     pub fn shutdown(self) -> Vec<String> {
         self.shutdown_reporting(&|_| {})
@@ -648,6 +736,20 @@ mod tests {
         // stand in its way.
         assert_eq!(lc.health(), Ok(()));
         assert_eq!(lc.health(), Ok(()));
+        assert!(lc.shutdown().is_empty());
+    }
+
+    #[test]
+    fn without_a_commander_there_is_no_apply_to_wait_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = DaemonConfig {
+            plugin_dir: dir.path().to_path_buf(),
+            ..DaemonConfig::default()
+        };
+        let lc = Lifecycle::start(config).unwrap();
+        let t = Instant::now();
+        assert_eq!(lc.drain(Duration::from_secs(30)), DrainOutcome::NoCommander);
+        assert!(t.elapsed() < Duration::from_secs(10), "it did not wait");
         assert!(lc.shutdown().is_empty());
     }
 }

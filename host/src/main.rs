@@ -13,6 +13,7 @@ use nipartd::{
     api::{ApiServer, BoundApi, DaemonView},
     config::{ConfigSource, LoadedConfig, Override, Severity, render},
     journal::{self, JournalLayer},
+    lifecycle::DrainOutcome,
     notify::{self, Notifier, NotifyEnv},
     signals::{self, Signal},
 };
@@ -258,6 +259,26 @@ fn main() -> ExitCode {
             Err(e) => {
                 tracing::error!("waiting for signals: {e}");
                 break;
+            }
+        }
+    }
+    // The apply in progress ends first, with every plugin and the API
+    // still up: it is verified and saved, or rolled back, and its client
+    // gets the answer. New applies are refused meanwhile.
+    let commander = lifecycle.plugins().iter().any(|(p, m)| {
+        p.roles.iter().any(|r| r == "commander") && m.state() == MemberState::Running
+    });
+    if commander {
+        notifier.send("STOPPING=1\nSTATUS=stopping: waiting for the apply in progress");
+        let limit = lifecycle.config().shutdown_total_timeout();
+        match lifecycle.drain(limit) {
+            DrainOutcome::Drained | DrainOutcome::NoCommander => {}
+            DrainOutcome::TimedOut => tracing::error!(
+                "the apply in progress did not end within shutdown_total_timeout_ms ({} ms): stopping anyway; it stays marked in progress and is rolled back at the next start",
+                limit.as_millis()
+            ),
+            DrainOutcome::Failed(e) => {
+                tracing::warn!("could not ask the commander to finish its apply: {e}")
             }
         }
     }

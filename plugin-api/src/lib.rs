@@ -90,6 +90,13 @@ pub struct ReadmeDoctests;
 pub mod topics {
     /// Broadcast to every plugin once every Init has returned.
     pub const DAEMON_STARTED: &str = "daemon.started";
+    /// A request from the daemon to `role:commander` on SIGTERM or SIGINT,
+    /// before anything stops: from then on the commander refuses new
+    /// applies, and it replies (`{}`) once the apply in progress, if any,
+    /// has ended (verified and saved, or rolled back). The daemon waits for
+    /// the reply until `shutdown_total_timeout_ms`, with the API still up so
+    /// that the apply's client gets its answer.
+    pub const DAEMON_STOPPING: &str = "daemon.stopping";
     /// Sent to a subscriber before the next event it receives after some
     /// were dropped because its queue was full; payload [`BusMissed`](super::BusMissed).
     pub const BUS_MISSED: &str = "bus.missed";

@@ -164,6 +164,26 @@ impl From<Error> for Failure {
     }
 }
 
+/// An apply whose answer did not come: what may have happened to it, and
+/// how to find out (the daemon goes on with an apply whose caller left;
+/// docs/plugins/commander.md).
+fn apply_unanswered(e: Error) -> Failure {
+    let unanswered = match &e {
+        Error::Remote(r) => r.short_name() == "Timeout",
+        Error::Io(_) | Error::Closed => true,
+        _ => false,
+    };
+    let mut f = Failure::from(e);
+    if unanswered {
+        f.message.push_str(
+            "\nthe apply may still be running: the daemon finishes it (verified and saved, or rolled back) without its caller; \
+             `nipc monitor 'network.*'` shows its outcome (network.applied, network.rolled-back), \
+             `nipc checkpoints` and `nipc show` what it left. A daemon killed during an apply rolls it back at its next start.",
+        );
+    }
+    f
+}
+
 fn usage(message: String) -> Failure {
     Failure {
         message,
@@ -338,7 +358,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let mut on_progress = |p: Value| {
                 eprintln!("progress: {}", one_line(&p));
             };
-            let result = c.apply(state, &opts, Some(&mut on_progress)).await?;
+            let result = c
+                .apply(state, &opts, Some(&mut on_progress))
+                .await
+                .map_err(apply_unanswered)?;
             print(fmt, &result, yaml);
         }
         Command::Commit { id } => {

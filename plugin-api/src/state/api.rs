@@ -68,6 +68,12 @@ pub mod topics {
     /// (the checkpoint awaiting `Commit`, or none); reply: `{}`. At start,
     /// conf rolls back to a checkpoint still marked pending.
     pub const CONF_CHECKPOINT_PENDING: &str = "conf.checkpoint.pending";
+    /// commander → `role:conf`: [`CheckpointPending`](crate::state::CheckpointPending)
+    /// (the checkpoint of the apply about to change the network, or none
+    /// when it was verified and saved, or rolled back); reply: `{}`. At
+    /// start, conf rolls back to a checkpoint still marked in progress,
+    /// unless the apply had been saved.
+    pub const CONF_CHECKPOINT_IN_PROGRESS: &str = "conf.checkpoint.in-progress";
     /// conf → everyone (notification): the saved desired state could not be
     /// read or parsed at start; nothing of it was applied:
     /// [`LoadFailed`](crate::state::LoadFailed).

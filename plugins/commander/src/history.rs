@@ -91,6 +91,20 @@ pub async fn mark_pending(shared: &Shared, ctx: &Context, id: Option<&str>) -> R
         .map_err(|e| Error::new(e.kind(), format!("marking the pending checkpoint: {e}")))
 }
 
+/// Marks checkpoint `id` on disk as the one of the apply about to change
+/// the network (`None` clears the mark), so that a daemon killed before
+/// the apply is verified and saved, or rolled back, rolls it back at
+/// start. A no-op without `conf`.
+pub async fn mark_in_progress(shared: &Shared, ctx: &Context, id: Option<&str>) -> Result<()> {
+    let req = CheckpointPending {
+        id: id.map(str::to_string),
+    };
+    ask_conf::<serde_json::Value>(shared, ctx, topics::CONF_CHECKPOINT_IN_PROGRESS, &req)
+        .await
+        .map(|_| ())
+        .map_err(|e| Error::new(e.kind(), format!("marking the apply in progress: {e}")))
+}
+
 /// The checkpoint `id` (the newest when `None`) of the history; `Ok(None)`
 /// without `conf`.
 pub async fn get(

@@ -12,7 +12,9 @@ mod workflow;
 
 use std::sync::Arc;
 
-use nipart_plugin_api::{Context, Event, EventState, Plugin, Result, state::topics};
+use nipart_plugin_api::{
+    Context, Event, EventState, Plugin, Result, state::topics, topics as topics_daemon,
+};
 
 use workflow::{Config, Shared};
 
@@ -49,6 +51,20 @@ impl Plugin for Commander {
             return Ok(());
         }
         if event.state != EventState::Todo || !event.request {
+            return Ok(());
+        }
+        if event.topic == topics_daemon::DAEMON_STOPPING {
+            // SIGTERM: the apply in progress ends as usual (its client gets
+            // the reply, it is saved or rolled back), new ones are refused;
+            // the daemon waits for this reply before it stops anything.
+            let ctx = ctx.clone();
+            tokio::spawn(async move {
+                shared.drain().await;
+                tracing::info!("no apply in progress: ready to stop");
+                if let Err(e) = ctx.reply(&event, &serde_json::json!({})) {
+                    tracing::warn!("replying to {}: {e}", event.topic);
+                }
+            });
             return Ok(());
         }
         match event.topic.as_str() {

@@ -1,7 +1,10 @@
 //! The workflow of each call.
 
 use std::{
-    sync::{Arc, Mutex, atomic::AtomicU64},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -80,6 +83,9 @@ pub struct Shared {
     pending: Mutex<Option<Pending>>,
     /// In-memory checkpoint ids, used without the `conf` plugin.
     pub(crate) next_checkpoint: AtomicU64,
+    /// Set by `daemon.stopping`: calls that would change the network are
+    /// refused from then on.
+    stopping: AtomicBool,
 }
 
 impl Shared {
@@ -89,7 +95,26 @@ impl Shared {
             apply_lock: AsyncMutex::new(()),
             pending: Mutex::new(None),
             next_checkpoint: AtomicU64::new(1),
+            stopping: AtomicBool::new(false),
         }
+    }
+
+    fn refuse_if_stopping(&self, what: &str) -> Result<()> {
+        if self.stopping.load(Ordering::Acquire) {
+            return Err(Error::new(
+                ErrorKind::ShuttingDown,
+                format!("the daemon is stopping: the {what} was not started"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `daemon.stopping`: refuses what would change the network from now
+    /// on, and returns once the apply, commit or rollback in progress (and
+    /// those already waiting, which are refused) has ended.
+    pub async fn drain(&self) {
+        self.stopping.store(true, Ordering::Release);
+        let _g = self.apply_lock.lock().await;
     }
 
     fn pending(&self) -> std::sync::MutexGuard<'_, Option<Pending>> {
@@ -319,6 +344,10 @@ async fn abort_apply(
     cause: String,
 ) -> Error {
     let rb = roll_back(shared, ctx, Some(event), id, before).await;
+    // Rolled back or not, the apply has ended: the daemon said what it did.
+    if let Err(e) = history::mark_in_progress(shared, ctx, None).await {
+        tracing::warn!("{e}");
+    }
     let err = Error::new(kind, format!("{cause}; {}", rolled_back_text(id, &rb)));
     let _ = ctx.notify(
         topics::APPLIED,
@@ -352,6 +381,7 @@ async fn apply(
             shared.apply_lock.lock().await
         }
     };
+    shared.refuse_if_stopping("apply")?;
     if let Some(p) = shared.pending().as_ref() {
         return Err(Error::new(
             ErrorKind::Busy,
@@ -397,6 +427,11 @@ async fn apply(
         ApplyStep::Checkpoint,
         format!("checkpoint {id} taken"),
     );
+    // Before the first change: a daemon killed from here on rolls back to
+    // the checkpoint at its next start.
+    history::mark_in_progress(shared, ctx, Some(&id))
+        .await
+        .map_err(|e| Error::new(e.kind(), format!("{e}; nothing was changed")))?;
 
     let changes = match apply_parts(shared, ctx, Some(event), &plan, &id, false).await {
         Ok(c) => c,
@@ -455,6 +490,11 @@ async fn apply(
             .map(|_| ())
     } else {
         Ok(())
+    };
+    // The apply is done (or awaits Commit, under the pending mark).
+    let persisted = match persisted {
+        Ok(()) => history::mark_in_progress(shared, ctx, None).await,
+        Err(e) => Err(e),
     };
     if let Err(e) = persisted {
         return Err(abort_apply(shared, ctx, event, &id, &before, e.kind(), e.to_string()).await);
@@ -568,6 +608,7 @@ async fn finish_checkpoint(
     commit: bool,
 ) -> Result<CheckpointResult> {
     let _g = shared.apply_lock.lock().await;
+    shared.refuse_if_stopping(if commit { "commit" } else { "rollback" })?;
     let pending = shared
         .pending()
         .as_ref()
@@ -662,6 +703,16 @@ async fn restore(
         desired: None,
     };
     let new_id = history::take(shared, ctx, created_by, &before).await?;
+    // A rollback a client asked for is an apply too: marked in progress, so
+    // that a daemon killed in the middle goes back to `new_id` at start.
+    // Not the rollbacks conf asks for at start: the mark they undo must
+    // stay until they are done.
+    let marked = matches!(event.src, Address::Client(_));
+    if marked {
+        history::mark_in_progress(shared, ctx, Some(&new_id))
+            .await
+            .map_err(|e| Error::new(e.kind(), format!("{e}; nothing was changed")))?;
+    }
     let outcome = match roll_back(shared, ctx, None, id, running).await {
         Ok(()) => match &saved {
             Some(s) => history::save(shared, ctx, s, true)
@@ -671,6 +722,12 @@ async fn restore(
             None => Ok(()),
         },
         Err(e) => Err(e),
+    };
+    let outcome = match outcome {
+        Ok(()) if marked => history::mark_in_progress(shared, ctx, None)
+            .await
+            .map_err(|e| e.to_string()),
+        other => other,
     };
     match outcome {
         Ok(()) => {
@@ -693,6 +750,9 @@ async fn restore(
         }
         Err(e) => {
             let back = roll_back(shared, ctx, None, &new_id, &before).await;
+            if marked && let Err(e) = history::mark_in_progress(shared, ctx, None).await {
+                tracing::warn!("{e}");
+            }
             let message = format!(
                 "rolling back to checkpoint {id}: {e}; {}",
                 rolled_back_text(&new_id, &back)

@@ -6,10 +6,12 @@
 //! - Saves the desired state the commander hands it after a successful
 //!   apply (`conf.state.save`) into `<config_dir>/state.yml`.
 //! - Marks the checkpoint of an apply awaiting `Commit`
-//!   (`conf.checkpoint.pending`).
+//!   (`conf.checkpoint.pending`), and of an apply changing the network
+//!   (`conf.checkpoint.in-progress`, `<state_dir>/apply-in-progress`).
 //! - At daemon start (`daemon.started`) asks the commander to roll back an
-//!   apply still marked pending, then to apply the saved state, through
-//!   the normal workflow: the boot path.
+//!   apply the daemon did not finish (marked in progress and not saved: it
+//!   was killed), and one still marked pending, then to apply the saved
+//!   state, through the normal workflow: the boot path.
 //!
 //! Every file is replaced crash safely and read only if it is safe to
 //! believe: a regular file within `max_file_bytes`, owned by root and not
@@ -178,6 +180,11 @@ impl Plugin for Conf {
                 store.set_pending(req.id.as_deref())?;
                 ctx.reply(&event, &serde_json::json!({}))
             }
+            topics::CONF_CHECKPOINT_IN_PROGRESS => {
+                let req: CheckpointPending = event.json()?;
+                store.set_in_progress(req.id.as_deref())?;
+                ctx.reply(&event, &serde_json::json!({}))
+            }
             topics::CONF_STATE_SAVE => {
                 let req: StateSave = event.json()?;
                 let r = saved.save(&req.desired, req.replace)?;
@@ -198,19 +205,41 @@ impl Plugin for Conf {
 
 /// Starts the boot path on a task of its own (the commander asks this
 /// plugin for checkpoints while it works): first, if the daemon stopped
-/// while an apply awaited `Commit`, roll back to its checkpoint; then have
-/// the commander apply the saved state.
+/// in the middle of an apply, or while an apply awaited `Commit`, roll back
+/// to its checkpoint; then have the commander apply the saved state.
 fn boot(ctx: &Context, saved: &SavedState, store: &Store, config: &Config) {
     let pending = store.pending().unwrap_or_else(|e| {
         tracing::warn!("{e}");
         None
     });
+    let marked = store.in_progress().ok().flatten();
+    let interrupted = interrupted_apply(saved, store);
     let marker = store.pending_path();
+    let in_progress = store.in_progress_path();
     let (ctx, saved) = (ctx.clone(), saved.clone());
     let timeout = Duration::from_millis(config.boot_timeout_ms);
     tokio::spawn(async move {
+        let rolled_back = match &interrupted {
+            Some(id) => roll_back_interrupted(&ctx, id, timeout).await,
+            None => true,
+        };
+        // Kept when the rollback failed, so that the next start tries
+        // again; cleared only if it is still ours (an apply a client sent
+        // meanwhile marks its own).
+        let still_ours = match store::read_in_progress(&in_progress) {
+            Ok(now) => now == marked,
+            Err(_) => true,
+        };
+        if rolled_back
+            && still_ours
+            && let Err(e) = store::clear_pending(&in_progress)
+        {
+            tracing::warn!("{e}");
+        }
         if let Some(id) = pending {
-            roll_back_pending(&ctx, &id, timeout).await;
+            if interrupted.as_ref() != Some(&id) {
+                roll_back_pending(&ctx, &id, timeout).await;
+            }
             if let Err(e) = store::clear_pending(&marker) {
                 tracing::warn!("{e}");
             }
@@ -219,8 +248,72 @@ fn boot(ctx: &Context, saved: &SavedState, store: &Store, config: &Config) {
     });
 }
 
-async fn roll_back_pending(ctx: &Context, id: &str, timeout: Duration) {
-    tracing::warn!("checkpoint {id} awaited Commit when the daemon stopped: rolling back to it");
+/// The checkpoint to roll back to because the daemon stopped during the
+/// apply that took it: the apply-in-progress mark names it, and the saved
+/// state is still the one the checkpoint recorded (an apply is saved only
+/// once verified, so a saved state that changed since means the apply got
+/// that far, and is kept). Logs what it finds, either way.
+fn interrupted_apply(saved: &SavedState, store: &Store) -> Option<String> {
+    let id = match store.in_progress() {
+        Ok(Some(id)) => id,
+        Ok(None) => {
+            tracing::info!(
+                "no apply was interrupted (no apply-in-progress mark): nothing to roll back"
+            );
+            return None;
+        }
+        Err(e) => {
+            tracing::error!("{e}; no rollback at start");
+            return None;
+        }
+    };
+    let record = match store.get(Some(&id)) {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(
+                "the apply of checkpoint {id} was interrupted, but the checkpoint can't be read, so it can't be rolled back: {e}"
+            );
+            return None;
+        }
+    };
+    let now_saved = saved.load().unwrap_or_else(|e| {
+        tracing::warn!("{e}");
+        None
+    });
+    if now_saved != record.saved {
+        tracing::warn!(
+            "the apply of checkpoint {id} ({}) was interrupted after it was verified and saved: it is kept, nothing to roll back",
+            record.created_by.summary
+        );
+        return None;
+    }
+    tracing::warn!(
+        "the apply of checkpoint {id} ({}) was interrupted before it was verified and saved (the daemon was killed or stopped by its deadline): rolling back to {id}",
+        record.created_by.summary
+    );
+    Some(id)
+}
+
+/// Whether the rollback worked; logs the outcome.
+async fn roll_back_interrupted(ctx: &Context, id: &str, timeout: Duration) -> bool {
+    match ask_rollback(ctx, id, timeout).await {
+        Ok(()) => {
+            tracing::warn!(
+                "rolled back to checkpoint {id}: the network is as before the interrupted apply"
+            );
+            true
+        }
+        Err(e) => {
+            tracing::error!(
+                "rolling back the interrupted apply to checkpoint {id} failed (the next start tries again): {e}"
+            );
+            false
+        }
+    }
+}
+
+/// Asks the commander to roll back to checkpoint `id`.
+async fn ask_rollback(ctx: &Context, id: &str, timeout: Duration) -> Result<()> {
     let call = ApiCall {
         method: "boot".into(),
         parameters: CheckpointRequest {
@@ -229,11 +322,13 @@ async fn roll_back_pending(ctx: &Context, id: &str, timeout: Duration) {
         more: false,
         caller: None,
     };
-    let outcome = match Event::new(topics::ROLLBACK, Address::role("commander")).with_json(&call) {
-        Ok(ev) => ctx.request(ev, timeout).await.map(|_| ()),
-        Err(e) => Err(e),
-    };
-    match outcome {
+    let ev = Event::new(topics::ROLLBACK, Address::role("commander")).with_json(&call)?;
+    ctx.request(ev, timeout).await.map(|_| ())
+}
+
+async fn roll_back_pending(ctx: &Context, id: &str, timeout: Duration) {
+    tracing::warn!("checkpoint {id} awaited Commit when the daemon stopped: rolling back to it");
+    match ask_rollback(ctx, id, timeout).await {
         Ok(()) => tracing::warn!("rolled back to checkpoint {id}, which was never committed"),
         Err(e) => tracing::error!("rolling back to the uncommitted checkpoint {id} failed: {e}"),
     }

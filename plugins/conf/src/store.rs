@@ -644,3 +644,114 @@ mod tests {
         assert_eq!(rfc3339(t), "2026-12-31T23:59:59Z");
     }
 }
+
+/// The mark of an apply in progress (item 9 of issue 11): the checkpoint
+/// of an apply that is changing the network, written (crash safely) before
+/// its first change and removed once it is verified and saved, or rolled
+/// back. A mark found at start means the daemon stopped in between (SIGKILL,
+/// power loss, a shutdown deadline). It lives beside the checkpoint
+/// directory, not in it: that directory holds checkpoints and the pending
+/// mark only.
+impl Store {
+    /// `<state_dir>/apply-in-progress`.
+    pub fn in_progress_path(&self) -> PathBuf {
+        self.dir
+            .parent()
+            .unwrap_or(&self.dir)
+            .join("apply-in-progress")
+    }
+
+    /// Marks checkpoint `id` as the one of the apply in progress, or clears
+    /// the mark.
+    pub fn set_in_progress(&self, id: Option<&str>) -> Result<()> {
+        let path = self.in_progress_path();
+        match id {
+            Some(id) => file::replace(&path, format!("{id}\n").as_bytes(), 0o644)
+                .map_err(|e| io_error("cannot write", &path, e)),
+            None => file::remove(&path).map_err(|e| io_error("cannot remove", &path, e)),
+        }
+    }
+
+    /// The checkpoint marked in progress, if any: a regular file (not
+    /// followed if a link) holding `cp-N`; anything else is an error naming
+    /// the file.
+    pub fn in_progress(&self) -> Result<Option<String>> {
+        read_in_progress(&self.in_progress_path())
+    }
+}
+
+/// The checkpoint id of the apply-in-progress mark at `path` (see
+/// [`Store::in_progress`]).
+pub fn read_in_progress(path: &Path) -> Result<Option<String>> {
+    use std::{io::Read, os::unix::fs::OpenOptionsExt};
+    /// `cp-` and a u64, with room to spare.
+    const MAX: u64 = 64;
+    let f = match fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_error("cannot open", path, e)),
+    };
+    let meta = f.metadata().map_err(|e| io_error("cannot stat", path, e))?;
+    if !meta.is_file() || meta.len() > MAX {
+        return Err(Error::invalid_input(format!(
+            "{}: not an apply-in-progress mark (a regular file of at most {MAX} bytes holding a checkpoint id); remove it",
+            path.display()
+        )));
+    }
+    let mut text = String::new();
+    f.take(MAX)
+        .read_to_string(&mut text)
+        .map_err(|e| io_error("cannot read", path, e))?;
+    let id = text.trim();
+    match number(id) {
+        Some(_) => Ok(Some(id.to_string())),
+        None if id.is_empty() => Ok(None),
+        None => Err(Error::invalid_input(format!(
+            "{}: {id:?} is not a checkpoint id; remove the file",
+            path.display()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod in_progress_tests {
+    use super::*;
+
+    #[test]
+    fn the_in_progress_mark_lives_beside_the_checkpoints_and_survives_reopening() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("checkpoints");
+        let s = Store::open(&dir, 3).unwrap();
+        assert_eq!(s.in_progress().unwrap(), None);
+        s.set_in_progress(Some("cp-7")).unwrap();
+        assert_eq!(s.in_progress_path(), root.path().join("apply-in-progress"));
+        drop(s);
+        let s = Store::open(&dir, 3).unwrap();
+        assert_eq!(s.in_progress().unwrap().as_deref(), Some("cp-7"));
+        assert!(s.list().unwrap().is_empty(), "the mark is not a checkpoint");
+        s.set_in_progress(None).unwrap();
+        assert_eq!(s.in_progress().unwrap(), None);
+        s.set_in_progress(None).unwrap();
+    }
+
+    #[test]
+    fn a_mark_that_is_not_a_small_file_with_an_id_is_refused_by_name() {
+        let root = tempfile::tempdir().unwrap();
+        let s = Store::open(&root.path().join("checkpoints"), 3).unwrap();
+        let path = s.in_progress_path();
+        fs::write(&path, "rm -rf /\n").unwrap();
+        let e = s.in_progress().unwrap_err().to_string();
+        assert!(
+            e.contains("is not a checkpoint id") && e.contains("apply-in-progress"),
+            "{e}"
+        );
+        fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+        let e = s.in_progress().unwrap_err().to_string();
+        assert!(e.contains("apply-in-progress"), "{e}");
+    }
+}

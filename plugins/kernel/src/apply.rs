@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use nipart_plugin_api::{
     Error, ErrorKind, Result,
     state::{
-        Interface, InterfaceState, InterfaceType, IpConfig, NetworkState, Route,
+        Interface, InterfaceState, InterfaceType, IpAddress, IpConfig, NetworkState, Route,
         interface_differences, is_link_local, routes_missing, routes_to_remove,
     },
 };
@@ -18,7 +18,10 @@ use nispor::{
     IpConf, NetConf, RouteConf, VethConf,
 };
 
-use crate::query::{nispor_error, query};
+use crate::{
+    address,
+    query::{nispor_error, query},
+};
 
 /// Applies `desired` (sanitized by the `state` plugin); returns what changed.
 pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
@@ -101,6 +104,7 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         .collect();
     todo.sort_by_key(order);
     let mut phase = Vec::new();
+    let mut touched = Vec::new();
     let mut last = 0;
     for want in todo {
         let cur = current.interface(&want.name);
@@ -122,17 +126,21 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
             let what: Vec<String> = diffs.iter().map(|d| d.property.clone()).collect();
             changes.push(format!("change {}: {}", want.name, what.join(", ")));
         }
-        phase.push(iface_conf(want, cur, desired)?);
+        let (conf, removals) = iface_conf(want, cur, desired)?;
+        address::remove(&want.name, &removals).await?;
+        phase.push(conf);
         set_ipv6_enabled(want)?;
+        touched.push(want);
     }
     apply_ifaces(phase).await?;
     after_create(desired)?;
 
-    // 5. Route additions.
-    let after = if config.iter().any(|r| !r.is_absent()) {
+    // 5. Route additions, and the static routes the kernel removed along
+    //    with an address or a link change (see `routes_lost`).
+    let after = if config.iter().any(|r| !r.is_absent()) || !touched.is_empty() {
         query(None).await?
     } else {
-        current
+        current.clone()
     };
     let running = after.routes.running.as_deref().unwrap_or(&[]);
     let mut routes = Vec::new();
@@ -140,8 +148,61 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         routes.push(route_conf(r, false)?);
         changes.push(format!("add route {r}"));
     }
-    apply_routes(routes).await?;
+    let lost = routes_lost(desired, &current, &touched, running);
+    for r in &lost {
+        if !routes_missing(config, running).contains(r) {
+            routes.push(route_conf(r, false)?);
+            changes.push(format!(
+                "put back route {r}, removed by the kernel with the change"
+            ));
+        }
+    }
+    apply_routes(routes).await.map_err(|e| {
+        if lost.is_empty() {
+            e
+        } else {
+            Error::new(
+                e.kind(),
+                format!("{e} (putting back static routes the kernel removed with the change)"),
+            )
+        }
+    })?;
     Ok(changes)
+}
+
+/// The static routes `before` had through an interface of `touched` that
+/// the apply did not remove on purpose and that `running` (a query after
+/// the interface changes) no longer has: the kernel flushes routes whose
+/// gateway was reachable through an address that went, or whose link
+/// went down and up. Interfaces left down can't take routes.
+fn routes_lost<'a>(
+    desired: &NetworkState,
+    before: &'a NetworkState,
+    touched: &[&Interface],
+    running: &[Route],
+) -> Vec<&'a Route> {
+    let config = desired.routes.config.as_deref().unwrap_or(&[]);
+    let before_running = before.routes.running.as_deref().unwrap_or(&[]);
+    let removed = routes_to_remove(config, before_running);
+    let up: HashSet<&str> = touched
+        .iter()
+        .filter(|i| i.state_or_up() == InterfaceState::Up)
+        .map(|i| i.name.as_str())
+        .collect();
+    before
+        .routes
+        .config
+        .as_deref()
+        .unwrap_or(&[])
+        .iter()
+        .filter(|r| {
+            r.next_hop_interface
+                .as_deref()
+                .is_some_and(|i| up.contains(i))
+                && !removed.contains(r)
+                && !running.iter().any(|x| r.matches(x))
+        })
+        .collect()
 }
 
 fn to_np_state(s: InterfaceState) -> IfaceState {
@@ -193,41 +254,43 @@ fn route_conf(r: &Route, remove: bool) -> Result<RouteConf> {
     Ok(c)
 }
 
-fn ip_conf(want: &IpConfig, have: Option<&IpConfig>) -> Option<IpConf> {
+/// What changes the addresses of one family: the nispor conf that adds
+/// (the missing ones, or all wanted ones after a removal: removing an IPv4
+/// primary address takes its secondaries with it, and nispor's add is a
+/// replace, harmless for one that stayed), and the addresses to remove
+/// (see [`address::remove`]: nispor's removal is not exact).
+fn ip_conf(want: &IpConfig, have: Option<&IpConfig>) -> Option<(IpConf, Vec<IpAddress>)> {
     let have_addrs = have.and_then(|h| h.address.as_deref()).unwrap_or(&[]);
     let want_addrs: &[_] = match (want.enabled, want.address.as_deref()) {
         (Some(false), _) => &[],
         (_, Some(a)) => a,
         (_, None) => return None,
     };
-    let mut addresses = Vec::new();
-    for a in have_addrs {
-        if !is_link_local(&a.ip) && !want_addrs.contains(a) {
-            let mut c = IpAddrConf::default();
-            c.remove = true;
-            c.address = a.ip.to_string();
-            c.prefix_len = a.prefix_length;
-            addresses.push(c);
-        }
-    }
-    for a in want_addrs {
-        if !have_addrs.contains(a) {
+    let removals: Vec<IpAddress> = have_addrs
+        .iter()
+        .filter(|a| !is_link_local(&a.ip) && !want_addrs.contains(a))
+        .copied()
+        .collect();
+    let addresses = want_addrs
+        .iter()
+        .filter(|a| !removals.is_empty() || !have_addrs.contains(a))
+        .map(|a| {
             let mut c = IpAddrConf::default();
             c.address = a.ip.to_string();
             c.prefix_len = a.prefix_length;
-            addresses.push(c);
-        }
-    }
+            c
+        })
+        .collect();
     let mut c = IpConf::default();
     c.addresses = addresses;
-    Some(c)
+    Some((c, removals))
 }
 
 fn iface_conf(
     want: &Interface,
     cur: Option<&Interface>,
     desired: &NetworkState,
-) -> Result<IfaceConf> {
+) -> Result<(IfaceConf, Vec<IpAddress>)> {
     let mut c = IfaceConf::default();
     c.name = want.name.clone();
     c.state = to_np_state(want.state_or_up());
@@ -303,13 +366,24 @@ fn iface_conf(
             c.bridge_port = Some(bp);
         }
     }
-    if let Some(w) = &want.ipv4 {
-        c.ipv4 = ip_conf(w, cur.and_then(|c| c.ipv4.as_ref()));
+    let mut removals = Vec::new();
+    if let Some((ip, gone)) = want
+        .ipv4
+        .as_ref()
+        .and_then(|w| ip_conf(w, cur.and_then(|c| c.ipv4.as_ref())))
+    {
+        c.ipv4 = Some(ip);
+        removals.extend(gone);
     }
-    if let Some(w) = &want.ipv6 {
-        c.ipv6 = ip_conf(w, cur.and_then(|c| c.ipv6.as_ref()));
+    if let Some((ip, gone)) = want
+        .ipv6
+        .as_ref()
+        .and_then(|w| ip_conf(w, cur.and_then(|c| c.ipv6.as_ref())))
+    {
+        c.ipv6 = Some(ip);
+        removals.extend(gone);
     }
-    Ok(c)
+    Ok((c, removals))
 }
 
 /// `ipv6.enabled`: the interface's `disable_ipv6` sysctl, in this thread's

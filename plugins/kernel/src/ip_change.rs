@@ -5,11 +5,11 @@
 
 use nipart_plugin_api::{
     Error, Result,
-    state::{DynamicAddress, IpChange, IpRoute},
+    state::{DynamicAddress, IpAddress, IpChange, IpRoute},
 };
 use nispor::{IfaceConf, IfaceState, IpAddrConf, IpConf, NetConf, RouteConf, RouteProtocol};
 
-use crate::{apply::apply_routes, query::nispor_error};
+use crate::{address, apply::apply_routes, query::nispor_error};
 
 /// Applies `change`; returns what changed, one line each.
 pub async fn apply(change: &IpChange) -> Result<Vec<String>> {
@@ -44,21 +44,30 @@ pub async fn apply(change: &IpChange) -> Result<Vec<String>> {
     }
     apply_routes(removals).await?;
 
-    let mut v4 = Vec::new();
-    let mut v6 = Vec::new();
-    for (a, remove) in change
+    // Removed exactly (see `address::remove`), then added.
+    for a in &change.remove_addresses {
+        changes.push(format!(
+            "remove address {}/{} on {iface}",
+            a.ip, a.prefix_length
+        ));
+    }
+    let removals: Vec<IpAddress> = change
         .remove_addresses
         .iter()
-        .map(|a| (a, true))
-        .chain(change.add_addresses.iter().map(|a| (a, false)))
-    {
+        .map(|a| IpAddress {
+            ip: a.ip,
+            prefix_length: a.prefix_length,
+        })
+        .collect();
+    address::remove(iface, &removals).await?;
+    let mut v4 = Vec::new();
+    let mut v6 = Vec::new();
+    for a in &change.add_addresses {
         changes.push(format!(
-            "{} address {}/{} on {iface}",
-            if remove { "remove" } else { "add" },
-            a.ip,
-            a.prefix_length
+            "add address {}/{} on {iface}",
+            a.ip, a.prefix_length
         ));
-        let c = address_conf(a, remove);
+        let c = address_conf(a);
         if a.ip.is_ipv4() {
             v4.push(c)
         } else {
@@ -101,17 +110,14 @@ fn describe(r: &IpRoute) -> String {
     }
 }
 
-fn address_conf(a: &DynamicAddress, remove: bool) -> IpAddrConf {
+fn address_conf(a: &DynamicAddress) -> IpAddrConf {
     let mut c = IpAddrConf::default();
-    c.remove = remove;
     c.address = a.ip.to_string();
     c.prefix_len = a.prefix_length;
-    if !remove {
-        // nispor's lifetime syntax; "forever" (the default) when not given.
-        let lft = |s: Option<u32>| s.map_or_else(|| "forever".to_string(), |s| format!("{s}sec"));
-        c.valid_lft = lft(a.valid_lifetime);
-        c.preferred_lft = lft(a.preferred_lifetime.or(a.valid_lifetime));
-    }
+    // nispor's lifetime syntax; "forever" (the default) when not given.
+    let lft = |s: Option<u32>| s.map_or_else(|| "forever".to_string(), |s| format!("{s}sec"));
+    c.valid_lft = lft(a.valid_lifetime);
+    c.preferred_lft = lft(a.preferred_lifetime.or(a.valid_lifetime));
     c
 }
 

@@ -10,6 +10,7 @@
 //! Everything runs on the plugin's own thread, so in the network namespace
 //! of the thread that started the daemon.
 
+mod address;
 mod apply;
 mod ip_change;
 mod query;

@@ -5,8 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use nipart_plugin_api::state::{
-    Interface, InterfaceState, InterfaceType, IpConfig, NetworkState, Plan, PlanPart, Routes,
-    StateError, VethConfig,
+    Interface, InterfaceState, InterfaceType, IpConfig, NetworkState, Plan, PlanPart, Route,
+    Routes, StateError, VethConfig, routes_to_remove,
 };
 use serde_json::Value;
 
@@ -21,7 +21,80 @@ pub const DHCP: &str = "dhcp";
 pub fn plan(desired: &Value, current: &NetworkState) -> R<Plan> {
     let parsed = NetworkState::from_value(desired)?;
     let (sane, notes) = sanitize(parsed, current)?;
-    Ok(make_plan(sane, notes))
+    let mut plan = make_plan(sane, notes);
+    plan.verify = verify_state(&plan.desired, current);
+    Ok(plan)
+}
+
+/// What verification checks after applying `desired` to `current`: the
+/// desired state, and what it leaves alone on each interface it names
+/// (that was up and stays up, outside a controller): the addresses of a
+/// family it does not list, and the static routes through it that it does
+/// not remove. The kernel drops routes, and may drop addresses, as a side
+/// effect of a change (the kernel plugin puts routes back); verification
+/// catches what was lost anyway.
+fn verify_state(desired: &NetworkState, current: &NetworkState) -> NetworkState {
+    let mut verify = desired.clone();
+    let mut kept_up: HashSet<&str> = HashSet::new();
+    for want in &mut verify.interfaces {
+        let Some(cur) = current.interface(&want.name) else {
+            continue;
+        };
+        if want.state_or_up() != InterfaceState::Up
+            || cur.state != Some(InterfaceState::Up)
+            || want.controller.as_deref().is_some_and(|c| !c.is_empty())
+            || cur.controller.as_deref().is_some_and(|c| !c.is_empty())
+        {
+            continue;
+        }
+        kept_up.insert(cur.name.as_str());
+        // IPv6 goes away below an MTU of 1280.
+        let v6_kept = want.mtu.is_none_or(|m| m >= 1280);
+        for (w, c, kept) in [
+            (&mut want.ipv4, &cur.ipv4, true),
+            (&mut want.ipv6, &cur.ipv6, v6_kept),
+        ] {
+            // Any word on DHCP or autoconf may add or remove addresses.
+            let leaves_alone = w.as_ref().is_none_or(|w| {
+                w.address.is_none()
+                    && w.enabled != Some(false)
+                    && w.dhcp.is_none()
+                    && w.autoconf.is_none()
+            });
+            let Some(have) = c.as_ref().and_then(|c| c.address.as_ref()) else {
+                continue;
+            };
+            if kept && leaves_alone && !have.is_empty() {
+                w.get_or_insert_with(IpConfig::default).address = Some(have.clone());
+            }
+        }
+    }
+    let config = desired.routes.config.as_deref().unwrap_or(&[]);
+    let running = current.routes.running.as_deref().unwrap_or(&[]);
+    let removed = routes_to_remove(config, running);
+    let kept: Vec<Route> = current
+        .routes
+        .config
+        .as_deref()
+        .unwrap_or(&[])
+        .iter()
+        .filter(|r| {
+            r.next_hop_interface
+                .as_deref()
+                .is_some_and(|i| kept_up.contains(i))
+                && !removed.contains(r)
+                && !config.iter().any(|c| !c.is_absent() && c.matches(r))
+        })
+        .cloned()
+        .collect();
+    if !kept.is_empty() {
+        verify
+            .routes
+            .config
+            .get_or_insert_with(Vec::new)
+            .extend(kept);
+    }
+    verify
 }
 
 fn make_plan(sane: NetworkState, notes: Vec<String>) -> Plan {
@@ -470,3 +543,6 @@ pub fn revert_plan(checkpoint: &NetworkState, current: &NetworkState) -> Plan {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod verify_tests;

@@ -1,0 +1,68 @@
+//! Removing single addresses by netlink, exactly.
+//!
+//! nispor deletes an address with `IFA_ADDRESS` alone; for IPv4 the kernel
+//! then takes the first address *in the same subnet* with that prefix
+//! length (usually the primary one, which takes its secondaries with it),
+//! so removing `192.0.2.11/24` next to `192.0.2.10/24` removed both. Here
+//! the request also names `IFA_LOCAL`, which the kernel matches exactly.
+
+use std::{ffi::CString, net::IpAddr};
+
+use nipart_plugin_api::{Error, Result, state::IpAddress};
+use rtnetlink::packet_route::{
+    AddressFamily,
+    address::{AddressAttribute, AddressMessage},
+};
+
+/// The index of interface `name` in this thread's network namespace.
+fn index_of(name: &str) -> Result<u32> {
+    let c = CString::new(name)
+        .map_err(|_| Error::invalid_input(format!("interface name {name:?} contains NUL")))?;
+    // SAFETY: `c` is a valid NUL-terminated string that outlives the call;
+    // if_nametoindex only reads it.
+    let index = unsafe { libc::if_nametoindex(c.as_ptr()) };
+    if index == 0 {
+        return Err(Error::other(format!(
+            "{name}: no such interface: {}",
+            std::io::Error::last_os_error()
+        )));
+    }
+    Ok(index)
+}
+
+/// Removes each of `addresses` from interface `iface`; an address that is
+/// gone already is not an error.
+pub async fn remove(iface: &str, addresses: &[IpAddress]) -> Result<()> {
+    if addresses.is_empty() {
+        return Ok(());
+    }
+    let index = index_of(iface)?;
+    let (conn, handle, _) = rtnetlink::new_connection()
+        .map_err(|e| Error::other(format!("opening a netlink socket: {e}")))?;
+    let conn = tokio::spawn(conn);
+    let mut result = Ok(());
+    for a in addresses {
+        let mut msg = AddressMessage::default();
+        msg.header.index = index;
+        msg.header.prefix_len = a.prefix_length;
+        msg.header.family = match a.ip {
+            IpAddr::V4(_) => AddressFamily::Inet,
+            IpAddr::V6(_) => AddressFamily::Inet6,
+        };
+        msg.attributes.push(AddressAttribute::Local(a.ip));
+        msg.attributes.push(AddressAttribute::Address(a.ip));
+        if let Err(e) = handle.address().del(msg).execute().await {
+            if let rtnetlink::Error::NetlinkError(ref m) = e
+                && m.raw_code() == -libc::EADDRNOTAVAIL
+            {
+                continue;
+            }
+            result = Err(Error::other(format!(
+                "removing address {a} from {iface}: {e}"
+            )));
+            break;
+        }
+    }
+    conn.abort();
+    result
+}
