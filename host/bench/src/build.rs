@@ -80,13 +80,23 @@ pub const STARTUP_LIB: &str = "libnipart_bench_startup.so";
 /// Builds the `nipartd` binary in release mode into the same target
 /// directory; returns its path.
 pub fn daemon(target: &Path) -> Result<PathBuf, String> {
+    binary(target, "nipartd", "nipartd")
+}
+
+/// Builds the `nipc` binary in release mode into the same target
+/// directory; returns its path.
+pub fn nipc(target: &Path) -> Result<PathBuf, String> {
+    binary(target, "nipc", "nipc")
+}
+
+fn binary(target: &Path, package: &str, bin: &str) -> Result<PathBuf, String> {
     let mut cmd = Command::new(cargo());
     cmd.args(["build", "--release", "--quiet", "--manifest-path"])
         .arg(workspace_dir().join("Cargo.toml"))
-        .args(["-p", "nipartd", "--bin", "nipartd"])
+        .args(["-p", package, "--bin", bin])
         .env("CARGO_TARGET_DIR", target);
-    run_cargo("the nipartd binary", cmd)?;
-    let path = target.join("release/nipartd");
+    run_cargo(&format!("the {bin} binary"), cmd)?;
+    let path = target.join("release").join(bin);
     if path.is_file() {
         Ok(path)
     } else {

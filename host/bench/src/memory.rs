@@ -1,7 +1,10 @@
 //! The memory benchmark: resident memory and thread count of the release
 //! `nipartd` with every plugin of the workspace (`plugins/*`) loaded and
 //! idle, beside the same daemon with an empty plugin directory (the
-//! baseline, measured in the same run).
+//! baseline, measured in the same run); and, as root, the resident memory
+//! of that daemon after it created and deleted N veth pairs through `nipc
+//! apply`, beside the same daemon idle before the cycle: memory the work
+//! took must be given back.
 //!
 //! The daemon runs in a network namespace of its own when it can (root), so
 //! that its plugins see a quiet network, and every plugin that keeps files
@@ -123,6 +126,188 @@ impl Drop for Netns {
     }
 }
 
+/// A `nipartd` started by the benchmark, with its own scratch directory
+/// (configuration, socket, state); stopped with SIGTERM by [`Running::stop`],
+/// killed on drop otherwise.
+pub struct Running {
+    child: Child,
+    /// The daemon's stderr lines, drained by a thread so that it never
+    /// blocks on a full pipe.
+    lines: mpsc::Receiver<String>,
+    /// Plugins running, from the ready line.
+    pub plugins: usize,
+    socket: PathBuf,
+    _scratch: tempfile::TempDir,
+}
+
+impl Running {
+    /// Starts `nipartd` on `plugin_dir` (in `netns` when given) and waits
+    /// for its ready line.
+    pub fn start(
+        nipartd: &Path,
+        plugin_dir: &Path,
+        netns: Option<&Netns>,
+    ) -> Result<Running, String> {
+        let scratch = tempfile::Builder::new()
+            .prefix("nipart-bench-memory-state-")
+            .tempdir()
+            .map_err(|e| format!("creating a temporary directory: {e}"))?;
+        let s = scratch.path();
+        let config = s.join("nipartd.toml");
+        let socket = s.join("nipart.sock");
+        let q = |p: PathBuf| format!("{:?}", p.display().to_string());
+        fs::write(
+            &config,
+            format!(
+                "plugin_dir = {}\nlog_level = \"info\"\n[api]\nsocket = {}\n\
+                 [plugin.conf]\nconfig_dir = {}\nstate_dir = {}\n\
+                 [plugin.dhcp]\nlease_dir = {}\n",
+                q(plugin_dir.to_path_buf()),
+                q(socket.clone()),
+                q(s.join("etc")),
+                q(s.join("var")),
+                q(s.join("dhcp")),
+            ),
+        )
+        .map_err(|e| format!("writing {}: {e}", config.display()))?;
+        let mut cmd = match netns {
+            Some(ns) => {
+                let mut c = Command::new("ip");
+                c.args(["netns", "exec", &ns.0]).arg(nipartd);
+                c
+            }
+            None => Command::new(nipartd),
+        };
+        cmd.arg("--config")
+            .arg(&config)
+            .env_remove("NIPART_LOG")
+            .env_remove("NOTIFY_SOCKET")
+            .env_remove("JOURNAL_STREAM")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", nipartd.display()))?;
+        let Some(stderr) = child.stderr.take() else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err("nipartd's stderr was not captured".into());
+        };
+        let (tx, lines) = mpsc::channel::<String>();
+        thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut running = Running {
+            child,
+            lines,
+            plugins: 0,
+            socket,
+            _scratch: scratch,
+        };
+        running.plugins = running.wait_ready()?;
+        Ok(running)
+    }
+
+    /// The number of plugins the ready line announces.
+    fn wait_ready(&mut self) -> Result<usize, String> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut tail = Vec::new();
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .map_err(|_| {
+                    format!(
+                        "nipartd was not ready within 60 s; its last lines:\n{}",
+                        tail.join("\n")
+                    )
+                })?;
+            if let Some(rest) = line.split("nipartd ready in ").nth(1) {
+                return Ok(rest
+                    .split(" ms: ")
+                    .nth(1)
+                    .and_then(|r| r.split_whitespace().next())
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .unwrap_or(0));
+            }
+            tail.push(line);
+        }
+    }
+
+    /// Waits `idle`, then reads the daemon's memory and threads.
+    pub fn sample_after(&mut self, idle: Duration) -> Result<Sample, String> {
+        thread::sleep(idle);
+        while self.lines.try_recv().is_ok() {}
+        let pid = self.child.id();
+        let status = fs::read_to_string(format!("/proc/{pid}/status"))
+            .map_err(|e| format!("reading /proc/{pid}/status: {e}"))?;
+        let field = |name: &str| -> Option<u64> {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.split_whitespace().next())
+                .and_then(|v| v.parse().ok())
+        };
+        let rss_kib = field("VmRSS:").ok_or("no VmRSS in /proc/PID/status")?;
+        let threads = field("Threads:").ok_or("no Threads in /proc/PID/status")? as usize;
+        let mut thread_names: Vec<String> = fs::read_dir(format!("/proc/{pid}/task"))
+            .map_err(|e| format!("listing /proc/{pid}/task: {e}"))?
+            .flatten()
+            .filter_map(|t| fs::read_to_string(t.path().join("comm")).ok())
+            .map(|n| n.trim().to_string())
+            .collect();
+        thread_names.sort();
+        Ok(Sample {
+            rss: rss_kib * 1024,
+            threads,
+            thread_names,
+            running: self.plugins,
+        })
+    }
+
+    /// `nipc apply` of `state` (YAML) against this daemon.
+    pub fn apply(&mut self, nipc: &Path, state: &str, scratch: &Path) -> Result<(), String> {
+        let file = scratch.join("cycle.yml");
+        fs::write(&file, state).map_err(|e| format!("writing {}: {e}", file.display()))?;
+        let out = Command::new(nipc)
+            .arg("--socket")
+            .arg(&self.socket)
+            .args(["--call-timeout", "900", "apply"])
+            .arg(&file)
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", nipc.display()))?;
+        while self.lines.try_recv().is_ok() {}
+        if !out.status.success() {
+            return Err(format!(
+                "nipc apply failed ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        Ok(())
+    }
+
+    /// SIGTERM, and the exit status checked.
+    pub fn stop(mut self) -> Result<(), String> {
+        crate::startup::stop(&mut self.child)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// Starts `nipartd` on `plugin_dir`, waits for its ready line, lets it idle
 /// for `idle`, reads its memory and threads, and stops it.
 pub fn measure(
@@ -131,114 +316,73 @@ pub fn measure(
     netns: Option<&Netns>,
     idle: Duration,
 ) -> Result<Sample, String> {
-    let scratch = tempfile::Builder::new()
-        .prefix("nipart-bench-memory-state-")
-        .tempdir()
-        .map_err(|e| format!("creating a temporary directory: {e}"))?;
-    let s = scratch.path();
-    let config = s.join("nipartd.toml");
-    let q = |p: PathBuf| format!("{:?}", p.display().to_string());
-    fs::write(
-        &config,
-        format!(
-            "plugin_dir = {}\nlog_level = \"info\"\n[api]\nsocket = {}\n\
-             [plugin.conf]\nconfig_dir = {}\nstate_dir = {}\n\
-             [plugin.dhcp]\nlease_dir = {}\n",
-            q(plugin_dir.to_path_buf()),
-            q(s.join("nipart.sock")),
-            q(s.join("etc")),
-            q(s.join("var")),
-            q(s.join("dhcp")),
-        ),
-    )
-    .map_err(|e| format!("writing {}: {e}", config.display()))?;
-    let mut cmd = match netns {
-        Some(ns) => {
-            let mut c = Command::new("ip");
-            c.args(["netns", "exec", &ns.0]).arg(nipartd);
-            c
-        }
-        None => Command::new(nipartd),
-    };
-    cmd.arg("--config")
-        .arg(&config)
-        .env_remove("NIPART_LOG")
-        .env_remove("NOTIFY_SOCKET")
-        .env_remove("JOURNAL_STREAM")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", nipartd.display()))?;
-    let result = idle_sample(&mut child, idle);
-    let stopped = crate::startup::stop(&mut child);
-    let sample = result?;
+    let mut daemon = Running::start(nipartd, plugin_dir, netns)?;
+    let sample = daemon.sample_after(idle);
+    let stopped = daemon.stop();
+    let sample = sample?;
     stopped?;
     Ok(sample)
 }
 
-fn idle_sample(child: &mut Child, idle: Duration) -> Result<Sample, String> {
-    let stderr = child
-        .stderr
-        .take()
-        .ok_or("nipartd's stderr was not captured")?;
-    let (tx, rx) = mpsc::channel::<String>();
-    thread::spawn(move || {
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
+/// Resident memory of one daemon before and after a create-and-delete
+/// cycle.
+#[derive(Debug, Clone, Copy)]
+pub struct Cycle {
+    /// Idle, before the cycle.
+    pub idle: u64,
+    /// Right after the veth pairs were created.
+    pub loaded: u64,
+    /// Idle again after they were deleted.
+    pub after: u64,
+}
+
+/// A state of `pairs` veth pairs (`bmN` and its peer `bmNp`), present or
+/// absent.
+pub fn veth_pairs(pairs: usize, present: bool) -> String {
+    let mut s = String::from("interfaces:\n");
+    for i in 0..pairs {
+        if present {
+            s.push_str(&format!(
+                "  - {{name: bm{i}, type: veth, state: up, veth: {{peer: bm{i}p}}}}\n"
+            ));
+        } else {
+            s.push_str(&format!("  - {{name: bm{i}, type: veth, state: absent}}\n"));
         }
-    });
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut tail = Vec::new();
-    let running = loop {
-        let line = rx
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .map_err(|_| {
-                format!(
-                    "nipartd was not ready within 60 s; its last lines:\n{}",
-                    tail.join("\n")
-                )
-            })?;
-        if let Some(rest) = line.split("nipartd ready in ").nth(1) {
-            break rest
-                .split(" ms: ")
-                .nth(1)
-                .and_then(|r| r.split_whitespace().next())
-                .and_then(|n| n.parse::<usize>().ok())
-                .unwrap_or(0);
-        }
-        tail.push(line);
-    };
-    thread::sleep(idle);
-    // Keep draining so the daemon never blocks on a full pipe.
-    while rx.try_recv().is_ok() {}
-    let pid = child.id();
-    let status = fs::read_to_string(format!("/proc/{pid}/status"))
-        .map_err(|e| format!("reading /proc/{pid}/status: {e}"))?;
-    let field = |name: &str| -> Option<u64> {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.split_whitespace().next())
-            .and_then(|v| v.parse().ok())
-    };
-    let rss_kib = field("VmRSS:").ok_or("no VmRSS in /proc/PID/status")?;
-    let threads = field("Threads:").ok_or("no Threads in /proc/PID/status")? as usize;
-    let mut thread_names: Vec<String> = fs::read_dir(format!("/proc/{pid}/task"))
-        .map_err(|e| format!("listing /proc/{pid}/task: {e}"))?
-        .flatten()
-        .filter_map(|t| fs::read_to_string(t.path().join("comm")).ok())
-        .map(|n| n.trim().to_string())
-        .collect();
-    thread_names.sort();
-    Ok(Sample {
-        rss: rss_kib * 1024,
-        threads,
-        thread_names,
-        running,
-    })
+    }
+    s
+}
+
+/// Starts the daemon with every plugin in `netns`, samples it idle, creates
+/// `pairs` veth pairs and deletes them again through `nipc apply` (plain
+/// applies: checkpoint, verification, saved state), and samples it idle
+/// again.
+pub fn cycle(
+    nipartd: &Path,
+    nipc: &Path,
+    plugin_dir: &Path,
+    netns: &Netns,
+    pairs: usize,
+    idle: Duration,
+) -> Result<Cycle, String> {
+    let scratch = tempfile::Builder::new()
+        .prefix("nipart-bench-memory-cycle-")
+        .tempdir()
+        .map_err(|e| format!("creating a temporary directory: {e}"))?;
+    let mut daemon = Running::start(nipartd, plugin_dir, Some(netns))?;
+    let result = (|| -> Result<Cycle, String> {
+        let before = daemon.sample_after(idle)?.rss;
+        daemon.apply(nipc, &veth_pairs(pairs, true), scratch.path())?;
+        let loaded = daemon.sample_after(Duration::ZERO)?.rss;
+        daemon.apply(nipc, &veth_pairs(pairs, false), scratch.path())?;
+        let after = daemon.sample_after(idle)?.rss;
+        Ok(Cycle {
+            idle: before,
+            loaded,
+            after,
+        })
+    })();
+    let stopped = daemon.stop();
+    let c = result?;
+    stopped?;
+    Ok(c)
 }

@@ -440,8 +440,9 @@ fn read_state(file: &PathBuf) -> Result<Value, Failure> {
             .map_err(|e| usage(format!("cannot read {}: {e}", file.display())))?;
         (s, file.display().to_string())
     };
-    let v: Value = serde_norway::from_str(&text)
-        .map_err(|e| usage(format!("{name} is not valid YAML: {e}")))?;
+    // Linear in the text, nesting bounded, duplicate keys refused.
+    let v =
+        nipart_plugin_api::state::yaml_value(&text).map_err(|e| usage(format!("{name}: {e}")))?;
     if !v.is_object() {
         return Err(usage(format!(
             "{name} must hold a mapping (e.g. `interfaces: [...]`), not {}",

@@ -42,6 +42,7 @@ mod dhcp;
 mod diff;
 mod parse;
 mod schema;
+mod text;
 
 pub use api::*;
 pub use conf::*;
@@ -49,8 +50,12 @@ pub use dhcp::*;
 pub use diff::{
     differences, interface_differences, is_link_local, routes_missing, routes_to_remove,
 };
-pub use parse::{Family, StateError, canonical_mac, canonical_network, check_interface_name};
+pub use parse::{
+    Family, LOOPBACK, MAX_INTERFACE_NAME, QUOTE_MAX, StateError, canonical_mac, canonical_network,
+    check_interface_address, check_interface_name, check_unicast_mac, quote,
+};
 pub use schema::*;
+pub use text::{MAX_NESTING, json_value, yaml_value};
 
 #[cfg(test)]
 mod tests;

@@ -57,7 +57,7 @@ fn describe(v: &Value) -> String {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
-        Value::String(s) => format!("{s:?}"),
+        Value::String(s) => quote(s),
         Value::Array(_) => "a list".into(),
         Value::Object(_) => "a mapping".into(),
     }
@@ -193,22 +193,75 @@ fn keyword<T: Copy>(v: &Value, path: &str, all: &[T], name: fn(T) -> &'static st
     let s = string(v, path)?;
     all.iter().copied().find(|t| name(*t) == s).ok_or_else(|| {
         let names: Vec<_> = all.iter().map(|t| name(*t)).collect();
-        StateError::new(path, format!("{s:?} is not one of: {}", names.join(", ")))
+        StateError::new(
+            path,
+            format!("{} is not one of: {}", quote(&s), names.join(", ")),
+        )
     })
 }
 
-/// Checks an interface name as the kernel would.
+/// `s` for a message: quoted, escaped (control and invisible characters
+/// show as `\u{…}`), and cut after [`QUOTE_MAX`] characters, so that a value
+/// echoed in an error stays short and harmless to print.
+pub fn quote(s: &str) -> String {
+    match s.char_indices().nth(QUOTE_MAX) {
+        None => format!("{s:?}"),
+        Some((cut, _)) => format!("{:?}… ({} bytes)", &s[..cut], s.len()),
+    }
+}
+
+/// How many characters of a value [`quote`] shows.
+pub const QUOTE_MAX: usize = 40;
+
+/// Characters that print as nothing or reorder the text around them:
+/// bidirectional controls, zero-width and other invisible format
+/// characters. A name with one looks like another name.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}'
+        | '\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}'
+        | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// The longest interface name the kernel takes (`IFNAMSIZ` - 1).
+pub const MAX_INTERFACE_NAME: usize = 15;
+
+/// Checks an interface name as the kernel would (`dev_valid_name`: 1 to 15
+/// bytes, not `.` or `..`, no `/`, `:` or white space), and that it prints
+/// as what it is: no control characters (NUL, ESC, newline…) and no
+/// bidirectional or zero-width ones.
 pub fn check_interface_name(name: &str, path: &str) -> R<()> {
     let bad = if name.is_empty() {
         Some("an interface name can't be empty".to_string())
-    } else if name.len() > 15 {
-        Some(format!("{name:?} is longer than 15 bytes"))
+    } else if name.len() > MAX_INTERFACE_NAME {
+        Some(format!(
+            "{} is longer than {MAX_INTERFACE_NAME} bytes",
+            quote(name)
+        ))
     } else if name == "." || name == ".." {
-        Some(format!("{name:?} is not a valid interface name"))
+        Some(format!("{} is not a valid interface name", quote(name)))
     } else {
         name.chars()
             .find(|c| *c == '/' || *c == ':' || c.is_whitespace())
-            .map(|c| format!("{name:?} contains {c:?}, which an interface name can't"))
+            .map(|c| {
+                format!(
+                    "{} contains {c:?}, which an interface name can't",
+                    quote(name)
+                )
+            })
+            .or_else(|| {
+                name.chars()
+                    .find(|c| c.is_control() || is_invisible(*c))
+                    .map(|c| {
+                        format!(
+                            "{} contains the control or invisible character {}, which an interface name can't",
+                            quote(name),
+                            c.escape_unicode()
+                        )
+                    })
+            })
     };
     match bad {
         Some(m) => Err(StateError::new(path, m)),
@@ -240,7 +293,10 @@ fn mac(v: &Value, path: &str) -> R<String> {
     canonical_mac(&s).ok_or_else(|| {
         StateError::new(
             path,
-            format!("{s:?} is not a MAC address (six hex bytes separated by colons)"),
+            format!(
+                "{} is not a MAC address (six hex bytes separated by colons)",
+                quote(&s)
+            ),
         )
     })
 }
@@ -276,13 +332,13 @@ fn ip_addr(v: &Value, path: &str, family: Option<Family>) -> R<IpAddr> {
     let s = string(v, path)?;
     let ip: IpAddr = s
         .parse()
-        .map_err(|_| StateError::new(path, format!("{s:?} is not an IP address")))?;
+        .map_err(|_| StateError::new(path, format!("{} is not an IP address", quote(&s))))?;
     if let Some(f) = family
         && Family::of(&ip) != f
     {
         return Err(StateError::new(
             path,
-            format!("{s:?} is not an {} address", f.name()),
+            format!("{} is not an {} address", quote(&s), f.name()),
         ));
     }
     Ok(ip)
@@ -301,8 +357,14 @@ fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
     // state can be applied again, and ignored there.
     let dhcp_lease = if family == Family::V4 {
         o.opt("dhcp-lease", |v, p| {
-            serde_json::from_value::<super::DhcpLeaseInfo>(v.clone())
-                .map_err(|e| StateError::new(p, e.to_string()))
+            serde_json::from_value::<super::DhcpLeaseInfo>(v.clone()).map_err(|e| {
+                // serde names the Rust type it expected; the reader knows
+                // the key, not the type.
+                let what = e
+                    .to_string()
+                    .replace("struct DhcpLeaseInfo", "a lease mapping");
+                StateError::new(p, format!("not a lease as Show reports it: {what}"))
+            })
         })?
     } else {
         None
@@ -472,6 +534,37 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
             format!("a veth interface can't be its own peer ({name:?})"),
         ));
     }
+    if controller.as_deref() == Some(name.as_str()) {
+        return Err(StateError::new(
+            join(path, "controller"),
+            format!("an interface can't be its own controller ({name:?})"),
+        ));
+    }
+    if state == Some(InterfaceState::Absent) {
+        if name == LOOPBACK || iface_type == Some(InterfaceType::Loopback) {
+            return Err(StateError::new(
+                join(path, "state"),
+                format!("the loopback interface {name:?} can't be made absent"),
+            ));
+        }
+        // Only `name` and `type` go with `absent`: anything else would be
+        // dropped silently, and was probably meant for another interface.
+        let given = [
+            ("mtu", mtu.is_some()),
+            ("mac-address", mac_address.is_some()),
+            ("controller", controller.is_some()),
+            ("ipv4", ipv4.is_some()),
+            ("ipv6", ipv6.is_some()),
+            ("veth", veth.is_some()),
+            ("bridge", bridge.is_some()),
+        ];
+        if let Some((key, _)) = given.iter().find(|(_, g)| *g) {
+            return Err(StateError::new(
+                join(path, key),
+                "can't be given with state: absent (only name and type can); remove it, or the state",
+            ));
+        }
+    }
     Ok(Interface {
         name,
         iface_type,
@@ -484,6 +577,70 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
         veth,
         bridge,
     })
+}
+
+/// The loopback interface, which always exists.
+pub const LOOPBACK: &str = "lo";
+
+/// Checks a MAC address (canonical) that is to be set on an interface: not
+/// multicast (the lowest bit of the first byte; this includes broadcast)
+/// and not all zeros, which the kernel refuses or which break the link.
+pub fn check_unicast_mac(mac: &str, path: &str) -> R<()> {
+    let first = mac
+        .get(..2)
+        .and_then(|b| u8::from_str_radix(b, 16).ok())
+        .ok_or_else(|| StateError::new(path, format!("{} is not a MAC address", quote(mac))))?;
+    if first & 1 == 1 {
+        return Err(StateError::new(
+            path,
+            format!("{mac} is a multicast address; an interface needs a unicast one"),
+        ));
+    }
+    if mac.split(':').all(|b| b == "00") {
+        return Err(StateError::new(
+            path,
+            format!("{mac} is all zeros; an interface needs a unicast address"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an address that is to be set on an interface: not the
+/// unspecified address (`0.0.0.0`, `::`), not the network address of its
+/// prefix (host bits all zero) and, for IPv4, not its broadcast address
+/// (host bits all one). Point-to-point prefixes (/31 and /32 in IPv4, /127
+/// and /128 in IPv6) have no network or broadcast address.
+pub fn check_interface_address(addr: &IpAddress, path: &str) -> R<()> {
+    let refuse = |why: &str| Err(StateError::new(path, format!("{addr} is {why}")));
+    if addr.ip.is_unspecified() {
+        return refuse("the unspecified address; an interface needs a host address");
+    }
+    match addr.ip {
+        IpAddr::V4(ip) if addr.prefix_length < 31 => {
+            let host_bits = u32::MAX >> addr.prefix_length;
+            let host = u32::from(ip) & host_bits;
+            if host == 0 {
+                return refuse(
+                    "a network address (its host bits are all zero); an interface needs a host address",
+                );
+            }
+            if host == host_bits {
+                return refuse(
+                    "the broadcast address of its network; an interface needs a host address",
+                );
+            }
+        }
+        IpAddr::V6(ip) if addr.prefix_length < 127 => {
+            let host_bits = u128::MAX >> addr.prefix_length;
+            if u128::from(ip) & host_bits == 0 {
+                return refuse(
+                    "a network address (its host bits are all zero); an interface needs a host address",
+                );
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Parses `198.51.100.0/24`, clearing host bits.
@@ -522,18 +679,24 @@ fn route(v: &Value, path: &str) -> R<Route> {
         if !s.contains('/') {
             return Err(StateError::new(
                 p,
-                format!("{s:?} is not a network: expected ADDRESS/PREFIX-LENGTH"),
+                format!(
+                    "{} is not a network: expected ADDRESS/PREFIX-LENGTH",
+                    quote(&s)
+                ),
             ));
         }
         let (ip, _) = s.split_once('/').unwrap_or((&s, ""));
-        let ip: IpAddr = ip
-            .parse()
-            .map_err(|_| StateError::new(p, format!("{s:?} is not a network: bad address")))?;
+        let ip: IpAddr = ip.parse().map_err(|_| {
+            StateError::new(p, format!("{} is not a network: bad address", quote(&s)))
+        })?;
         let max = Family::of(&ip).max_prefix();
         let (net, len) = canonical_network(&s).ok_or_else(|| {
             StateError::new(
                 p,
-                format!("{s:?} is not a network: the prefix length must be 0..={max}"),
+                format!(
+                    "{} is not a network: the prefix length must be 0..={max}",
+                    quote(&s)
+                ),
             )
         })?;
         Ok((net, len))
@@ -617,18 +780,17 @@ impl NetworkState {
         Ok(NetworkState { interfaces, routes })
     }
 
-    /// Parses and checks a state in JSON.
+    /// Parses and checks a state in JSON (see [`json_value`](super::json_value) for what the
+    /// text itself may not hold).
     pub fn from_json(text: &str) -> Result<Self, StateError> {
-        let v: Value = serde_json::from_str(text)
-            .map_err(|e| StateError::new("", format!("not valid JSON: {e}")))?;
-        Self::from_value(&v)
+        Self::from_value(&super::json_value(text)?)
     }
 
-    /// Parses and checks a state in YAML (nmstate's format).
+    /// Parses and checks a state in YAML, nmstate's format (see
+    /// [`yaml_value`](super::yaml_value) for what the text itself may not
+    /// hold).
     pub fn from_yaml(text: &str) -> Result<Self, StateError> {
-        let v: Value = serde_norway::from_str(text)
-            .map_err(|e| StateError::new("", format!("not valid YAML: {e}")))?;
-        Self::from_value(&v)
+        Self::from_value(&super::yaml_value(text)?)
     }
 
     /// The state as a JSON value.

@@ -342,3 +342,259 @@ fn api_payloads_decode_what_the_server_sends() {
     let bad = serde_json::json!({"parameters": {"state": {}, "options": {"bogus": true}}});
     assert!(serde_json::from_value::<ApiCall<ApplyRequest>>(bad).is_err());
 }
+
+#[test]
+fn interface_names_must_be_printable_and_what_the_kernel_takes() {
+    let cases = [
+        ("a\u{0}b", "\\u{0}"),
+        ("eth\u{1b}[31m", "\\u{1b}"),
+        ("eth\u{7f}", "\\u{7f}"),
+        ("eth0\u{202e}", "\\u{202e}"),
+        ("eth\u{2066}0", "\\u{2066}"),
+        ("eth\u{200b}0", "\\u{200b}"),
+        ("eth\u{200d}0", "\\u{200d}"),
+        ("\u{feff}eth0", "\\u{feff}"),
+        ("eth\u{ad}0", "\\u{ad}"),
+    ];
+    for (name, shown) in cases {
+        let v =
+            serde_json::json!({"interfaces": [{"name": "ok0"}, {"name": "ok1"}, {"name": name}]});
+        let e = NetworkState::from_value(&v).unwrap_err();
+        assert_eq!(e.path, "interfaces[2].name", "for {name:?}");
+        assert!(
+            e.message.contains("control or invisible character") && e.message.contains(shown),
+            "for {name:?}: {e}"
+        );
+        assert!(
+            !e.to_string().contains(name),
+            "the raw name is not echoed: {e}"
+        );
+    }
+    // Newline, tab and other white space: the kernel refuses them too.
+    for name in [
+        "eth\n0",
+        "eth\t0",
+        "eth\u{85}",
+        "eth\u{a0}0",
+        "eth\u{3000}0",
+    ] {
+        let v = serde_json::json!({"interfaces": [{"name": name}]});
+        let e = NetworkState::from_value(&v).unwrap_err();
+        assert_eq!(e.path, "interfaces[0].name", "for {name:?}");
+        assert!(e.message.contains("which an interface name can't"), "{e}");
+    }
+    // The same check everywhere a name is given.
+    for (v, path) in [
+        (
+            serde_json::json!({"interfaces": [{"name": "a", "controller": "b\u{0}"}]}),
+            "interfaces[0].controller",
+        ),
+        (
+            serde_json::json!({"interfaces": [{"name": "a", "type": "veth", "veth": {"peer": "b\u{202e}"}}]}),
+            "interfaces[0].veth.peer",
+        ),
+        (
+            serde_json::json!({"interfaces": [{"name": "br", "type": "linux-bridge", "bridge": {"port": [{"name": "p\u{1b}"}]}}]}),
+            "interfaces[0].bridge.port[0].name",
+        ),
+        (
+            serde_json::json!({"routes": {"config": [{"destination": "192.0.2.0/24", "next-hop-interface": "x\u{200b}"}]}}),
+            "routes.config[0].next-hop-interface",
+        ),
+    ] {
+        assert_eq!(NetworkState::from_value(&v).unwrap_err().path, path);
+    }
+    // What the kernel takes is accepted: 15 bytes, UTF-8 letters, dots.
+    for name in ["abcdefghijklmno", "wlan-é", "eth0.100", "br_0-x"] {
+        let v = serde_json::json!({"interfaces": [{"name": name}]});
+        assert!(NetworkState::from_value(&v).is_ok(), "{name:?}");
+    }
+    // A long value is cut in the message.
+    let long = "x".repeat(1 << 20);
+    let e = NetworkState::from_value(&serde_json::json!({"interfaces": [{"name": long}]}))
+        .unwrap_err()
+        .to_string();
+    assert!(e.len() < 200, "{} bytes: {}", e.len(), &e[..200]);
+    assert!(e.contains("(1048576 bytes)"), "{e}");
+}
+
+#[test]
+fn duplicate_keys_are_refused_with_where() {
+    let e = err("interfaces:\n  - name: a\n    name: b\n");
+    // serde_norway names the mapping's path and where it starts.
+    assert_eq!(
+        e,
+        "not valid YAML: interfaces[0]: duplicate key \"name\" in a mapping (each key may be given once) at line 2 column 5"
+    );
+    // Two `interfaces:` keys, the second empty: last-wins would apply
+    // nothing and succeed.
+    let e = err("interfaces:\n  - {name: veth1, state: absent}\ninterfaces: []\n");
+    assert_eq!(
+        e,
+        "not valid YAML: duplicate key \"interfaces\" at the top level of the document (each key may be given once)"
+    );
+    // Deeper, and in flow style.
+    let e = err("interfaces: [{name: a, ipv4: {dhcp: true, dhcp: false}}]");
+    assert!(e.contains("duplicate key \"dhcp\""), "{e}");
+    // JSON too.
+    let e = NetworkState::from_json(r#"{"interfaces": [{"name": "a", "mtu": 1500, "mtu": 9000}]}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("not valid JSON: ") && e.contains("duplicate key \"mtu\""),
+        "{e}"
+    );
+    assert!(e.contains("line 1 column"), "{e}");
+    // The same key in two mappings is fine.
+    assert!(NetworkState::from_yaml("interfaces: [{name: a}, {name: b}]").is_ok());
+}
+
+#[test]
+fn nesting_is_bounded_and_checked_before_the_scan() {
+    let deep = |n: usize| format!("a: {}{}", "[".repeat(n), "]".repeat(n));
+    // 100,000 levels: refused at the limit (this took minutes when the whole
+    // document was scanned first).
+    for text in [
+        deep(100_000),
+        "{a: ".repeat(100_000),
+        format!("{}x", "- ".repeat(100_000)),
+    ] {
+        let e = yaml_value(&text).unwrap_err().to_string();
+        assert!(
+            e.starts_with(&format!(
+                "nesting deeper than {MAX_NESTING} levels (the limit) at line 1 column "
+            )),
+            "{e}"
+        );
+    }
+    let e = json_value(&format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(&format!(
+            "nesting deeper than {MAX_NESTING} levels (the limit)"
+        )),
+        "{e}"
+    );
+    // At the limit it parses: the root mapping and 63 lists.
+    let v = yaml_value(&deep(MAX_NESTING - 1)).unwrap();
+    assert!(v["a"].is_array());
+    let v = json_value(&format!(
+        "{{\"a\": {}{}}}",
+        "[".repeat(MAX_NESTING - 1),
+        "]".repeat(MAX_NESTING - 1)
+    ))
+    .unwrap();
+    assert!(v["a"].is_array());
+    assert!(yaml_value(&deep(MAX_NESTING)).is_err());
+    // A syntax error is still reported as such.
+    assert!(
+        yaml_value("a: [1, 2")
+            .unwrap_err()
+            .to_string()
+            .starts_with("not valid YAML: ")
+    );
+}
+
+#[test]
+fn an_interface_cannot_be_its_own_controller() {
+    assert_eq!(
+        err("interfaces: [{name: ok}, {name: br0, controller: br0}]"),
+        "interfaces[1].controller: an interface can't be its own controller (\"br0\")"
+    );
+}
+
+#[test]
+fn absent_goes_with_name_and_type_only_and_never_for_lo() {
+    assert_eq!(
+        err("interfaces: [{name: lo, state: absent}]"),
+        "interfaces[0].state: the loopback interface \"lo\" can't be made absent"
+    );
+    assert_eq!(
+        err("interfaces: [{name: x, type: loopback, state: absent}]"),
+        "interfaces[0].state: the loopback interface \"x\" can't be made absent"
+    );
+    for (key, yaml) in [
+        ("ipv4", "ipv4: {dhcp: true}"),
+        (
+            "ipv6",
+            "ipv6: {address: [{ip: '2001:db8::1', prefix-length: 64}]}",
+        ),
+        ("mtu", "mtu: 1500"),
+        ("mac-address", "mac-address: 02:00:00:00:00:01"),
+        ("controller", "controller: br0"),
+        ("veth", "veth: {peer: v1-ep}"),
+    ] {
+        assert_eq!(
+            err(&format!(
+                "interfaces: [{{name: ok}}, {{name: v1, state: absent, {yaml}}}]"
+            )),
+            format!(
+                "interfaces[1].{key}: can't be given with state: absent (only name and type can); remove it, or the state"
+            )
+        );
+    }
+    assert!(NetworkState::from_yaml("interfaces: [{name: v1, type: veth, state: absent}]").is_ok());
+}
+
+#[test]
+fn interface_macs_must_be_unicast() {
+    let ok = |m: &str| check_unicast_mac(m, "interfaces[0].mac-address");
+    assert!(ok("02:00:00:00:00:01").is_ok());
+    for (mac, why) in [
+        ("01:00:5E:00:00:01", "multicast"),
+        ("FF:FF:FF:FF:FF:FF", "multicast"),
+        ("33:33:00:00:00:01", "multicast"),
+        ("00:00:00:00:00:00", "all zeros"),
+    ] {
+        let e = ok(mac).unwrap_err();
+        assert_eq!(e.path, "interfaces[0].mac-address");
+        assert!(e.message.starts_with(mac) && e.message.contains(why), "{e}");
+    }
+}
+
+#[test]
+fn interface_addresses_must_be_host_addresses() {
+    let check = |s: &str| {
+        let (ip, len) = s.split_once('/').unwrap();
+        let a = IpAddress {
+            ip: ip.parse().unwrap(),
+            prefix_length: len.parse().unwrap(),
+        };
+        check_interface_address(&a, "interfaces[0].ipv4.address[0]")
+    };
+    for good in [
+        "192.0.2.1/24",
+        "192.0.2.254/24",
+        "192.0.2.0/31",
+        "192.0.2.1/31",
+        "192.0.2.0/32",
+        "2001:db8::1/64",
+        "2001:db8::/127",
+        "2001:db8::/128",
+        "2001:db8::ffff:ffff:ffff:ffff/64",
+    ] {
+        assert!(check(good).is_ok(), "{good}");
+    }
+    for (bad, why) in [
+        ("0.0.0.0/0", "unspecified"),
+        ("0.0.0.0/32", "unspecified"),
+        ("::/0", "unspecified"),
+        ("192.0.2.0/24", "network address"),
+        ("10.0.0.0/8", "network address"),
+        ("192.0.2.255/24", "broadcast"),
+        ("192.0.2.3/30", "broadcast"),
+        ("2001:db8::/64", "network address"),
+    ] {
+        let e = check(bad).unwrap_err();
+        assert_eq!(e.path, "interfaces[0].ipv4.address[0]");
+        assert!(e.message.starts_with(bad) && e.message.contains(why), "{e}");
+    }
+}
+
+#[test]
+fn messages_show_no_rust_structures() {
+    let e = err("interfaces: [{name: a, ipv4: {dhcp-lease: {address: 1}}}]");
+    assert!(!e.contains("struct") && !e.contains("DhcpLeaseInfo"), "{e}");
+    assert!(e.starts_with("interfaces[0].ipv4.dhcp-lease: "), "{e}");
+}

@@ -156,3 +156,112 @@ fn nipc_apply_and_show_through_the_daemon() {
     );
     assert_eq!(ns.addresses("e2e0"), ["192.0.2.7/24"]);
 }
+
+/// Issue 11, item 10: states that must not reach the kernel are refused as
+/// a whole, naming where, and the kernel is left exactly as it was; item
+/// 11: a deeply nested document is refused by `nipc` at once.
+#[test]
+fn nipc_refuses_bad_states_before_the_kernel_is_touched() {
+    let ns = netns();
+    ns.ip_batch(
+        "link add rf0 type veth peer name rf0-ep\nlink set rf0 up\naddr add 192.0.2.5/24 dev rf0",
+    );
+    let d = Daemon::start(&ns);
+    let dir = tempfile::tempdir().unwrap();
+    let kernel = || (common::links_without_timers(&ns), ns.ip_json("addr show"));
+    let before = kernel();
+    // Each state starts with valid changes (an MTU, a new veth) that an
+    // apply of the valid part would make.
+    let valid = "interfaces:\n  - {name: rf0, mtu: 1400}\n  - {name: ok1, type: veth, veth: {peer: ok1-ep}}\n";
+    let refused_by_daemon = [
+        (
+            "  - {name: \"bad\\e[31m\", type: veth, veth: {peer: bad-ep}}\n",
+            "interfaces[2].name: ",
+        ),
+        (
+            "  - {name: \"rf\\u202E0\", type: veth, veth: {peer: bad-ep}}\n",
+            "interfaces[2].name: ",
+        ),
+        (
+            "  - {name: \"rf\\0x\", type: veth, veth: {peer: bad-ep}}\n",
+            "interfaces[2].name: ",
+        ),
+        (
+            "  - {name: \"rf\\u200B0\", type: veth, veth: {peer: bad-ep}}\n",
+            "interfaces[2].name: ",
+        ),
+        (
+            "  - {name: rf0-ep, controller: rf0-ep}\n",
+            "interfaces[2].controller: ",
+        ),
+        ("  - {name: lo, state: absent}\n", "interfaces[2].state: "),
+        (
+            "  - {name: rf0-ep, mac-address: 'FF:FF:FF:FF:FF:FF'}\n",
+            "interfaces[2].mac-address: ",
+        ),
+        (
+            "  - {name: rf0-ep, mac-address: '00:00:00:00:00:00'}\n",
+            "interfaces[2].mac-address: ",
+        ),
+        (
+            "  - {name: rf0-ep, ipv4: {address: [{ip: 0.0.0.0, prefix-length: 0}]}}\n",
+            "interfaces[2].ipv4.address[0]: ",
+        ),
+        (
+            "  - {name: rf0-ep, ipv4: {address: [{ip: 198.51.100.0, prefix-length: 24}]}}\n",
+            "interfaces[2].ipv4.address[0]: ",
+        ),
+        (
+            "  - {name: rf0-ep, state: absent, ipv4: {dhcp: true}}\n",
+            "interfaces[2].ipv4: ",
+        ),
+    ];
+    for (i, (bad, path)) in refused_by_daemon.iter().enumerate() {
+        let file = dir.path().join(format!("bad{i}.yml"));
+        std::fs::write(&file, format!("{valid}{bad}")).unwrap();
+        let out = d.nipc(&["apply", file.to_str().unwrap()]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{bad}: {err}");
+        assert!(err.contains(path), "{bad}: {err}");
+        for internal in ["Some(", "None", "{ ", "\u{1b}", "\u{202e}"] {
+            assert!(!err.contains(internal), "{bad}: {err}");
+        }
+        assert_eq!(kernel(), before, "{bad} changed the kernel");
+    }
+    let refused_by_nipc = [
+        (
+            "interfaces:\n  - name: rf0\n    name: ok1\n    type: veth\n    veth: {peer: ok1-ep}\n"
+                .to_string(),
+            "duplicate key \"name\"",
+        ),
+        (
+            format!("{valid}interfaces: []\n"),
+            "duplicate key \"interfaces\"",
+        ),
+        (
+            format!(
+                "interfaces: {}{}\n",
+                "[".repeat(100_000),
+                "]".repeat(100_000)
+            ),
+            "nesting deeper than 64 levels (the limit)",
+        ),
+    ];
+    for (i, (bad, what)) in refused_by_nipc.iter().enumerate() {
+        let file = dir.path().join(format!("nipc{i}.yml"));
+        std::fs::write(&file, bad).unwrap();
+        let out = d.nipc(&["apply", file.to_str().unwrap()]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(what), "{err}");
+        assert_eq!(kernel(), before);
+    }
+    // The valid part alone goes through: the refusals above were not the
+    // daemon failing at everything.
+    let file = dir.path().join("good.yml");
+    std::fs::write(&file, valid).unwrap();
+    let out = d.nipc(&["apply", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(ns.link("rf0").expect("rf0")["mtu"], 1400);
+    assert!(ns.link("ok1").is_some());
+}

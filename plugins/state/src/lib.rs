@@ -8,6 +8,7 @@
 //! - `state.verify` ([`VerifyRequest`]) → [`VerifyReport`]
 
 mod plan;
+mod settable;
 
 use nipart_plugin_api::{
     Context, Error, ErrorKind, Event, EventState, Plugin, Result,

@@ -200,6 +200,7 @@ pub fn sanitize(
             // Lease information that `Show` reported, not something to apply.
             ip.dhcp_lease = None;
         }
+        crate::settable::check_new_values(iface, cur, &p)?;
         if cur.is_none() {
             check_dhcp_target(iface, &p)?;
         }

@@ -245,3 +245,51 @@ fn shown_lease_information_is_dropped_from_a_desired_state() {
     assert_eq!(v1.ipv4.as_ref().unwrap().dhcp_lease, None);
     assert_eq!(v1.ipv4.as_ref().unwrap().dhcp, Some(true));
 }
+
+#[test]
+fn new_macs_and_addresses_must_be_settable_ones() {
+    assert_eq!(
+        plan_err("interfaces: [{name: eth0, mac-address: '01:00:5e:00:00:01'}]"),
+        "interfaces[0].mac-address: 01:00:5E:00:00:01 is a multicast address; an interface needs a unicast one"
+    );
+    assert_eq!(
+        plan_err(
+            "interfaces: [{name: v1, mtu: 1500}, {name: eth0, mac-address: '00:00:00:00:00:00'}]"
+        ),
+        "interfaces[1].mac-address: 00:00:00:00:00:00 is all zeros; an interface needs a unicast address"
+    );
+    assert_eq!(
+        plan_err(
+            "interfaces: [{name: v1, ipv4: {address: [{ip: 192.0.2.1, prefix-length: 24}, {ip: 0.0.0.0, prefix-length: 0}]}}]"
+        ),
+        "interfaces[0].ipv4.address[1]: 0.0.0.0/0 is the unspecified address; an interface needs a host address"
+    );
+    assert_eq!(
+        plan_err(
+            "interfaces: [{name: v9, type: veth, veth: {peer: v9p}, ipv6: {address: [{ip: '2001:db8::', prefix-length: 64}]}}]"
+        ),
+        "interfaces[0].ipv6.address[0]: 2001:db8::/64 is a network address (its host bits are all zero); an interface needs a host address"
+    );
+    assert_eq!(
+        plan_err(
+            "interfaces: [{name: v1, ipv4: {address: [{ip: 192.0.2.255, prefix-length: 24}]}}]"
+        ),
+        "interfaces[0].ipv4.address[0]: 192.0.2.255/24 is the broadcast address of its network; an interface needs a host address"
+    );
+    // What the interface already has goes through: `Show` then `Apply`
+    // works (lo's MAC address is all zeros).
+    let mut cur = current();
+    let lo = cur.interface_mut("lo").unwrap();
+    lo.mac_address = Some("00:00:00:00:00:00".into());
+    lo.ipv4 = Some(IpConfig {
+        address: Some(vec![nipart_plugin_api::state::IpAddress {
+            ip: "10.0.0.0".parse().unwrap(),
+            prefix_length: 8,
+        }]),
+        ..IpConfig::default()
+    });
+    let again = yaml(
+        "interfaces: [{name: lo, mac-address: '00:00:00:00:00:00', ipv4: {address: [{ip: 10.0.0.0, prefix-length: 8}]}}]",
+    );
+    assert!(plan(&again, &cur).is_ok());
+}
