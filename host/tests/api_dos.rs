@@ -227,6 +227,7 @@ fn a_flood_of_huge_names_by_nobody_is_not_echoed_or_logged_whole() {
         .map(|_| connect_as(&d.socket, &Creds::nobody()).0)
         .collect();
     let mut reply_bytes = 0;
+    let started = std::time::Instant::now();
     for i in 0..200 {
         let (call, expected) = cases[i % cases.len()];
         let s = &mut conns[i % 4];
@@ -241,11 +242,14 @@ fn a_flood_of_huge_names_by_nobody_is_not_echoed_or_logged_whole() {
     let log = d.log_text();
     assert!(log.len() < 1 << 20, "{} bytes of log", log.len());
     assert!(!log.contains(&"n".repeat(100)), "a name was logged whole");
-    // The 33 denied applies warned once (and the rest were counted).
+    // The 33 denied applies warned once per 10 s interval (and the rest
+    // were counted): one line, plus one for each interval the loop spanned
+    // on a slow machine.
+    let intervals = started.elapsed().as_secs() as usize / 10 + 1;
     let denied = log.lines().filter(|l| l.contains("denied to uid")).count();
     assert!(
-        (1..=2).contains(&denied),
-        "{denied} warnings of denied calls:\n{log}"
+        (1..=intervals + 1).contains(&denied) && denied < 33,
+        "{denied} warnings of denied calls in {intervals} intervals:\n{log}"
     );
 }
 

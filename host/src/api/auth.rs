@@ -37,6 +37,11 @@ pub struct Peer {
 }
 
 impl Peer {
+    /// The pid for log lines: the number, or `?` when the kernel gave none.
+    pub fn pid_text(&self) -> String {
+        self.pid.map_or_else(|| "?".to_string(), |p| p.to_string())
+    }
+
     /// Reads the credentials of the peer of `socket` (`SO_PEERCRED` and
     /// `SO_PEERGROUPS`).
     pub fn of(socket: &impl AsRawFd) -> std::io::Result<Peer> {

@@ -187,7 +187,7 @@ pub(crate) async fn serve(
     let who = format!(
         "API client {conn_id} (uid {}, pid {})",
         peer.uid,
-        peer.pid.map_or("?".to_string(), |p| p.to_string())
+        peer.pid_text()
     );
     tracing::debug!("{who} connected");
     let (rd, wr) = stream.into_split();

@@ -228,9 +228,9 @@ fn plugins(ctx: &ConnCtx) -> Value {
 
 fn denied(ctx: &ConnCtx, interface: &str, method: &str) -> Vec<u8> {
     ctx.warn(format_args!(
-        "API: {method} denied to uid {} (pid {:?}): needs {}",
+        "API: {method} denied to uid {} (pid {}): needs {}",
         ctx.peer.uid,
-        ctx.peer.pid,
+        ctx.peer.pid_text(),
         ctx.shared.policy.load().privilege()
     ));
     wire::error(

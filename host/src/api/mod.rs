@@ -470,8 +470,9 @@ fn admit(stream: tokio::net::UnixStream, shared: &Arc<Shared>, stop: &watch::Rec
         }
         Err((scope, limit)) => {
             let message = format_args!(
-                "API connection from uid {} pid {:?} refused: too many connections ({scope} limit {limit})",
-                peer.uid, peer.pid
+                "API connection from uid {} pid {} refused: too many connections ({scope} limit {limit})",
+                peer.uid,
+                peer.pid_text()
             );
             shared.warn(admin, message);
             let msg = wire::error(
