@@ -12,8 +12,12 @@
 
 mod address;
 mod apply;
+mod error;
+mod iface;
+mod ip;
 mod ip_change;
 mod query;
+mod route;
 
 use nipart_plugin_api::{
     Context, Error, ErrorKind, Event, EventState, Plugin, Result,
@@ -42,8 +46,17 @@ impl Plugin for Kernel {
                 } else {
                     event.json()?
                 };
-                let state = query::query(req.interface.as_deref()).await?;
-                ctx.reply(&event, &state)
+                match query::query(req.interface.as_deref()).await {
+                    Ok(state) => ctx.reply(&event, &state),
+                    // Expected (`show` of a name that isn't there): the
+                    // caller reports it; answered here so that it is not
+                    // logged as a failure of this plugin too.
+                    Err(e) if e.kind() == ErrorKind::NotFound => {
+                        tracing::debug!("{}: {e}", event.topic);
+                        ctx.reply_error(&event, &e)
+                    }
+                    Err(e) => Err(e),
+                }
             }
             topics::APPLY_PART => {
                 let part: ApplyPart = event.json()?;
