@@ -5,7 +5,7 @@
 
 use nipart_plugin_api::{
     Error, ErrorKind, Result,
-    state::{Interface, InterfaceState, InterfaceType, NetworkState},
+    state::{Interface, InterfaceState, NetworkState},
 };
 use nispor::{
     Iface, IfaceFlag, NetState, NetStateFilter, NetStateIfaceFilter, NetStateRouteFilter,
@@ -55,11 +55,11 @@ fn convert(np: &NetState) -> NetworkState {
 
 /// One interface: the common properties, then its type's own.
 fn interface(i: &Iface, np: &NetState) -> Interface {
-    let kind = iface::by_nispor_type(&i.iface_type);
+    let (iface_type, kind) = iface::by_nispor_type(&i.iface_type);
     let (ipv4, ipv6) = ip::query(i);
     let mut iface = Interface {
         name: i.name.clone(),
-        iface_type: Some(kind.map_or(InterfaceType::Unknown, |k| k.schema_type())),
+        iface_type: Some(iface_type),
         state: Some(if i.flags.contains(&IfaceFlag::Up) {
             InterfaceState::Up
         } else {

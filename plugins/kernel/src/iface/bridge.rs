@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use nipart_plugin_api::{
     Result,
-    state::{BridgeConfig, BridgeOptions, BridgePort, Interface, InterfaceType, StpOptions},
+    state::{BridgeConfig, BridgeOptions, BridgePort, Interface, StpOptions},
 };
 use nispor::{BridgeConf, BridgePortConf, BridgeStpState, Iface, IfaceConf, IfaceType, NetState};
 
@@ -16,12 +16,8 @@ use super::InterfaceKind;
 pub(crate) struct LinuxBridge;
 
 impl InterfaceKind for LinuxBridge {
-    fn schema_type(&self) -> InterfaceType {
-        InterfaceType::LinuxBridge
-    }
-
-    fn nispor_type(&self) -> IfaceType {
-        IfaceType::Bridge
+    fn creates(&self) -> bool {
+        true
     }
 
     fn is_controller(&self) -> bool {

@@ -5,12 +5,12 @@
 //! callers' part (`query.rs`, `apply.rs`, `ip.rs`).
 //!
 //! Adding a type: a module here implementing [`InterfaceKind`], and one
-//! line in [`KINDS`]. A nispor type no module claims is reported as
-//! `unknown`: its common properties can be changed, but it can't be created.
+//! entry in [`KINDS`] (a type with no properties of its own, such as
+//! ethernet, needs only the entry, with [`CommonOnly`]). A nispor type no
+//! entry names is reported as `unknown`: its common properties can be
+//! changed, but it can't be created.
 
 mod bridge;
-mod ethernet;
-mod loopback;
 mod veth;
 
 use std::collections::HashSet;
@@ -21,22 +21,48 @@ use nipart_plugin_api::{
 };
 use nispor::{Iface, IfaceConf, IfaceType, NetState};
 
-/// The types the plugin knows, one per module.
-const KINDS: &[&dyn InterfaceKind] = &[
-    &ethernet::Ethernet,
-    &veth::Veth,
-    &bridge::LinuxBridge,
-    &loopback::Loopback,
+/// A type the plugin knows: its names in the schema and in nispor, and its
+/// module.
+struct Registered {
+    schema: InterfaceType,
+    nispor: IfaceType,
+    kind: &'static dyn InterfaceKind,
+}
+
+/// The types the plugin knows, one line each.
+const KINDS: &[Registered] = &[
+    Registered {
+        schema: InterfaceType::Ethernet,
+        nispor: IfaceType::Ethernet,
+        kind: &CommonOnly,
+    },
+    Registered {
+        schema: InterfaceType::Loopback,
+        nispor: IfaceType::Loopback,
+        kind: &CommonOnly,
+    },
+    Registered {
+        schema: InterfaceType::Veth,
+        nispor: IfaceType::Veth,
+        kind: &veth::Veth,
+    },
+    Registered {
+        schema: InterfaceType::LinuxBridge,
+        nispor: IfaceType::Bridge,
+        kind: &bridge::LinuxBridge,
+    },
 ];
 
-/// One interface type: its names in the schema and in nispor, and the
-/// conversion of its own properties each way.
+/// The conversion of one interface type's own properties each way. Every
+/// method has a default for a type with none: it is reported and changed
+/// through the common properties only, and never created (the kernel or a
+/// driver makes it).
 pub(crate) trait InterfaceKind: Sync {
-    /// The schema's name of the type.
-    fn schema_type(&self) -> InterfaceType;
-
-    /// nispor's name of the type.
-    fn nispor_type(&self) -> IfaceType;
+    /// Whether nipart creates interfaces of this type (keep in step with
+    /// [`InterfaceType::can_create`], which the `state` plugin plans with).
+    fn creates(&self) -> bool {
+        false
+    }
 
     /// Whether interfaces of this type take ports: those are created or
     /// changed before the other interfaces, so their ports can attach.
@@ -50,12 +76,15 @@ pub(crate) trait InterfaceKind: Sync {
     fn query(&self, _np: &Iface, _all: &NetState, _iface: &mut Interface) {}
 
     /// Sets the type's own part of `conf` (its common part already set) to
-    /// make `want` of `cur` (`None`: `want` is created).
-    ///
-    /// The default sets nothing, and refuses to create: a type nipart
-    /// doesn't create (the kernel or a driver does).
-    fn conf(&self, want: &Interface, cur: Option<&Interface>, _conf: &mut IfaceConf) -> Result<()> {
-        refuse_create(want, cur, Some(self.schema_type()))
+    /// make `want` of `cur` (`None`: `want` is created, and
+    /// [`Self::creates`] said yes).
+    fn conf(
+        &self,
+        _want: &Interface,
+        _cur: Option<&Interface>,
+        _conf: &mut IfaceConf,
+    ) -> Result<()> {
+        Ok(())
     }
 
     /// The complete list of ports `controller` wants, if it has this
@@ -69,14 +98,23 @@ pub(crate) trait InterfaceKind: Sync {
     fn port_conf(&self, _controller: &Interface, _conf: &mut IfaceConf) {}
 }
 
-/// The module for nispor's type `t`, if one claims it.
-pub(crate) fn by_nispor_type(t: &IfaceType) -> Option<&'static dyn InterfaceKind> {
-    KINDS.iter().copied().find(|k| k.nispor_type() == *t)
+/// A type with no properties of its own (ethernet, loopback).
+struct CommonOnly;
+
+impl InterfaceKind for CommonOnly {}
+
+/// The schema's type for nispor's `t` (`unknown` when none is registered),
+/// and its module.
+pub(crate) fn by_nispor_type(t: &IfaceType) -> (InterfaceType, Option<&'static dyn InterfaceKind>) {
+    KINDS
+        .iter()
+        .find(|r| r.nispor == *t)
+        .map_or((InterfaceType::Unknown, None), |r| (r.schema, Some(r.kind)))
 }
 
-/// The module for the schema's type `t`, if one claims it.
-pub(crate) fn by_schema_type(t: InterfaceType) -> Option<&'static dyn InterfaceKind> {
-    KINDS.iter().copied().find(|k| k.schema_type() == t)
+/// The module for the schema's type `t`, if one is registered.
+fn by_schema_type(t: InterfaceType) -> Option<&'static dyn InterfaceKind> {
+    KINDS.iter().find(|r| r.schema == t).map(|r| r.kind)
 }
 
 /// Whether `iface` is created or changed in the first pass (see
@@ -97,17 +135,24 @@ pub(crate) fn conf(
     conf: &mut IfaceConf,
 ) -> Result<()> {
     let t = want.iface_type.or(cur.and_then(|c| c.iface_type));
-    match t.and_then(by_schema_type) {
-        Some(kind) => kind.conf(want, cur, conf)?,
-        None => refuse_create(want, cur, t)?,
+    let kind = t.and_then(by_schema_type);
+    if cur.is_none() && !kind.is_some_and(|k| k.creates()) {
+        return Err(Error::invalid_input(format!(
+            "{}: interface does not exist and the kernel plugin can't create one of type {}",
+            want.name,
+            t.map_or("(none)", |t| t.as_str())
+        )));
+    }
+    if let Some(kind) = kind {
+        kind.conf(want, cur, conf)?;
     }
     if let Some(controller) = want
         .controller
         .as_deref()
         .and_then(|c| desired.interface(c))
     {
-        for kind in KINDS {
-            kind.port_conf(controller, conf);
+        for r in KINDS {
+            r.kind.port_conf(controller, conf);
         }
     }
     Ok(())
@@ -116,24 +161,7 @@ pub(crate) fn conf(
 /// The ports `controller` wants (see [`InterfaceKind::ports`]), if it has
 /// a port list.
 pub(crate) fn ports(controller: &Interface) -> Option<HashSet<&str>> {
-    KINDS.iter().find_map(|k| k.ports(controller))
-}
-
-/// An error if `want` is to be created (`cur` is `None`): for types the
-/// plugin can't create.
-fn refuse_create(
-    want: &Interface,
-    cur: Option<&Interface>,
-    t: Option<InterfaceType>,
-) -> Result<()> {
-    if cur.is_some() {
-        return Ok(());
-    }
-    Err(Error::invalid_input(format!(
-        "{}: interface does not exist and the kernel plugin can't create one of type {}",
-        want.name,
-        t.map_or("(none)", |t| t.as_str())
-    )))
+    KINDS.iter().find_map(|r| r.kind.ports(controller))
 }
 
 #[cfg(test)]
@@ -141,22 +169,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_type_has_one_module_both_ways() {
-        for kind in KINDS {
-            let t = kind.schema_type();
-            assert_eq!(by_schema_type(t).map(|k| k.schema_type()), Some(t));
-            let back = by_nispor_type(&kind.nispor_type()).map(|k| k.schema_type());
-            assert_eq!(back, Some(t));
+    fn each_type_is_registered_once_both_ways() {
+        for r in KINDS {
+            assert_eq!(by_nispor_type(&r.nispor).0, r.schema);
+            assert!(by_schema_type(r.schema).is_some());
+            assert_eq!(
+                KINDS.iter().filter(|x| x.schema == r.schema).count(),
+                1,
+                "{:?} registered twice",
+                r.schema
+            );
         }
         assert_eq!(
             KINDS.len(),
             InterfaceType::ALL.len() - 1,
-            "every schema type but `unknown` has a module"
+            "every schema type but `unknown` is registered"
         );
-        assert!(
-            by_nispor_type(&IfaceType::Vxlan).is_none(),
-            "reported as unknown"
-        );
+        assert_eq!(by_nispor_type(&IfaceType::Vxlan).0, InterfaceType::Unknown);
+    }
+
+    /// The `state` plugin plans creations with `can_create`; the kernel
+    /// plugin must create exactly those.
+    #[test]
+    fn creates_what_the_schema_says_it_can() {
+        for r in KINDS {
+            assert_eq!(r.kind.creates(), r.schema.can_create(), "{:?}", r.schema);
+        }
     }
 
     #[test]

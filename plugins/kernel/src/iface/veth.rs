@@ -3,7 +3,7 @@
 
 use nipart_plugin_api::{
     Error, Result,
-    state::{Interface, InterfaceType, VethConfig},
+    state::{Interface, VethConfig},
 };
 use nispor::{Iface, IfaceConf, IfaceType, NetState, VethConf};
 
@@ -12,12 +12,8 @@ use super::InterfaceKind;
 pub(crate) struct Veth;
 
 impl InterfaceKind for Veth {
-    fn schema_type(&self) -> InterfaceType {
-        InterfaceType::Veth
-    }
-
-    fn nispor_type(&self) -> IfaceType {
-        IfaceType::Veth
+    fn creates(&self) -> bool {
+        true
     }
 
     fn query(&self, np: &Iface, _all: &NetState, iface: &mut Interface) {
