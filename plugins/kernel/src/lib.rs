@@ -9,6 +9,13 @@
 //!
 //! Everything runs on the plugin's own thread, so in the network namespace
 //! of the thread that started the daemon.
+//!
+//! Layout (as nispor's): one entry point each way (`query`, `apply`), the
+//! common parts of a link there, addresses in `ip`, routes in `route`, and
+//! each interface type's own properties in a module of `iface`, behind one
+//! trait and registered in one table (see `docs/plugins/kernel.md`, "Adding
+//! an interface type"). nispor's and the system's errors keep their kind
+//! through `error`.
 
 mod address;
 mod apply;
