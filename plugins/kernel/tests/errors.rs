@@ -1,8 +1,15 @@
 //! The kernel plugin's errors keep their kind across the bus: the real
 //! `.so`, loaded by an in-process daemon in a network namespace of its own,
 //! asked by a bus client. (Root: creates a namespace.)
+//!
+//! One test in this file: it installs the process's log subscriber.
 
-use std::{fs, os::unix::fs::PermissionsExt};
+use std::{
+    fs,
+    io::Write,
+    os::unix::fs::PermissionsExt,
+    sync::{Arc, Mutex},
+};
 
 use nipart_loader_tests::{Client, Netns, Sandbox, build_in_workspace};
 use nipart_plugin_api::{
@@ -15,6 +22,49 @@ use nipart_plugin_api::{
 use nipartd::Lifecycle;
 use serde_json::Value;
 
+/// The daemon's log (plugins' records included), kept in memory.
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Log {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Log {
+    /// Installs a process-wide subscriber writing every record, debug
+    /// included, here.
+    fn install() -> Log {
+        let log = Log::default();
+        let sink = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(move || sink.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+        log
+    }
+
+    fn lines_with(&self, text: &str) -> Vec<String> {
+        let bytes = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        String::from_utf8_lossy(&bytes)
+            .lines()
+            .filter(|l| l.contains(text))
+            .map(str::to_string)
+            .collect()
+    }
+}
+
 /// Sends each of `requests` (topic, payload) to the `kernel` role of a
 /// daemon that loads only the kernel plugin, inside a fresh namespace;
 /// returns the error of each reply (each must be one).
@@ -24,7 +74,7 @@ fn errors_of(requests: Vec<(&'static str, Value)>) -> Vec<Error> {
     let so = sb.plugin_dir().join("libnipart_plugin_kernel.so");
     fs::copy(profile_dir.join("libnipart_plugin_kernel.so"), &so).expect("copying the plugin");
     fs::set_permissions(&so, fs::Permissions::from_mode(0o755)).expect("chmod the plugin");
-    let config = sb.config("");
+    let config = sb.config("log_level = \"debug\"");
     let ns = Netns::new();
     ns.run_inside(move || {
         // The plugin's thread starts here, so in the namespace.
@@ -49,6 +99,7 @@ fn json(v: impl serde::Serialize) -> Value {
 
 #[test]
 fn errors_keep_their_kind() {
+    let log = Log::install();
     let query_missing = QueryRequest {
         interface: Some("nope0".into()),
     };
@@ -115,4 +166,10 @@ fn errors_keep_their_kind() {
         errors[2]
     );
     assert!(errors[3].message().contains("nope0"), "{}", errors[3]);
+
+    // A query of a missing interface is expected (`nipc show NAME`): the
+    // plugin logs it once, at debug, not as a failure.
+    let logged = log.lines_with("no interface named \"nope0\"");
+    assert_eq!(logged.len(), 1, "{logged:#?}");
+    assert!(logged[0].contains("DEBUG"), "{logged:#?}");
 }
