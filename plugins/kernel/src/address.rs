@@ -8,7 +8,9 @@
 
 use std::{ffi::CString, net::IpAddr};
 
-use nipart_plugin_api::{Error, Result, state::IpAddress};
+use nipart_plugin_api::{Error, ErrorKind, Result, state::IpAddress};
+
+use crate::error::{from_io, from_netlink};
 use rtnetlink::packet_route::{
     AddressFamily,
     address::{AddressAttribute, AddressMessage},
@@ -22,10 +24,10 @@ fn index_of(name: &str) -> Result<u32> {
     // if_nametoindex only reads it.
     let index = unsafe { libc::if_nametoindex(c.as_ptr()) };
     if index == 0 {
-        return Err(Error::other(format!(
-            "{name}: no such interface: {}",
-            std::io::Error::last_os_error()
-        )));
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            format!("{name}: no such interface"),
+        ));
     }
     Ok(index)
 }
@@ -37,8 +39,8 @@ pub async fn remove(iface: &str, addresses: &[IpAddress]) -> Result<()> {
         return Ok(());
     }
     let index = index_of(iface)?;
-    let (conn, handle, _) = rtnetlink::new_connection()
-        .map_err(|e| Error::other(format!("opening a netlink socket: {e}")))?;
+    let (conn, handle, _) =
+        rtnetlink::new_connection().map_err(|e| from_io("opening a netlink socket", e))?;
     let conn = tokio::spawn(conn);
     let mut result = Ok(());
     for a in addresses {
@@ -57,9 +59,10 @@ pub async fn remove(iface: &str, addresses: &[IpAddress]) -> Result<()> {
             {
                 continue;
             }
-            result = Err(Error::other(format!(
-                "removing address {a} from {iface}: {e}"
-            )));
+            result = Err(from_netlink(
+                &format!("removing address {a} from {iface}"),
+                e,
+            ));
             break;
         }
     }

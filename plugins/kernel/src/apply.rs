@@ -1,38 +1,35 @@
 //! Applying the kernel's part of a desired state with nispor, in an order
 //! the kernel accepts: detach ports leaving their bridge, delete
-//! interfaces, remove routes, create or change bridges, then the other
-//! interfaces (ports attach to bridges that now exist), then add routes.
+//! interfaces, remove routes, create or change controllers, then the other
+//! interfaces (ports attach to controllers that now exist), then add routes.
 //! Interfaces that already are as desired are not touched.
+//!
+//! The common link properties (state, MTU, MAC, controller) are set here,
+//! addresses by [`crate::ip`], routes by [`crate::route`], and each type's
+//! own properties by its module in [`crate::iface`].
 
 use std::collections::HashSet;
 
 use nipart_plugin_api::{
-    Error, ErrorKind, Result,
+    Error, Result,
     state::{
-        Interface, InterfaceState, InterfaceType, IpAddress, IpConfig, NetworkState, Route,
-        interface_differences, is_link_local, routes_missing, routes_to_remove,
+        Interface, InterfaceState, IpAddress, NetworkState, Route, interface_differences,
+        routes_missing, routes_to_remove,
     },
 };
-use nispor::{
-    BridgeConf, BridgePortConf, BridgeStpState, IfaceConf, IfaceState, IfaceType, IpAddrConf,
-    IpConf, NetConf, RouteConf, VethConf,
-};
+use nispor::{IfaceConf, IfaceState, NetConf};
 
-use crate::{
-    address,
-    query::{nispor_error, query},
-};
+use crate::{address, error::from_nispor, iface, ip, query::query, route};
 
 /// Applies `desired` (sanitized by the `state` plugin); returns what changed.
 pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     let current = query(None).await?;
     let mut changes = Vec::new();
 
-    // 1. Ports leaving their bridge, and explicit detaches.
+    // 1. Ports leaving their controller, and explicit detaches.
     let mut detach = Vec::new();
     for want in desired.interfaces.iter().filter(|i| !i.is_absent()) {
-        if let Some(ports) = want.bridge.as_ref().and_then(|b| b.port.as_ref()) {
-            let keep: HashSet<&str> = ports.iter().map(|p| p.name.as_str()).collect();
+        if let Some(keep) = iface::ports(want) {
             for cur in &current.interfaces {
                 if cur.controller.as_deref() == Some(want.name.as_str())
                     && !keep.contains(cur.name.as_str())
@@ -87,16 +84,13 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         {
             continue;
         }
-        routes.push(route_conf(r, true)?);
+        routes.push(route::conf(r, true)?);
         changes.push(format!("remove route {r}"));
     }
-    apply_routes(routes).await?;
+    route::apply(routes).await?;
 
-    // 4. Bridges, then everything else.
-    let order = |i: &&Interface| match i.iface_type {
-        Some(InterfaceType::LinuxBridge) => 0,
-        _ => 1,
-    };
+    // 4. Controllers (bridges), then everything else.
+    let order = |i: &&Interface| u8::from(!iface::is_controller(i));
     let mut todo: Vec<&Interface> = desired
         .interfaces
         .iter()
@@ -129,11 +123,11 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         let (conf, removals) = iface_conf(want, cur, desired)?;
         address::remove(&want.name, &removals).await?;
         phase.push(conf);
-        set_ipv6_enabled(want)?;
+        ip::set_ipv6_enabled(want)?;
         touched.push(want);
     }
     apply_ifaces(phase).await?;
-    after_create(desired)?;
+    ip::after_create(&desired.interfaces)?;
 
     // 5. Route additions, and the static routes the kernel removed along
     //    with an address or a link change (see `routes_lost`).
@@ -145,19 +139,19 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     let running = after.routes.running.as_deref().unwrap_or(&[]);
     let mut routes = Vec::new();
     for r in routes_missing(config, running) {
-        routes.push(route_conf(r, false)?);
+        routes.push(route::conf(r, false)?);
         changes.push(format!("add route {r}"));
     }
     let lost = routes_lost(desired, &current, &touched, running);
     for r in &lost {
         if !routes_missing(config, running).contains(r) {
-            routes.push(route_conf(r, false)?);
+            routes.push(route::conf(r, false)?);
             changes.push(format!(
                 "put back route {r}, removed by the kernel with the change"
             ));
         }
     }
-    apply_routes(routes).await.map_err(|e| {
+    route::apply(routes).await.map_err(|e| {
         if lost.is_empty() {
             e
         } else {
@@ -213,7 +207,8 @@ fn to_np_state(s: InterfaceState) -> IfaceState {
     }
 }
 
-async fn apply_ifaces(confs: Vec<IfaceConf>) -> Result<()> {
+/// Applies `confs` in one nispor call (nothing if empty).
+pub(crate) async fn apply_ifaces(confs: Vec<IfaceConf>) -> Result<()> {
     if confs.is_empty() {
         return Ok(());
     }
@@ -222,70 +217,12 @@ async fn apply_ifaces(confs: Vec<IfaceConf>) -> Result<()> {
     net.ifaces = Some(confs);
     net.apply_async()
         .await
-        .map_err(|e| nispor_error(&format!("applying interfaces {}", names.join(", ")), e))
+        .map_err(|e| from_nispor(&format!("applying interfaces {}", names.join(", ")), e))
 }
 
-pub(crate) async fn apply_routes(routes: Vec<RouteConf>) -> Result<()> {
-    if routes.is_empty() {
-        return Ok(());
-    }
-    let mut net = NetConf::default();
-    net.routes = Some(routes);
-    net.apply_async()
-        .await
-        .map_err(|e| nispor_error("applying routes", e))
-}
-
-fn route_conf(r: &Route, remove: bool) -> Result<RouteConf> {
-    let table = r.table();
-    let table = u8::try_from(table).map_err(|_| {
-        Error::new(
-            ErrorKind::Unsupported,
-            format!("route {r}: table-id {table} is above 255, which the kernel plugin does not support yet"),
-        )
-    })?;
-    let mut c = RouteConf::default();
-    c.remove = remove;
-    c.dst = r.destination.clone().unwrap_or_default();
-    c.oif = r.next_hop_interface.clone();
-    c.via = r.next_hop_address.map(|a| a.to_string());
-    c.metric = r.metric;
-    c.table = Some(table);
-    Ok(c)
-}
-
-/// What changes the addresses of one family: the nispor conf that adds
-/// (the missing ones, or all wanted ones after a removal: removing an IPv4
-/// primary address takes its secondaries with it, and nispor's add is a
-/// replace, harmless for one that stayed), and the addresses to remove
-/// (see [`address::remove`]: nispor's removal is not exact).
-fn ip_conf(want: &IpConfig, have: Option<&IpConfig>) -> Option<(IpConf, Vec<IpAddress>)> {
-    let have_addrs = have.and_then(|h| h.address.as_deref()).unwrap_or(&[]);
-    let want_addrs: &[_] = match (want.enabled, want.address.as_deref()) {
-        (Some(false), _) => &[],
-        (_, Some(a)) => a,
-        (_, None) => return None,
-    };
-    let removals: Vec<IpAddress> = have_addrs
-        .iter()
-        .filter(|a| !is_link_local(&a.ip) && !want_addrs.contains(a))
-        .copied()
-        .collect();
-    let addresses = want_addrs
-        .iter()
-        .filter(|a| !removals.is_empty() || !have_addrs.contains(a))
-        .map(|a| {
-            let mut c = IpAddrConf::default();
-            c.address = a.ip.to_string();
-            c.prefix_len = a.prefix_length;
-            c
-        })
-        .collect();
-    let mut c = IpConf::default();
-    c.addresses = addresses;
-    Some((c, removals))
-}
-
+/// nispor's conf for `want` (`cur`: its current state, `None` to create
+/// it), and the addresses to remove first (see [`ip::conf`]): the common
+/// link properties here, the type's own by its module.
 fn iface_conf(
     want: &Interface,
     cur: Option<&Interface>,
@@ -294,54 +231,6 @@ fn iface_conf(
     let mut c = IfaceConf::default();
     c.name = want.name.clone();
     c.state = to_np_state(want.state_or_up());
-    let t = want.iface_type.or(cur.and_then(|c| c.iface_type));
-    match t {
-        Some(InterfaceType::Veth) => {
-            c.iface_type = Some(IfaceType::Veth);
-            if cur.is_none() {
-                let peer = want.veth.as_ref().map(|v| v.peer.clone()).ok_or_else(|| {
-                    Error::invalid_input(format!(
-                        "{}: a new veth interface needs veth.peer",
-                        want.name
-                    ))
-                })?;
-                let mut v = VethConf::default();
-                v.peer = peer;
-                c.veth = Some(v);
-            }
-        }
-        Some(InterfaceType::LinuxBridge) => {
-            c.iface_type = Some(IfaceType::Bridge);
-            let mut b = BridgeConf::default();
-            if let Some(stp) = want
-                .bridge
-                .as_ref()
-                .and_then(|b| b.options.as_ref())
-                .and_then(|o| o.stp.as_ref())
-            {
-                b.stp_state = stp.enabled.map(|e| {
-                    if e {
-                        BridgeStpState::KernelStp
-                    } else {
-                        BridgeStpState::Disabled
-                    }
-                });
-                b.forward_delay = stp.forward_delay.map(|s| u32::from(s) * 100);
-                b.hello_time = stp.hello_time.map(|s| u32::from(s) * 100);
-                b.max_age = stp.max_age.map(|s| u32::from(s) * 100);
-                b.priority = stp.priority;
-            }
-            c.bridge = Some(b);
-        }
-        _ if cur.is_none() => {
-            return Err(Error::invalid_input(format!(
-                "{}: interface does not exist and the kernel plugin can't create one of type {}",
-                want.name,
-                t.map_or("(none)", |t| t.as_str())
-            )));
-        }
-        _ => {}
-    }
     c.mtu = want.mtu;
     c.mac_address = want.mac_address.clone();
     if let Some(ctrl) = &want.controller {
@@ -349,71 +238,24 @@ fn iface_conf(
         if *ctrl != cur_ctrl {
             c.controller = Some(ctrl.clone());
         }
-        // Port options, from the bridge's port list.
-        if let Some(p) = desired
-            .interface(ctrl)
-            .and_then(|b| b.bridge.as_ref())
-            .and_then(|b| b.port.as_ref())
-            .and_then(|ports| ports.iter().find(|p| p.name == want.name))
-            && (p.stp_hairpin_mode.is_some()
-                || p.stp_path_cost.is_some()
-                || p.stp_priority.is_some())
-        {
-            let mut bp = BridgePortConf::default();
-            bp.hairpin_mode = p.stp_hairpin_mode;
-            bp.stp_path_cost = p.stp_path_cost;
-            bp.stp_priority = p.stp_priority;
-            c.bridge_port = Some(bp);
-        }
     }
+    iface::conf(want, cur, desired, &mut c)?;
     let mut removals = Vec::new();
-    if let Some((ip, gone)) = want
+    if let Some((conf, gone)) = want
         .ipv4
         .as_ref()
-        .and_then(|w| ip_conf(w, cur.and_then(|c| c.ipv4.as_ref())))
+        .and_then(|w| ip::conf(w, cur.and_then(|c| c.ipv4.as_ref())))
     {
-        c.ipv4 = Some(ip);
+        c.ipv4 = Some(conf);
         removals.extend(gone);
     }
-    if let Some((ip, gone)) = want
+    if let Some((conf, gone)) = want
         .ipv6
         .as_ref()
-        .and_then(|w| ip_conf(w, cur.and_then(|c| c.ipv6.as_ref())))
+        .and_then(|w| ip::conf(w, cur.and_then(|c| c.ipv6.as_ref())))
     {
-        c.ipv6 = Some(ip);
+        c.ipv6 = Some(conf);
         removals.extend(gone);
     }
     Ok((c, removals))
-}
-
-/// `ipv6.enabled`: the interface's `disable_ipv6` sysctl, in this thread's
-/// network namespace. Only written for an interface that exists.
-fn set_ipv6_enabled(want: &Interface) -> Result<()> {
-    let Some(enabled) = want.ipv6.as_ref().and_then(|v| v.enabled) else {
-        return Ok(());
-    };
-    let path = format!("/proc/sys/net/ipv6/conf/{}/disable_ipv6", want.name);
-    let value = if enabled { "0" } else { "1" };
-    match std::fs::read_to_string(&path) {
-        Ok(cur) if cur.trim() == value => Ok(()),
-        // A new interface: created by nispor below, then set by the caller's
-        // next pass (see `after_create`).
-        Err(_) => Ok(()),
-        Ok(_) => std::fs::write(&path, value).map_err(|e| {
-            Error::other(format!(
-                "{}: setting ipv6.enabled: writing {path}: {e}",
-                want.name
-            ))
-        }),
-    }
-}
-
-/// After interfaces were created: the sysctls that need the interface.
-pub fn after_create(desired: &NetworkState) -> Result<()> {
-    for want in &desired.interfaces {
-        if !want.is_absent() {
-            set_ipv6_enabled(want)?;
-        }
-    }
-    Ok(())
 }

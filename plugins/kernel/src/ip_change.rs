@@ -7,9 +7,9 @@ use nipart_plugin_api::{
     Error, Result,
     state::{DynamicAddress, IpAddress, IpChange, IpRoute},
 };
-use nispor::{IfaceConf, IfaceState, IpAddrConf, IpConf, NetConf, RouteConf, RouteProtocol};
+use nispor::{IfaceConf, IfaceState, IpAddrConf, IpConf, RouteConf, RouteProtocol};
 
-use crate::{address, apply::apply_routes, query::nispor_error};
+use crate::{address, apply::apply_ifaces, route};
 
 /// Applies `change`; returns what changed, one line each.
 pub async fn apply(change: &IpChange) -> Result<Vec<String>> {
@@ -42,7 +42,7 @@ pub async fn apply(change: &IpChange) -> Result<Vec<String>> {
     for r in &change.remove_routes {
         changes.push(format!("remove route {} dev {iface}", describe(r)));
     }
-    apply_routes(removals).await?;
+    route::apply(removals).await?;
 
     // Removed exactly (see `address::remove`), then added.
     for a in &change.remove_addresses {
@@ -89,17 +89,13 @@ pub async fn apply(change: &IpChange) -> Result<Vec<String>> {
             ip.addresses = v6;
             c.ipv6 = Some(ip);
         }
-        let mut net = NetConf::default();
-        net.ifaces = Some(vec![c]);
-        net.apply_async()
-            .await
-            .map_err(|e| nispor_error(&format!("changing addresses of {iface}"), e))?;
+        apply_ifaces(vec![c]).await?;
     }
 
     for r in &change.add_routes {
         changes.push(format!("add route {} dev {iface}", describe(r)));
     }
-    apply_routes(additions).await?;
+    route::apply(additions).await?;
     Ok(changes)
 }
 

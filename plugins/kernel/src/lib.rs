@@ -9,11 +9,22 @@
 //!
 //! Everything runs on the plugin's own thread, so in the network namespace
 //! of the thread that started the daemon.
+//!
+//! Layout (as nispor's): one entry point each way (`query`, `apply`), the
+//! common parts of a link there, addresses in `ip`, routes in `route`, and
+//! each interface type's own properties in a module of `iface`, behind one
+//! trait and registered in one table (see `docs/plugins/kernel.md`, "Adding
+//! an interface type"). nispor's and the system's errors keep their kind
+//! through `error`.
 
 mod address;
 mod apply;
+mod error;
+mod iface;
+mod ip;
 mod ip_change;
 mod query;
+mod route;
 
 use nipart_plugin_api::{
     Context, Error, ErrorKind, Event, EventState, Plugin, Result,
@@ -42,8 +53,17 @@ impl Plugin for Kernel {
                 } else {
                     event.json()?
                 };
-                let state = query::query(req.interface.as_deref()).await?;
-                ctx.reply(&event, &state)
+                match query::query(req.interface.as_deref()).await {
+                    Ok(state) => ctx.reply(&event, &state),
+                    // Expected (`show` of a name that isn't there): the
+                    // caller reports it; answered here so that it is not
+                    // logged as a failure of this plugin too.
+                    Err(e) if e.kind() == ErrorKind::NotFound => {
+                        tracing::debug!("{}: {e}", event.topic);
+                        ctx.reply_error(&event, &e)
+                    }
+                    Err(e) => Err(e),
+                }
             }
             topics::APPLY_PART => {
                 let part: ApplyPart = event.json()?;

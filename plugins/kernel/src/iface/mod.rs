@@ -1,0 +1,217 @@
+//! One module per interface type, each behind [`InterfaceKind`]: what a
+//! query reports of the type's own properties, and what nispor's conf sets
+//! to create or change one (as nispor lays out `query/` and `conf/`).
+//! Links in general (state, MTU, MAC, controller, addresses) are the
+//! callers' part (`query.rs`, `apply.rs`, `ip.rs`).
+//!
+//! Adding a type: a module here implementing [`InterfaceKind`], and one
+//! entry in [`KINDS`] (a type with no properties of its own, such as
+//! ethernet, needs only the entry, with [`CommonOnly`]). A nispor type no
+//! entry names is reported as `unknown`: its common properties can be
+//! changed, but it can't be created.
+
+mod bridge;
+mod veth;
+
+use std::collections::HashSet;
+
+use nipart_plugin_api::{
+    Error, Result,
+    state::{Interface, InterfaceType, NetworkState},
+};
+use nispor::{Iface, IfaceConf, IfaceType, NetState};
+
+/// A type the plugin knows: its names in the schema and in nispor, and its
+/// module.
+struct Registered {
+    schema: InterfaceType,
+    nispor: IfaceType,
+    kind: &'static dyn InterfaceKind,
+}
+
+/// The types the plugin knows, one line each.
+const KINDS: &[Registered] = &[
+    Registered {
+        schema: InterfaceType::Ethernet,
+        nispor: IfaceType::Ethernet,
+        kind: &CommonOnly,
+    },
+    Registered {
+        schema: InterfaceType::Loopback,
+        nispor: IfaceType::Loopback,
+        kind: &CommonOnly,
+    },
+    Registered {
+        schema: InterfaceType::Veth,
+        nispor: IfaceType::Veth,
+        kind: &veth::Veth,
+    },
+    Registered {
+        schema: InterfaceType::LinuxBridge,
+        nispor: IfaceType::Bridge,
+        kind: &bridge::LinuxBridge,
+    },
+];
+
+/// The conversion of one interface type's own properties each way. Every
+/// method has a default for a type with none: it is reported and changed
+/// through the common properties only, and never created (the kernel or a
+/// driver makes it).
+pub(crate) trait InterfaceKind: Sync {
+    /// Whether nipart creates interfaces of this type (keep in step with
+    /// [`InterfaceType::can_create`], which the `state` plugin plans with).
+    fn creates(&self) -> bool {
+        false
+    }
+
+    /// Whether interfaces of this type take ports: those are created or
+    /// changed before the other interfaces, so their ports can attach.
+    fn is_controller(&self) -> bool {
+        false
+    }
+
+    /// Fills `iface` (its common properties already set) with the type's
+    /// own properties from nispor's `np` (`all`: the whole state, for
+    /// properties kept on other interfaces, such as ports).
+    fn query(&self, _np: &Iface, _all: &NetState, _iface: &mut Interface) {}
+
+    /// Sets the type's own part of `conf` (its common part already set) to
+    /// make `want` of `cur` (`None`: `want` is created, and
+    /// [`Self::creates`] said yes).
+    fn conf(
+        &self,
+        _want: &Interface,
+        _cur: Option<&Interface>,
+        _conf: &mut IfaceConf,
+    ) -> Result<()> {
+        Ok(())
+    }
+
+    /// The complete list of ports `controller` wants, if it has this
+    /// type's port list (ports not in it are detached).
+    fn ports<'a>(&self, _controller: &'a Interface) -> Option<HashSet<&'a str>> {
+        None
+    }
+
+    /// Sets the options `controller`, if it has this type's port list,
+    /// holds for the port `conf` is for.
+    fn port_conf(&self, _controller: &Interface, _conf: &mut IfaceConf) {}
+}
+
+/// A type with no properties of its own (ethernet, loopback).
+struct CommonOnly;
+
+impl InterfaceKind for CommonOnly {}
+
+/// The schema's type for nispor's `t` (`unknown` when none is registered),
+/// and its module.
+pub(crate) fn by_nispor_type(t: &IfaceType) -> (InterfaceType, Option<&'static dyn InterfaceKind>) {
+    KINDS
+        .iter()
+        .find(|r| r.nispor == *t)
+        .map_or((InterfaceType::Unknown, None), |r| (r.schema, Some(r.kind)))
+}
+
+/// The module for the schema's type `t`, if one is registered.
+fn by_schema_type(t: InterfaceType) -> Option<&'static dyn InterfaceKind> {
+    KINDS.iter().find(|r| r.schema == t).map(|r| r.kind)
+}
+
+/// Whether `iface` is created or changed in the first pass (see
+/// [`InterfaceKind::is_controller`]).
+pub(crate) fn is_controller(iface: &Interface) -> bool {
+    iface
+        .iface_type
+        .and_then(by_schema_type)
+        .is_some_and(|k| k.is_controller())
+}
+
+/// The type's own part of `conf` for `want` (type from `want`, else from
+/// `cur`), and the options its controller in `desired` holds for it.
+pub(crate) fn conf(
+    want: &Interface,
+    cur: Option<&Interface>,
+    desired: &NetworkState,
+    conf: &mut IfaceConf,
+) -> Result<()> {
+    let t = want.iface_type.or(cur.and_then(|c| c.iface_type));
+    let kind = t.and_then(by_schema_type);
+    if cur.is_none() && !kind.is_some_and(|k| k.creates()) {
+        return Err(Error::invalid_input(format!(
+            "{}: interface does not exist and the kernel plugin can't create one of type {}",
+            want.name,
+            t.map_or("(none)", |t| t.as_str())
+        )));
+    }
+    if let Some(kind) = kind {
+        kind.conf(want, cur, conf)?;
+    }
+    if let Some(controller) = want
+        .controller
+        .as_deref()
+        .and_then(|c| desired.interface(c))
+    {
+        for r in KINDS {
+            r.kind.port_conf(controller, conf);
+        }
+    }
+    Ok(())
+}
+
+/// The ports `controller` wants (see [`InterfaceKind::ports`]), if it has
+/// a port list.
+pub(crate) fn ports(controller: &Interface) -> Option<HashSet<&str>> {
+    KINDS.iter().find_map(|r| r.kind.ports(controller))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_type_is_registered_once_both_ways() {
+        for r in KINDS {
+            assert_eq!(by_nispor_type(&r.nispor).0, r.schema);
+            assert!(by_schema_type(r.schema).is_some());
+            assert_eq!(
+                KINDS.iter().filter(|x| x.schema == r.schema).count(),
+                1,
+                "{:?} registered twice",
+                r.schema
+            );
+        }
+        assert_eq!(
+            KINDS.len(),
+            InterfaceType::ALL.len() - 1,
+            "every schema type but `unknown` is registered"
+        );
+        assert_eq!(by_nispor_type(&IfaceType::Vxlan).0, InterfaceType::Unknown);
+    }
+
+    /// The `state` plugin plans creations with `can_create`; the kernel
+    /// plugin must create exactly those.
+    #[test]
+    fn creates_what_the_schema_says_it_can() {
+        for r in KINDS {
+            assert_eq!(r.kind.creates(), r.schema.can_create(), "{:?}", r.schema);
+        }
+    }
+
+    #[test]
+    fn creating_a_type_nipart_does_not_create_is_refused() {
+        let want = Interface {
+            name: "eth9".into(),
+            iface_type: Some(InterfaceType::Ethernet),
+            ..Default::default()
+        };
+        let mut c = IfaceConf::default();
+        let e = conf(&want, None, &NetworkState::default(), &mut c).unwrap_err();
+        assert_eq!(e.kind(), nipart_plugin_api::ErrorKind::InvalidInput);
+        assert!(
+            e.message().contains("can't create one of type ethernet"),
+            "{e}"
+        );
+        // Changing one that exists is fine.
+        conf(&want, Some(&want), &NetworkState::default(), &mut c).unwrap();
+    }
+}

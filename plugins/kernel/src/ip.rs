@@ -1,0 +1,135 @@
+//! The addresses of an interface and its `disable_ipv6` sysctl, both ways:
+//! what a query reports, and what nispor's conf (plus exact removals, see
+//! [`crate::address::remove`]) makes of a desired `ipv4`/`ipv6`.
+
+use nipart_plugin_api::{
+    Result,
+    state::{Interface, IpAddress, IpConfig, is_link_local},
+};
+use nispor::{Iface, IpAddrConf, IpConf};
+
+use crate::error::from_io;
+
+/// The addresses of `np` in the schema, IPv4 then IPv6 (sorted; IPv6
+/// link-local left out: every IPv6 interface has one).
+pub(crate) fn query(np: &Iface) -> (IpConfig, IpConfig) {
+    let v4 = addresses(
+        np.ipv4
+            .iter()
+            .flat_map(|x| &x.addresses)
+            .map(|a| (a.address.as_str(), a.prefix_len)),
+    );
+    let mut v6 = addresses(
+        np.ipv6
+            .iter()
+            .flat_map(|x| &x.addresses)
+            .map(|a| (a.address.as_str(), a.prefix_len)),
+    );
+    v6.retain(|a| !is_link_local(&a.ip));
+    (
+        IpConfig {
+            enabled: Some(!v4.is_empty()),
+            dhcp: Some(false),
+            autoconf: None,
+            address: Some(v4),
+            dhcp_lease: None,
+        },
+        IpConfig {
+            enabled: Some(ipv6_enabled(&np.name)),
+            dhcp: Some(false),
+            autoconf: Some(false),
+            address: Some(v6),
+            dhcp_lease: None,
+        },
+    )
+}
+
+/// nispor's (address, prefix length) pairs, sorted (unparsable ones left out).
+fn addresses<'a>(pairs: impl Iterator<Item = (&'a str, u8)>) -> Vec<IpAddress> {
+    let mut v: Vec<IpAddress> = pairs
+        .filter_map(|(ip, prefix_length)| {
+            Some(IpAddress {
+                ip: ip.parse().ok()?,
+                prefix_length,
+            })
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn disable_ipv6_path(name: &str) -> String {
+    format!("/proc/sys/net/ipv6/conf/{name}/disable_ipv6")
+}
+
+/// Whether IPv6 is enabled on `name` (read in the calling thread's network
+/// namespace).
+fn ipv6_enabled(name: &str) -> bool {
+    match std::fs::read_to_string(disable_ipv6_path(name)) {
+        Ok(s) => s.trim() == "0",
+        Err(_) => false, // no IPv6 on this interface (or in the kernel)
+    }
+}
+
+/// What changes the addresses of one family: the nispor conf that adds
+/// (the missing ones, or all wanted ones after a removal: removing an IPv4
+/// primary address takes its secondaries with it, and nispor's add is a
+/// replace, harmless for one that stayed), and the addresses to remove
+/// (see [`crate::address::remove`]: nispor's removal is not exact).
+pub(crate) fn conf(want: &IpConfig, have: Option<&IpConfig>) -> Option<(IpConf, Vec<IpAddress>)> {
+    let have_addrs = have.and_then(|h| h.address.as_deref()).unwrap_or(&[]);
+    let want_addrs: &[_] = match (want.enabled, want.address.as_deref()) {
+        (Some(false), _) => &[],
+        (_, Some(a)) => a,
+        (_, None) => return None,
+    };
+    let removals: Vec<IpAddress> = have_addrs
+        .iter()
+        .filter(|a| !is_link_local(&a.ip) && !want_addrs.contains(a))
+        .copied()
+        .collect();
+    let addresses = want_addrs
+        .iter()
+        .filter(|a| !removals.is_empty() || !have_addrs.contains(a))
+        .map(|a| {
+            let mut c = IpAddrConf::default();
+            c.address = a.ip.to_string();
+            c.prefix_len = a.prefix_length;
+            c
+        })
+        .collect();
+    let mut c = IpConf::default();
+    c.addresses = addresses;
+    Some((c, removals))
+}
+
+/// `ipv6.enabled`: the interface's `disable_ipv6` sysctl, in this thread's
+/// network namespace. Only written for an interface that exists (a new
+/// one is set by [`after_create`]).
+pub(crate) fn set_ipv6_enabled(want: &Interface) -> Result<()> {
+    let Some(enabled) = want.ipv6.as_ref().and_then(|v| v.enabled) else {
+        return Ok(());
+    };
+    let path = disable_ipv6_path(&want.name);
+    let value = if enabled { "0" } else { "1" };
+    match std::fs::read_to_string(&path) {
+        Ok(cur) if cur.trim() == value => Ok(()),
+        Err(_) => Ok(()),
+        Ok(_) => std::fs::write(&path, value).map_err(|e| {
+            from_io(
+                &format!("{}: setting ipv6.enabled: writing {path}", want.name),
+                e,
+            )
+        }),
+    }
+}
+
+/// After interfaces were created: the sysctls that need the interface.
+pub(crate) fn after_create(desired: &[Interface]) -> Result<()> {
+    for want in desired {
+        if !want.is_absent() {
+            set_ipv6_enabled(want)?;
+        }
+    }
+    Ok(())
+}
