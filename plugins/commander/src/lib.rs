@@ -5,28 +5,86 @@
 //!
 //! Role `commander`. See `docs/plugins/commander.md` for the exchange and
 //! the configuration (`[plugin.commander]`).
+//!
+//! Modules: [`apply`] (the `Apply` call, one method per step),
+//! [`checkpoint`] (`Commit`, `Rollback`, `ListCheckpoints`, the commit
+//! timer), [`workflow`] (the commander's state and the steps the calls
+//! share, the one revert path and the `network.rolled-back` notice),
+//! [`history`] (requests to role `conf`), [`options`] (`ApplyOptions` as
+//! an `ApplyMode`), [`leases`] (DHCP leases in `Show`), [`config`].
 
+mod apply;
+mod checkpoint;
+mod config;
 mod history;
 mod leases;
+mod options;
 mod workflow;
 
-use std::sync::Arc;
+use std::{future::Future, sync::Arc};
 
 use nipart_plugin_api::{
-    Context, Event, EventState, Plugin, Result, state::topics, topics as topics_daemon,
+    Context, Event, EventState, Plugin, Request, Result, Role,
+    protocol::{
+        Empty,
+        api::{Commit, ListCheckpoints, Rollback},
+        daemon::DaemonStopping,
+    },
+    state::{ApiCall, ApplyRequest, ShowRequest},
 };
 
-use workflow::{Config, Shared};
+use config::Config;
+use workflow::Shared;
+
+nipart_plugin_api::incoming! {
+    /// What the commander answers.
+    enum Call {
+        Stopping(DaemonStopping),
+        Show(ApiCall<ShowRequest>),
+        Apply(ApiCall<ApplyRequest>),
+        Commit(ApiCall<Commit>),
+        Rollback(ApiCall<Rollback>),
+        ListCheckpoints(ApiCall<ListCheckpoints>),
+    }
+}
 
 struct Commander {
     shared: Option<Arc<Shared>>,
+}
+
+/// Answers `event`, an `R`, with what `work` returns, from a task of its
+/// own, so that a show, or a second apply that must not wait, is answered
+/// while an apply runs. A query or a listing (`read_only`) is worth nothing
+/// once its caller is gone: its asks stop when the API cancels the call. An
+/// apply, a commit or a rollback goes on to a consistent end.
+fn answer_in_task<R, F>(ctx: &Context, event: Event, read_only: bool, work: F)
+where
+    R: Request + 'static,
+    R::Reply: Send,
+    F: Future<Output = Result<R::Reply>> + Send + 'static,
+{
+    let ctx = ctx.clone();
+    tokio::spawn(async move {
+        let result = if read_only {
+            ctx.on_behalf_of(&event, work).await
+        } else {
+            work.await
+        };
+        let sent = match result {
+            Ok(reply) => ctx.answer::<R>(&event, &reply),
+            Err(e) => ctx.reply_error(&event, &e),
+        };
+        if let Err(e) = &sent {
+            tracing::warn!("replying to {}: {e}", event.topic);
+        }
+    });
 }
 
 impl Plugin for Commander {
     const NAME: &'static str = "commander";
     const DESCRIPTION: &'static str =
         "drives apply → verify → rollback of network state between plugins";
-    const ROLES: &'static [&'static str] = &["commander"];
+    const ROLES: &'static [&'static str] = &[Role::COMMANDER.as_str()];
 
     fn new() -> Result<Self> {
         Ok(Commander { shared: None })
@@ -39,7 +97,7 @@ impl Plugin for Commander {
         Ok(())
     }
 
-    async fn handle_event(&mut self, ctx: &Context, event: Event) -> Result<()> {
+    async fn handle_event(&mut self, ctx: &Context, mut event: Event) -> Result<()> {
         let Some(shared) = self.shared.clone() else {
             return Ok(());
         };
@@ -53,58 +111,60 @@ impl Plugin for Commander {
         if event.state != EventState::Todo || !event.request {
             return Ok(());
         }
-        if event.topic == topics_daemon::DAEMON_STOPPING {
-            // SIGTERM: the apply in progress ends as usual (its client gets
-            // the reply, it is saved or rolled back), new ones are refused;
-            // the daemon waits for this reply before it stops anything.
-            let ctx = ctx.clone();
-            tokio::spawn(async move {
-                shared.drain().await;
-                tracing::info!("no apply in progress: ready to stop");
-                if let Err(e) = ctx.reply(&event, &serde_json::json!({})) {
-                    tracing::warn!("replying to {}: {e}", event.topic);
-                }
-            });
+        if event.payload.is_empty() {
+            // A call without a payload is one without parameters.
+            event.payload = serde_json::to_vec(&ApiCall::new("", Empty {}))?;
+        }
+        let Some(call) = Call::decode(&event)? else {
             return Ok(());
-        }
-        match event.topic.as_str() {
-            topics::SHOW
-            | topics::APPLY
-            | topics::COMMIT
-            | topics::ROLLBACK
-            | topics::LIST_CHECKPOINTS => {
-                // Each call runs as a task, so that a show, or a second apply
-                // that must not wait, is answered while an apply runs.
-                let ctx = ctx.clone();
-                // A query or a listing is worth nothing once its caller is
-                // gone: its asks stop when the API cancels the call. An
-                // apply, a commit or a rollback goes on to a consistent end.
-                let read_only = matches!(
-                    event.topic.as_str(),
-                    topics::SHOW | topics::LIST_CHECKPOINTS
-                );
-                tokio::spawn(async move {
-                    let work = workflow::handle(&shared, &ctx, &event);
-                    let result = if read_only {
-                        ctx.on_behalf_of(&event, work).await
-                    } else {
-                        work.await
-                    };
-                    let sent = match result {
-                        Ok(payload) => {
-                            ctx.publish(event.reply(EventState::Done).with_json(&payload)?)
-                        }
-                        Err(e) => ctx.reply_error(&event, &e),
-                    };
-                    if let Err(e) = &sent {
-                        tracing::warn!("replying to {}: {e}", event.topic);
-                    }
-                    sent
+        };
+        let c = ctx.clone();
+        match call {
+            Call::Stopping(_) => {
+                // SIGTERM: the apply in progress ends as usual (its client
+                // gets the reply, it is saved or rolled back), new ones are
+                // refused; the daemon waits for this reply before it stops
+                // anything.
+                answer_in_task::<DaemonStopping, _>(ctx, event, false, async move {
+                    shared.drain().await;
+                    tracing::info!("no apply in progress: ready to stop");
+                    Ok(Empty {})
                 });
-                Ok(())
             }
-            _ => Ok(()),
+            Call::Show(call) => {
+                answer_in_task::<ApiCall<ShowRequest>, _>(ctx, event, true, async move {
+                    let interface = call.parameters.interface;
+                    let mut state = shared.query(&c, interface.clone()).await?;
+                    leases::merge(&c, &mut state, interface.as_deref()).await;
+                    Ok(state)
+                });
+            }
+            Call::Apply(call) => {
+                let ev = event.clone();
+                answer_in_task::<ApiCall<ApplyRequest>, _>(ctx, event, false, async move {
+                    apply::Apply::new(&shared, &c, &ev, &call.parameters)?
+                        .run(call.parameters)
+                        .await
+                });
+            }
+            Call::Commit(call) => {
+                answer_in_task::<ApiCall<Commit>, _>(ctx, event, false, async move {
+                    checkpoint::commit(&shared, &c, call.parameters.0.checkpoint).await
+                });
+            }
+            Call::Rollback(call) => {
+                let ev = event.clone();
+                answer_in_task::<ApiCall<Rollback>, _>(ctx, event, false, async move {
+                    checkpoint::rollback(&shared, &c, &ev, call.parameters.0.checkpoint).await
+                });
+            }
+            Call::ListCheckpoints(_) => {
+                answer_in_task::<ApiCall<ListCheckpoints>, _>(ctx, event, true, async move {
+                    checkpoint::list(&shared, &c).await
+                });
+            }
         }
+        Ok(())
     }
 }
 
