@@ -102,10 +102,7 @@ impl History {
         let req = CheckpointPending {
             id: id.map(str::to_string),
         };
-        self.ask(ctx, &req)
-            .await
-            .map(|_| ())
-            .map_err(|e| Error::new(e.kind(), format!("marking the pending checkpoint: {e}")))
+        self.mark(ctx, &req, "marking the pending checkpoint").await
     }
 
     /// Marks checkpoint `id` on disk as the one of the apply about to
@@ -116,10 +113,15 @@ impl History {
         let req = CheckpointInProgress {
             id: id.map(str::to_string),
         };
-        self.ask(ctx, &req)
+        self.mark(ctx, &req, "marking the apply in progress").await
+    }
+
+    /// A mark on disk (`request`); an error says `what` failed.
+    async fn mark<R: Request>(&self, ctx: &Context, request: &R, what: &str) -> Result<()> {
+        self.ask(ctx, request)
             .await
             .map(|_| ())
-            .map_err(|e| Error::new(e.kind(), format!("marking the apply in progress: {e}")))
+            .map_err(|e| Error::new(e.kind(), format!("{what}: {e}")))
     }
 
     /// The checkpoint `id` (the newest when `None`) of the history;
