@@ -23,7 +23,7 @@ use abi_stable::std_types::{ROption, RString, RVec};
 use arc_swap::ArcSwap;
 use nipart_plugin_abi::{FfiAddress, FfiEvent, address_kind, event_flags, event_state};
 use nipart_plugin_api::{
-    BusMissed, Error, ErrorKind, EventId, Result, TopicPattern, topics, validate_topic,
+    BusMissed, Error, ErrorKind, EventId, Notice, Result, TopicPattern, validate_topic,
 };
 
 /// Where a member's events go. Implemented for plugins (an FFI call into the
@@ -173,8 +173,7 @@ impl Member {
     fn offer(&self, event: FfiEvent) -> Result<()> {
         let missed = self.missed_unreported.load(Ordering::Relaxed);
         if missed > 0 {
-            let payload = serde_json::to_vec(&BusMissed { missed }).unwrap_or_default();
-            let notice = daemon_event(topics::BUS_MISSED, self.address(), payload);
+            let notice = daemon_notice(self.address(), &BusMissed { missed });
             match self.sink.deliver(notice) {
                 Ok(_) => {
                     self.missed_unreported.fetch_sub(missed, Ordering::Relaxed);
@@ -217,6 +216,16 @@ pub fn daemon_event(topic: &str, dst: FfiAddress, payload: Vec<u8>) -> FfiEvent 
         deadline_unix_ms: 0,
         payload: RVec::from(payload),
     }
+}
+
+/// A notice from the daemon to `dst`, typed.
+pub fn daemon_notice<N: Notice>(dst: FfiAddress, notice: &N) -> FfiEvent {
+    // The protocol's payloads are plain data: serializing cannot fail.
+    daemon_event(
+        N::TOPIC,
+        dst,
+        serde_json::to_vec(notice).unwrap_or_default(),
+    )
 }
 
 /// A snapshot of a member's counters.

@@ -6,7 +6,13 @@ use arc_swap::ArcSwap;
 
 use abi_stable::std_types::{RResult, RSlice, RStr, RString, RVec};
 use nipart_plugin_abi::{Daemon, FfiError, FfiEvent, log_level};
-use nipart_plugin_api::{Error, ErrorKind};
+use nipart_plugin_api::{
+    Error, ErrorKind,
+    protocol::{
+        Hello,
+        daemon::{DaemonCall, DaemonVersion, FEATURE_HELLO, ReportFailure},
+    },
+};
 
 use crate::{
     api::redact::cut,
@@ -77,8 +83,10 @@ impl Daemon for DaemonHandle {
     fn call(&self, method: RStr<'_>, input: RSlice<'_, u8>) -> RResult<RVec<u8>, FfiError> {
         match method.as_str() {
             // The SDK reports a panic it contained in an event handler.
-            "nipart.plugin_failed" => {
-                let reason = String::from_utf8_lossy(input.as_slice()).into_owned();
+            ReportFailure::METHOD => {
+                let reason = ReportFailure::decode(input.as_slice())
+                    .map(|r| r.reason)
+                    .unwrap_or_default();
                 tracing::error!(
                     plugin = %self.name,
                     "plugin failed and is isolated: {reason}"
@@ -86,17 +94,17 @@ impl Daemon for DaemonHandle {
                 if let Some(m) = self.bus.member(&self.id) {
                     m.fail(reason.clone());
                 }
-                crate::lifecycle::announce_gone(
-                    &self.bus,
-                    nipart_plugin_api::topics::PLUGIN_FAILED,
-                    &self.name,
-                    Some(&reason),
-                );
+                crate::lifecycle::announce_gone(&self.bus, &self.name, Some(&reason));
                 RResult::ROk(RVec::new())
             }
-            "nipart.daemon_version" => {
-                RResult::ROk(RVec::from(env!("CARGO_PKG_VERSION").as_bytes().to_vec()))
-            }
+            DaemonVersion::METHOD => RResult::ROk(RVec::from(DaemonVersion::encode_output(
+                &env!("CARGO_PKG_VERSION").to_string(),
+            ))),
+            // The plugin's hello is informative only: whatever it says, the
+            // daemon answers with its own.
+            Hello::METHOD => RResult::ROk(RVec::from(Hello::encode_output(&Hello::new(&[
+                FEATURE_HELLO,
+            ])))),
             other => to_ffi(Err(Error::new(
                 ErrorKind::Unsupported,
                 format!("the daemon does not provide method {other:?}"),

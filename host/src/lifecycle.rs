@@ -30,10 +30,16 @@ use arc_swap::ArcSwap;
 use nipart_plugin_abi::{
     Daemon_TO, FfiAddress, FfiError, PluginBox, address_kind, event_flags, event_state,
 };
-use nipart_plugin_api::{Error, ErrorKind, Result as ApiResult, topics};
+use nipart_plugin_api::{
+    Error, ErrorKind, Message, Request, Result as ApiResult,
+    protocol::daemon::{
+        ConfigChanged, DaemonCall, DaemonPing, DaemonStarted, DaemonStopping, InitSettings,
+        PluginFailed, PluginGone, PluginStopped, SetLogLevel,
+    },
+};
 
 use crate::{
-    bus::{EventBus, Member, MemberId, MemberState, Sink, daemon_event},
+    bus::{EventBus, Member, MemberId, MemberState, Sink, daemon_event, daemon_notice},
     config::DaemonConfig,
     handle::DaemonHandle,
     loader::{LoadedPlugin, PluginLoader, Rejection},
@@ -145,14 +151,14 @@ struct DaemonSink(Arc<AtomicU64>, Arc<StoppingReplies>);
 impl Sink for DaemonSink {
     fn deliver(&self, event: nipart_plugin_abi::FfiEvent) -> ApiResult<u32> {
         match event.topic.as_str() {
-            DAEMON_PING => {
+            DaemonPing::TOPIC => {
                 self.0.fetch_add(1, Ordering::AcqRel);
                 Ok(0)
             }
             // The notice of refused events comes before the next ping: it
             // must not stand in the ping's way.
-            topics::BUS_MISSED => Ok(0),
-            topics::DAEMON_STOPPING => {
+            nipart_plugin_api::BusMissed::TOPIC => Ok(0),
+            DaemonStopping::TOPIC => {
                 if let ROption::RSome(id) = event.ref_id
                     && matches!(event.state, event_state::DONE | event_state::CANCELLED)
                 {
@@ -169,9 +175,6 @@ impl Sink for DaemonSink {
         }
     }
 }
-
-/// The topic of the health check's round trip (daemon to daemon).
-const DAEMON_PING: &str = "daemon.ping";
 
 /// What a reload changed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -238,11 +241,11 @@ fn fmt_duration(d: Duration) -> String {
     }
 }
 
-/// Tells every running plugin that plugin `name` stopped or failed
-/// (`plugin.stopped` / `plugin.failed`), so that they can drop what they
-/// hold for it (e.g. the monitor's rules).
-pub(crate) fn announce_gone(bus: &EventBus, topic: &str, name: &str, reason: Option<&str>) {
-    let payload = nipart_plugin_api::PluginGone {
+/// Tells every running plugin that plugin `name` stopped (`reason` is
+/// `None`: `plugin.stopped`) or failed (`plugin.failed`), so that they can
+/// drop what they hold for it (e.g. the monitor's rules).
+pub(crate) fn announce_gone(bus: &EventBus, name: &str, reason: Option<&str>) {
+    let gone = PluginGone {
         plugin: name.to_string(),
         reason: reason.map(str::to_string),
     };
@@ -250,7 +253,13 @@ pub(crate) fn announce_gone(bus: &EventBus, topic: &str, name: &str, reason: Opt
         kind: address_kind::ALL,
         name: "".into(),
     };
-    let event = daemon_event(topic, all, serde_json::to_vec(&payload).unwrap_or_default());
+    let (topic, event) = match reason {
+        None => (
+            PluginStopped::TOPIC,
+            daemon_notice(all, &PluginStopped(gone)),
+        ),
+        Some(_) => (PluginFailed::TOPIC, daemon_notice(all, &PluginFailed(gone))),
+    };
     if let Err(e) = bus.publish_from(&MemberId::Daemon, event) {
         tracing::warn!("broadcasting {topic} for plugin {name}: {e}");
     }
@@ -323,23 +332,23 @@ impl Lifecycle {
             stopping,
         };
         lifecycle.init_all(progress)?;
-        let names: Vec<&str> = lifecycle
-            .plugins
-            .iter()
-            .filter(|p| p.member.state() == MemberState::Running)
-            .map(|p| p.info.name.as_str())
-            .collect();
-        let payload =
-            serde_json::to_vec(&serde_json::json!({ "plugins": names })).unwrap_or_default();
+        let started = DaemonStarted {
+            plugins: lifecycle
+                .plugins
+                .iter()
+                .filter(|p| p.member.state() == MemberState::Running)
+                .map(|p| p.info.name.clone())
+                .collect(),
+        };
         let all = FfiAddress {
             kind: address_kind::ALL,
             name: "".into(),
         };
-        if let Err(e) = lifecycle.bus.publish_from(
-            &MemberId::Daemon,
-            daemon_event(topics::DAEMON_STARTED, all, payload),
-        ) {
-            tracing::warn!("broadcasting {}: {e}", topics::DAEMON_STARTED);
+        if let Err(e) = lifecycle
+            .bus
+            .publish_from(&MemberId::Daemon, daemon_notice(all, &started))
+        {
+            tracing::warn!("broadcasting {}: {e}", DaemonStarted::TOPIC);
         }
         Ok(lifecycle)
     }
@@ -398,11 +407,11 @@ impl Lifecycle {
                 bus: self.bus.clone(),
                 config_json: p.section.clone(),
             };
-            let settings = serde_json::json!({
-                "queue_capacity": self.config.queue_capacity,
-                "log_level": self.config.log_level,
+            let settings = serde_json::to_string(&InitSettings {
+                queue_capacity: self.config.queue_capacity,
+                log_level: self.config.log_level.clone(),
             })
-            .to_string();
+            .unwrap_or_default();
             p.member.set_state(MemberState::Initializing);
             let instance = p.instance.clone();
             let outcome = call_with_deadline(format!("init-{name}"), deadline, move || {
@@ -434,7 +443,7 @@ impl Lifecycle {
                 CallOutcome::Lost(why) => format!("Init failed: {why}"),
             };
             p.member.fail(reason.clone());
-            announce_gone(&self.bus, topics::PLUGIN_FAILED, &name, Some(&reason));
+            announce_gone(&self.bus, &name, Some(&reason));
             if self.config.required_plugins.contains(&name) {
                 let message = format!("required plugin {name:?} failed: {reason}");
                 tracing::error!("{message}; shutting down the plugins already started");
@@ -494,7 +503,7 @@ impl Lifecycle {
                         p.member.set_state(MemberState::Stopped);
                     }
                     tracing::info!("plugin {name} stopped");
-                    announce_gone(&self.bus, topics::PLUGIN_STOPPED, &name, None);
+                    announce_gone(&self.bus, &name, None);
                     continue;
                 }
                 // The SDK's own timeout and ours mean the same to an operator.
@@ -510,7 +519,7 @@ impl Lifecycle {
             let e = format!("plugin {name}: {reason}");
             tracing::error!("{e}");
             p.member.fail(reason.clone());
-            announce_gone(&self.bus, topics::PLUGIN_FAILED, &name, Some(&reason));
+            announce_gone(&self.bus, &name, Some(&reason));
             errors.push(e);
         }
         errors
@@ -526,7 +535,7 @@ impl Lifecycle {
             name: "".into(),
         };
         self.bus
-            .publish_from(&MemberId::Daemon, daemon_event(DAEMON_PING, me, Vec::new()))
+            .publish_from(&MemberId::Daemon, daemon_notice(me, &DaemonPing {}))
             .map_err(|e| format!("the bus did not route the daemon's ping: {e}"))?;
         if self.pings.load(Ordering::Acquire) == before {
             return Err("the bus accepted the daemon's ping but did not deliver it".into());
@@ -570,7 +579,10 @@ impl Lifecycle {
                     continue;
                 }
                 let call = PluginCall(p.instance.clone());
-                if let Err(e) = call.call("nipart.set_log_level", new.log_level.as_bytes()) {
+                let set = SetLogLevel {
+                    level: new.log_level.clone(),
+                };
+                if let Err(e) = call.call(SetLogLevel::METHOD, &set.encode()) {
                     tracing::warn!(
                         "plugin {}: setting log level {}: {e}",
                         p.info.name,
@@ -597,7 +609,8 @@ impl Lifecycle {
                 kind: address_kind::PLUGIN,
                 name: name.as_str().into(),
             };
-            let event = daemon_event(topics::CONFIG_CHANGED, to, section.into_bytes());
+            // The section is already the JSON object the notice carries.
+            let event = daemon_event(ConfigChanged::TOPIC, to, section.into_bytes());
             match self.bus.publish_from(&MemberId::Daemon, event) {
                 Ok(()) => report.notified.push(name.clone()),
                 Err(e) => report.not_notified.push((name.clone(), e.to_string())),
@@ -612,12 +625,12 @@ impl Lifecycle {
     /// in progress has ended, and waits for that answer at most `limit`.
     pub fn drain(&self, limit: Duration) -> DrainOutcome {
         let mut ev = daemon_event(
-            topics::DAEMON_STOPPING,
+            DaemonStopping::TOPIC,
             FfiAddress {
                 kind: address_kind::ROLE,
-                name: "commander".into(),
+                name: DaemonStopping::ROLE.as_str().into(),
             },
-            b"{}".to_vec(),
+            serde_json::to_vec(&DaemonStopping {}).unwrap_or_default(),
         );
         ev.state = event_state::TODO;
         ev.flags = event_flags::REQUEST;

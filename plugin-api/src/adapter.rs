@@ -37,6 +37,8 @@ use nipart_plugin_abi::{
 };
 use tokio::sync::mpsc;
 
+use nipart_protocol::daemon::{DaemonCall, QueueDepth, ReportFailure, SetLogLevel};
+
 use crate::{
     Context, Error, ErrorKind, Event, Plugin, Result,
     context::{Cancellations, Pending, lock_pending},
@@ -45,21 +47,7 @@ use crate::{
 
 /// Settings the host passes to `init` as JSON. Unknown keys are ignored, so
 /// the host may add more without breaking older plugins.
-#[derive(serde::Deserialize)]
-#[serde(default)]
-struct Settings {
-    queue_capacity: usize,
-    log_level: String,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            queue_capacity: 1024,
-            log_level: "info".into(),
-        }
-    }
-}
+type Settings = nipart_protocol::daemon::InitSettings;
 
 enum Control {
     Shutdown {
@@ -249,9 +237,10 @@ impl<P: Plugin> Adapter<P> {
 
     fn do_call(&self, method: &str, input: &[u8]) -> Result<Vec<u8>> {
         match method {
-            "nipart.set_log_level" => {
-                let text = std::str::from_utf8(input)
-                    .map_err(|_| Error::invalid_input("log level is not UTF-8"))?;
+            SetLogLevel::METHOD => {
+                let set = SetLogLevel::decode(input)
+                    .ok_or_else(|| Error::invalid_input("log level is not UTF-8"))?;
+                let text = set.level.as_str();
                 let level = log::parse_level(text)
                     .ok_or_else(|| Error::invalid_input(format!("invalid log level {text:?}")))?;
                 if let Some(handle) = self.link()?.level.get() {
@@ -261,7 +250,7 @@ impl<P: Plugin> Adapter<P> {
                 }
                 Ok(Vec::new())
             }
-            "nipart.queue_depth" => Ok(depth(self.link()?).to_string().into_bytes()),
+            QueueDepth::METHOD => Ok(QueueDepth::encode_output(&(depth(self.link()?) as usize))),
             _ => Err(Error::new(
                 ErrorKind::Unsupported,
                 format!("plugin {} does not provide method {method:?}", P::NAME),
@@ -504,7 +493,9 @@ impl<P: Plugin> Worker<P> {
                 if let Some(req) = request {
                     let _ = ctx.reply_error(&req, &e);
                 }
-                let _ = ctx.call_daemon("nipart.plugin_failed", e.message().as_bytes());
+                let _ = ctx.call(&ReportFailure {
+                    reason: e.message().to_string(),
+                });
                 false
             }
         }

@@ -9,10 +9,14 @@ use std::{
 
 use abi_stable::std_types::{RSlice, RStr};
 use nipart_plugin_abi::{DaemonBox, FfiEvent};
+use nipart_protocol::daemon::DaemonCall;
 use serde::{Serialize, de::DeserializeOwned};
 use tokio::sync::{Notify, oneshot};
 
-use crate::{Address, Error, ErrorKind, Event, EventId, EventState, Result};
+use crate::{Address, Error, ErrorKind, Event, EventId, EventState, Notice, Request, Result};
+
+/// How long [`Context::ask`] waits for a reply.
+pub const DEFAULT_ASK_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How many cancelled request ids are remembered (the oldest are
 /// forgotten first): far more than requests a plugin has queued or running.
@@ -276,6 +280,48 @@ impl Context {
         Ok(reply)
     }
 
+    /// Asks `request`'s role and waits for its typed reply, at most
+    /// [`DEFAULT_ASK_TIMEOUT`]. As [`Context::request`]: the call is given
+    /// up when the request this task works for is cancelled
+    /// ([`Context::on_behalf_of`]).
+    pub async fn ask<R: Request>(&self, request: &R) -> Result<R::Reply> {
+        self.ask_within(request, DEFAULT_ASK_TIMEOUT).await
+    }
+
+    /// [`Context::ask`] waiting at most `timeout`.
+    pub async fn ask_within<R: Request>(&self, request: &R, timeout: Duration) -> Result<R::Reply> {
+        self.ask_at(Address::role(R::ROLE), request, timeout).await
+    }
+
+    /// [`Context::ask`] sent to `dst` rather than to `R::ROLE` (e.g. a part
+    /// of a plan to the role that owns it).
+    pub async fn ask_at<R: Request>(
+        &self,
+        dst: Address,
+        request: &R,
+        timeout: Duration,
+    ) -> Result<R::Reply> {
+        let event = Event::new(R::TOPIC, dst).with_json(request)?;
+        self.request(event, timeout).await?.json()
+    }
+
+    /// Publishes `notice` to whoever subscribes to its topic.
+    pub fn announce<N: Notice>(&self, notice: &N) -> Result<()> {
+        self.notify(N::TOPIC, notice)
+    }
+
+    /// Answers `request`, a received `R`, with its typed reply.
+    pub fn answer<R: Request>(&self, request: &Event, reply: &R::Reply) -> Result<()> {
+        if request.topic != R::TOPIC {
+            return Err(Error::invalid_input(format!(
+                "answering {} with the reply of {}",
+                request.topic,
+                R::TOPIC
+            )));
+        }
+        self.reply(request, reply)
+    }
+
     /// Answers `request` with `Done` and the JSON form of `payload`.
     pub fn reply<T: Serialize + ?Sized>(&self, request: &Event, payload: &T) -> Result<()> {
         self.publish(request.reply(EventState::Done).with_json(payload)?)
@@ -326,6 +372,25 @@ impl Context {
             .into_result()
             .map(|v| v.into_vec())
             .map_err(Error::from)
+    }
+
+    /// A typed daemon call ([`crate::protocol::daemon::DaemonCall`]).
+    pub fn call<C: DaemonCall>(&self, call: &C) -> Result<C::Output> {
+        let out = self.call_daemon(C::METHOD, &call.encode())?;
+        C::decode_output(&out).ok_or_else(|| {
+            Error::invalid_input(format!("the daemon's answer to {} is malformed", C::METHOD))
+        })
+    }
+
+    /// The daemon's [`Hello`](crate::protocol::Hello): its protocol version
+    /// and features. A daemon older than the hello speaks version 1
+    /// without features.
+    pub fn daemon_hello(&self) -> crate::protocol::Hello {
+        let ours = crate::protocol::Hello::new(&[]);
+        self.call(&ours).unwrap_or(crate::protocol::Hello {
+            protocol_version: 1,
+            features: Vec::new(),
+        })
     }
 
     pub(crate) fn daemon(&self) -> &DaemonBox {

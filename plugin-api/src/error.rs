@@ -177,3 +177,9 @@ impl From<serde_json::Error> for Error {
 
 /// The SDK's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<crate::state::StateError> for Error {
+    fn from(e: crate::state::StateError) -> Self {
+        Error::invalid_input(e.to_string())
+    }
+}

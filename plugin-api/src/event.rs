@@ -10,7 +10,7 @@ use abi_stable::std_types::{ROption, RString, RVec};
 use nipart_plugin_abi::{FfiAddress, FfiEvent, address_kind, event_flags, event_state};
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::{Error, Result};
+use crate::{Error, Message, Result};
 
 /// A time-ordered unique event id (a UUID v7).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -354,6 +354,20 @@ impl Event {
                 self.id, self.topic
             ))
         })
+    }
+
+    /// This event as an `M`, if it is one: `None` when its topic is not
+    /// `M`'s or it is a reply or progress (which answer a request rather
+    /// than carry an `M`); `Some(Err)` when the topic is `M`'s but the
+    /// payload is not (the error names the topic and what is wrong).
+    pub fn decode<M: Message>(&self) -> Option<Result<M>> {
+        if self.topic != M::TOPIC
+            || self.ref_id.is_some()
+            || !matches!(self.state, EventState::Todo | EventState::Done)
+        {
+            return None;
+        }
+        Some(self.json())
     }
 
     /// An event answering this one: same topic, sent back to the source.

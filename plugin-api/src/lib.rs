@@ -71,12 +71,19 @@ pub mod file;
 mod log;
 mod plugin;
 mod registry;
-pub mod state;
 pub mod topic;
 
-pub use context::Context;
+/// The typed contract: every request, reply and notice with its topic and
+/// role (the crate `nipart-protocol`).
+pub use nipart_protocol as protocol;
+/// The network-state schema and the workflow's payloads
+/// ([`protocol::state`]).
+pub use nipart_protocol::state;
+
+pub use context::{Context, DEFAULT_ASK_TIMEOUT};
 pub use error::{Error, ErrorKind, Result, panic_message};
 pub use event::{Address, Event, EventId, EventState};
+pub use nipart_protocol::{Message, Notice, Request, Role, Streams};
 pub use plugin::Plugin;
 pub use registry::{PluginRegistration, registered};
 pub use topic::{TopicPattern, validate_topic};
@@ -86,52 +93,84 @@ pub use topic::{TopicPattern, validate_topic};
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
-/// Topics the daemon itself publishes.
+/// Topics the daemon itself publishes (the topics of the types in
+/// [`protocol::daemon`], kept for code written before them).
 pub mod topics {
-    /// Broadcast to every plugin once every Init has returned.
-    pub const DAEMON_STARTED: &str = "daemon.started";
-    /// A request from the daemon to `role:commander` on SIGTERM or SIGINT,
-    /// before anything stops: from then on the commander refuses new
-    /// applies, and it replies (`{}`) once the apply in progress, if any,
-    /// has ended (verified and saved, or rolled back). The daemon waits for
-    /// the reply until `shutdown_total_timeout_ms`, with the API still up so
-    /// that the apply's client gets its answer.
-    pub const DAEMON_STOPPING: &str = "daemon.stopping";
-    /// Sent to a subscriber before the next event it receives after some
-    /// were dropped because its queue was full; payload [`BusMissed`](super::BusMissed).
-    pub const BUS_MISSED: &str = "bus.missed";
-    /// Broadcast to every plugin when a plugin's Shutdown returned;
-    /// payload [`PluginGone`](super::PluginGone).
-    pub const PLUGIN_STOPPED: &str = "plugin.stopped";
-    /// Broadcast to every plugin when a plugin failed (Init or Shutdown
-    /// failed, panicked or timed out, or a handler panicked) and was
-    /// isolated; payload [`PluginGone`](super::PluginGone) with the reason.
-    pub const PLUGIN_FAILED: &str = "plugin.failed";
-    /// Sent to one plugin (unicast) after a configuration reload (SIGHUP)
-    /// changed its `[plugin.NAME]` section; the payload is the new section
-    /// as a JSON object (`{}` when it was removed). From then on
-    /// [`Context::config`](super::Context::config) returns the new section
-    /// too.
-    pub const CONFIG_CHANGED: &str = "config.changed";
+    use crate::protocol::{Message, daemon};
+
+    /// [`daemon::DaemonStarted`].
+    pub const DAEMON_STARTED: &str = daemon::DaemonStarted::TOPIC;
+    /// [`daemon::DaemonStopping`].
+    pub const DAEMON_STOPPING: &str = daemon::DaemonStopping::TOPIC;
+    /// [`daemon::BusMissed`].
+    pub const BUS_MISSED: &str = daemon::BusMissed::TOPIC;
+    /// [`daemon::PluginStopped`].
+    pub const PLUGIN_STOPPED: &str = daemon::PluginStopped::TOPIC;
+    /// [`daemon::PluginFailed`].
+    pub const PLUGIN_FAILED: &str = daemon::PluginFailed::TOPIC;
+    /// [`daemon::ConfigChanged`].
+    pub const CONFIG_CHANGED: &str = daemon::ConfigChanged::TOPIC;
 }
 
-/// Payload of [`topics::BUS_MISSED`].
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct BusMissed {
-    /// How many events were dropped since the last notice.
-    pub missed: u64,
-}
+pub use nipart_protocol::daemon::{BusMissed, PluginGone};
 
-/// Payload of [`topics::PLUGIN_STOPPED`] and [`topics::PLUGIN_FAILED`]: a
-/// plugin that stopped taking events, so that others can drop what they
-/// hold for it (the monitor drops its rules).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PluginGone {
-    /// The plugin's name.
-    pub plugin: String,
-    /// Why it failed (absent for a clean stop).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+/// Declares the events a plugin handles as an enum, one variant per
+/// [`Request`] or [`Notice`] type, with `decode(&Event) ->
+/// Result<Option<Self>>` (`None`: none of them; `Err`: the topic is known
+/// but its payload is not valid) and `TOPICS`, their topics (for
+/// `Plugin::SUBSCRIPTIONS`).
+///
+/// ```
+/// use nipart_plugin_api::{Event, Address, EventState, Message, protocol::monitor::{LinkCarrierUp, LinkCarrierDown}};
+///
+/// nipart_plugin_api::incoming! {
+///     enum Incoming {
+///         Up(LinkCarrierUp),
+///         Down(LinkCarrierDown),
+///     }
+/// }
+///
+/// let ev = Event::new(LinkCarrierUp::TOPIC, Address::None)
+///     .with_state(EventState::Done)
+///     .with_json(&serde_json::json!({"seq": 1, "name": "eth0", "index": 2, "up": true, "carrier": true}))
+///     .unwrap();
+/// match Incoming::decode(&ev).unwrap() {
+///     Some(Incoming::Up(link)) => assert_eq!(link.name, "eth0"),
+///     _ => panic!("not decoded"),
+/// }
+/// assert_eq!(Incoming::TOPICS, ["link.carrier-up", "link.carrier-down"]);
+/// ```
+#[macro_export]
+macro_rules! incoming {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $($(#[$vmeta:meta])* $variant:ident($ty:ty)),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        $vis enum $name {
+            $($(#[$vmeta])* $variant($ty)),*
+        }
+
+        impl $name {
+            /// The topics of the variants, in order.
+            #[allow(dead_code)]
+            pub const TOPICS: &'static [&'static str] =
+                &[$(<$ty as $crate::Message>::TOPIC),*];
+
+            /// The event as one of the variants, if it is one.
+            #[allow(dead_code)]
+            pub fn decode(event: &$crate::Event) -> $crate::Result<::core::option::Option<Self>> {
+                $(
+                    if let ::core::option::Option::Some(v) = event.decode::<$ty>() {
+                        return v.map(|v| ::core::option::Option::Some(Self::$variant(v)));
+                    }
+                )*
+                ::core::result::Result::Ok(::core::option::Option::None)
+            }
+        }
+    };
 }
 
 /// The version of this SDK crate.

@@ -1,132 +1,142 @@
 //! Checkpoints and the saved state, through the `conf` plugin when one
 //! holds role `conf`; without it, checkpoints live only in memory (the one
 //! a `no_commit` apply keeps) and nothing is saved.
+//!
+//! This module knows nothing of the workflow: it gets a [`History`] (the
+//! timeout of a request to `conf` and the in-memory id counter).
 
-use std::{sync::atomic::Ordering, time::Duration};
+use std::{
+    sync::atomic::{AtomicU64, Ordering},
+    time::Duration,
+};
 
 use nipart_plugin_api::{
-    Address, Context, Error, ErrorKind, Event, Result,
+    Address, Context, Error, ErrorKind, Event, Request, Result, Role,
+    protocol::conf::{CheckpointInProgress, CheckpointListRequest},
     state::{
         CheckpointGet, CheckpointHistory, CheckpointPending, CheckpointRecord, CheckpointSave,
-        CheckpointSummary, CreatedBy, NetworkState, StateSave, StateSaved, topics,
+        CreatedBy, NetworkState, StateSave, StateSaved,
     },
 };
-use serde::de::DeserializeOwned;
 
-use crate::workflow::Shared;
+/// The commander's side of role `conf`.
+pub struct History {
+    /// How long `conf` may take to answer.
+    timeout: Duration,
+    /// In-memory checkpoint ids, used without the `conf` plugin.
+    next_checkpoint: AtomicU64,
+}
 
-/// A request to `role:conf`; `Ok(None)` when no plugin holds the role.
-async fn ask_conf<T: DeserializeOwned>(
-    shared: &Shared,
-    ctx: &Context,
-    topic: &str,
-    payload: &impl serde::Serialize,
-) -> Result<Option<T>> {
-    let ev = Event::new(topic, Address::role("conf")).with_json(payload)?;
-    let timeout = Duration::from_millis(shared.config.query_timeout_ms);
-    match ctx.request(ev, timeout).await {
-        Ok(reply) => reply.json().map(Some),
-        // The bus's answer when nobody holds the role (docs/events.md).
-        Err(e)
-            if e.kind() == ErrorKind::NotFound && e.message() == "no plugin provides role conf" =>
-        {
-            Ok(None)
+/// Whether `e` is the bus's answer when no plugin holds `role`.
+///
+/// The SDK of this tree has no error kind of its own for it, so the bus's
+/// message is compared (docs/events.md); the host's `ErrorKind::NoRoleHolder`
+/// (FFI integer 11) replaces this comparison where it exists.
+fn no_role_holder(e: &Error, role: Role) -> bool {
+    e.kind() == ErrorKind::NotFound && e.message() == format!("no plugin provides role {role}")
+}
+
+impl History {
+    pub fn new(timeout: Duration) -> Self {
+        Self {
+            timeout,
+            next_checkpoint: AtomicU64::new(1),
         }
-        Err(e) => Err(e),
     }
-}
 
-/// Takes a checkpoint of `running`: on disk through `conf`, or a new
-/// in-memory id. An error means nothing may change.
-pub async fn take(
-    shared: &Shared,
-    ctx: &Context,
-    created_by: CreatedBy,
-    running: &NetworkState,
-) -> Result<String> {
-    let req = CheckpointSave {
-        created_by,
-        running: running.clone(),
-    };
-    match ask_conf::<CheckpointSummary>(shared, ctx, topics::CONF_CHECKPOINT_SAVE, &req).await {
-        Ok(Some(s)) => Ok(s.id),
-        Ok(None) => Ok(format!(
-            "cp-{}",
-            shared.next_checkpoint.fetch_add(1, Ordering::Relaxed)
-        )),
-        Err(e) => Err(Error::new(
-            e.kind(),
-            format!("taking the checkpoint failed, nothing was changed: {e}"),
-        )),
+    /// `request` to `role:conf`; `Ok(None)` when no plugin holds the role.
+    async fn ask<R: Request>(&self, ctx: &Context, request: &R) -> Result<Option<R::Reply>> {
+        match ctx.ask_within(request, self.timeout).await {
+            Ok(reply) => Ok(Some(reply)),
+            Err(e) if no_role_holder(&e, R::ROLE) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
-}
 
-/// Saves `desired` (merged in, or replacing the saved state); `Ok(None)`
-/// without `conf`.
-pub async fn save(
-    shared: &Shared,
-    ctx: &Context,
-    desired: &NetworkState,
-    replace: bool,
-) -> Result<Option<StateSaved>> {
-    let req = StateSave {
-        desired: desired.clone(),
-        replace,
-    };
-    ask_conf(shared, ctx, topics::CONF_STATE_SAVE, &req)
-        .await
-        .map_err(|e| Error::new(e.kind(), format!("saving the desired state: {e}")))
-}
+    /// Takes a checkpoint of `running`: on disk through `conf`, or a new
+    /// in-memory id. An error means nothing may change.
+    pub async fn take(
+        &self,
+        ctx: &Context,
+        created_by: CreatedBy,
+        running: &NetworkState,
+    ) -> Result<String> {
+        let req = CheckpointSave {
+            created_by,
+            running: running.clone(),
+        };
+        match self.ask(ctx, &req).await {
+            Ok(Some(s)) => Ok(s.id),
+            Ok(None) => Ok(format!(
+                "cp-{}",
+                self.next_checkpoint.fetch_add(1, Ordering::Relaxed)
+            )),
+            Err(e) => Err(Error::new(
+                e.kind(),
+                format!("taking the checkpoint failed, nothing was changed: {e}"),
+            )),
+        }
+    }
 
-/// Marks checkpoint `id` as awaiting `Commit` on disk (`None` clears the
-/// mark), so that a daemon stopped before `Commit` rolls it back at start.
-/// A no-op without `conf`.
-pub async fn mark_pending(shared: &Shared, ctx: &Context, id: Option<&str>) -> Result<()> {
-    let req = CheckpointPending {
-        id: id.map(str::to_string),
-    };
-    ask_conf::<serde_json::Value>(shared, ctx, topics::CONF_CHECKPOINT_PENDING, &req)
-        .await
-        .map(|_| ())
-        .map_err(|e| Error::new(e.kind(), format!("marking the pending checkpoint: {e}")))
-}
+    /// Saves `desired` (merged in, or replacing the saved state); `Ok(None)`
+    /// without `conf`.
+    pub async fn save(
+        &self,
+        ctx: &Context,
+        desired: &NetworkState,
+        replace: bool,
+    ) -> Result<Option<StateSaved>> {
+        let req = StateSave {
+            desired: desired.clone(),
+            replace,
+        };
+        self.ask(ctx, &req)
+            .await
+            .map_err(|e| Error::new(e.kind(), format!("saving the desired state: {e}")))
+    }
 
-/// Marks checkpoint `id` on disk as the one of the apply about to change
-/// the network (`None` clears the mark), so that a daemon killed before
-/// the apply is verified and saved, or rolled back, rolls it back at
-/// start. A no-op without `conf`.
-pub async fn mark_in_progress(shared: &Shared, ctx: &Context, id: Option<&str>) -> Result<()> {
-    let req = CheckpointPending {
-        id: id.map(str::to_string),
-    };
-    ask_conf::<serde_json::Value>(shared, ctx, topics::CONF_CHECKPOINT_IN_PROGRESS, &req)
-        .await
-        .map(|_| ())
-        .map_err(|e| Error::new(e.kind(), format!("marking the apply in progress: {e}")))
-}
+    /// Marks checkpoint `id` as awaiting `Commit` on disk (`None` clears
+    /// the mark), so that a daemon stopped before `Commit` rolls it back at
+    /// start. A no-op without `conf`.
+    pub async fn mark_pending(&self, ctx: &Context, id: Option<&str>) -> Result<()> {
+        let req = CheckpointPending {
+            id: id.map(str::to_string),
+        };
+        self.mark(ctx, &req, "marking the pending checkpoint").await
+    }
 
-/// The checkpoint `id` (the newest when `None`) of the history; `Ok(None)`
-/// without `conf`.
-pub async fn get(
-    shared: &Shared,
-    ctx: &Context,
-    id: Option<&str>,
-) -> Result<Option<CheckpointRecord>> {
-    let req = CheckpointGet {
-        id: id.map(str::to_string),
-    };
-    ask_conf(shared, ctx, topics::CONF_CHECKPOINT_GET, &req).await
-}
+    /// Marks checkpoint `id` on disk as the one of the apply about to
+    /// change the network (`None` clears the mark), so that a daemon killed
+    /// before the apply is verified and saved, or rolled back, rolls it
+    /// back at start. A no-op without `conf`.
+    pub async fn mark_in_progress(&self, ctx: &Context, id: Option<&str>) -> Result<()> {
+        let req = CheckpointInProgress {
+            id: id.map(str::to_string),
+        };
+        self.mark(ctx, &req, "marking the apply in progress").await
+    }
 
-/// The history, oldest first; `Ok(None)` without `conf`.
-pub async fn list(shared: &Shared, ctx: &Context) -> Result<Option<CheckpointHistory>> {
-    ask_conf(
-        shared,
-        ctx,
-        topics::CONF_CHECKPOINT_LIST,
-        &serde_json::json!({}),
-    )
-    .await
+    /// A mark on disk (`request`); an error says `what` failed.
+    async fn mark<R: Request>(&self, ctx: &Context, request: &R, what: &str) -> Result<()> {
+        self.ask(ctx, request)
+            .await
+            .map(|_| ())
+            .map_err(|e| Error::new(e.kind(), format!("{what}: {e}")))
+    }
+
+    /// The checkpoint `id` (the newest when `None`) of the history;
+    /// `Ok(None)` without `conf`.
+    pub async fn get(&self, ctx: &Context, id: Option<&str>) -> Result<Option<CheckpointRecord>> {
+        let req = CheckpointGet {
+            id: id.map(str::to_string),
+        };
+        self.ask(ctx, &req).await
+    }
+
+    /// The history, oldest first; `Ok(None)` without `conf`.
+    pub async fn list(&self, ctx: &Context) -> Result<Option<CheckpointHistory>> {
+        self.ask(ctx, &CheckpointListRequest {}).await
+    }
 }
 
 /// `apply of veth1, veth1-ep (from plugin:conf)`.

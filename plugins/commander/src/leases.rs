@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use nipart_plugin_api::{
-    Address, Context, Event,
-    state::{DhcpLeaseList, DhcpLeaseQuery, IpConfig, NetworkState, dhcp_topics},
+    Context,
+    state::{DhcpLeaseQuery, IpConfig, NetworkState},
 };
 
 /// The dhcp plugin answers from memory; a slow one must not hold `Show` up.
@@ -18,12 +18,7 @@ pub async fn merge(ctx: &Context, state: &mut NetworkState, interface: Option<&s
     let query = DhcpLeaseQuery {
         interface: interface.map(str::to_string),
     };
-    let list: DhcpLeaseList = match async {
-        let ev = Event::new(dhcp_topics::LEASES, Address::role("dhcp")).with_json(&query)?;
-        ctx.request(ev, LEASES_TIMEOUT).await?.json()
-    }
-    .await
-    {
+    let list = match ctx.ask_within(&query, LEASES_TIMEOUT).await {
         Ok(list) => list,
         Err(e) => {
             tracing::debug!("show without DHCP leases: {e}");

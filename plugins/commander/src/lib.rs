@@ -5,113 +5,93 @@
 //!
 //! Role `commander`. See `docs/plugins/commander.md` for the exchange and
 //! the configuration (`[plugin.commander]`).
+//!
+//! Modules: [`apply`] (the `Apply` call, one method per step),
+//! [`checkpoint`] (`Commit`, `Rollback`, `ListCheckpoints`, the commit
+//! timer), [`workflow`] (the commander's state and the steps the calls
+//! share, the one revert path and the `network.rolled-back` notice),
+//! [`history`] (requests to role `conf`), [`options`] (`ApplyOptions` as
+//! an `ApplyMode`), [`leases`] (DHCP leases in `Show`), [`config`].
 
+mod apply;
+mod checkpoint;
+mod config;
 mod history;
 mod leases;
+mod options;
 mod workflow;
 
-use std::sync::Arc;
+use std::{future::Future, sync::Arc};
 
 use nipart_plugin_api::{
-    Context, Event, EventState, Plugin, Result, state::topics, topics as topics_daemon,
+    Context, Event, EventState, Plugin, Request, Result, Role,
+    protocol::{
+        Empty,
+        api::{Commit, ListCheckpoints, Rollback},
+        daemon::DaemonStopping,
+    },
+    state::{ApiCall, ApplyRequest, ShowRequest},
 };
 
-use workflow::{Config, Shared};
+use config::Config;
+use workflow::Shared;
+
+nipart_plugin_api::incoming! {
+    /// What the commander answers.
+    enum Call {
+        Stopping(DaemonStopping),
+        Show(ApiCall<ShowRequest>),
+        Apply(ApiCall<ApplyRequest>),
+        Commit(ApiCall<Commit>),
+        Rollback(ApiCall<Rollback>),
+        ListCheckpoints(ApiCall<ListCheckpoints>),
+    }
+}
 
 struct Commander {
     shared: Option<Arc<Shared>>,
 }
 
-impl Plugin for Commander {
-    const NAME: &'static str = "commander";
-    const DESCRIPTION: &'static str =
-        "drives apply → verify → rollback of network state between plugins";
-    const ROLES: &'static [&'static str] = &["commander"];
+/// What a call does, for how it is run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CallKind {
+    /// A query or a listing: worth nothing once its caller is gone, its
+    /// asks stop when the API cancels the call.
+    Read,
+    /// An apply, a commit or a rollback: goes on to a consistent end, then
+    /// gives the memory it freed back.
+    Change,
+    /// `daemon.stopping`.
+    Drain,
+}
 
-    fn new() -> Result<Self> {
-        Ok(Commander { shared: None })
-    }
-
-    async fn init(&mut self, ctx: &Context) -> Result<()> {
-        let config: Config = ctx.config()?;
-        config.check()?;
-        self.shared = Some(Arc::new(Shared::new(config)));
-        Ok(())
-    }
-
-    async fn handle_event(&mut self, ctx: &Context, event: Event) -> Result<()> {
-        let Some(shared) = self.shared.clone() else {
-            return Ok(());
+/// Answers `event`, an `R`, with what `work` returns, from a task of its
+/// own, so that a show, or a second apply that must not wait, is answered
+/// while an apply runs.
+fn answer_in_task<R, F>(ctx: &Context, event: Event, kind: CallKind, work: F)
+where
+    R: Request + 'static,
+    R::Reply: Send,
+    F: Future<Output = Result<R::Reply>> + Send + 'static,
+{
+    let ctx = ctx.clone();
+    tokio::spawn(async move {
+        let result = if kind == CallKind::Read {
+            ctx.on_behalf_of(&event, work).await
+        } else {
+            work.await
         };
-        if event.state == EventState::Cancelled {
-            // The API gave up on a call (timeout or client gone). The apply
-            // goes on to a consistent end (applied and verified, or rolled
-            // back); its reply will find nobody.
-            tracing::info!("the caller of {} abandoned it", event.topic);
-            return Ok(());
+        let sent = match result {
+            Ok(reply) => ctx.answer::<R>(&event, &reply),
+            Err(e) => ctx.reply_error(&event, &e),
+        };
+        if let Err(e) = &sent {
+            tracing::warn!("replying to {}: {e}", event.topic);
         }
-        if event.state != EventState::Todo || !event.request {
-            return Ok(());
+        if kind == CallKind::Change {
+            give_back_memory().await;
         }
-        if event.topic == topics_daemon::DAEMON_STOPPING {
-            // SIGTERM: the apply in progress ends as usual (its client gets
-            // the reply, it is saved or rolled back), new ones are refused;
-            // the daemon waits for this reply before it stops anything.
-            let ctx = ctx.clone();
-            tokio::spawn(async move {
-                shared.drain().await;
-                tracing::info!("no apply in progress: ready to stop");
-                if let Err(e) = ctx.reply(&event, &serde_json::json!({})) {
-                    tracing::warn!("replying to {}: {e}", event.topic);
-                }
-            });
-            return Ok(());
-        }
-        match event.topic.as_str() {
-            topics::SHOW
-            | topics::APPLY
-            | topics::COMMIT
-            | topics::ROLLBACK
-            | topics::LIST_CHECKPOINTS => {
-                // Each call runs as a task, so that a show, or a second apply
-                // that must not wait, is answered while an apply runs.
-                let ctx = ctx.clone();
-                // A query or a listing is worth nothing once its caller is
-                // gone: its asks stop when the API cancels the call. An
-                // apply, a commit or a rollback goes on to a consistent end.
-                let read_only = matches!(
-                    event.topic.as_str(),
-                    topics::SHOW | topics::LIST_CHECKPOINTS
-                );
-                tokio::spawn(async move {
-                    let work = workflow::handle(&shared, &ctx, &event);
-                    let result = if read_only {
-                        ctx.on_behalf_of(&event, work).await
-                    } else {
-                        work.await
-                    };
-                    let sent = match result {
-                        Ok(payload) => {
-                            ctx.publish(event.reply(EventState::Done).with_json(&payload)?)
-                        }
-                        Err(e) => ctx.reply_error(&event, &e),
-                    };
-                    if let Err(e) = &sent {
-                        tracing::warn!("replying to {}: {e}", event.topic);
-                    }
-                    if matches!(
-                        event.topic.as_str(),
-                        topics::APPLY | topics::COMMIT | topics::ROLLBACK
-                    ) {
-                        give_back_memory().await;
-                    }
-                    sent
-                });
-                Ok(())
-            }
-            _ => Ok(()),
-        }
-    }
+    });
 }
 
 /// Returns the memory a change freed to the system. Plugins exchange and
@@ -131,6 +111,102 @@ async fn give_back_memory() {
         unsafe {
             libc::malloc_trim(0);
         }
+    }
+}
+
+impl Plugin for Commander {
+    const NAME: &'static str = "commander";
+    const DESCRIPTION: &'static str =
+        "drives apply → verify → rollback of network state between plugins";
+    const ROLES: &'static [&'static str] = &[Role::COMMANDER.as_str()];
+
+    fn new() -> Result<Self> {
+        Ok(Commander { shared: None })
+    }
+
+    async fn init(&mut self, ctx: &Context) -> Result<()> {
+        let config: Config = ctx.config()?;
+        config.check()?;
+        self.shared = Some(Arc::new(Shared::new(config)));
+        Ok(())
+    }
+
+    async fn handle_event(&mut self, ctx: &Context, mut event: Event) -> Result<()> {
+        let Some(shared) = self.shared.clone() else {
+            return Ok(());
+        };
+        if event.state == EventState::Cancelled {
+            // The API gave up on a call (timeout or client gone). The apply
+            // goes on to a consistent end (applied and verified, or rolled
+            // back); its reply will find nobody.
+            tracing::info!("the caller of {} abandoned it", event.topic);
+            return Ok(());
+        }
+        if event.state != EventState::Todo || !event.request {
+            return Ok(());
+        }
+        if event.payload.is_empty() {
+            // A call without a payload is one without parameters.
+            event.payload = serde_json::to_vec(&ApiCall::new("", Empty {}))?;
+        }
+        let Some(call) = Call::decode(&event)? else {
+            return Ok(());
+        };
+        let c = ctx.clone();
+        match call {
+            Call::Stopping(_) => {
+                // SIGTERM: the apply in progress ends as usual (its client
+                // gets the reply, it is saved or rolled back), new ones are
+                // refused; the daemon waits for this reply before it stops
+                // anything.
+                answer_in_task::<DaemonStopping, _>(ctx, event, CallKind::Drain, async move {
+                    shared.drain().await;
+                    tracing::info!("no apply in progress: ready to stop");
+                    Ok(Empty {})
+                });
+            }
+            Call::Show(call) => {
+                answer_in_task::<ApiCall<ShowRequest>, _>(ctx, event, CallKind::Read, async move {
+                    let interface = call.parameters.interface;
+                    let mut state = shared.query(&c, interface.clone()).await?;
+                    leases::merge(&c, &mut state, interface.as_deref()).await;
+                    Ok(state)
+                });
+            }
+            Call::Apply(call) => {
+                let ev = event.clone();
+                answer_in_task::<ApiCall<ApplyRequest>, _>(
+                    ctx,
+                    event,
+                    CallKind::Change,
+                    async move {
+                        apply::Apply::new(&shared, &c, &ev, &call.parameters)?
+                            .run(call.parameters)
+                            .await
+                    },
+                );
+            }
+            Call::Commit(call) => {
+                answer_in_task::<ApiCall<Commit>, _>(ctx, event, CallKind::Change, async move {
+                    checkpoint::commit(&shared, &c, call.parameters.0.checkpoint).await
+                });
+            }
+            Call::Rollback(call) => {
+                let ev = event.clone();
+                answer_in_task::<ApiCall<Rollback>, _>(ctx, event, CallKind::Change, async move {
+                    checkpoint::rollback(&shared, &c, &ev, call.parameters.0.checkpoint).await
+                });
+            }
+            Call::ListCheckpoints(_) => {
+                answer_in_task::<ApiCall<ListCheckpoints>, _>(
+                    ctx,
+                    event,
+                    CallKind::Read,
+                    async move { checkpoint::list(&shared, &c).await },
+                );
+            }
+        }
+        Ok(())
     }
 }
 

@@ -6,21 +6,35 @@
 //! - `state.plan` ([`PlanRequest`]) → [`Plan`](nipart_plugin_api::state::Plan)
 //! - `state.revert-plan` ([`RevertRequest`]) → [`Plan`](nipart_plugin_api::state::Plan)
 //! - `state.verify` ([`VerifyRequest`]) → [`VerifyReport`]
+//!
+//! Modules: `plan` (the plan of a desired state and of a revert, what to
+//! verify), `sanitize` (the named passes that check and complete a desired
+//! state), `settable` (values a state may newly set).
 
 mod plan;
+mod sanitize;
 mod settable;
 
 use nipart_plugin_api::{
-    Context, Error, ErrorKind, Event, EventState, Plugin, Result,
-    state::{PlanRequest, RevertRequest, VerifyReport, VerifyRequest, differences, topics},
+    Context, Event, EventState, Plugin, Result, Role,
+    state::{PlanRequest, RevertRequest, VerifyReport, VerifyRequest, differences},
 };
+
+nipart_plugin_api::incoming! {
+    /// What the state plugin answers.
+    enum Call {
+        Plan(PlanRequest),
+        RevertPlan(RevertRequest),
+        Verify(VerifyRequest),
+    }
+}
 
 struct State;
 
 impl Plugin for State {
     const NAME: &'static str = "state";
     const DESCRIPTION: &'static str = "validates desired network state and plans its apply";
-    const ROLES: &'static [&'static str] = &["state"];
+    const ROLES: &'static [&'static str] = &[Role::STATE.as_str()];
 
     fn new() -> Result<Self> {
         Ok(State)
@@ -30,26 +44,22 @@ impl Plugin for State {
         if event.state != EventState::Todo || !event.request {
             return Ok(());
         }
-        match event.topic.as_str() {
-            topics::PLAN => {
-                let req: PlanRequest = event.json()?;
+        match Call::decode(&event)? {
+            Some(Call::Plan(req)) => {
                 let plan = plan::plan(&req.desired, &req.current)?;
-                ctx.reply(&event, &plan)
+                ctx.answer::<PlanRequest>(&event, &plan)
             }
-            topics::REVERT_PLAN => {
-                let req: RevertRequest = event.json()?;
-                ctx.reply(&event, &plan::revert_plan(&req.checkpoint, &req.current))
-            }
-            topics::VERIFY => {
-                let req: VerifyRequest = event.json()?;
+            Some(Call::RevertPlan(req)) => ctx
+                .answer::<RevertRequest>(&event, &plan::revert_plan(&req.checkpoint, &req.current)),
+            Some(Call::Verify(req)) => {
                 let report = VerifyReport {
                     differences: differences(&req.desired, &req.current),
                 };
-                ctx.reply(&event, &report)
+                ctx.answer::<VerifyRequest>(&event, &report)
             }
-            other => Err(Error::new(
-                ErrorKind::Unsupported,
-                format!("the state plugin does not handle {other:?}"),
+            None => Err(nipart_plugin_api::Error::new(
+                nipart_plugin_api::ErrorKind::Unsupported,
+                format!("the state plugin does not handle {:?}", event.topic),
             )),
         }
     }

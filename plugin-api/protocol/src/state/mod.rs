@@ -3,7 +3,7 @@
 //! validate → query → checkpoint → apply → verify → rollback workflow.
 //!
 //! ```
-//! use nipart_plugin_api::state::NetworkState;
+//! use nipart_protocol::state::NetworkState;
 //!
 //! let state = NetworkState::from_yaml(r#"
 //! interfaces:

@@ -43,12 +43,6 @@ impl fmt::Display for StateError {
 
 impl std::error::Error for StateError {}
 
-impl From<StateError> for crate::Error {
-    fn from(e: StateError) -> Self {
-        crate::Error::invalid_input(e.to_string())
-    }
-}
-
 type R<T> = Result<T, StateError>;
 
 /// What a JSON value is, for messages.

@@ -1,0 +1,71 @@
+//! Persistence: what the commander asks `role:conf` (checkpoints on disk,
+//! the saved desired state) and what the `conf` plugin announces. The
+//! payload types live in [`crate::state`].
+//!
+//! | topic | from → to | request | reply |
+//! | --- | --- | --- | --- |
+//! | `conf.checkpoint.save` | commander → `conf` | [`CheckpointSave`] | [`CheckpointSummary`] |
+//! | `conf.checkpoint.get` | commander → `conf` | [`CheckpointGet`] | [`CheckpointRecord`] (or `not-found`) |
+//! | `conf.checkpoint.list` | commander → `conf` | [`CheckpointListRequest`] | [`CheckpointHistory`] |
+//! | `conf.checkpoint.pending` | commander → `conf` | [`CheckpointPending`] | [`Empty`] |
+//! | `conf.checkpoint.in-progress` | commander → `conf` | [`CheckpointInProgress`] | [`Empty`] |
+//! | `conf.state.save` | commander → `conf` | [`StateSave`] | [`StateSaved`] |
+//! | `conf.load-failed` | conf → everyone (notice) | [`LoadFailed`] | |
+//! | `conf.boot-applied` | conf → everyone (notice) | [`BootApplied`] | |
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    Empty, Role, notice, request,
+    state::{
+        BootApplied, CheckpointGet, CheckpointHistory, CheckpointPending, CheckpointRecord,
+        CheckpointSave, CheckpointSummary, LoadFailed, StateSave, StateSaved, topics,
+    },
+};
+
+/// Payload of `conf.checkpoint.list`: `{}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointListRequest {}
+
+/// Payload of `conf.checkpoint.in-progress`: the checkpoint of the apply
+/// about to change the network, or `None` once it was verified and saved,
+/// or rolled back. At start, conf rolls back to a checkpoint still marked
+/// in progress, unless the apply had been saved.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointInProgress {
+    pub id: Option<String>,
+}
+
+request!(
+    CheckpointSave,
+    topics::CONF_CHECKPOINT_SAVE,
+    Role::CONF,
+    CheckpointSummary
+);
+request!(
+    CheckpointGet,
+    topics::CONF_CHECKPOINT_GET,
+    Role::CONF,
+    CheckpointRecord
+);
+request!(
+    CheckpointListRequest,
+    topics::CONF_CHECKPOINT_LIST,
+    Role::CONF,
+    CheckpointHistory
+);
+request!(
+    CheckpointPending,
+    topics::CONF_CHECKPOINT_PENDING,
+    Role::CONF,
+    Empty
+);
+request!(
+    CheckpointInProgress,
+    topics::CONF_CHECKPOINT_IN_PROGRESS,
+    Role::CONF,
+    Empty
+);
+request!(StateSave, topics::CONF_STATE_SAVE, Role::CONF, StateSaved);
+notice!(LoadFailed, topics::CONF_LOAD_FAILED);
+notice!(BootApplied, topics::CONF_BOOT_APPLIED);

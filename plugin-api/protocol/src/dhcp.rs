@@ -1,0 +1,47 @@
+//! DHCP: what the `dhcp` plugin asks `role:kernel` (a lease's addresses and
+//! routes), what it answers, and what it announces. The payload types live
+//! in [`crate::state`].
+//!
+//! | topic | from → to | request | reply |
+//! | --- | --- | --- | --- |
+//! | `kernel.ip.change` | any plugin → `kernel` | [`IpChange`] | [`PartApplied`] |
+//! | `dhcp.leases` | commander → `dhcp` | [`DhcpLeaseQuery`] | [`DhcpLeaseList`] |
+//! | `dhcp.lease` | dhcp → subscribers (notice) | [`DhcpLeaseInfo`] | |
+//! | `dhcp.lease-lost` | dhcp → subscribers (notice) | [`DhcpLeaseLost`] | |
+//! | `dhcp.carrier-up`, `dhcp.carrier-down` | monitor → the dhcp plugin (a rule's follow-up) | [`CarrierUp`], [`CarrierDown`] | |
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    Role, notice, notice_newtype, request,
+    state::{
+        DhcpLeaseInfo, DhcpLeaseList, DhcpLeaseLost, DhcpLeaseQuery, IpChange, PartApplied,
+        dhcp_topics,
+    },
+};
+
+request!(IpChange, dhcp_topics::IP_CHANGE, Role::KERNEL, PartApplied);
+request!(
+    DhcpLeaseQuery,
+    dhcp_topics::LEASES,
+    Role::DHCP,
+    DhcpLeaseList
+);
+notice!(DhcpLeaseInfo, dhcp_topics::LEASE);
+notice!(DhcpLeaseLost, dhcp_topics::LEASE_LOST);
+
+/// Which interface's carrier changed (the payload of the dhcp plugin's
+/// monitor rules).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CarrierChange {
+    pub interface: String,
+}
+
+notice_newtype!(
+    /// The carrier of an interface with a DHCP client came up.
+    CarrierUp(CarrierChange) = "dhcp.carrier-up"
+);
+notice_newtype!(
+    /// The carrier of an interface with a DHCP client went down.
+    CarrierDown(CarrierChange) = "dhcp.carrier-down"
+);

@@ -1,0 +1,214 @@
+use serde_json::json;
+
+use crate::{
+    Hello, Message, Notice, Request, Role,
+    api::{Commit, ListCheckpoints},
+    conf::{CheckpointInProgress, CheckpointListRequest},
+    daemon::{DaemonCall, DaemonStarted, PluginFailed, QueueDepth},
+    dhcp::CarrierUp,
+    monitor::{
+        Condition, FollowUp, LinkCarrierUp, RuleAdd, RuleInterface, RuleListRequest, RuleRemove,
+    },
+    state::{
+        ApiCall, ApplyPart, CheckpointPending, IpChange, PlanRequest, QueryRequest, ShowRequest,
+        StateSave, VerifyRequest,
+    },
+    workflow::{ApplyFailed, NetworkApplied},
+};
+
+/// Every topic of the built-in exchanges, with its role (`None` for a
+/// notice).
+fn topics() -> Vec<(&'static str, Option<Role>)> {
+    fn r<R: Request>() -> (&'static str, Option<Role>) {
+        (R::TOPIC, Some(R::ROLE))
+    }
+    fn n<N: Notice>() -> (&'static str, Option<Role>) {
+        (N::TOPIC, None)
+    }
+    use crate::{conf::*, daemon::*, dhcp::*, monitor::*, state::*, workflow::*};
+    vec![
+        r::<ApiCall<ShowRequest>>(),
+        r::<ApiCall<ApplyRequest>>(),
+        r::<ApiCall<Commit>>(),
+        r::<ApiCall<crate::api::Rollback>>(),
+        r::<ApiCall<ListCheckpoints>>(),
+        r::<QueryRequest>(),
+        r::<ApplyPart>(),
+        r::<PlanRequest>(),
+        r::<RevertRequest>(),
+        r::<VerifyRequest>(),
+        n::<NetworkApplied>(),
+        n::<RolledBack>(),
+        r::<CheckpointSave>(),
+        r::<CheckpointGet>(),
+        r::<CheckpointListRequest>(),
+        r::<CheckpointPending>(),
+        r::<CheckpointInProgress>(),
+        r::<StateSave>(),
+        n::<LoadFailed>(),
+        n::<BootApplied>(),
+        r::<IpChange>(),
+        r::<DhcpLeaseQuery>(),
+        n::<DhcpLeaseInfo>(),
+        n::<DhcpLeaseLost>(),
+        n::<CarrierUp>(),
+        n::<CarrierDown>(),
+        n::<LinkAdded>(),
+        n::<LinkRemoved>(),
+        n::<LinkRenamed>(),
+        n::<LinkAdminUp>(),
+        n::<LinkAdminDown>(),
+        n::<LinkCarrierUp>(),
+        n::<LinkCarrierDown>(),
+        n::<AddressAdded>(),
+        n::<AddressRemoved>(),
+        n::<Resync>(),
+        n::<RuleDropped>(),
+        r::<RuleAdd>(),
+        r::<RuleRemove>(),
+        r::<RuleListRequest>(),
+        r::<LinksRequest>(),
+        n::<DaemonStarted>(),
+        r::<DaemonStopping>(),
+        n::<BusMissed>(),
+        n::<PluginStopped>(),
+        n::<PluginFailed>(),
+        n::<ConfigChanged>(),
+        n::<DaemonPing>(),
+    ]
+}
+
+#[test]
+fn every_topic_is_bound_once_and_is_well_formed() {
+    let all = topics();
+    let mut seen = std::collections::HashSet::new();
+    for (topic, _) in &all {
+        assert!(seen.insert(*topic), "{topic} is bound to two types");
+        // The SDK's grammar: dot-separated lowercase words.
+        assert!(
+            topic.split('.').all(|w| !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')),
+            "{topic}"
+        );
+    }
+    assert_eq!(QueryRequest::ROLE, Role::KERNEL);
+    assert_eq!(RuleAdd::ROLE.as_str(), "monitor");
+}
+
+/// The compatibility rule: a payload written before a field was added
+/// (as optional, with a default) decodes into the newer type.
+#[test]
+fn old_payloads_decode_into_new_types() {
+    // A hello from before features existed.
+    let h: Hello = serde_json::from_value(json!({"protocol_version": 1})).unwrap();
+    assert!(h.features.is_empty());
+    // `rollback` came after `state` and `checkpoint`.
+    let part: ApplyPart =
+        serde_json::from_value(json!({"state": {}, "checkpoint": "cp-1"})).unwrap();
+    assert!(!part.rollback);
+    // `replace` came after `desired`.
+    let save: StateSave = serde_json::from_value(json!({"desired": {}})).unwrap();
+    assert!(!save.replace);
+    // `plugins` came after the bare notice.
+    let started: DaemonStarted = serde_json::from_value(json!({})).unwrap();
+    assert!(started.plugins.is_empty());
+    // An older reader ignores a field it does not know.
+    let q: QueryRequest =
+        serde_json::from_value(json!({"interface": "eth0", "added-later": 1})).unwrap();
+    assert_eq!(q.interface.as_deref(), Some("eth0"));
+    // A rule written by a plugin that knew neither `persistent` nor
+    // `fire_if_holds`.
+    let rule: RuleAdd = serde_json::from_value(json!({
+        "interface": {"name": "eth0"},
+        "condition": "carrier-up",
+        "event": {"topic": "x.y"},
+    }))
+    .unwrap();
+    assert!(!rule.persistent && rule.fire_if_holds);
+    assert_eq!(rule.event.dst, "none");
+}
+
+#[test]
+fn network_applied_is_one_type_that_reads_both_outcomes() {
+    let failed = json!({"error": "verification failed", "rolled_back": true});
+    let n: NetworkApplied = serde_json::from_value(failed.clone()).unwrap();
+    assert_eq!(
+        n,
+        NetworkApplied::Failed(ApplyFailed {
+            error: "verification failed".into(),
+            rolled_back: true
+        })
+    );
+    assert_eq!(serde_json::to_value(&n).unwrap(), failed);
+    let ok = json!({
+        "checkpoint": "cp-1", "pending": false, "verified": true, "attempts": 1,
+        "changes": [], "desired": {},
+    });
+    let n: NetworkApplied = serde_json::from_value(ok).unwrap();
+    assert!(matches!(n, NetworkApplied::Applied(r) if r.checkpoint == "cp-1"));
+    // Neither shape: an error, not a silent default.
+    assert!(serde_json::from_value::<NetworkApplied>(json!({"x": 1})).is_err());
+}
+
+#[test]
+fn shared_payloads_are_told_apart_by_type() {
+    assert_ne!(CheckpointPending::TOPIC, CheckpointInProgress::TOPIC);
+    assert_ne!(PluginFailed::TOPIC, crate::daemon::PluginStopped::TOPIC);
+    assert_eq!(<ApiCall<Commit>>::ROLE, Role::COMMANDER);
+    assert_eq!(CheckpointListRequest::TOPIC, "conf.checkpoint.list");
+    let _: (
+        RuleListRequest,
+        RuleRemove,
+        VerifyRequest,
+        IpChange,
+        PlanRequest,
+    ) = (
+        RuleListRequest {},
+        RuleRemove { id: 1 },
+        serde_json::from_value(json!({"desired": {}, "current": {}})).unwrap(),
+        IpChange::default(),
+        serde_json::from_value(json!({"desired": {}, "current": {}})).unwrap(),
+    );
+}
+
+#[test]
+fn a_rule_carries_a_typed_follow_up() {
+    let follow = FollowUp::notice(
+        "plugin:dhcp",
+        &CarrierUp(crate::dhcp::CarrierChange {
+            interface: "eth0".into(),
+        }),
+    )
+    .unwrap();
+    let rule = RuleAdd {
+        interface: RuleInterface::Name("eth0".into()),
+        condition: Condition::CarrierUp,
+        event: follow,
+        persistent: true,
+        fire_if_holds: false,
+    };
+    assert_eq!(
+        serde_json::to_value(&rule).unwrap(),
+        json!({
+            "interface": {"name": "eth0"},
+            "condition": "carrier-up",
+            "event": {"topic": "dhcp.carrier-up", "dst": "plugin:dhcp", "state": "done",
+                      "payload": {"interface": "eth0"}},
+            "persistent": true,
+            "fire_if_holds": false,
+        })
+    );
+    assert_eq!(LinkCarrierUp::TOPIC, "link.carrier-up");
+}
+
+#[test]
+fn daemon_calls_keep_their_first_encodings() {
+    assert_eq!(QueueDepth::encode_output(&3), b"3");
+    assert_eq!(QueueDepth::decode_output(b"12"), Some(12));
+    assert_eq!(QueueDepth::decode_output(b"x"), None);
+    let h = Hello::new(&["hello"]);
+    assert_eq!(Hello::decode(&h.encode()), Some(h.clone()));
+    assert!(h.has("hello") && !h.has("other"));
+    let _ = ApiCall::new("io.nipart.Network.Show", ShowRequest::default());
+}
