@@ -10,7 +10,7 @@ use abi_stable::std_types::{ROption, RString, RVec};
 use nipart_plugin_abi::{FfiAddress, FfiEvent, address_kind, event_flags, event_state};
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::{Error, Message, Result};
+use crate::{Error, Message, Result, Streams};
 
 /// A time-ordered unique event id (a UUID v7).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -365,6 +365,15 @@ impl Event {
             || self.ref_id.is_some()
             || !matches!(self.state, EventState::Todo | EventState::Done)
         {
+            return None;
+        }
+        Some(self.json())
+    }
+
+    /// This event as progress (`Ongoing`) on a request `R` this plugin
+    /// sent, if it is.
+    pub fn progress_of<R: Streams>(&self) -> Option<Result<R::Progress>> {
+        if self.topic != R::TOPIC || self.state != EventState::Ongoing {
             return None;
         }
         Some(self.json())
