@@ -140,13 +140,7 @@ impl Plugin for Dhcp {
     }
 
     async fn handle_event(&mut self, ctx: &Context, event: Event) -> Result<()> {
-        // An empty `dhcp.leases` payload asks for every lease.
-        let incoming = if event.topic == DhcpLeaseQuery::TOPIC && event.payload.is_empty() {
-            Some(Incoming::Leases(DhcpLeaseQuery::default()))
-        } else {
-            Incoming::decode(&event)?
-        };
-        match incoming {
+        match Incoming::decode(&event)? {
             Some(Incoming::ApplyPart(part)) if event.request => {
                 let changes = self.apply(ctx, &part).await?;
                 ctx.answer::<ApplyPart>(&event, &PartApplied { changes })
