@@ -8,6 +8,7 @@ use std::{
 };
 
 use clap::Parser;
+use nipart_plugin_api::Role;
 use nipartd::{
     Lifecycle, MemberState,
     api::{ApiServer, BoundApi, DaemonView},
@@ -312,7 +313,7 @@ fn main() -> ExitCode {
     // still up: it is verified and saved, or rolled back, and its client
     // gets the answer. New applies are refused meanwhile.
     let commander = lifecycle.plugins().iter().any(|(p, m)| {
-        p.roles.iter().any(|r| r == "commander") && m.state() == MemberState::Running
+        p.roles.iter().any(|r| r == Role::COMMANDER.as_str()) && m.state() == MemberState::Running
     });
     if commander {
         notifier.send("STOPPING=1\nSTATUS=stopping: waiting for the apply in progress");

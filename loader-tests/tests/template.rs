@@ -16,7 +16,10 @@ use std::{
 };
 
 use nipart_loader_tests::{Client, Daemon, PATIENCE, Sandbox, repo_root, run, target_dir};
-use nipart_plugin_api::{Address, ErrorKind, Event, EventState};
+use nipart_plugin_api::{
+    Address, ErrorKind, Event, EventState, Message,
+    protocol::monitor::{LinkCarrierUp, LinkChanged},
+};
 use nipartd::{Lifecycle, MemberState};
 use serde_json::{Value, json};
 
@@ -102,6 +105,14 @@ fn vendor_plugin() -> &'static PathBuf {
                 sdk.join("abi").display().to_string()
             ),
         );
+        edit(
+            &manifest,
+            "nipart-protocol = { path = \"../protocol\" }",
+            &format!(
+                "nipart-protocol = {{ path = {:?} }}",
+                sdk.join("protocol").display().to_string()
+            ),
+        );
         // The workspace's lock file: the same dependency versions, all of
         // them already in cargo's cache.
         fs::copy(repo_root().join("Cargo.lock"), project.join("Cargo.lock"))
@@ -150,14 +161,25 @@ fn the_template_copied_renamed_and_built_out_of_tree_loads_and_answers_its_reque
     );
 
     let client = Client::join(lc.bus(), 1);
-    // A link event, as the monitor publishes it: the subscription counts it.
+    // A link event, as the monitor publishes it (its own type): the
+    // subscription counts it.
+    let carrier_up = LinkCarrierUp(LinkChanged {
+        seq: 1,
+        name: "eth0".into(),
+        index: 2,
+        up: true,
+        carrier: true,
+        kind: None,
+        old_name: None,
+    });
     client
         .publish(
-            Event::new("link.up", Address::None)
-                .with_json(&json!({ "iface": "eth0" }))
+            Event::new(LinkCarrierUp::TOPIC, Address::None)
+                .with_state(EventState::Done)
+                .with_json(&carrier_up)
                 .expect("a JSON payload"),
         )
-        .expect("publishing link.up");
+        .expect("publishing link.carrier-up");
 
     let topic = format!("{NAME}.hello");
     let give_up = Instant::now() + PATIENCE;

@@ -10,7 +10,7 @@ use abi_stable::std_types::{ROption, RString, RVec};
 use nipart_plugin_abi::{FfiAddress, FfiEvent, address_kind, event_flags, event_state};
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::{Error, Message, Result};
+use crate::{Error, Message, Result, Streams};
 
 /// A time-ordered unique event id (a UUID v7).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -285,15 +285,16 @@ impl fmt::Display for EventState {
 /// One event on the bus.
 ///
 /// ```
-/// use nipart_plugin_api::{Address, Event, EventState};
+/// use nipart_plugin_api::{Address, Event, EventState, Message};
 /// #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
-/// struct LinkUp { iface: String }
+/// struct Ping { from: String }
+/// impl Message for Ping { const TOPIC: &'static str = "example.ping"; }
 ///
-/// let ev = Event::new("link.up", Address::role("dhcp"))
-///     .with_json(&LinkUp { iface: "eth0".into() })
+/// let ev = Event::new(Ping::TOPIC, Address::role("example"))
+///     .with_json(&Ping { from: "eth0".into() })
 ///     .unwrap();
 /// assert_eq!(ev.state, EventState::Todo);
-/// assert_eq!(ev.json::<LinkUp>().unwrap().iface, "eth0");
+/// assert_eq!(ev.decode::<Ping>().unwrap().unwrap().from, "eth0");
 /// let done = ev.reply(EventState::Done);
 /// assert_eq!(done.ref_id, Some(ev.id));
 /// ```
@@ -359,12 +360,31 @@ impl Event {
     /// This event as an `M`, if it is one: `None` when its topic is not
     /// `M`'s or it is a reply or progress (which answer a request rather
     /// than carry an `M`); `Some(Err)` when the topic is `M`'s but the
-    /// payload is not (the error names the topic and what is wrong).
+    /// payload is not (the error names the topic and what is wrong). An
+    /// empty payload reads as `{}` (a request with only optional fields
+    /// may be sent without one).
     pub fn decode<M: Message>(&self) -> Option<Result<M>> {
         if self.topic != M::TOPIC
             || self.ref_id.is_some()
             || !matches!(self.state, EventState::Todo | EventState::Done)
         {
+            return None;
+        }
+        if self.payload.is_empty() {
+            return Some(serde_json::from_slice(b"{}").map_err(|e| {
+                Error::invalid_input(format!(
+                    "payload of event {} ({}): empty: {e}",
+                    self.id, self.topic
+                ))
+            }));
+        }
+        Some(self.json())
+    }
+
+    /// This event as progress (`Ongoing`) on a request `R` this plugin
+    /// sent, if it is.
+    pub fn progress_of<R: Streams>(&self) -> Option<Result<R::Progress>> {
+        if self.topic != R::TOPIC || self.state != EventState::Ongoing {
             return None;
         }
         Some(self.json())

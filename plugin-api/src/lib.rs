@@ -8,20 +8,34 @@
 //! wraps the frozen v1 contract (`nipart-plugin-abi`).
 //!
 //! ```
-//! use std::time::Duration;
-//! use nipart_plugin_api::{Address, Context, Event, Plugin, Result};
+//! use nipart_plugin_api::{
+//!     Context, Event, Message, Plugin, Request, Result, Role,
+//!     protocol::monitor::{LinkCarrierDown, LinkCarrierUp},
+//!     state::QueryRequest,
+//! };
 //!
+//! /// The request this plugin answers: topic, role and reply type in one.
 //! #[derive(serde::Serialize, serde::Deserialize)]
-//! struct Greeting { text: String }
+//! struct Greet { name: String }
+//! impl Message for Greet { const TOPIC: &'static str = "greeter.greet"; }
+//! impl Request for Greet { const ROLE: Role = Role::new("greeter"); type Reply = String; }
 //!
-//! /// Answers `greet` requests and counts link events.
+//! nipart_plugin_api::incoming! {
+//!     enum Incoming {
+//!         Greet(Greet),
+//!         Up(LinkCarrierUp),     // the monitor's notices, with its fields
+//!         Down(LinkCarrierDown),
+//!     }
+//! }
+//!
+//! /// Answers `greeter.greet` and counts carrier changes.
 //! struct Greeter { seen: u64 }
 //!
 //! impl Plugin for Greeter {
 //!     const NAME: &'static str = "greeter";
 //!     const DESCRIPTION: &'static str = "says hello";
-//!     const ROLES: &'static [&'static str] = &["greeter"];
-//!     const SUBSCRIPTIONS: &'static [&'static str] = &["link.*"];
+//!     const ROLES: &'static [&'static str] = &[Greet::ROLE.as_str()];
+//!     const SUBSCRIPTIONS: &'static [&'static str] = &[LinkCarrierUp::TOPIC, LinkCarrierDown::TOPIC];
 //!
 //!     fn new() -> Result<Self> {
 //!         Ok(Greeter { seen: 0 })
@@ -33,12 +47,14 @@
 //!     }
 //!
 //!     async fn handle_event(&mut self, ctx: &Context, event: Event) -> Result<()> {
-//!         match event.topic.as_str() {
-//!             "greet" => ctx.reply(&event, &Greeting { text: "hello".into() }),
-//!             _ => {
+//!         match Incoming::decode(&event)? {
+//!             Some(Incoming::Greet(g)) => ctx.answer::<Greet>(&event, &format!("hello {}", g.name)),
+//!             Some(Incoming::Up(LinkCarrierUp(link)) | Incoming::Down(LinkCarrierDown(link))) => {
+//!                 tracing::debug!("carrier of {} is {}", link.name, link.carrier);
 //!                 self.seen += 1;
 //!                 Ok(())
 //!             }
+//!             None => Ok(()),
 //!         }
 //!     }
 //! }
@@ -46,12 +62,11 @@
 //! nipart_plugin_api::register_plugin!(Greeter);
 //! nipart_plugin_api::export_plugins!();
 //!
-//! // Another plugin would ask it like this:
-//! async fn ask(ctx: &Context) -> Result<String> {
-//!     let reply = ctx
-//!         .request(Event::new("greet", Address::role("greeter")), Duration::from_secs(1))
-//!         .await?;
-//!     Ok(reply.json::<Greeting>()?.text)
+//! // Another plugin asks it, or a built-in role, with typed requests:
+//! async fn ask(ctx: &Context) -> Result<(String, Option<u32>)> {
+//!     let greeting = ctx.ask(&Greet { name: "vendor".into() }).await?;
+//!     let state = ctx.ask(&QueryRequest { interface: Some("eth0".into()) }).await?;
+//!     Ok((greeting, state.interfaces.first().and_then(|i| i.mtu)))
 //! }
 //! # fn main() {
 //! #     let names: Vec<_> = nipart_plugin_api::registered().iter().map(|r| r.name()).collect();
@@ -83,7 +98,7 @@ pub use nipart_protocol::state;
 pub use context::{Context, DEFAULT_ASK_TIMEOUT};
 pub use error::{Error, ErrorKind, Result, panic_message};
 pub use event::{Address, Event, EventId, EventState};
-pub use nipart_protocol::{Message, Notice, Request, Role, Streams};
+pub use nipart_protocol::{Empty, Message, Notice, Request, Role, Streams};
 pub use plugin::Plugin;
 pub use registry::{PluginRegistration, registered};
 pub use topic::{TopicPattern, validate_topic};

@@ -1,14 +1,22 @@
 //! An example nipart plugin, to copy and rename (see README.md).
 //!
-//! - answers the request `example.hello` (payload `{"name": "..."}`) with a
-//!   greeting made of its configured `greeting`;
-//! - counts the link events the monitor publishes (`link.*`);
+//! - answers the request `example.hello` ([`Hello`], `{"name": "..."}`)
+//!   with a [`Greeting`] made of its configured `greeting`;
+//! - counts the carrier changes the monitor publishes
+//!   ([`LinkCarrierUp`], [`LinkCarrierDown`]: typed notices from
+//!   `nipart_plugin_api::protocol`, so their fields are the monitor's);
 //! - reads its `[plugin.example]` section at Init, and again when the daemon
-//!   reloads its configuration (`config.changed`, on SIGHUP);
+//!   reloads its configuration ([`ConfigChanged`], on SIGHUP);
 //! - logs with `tracing`: the records appear in the daemon's log, tagged
 //!   with the plugin's name.
 
-use nipart_plugin_api::{Context, Error, Event, Plugin, Result, topics};
+use nipart_plugin_api::{
+    Context, Error, Event, Message, Plugin, Request, Result, Role,
+    protocol::{
+        daemon::ConfigChanged,
+        monitor::{LinkCarrierDown, LinkCarrierUp},
+    },
+};
 use serde::{Deserialize, Serialize};
 
 /// The plugin's name: unique among the plugins a daemon loads, and the name
@@ -35,23 +43,45 @@ impl Default for Config {
     }
 }
 
-/// The payload of an `example.hello` request.
-#[derive(Debug, Deserialize)]
+/// The request this plugin answers: its topic, its role and its reply
+/// type, so that another plugin asks with `ctx.ask(&Hello { .. })` and
+/// gets a [`Greeting`] back. (Publish these types in a crate of their own
+/// if other plugins are to use them.)
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Hello {
+pub struct Hello {
     /// Who to greet.
-    name: String,
+    pub name: String,
 }
 
-/// The reply to `example.hello`.
-#[derive(Debug, Serialize)]
-struct Greeting {
+impl Message for Hello {
+    const TOPIC: &'static str = HELLO;
+}
+
+impl Request for Hello {
+    const ROLE: Role = Role::new(NAME);
+    type Reply = Greeting;
+}
+
+/// The reply to [`Hello`].
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Greeting {
     /// `"<greeting>, <name>!"`.
-    text: String,
+    pub text: String,
     /// The plugin that answered.
-    plugin: &'static str,
-    /// How many link events it has seen since it started.
-    links_seen: u64,
+    pub plugin: String,
+    /// How many carrier changes it has seen since it started.
+    pub links_seen: u64,
+}
+
+nipart_plugin_api::incoming! {
+    /// What this plugin handles: one variant per request or notice type.
+    enum Incoming {
+        Hello(Hello),
+        ConfigChanged(ConfigChanged),
+        CarrierUp(LinkCarrierUp),
+        CarrierDown(LinkCarrierDown),
+    }
 }
 
 /// The plugin's state: one value, owned by the plugin's own thread.
@@ -65,8 +95,8 @@ impl Plugin for Example {
     const DESCRIPTION: &'static str = "answers example.hello, counts link events";
     /// Events addressed to `role:example` reach this plugin.
     const ROLES: &'static [&'static str] = &[NAME];
-    /// The monitor's link events (`link.up`, `link.down`, ...).
-    const SUBSCRIPTIONS: &'static [&'static str] = &["link.*"];
+    /// The monitor's carrier changes.
+    const SUBSCRIPTIONS: &'static [&'static str] = &[LinkCarrierUp::TOPIC, LinkCarrierDown::TOPIC];
 
     fn new() -> Result<Self> {
         // Runs when the daemon loads the library: no I/O, no threads here.
@@ -85,25 +115,29 @@ impl Plugin for Example {
     }
 
     async fn handle_event(&mut self, ctx: &Context, event: Event) -> Result<()> {
-        match event.topic.as_str() {
-            HELLO if event.request => {
-                // An Err returned here reaches the requester as a Cancelled
-                // reply carrying it: the message says what was wrong.
-                let hello: Hello = event.json().map_err(|e| {
-                    Error::invalid_input(format!("{HELLO}: expected {{\"name\": \"...\"}}: {e}"))
-                })?;
+        // An Err returned here reaches the requester as a Cancelled reply
+        // carrying it: the message says what was wrong.
+        let incoming = Incoming::decode(&event).map_err(|e| {
+            if event.topic == HELLO {
+                Error::invalid_input(format!("{HELLO}: expected {{\"name\": \"...\"}}: {e}"))
+            } else {
+                e
+            }
+        })?;
+        match incoming {
+            Some(Incoming::Hello(hello)) if event.request => {
                 let text = format!("{}, {}!", self.config.greeting, hello.name);
                 tracing::debug!(%text, "answering");
-                ctx.reply(
+                ctx.answer::<Hello>(
                     &event,
                     &Greeting {
                         text,
-                        plugin: NAME,
+                        plugin: NAME.to_string(),
                         links_seen: self.links_seen,
                     },
                 )
             }
-            topics::CONFIG_CHANGED => {
+            Some(Incoming::ConfigChanged(_)) => {
                 // Keep the running configuration if the new one is invalid.
                 match ctx.config::<Config>() {
                     Ok(config) => {
@@ -114,7 +148,13 @@ impl Plugin for Example {
                 }
                 Ok(())
             }
-            topic if topic.starts_with("link.") => {
+            Some(Incoming::CarrierUp(link)) => {
+                tracing::debug!(link = %link.name, "carrier up");
+                self.links_seen += 1;
+                Ok(())
+            }
+            Some(Incoming::CarrierDown(link)) => {
+                tracing::debug!(link = %link.name, "carrier down");
                 self.links_seen += 1;
                 Ok(())
             }

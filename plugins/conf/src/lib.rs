@@ -27,13 +27,17 @@ mod store;
 use std::{path::PathBuf, time::Duration};
 
 use nipart_plugin_api::{
-    Address, Context, Error, ErrorKind, Event, EventState, Plugin, Result,
-    state::{
-        ApiCall, ApplyOptions, ApplyProgress, ApplyRequest, BootApplied, CheckpointGet,
-        CheckpointHistory, CheckpointPending, CheckpointRequest, CheckpointSave, CheckpointSummary,
-        LoadFailed, StateSave, topics,
+    Context, Empty, Error, ErrorKind, Event, Plugin, Result, Role,
+    protocol::{
+        api::Rollback,
+        conf::{CheckpointInProgress, CheckpointListRequest},
+        daemon::DaemonStarted,
     },
-    topics::DAEMON_STARTED,
+    state::{
+        ApiCall, ApplyOptions, ApplyRequest, BootApplied, CheckpointGet, CheckpointHistory,
+        CheckpointPending, CheckpointRequest, CheckpointSave, CheckpointSummary, LoadFailed,
+        StateSave,
+    },
 };
 use serde::Deserialize;
 
@@ -82,7 +86,7 @@ impl Plugin for Conf {
     const NAME: &'static str = "conf";
     const DESCRIPTION: &'static str =
         "saves the desired state, keeps checkpoints on disk, applies the saved state at start";
-    const ROLES: &'static [&'static str] = &["conf"];
+    const ROLES: &'static [&'static str] = &[Role::CONF.as_str()];
 
     fn new() -> Result<Self> {
         Ok(Conf {
@@ -125,25 +129,30 @@ impl Plugin for Conf {
         let (Some(saved), Some(store)) = (&self.saved, &mut self.store) else {
             return Ok(());
         };
-        if event.topic == DAEMON_STARTED {
-            if self.config.apply_at_start {
-                boot(ctx, saved, store, &self.config);
-            }
-            return Ok(());
-        }
-        if event.state == EventState::Ongoing {
+        if let Some(Ok(p)) = event.progress_of::<ApiCall<ApplyRequest>>() {
             // Progress of the boot apply.
-            if let Ok(p) = event.json::<ApplyProgress>() {
-                tracing::info!("boot apply: {:?}: {}", p.step, p.message);
+            tracing::info!("boot apply: {:?}: {}", p.step, p.message);
+            return Ok(());
+        }
+        let request = match Incoming::decode(&event)? {
+            Some(Incoming::Started(_)) => {
+                if self.config.apply_at_start {
+                    boot(ctx, saved, store, &self.config);
+                }
+                return Ok(());
             }
-            return Ok(());
-        }
-        if event.state != EventState::Todo || !event.request {
-            return Ok(());
-        }
-        match event.topic.as_str() {
-            topics::CONF_CHECKPOINT_SAVE => {
-                let req: CheckpointSave = event.json()?;
+            Some(request) if event.request => request,
+            _ if event.request && event.ref_id.is_none() => {
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    format!("the conf plugin does not handle {:?}", event.topic),
+                ));
+            }
+            _ => return Ok(()),
+        };
+        match request {
+            Incoming::Started(_) => Ok(()),
+            Incoming::Save(req) => {
                 // The saved state goes with the checkpoint, so that going
                 // back to it restores what boot applies too.
                 let now_saved = saved.load().unwrap_or_else(|e| {
@@ -152,7 +161,7 @@ impl Plugin for Conf {
                 });
                 let r = store.save(req.created_by, req.running, now_saved)?;
                 tracing::info!("checkpoint {} taken: {}", r.id, r.created_by.summary);
-                ctx.reply(
+                ctx.answer::<CheckpointSave>(
                     &event,
                     &CheckpointSummary {
                         id: r.id,
@@ -161,45 +170,46 @@ impl Plugin for Conf {
                     },
                 )
             }
-            topics::CONF_CHECKPOINT_GET => {
-                let req: CheckpointGet = if event.payload.is_empty() {
-                    CheckpointGet::default()
-                } else {
-                    event.json()?
-                };
-                ctx.reply(&event, &store.get(req.id.as_deref())?)
+            Incoming::Get(req) => {
+                ctx.answer::<CheckpointGet>(&event, &store.get(req.id.as_deref())?)
             }
-            topics::CONF_CHECKPOINT_LIST => ctx.reply(
+            Incoming::List(_) => ctx.answer::<CheckpointListRequest>(
                 &event,
                 &CheckpointHistory {
                     checkpoints: store.list()?,
                 },
             ),
-            topics::CONF_CHECKPOINT_PENDING => {
-                let req: CheckpointPending = event.json()?;
+            Incoming::Pending(req) => {
                 store.set_pending(req.id.as_deref())?;
-                ctx.reply(&event, &serde_json::json!({}))
+                ctx.answer::<CheckpointPending>(&event, &Empty {})
             }
-            topics::CONF_CHECKPOINT_IN_PROGRESS => {
-                let req: CheckpointPending = event.json()?;
+            Incoming::InProgress(req) => {
                 store.set_in_progress(req.id.as_deref())?;
-                ctx.reply(&event, &serde_json::json!({}))
+                ctx.answer::<CheckpointInProgress>(&event, &Empty {})
             }
-            topics::CONF_STATE_SAVE => {
-                let req: StateSave = event.json()?;
+            Incoming::SaveState(req) => {
                 let r = saved.save(&req.desired, req.replace)?;
                 tracing::info!(
                     "saved the desired state to {} ({} interfaces)",
                     r.path,
                     r.interfaces
                 );
-                ctx.reply(&event, &r)
+                ctx.answer::<StateSave>(&event, &r)
             }
-            other => Err(Error::new(
-                ErrorKind::Unsupported,
-                format!("the conf plugin does not handle {other:?}"),
-            )),
         }
+    }
+}
+
+nipart_plugin_api::incoming! {
+    /// What the conf plugin handles.
+    enum Incoming {
+        Started(DaemonStarted),
+        Save(CheckpointSave),
+        Get(CheckpointGet),
+        List(CheckpointListRequest),
+        Pending(CheckpointPending),
+        InProgress(CheckpointInProgress),
+        SaveState(StateSave),
     }
 }
 
@@ -314,16 +324,13 @@ async fn roll_back_interrupted(ctx: &Context, id: &str, timeout: Duration) -> bo
 
 /// Asks the commander to roll back to checkpoint `id`.
 async fn ask_rollback(ctx: &Context, id: &str, timeout: Duration) -> Result<()> {
-    let call = ApiCall {
-        method: "boot".into(),
-        parameters: CheckpointRequest {
+    let call = ApiCall::new(
+        "boot",
+        Rollback(CheckpointRequest {
             checkpoint: Some(id.to_string()),
-        },
-        more: false,
-        caller: None,
-    };
-    let ev = Event::new(topics::ROLLBACK, Address::role("commander")).with_json(&call)?;
-    ctx.request(ev, timeout).await.map(|_| ())
+        }),
+    );
+    ctx.ask_within(&call, timeout).await.map(|_| ())
 }
 
 async fn roll_back_pending(ctx: &Context, id: &str, timeout: Duration) {
@@ -350,13 +357,10 @@ async fn apply_saved(ctx: &Context, saved: &SavedState, timeout: Duration) {
         Err(e) => {
             // The network is left as it is, and the file as it was.
             tracing::error!("{e}; nothing of it was applied");
-            let _ = ctx.notify(
-                topics::CONF_LOAD_FAILED,
-                &LoadFailed {
-                    path,
-                    error: e.to_string(),
-                },
-            );
+            let _ = ctx.announce(&LoadFailed {
+                path,
+                error: e.to_string(),
+            });
             return;
         }
     };
@@ -377,10 +381,7 @@ async fn apply_saved(ctx: &Context, saved: &SavedState, timeout: Duration) {
         more: true,
         caller: None,
     };
-    let outcome = match Event::new(topics::APPLY, Address::role("commander")).with_json(&call) {
-        Ok(ev) => ctx.request(ev, timeout).await.map(|_| ()),
-        Err(e) => Err(e),
-    };
+    let outcome = ctx.ask_within(&call, timeout).await.map(|_| ());
     let report = match outcome {
         Ok(()) => {
             tracing::info!("the saved state {path} is applied");
@@ -399,7 +400,7 @@ async fn apply_saved(ctx: &Context, saved: &SavedState, timeout: Duration) {
             }
         }
     };
-    let _ = ctx.notify(topics::CONF_BOOT_APPLIED, &report);
+    let _ = ctx.announce(&report);
 }
 
 nipart_plugin_api::register_plugin!(Conf);

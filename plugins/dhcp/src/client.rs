@@ -9,8 +9,8 @@ use std::{collections::HashMap, sync::Arc, sync::Mutex, time::Duration};
 
 use mozim::{DhcpV4Client, DhcpV4Config, DhcpV4State};
 use nipart_plugin_api::{
-    Address, Context, Event, Result,
-    state::{DhcpLeaseLost, IpChange, PartApplied, dhcp_topics},
+    Context, Message, Result,
+    state::{DhcpLeaseInfo, DhcpLeaseLost, IpChange},
 };
 use tokio::{
     sync::{mpsc, oneshot},
@@ -394,8 +394,12 @@ impl Client {
             tracing::warn!("{}: {e}", self.interface);
         }
         lock(&self.applied).insert(self.interface.clone(), lease.clone());
-        if let Err(e) = self.ctx.notify(dhcp_topics::LEASE, &lease.info()) {
-            tracing::debug!("{}: dhcp.lease not published: {e}", self.interface);
+        if let Err(e) = self.ctx.announce(&lease.info()) {
+            tracing::debug!(
+                "{}: {} not published: {e}",
+                self.interface,
+                DhcpLeaseInfo::TOPIC
+            );
         }
         self.current = Some(lease);
     }
@@ -421,8 +425,12 @@ impl Client {
             address: lease.cidr(),
             reason: reason.to_string(),
         };
-        if let Err(e) = self.ctx.notify(dhcp_topics::LEASE_LOST, &lost) {
-            tracing::debug!("{}: dhcp.lease-lost not published: {e}", self.interface);
+        if let Err(e) = self.ctx.announce(&lost) {
+            tracing::debug!(
+                "{}: {} not published: {e}",
+                self.interface,
+                DhcpLeaseLost::TOPIC
+            );
         }
     }
 
@@ -431,12 +439,12 @@ impl Client {
     /// before this plugin (reverse name order), and a released address
     /// must not stay.
     async fn kernel(&self, change: &IpChange) -> Result<()> {
-        let ev = Event::new(dhcp_topics::IP_CHANGE, Address::role("kernel")).with_json(change)?;
-        match self.ctx.request(ev, self.timing.kernel_timeout).await {
-            Ok(reply) => {
-                let _: PartApplied = reply.json()?;
-                Ok(())
-            }
+        match self
+            .ctx
+            .ask_within(change, self.timing.kernel_timeout)
+            .await
+        {
+            Ok(_applied) => Ok(()),
             Err(e) if change.add_addresses.is_empty() && change.add_routes.is_empty() => {
                 tracing::debug!(
                     "{}: the kernel role did not apply the removal ({e}); removing directly",

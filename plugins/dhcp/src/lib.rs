@@ -28,22 +28,34 @@ mod nak;
 use std::{collections::HashMap, path::PathBuf, time::Duration};
 
 use nipart_plugin_api::{
-    Address, Context, Error, ErrorKind, Event, EventState, Plugin, Result,
-    state::{
-        ApplyPart, ApplyResult, DhcpLeaseList, DhcpLeaseQuery, PartApplied, RolledBack,
-        dhcp_topics, topics,
+    Address, Context, Error, ErrorKind, Event, Message, Plugin, Result, Role,
+    protocol::{
+        daemon::ConfigChanged,
+        dhcp::{CarrierChange, CarrierDown, CarrierUp},
+        monitor::{Condition, FollowUp, RuleAdd, RuleInterface, RuleRemove},
+        workflow::NetworkApplied,
     },
+    state::{ApplyPart, ApplyResult, DhcpLeaseList, DhcpLeaseQuery, PartApplied, RolledBack},
 };
 use serde::Deserialize;
-use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
 use client::{Applied, Client, Command, Timing, lock};
 use lease::LeaseStore;
 
-/// Follow-ups the monitor sends us when an interface's carrier changes.
-const CARRIER_UP: &str = "dhcp.carrier-up";
-const CARRIER_DOWN: &str = "dhcp.carrier-down";
+nipart_plugin_api::incoming! {
+    /// What the dhcp plugin handles.
+    enum Incoming {
+        ApplyPart(ApplyPart),
+        Leases(DhcpLeaseQuery),
+        /// Follow-ups of our monitor rules.
+        CarrierUp(CarrierUp),
+        CarrierDown(CarrierDown),
+        ConfigChanged(ConfigChanged),
+        Applied(NetworkApplied),
+        RolledBack(RolledBack),
+    }
+}
 
 /// `[plugin.dhcp]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -102,8 +114,8 @@ struct Dhcp {
 impl Plugin for Dhcp {
     const NAME: &'static str = "dhcp";
     const DESCRIPTION: &'static str = "DHCPv4 client (mozim); leases are applied by role kernel";
-    const ROLES: &'static [&'static str] = &["dhcp"];
-    const SUBSCRIPTIONS: &'static [&'static str] = &[topics::APPLIED, topics::ROLLED_BACK];
+    const ROLES: &'static [&'static str] = &[Role::DHCP.as_str()];
+    const SUBSCRIPTIONS: &'static [&'static str] = &[NetworkApplied::TOPIC, RolledBack::TOPIC];
 
     fn new() -> Result<Self> {
         Ok(Dhcp {
@@ -128,34 +140,29 @@ impl Plugin for Dhcp {
     }
 
     async fn handle_event(&mut self, ctx: &Context, event: Event) -> Result<()> {
-        match (event.topic.as_str(), event.state) {
-            (topics::APPLY_PART, EventState::Todo) if event.request => {
-                let part: ApplyPart = event.json()?;
+        match Incoming::decode(&event)? {
+            Some(Incoming::ApplyPart(part)) if event.request => {
                 let changes = self.apply(ctx, &part).await?;
-                ctx.reply(&event, &PartApplied { changes })
+                ctx.answer::<ApplyPart>(&event, &PartApplied { changes })
             }
-            (dhcp_topics::LEASES, EventState::Todo) if event.request => {
-                let q: DhcpLeaseQuery = if event.payload.is_empty() {
-                    DhcpLeaseQuery::default()
-                } else {
-                    event.json()?
-                };
+            Some(Incoming::Leases(q)) if event.request => {
                 let mut leases: Vec<_> = lock(&self.applied)
                     .values()
                     .filter(|l| q.interface.as_ref().is_none_or(|i| *i == l.interface))
                     .map(|l| l.info())
                     .collect();
                 leases.sort_by(|a, b| a.interface.cmp(&b.interface));
-                ctx.reply(&event, &DhcpLeaseList { leases })
+                ctx.answer::<DhcpLeaseQuery>(&event, &DhcpLeaseList { leases })
             }
-            (CARRIER_UP | CARRIER_DOWN, _) if matches!(event.src, Address::Plugin(_)) => {
-                let iface: CarrierFollowUp = event.json()?;
-                if let Some(c) = self.clients.get(&iface.interface) {
-                    let _ = c.tx.send(Command::Carrier(event.topic == CARRIER_UP));
-                }
+            Some(Incoming::CarrierUp(c)) if matches!(event.src, Address::Plugin(_)) => {
+                self.carrier(&c.interface, true);
                 Ok(())
             }
-            ("config.changed", _) if event.src == Address::Daemon => {
+            Some(Incoming::CarrierDown(c)) if matches!(event.src, Address::Plugin(_)) => {
+                self.carrier(&c.interface, false);
+                Ok(())
+            }
+            Some(Incoming::ConfigChanged(_)) if event.src == Address::Daemon => {
                 // New timings and lease directory apply to clients started
                 // from now on.
                 match ctx.config::<Config>() {
@@ -167,31 +174,26 @@ impl Plugin for Dhcp {
                 }
                 Ok(())
             }
-            (topics::APPLIED, EventState::Done) => {
-                // Only successful applies carry the desired state.
-                match event.json::<ApplyResult>() {
-                    Ok(result) => {
-                        self.unconfirmed = None;
-                        self.turned_off(ctx, &result).await;
-                    }
-                    Err(_) => {
-                        // The apply failed and was rolled back: what it
-                        // started goes too.
-                        if let Some(cp) = self.unconfirmed.take() {
-                            self.undo_since(ctx, &cp).await;
-                        }
-                    }
+            Some(Incoming::Applied(NetworkApplied::Applied(result))) => {
+                self.unconfirmed = None;
+                self.turned_off(ctx, &result).await;
+                Ok(())
+            }
+            Some(Incoming::Applied(NetworkApplied::Failed(_))) => {
+                // The apply failed and was rolled back: what it started
+                // goes too.
+                if let Some(cp) = self.unconfirmed.take() {
+                    self.undo_since(ctx, &cp).await;
                 }
                 Ok(())
             }
-            (topics::ROLLED_BACK, EventState::Done) => {
-                let rb: RolledBack = event.json()?;
+            Some(Incoming::RolledBack(rb)) => {
                 self.undo_since(ctx, &rb.checkpoint).await;
                 Ok(())
             }
-            (other, EventState::Todo) if event.request => Err(Error::new(
+            _ if event.request && event.ref_id.is_none() => Err(Error::new(
                 ErrorKind::Unsupported,
-                format!("the dhcp plugin does not handle {other:?}"),
+                format!("the dhcp plugin does not handle {:?}", event.topic),
             )),
             _ => Ok(()),
         }
@@ -227,12 +229,14 @@ impl Plugin for Dhcp {
     }
 }
 
-#[derive(Deserialize)]
-struct CarrierFollowUp {
-    interface: String,
-}
-
 impl Dhcp {
+    /// Tells the client of `interface`, if any, that its carrier changed.
+    fn carrier(&self, interface: &str, up: bool) {
+        if let Some(c) = self.clients.get(interface) {
+            let _ = c.tx.send(Command::Carrier(up));
+        }
+    }
+
     fn timing(&self) -> Timing {
         Timing {
             kernel_timeout: Duration::from_millis(self.config.kernel_timeout_ms),
@@ -302,14 +306,37 @@ impl Dhcp {
             },
         );
         let mut rules = Vec::new();
-        for (condition, topic, fire_if_holds) in [
-            ("carrier-up", CARRIER_UP, true),
-            ("carrier-down", CARRIER_DOWN, false),
+        let change = CarrierChange {
+            interface: name.to_string(),
+        };
+        let me = Address::plugin(ctx.name()).to_string();
+        let timeout = Duration::from_millis(self.config.monitor_timeout_ms);
+        for (condition, event, fire_if_holds) in [
+            (
+                Condition::CarrierUp,
+                FollowUp::notice(&me, &CarrierUp(change.clone())),
+                true,
+            ),
+            (
+                Condition::CarrierDown,
+                FollowUp::notice(&me, &CarrierDown(change.clone())),
+                false,
+            ),
         ] {
-            match self
-                .add_rule(ctx, name, condition, topic, fire_if_holds)
-                .await
-            {
+            let added = match event {
+                Ok(event) => {
+                    let rule = RuleAdd {
+                        interface: RuleInterface::Name(name.to_string()),
+                        condition,
+                        event,
+                        persistent: true,
+                        fire_if_holds,
+                    };
+                    ctx.ask_within(&rule, timeout).await.map(|a| a.id)
+                }
+                Err(e) => Err(Error::from(e)),
+            };
+            match added {
                 Ok(id) => rules.push(id),
                 Err(e) => {
                     if let Some(r) = self.clients.get_mut(name) {
@@ -330,35 +357,6 @@ impl Dhcp {
         }
         tracing::info!("{name}: DHCPv4 client started");
         Ok(())
-    }
-
-    async fn add_rule(
-        &self,
-        ctx: &Context,
-        name: &str,
-        condition: &str,
-        topic: &str,
-        fire_if_holds: bool,
-    ) -> Result<u64> {
-        #[derive(Deserialize)]
-        struct Added {
-            id: u64,
-        }
-        let rule = json!({
-            "interface": name,
-            "condition": condition,
-            "event": {
-                "topic": topic,
-                "dst": format!("plugin:{}", ctx.name()),
-                "payload": {"interface": name},
-            },
-            "persistent": true,
-            "fire_if_holds": fire_if_holds,
-        });
-        let ev = Event::new("monitor.rule.add", Address::role("monitor")).with_json(&rule)?;
-        let timeout = Duration::from_millis(self.config.monitor_timeout_ms);
-        let added: Added = ctx.request(ev, timeout).await?.json()?;
-        Ok(added.id)
     }
 
     /// Stops (releasing their leases) the clients started by the apply of
@@ -397,17 +395,9 @@ impl Dhcp {
         }
         running.task.abort();
         for id in running.rules {
-            let ev = match Event::new("monitor.rule.remove", Address::role("monitor"))
-                .with_json(&json!({"id": id}))
-            {
-                Ok(ev) => ev,
-                Err(_) => continue,
-            };
             // At shutdown the monitor is gone, and drops our rules itself.
-            if let Err(e) = ctx
-                .request(ev, Duration::from_millis(self.config.monitor_timeout_ms))
-                .await
-            {
+            let timeout = Duration::from_millis(self.config.monitor_timeout_ms);
+            if let Err(e) = ctx.ask_within(&RuleRemove { id }, timeout).await {
                 tracing::debug!("{name}: removing monitor rule {id}: {e}");
             }
         }

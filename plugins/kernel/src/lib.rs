@@ -27,63 +27,63 @@ mod query;
 mod route;
 
 use nipart_plugin_api::{
-    Context, Error, ErrorKind, Event, EventState, Plugin, Result,
-    state::{ApplyPart, IpChange, PartApplied, QueryRequest, dhcp_topics, topics},
+    Context, Error, ErrorKind, Event, Plugin, Result, Role,
+    state::{ApplyPart, IpChange, PartApplied, QueryRequest},
 };
+
+nipart_plugin_api::incoming! {
+    /// The requests role `kernel` answers.
+    enum Incoming {
+        Query(QueryRequest),
+        Apply(ApplyPart),
+        IpChange(IpChange),
+    }
+}
 
 struct Kernel;
 
 impl Plugin for Kernel {
     const NAME: &'static str = "kernel";
     const DESCRIPTION: &'static str = "queries and applies kernel network state (nispor)";
-    const ROLES: &'static [&'static str] = &["kernel"];
+    const ROLES: &'static [&'static str] = &[Role::KERNEL.as_str()];
 
     fn new() -> Result<Self> {
         Ok(Kernel)
     }
 
     async fn handle_event(&mut self, ctx: &Context, event: Event) -> Result<()> {
-        if event.state != EventState::Todo || !event.request {
+        if !event.request || event.ref_id.is_some() {
             return Ok(());
         }
-        match event.topic.as_str() {
-            topics::QUERY => {
-                let req: QueryRequest = if event.payload.is_empty() {
-                    QueryRequest::default()
-                } else {
-                    event.json()?
-                };
-                match query::query(req.interface.as_deref()).await {
-                    Ok(state) => ctx.reply(&event, &state),
-                    // Expected (`show` of a name that isn't there): the
-                    // caller reports it; answered here so that it is not
-                    // logged as a failure of this plugin too.
-                    Err(e) if e.kind() == ErrorKind::NotFound => {
-                        tracing::debug!("{}: {e}", event.topic);
-                        ctx.reply_error(&event, &e)
-                    }
-                    Err(e) => Err(e),
+        match Incoming::decode(&event)? {
+            Some(Incoming::Query(req)) => match query::query(req.interface.as_deref()).await {
+                Ok(state) => ctx.answer::<QueryRequest>(&event, &state),
+                // Expected (`show` of a name that isn't there): the caller
+                // reports it; answered here so that it is not logged as a
+                // failure of this plugin too.
+                Err(e) if e.kind() == ErrorKind::NotFound => {
+                    tracing::debug!("{}: {e}", event.topic);
+                    ctx.reply_error(&event, &e)
                 }
-            }
-            topics::APPLY_PART => {
-                let part: ApplyPart = event.json()?;
+                Err(e) => Err(e),
+            },
+            Some(Incoming::Apply(part)) => {
                 let changes = apply::apply(&part.state).await?;
                 for c in &changes {
                     tracing::info!("{}{c}", if part.rollback { "rollback: " } else { "" });
                 }
-                ctx.reply(&event, &PartApplied { changes })
+                ctx.answer::<ApplyPart>(&event, &PartApplied { changes })
             }
-            dhcp_topics::IP_CHANGE => {
-                let change: IpChange = event.json()?;
+            Some(Incoming::IpChange(change)) => {
                 let changes = ip_change::apply(&change).await?;
                 for c in &changes {
                     tracing::info!("{c}");
                 }
-                ctx.reply(&event, &PartApplied { changes })
+                ctx.answer::<IpChange>(&event, &PartApplied { changes })
             }
-            other => Err(Error::new(
+            None => Err(Error::new(
                 ErrorKind::Unsupported,
-                format!("the kernel plugin does not handle {other:?}"),
+                format!("the kernel plugin does not handle {:?}", event.topic),
             )),
         }
     }

@@ -15,7 +15,17 @@ use std::{
 };
 
 use netlink_sys::Socket;
-use nipart_plugin_api::{Address, Context, Error, ErrorKind, Event, Plugin, PluginGone, Result};
+use nipart_plugin_api::{
+    Address, Context, Error, ErrorKind, Event, Message as _, Plugin, PluginGone, Result, Role,
+    protocol::{
+        daemon::{PluginFailed, PluginStopped, ReportFailure},
+        monitor::{
+            AddressAdded, AddressChanged, AddressRemoved, LinkAdded, LinkAdminDown, LinkAdminUp,
+            LinkCarrierDown, LinkCarrierUp, LinkChanged, LinkRemoved, LinkRenamed, LinksRequest,
+            Resync, RuleAdd, RuleDropped, RuleListRequest, RuleRemove, RuleRemoved,
+        },
+    },
+};
 use serde::{Deserialize, Serialize};
 use tokio::{io::unix::AsyncFd, task::JoinHandle};
 
@@ -24,28 +34,6 @@ use crate::{
     rules::{FollowUp, RuleSpec, Rules},
     state::{AddrKey, Change, LinkState, NetState},
 };
-
-/// The topics the monitor publishes and answers.
-pub mod topics {
-    pub const LINK_ADDED: &str = "link.added";
-    pub const LINK_REMOVED: &str = "link.removed";
-    pub const LINK_RENAMED: &str = "link.renamed";
-    pub const LINK_ADMIN_UP: &str = "link.admin-up";
-    pub const LINK_ADMIN_DOWN: &str = "link.admin-down";
-    pub const LINK_CARRIER_UP: &str = "link.carrier-up";
-    pub const LINK_CARRIER_DOWN: &str = "link.carrier-down";
-    pub const ADDRESS_ADDED: &str = "address.added";
-    pub const ADDRESS_REMOVED: &str = "address.removed";
-    /// Published after the monitor re-read the whole state (socket overrun).
-    pub const RESYNC: &str = "monitor.resync";
-    /// Requests to `role:monitor`.
-    pub const RULE_ADD: &str = "monitor.rule.add";
-    pub const RULE_REMOVE: &str = "monitor.rule.remove";
-    pub const RULE_LIST: &str = "monitor.rule.list";
-    pub const LINKS: &str = "monitor.links";
-    /// Published when the rules of a plugin that stopped or failed are dropped.
-    pub const RULE_DROPPED: &str = "monitor.rule.dropped";
-}
 
 /// `[plugin.monitor]` of the daemon's configuration.
 #[derive(Debug, Clone, Deserialize)]
@@ -85,41 +73,6 @@ impl Config {
     }
 }
 
-/// Payload of the `link.*` events.
-#[derive(Debug, Serialize)]
-struct LinkEvent<'a> {
-    seq: u64,
-    name: &'a str,
-    index: u32,
-    up: bool,
-    carrier: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    kind: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    old_name: Option<&'a str>,
-}
-
-/// Payload of the `address.*` events.
-#[derive(Debug, Serialize)]
-struct AddressEvent<'a> {
-    seq: u64,
-    name: &'a str,
-    index: u32,
-    family: &'static str,
-    address: String,
-    prefix_len: u8,
-}
-
-#[derive(Debug, Serialize)]
-struct ResyncEvent<'a> {
-    seq: u64,
-    reason: &'a str,
-    /// Datagrams that were queued and discarded before the re-read.
-    discarded: usize,
-    /// Change events published from the difference.
-    changes: usize,
-}
-
 #[derive(Debug, Serialize)]
 struct LinkView<'a> {
     #[serde(flatten)]
@@ -127,10 +80,19 @@ struct LinkView<'a> {
     addresses: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RemoveRequest {
-    id: u64,
+/// The reply to `monitor.rule.list` as the monitor writes it (the
+/// protocol's `RuleList`; `rule_list_and_links_read_as_the_protocol_types`
+/// keeps the two the same).
+#[derive(Debug, Serialize)]
+struct RuleListView<'a> {
+    rules: &'a [rules::Rule],
+}
+
+/// The reply to `monitor.links` as the monitor writes it (the protocol's
+/// `Links`).
+#[derive(Debug, Serialize)]
+struct LinksView<'a> {
+    links: Vec<LinkView<'a>>,
 }
 
 /// What the netlink task and the event handlers share.
@@ -145,40 +107,37 @@ impl Core {
     fn publish_change(&mut self, change: &Change) {
         self.seq += 1;
         let seq = self.seq;
-        let link_event = |link: &LinkState, old_name: Option<&str>| {
-            serde_json::to_value(LinkEvent {
-                seq,
-                name: &link.name,
-                index: link.index,
-                up: link.up,
-                carrier: link.carrier,
-                kind: link.kind.as_deref(),
-                old_name,
-            })
+        let link = |link: &LinkState, old_name: Option<&str>| LinkChanged {
+            seq,
+            name: link.name.clone(),
+            index: link.index,
+            up: link.up,
+            carrier: link.carrier,
+            kind: link.kind.clone(),
+            old_name: old_name.map(str::to_string),
         };
-        let addr_event = |a: &AddrKey, name: &str| {
-            serde_json::to_value(AddressEvent {
-                seq,
-                name,
-                index: a.index,
-                family: a.family(),
-                address: a.address.to_string(),
-                prefix_len: a.prefix_len,
-            })
+        let addr = |a: &AddrKey, name: &str| AddressChanged {
+            seq,
+            name: name.to_string(),
+            index: a.index,
+            family: a.family(),
+            address: a.address.to_string(),
+            prefix_len: a.prefix_len,
         };
-        let payload = match change {
-            Change::LinkAdded(l)
-            | Change::LinkRemoved(l)
-            | Change::AdminUp(l)
-            | Change::AdminDown(l)
-            | Change::CarrierUp(l)
-            | Change::CarrierDown(l) => link_event(l, None),
-            Change::LinkRenamed { link, old_name } => link_event(link, Some(old_name)),
-            Change::AddressAdded(a, name) | Change::AddressRemoved(a, name) => addr_event(a, name),
+        let ctx = &self.ctx;
+        let result = match change {
+            Change::LinkAdded(l) => ctx.announce(&LinkAdded(link(l, None))),
+            Change::LinkRemoved(l) => ctx.announce(&LinkRemoved(link(l, None))),
+            Change::AdminUp(l) => ctx.announce(&LinkAdminUp(link(l, None))),
+            Change::AdminDown(l) => ctx.announce(&LinkAdminDown(link(l, None))),
+            Change::CarrierUp(l) => ctx.announce(&LinkCarrierUp(link(l, None))),
+            Change::CarrierDown(l) => ctx.announce(&LinkCarrierDown(link(l, None))),
+            Change::LinkRenamed { link: l, old_name } => {
+                ctx.announce(&LinkRenamed(link(l, Some(old_name))))
+            }
+            Change::AddressAdded(a, name) => ctx.announce(&AddressAdded(addr(a, name))),
+            Change::AddressRemoved(a, name) => ctx.announce(&AddressRemoved(addr(a, name))),
         };
-        let result = payload
-            .map_err(Error::from)
-            .and_then(|p| self.ctx.notify(change.topic(), &p));
         if let Err(e) = result {
             tracing::warn!("publishing {}: {e}", change.topic());
         }
@@ -244,9 +203,9 @@ impl Core {
             self.publish_follow_up(id, &f);
         }
         self.seq += 1;
-        let notice = ResyncEvent {
+        let notice = Resync {
             seq: self.seq,
-            reason,
+            reason: reason.to_string(),
             discarded,
             changes: changes.len(),
         };
@@ -254,12 +213,12 @@ impl Core {
             "re-read the link and address state ({reason}): {} changes published, {discarded} queued notifications discarded",
             changes.len()
         );
-        if let Err(e) = self.ctx.notify(topics::RESYNC, &notice) {
-            tracing::warn!("publishing {}: {e}", topics::RESYNC);
+        if let Err(e) = self.ctx.announce(&notice) {
+            tracing::warn!("publishing {}: {e}", Resync::TOPIC);
         }
     }
 
-    fn links_view(&self) -> serde_json::Value {
+    fn links_view(&self) -> LinksView<'_> {
         let links: Vec<LinkView<'_>> = self
             .state
             .links
@@ -273,7 +232,7 @@ impl Core {
                     .collect(),
             })
             .collect();
-        serde_json::json!({ "links": links })
+        LinksView { links }
     }
 }
 
@@ -312,7 +271,7 @@ impl Monitor {
         let mut core = lock(self.core()?);
         let core = &mut *core;
         let (added, now) = core.rules.add(owner.clone(), spec, &core.state)?;
-        if let Err(e) = ctx.reply(event, &added) {
+        if let Err(e) = ctx.answer::<RuleAdd>(event, &added) {
             // Nobody will know the id: don't keep a rule no one can remove.
             let _ = core.rules.remove(added.id, &owner);
             return Err(e);
@@ -326,18 +285,21 @@ impl Monitor {
 
     fn rule_remove(&self, ctx: &Context, event: &Event) -> Result<()> {
         Self::require_request(event)?;
-        let req: RemoveRequest = serde_json::from_slice(&event.payload).map_err(|e| {
+        let req: RuleRemove = serde_json::from_slice(&event.payload).map_err(|e| {
             Error::invalid_input(format!(
                 "invalid {} payload (expected {{\"id\": N}}): {e}",
-                topics::RULE_REMOVE
+                RuleRemove::TOPIC
             ))
         })?;
         let rule = lock(self.core()?)
             .rules
             .remove(req.id, &event.src.to_string())?;
-        ctx.reply(
+        ctx.answer::<RuleRemove>(
             event,
-            &serde_json::json!({ "id": rule.id, "removed": true }),
+            &RuleRemoved {
+                id: rule.id,
+                removed: true,
+            },
         )
     }
 
@@ -350,7 +312,14 @@ impl Monitor {
             );
             return Ok(());
         }
-        let gone: PluginGone = event.json()?;
+        let gone: PluginGone = match (
+            event.decode::<PluginStopped>(),
+            event.decode::<PluginFailed>(),
+        ) {
+            (Some(stopped), _) => stopped?.0,
+            (_, Some(failed)) => failed?.0,
+            (None, None) => return Ok(()),
+        };
         let owner = Address::plugin(gone.plugin).to_string();
         let ids = lock(self.core()?).rules.drop_owner(&owner);
         if !ids.is_empty() {
@@ -359,15 +328,12 @@ impl Monitor {
                 ids.len(),
                 event.topic
             );
-            ctx.notify(
-                topics::RULE_DROPPED,
-                &serde_json::json!({
-                    "owner": owner,
-                    "ids": ids,
-                    "reason": event.topic,
-                    "detail": gone.reason,
-                }),
-            )?;
+            ctx.announce(&RuleDropped {
+                owner,
+                ids,
+                reason: event.topic.clone(),
+                detail: gone.reason,
+            })?;
         }
         Ok(())
     }
@@ -378,7 +344,10 @@ impl Monitor {
 fn give_up(core: &Mutex<Core>, why: &str) {
     tracing::error!("{why}; the monitor stops");
     let ctx = lock(core).ctx.clone();
-    if let Err(e) = ctx.call_daemon("nipart.plugin_failed", why.as_bytes()) {
+    let failure = ReportFailure {
+        reason: why.to_string(),
+    };
+    if let Err(e) = ctx.call(&failure) {
         tracing::error!("reporting the failure to the daemon: {e}");
     }
 }
@@ -484,7 +453,7 @@ impl Plugin for Monitor {
     const NAME: &'static str = "monitor";
     const DESCRIPTION: &'static str =
         "publishes link and address changes (rtnetlink) and fires registered rules";
-    const ROLES: &'static [&'static str] = &["monitor"];
+    const ROLES: &'static [&'static str] = &[Role::MONITOR.as_str()];
 
     fn new() -> Result<Self> {
         Ok(Monitor {
@@ -525,29 +494,31 @@ impl Plugin for Monitor {
 
     async fn handle_event(&mut self, ctx: &Context, event: Event) -> Result<()> {
         match event.topic.as_str() {
-            topics::RULE_ADD => self.rule_add(ctx, &event),
-            topics::RULE_REMOVE => self.rule_remove(ctx, &event),
-            topics::RULE_LIST => {
+            // Parsed by the monitor's own validating parser (its messages
+            // name the field), not by serde: the protocol's `RuleAdd` is
+            // what senders build.
+            RuleAdd::TOPIC => self.rule_add(ctx, &event),
+            RuleRemove::TOPIC => self.rule_remove(ctx, &event),
+            RuleListRequest::TOPIC => {
                 Self::require_request(&event)?;
                 let rules = lock(self.core()?).rules.list();
-                ctx.reply(&event, &serde_json::json!({ "rules": rules }))
+                ctx.reply(&event, &RuleListView { rules: &rules })
             }
-            topics::LINKS => {
+            LinksRequest::TOPIC => {
                 Self::require_request(&event)?;
-                let view = lock(self.core()?).links_view();
-                ctx.reply(&event, &view)
+                let core = lock(self.core()?);
+                ctx.reply(&event, &core.links_view())
             }
-            nipart_plugin_api::topics::PLUGIN_STOPPED
-            | nipart_plugin_api::topics::PLUGIN_FAILED => self.plugin_gone(ctx, &event),
+            PluginStopped::TOPIC | PluginFailed::TOPIC => self.plugin_gone(ctx, &event),
             _ if event.request => Err(Error::new(
                 ErrorKind::Unsupported,
                 format!(
                     "the monitor does not answer {:?} (it answers {}, {}, {}, {})",
                     event.topic,
-                    topics::RULE_ADD,
-                    topics::RULE_REMOVE,
-                    topics::RULE_LIST,
-                    topics::LINKS
+                    RuleAdd::TOPIC,
+                    RuleRemove::TOPIC,
+                    RuleListRequest::TOPIC,
+                    LinksRequest::TOPIC
                 ),
             )),
             _ => Ok(()),
@@ -559,6 +530,36 @@ impl Plugin for Monitor {
             task.abort();
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use nipart_plugin_api::protocol::monitor::Links;
+
+    use super::*;
+
+    /// The monitor writes its replies with its own structures; they read
+    /// as the protocol's types that askers decode.
+    #[test]
+    fn links_read_as_the_protocol_type() {
+        let link = LinkState {
+            index: 3,
+            name: "veth1".into(),
+            up: true,
+            carrier: false,
+            kind: Some("veth".into()),
+        };
+        let view = LinksView {
+            links: vec![LinkView {
+                link: &link,
+                addresses: vec!["192.0.2.1/24".into()],
+            }],
+        };
+        let links: Links = serde_json::from_value(serde_json::to_value(&view).unwrap()).unwrap();
+        assert_eq!(links.links[0].name, "veth1");
+        assert_eq!(links.links[0].kind.as_deref(), Some("veth"));
+        assert_eq!(links.links[0].addresses, ["192.0.2.1/24"]);
     }
 }
 

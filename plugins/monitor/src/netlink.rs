@@ -524,7 +524,10 @@ mod tests {
             panic!("not parsed");
         };
         assert_eq!(a.cidr(), "2001:db8::5/64");
-        assert_eq!(a.family(), "ipv6");
+        assert_eq!(
+            a.family(),
+            nipart_plugin_api::protocol::monitor::IpFamily::Ipv6
+        );
     }
 
     #[test]

@@ -9,7 +9,10 @@
 
 use std::{collections::BTreeMap, fmt, str::FromStr};
 
-use nipart_plugin_api::{Address, Error, ErrorKind, Event, EventState, Result, validate_topic};
+use nipart_plugin_api::{
+    Address, Error, ErrorKind, Event, EventState, Result, protocol::monitor::RuleAdded,
+    validate_topic,
+};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -299,18 +302,6 @@ pub struct Rules {
     max: usize,
 }
 
-/// The reply to `monitor.rule.add`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Added {
-    pub id: u64,
-    /// The condition held at registration.
-    pub holds: bool,
-    /// The rule fired at registration.
-    pub fired: bool,
-    /// The rule stays registered (false for a one-shot rule that fired).
-    pub active: bool,
-}
-
 impl Rules {
     pub fn new(max: usize) -> Self {
         Self {
@@ -332,7 +323,7 @@ impl Rules {
         owner: String,
         spec: RuleSpec,
         state: &NetState,
-    ) -> Result<(Added, Option<FollowUp>)> {
+    ) -> Result<(RuleAdded, Option<FollowUp>)> {
         if self.rules.len() >= self.max {
             return Err(Error::new(
                 ErrorKind::Busy,
@@ -363,7 +354,7 @@ impl Rules {
             );
         }
         Ok((
-            Added {
+            RuleAdded {
                 id,
                 holds,
                 fired,
@@ -647,5 +638,40 @@ mod tests {
         assert_eq!(rules.drop_owner("client:2"), Vec::<u64>::new());
         assert_eq!(rules.drop_owner("client:1").len(), 2);
         assert_eq!(rules.len(), 0);
+    }
+
+    /// What senders build (the protocol's `RuleAdd`) is what this parser
+    /// takes, and what `monitor.rule.list` answers reads as the protocol's
+    /// `RuleList`.
+    #[test]
+    fn the_protocol_rule_types_match_the_parser_and_the_list() {
+        use nipart_plugin_api::protocol::monitor as proto;
+        let sent = proto::RuleAdd {
+            interface: proto::RuleInterface::Name("eth0".into()),
+            condition: proto::Condition::CarrierDown,
+            event: proto::FollowUp {
+                topic: "t.down".into(),
+                dst: "plugin:dhcp".into(),
+                state: Some(proto::FollowUpState::Done),
+                payload: Some(serde_json::json!({"interface": "eth0"})),
+            },
+            persistent: true,
+            fire_if_holds: false,
+        };
+        let parsed = RuleSpec::parse(&serde_json::to_vec(&sent).unwrap()).unwrap();
+        assert_eq!(parsed.interface, Selector::Name("eth0".into()));
+        assert_eq!(parsed.condition, Condition::CarrierDown);
+        assert!(parsed.persistent && !parsed.fire_if_holds);
+        assert_eq!(parsed.event.state, EventState::Done);
+        let mut rules = Rules::new(8);
+        rules
+            .add("plugin:dhcp".into(), parsed, &NetState::default())
+            .unwrap();
+        let list: proto::RuleList =
+            serde_json::from_value(serde_json::json!({ "rules": rules.list() })).unwrap();
+        assert_eq!(list.rules[0].interface, sent.interface);
+        assert_eq!(list.rules[0].condition, sent.condition);
+        assert_eq!(list.rules[0].event.topic, "t.down");
+        assert_eq!(list.rules[0].owner, "plugin:dhcp");
     }
 }

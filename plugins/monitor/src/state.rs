@@ -8,6 +8,13 @@ use std::{
     net::IpAddr,
 };
 
+use nipart_plugin_api::{
+    Message,
+    protocol::monitor::{
+        AddressAdded, AddressRemoved, IpFamily, LinkAdded, LinkAdminDown, LinkAdminUp,
+        LinkCarrierDown, LinkCarrierUp, LinkRemoved, LinkRenamed,
+    },
+};
 use serde::Serialize;
 
 /// One link as the monitor tracks it.
@@ -37,10 +44,10 @@ impl AddrKey {
         format!("{}/{}", self.address, self.prefix_len)
     }
 
-    pub fn family(&self) -> &'static str {
+    pub fn family(&self) -> IpFamily {
         match self.address {
-            IpAddr::V4(_) => "ipv4",
-            IpAddr::V6(_) => "ipv6",
+            IpAddr::V4(_) => IpFamily::Ipv4,
+            IpAddr::V6(_) => IpFamily::Ipv6,
         }
     }
 }
@@ -67,15 +74,15 @@ impl Change {
     /// The event topic of this change.
     pub fn topic(&self) -> &'static str {
         match self {
-            Change::LinkAdded(_) => crate::topics::LINK_ADDED,
-            Change::LinkRemoved(_) => crate::topics::LINK_REMOVED,
-            Change::LinkRenamed { .. } => crate::topics::LINK_RENAMED,
-            Change::AdminUp(_) => crate::topics::LINK_ADMIN_UP,
-            Change::AdminDown(_) => crate::topics::LINK_ADMIN_DOWN,
-            Change::CarrierUp(_) => crate::topics::LINK_CARRIER_UP,
-            Change::CarrierDown(_) => crate::topics::LINK_CARRIER_DOWN,
-            Change::AddressAdded(..) => crate::topics::ADDRESS_ADDED,
-            Change::AddressRemoved(..) => crate::topics::ADDRESS_REMOVED,
+            Change::LinkAdded(_) => LinkAdded::TOPIC,
+            Change::LinkRemoved(_) => LinkRemoved::TOPIC,
+            Change::LinkRenamed { .. } => LinkRenamed::TOPIC,
+            Change::AdminUp(_) => LinkAdminUp::TOPIC,
+            Change::AdminDown(_) => LinkAdminDown::TOPIC,
+            Change::CarrierUp(_) => LinkCarrierUp::TOPIC,
+            Change::CarrierDown(_) => LinkCarrierDown::TOPIC,
+            Change::AddressAdded(..) => AddressAdded::TOPIC,
+            Change::AddressRemoved(..) => AddressRemoved::TOPIC,
         }
     }
 }

@@ -43,8 +43,9 @@ pub mod topics {
     /// reply: [`VerifyReport`](crate::state::VerifyReport).
     pub const VERIFY: &str = "state.verify";
     /// commander → everyone (notification) when an apply ended:
-    /// [`ApplyResult`](crate::state::ApplyResult) on success, or
-    /// `{"error": …, "rolled_back": bool}`.
+    /// [`NetworkApplied`](crate::workflow::NetworkApplied), an
+    /// [`ApplyResult`](crate::state::ApplyResult) on success or an
+    /// [`ApplyFailed`](crate::workflow::ApplyFailed).
     pub const APPLIED: &str = "network.applied";
     /// commander → everyone (notification) when a checkpoint was restored
     /// (`Rollback`, or a `no_commit` apply not committed in time):
