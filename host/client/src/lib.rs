@@ -25,6 +25,7 @@
 //! # Ok::<(), nipart_client::Error>(())
 //! ```
 
+pub use nipart_protocol::api::PluginCall;
 use std::{
     fmt, io,
     path::{Path, PathBuf},
@@ -550,6 +551,23 @@ impl Client {
 
     pub async fn list_checkpoints(&mut self) -> Result<Value> {
         self.network("ListCheckpoints", json!({}), None).await
+    }
+
+    /// `io.nipart.Daemon.Call` (admins only): sends a request on a
+    /// plugin's own topic and returns its reply, free-form JSON as the
+    /// plugin wrote it. The built-in roles' requests that change state are
+    /// refused (`io.nipart.Daemon.CallRefused`).
+    pub async fn call_plugin(&mut self, call: &PluginCall) -> Result<Value> {
+        let mut parameters =
+            serde_json::to_value(call).map_err(|e| Error::Protocol(e.to_string()))?;
+        if let Some(t) = self.timeout {
+            parameters["timeout_ms"] = json!(t.as_millis() as u64);
+        }
+        let mut reply = self.call("io.nipart.Daemon.Call", parameters).await?;
+        Ok(reply
+            .get_mut("result")
+            .map(Value::take)
+            .unwrap_or(Value::Null))
     }
 
     /// Starts watching bus events whose topic matches one of `patterns`

@@ -60,6 +60,7 @@ mod conn;
 pub mod idl;
 mod methods;
 pub mod redact;
+mod session;
 pub mod socket;
 pub mod wire;
 
