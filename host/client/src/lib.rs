@@ -82,10 +82,17 @@ impl fmt::Display for RemoteError {
                 "the daemon can't do this yet: {} (no network plugin is installed)",
                 self.param("message")
             ),
-            "io.nipart.Network.Failed" => {
+            "io.nipart.Network.Failed" | "io.nipart.Daemon.Failed" => {
                 write!(f, "{} ({})", self.param("message"), self.param("kind"))
             }
-            "io.nipart.Network.Timeout" => write!(
+            "io.nipart.Daemon.CallRefused" => write!(f, "refused: {}", self.param("reason")),
+            "io.nipart.Daemon.NoReceiver" => write!(
+                f,
+                "nothing took the request at {}: {}",
+                self.param("destination"),
+                self.param("message")
+            ),
+            "io.nipart.Network.Timeout" | "io.nipart.Daemon.Timeout" => write!(
                 f,
                 "no answer to {} within {} ms",
                 self.param("method"),

@@ -101,7 +101,7 @@ impl Replier<'_> {
 }
 
 /// Answers one call completely (all its replies queued).
-pub(crate) async fn handle(call: Call, ctx: &mut ConnCtx, out: &Out) -> Result<(), CutOff> {
+pub(crate) async fn handle(mut call: Call, ctx: &mut ConnCtx, out: &Out) -> Result<(), CutOff> {
     let r = Replier {
         out,
         oneway: call.oneway,
@@ -116,16 +116,18 @@ pub(crate) async fn handle(call: Call, ctx: &mut ConnCtx, out: &Out) -> Result<(
         (idl::DAEMON, "Ping") => r.result(only(p, &[]).map(|()| json!({}))).await,
         (idl::DAEMON, "Info") => r.result(only(p, &[]).map(|()| info(ctx))).await,
         (idl::DAEMON, "Plugins") => r.result(only(p, &[]).map(|()| plugins(ctx))).await,
-        (idl::DAEMON, "Call") => plugin_call(&call, ctx, &r).await,
+        (idl::DAEMON, "Call") => plugin_call(&mut call, ctx, &r).await,
         (idl::DAEMON, "SetLogLevel") => {
             let res = set_log_level(&call, ctx).await;
             r.result(res).await
         }
-        (idl::NETWORK, ShowRequest::METHOD) => network::<ShowRequest>(&call, ctx, &r).await,
-        (idl::NETWORK, ApplyRequest::METHOD) => network::<ApplyRequest>(&call, ctx, &r).await,
-        (idl::NETWORK, Commit::METHOD) => network::<Commit>(&call, ctx, &r).await,
-        (idl::NETWORK, Rollback::METHOD) => network::<Rollback>(&call, ctx, &r).await,
-        (idl::NETWORK, ListCheckpoints::METHOD) => network::<ListCheckpoints>(&call, ctx, &r).await,
+        (idl::NETWORK, ShowRequest::METHOD) => network::<ShowRequest>(&mut call, ctx, &r).await,
+        (idl::NETWORK, ApplyRequest::METHOD) => network::<ApplyRequest>(&mut call, ctx, &r).await,
+        (idl::NETWORK, Commit::METHOD) => network::<Commit>(&mut call, ctx, &r).await,
+        (idl::NETWORK, Rollback::METHOD) => network::<Rollback>(&mut call, ctx, &r).await,
+        (idl::NETWORK, ListCheckpoints::METHOD) => {
+            network::<ListCheckpoints>(&mut call, ctx, &r).await
+        }
         (idl::EVENTS, "Monitor") => monitor(&call, ctx, &r).await,
         (iface, _) if idl::description(iface).is_some() => {
             r.send(wire::error(
@@ -281,7 +283,7 @@ async fn set_log_level(call: &Call, ctx: &ConnCtx) -> Reply<Value> {
 /// `io.nipart.Network.*`: see `docs/api.md`, "The exchange with the
 /// commander". The call's parameters are decoded into `P` (the protocol's
 /// type) and forwarded as an [`ApiCall`]`<P>` to the role that answers it.
-async fn network<P>(call: &Call, ctx: &mut ConnCtx, r: &Replier<'_>) -> Result<(), CutOff>
+async fn network<P>(call: &mut Call, ctx: &mut ConnCtx, r: &Replier<'_>) -> Result<(), CutOff>
 where
     P: NetworkMethod,
     ApiCall<P>: Request,
@@ -475,8 +477,10 @@ async fn forward<T: serde::Serialize>(
 /// (`timeout_ms`, within the configured bounds). Whatever is unknown,
 /// missing or of the wrong type is named by its path (`options.no_verify`)
 /// in `InvalidParameter`.
-fn decode_call<P: DeserializeOwned>(call: &Call, ctx: &ConnCtx) -> Reply<(P, Duration)> {
-    let mut p = call.parameters.clone();
+/// The parameters are taken out of `call` (a desired state may be large:
+/// it is moved, not copied).
+fn decode_call<P: DeserializeOwned>(call: &mut Call, ctx: &ConnCtx) -> Reply<(P, Duration)> {
+    let mut p = std::mem::take(&mut call.parameters);
     let cfg = ctx.shared.cfg.load();
     let ms = opt_u64(&p, "timeout_ms")?.unwrap_or(cfg.call_timeout_ms);
     p.remove("timeout_ms");
@@ -490,7 +494,7 @@ fn decode_call<P: DeserializeOwned>(call: &Call, ctx: &ConnCtx) -> Reply<(P, Dur
 }
 
 /// A Network call's parameters and timeout, checked.
-fn network_params<P: NetworkMethod>(call: &Call, ctx: &ConnCtx) -> Reply<(P, Duration)> {
+fn network_params<P: NetworkMethod>(call: &mut Call, ctx: &ConnCtx) -> Reply<(P, Duration)> {
     let (parameters, timeout) = decode_call::<P>(call, ctx)?;
     // Refused before it goes anywhere (a long name is never echoed whole).
     parameters.check().map_err(invalid)?;
@@ -500,7 +504,7 @@ fn network_params<P: NetworkMethod>(call: &Call, ctx: &ConnCtx) -> Reply<(P, Dur
 /// `io.nipart.Daemon.Call`: a request on a plugin's own topic, for admins;
 /// the built-in roles' requests that change state are refused (they go
 /// through `io.nipart.Network`, with its checks and rollback).
-async fn plugin_call(call: &Call, ctx: &mut ConnCtx, r: &Replier<'_>) -> Result<(), CutOff> {
+async fn plugin_call(call: &mut Call, ctx: &mut ConnCtx, r: &Replier<'_>) -> Result<(), CutOff> {
     let (parameters, timeout) = match decode_call::<PluginCall>(call, ctx)
         .and_then(|(p, t)| p.check().map_err(invalid).map(|()| (p, t)))
     {
