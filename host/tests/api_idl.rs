@@ -63,13 +63,13 @@ impl<'de> de::SeqAccess<'de> for OneElement<'_> {
     }
 }
 
-struct Fields<'a> {
+struct FieldProbe<'a> {
     names: std::slice::Iter<'static, &'static str>,
     current: Option<&'static str>,
     out: &'a mut Vec<(String, Shape)>,
 }
 
-impl<'de> de::MapAccess<'de> for Fields<'_> {
+impl<'de> de::MapAccess<'de> for FieldProbe<'_> {
     type Error = DeError;
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
@@ -173,7 +173,7 @@ impl<'de> de::Deserializer<'de> for Probe<'_> {
         v: V,
     ) -> Result<V::Value, DeError> {
         let mut out = Vec::new();
-        let r = v.visit_map(Fields {
+        let r = v.visit_map(FieldProbe {
             names: fields.iter(),
             current: None,
             out: &mut out,
@@ -209,11 +209,15 @@ impl<'de> de::Deserializer<'de> for Probe<'_> {
 /// The IDL of an interface: its types and its methods' parameters and
 /// results.
 struct Idl {
-    types: BTreeMap<String, Vec<(String, String)>>,
-    methods: BTreeMap<String, (Vec<(String, String)>, Vec<(String, String)>)>,
+    types: BTreeMap<String, Fields>,
+    /// Parameters and results.
+    methods: BTreeMap<String, (Fields, Fields)>,
 }
 
-fn fields(list: &str) -> Vec<(String, String)> {
+/// Name and IDL type of each field, in order.
+type Fields = Vec<(String, String)>;
+
+fn fields(list: &str) -> Fields {
     list.split(',')
         .map(str::trim)
         .filter(|f| !f.is_empty())
