@@ -25,7 +25,9 @@
 //! # Ok::<(), nipart_client::Error>(())
 //! ```
 
-pub use nipart_protocol::api::PluginCall;
+/// Options of `Apply` and the generic call's parameters: the protocol's
+/// types, the very ones the daemon decodes.
+pub use nipart_protocol::{api::PluginCall, state::ApplyOptions};
 use std::{
     fmt, io,
     path::{Path, PathBuf},
@@ -282,23 +284,6 @@ pub struct BusEvent {
     pub payload: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload_base64: Option<String>,
-}
-
-/// Options of `Apply`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ApplyOptions {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub no_verify: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub memory_only: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub no_commit: Option<bool>,
-    /// Seconds before an uncommitted apply is rolled back.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub commit_timeout: Option<u64>,
-    /// Fail with a busy error instead of waiting for another apply.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub no_wait: Option<bool>,
 }
 
 /// A parsed reply.

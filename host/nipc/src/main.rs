@@ -365,11 +365,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         } => {
             let state = read_state(&file)?;
             let opts = ApplyOptions {
-                no_verify: no_verify.then_some(true),
-                memory_only: memory_only.then_some(true),
-                no_commit: no_commit.then_some(true),
+                no_verify,
+                memory_only,
+                no_commit,
                 commit_timeout: timeout,
-                no_wait: no_wait.then_some(true),
+                no_wait,
             };
             let mut on_progress = |p: Value| {
                 eprintln!("progress: {}", one_line(&p));
