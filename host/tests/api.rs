@@ -128,7 +128,7 @@ async fn network_calls_through_a_commander_plugin() {
     let mut progress = Vec::new();
     let mut on_progress = |p: Value| progress.push(p);
     let opts = ApplyOptions {
-        no_commit: Some(true),
+        no_commit: true,
         commit_timeout: Some(30),
         ..Default::default()
     };

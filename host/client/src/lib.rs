@@ -25,6 +25,9 @@
 //! # Ok::<(), nipart_client::Error>(())
 //! ```
 
+/// Options of `Apply` and the generic call's parameters: the protocol's
+/// types, the very ones the daemon decodes.
+pub use nipart_protocol::{api::PluginCall, state::ApplyOptions};
 use std::{
     fmt, io,
     path::{Path, PathBuf},
@@ -81,10 +84,17 @@ impl fmt::Display for RemoteError {
                 "the daemon can't do this yet: {} (no network plugin is installed)",
                 self.param("message")
             ),
-            "io.nipart.Network.Failed" => {
+            "io.nipart.Network.Failed" | "io.nipart.Daemon.Failed" => {
                 write!(f, "{} ({})", self.param("message"), self.param("kind"))
             }
-            "io.nipart.Network.Timeout" => write!(
+            "io.nipart.Daemon.CallRefused" => write!(f, "refused: {}", self.param("reason")),
+            "io.nipart.Daemon.NoReceiver" => write!(
+                f,
+                "nothing took the request at {}: {}",
+                self.param("destination"),
+                self.param("message")
+            ),
+            "io.nipart.Network.Timeout" | "io.nipart.Daemon.Timeout" => write!(
                 f,
                 "no answer to {} within {} ms",
                 self.param("method"),
@@ -274,23 +284,6 @@ pub struct BusEvent {
     pub payload: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload_base64: Option<String>,
-}
-
-/// Options of `Apply`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ApplyOptions {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub no_verify: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub memory_only: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub no_commit: Option<bool>,
-    /// Seconds before an uncommitted apply is rolled back.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub commit_timeout: Option<u64>,
-    /// Fail with a busy error instead of waiting for another apply.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub no_wait: Option<bool>,
 }
 
 /// A parsed reply.
@@ -550,6 +543,23 @@ impl Client {
 
     pub async fn list_checkpoints(&mut self) -> Result<Value> {
         self.network("ListCheckpoints", json!({}), None).await
+    }
+
+    /// `io.nipart.Daemon.Call` (admins only): sends a request on a
+    /// plugin's own topic and returns its reply, free-form JSON as the
+    /// plugin wrote it. The built-in roles' requests that change state are
+    /// refused (`io.nipart.Daemon.CallRefused`).
+    pub async fn call_plugin(&mut self, call: &PluginCall) -> Result<Value> {
+        let mut parameters =
+            serde_json::to_value(call).map_err(|e| Error::Protocol(e.to_string()))?;
+        if let Some(t) = self.timeout {
+            parameters["timeout_ms"] = json!(t.as_millis() as u64);
+        }
+        let mut reply = self.call("io.nipart.Daemon.Call", parameters).await?;
+        Ok(reply
+            .get_mut("result")
+            .map(Value::take)
+            .unwrap_or(Value::Null))
     }
 
     /// Starts watching bus events whose topic matches one of `patterns`

@@ -8,7 +8,7 @@ use std::{
 };
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use nipart_client::{ApplyOptions, Client, DEFAULT_SOCKET, Error};
+use nipart_client::{ApplyOptions, Client, DEFAULT_SOCKET, Error, PluginCall};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -122,6 +122,22 @@ enum Command {
         /// Topic patterns, e.g. link.* or dhcp.** (default: everything).
         patterns: Vec<String>,
     },
+    /// Sends a request on a plugin's own topic and prints its reply (admins
+    /// only). It goes to the plugin named by the topic's first part unless
+    /// --plugin or --role says otherwise. Requests of the built-in roles
+    /// that change state are refused: use apply, commit, rollback.
+    Call {
+        /// The request's topic, e.g. example.hello.
+        topic: String,
+        /// The payload, JSON (e.g. '{"name": "x"}'); null when not given.
+        json: Option<String>,
+        /// The plugin to send it to.
+        #[arg(long, conflicts_with = "role")]
+        plugin: Option<String>,
+        /// Send it to the holders of this role instead.
+        #[arg(long)]
+        role: Option<String>,
+    },
     /// Sets the log level of the daemon and its plugins.
     LogLevel {
         /// The new level.
@@ -151,7 +167,7 @@ impl From<Error> for Failure {
                 exit::UNREACHABLE
             }
             Error::Remote(r) => match r.short_name() {
-                "PermissionDenied" => exit::DENIED,
+                "PermissionDenied" | "CallRefused" => exit::DENIED,
                 "Timeout" => exit::TIMEOUT,
                 "NoCommander" => exit::UNSUPPORTED,
                 _ => exit::FAILED,
@@ -349,11 +365,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         } => {
             let state = read_state(&file)?;
             let opts = ApplyOptions {
-                no_verify: no_verify.then_some(true),
-                memory_only: memory_only.then_some(true),
-                no_commit: no_commit.then_some(true),
+                no_verify,
+                memory_only,
+                no_commit,
                 commit_timeout: timeout,
-                no_wait: no_wait.then_some(true),
+                no_wait,
             };
             let mut on_progress = |p: Value| {
                 eprintln!("progress: {}", one_line(&p));
@@ -371,6 +387,31 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Rollback { id } => {
             let r = c.rollback(id.as_deref()).await?;
             print(fmt, &r, yaml);
+        }
+        Command::Call {
+            topic,
+            json,
+            plugin,
+            role,
+        } => {
+            let payload = match json {
+                Some(text) => serde_json::from_str(&text)
+                    .map_err(|e| usage(format!("the payload is not JSON: {e}")))?,
+                None => Value::Null,
+            };
+            // A plugin's own topics start with its name (`example.hello`).
+            let plugin = match (plugin, &role) {
+                (None, None) => topic.split('.').next().map(str::to_string),
+                (plugin, _) => plugin,
+            };
+            let call = PluginCall {
+                topic,
+                plugin,
+                role,
+                payload,
+            };
+            let reply = c.call_plugin(&call).await?;
+            print(fmt, &reply, yaml);
         }
         Command::Checkpoints => {
             let r = c.list_checkpoints().await?;

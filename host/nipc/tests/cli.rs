@@ -388,3 +388,62 @@ fn completions_and_man_page_come_from_the_definitions() {
     let help = ok(&nipc(&s, &["--help"]));
     assert!(help.contains("4  permission denied"), "{help}");
 }
+
+#[test]
+fn call_reaches_a_plugins_own_topic_for_admins_only() {
+    let d = InProcess::start(&Setup::with_commander());
+    let s = &d.socket;
+    // The destination is the plugin the topic names.
+    let v: Value = serde_json::from_str(&ok(&nipc(
+        s,
+        &[
+            "call",
+            "api-commander.echo",
+            r#"{"name": "vendor"}"#,
+            "-o",
+            "json",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(v, json!({"echo": {"name": "vendor"}}));
+    // Or the holders of a role.
+    let v: Value = serde_json::from_str(&ok(&nipc(
+        s,
+        &[
+            "call",
+            "api-commander.echo",
+            "[1]",
+            "--role",
+            "commander",
+            "-o",
+            "json",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(v, json!({"echo": [1]}));
+
+    // A built-in request that changes state is refused, even for root.
+    let o = nipc(
+        s,
+        &["call", "api.network.apply", "{}", "--role", "commander"],
+    );
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).contains("changes state"), "{}", stderr(&o));
+
+    // Nobody may not call at all.
+    let o = nipc_as(
+        s,
+        &["call", "api-commander.echo"],
+        Some((NOBODY, NOBODY, vec![NOBODY])),
+    );
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        "nipc: permission denied: io.nipart.Daemon.Call needs root\n"
+    );
+
+    // A payload that is not JSON is a usage error, before any call.
+    let o = nipc(s, &["call", "api-commander.echo", "{nope"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not JSON"), "{}", stderr(&o));
+}

@@ -9,19 +9,22 @@ use std::{
     time::Duration,
 };
 
-use nipart_plugin_abi::FfiEvent;
-use nipart_plugin_api::{Error, ErrorKind, Result as ApiResult};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{
         UnixStream,
         unix::{OwnedReadHalf, OwnedWriteHalf},
     },
-    sync::{AcquireError, OwnedSemaphorePermit, Semaphore, mpsc, watch},
+    sync::{mpsc, watch},
 };
 
-use super::{ConnSlot, Shared, auth::Peer, methods, wire};
-use crate::bus::{EventBus, MemberId, MemberState, Sink};
+use super::{
+    ConnSlot, Shared,
+    auth::Peer,
+    methods,
+    session::{ConnCtx, CutOff, Out},
+    wire,
+};
 
 /// Something the reader hands to the executor, in arrival order.
 pub(crate) enum Item {
@@ -32,148 +35,12 @@ pub(crate) enum Item {
     Fatal(Vec<u8>),
 }
 
-/// The client let its reply queue fill up (or the writer is gone).
-#[derive(Debug)]
-pub(crate) struct CutOff;
-
-/// The executor's side of the reply queue.
-pub(crate) struct Out {
-    tx: mpsc::Sender<Vec<u8>>,
-    /// How long the queue may stay full before the client is cut off.
-    patience: Duration,
-}
-
-impl Out {
-    /// Queues an encoded message; waits for room at most `patience`.
-    pub(crate) async fn send(&self, msg: Vec<u8>) -> Result<(), CutOff> {
-        match self.tx.try_send(msg) {
-            Ok(()) => Ok(()),
-            Err(mpsc::error::TrySendError::Full(msg)) => {
-                match tokio::time::timeout(self.patience, self.tx.send(msg)).await {
-                    Ok(Ok(())) => Ok(()),
-                    _ => Err(CutOff),
-                }
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => Err(CutOff),
-        }
-    }
-}
-
 #[derive(Default)]
 struct ReadState {
     /// The executor is answering a call (possibly a long stream).
     busy: AtomicBool,
     /// Calls read whose handling has not finished.
     in_flight: AtomicUsize,
-}
-
-/// The bus side of a connection, joined on first use (Monitor or a
-/// Network call) and left when the connection ends.
-pub(crate) struct BusLink {
-    bus: Arc<EventBus>,
-    pub(crate) id: MemberId,
-    pub(crate) events: mpsc::Receiver<FfiEvent>,
-}
-
-impl Drop for BusLink {
-    fn drop(&mut self) {
-        self.bus.leave(&self.id);
-    }
-}
-
-struct ClientSink {
-    tx: mpsc::Sender<FfiEvent>,
-    capacity: usize,
-}
-
-impl Sink for ClientSink {
-    fn deliver(&self, event: FfiEvent) -> ApiResult<u32> {
-        match self.tx.try_send(event) {
-            Ok(()) => Ok((self.capacity - self.tx.capacity()) as u32),
-            Err(mpsc::error::TrySendError::Full(_)) => Err(Error::new(
-                ErrorKind::QueueFull,
-                format!("the API client's queue is full ({} events)", self.capacity),
-            )),
-            Err(mpsc::error::TrySendError::Closed(_)) => Err(Error::new(
-                ErrorKind::ShuttingDown,
-                "the API client is gone".to_string(),
-            )),
-        }
-    }
-}
-
-/// Per-connection context of the executor.
-pub(crate) struct ConnCtx {
-    pub(crate) shared: Arc<Shared>,
-    pub(crate) peer: Peer,
-    pub(crate) conn_id: u64,
-    /// Decided at accept, for the life of the connection.
-    admin: bool,
-    /// The uid's permits for Network calls (see [`Self::call_permits`]).
-    uid_calls: Arc<Semaphore>,
-    pub(crate) closed: watch::Receiver<bool>,
-    link: Option<BusLink>,
-}
-
-impl ConnCtx {
-    /// Whether the peer may call mutating methods (decided at accept).
-    pub(crate) fn is_admin(&self) -> bool {
-        self.admin
-    }
-
-    /// For a caller who is not an admin: waits for a permit of its uid,
-    /// then one of all such callers (FIFO, so connections take turns).
-    /// `None` for an admin, who needs none.
-    pub(crate) async fn call_permits(
-        &self,
-    ) -> Result<Option<(OwnedSemaphorePermit, OwnedSemaphorePermit)>, AcquireError> {
-        if self.admin {
-            return Ok(None);
-        }
-        let uid = self.uid_calls.clone().acquire_owned().await?;
-        let all = self.shared.unprivileged_calls.load_full();
-        let all = all.acquire_owned().await?;
-        Ok(Some((uid, all)))
-    }
-
-    /// Logs a warning this connection caused; rate-limited when the peer is
-    /// not an admin.
-    pub(crate) fn warn(&self, message: std::fmt::Arguments<'_>) {
-        self.shared.warn(self.admin, message);
-    }
-
-    /// The connection's bus membership, joining on first use.
-    pub(crate) fn bus_link(&mut self) -> ApiResult<&mut BusLink> {
-        if self.link.is_none() {
-            let capacity = self.shared.cfg.load().event_queue;
-            let (tx, rx) = mpsc::channel(capacity);
-            let id = MemberId::Client(self.conn_id);
-            let bus = self.shared.view.bus.clone();
-            let member = bus.join(
-                id.clone(),
-                Vec::new(),
-                Box::new(ClientSink { tx, capacity }),
-            )?;
-            member.set_state(MemberState::Running);
-            self.link = Some(BusLink {
-                bus,
-                id,
-                events: rx,
-            });
-        }
-        self.link
-            .as_mut()
-            .ok_or_else(|| Error::other("bus link missing"))
-    }
-
-    /// Resolves once the client's reading side has ended (EOF, error, limit).
-    pub(crate) async fn wait_closed(closed: &mut watch::Receiver<bool>) {
-        while !*closed.borrow_and_update() {
-            if closed.changed().await.is_err() {
-                return;
-            }
-        }
-    }
 }
 
 pub(crate) async fn serve(
@@ -196,29 +63,20 @@ pub(crate) async fn serve(
     let (closed_tx, closed_rx) = watch::channel(false);
     let state = ReadState::default();
     let admin = slot.admin;
-    let ctx = ConnCtx {
-        shared: shared.clone(),
+    let ctx = ConnCtx::new(
+        shared.clone(),
         peer,
         conn_id,
-        admin: slot.admin,
-        uid_calls: slot.uid_calls.clone(),
-        closed: closed_rx,
-        link: None,
-    };
+        slot.admin,
+        slot.uid_calls.clone(),
+        closed_rx,
+    );
 
     let _slot = slot;
     let reader = read_loop(rd, call_tx, closed_tx, &state, &shared);
     let write_timeout_ms = shared.cfg.load().write_timeout_ms;
     let patience = Duration::from_millis(write_timeout_ms);
-    let executor = exec_loop(
-        call_rx,
-        Out {
-            tx: out_tx,
-            patience,
-        },
-        ctx,
-        &state,
-    );
+    let executor = exec_loop(call_rx, Out::new(out_tx, patience), ctx, &state);
     // Reading and executing end on their own; only a cut-off ends the
     // connection without flushing what the writer still holds.
     let front = async {

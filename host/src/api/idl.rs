@@ -1,6 +1,12 @@
 //! The varlink interface descriptions (IDL) served by
 //! `org.varlink.service.GetInterfaceDescription`. They are the reference
 //! for every method's parameters; `docs/api.md` explains them.
+//!
+//! `io.nipart.Network`'s methods and types describe the protocol's types
+//! (`nipart_protocol::api::NetworkMethod`, their replies and progress):
+//! the test `host/tests/api_idl.rs` compares each with the serde shape of
+//! its type (field names, scalar kinds, optional, arrays, nested types) and
+//! fails when they drift.
 
 pub const SERVICE: &str = "org.varlink.service";
 pub const DAEMON: &str = "io.nipart.Daemon";
@@ -103,8 +109,27 @@ method Plugins() -> (plugins: []Plugin, rejected: []Rejected)
 # error, warn, info, debug or trace. Needs admin rights.
 method SetLogLevel(level: string) -> (level: string, failed: []PluginFailure)
 
+# Sends a request on a plugin's own topic to one plugin or to the holders
+# of a role, and returns its reply (with 'more', its progress first).
+# Needs admin rights. Requests of the built-in roles that change state are
+# refused (CallRefused): they go through io.nipart.Network.
+method Call(topic: string, plugin: ?string, role: ?string, payload: ?object, timeout_ms: ?int) -> (progress: ?object, result: ?object)
+
 # The caller lacks the privilege the method needs.
 error PermissionDenied (method: string, privilege: string)
+
+# Call: the topic is a request of a built-in role that changes state.
+error CallRefused (topic: string, reason: string)
+
+# Call: no plugin took the request.
+error NoReceiver (destination: string, message: string)
+
+# Call: the plugin refused or failed the request, or its reply was longer
+# than the message size limit.
+error Failed (kind: string, message: string)
+
+# Call: no reply came within the call's timeout.
+error Timeout (method: string, timeout_ms: int)
 
 # The log level is not one of error, warn, info, debug, trace.
 error InvalidLogLevel (level: string)
@@ -144,21 +169,70 @@ type ApplyOptions (
   no_wait: ?bool
 )
 
-# The current state, of one interface or all; secrets are hidden unless
-# the caller is an admin.
-method Show(interface: ?string, timeout_ms: ?int) -> (progress: ?object, result: ?object)
+# One step of an apply in progress.
+type ApplyProgress (
+  # queued, validate, query, checkpoint, apply, verify, rollback or done
+  step: string,
+  # for people
+  message: string
+)
+
+# The outcome of an apply.
+type ApplyResult (
+  # the checkpoint taken before the apply
+  checkpoint: string,
+  # whether the checkpoint awaits Commit (no_commit)
+  pending: bool,
+  # whether the state was verified (false with no_verify)
+  verified: bool,
+  # verification attempts made
+  attempts: int,
+  # what each plugin changed, in order
+  changes: []string,
+  # the desired state after sanitizing (nmstate schema)
+  desired: object
+)
+
+# The outcome of Commit and Rollback.
+type CheckpointResult (
+  checkpoint: string,
+  # committed or rolled-back
+  done: string
+)
+
+# A checkpoint: one awaiting Commit, or one of the history on disk.
+type CheckpointInfo (
+  id: string,
+  # when it was taken (RFC 3339, UTC); only for checkpoints on disk
+  time: ?string,
+  # what took it, for people
+  created_by: ?string,
+  # whether it awaits Commit or Rollback
+  pending: bool,
+  # seconds left before the automatic rollback (pending ones only)
+  timeout: ?int
+)
+
+# The checkpoints, oldest first.
+type CheckpointList (
+  checkpoints: []CheckpointInfo
+)
+
+# The current state (nmstate schema), of one interface or all; secrets
+# are hidden unless the caller is an admin.
+method Show(interface: ?string, timeout_ms: ?int) -> (result: object)
 
 # Applies a desired state (nmstate schema). Needs admin rights.
-method Apply(state: object, options: ?ApplyOptions, timeout_ms: ?int) -> (progress: ?object, result: ?object)
+method Apply(state: object, options: ?ApplyOptions, timeout_ms: ?int) -> (progress: ?ApplyProgress, result: ?ApplyResult)
 
 # Confirms the pending no_commit apply (its checkpoint if named). Needs admin rights.
-method Commit(checkpoint: ?string, timeout_ms: ?int) -> (progress: ?object, result: ?object)
+method Commit(checkpoint: ?string, timeout_ms: ?int) -> (progress: ?ApplyProgress, result: ?CheckpointResult)
 
 # Restores a checkpoint: the pending one, else the newest or the one named. Needs admin rights.
-method Rollback(checkpoint: ?string, timeout_ms: ?int) -> (progress: ?object, result: ?object)
+method Rollback(checkpoint: ?string, timeout_ms: ?int) -> (progress: ?ApplyProgress, result: ?CheckpointResult)
 
 # The checkpoints, oldest first (with the conf plugin, the history on disk).
-method ListCheckpoints(timeout_ms: ?int) -> (progress: ?object, result: ?object)
+method ListCheckpoints(timeout_ms: ?int) -> (result: CheckpointList)
 
 # No plugin holds the role that serves the call.
 error NoCommander (role: string, message: string)

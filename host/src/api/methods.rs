@@ -1,18 +1,20 @@
 //! The methods of every interface.
 
-use std::{
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use abi_stable::std_types::ROption;
 use nipart_plugin_abi::{FfiEvent, event_state};
-use nipart_plugin_api::{Address, Error, ErrorKind, Event, TopicPattern};
+use nipart_plugin_api::{
+    Address, Error, ErrorKind, Event, Message, Request, TopicPattern,
+    protocol::api::{Commit, ListCheckpoints, NetworkMethod, PluginCall, Rollback},
+    state::{ApiCall, ApplyRequest, Caller, ShowRequest},
+};
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use super::{
-    conn::{ConnCtx, CutOff, Out},
     idl, redact,
+    session::{ConnCtx, CutOff, Out},
     wire::{self, Call, errors},
 };
 use crate::MemberState;
@@ -27,9 +29,6 @@ fn invalid(parameter: &str) -> Vec<u8> {
         json!({ "parameter": redact::echo(parameter) }),
     )
 }
-
-/// The longest interface name the kernel accepts (`IFNAMSIZ` - 1).
-const IFNAME_MAX: usize = 15;
 
 /// The longest topic pattern a Monitor call may give (bus topics are a few
 /// dozen bytes).
@@ -55,17 +54,6 @@ fn opt_u64(params: &Map<String, Value>, name: &str) -> Reply<Option<u64>> {
     match params.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(v) => v.as_u64().map(Some).ok_or_else(|| invalid(name)),
-    }
-}
-
-fn opt_object<'a>(
-    params: &'a Map<String, Value>,
-    name: &str,
-) -> Reply<Option<&'a Map<String, Value>>> {
-    match params.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(m)) => Ok(Some(m)),
-        Some(_) => Err(invalid(name)),
     }
 }
 
@@ -113,7 +101,7 @@ impl Replier<'_> {
 }
 
 /// Answers one call completely (all its replies queued).
-pub(crate) async fn handle(call: Call, ctx: &mut ConnCtx, out: &Out) -> Result<(), CutOff> {
+pub(crate) async fn handle(mut call: Call, ctx: &mut ConnCtx, out: &Out) -> Result<(), CutOff> {
     let r = Replier {
         out,
         oneway: call.oneway,
@@ -128,12 +116,17 @@ pub(crate) async fn handle(call: Call, ctx: &mut ConnCtx, out: &Out) -> Result<(
         (idl::DAEMON, "Ping") => r.result(only(p, &[]).map(|()| json!({}))).await,
         (idl::DAEMON, "Info") => r.result(only(p, &[]).map(|()| info(ctx))).await,
         (idl::DAEMON, "Plugins") => r.result(only(p, &[]).map(|()| plugins(ctx))).await,
+        (idl::DAEMON, "Call") => plugin_call(&mut call, ctx, &r).await,
         (idl::DAEMON, "SetLogLevel") => {
             let res = set_log_level(&call, ctx).await;
             r.result(res).await
         }
-        (idl::NETWORK, m @ ("Show" | "Apply" | "Commit" | "Rollback" | "ListCheckpoints")) => {
-            network(&call, m, ctx, &r).await
+        (idl::NETWORK, ShowRequest::METHOD) => network::<ShowRequest>(&mut call, ctx, &r).await,
+        (idl::NETWORK, ApplyRequest::METHOD) => network::<ApplyRequest>(&mut call, ctx, &r).await,
+        (idl::NETWORK, Commit::METHOD) => network::<Commit>(&mut call, ctx, &r).await,
+        (idl::NETWORK, Rollback::METHOD) => network::<Rollback>(&mut call, ctx, &r).await,
+        (idl::NETWORK, ListCheckpoints::METHOD) => {
+            network::<ListCheckpoints>(&mut call, ctx, &r).await
         }
         (idl::EVENTS, "Monitor") => monitor(&call, ctx, &r).await,
         (iface, _) if idl::description(iface).is_some() => {
@@ -288,33 +281,86 @@ async fn set_log_level(call: &Call, ctx: &ConnCtx) -> Reply<Value> {
 }
 
 /// `io.nipart.Network.*`: see `docs/api.md`, "The exchange with the
-/// commander".
-async fn network(
-    call: &Call,
-    member: &str,
-    ctx: &mut ConnCtx,
-    r: &Replier<'_>,
-) -> Result<(), CutOff> {
-    let (topic, mutating) = match member {
-        "Show" => ("api.network.show", false),
-        "Apply" => ("api.network.apply", true),
-        "Commit" => ("api.network.commit", true),
-        "Rollback" => ("api.network.rollback", true),
-        _ => ("api.network.list-checkpoints", false),
-    };
-    let timeout = match check_network_params(call, member, ctx) {
-        Ok(t) => t,
+/// commander". The call's parameters are decoded into `P` (the protocol's
+/// type) and forwarded as an [`ApiCall`]`<P>` to the role that answers it.
+async fn network<P>(call: &mut Call, ctx: &mut ConnCtx, r: &Replier<'_>) -> Result<(), CutOff>
+where
+    P: NetworkMethod,
+    ApiCall<P>: Request,
+{
+    let (parameters, timeout) = match network_params::<P>(call, ctx) {
+        Ok(p) => p,
         Err(e) => return r.send(e).await,
     };
     let admin = ctx.is_admin();
-    if mutating && !admin {
+    if P::MUTATING && !admin {
         return r.send(denied(ctx, idl::NETWORK, &call.method)).await;
     }
+    let role = <ApiCall<P> as Request>::ROLE;
+    let payload = ApiCall {
+        method: call.method.clone(),
+        parameters,
+        more: call.more && !call.oneway,
+        caller: Some(Caller {
+            uid: ctx.peer.uid,
+            gid: ctx.peer.gid,
+            pid: ctx.peer.pid,
+            admin,
+        }),
+    };
+    let to = Forward {
+        interface: idl::NETWORK,
+        topic: <ApiCall<P> as Message>::TOPIC,
+        dst: Address::role(role.as_str()),
+        timeout,
+        max_reply: None,
+    };
+    forward(call, ctx, r, &to, &payload, |e| {
+        wire::error(
+            "io.nipart.Network.NoCommander",
+            json!({ "role": role.as_str(), "message": e.message() }),
+        )
+    })
+    .await
+}
+
+/// Where [`forward`] sends a call, and its bounds.
+struct Forward<'a> {
+    /// The interface whose `Failed` and `Timeout` errors are answered.
+    interface: &'a str,
+    topic: &'a str,
+    dst: Address,
+    timeout: Duration,
+    /// Replies longer than this (bytes of JSON) are refused.
+    max_reply: Option<usize>,
+}
+
+/// Sends `payload` as a request on the bus and relays its progress (with
+/// `more`) and its final reply (`result`) to the caller. A caller who is
+/// not an admin waits for its permits first and gets redacted replies; a
+/// timeout or the client's going away cancels the request at its
+/// receiver. `not_found` is the reply when no member takes the request.
+async fn forward<T: serde::Serialize>(
+    call: &Call,
+    ctx: &mut ConnCtx,
+    r: &Replier<'_>,
+    to: &Forward<'_>,
+    payload: &T,
+    not_found: impl FnOnce(&Error) -> Vec<u8>,
+) -> Result<(), CutOff> {
+    let (topic, timeout, interface) = (to.topic, to.timeout, to.interface);
+    let admin = ctx.is_admin();
     let deadline = tokio::time::Instant::from_std(Instant::now() + timeout);
     let timed_out = || {
         wire::error(
-            "io.nipart.Network.Timeout",
+            &format!("{interface}.Timeout"),
             json!({ "method": redact::echo(&call.method), "timeout_ms": timeout.as_millis() as u64 }),
+        )
+    };
+    let failed = |e: &Error| {
+        wire::error(
+            &format!("{interface}.Failed"),
+            json!({ "kind": kind_name(e.kind()), "message": e.message() }),
         )
     };
     // Callers who are not admins take turns (see the module docs of
@@ -323,32 +369,13 @@ async fn network(
     let _permits = tokio::select! {
         p = ctx.call_permits() => match p {
             Ok(p) => p,
-            Err(_) => return r.send(wire::error(
-                "io.nipart.Network.Failed",
-                json!({ "kind": "shutting-down", "message": "the daemon is shutting down" }),
-            )).await,
+            Err(_) => return r.send(failed(&Error::new(
+                ErrorKind::ShuttingDown,
+                "the daemon is shutting down",
+            ))).await,
         },
         _ = tokio::time::sleep_until(deadline) => return r.send(timed_out()).await,
         _ = ConnCtx::wait_closed(&mut closed) => return Ok(()),
-    };
-    let mut parameters = call.parameters.clone();
-    parameters.remove("timeout_ms");
-    let payload = json!({
-        "method": call.method,
-        "parameters": parameters,
-        "more": call.more && !call.oneway,
-        "caller": {
-            "uid": ctx.peer.uid,
-            "gid": ctx.peer.gid,
-            "pid": ctx.peer.pid,
-            "admin": admin,
-        },
-    });
-    let failed = |e: &Error| {
-        wire::error(
-            "io.nipart.Network.Failed",
-            json!({ "kind": kind_name(e.kind()), "message": e.message() }),
-        )
     };
     let bus = ctx.shared.view.bus.clone();
     let link = match ctx.bus_link() {
@@ -356,7 +383,7 @@ async fn network(
         Err(e) => return r.send(failed(&e)).await,
     };
     while link.events.try_recv().is_ok() {} // late events of earlier calls
-    let mut event = match Event::new(topic, Address::role("commander")).with_json(&payload) {
+    let mut event = match Event::new(topic, to.dst.clone()).with_json(payload) {
         Ok(e) => e.with_deadline(deadline.saturating_duration_since(tokio::time::Instant::now())),
         Err(e) => return r.send(failed(&e)).await,
     };
@@ -366,10 +393,7 @@ async fn network(
     if let Err(e) = bus.publish_from(&from, event.into_ffi()) {
         return r
             .send(if e.kind() == ErrorKind::NotFound {
-                wire::error(
-                    "io.nipart.Network.NoCommander",
-                    json!({ "role": "commander", "message": e.message() }),
-                )
+                not_found(&e)
             } else {
                 failed(&e)
             })
@@ -379,10 +403,21 @@ async fn network(
         Ok(l) => l,
         Err(e) => return r.send(failed(&e)).await,
     };
+    let abandon = |reason: &str| {
+        let mut ev =
+            Event::new(topic, to.dst.clone()).with_state(nipart_plugin_api::EventState::Cancelled);
+        ev.ref_id = Some(id);
+        if let Ok(ev) = ev.with_json(&Error::new(
+            ErrorKind::Timeout,
+            format!("the API call was abandoned: {reason}"),
+        )) {
+            let _ = bus.publish_from(&from, ev.into_ffi());
+        }
+    };
     loop {
         let ev: FfiEvent = tokio::select! {
             _ = tokio::time::sleep_until(deadline) => {
-                abandon(&bus, &from, topic, id, "timeout");
+                abandon("timeout");
                 let sent = r.send(timed_out()).await;
                 if _permits.is_some() {
                     settle(&mut link.events, id).await;
@@ -390,7 +425,7 @@ async fn network(
                 return sent;
             }
             _ = ConnCtx::wait_closed(&mut closed) => {
-                abandon(&bus, &from, topic, id, "client-gone");
+                abandon("client-gone");
                 if _permits.is_some() {
                     settle(&mut link.events, id).await;
                 }
@@ -404,6 +439,20 @@ async fn network(
         if ev.ref_id != ROption::RSome(id.0) {
             continue;
         }
+        if let Some(max) = to.max_reply
+            && ev.payload.len() > max
+        {
+            abandon("reply too large");
+            return r
+                .send(failed(&Error::new(
+                    ErrorKind::InvalidInput,
+                    format!(
+                        "the reply ({} bytes) is longer than the API's limit of {max} bytes",
+                        ev.payload.len()
+                    ),
+                )))
+                .await;
+        }
         let mut payload = payload_value(ev.payload.as_slice());
         if !admin {
             redact::redact(&mut payload);
@@ -415,7 +464,7 @@ async fn network(
             event_state::DONE => return r.done(json!({ "result": payload })).await,
             event_state::CANCELLED => {
                 let e: Error = serde_json::from_value(payload.clone()).unwrap_or_else(|_| {
-                    Error::other(format!("the commander cancelled the call: {payload}"))
+                    Error::other(format!("the receiver cancelled the call: {payload}"))
                 });
                 return r.send(failed(&e)).await;
             }
@@ -424,48 +473,104 @@ async fn network(
     }
 }
 
-/// Checks a Network call's parameters; returns its timeout.
-fn check_network_params(call: &Call, member: &str, ctx: &ConnCtx) -> Reply<Duration> {
-    let p = &call.parameters;
-    match member {
-        "Show" => {
-            only(p, &["interface", "timeout_ms"])?;
-            // Refused before it goes anywhere (and never echoed whole):
-            // no interface has a longer name.
-            if opt_str(p, "interface")?.is_some_and(|n| n.len() > IFNAME_MAX) {
-                return Err(invalid("interface"));
-            }
-        }
-        "Apply" => {
-            only(p, &["state", "options", "timeout_ms"])?;
-            opt_object(p, "state")?.ok_or_else(|| invalid("state"))?;
-            if let Some(o) = opt_object(p, "options")? {
-                for k in o.keys() {
-                    let ok = match k.as_str() {
-                        "no_verify" | "memory_only" | "no_commit" | "no_wait" => {
-                            o[k].is_boolean() || o[k].is_null()
-                        }
-                        "commit_timeout" => o[k].is_u64() || o[k].is_null(),
-                        _ => false,
-                    };
-                    if !ok {
-                        return Err(invalid(&format!("options.{}", redact::echo(k))));
-                    }
-                }
-            }
-        }
-        "Commit" | "Rollback" => {
-            only(p, &["checkpoint", "timeout_ms"])?;
-            opt_str(p, "checkpoint")?;
-        }
-        _ => only(p, &["timeout_ms"])?,
-    }
+/// Decodes a call's parameters into `P` and takes out its timeout
+/// (`timeout_ms`, within the configured bounds). Whatever is unknown,
+/// missing or of the wrong type is named by its path (`options.no_verify`)
+/// in `InvalidParameter`.
+/// The parameters are taken out of `call` (a desired state may be large:
+/// it is moved, not copied).
+fn decode_call<P: DeserializeOwned>(call: &mut Call, ctx: &ConnCtx) -> Reply<(P, Duration)> {
+    let mut p = std::mem::take(&mut call.parameters);
     let cfg = ctx.shared.cfg.load();
-    let ms = opt_u64(p, "timeout_ms")?.unwrap_or(cfg.call_timeout_ms);
+    let ms = opt_u64(&p, "timeout_ms")?.unwrap_or(cfg.call_timeout_ms);
+    p.remove("timeout_ms");
+    // In varlink a null parameter is one not given.
+    p.retain(|_, v| !v.is_null());
+    let parameters: P = decode(p)?;
     if ms == 0 || ms > cfg.max_call_timeout_ms {
         return Err(invalid("timeout_ms"));
     }
-    Ok(Duration::from_millis(ms))
+    Ok((parameters, Duration::from_millis(ms)))
+}
+
+/// A Network call's parameters and timeout, checked.
+fn network_params<P: NetworkMethod>(call: &mut Call, ctx: &ConnCtx) -> Reply<(P, Duration)> {
+    let (parameters, timeout) = decode_call::<P>(call, ctx)?;
+    // Refused before it goes anywhere (a long name is never echoed whole).
+    parameters.check().map_err(invalid)?;
+    Ok((parameters, timeout))
+}
+
+/// `io.nipart.Daemon.Call`: a request on a plugin's own topic, for admins;
+/// the built-in roles' requests that change state are refused (they go
+/// through `io.nipart.Network`, with its checks and rollback).
+async fn plugin_call(call: &mut Call, ctx: &mut ConnCtx, r: &Replier<'_>) -> Result<(), CutOff> {
+    let (parameters, timeout) = match decode_call::<PluginCall>(call, ctx)
+        .and_then(|(p, t)| p.check().map_err(invalid).map(|()| (p, t)))
+    {
+        Ok(p) => p,
+        Err(e) => return r.send(e).await,
+    };
+    if !ctx.is_admin() {
+        return r.send(denied(ctx, idl::DAEMON, &call.method)).await;
+    }
+    if let Some(builtin) = parameters.refusal() {
+        ctx.warn(format_args!(
+            "API: Call of {} refused to uid {}: it changes state",
+            builtin.topic, ctx.peer.uid
+        ));
+        return r
+            .send(wire::error(
+                "io.nipart.Daemon.CallRefused",
+                json!({
+                    "topic": builtin.topic,
+                    "reason": format!(
+                        "{} is a request of role {} that changes state: use io.nipart.Network",
+                        builtin.topic, builtin.role
+                    ),
+                }),
+            ))
+            .await;
+    }
+    let dst = match (&parameters.plugin, &parameters.role) {
+        (Some(plugin), _) => Address::plugin(plugin.as_str()),
+        (None, Some(role)) => Address::role(role.as_str()),
+        (None, None) => return r.send(invalid("plugin")).await,
+    };
+    let to = Forward {
+        interface: idl::DAEMON,
+        topic: &parameters.topic,
+        dst,
+        timeout,
+        max_reply: Some(ctx.shared.cfg.load().max_message_size),
+    };
+    let destination = to.dst.to_string();
+    forward(call, ctx, r, &to, &parameters.payload, |e| {
+        wire::error(
+            "io.nipart.Daemon.NoReceiver",
+            json!({ "destination": redact::echo(&destination), "message": e.message() }),
+        )
+    })
+    .await
+}
+
+/// Decodes parameters into their type, refusing unknown ones; the error
+/// names the parameter by its path.
+fn decode<P: DeserializeOwned>(params: Map<String, Value>) -> Reply<P> {
+    serde_path_to_error::deserialize(Value::Object(params)).map_err(|e| {
+        let path = e.path().to_string();
+        // A missing field is reported at its parent: name the field.
+        let missing = e
+            .inner()
+            .to_string()
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next().map(str::to_string));
+        invalid(&match (missing, path.as_str()) {
+            (Some(field), ".") => field,
+            (Some(field), parent) => format!("{parent}.{field}"),
+            (None, _) => path,
+        })
+    })
 }
 
 /// How long a non-admin's permits stay held after its call was abandoned,
@@ -490,26 +595,6 @@ async fn settle(
         }
     };
     let _ = tokio::time::timeout(SETTLE_LIMIT, end).await;
-}
-
-/// Tells the commander a call was given up (timeout or client gone): a
-/// `Cancelled` event that follows the request.
-fn abandon(
-    bus: &Arc<crate::EventBus>,
-    from: &crate::MemberId,
-    topic: &str,
-    id: nipart_plugin_api::EventId,
-    reason: &str,
-) {
-    let mut ev = Event::new(topic, Address::role("commander"))
-        .with_state(nipart_plugin_api::EventState::Cancelled);
-    ev.ref_id = Some(id);
-    if let Ok(ev) = ev.with_json(&Error::new(
-        ErrorKind::Timeout,
-        format!("the API call was abandoned: {reason}"),
-    )) {
-        let _ = bus.publish_from(from, ev.into_ffi());
-    }
 }
 
 fn kind_name(kind: ErrorKind) -> String {
@@ -680,7 +765,6 @@ mod tests {
         assert!(opt_str(&p, "n").is_err());
         assert_eq!(opt_u64(&p, "n").unwrap(), Some(5));
         assert!(opt_u64(&p, "a").is_err());
-        assert!(opt_object(&p, "o").unwrap().is_some());
         assert_eq!(opt_str_array(&p, "l").unwrap(), Some(vec!["x".to_string()]));
         let e = only(&p, &["a", "n", "o", "l"]).unwrap_err();
         let v: Value = serde_json::from_slice(&e[..e.len() - 1]).unwrap();

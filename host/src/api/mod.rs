@@ -14,6 +14,25 @@
 //! interfaces ([`idl`]), authorization ([`auth`]) and limits
 //! ([`ApiConfig`]).
 //!
+//! # Layout
+//!
+//! - [`socket`]: binding the socket (stale one replaced, live one refused).
+//! - `mod.rs`: the server (accept loop, admission, shared state, limits).
+//! - [`auth`]: the peer's credentials taken at accept; admin or not.
+//! - `conn`: one connection's reader, executor and writer tasks.
+//! - `session`: what a call's handler gets from its connection (the
+//!   caller's context, permits, bus membership, the reply queue). `conn`
+//!   and `methods` both use it and not each other's internals
+//!   (`conn` → `methods` → `session`: no cycle).
+//! - `methods`: the methods: parameters decoded into the protocol's types
+//!   (`nipart_protocol::api`), forwarded on the bus (`forward`: permits,
+//!   deadline, cancellation, redaction) and answered.
+//! - [`idl`]: the interface descriptions, checked against the protocol's
+//!   types by `host/tests/api_idl.rs`.
+//! - [`wire`]: the varlink framing and encoding; [`redact`]: secrets hidden
+//!   from non-admins and echoed values cut short; [`config`]: the `[api]`
+//!   section.
+//!
 //! # Administrators always get through
 //!
 //! Whether a peer is an admin is decided once, at `accept()`, from the
@@ -22,7 +41,8 @@
 //! - **Connections**: callers who are not admins share
 //!   `max_connections - admin_reserved_connections` slots; the rest are
 //!   for admins only.
-//! - **Calls that reach plugins** (`io.nipart.Network`): a connection
+//! - **Calls that reach plugins** (`io.nipart.Network`, and
+//!   `io.nipart.Daemon.Call`, which is for admins only): a connection
 //!   answers its calls one at a time, so it has at most one such call
 //!   running; callers who are not admins also need a permit of their uid
 //!   (`max_unprivileged_calls_per_uid`) and one of all of them together
@@ -60,6 +80,7 @@ mod conn;
 pub mod idl;
 mod methods;
 pub mod redact;
+mod session;
 pub mod socket;
 pub mod wire;
 

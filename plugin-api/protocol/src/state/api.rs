@@ -134,22 +134,28 @@ pub struct ApplyRequest {
 #[serde(deny_unknown_fields)]
 pub struct ApplyOptions {
     /// Skip verification (a failure of the apply itself is still rolled back).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub no_verify: bool,
     /// Do not save the desired state (with the `conf` plugin, an apply
     /// that succeeds is saved and applied again at boot).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub memory_only: bool,
     /// Keep the checkpoint: roll back unless `Commit` comes within
     /// `commit_timeout` seconds.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub no_commit: bool,
     /// Seconds; 60 when not given.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit_timeout: Option<u64>,
     /// Fail with a `busy` error instead of waiting for an apply in progress.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub no_wait: bool,
+}
+
+/// Options left out are their defaults: an `ApplyOptions` carries only
+/// what its caller set.
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// One step of an apply.
