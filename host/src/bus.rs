@@ -545,7 +545,7 @@ impl EventBus {
                 Some(holders) => targets.extend(holders.iter().copied()),
                 None => {
                     return Err(Error::new(
-                        ErrorKind::NotFound,
+                        ErrorKind::NoRoleHolder,
                         format!("no plugin provides role {dst_name}"),
                     ));
                 }
@@ -732,6 +732,7 @@ mod tests {
             .publish_from(&from, event("t", address_kind::ROLE, "commander", true))
             .unwrap_err();
         assert_eq!(e.to_string(), "no plugin provides role commander");
+        assert_eq!(e.kind(), ErrorKind::NoRoleHolder);
         let e = bus
             .publish_from(&from, event("t", address_kind::PLUGIN, "nope", false))
             .unwrap_err();

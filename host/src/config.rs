@@ -16,6 +16,8 @@ use std::{
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, ErrorKind};
+
 pub use sources::{ConfigSource, LoadedConfig, Origin, Override, Problem, Severity};
 
 /// Where plugins are looked for unless configured otherwise.
@@ -94,13 +96,13 @@ pub const LOG_LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
 impl DaemonConfig {
     /// Reads and checks one TOML file on its own (no layering). Unknown
     /// keys are errors here; errors name the file, the key and the line.
-    pub fn from_file(path: &Path) -> Result<Self, String> {
+    pub fn from_file(path: &Path) -> crate::error::Result<Self> {
         LoadedConfig::load(&ConfigSource::File(path.to_path_buf()), &[]).into_strict()
     }
 
     /// Parses and checks a configuration text (unknown keys are errors), for
     /// daemons started in-process.
-    pub fn from_toml(text: &str) -> Result<Self, String> {
+    pub fn from_toml(text: &str) -> crate::error::Result<Self> {
         LoadedConfig::from_text(text, Origin::Text).into_strict()
     }
 
@@ -147,9 +149,9 @@ impl DaemonConfig {
     }
 
     /// The first unacceptable value as `key: reason`.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> crate::error::Result<()> {
         match self.invalid_values().into_iter().next() {
-            Some(e) => Err(e.to_string()),
+            Some(e) => Err(Error::new(ErrorKind::Config, e.to_string())),
             None => Ok(()),
         }
     }

@@ -11,6 +11,7 @@
 pub mod api;
 pub mod bus;
 pub mod config;
+pub mod error;
 pub mod handle;
 pub mod journal;
 pub mod lifecycle;
@@ -20,6 +21,7 @@ pub mod signals;
 
 pub use bus::{EventBus, MemberId, MemberState, MemberStats};
 pub use config::DaemonConfig;
+pub use error::{Error, ErrorKind};
 pub use lifecycle::{Lifecycle, PluginCall, PluginInfo, ReloadReport, StartError};
 pub use loader::{LoadReport, LoadedPlugin, PluginLoader, Rejection};
 

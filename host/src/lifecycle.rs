@@ -519,7 +519,8 @@ impl Lifecycle {
     /// Whether the daemon is healthy enough to feed systemd's watchdog: an
     /// event the daemon sends itself makes it through the bus, and no
     /// required plugin has failed or stopped. `Err` says why not.
-    pub fn health(&self) -> Result<(), String> {
+    pub fn health(&self) -> crate::error::Result<()> {
+        let unhealthy = |message: String| crate::Error::new(crate::ErrorKind::Unhealthy, message);
         let before = self.pings.load(Ordering::Acquire);
         let me = FfiAddress {
             kind: address_kind::DAEMON,
@@ -527,9 +528,11 @@ impl Lifecycle {
         };
         self.bus
             .publish_from(&MemberId::Daemon, daemon_event(DAEMON_PING, me, Vec::new()))
-            .map_err(|e| format!("the bus did not route the daemon's ping: {e}"))?;
+            .map_err(|e| unhealthy(format!("the bus did not route the daemon's ping: {e}")))?;
         if self.pings.load(Ordering::Acquire) == before {
-            return Err("the bus accepted the daemon's ping but did not deliver it".into());
+            return Err(unhealthy(
+                "the bus accepted the daemon's ping but did not deliver it".into(),
+            ));
         }
         for name in &self.config.required_plugins {
             let Some(p) = self.plugins.iter().find(|p| &p.info.name == name) else {
@@ -541,7 +544,9 @@ impl Lifecycle {
                     .member
                     .last_error()
                     .map_or_else(String::new, |e| format!(": {e}"));
-                return Err(format!("required plugin {name} is {state}{why}"));
+                return Err(unhealthy(format!(
+                    "required plugin {name} is {state}{why}"
+                )));
             }
         }
         Ok(())

@@ -365,7 +365,7 @@ async fn network(
     let from = link.id.clone();
     if let Err(e) = bus.publish_from(&from, event.into_ffi()) {
         return r
-            .send(if e.kind() == ErrorKind::NotFound {
+            .send(if e.kind() == ErrorKind::NoRoleHolder {
                 wire::error(
                     "io.nipart.Network.NoCommander",
                     json!({ "role": "commander", "message": e.message() }),

@@ -108,30 +108,29 @@ fn drop_ins(dir: &Path) -> Result<Vec<PathBuf>, Problem> {
 
 /// The text of one configuration file, read checked (see the module
 /// docs); the error is the problem's message (`reason; fix: ...`).
-fn read_file(path: &Path) -> Result<String, String> {
-    match file::read_trusted(path, MAX_FILE_BYTES) {
-        Ok(Some(bytes)) => String::from_utf8(bytes).map_err(|e| {
-            format!(
+fn read_file(path: &Path) -> crate::error::Result<String> {
+    let message = match file::read_trusted(path, MAX_FILE_BYTES) {
+        Ok(Some(bytes)) => match String::from_utf8(bytes) {
+            Ok(text) => return Ok(text),
+            Err(e) => format!(
                 "not UTF-8 text (byte {}); fix: save it as UTF-8",
                 e.utf8_error().valid_up_to()
-            )
-        }),
-        Ok(None) => Err(format!(
+            ),
+        },
+        Ok(None) => format!(
             "cannot be read: {}",
             std::io::Error::from_raw_os_error(libc::ENOENT)
-        )),
-        Err(r) if r.kind == file::RefusalKind::TooLarge => Err(format!(
+        ),
+        Err(r) if r.kind == file::RefusalKind::TooLarge => format!(
             "{}; fix: a configuration file may be at most {MAX_FILE_BYTES} bytes",
             r.reason
-        )),
-        Err(r) if r.path != path => Err(format!(
-            "{}: {}; fix: {}",
-            r.path.display(),
-            r.reason,
-            r.fix
-        )),
-        Err(r) => Err(format!("{}; fix: {}", r.reason, r.fix)),
-    }
+        ),
+        Err(r) if r.path != path => {
+            format!("{}: {}; fix: {}", r.path.display(), r.reason, r.fix)
+        }
+        Err(r) => format!("{}; fix: {}", r.reason, r.fix),
+    };
+    Err(crate::Error::new(crate::ErrorKind::Io, message))
 }
 
 /// Where a value came from.
@@ -242,9 +241,9 @@ impl LoadedConfig {
         for file in &files {
             match read_file(file) {
                 Ok(text) => b.layer(&text, Origin::File(file.clone())),
-                Err(message) => b
+                Err(e) => b
                     .problems
-                    .push(Problem::error(Origin::File(file.clone()), message)),
+                    .push(Problem::error(Origin::File(file.clone()), e.message())),
             }
         }
         for o in overrides {
@@ -286,15 +285,17 @@ impl LoadedConfig {
 
     /// The configuration if nothing at all is wrong with it; otherwise
     /// every problem, one per line.
-    pub(crate) fn into_strict(self) -> Result<DaemonConfig, String> {
+    pub(crate) fn into_strict(self) -> crate::error::Result<DaemonConfig> {
         match self.config {
             Some(c) if self.problems.is_empty() => Ok(c),
-            _ => Err(self
-                .problems
-                .iter()
-                .map(Problem::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")),
+            _ => Err(crate::Error::new(
+                crate::ErrorKind::Config,
+                self.problems
+                    .iter()
+                    .map(Problem::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )),
         }
     }
 

@@ -27,11 +27,7 @@ async fn ask_conf<T: DeserializeOwned>(
     match ctx.request(ev, timeout).await {
         Ok(reply) => reply.json().map(Some),
         // The bus's answer when nobody holds the role (docs/events.md).
-        Err(e)
-            if e.kind() == ErrorKind::NotFound && e.message() == "no plugin provides role conf" =>
-        {
-            Ok(None)
-        }
+        Err(e) if e.kind() == ErrorKind::NoRoleHolder => Ok(None),
         Err(e) => Err(e),
     }
 }
