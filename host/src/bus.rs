@@ -31,6 +31,13 @@ use nipart_plugin_api::{
 pub trait Sink: Send + Sync {
     /// Tries to enqueue without blocking; returns the queue depth after it.
     fn deliver(&self, event: FfiEvent) -> Result<u32>;
+
+    /// The events waiting in the queue now, if the sink can tell; the bus
+    /// shows the depth sampled at the last delivery otherwise (which stays
+    /// where it was once the member has emptied its queue).
+    fn queue_depth(&self) -> Option<u32> {
+        None
+    }
 }
 
 /// Lifecycle state of a bus member. Only `Initializing` and `Running`
@@ -61,6 +68,13 @@ impl MemberState {
 
     fn accepts_events(self) -> bool {
         matches!(self, MemberState::Initializing | MemberState::Running)
+    }
+
+    /// A member being stopped still takes the replies to its own requests:
+    /// its Shutdown (or the handler it finishes first) may be awaiting one,
+    /// and the SDK completes it without queueing.
+    fn accepts_replies(self) -> bool {
+        self.accepts_events() || self == MemberState::Stopping
     }
 }
 
@@ -133,7 +147,10 @@ impl Member {
             state: self.state(),
             delivered: self.delivered.load(Ordering::Relaxed),
             dropped: self.dropped.load(Ordering::Relaxed),
-            queue_depth: self.queue_depth.load(Ordering::Relaxed),
+            queue_depth: self
+                .sink
+                .queue_depth()
+                .unwrap_or_else(|| self.queue_depth.load(Ordering::Relaxed)),
             last_error: self.last_error(),
         }
     }
@@ -219,6 +236,24 @@ pub fn daemon_event(topic: &str, dst: FfiAddress, payload: Vec<u8>) -> FfiEvent 
     }
 }
 
+/// Tells every running plugin that plugin `name` stopped or failed
+/// (`plugin.stopped` / `plugin.failed`), so that they can drop what they
+/// hold for it (e.g. the monitor's rules).
+pub(crate) fn announce_gone(bus: &EventBus, topic: &str, name: &str, reason: Option<&str>) {
+    let payload = nipart_plugin_api::PluginGone {
+        plugin: name.to_string(),
+        reason: reason.map(str::to_string),
+    };
+    let all = FfiAddress {
+        kind: address_kind::ALL,
+        name: "".into(),
+    };
+    let event = daemon_event(topic, all, serde_json::to_vec(&payload).unwrap_or_default());
+    if let Err(e) = bus.publish_from(&MemberId::Daemon, event) {
+        tracing::warn!("broadcasting {topic} for plugin {name}: {e}");
+    }
+}
+
 /// A snapshot of a member's counters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberStats {
@@ -228,7 +263,8 @@ pub struct MemberStats {
     pub delivered: u64,
     /// Events that did not fit (or could not be handed over).
     pub dropped: u64,
-    /// Queue depth as of the last delivery.
+    /// Events waiting in its queue now (for a sink that can't tell, as of
+    /// the last delivery).
     pub queue_depth: u32,
     pub last_error: Option<String>,
 }
@@ -526,6 +562,8 @@ impl EventBus {
     fn route(&self, routes: &Routes, src_idx: Option<usize>, event: FfiEvent) -> Result<()> {
         validate_topic(event.topic.as_str())?;
         let is_request = event.flags & event_flags::REQUEST != 0;
+        let is_reply = event.ref_id.is_some()
+            && matches!(event.state, event_state::DONE | event_state::CANCELLED);
 
         // Direct destinations first, then topic subscribers not already named.
         let mut targets = Targets::new();
@@ -593,14 +631,15 @@ impl EventBus {
         let mut first_error: Option<Error> = None;
         let mut offer = |n: usize, idx: usize, ev: FfiEvent| {
             let member = &routes.members[idx];
-            let outcome = if member.state().accepts_events() {
+            let state = member.state();
+            let outcome = if state.accepts_events() || (is_reply && state.accepts_replies()) {
                 member.offer(ev)
             } else if n >= direct {
                 return; // a subscriber that takes no events now
             } else {
                 Err(Error::new(
                     ErrorKind::Failed,
-                    format!("{} is {}", member.name(), member.state()),
+                    format!("{} is {state}", member.name()),
                 ))
             };
             // Only direct destinations count for a request's outcome.

@@ -6,6 +6,7 @@
 //! `nipartd.toml(5)` lists every key.
 
 pub mod render;
+pub mod section;
 pub mod sources;
 
 use std::{
@@ -18,7 +19,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind};
 
-pub use sources::{ConfigSource, LoadedConfig, Origin, Override, Problem, Severity};
+pub use sources::{
+    ConfigSource, LoadedConfig, Origin, Override, PluginPositions, Position, Problem, Severity,
+};
 
 /// Where plugins are looked for unless configured otherwise.
 pub const DEFAULT_PLUGIN_DIR: &str = "/usr/lib/nipart/plugins";
@@ -46,6 +49,10 @@ pub struct DaemonConfig {
     pub api: crate::api::ApiConfig,
     /// `[plugin.NAME]` sections, handed to each plugin as JSON.
     pub plugin: BTreeMap<String, toml::Table>,
+    /// Where the keys of the `[plugin.NAME]` sections were written (files
+    /// only), for the plugins' configuration errors.
+    #[serde(skip)]
+    pub plugin_positions: PluginPositions,
 }
 
 impl Default for DaemonConfig {
@@ -60,6 +67,7 @@ impl Default for DaemonConfig {
             log_level: "info".to_string(),
             api: crate::api::ApiConfig::default(),
             plugin: BTreeMap::new(),
+            plugin_positions: PluginPositions::default(),
         }
     }
 }
@@ -170,10 +178,13 @@ impl DaemonConfig {
 
     /// The `[plugin.NAME]` section as a JSON object (`{}` when absent).
     pub fn plugin_section_json(&self, name: &str) -> String {
-        self.plugin
-            .get(name)
-            .and_then(|t| serde_json::to_string(t).ok())
-            .unwrap_or_else(|| "{}".to_string())
+        self.plugin_section(name).json
+    }
+
+    /// The `[plugin.NAME]` section as JSON, with where its values were
+    /// written.
+    pub fn plugin_section(&self, name: &str) -> section::SectionJson {
+        section::SectionJson::new(name, self.plugin.get(name), &self.plugin_positions)
     }
 
     /// The [`RESTART_KEYS`] whose value differs in `new`.

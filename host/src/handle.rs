@@ -11,6 +11,7 @@ use nipart_plugin_api::{Error, ErrorKind};
 use crate::{
     api::redact::cut,
     bus::{EventBus, MemberId},
+    config::section::SectionJson,
 };
 
 /// The most bytes of one log record's message a plugin may write; the rest
@@ -28,7 +29,7 @@ pub struct DaemonHandle {
     pub(crate) bus: Arc<EventBus>,
     /// The plugin's `[plugin.NAME]` section as JSON; replaced when a reload
     /// changes it, so that `Context::config` returns the new section.
-    pub(crate) config_json: Arc<ArcSwap<String>>,
+    pub(crate) section: Arc<ArcSwap<SectionJson>>,
 }
 
 fn to_ffi<T>(r: Result<T, Error>) -> RResult<T, FfiError> {
@@ -71,7 +72,7 @@ impl Daemon for DaemonHandle {
     }
 
     fn config(&self) -> RString {
-        self.config_json.load().as_str().into()
+        self.section.load().json.as_str().into()
     }
 
     fn call(&self, method: RStr<'_>, input: RSlice<'_, u8>) -> RResult<RVec<u8>, FfiError> {
@@ -86,13 +87,27 @@ impl Daemon for DaemonHandle {
                 if let Some(m) = self.bus.member(&self.id) {
                     m.fail(reason.clone());
                 }
-                crate::lifecycle::announce_gone(
+                crate::bus::announce_gone(
                     &self.bus,
                     nipart_plugin_api::topics::PLUGIN_FAILED,
                     &self.name,
                     Some(&reason),
                 );
                 RResult::ROk(RVec::new())
+            }
+            // The SDK met an error at a byte offset of the section's JSON:
+            // where the operator wrote that value.
+            "nipart.config_position" => {
+                let offset = std::str::from_utf8(input.as_slice())
+                    .ok()
+                    .and_then(|t| t.parse::<usize>().ok());
+                match offset.and_then(|o| self.section.load().locate(o)) {
+                    Some(at) => RResult::ROk(RVec::from(at.into_bytes())),
+                    None => to_ffi(Err(Error::new(
+                        ErrorKind::NotFound,
+                        "no value of the section at that offset",
+                    ))),
+                }
             }
             "nipart.daemon_version" => {
                 RResult::ROk(RVec::from(env!("CARGO_PKG_VERSION").as_bytes().to_vec()))

@@ -33,8 +33,8 @@ use nipart_plugin_abi::{
 use nipart_plugin_api::{Error, ErrorKind, Result as ApiResult, topics};
 
 use crate::{
-    bus::{EventBus, Member, MemberId, MemberState, Sink, daemon_event},
-    config::DaemonConfig,
+    bus::{EventBus, Member, MemberId, MemberState, Sink, announce_gone, daemon_event},
+    config::{DaemonConfig, section::SectionJson},
     handle::DaemonHandle,
     loader::{LoadedPlugin, PluginLoader, Rejection},
 };
@@ -46,6 +46,13 @@ impl Sink for PluginSink {
     fn deliver(&self, event: nipart_plugin_abi::FfiEvent) -> ApiResult<u32> {
         self.0.deliver(event).into_result().map_err(Error::from)
     }
+
+    /// Asks the SDK (`nipart.queue_depth`, which reads its queue's length
+    /// without waiting for the plugin's thread).
+    fn queue_depth(&self) -> Option<u32> {
+        let answer = call_plugin(&self.0, "nipart.queue_depth", &[]).ok()?;
+        std::str::from_utf8(&answer).ok()?.parse().ok()
+    }
 }
 
 /// A plugin's generic `call(method, input)` entry point, shareable across
@@ -55,15 +62,20 @@ pub struct PluginCall(Arc<PluginBox>);
 
 impl PluginCall {
     pub fn call(&self, method: &str, input: &[u8]) -> ApiResult<Vec<u8>> {
-        self.0
-            .call(
-                RStr::from_str(method),
-                abi_stable::std_types::RSlice::from_slice(input),
-            )
-            .into_result()
-            .map(|v| v.into_vec())
-            .map_err(Error::from)
+        call_plugin(&self.0, method, input)
     }
+}
+
+/// A plugin's `call(method, input)`, with plain types.
+fn call_plugin(plugin: &PluginBox, method: &str, input: &[u8]) -> ApiResult<Vec<u8>> {
+    plugin
+        .call(
+            RStr::from_str(method),
+            abi_stable::std_types::RSlice::from_slice(input),
+        )
+        .into_result()
+        .map(|v| v.into_vec())
+        .map_err(Error::from)
 }
 
 /// Static facts about a loaded plugin, for listings.
@@ -82,7 +94,7 @@ struct RunningPlugin {
     instance: Arc<PluginBox>,
     member: Arc<Member>,
     /// Its `[plugin.NAME]` section as JSON, shared with its daemon handle.
-    section: Arc<ArcSwap<String>>,
+    section: Arc<ArcSwap<SectionJson>>,
     /// Init returned in time (successfully or not): Shutdown may be called.
     init_returned: bool,
 }
@@ -238,24 +250,6 @@ fn fmt_duration(d: Duration) -> String {
     }
 }
 
-/// Tells every running plugin that plugin `name` stopped or failed
-/// (`plugin.stopped` / `plugin.failed`), so that they can drop what they
-/// hold for it (e.g. the monitor's rules).
-pub(crate) fn announce_gone(bus: &EventBus, topic: &str, name: &str, reason: Option<&str>) {
-    let payload = nipart_plugin_api::PluginGone {
-        plugin: name.to_string(),
-        reason: reason.map(str::to_string),
-    };
-    let all = FfiAddress {
-        kind: address_kind::ALL,
-        name: "".into(),
-    };
-    let event = daemon_event(topic, all, serde_json::to_vec(&payload).unwrap_or_default());
-    if let Err(e) = bus.publish_from(&MemberId::Daemon, event) {
-        tracing::warn!("broadcasting {topic} for plugin {name}: {e}");
-    }
-}
-
 impl Lifecycle {
     /// Loads the plugins from the configured directory and starts them.
     pub fn start(config: DaemonConfig) -> Result<Self, StartError> {
@@ -377,7 +371,7 @@ impl Lifecycle {
                 roles: p.roles,
                 sdk_version: p.sdk_version,
             },
-            section: Arc::new(ArcSwap::from_pointee(config.plugin_section_json(&p_name))),
+            section: Arc::new(ArcSwap::from_pointee(config.plugin_section(&p_name))),
             instance,
             member,
             init_returned: false,
@@ -396,7 +390,7 @@ impl Lifecycle {
                 name: name.clone(),
                 id: MemberId::Plugin(name.clone()),
                 bus: self.bus.clone(),
-                config_json: p.section.clone(),
+                section: p.section.clone(),
             };
             let settings = serde_json::json!({
                 "queue_capacity": self.config.queue_capacity,
@@ -544,9 +538,7 @@ impl Lifecycle {
                     .member
                     .last_error()
                     .map_or_else(String::new, |e| format!(": {e}"));
-                return Err(unhealthy(format!(
-                    "required plugin {name} is {state}{why}"
-                )));
+                return Err(unhealthy(format!("required plugin {name} is {state}{why}")));
             }
         }
         Ok(())
@@ -586,11 +578,14 @@ impl Lifecycle {
         }
         for p in &self.plugins {
             let name = &p.info.name;
-            let section = new.plugin_section_json(name);
-            if **p.section.load() == section {
+            let section = new.plugin_section(name);
+            let json = section.json.clone();
+            let changed = p.section.load().json != json;
+            // Stored even if unchanged: its keys may have moved in the file.
+            p.section.store(Arc::new(section));
+            if !changed {
                 continue;
             }
-            p.section.store(Arc::new(section.clone()));
             let state = p.member.state();
             if !matches!(state, MemberState::Running | MemberState::Initializing) {
                 report
@@ -602,7 +597,7 @@ impl Lifecycle {
                 kind: address_kind::PLUGIN,
                 name: name.as_str().into(),
             };
-            let event = daemon_event(topics::CONFIG_CHANGED, to, section.into_bytes());
+            let event = daemon_event(topics::CONFIG_CHANGED, to, json.into_bytes());
             match self.bus.publish_from(&MemberId::Daemon, event) {
                 Ok(()) => report.notified.push(name.clone()),
                 Err(e) => report.not_notified.push((name.clone(), e.to_string())),

@@ -89,13 +89,12 @@ impl Notifier {
             return Ok(Self::disabled());
         };
         let addr = socket_addr(name)?;
-        let socket = UnixDatagram::unbound()
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::Io,
-                    format!("NOTIFY_SOCKET: cannot create a datagram socket: {e}"),
-                )
-            })?;
+        let socket = UnixDatagram::unbound().map_err(|e| {
+            Error::new(
+                ErrorKind::Io,
+                format!("NOTIFY_SOCKET: cannot create a datagram socket: {e}"),
+            )
+        })?;
         Ok(Self {
             target: Some((socket, addr)),
             warned: AtomicBool::new(false),
@@ -166,7 +165,12 @@ mod tests {
         assert_eq!(env.watchdog_period(), Ok(None));
         env.watchdog_pid = None;
         env.watchdog_usec = Some("soon".into());
-        assert!(env.watchdog_period().unwrap_err().message().contains("WATCHDOG_USEC"));
+        assert!(
+            env.watchdog_period()
+                .unwrap_err()
+                .message()
+                .contains("WATCHDOG_USEC")
+        );
     }
 
     #[test]

@@ -172,12 +172,14 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+#[doc(hidden)] // the FFI's form, for the SDK and the host
 impl From<FfiError> for Error {
     fn from(e: FfiError) -> Self {
         Self::new(ErrorKind::from_code(e.kind), e.message.into_string())
     }
 }
 
+#[doc(hidden)] // the FFI's form, for the SDK and the host
 impl From<Error> for FfiError {
     fn from(e: Error) -> Self {
         FfiError {
