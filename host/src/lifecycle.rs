@@ -624,7 +624,7 @@ impl Lifecycle {
         let id = ev.id;
         match self.bus.publish_from(&MemberId::Daemon, ev) {
             Ok(()) => {}
-            Err(e) if e.kind() == ErrorKind::NotFound => return DrainOutcome::NoCommander,
+            Err(e) if e.kind() == ErrorKind::NoRoleHolder => return DrainOutcome::NoCommander,
             Err(e) => return DrainOutcome::Failed(e.to_string()),
         }
         let deadline = Instant::now() + limit;

@@ -45,7 +45,7 @@ impl SectionJson {
         let (_, _, path) = self
             .spans
             .iter()
-            .filter(|(start, end, _)| *start <= offset && offset <= *end)
+            .filter(|(start, end, _)| *start <= offset && offset < *end)
             .min_by_key(|(start, end, _)| end - start)?;
         let key = match path.as_str() {
             "." => format!("plugin.{}", self.name),
@@ -142,7 +142,7 @@ mod tests {
         let at = |needle: &str| s.json.find(needle).unwrap() + needle.len() - 1;
         assert_eq!(
             s.locate(at("\"68\"")).as_deref(),
-            Some("/etc/nipart/nipartd.toml:5:38: plugin.dhcp.servers[1].port")
+            Some("/etc/nipart/nipartd.toml:5:36: plugin.dhcp.servers[1].port")
         );
         assert_eq!(
             s.locate(at(":3")).as_deref(),
