@@ -10,7 +10,7 @@ use nipart_plugin_api::{Error, ErrorKind};
 
 use crate::{
     api::redact::cut,
-    bus::{EventBus, MemberId},
+    bus::{EventBus, Member, MemberId},
     config::section::SectionJson,
 };
 
@@ -26,6 +26,8 @@ const LOG_TARGET_MAX: usize = 128;
 pub struct DaemonHandle {
     pub(crate) name: String,
     pub(crate) id: MemberId,
+    /// Its seat on the bus, so that publishing looks nothing up by name.
+    pub(crate) member: Arc<Member>,
     pub(crate) bus: Arc<EventBus>,
     /// The plugin's `[plugin.NAME]` section as JSON; replaced when a reload
     /// changes it, so that `Context::config` returns the new section.
@@ -38,7 +40,7 @@ fn to_ffi<T>(r: Result<T, Error>) -> RResult<T, FfiError> {
 
 impl Daemon for DaemonHandle {
     fn publish(&self, event: FfiEvent) -> RResult<(), FfiError> {
-        to_ffi(self.bus.publish_from(&self.id, event))
+        to_ffi(self.bus.publish_as(&self.member, event))
     }
 
     fn subscribe(&self, pattern: RStr<'_>) -> RResult<(), FfiError> {

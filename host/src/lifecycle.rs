@@ -389,6 +389,7 @@ impl Lifecycle {
             let handle = DaemonHandle {
                 name: name.clone(),
                 id: MemberId::Plugin(name.clone()),
+                member: p.member.clone(),
                 bus: self.bus.clone(),
                 section: p.section.clone(),
             };
