@@ -1,4 +1,11 @@
-//! The daemon handle each plugin receives at Init.
+//! The daemon handle each plugin receives at Init: the FFI `Daemon` a
+//! plugin calls into (publish, subscribe, log, its configuration section,
+//! and the `call` methods `nipart.plugin_failed`, `nipart.daemon_version`,
+//! `nipart.config_position`).
+//!
+//! Invariants: everything a plugin publishes goes out as its own member
+//! (the bus stamps the source); a log record is bounded
+//! ([`LOG_RECORD_MAX`]); nothing here blocks on another plugin.
 
 use std::sync::Arc;
 
