@@ -10,20 +10,18 @@
 //! The routing table is an immutable snapshot behind an `ArcSwap`: publishing
 //! takes no lock; subscribing copies the table.
 
-use std::{
-    collections::HashMap,
-    hash::{BuildHasherDefault, Hasher},
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering},
-    },
+use std::sync::{
+    Arc, Mutex,
+    atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering},
 };
 
 use abi_stable::std_types::{ROption, RString, RVec};
 use arc_swap::ArcSwap;
 use nipart_plugin_abi::{FfiAddress, FfiEvent, address_kind, event_flags, event_state};
 use nipart_plugin_api::{
-    BusMissed, Error, ErrorKind, EventId, Notice, Result, TopicPattern, validate_topic,
+    BusMissed, Error, ErrorKind, EventId, Message, Notice, Result, TopicPattern,
+    protocol::daemon::{PluginFailed, PluginGone, PluginStopped},
+    validate_topic,
 };
 
 /// Where a member's events go. Implemented for plugins (an FFI call into the
@@ -31,6 +29,13 @@ use nipart_plugin_api::{
 pub trait Sink: Send + Sync {
     /// Tries to enqueue without blocking; returns the queue depth after it.
     fn deliver(&self, event: FfiEvent) -> Result<u32>;
+
+    /// The events waiting in the queue now, if the sink can tell; the bus
+    /// shows the depth sampled at the last delivery otherwise (which stays
+    /// where it was once the member has emptied its queue).
+    fn queue_depth(&self) -> Option<u32> {
+        None
+    }
 }
 
 /// Lifecycle state of a bus member. Only `Initializing` and `Running`
@@ -61,6 +66,13 @@ impl MemberState {
 
     fn accepts_events(self) -> bool {
         matches!(self, MemberState::Initializing | MemberState::Running)
+    }
+
+    /// A member being stopped still takes the replies to its own requests:
+    /// its Shutdown (or the handler it finishes first) may be awaiting one,
+    /// and the SDK completes it without queueing.
+    fn accepts_replies(self) -> bool {
+        self.accepts_events() || self == MemberState::Stopping
     }
 }
 
@@ -133,7 +145,10 @@ impl Member {
             state: self.state(),
             delivered: self.delivered.load(Ordering::Relaxed),
             dropped: self.dropped.load(Ordering::Relaxed),
-            queue_depth: self.queue_depth.load(Ordering::Relaxed),
+            queue_depth: self
+                .sink
+                .queue_depth()
+                .unwrap_or_else(|| self.queue_depth.load(Ordering::Relaxed)),
             last_error: self.last_error(),
         }
     }
@@ -228,6 +243,30 @@ pub fn daemon_notice<N: Notice>(dst: FfiAddress, notice: &N) -> FfiEvent {
     )
 }
 
+/// Tells every running plugin that plugin `name` stopped (`reason` is
+/// `None`: `plugin.stopped`) or failed (`plugin.failed`), so that they can
+/// drop what they hold for it (e.g. the monitor's rules).
+pub(crate) fn announce_gone(bus: &EventBus, name: &str, reason: Option<&str>) {
+    let gone = PluginGone {
+        plugin: name.to_string(),
+        reason: reason.map(str::to_string),
+    };
+    let all = FfiAddress {
+        kind: address_kind::ALL,
+        name: "".into(),
+    };
+    let (topic, event) = match reason {
+        None => (
+            PluginStopped::TOPIC,
+            daemon_notice(all, &PluginStopped(gone)),
+        ),
+        Some(_) => (PluginFailed::TOPIC, daemon_notice(all, &PluginFailed(gone))),
+    };
+    if let Err(e) = bus.publish_from(&MemberId::Daemon, event) {
+        tracing::warn!("broadcasting {topic} for plugin {name}: {e}");
+    }
+}
+
 /// A snapshot of a member's counters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberStats {
@@ -237,109 +276,19 @@ pub struct MemberStats {
     pub delivered: u64,
     /// Events that did not fit (or could not be handed over).
     pub dropped: u64,
-    /// Queue depth as of the last delivery.
+    /// Events waiting in its queue now (for a sink that can't tell, as of
+    /// the last delivery).
     pub queue_depth: u32,
     pub last_error: Option<String>,
 }
 
-/// FxHash (as in rustc): the routing maps are looked up for every event and
-/// their keys are names the daemon accepted, so SipHash's resistance to
-/// chosen collisions buys nothing here and costs a third of a lookup.
-#[derive(Default, Clone, Copy)]
-struct FastHasher(u64);
-
-impl FastHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FastHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(c);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, n: u8) {
-        self.add(u64::from(n));
-    }
-
-    #[inline]
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-
-    #[inline]
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+/// The routing maps are looked up for every event and their keys are names
+/// the daemon accepted, so SipHash's resistance to chosen collisions buys
+/// nothing here: FxHash (rustc's) costs a third less per lookup.
+type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// The members an event goes to; no allocation for up to eight of them.
-struct Targets {
-    inline: [usize; 8],
-    len: usize,
-    more: Vec<usize>,
-}
-
-impl Targets {
-    fn new() -> Self {
-        Self {
-            inline: [0; 8],
-            len: 0,
-            more: Vec::new(),
-        }
-    }
-
-    fn push(&mut self, idx: usize) {
-        match self.inline.get_mut(self.len) {
-            Some(slot) => *slot = idx,
-            None => self.more.push(idx),
-        }
-        self.len += 1;
-    }
-
-    fn extend(&mut self, idxs: impl IntoIterator<Item = usize>) {
-        for i in idxs {
-            self.push(i);
-        }
-    }
-
-    fn len(&self) -> usize {
-        self.len
-    }
-
-    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.inline[..self.len.min(8)]
-            .iter()
-            .chain(&self.more)
-            .copied()
-    }
-
-    fn contains(&self, idx: usize) -> bool {
-        self.iter().any(|i| i == idx)
-    }
-}
+type Targets = smallvec::SmallVec<[usize; 8]>;
 
 #[derive(Clone, Default)]
 struct Routes {
@@ -507,34 +456,48 @@ impl EventBus {
     /// member's address). See the module docs for the delivery rules.
     pub fn publish_from(&self, from: &MemberId, mut event: FfiEvent) -> Result<()> {
         let routes = self.routes.load();
-        let src_idx = routes.by_id.get(from).copied();
-        if let Some(i) = src_idx {
-            let m = &routes.members[i];
-            if m.state() == MemberState::Failed {
-                return Err(Error::new(
-                    ErrorKind::Failed,
-                    format!("{} has failed and may not publish", m.name()),
-                ));
+        match routes.by_id.get(from) {
+            Some(&i) => self.publish_loaded(&routes, &routes.members[i], event),
+            None if *from == MemberId::Daemon => {
+                event.src = FfiAddress {
+                    kind: address_kind::DAEMON,
+                    name: RString::new(),
+                };
+                self.route(&routes, None, event)
             }
-            event.src = m.address();
-        } else if *from == MemberId::Daemon {
-            event.src = FfiAddress {
-                kind: address_kind::DAEMON,
-                name: RString::new(),
-            };
-        } else {
-            return Err(Error::new(
+            None => Err(Error::new(
                 ErrorKind::NotFound,
                 format!("{from:?} is not on the bus"),
-            ));
+            )),
         }
-        self.route(&routes, src_idx, event)
+    }
+
+    /// [`Self::publish_from`] for a publisher that holds its member (a
+    /// plugin's daemon handle): no lookup by name on the way.
+    pub fn publish_as(&self, member: &Member, event: FfiEvent) -> Result<()> {
+        self.publish_loaded(&self.routes.load(), member, event)
     }
 
     #[inline]
-    fn route(&self, routes: &Routes, src_idx: Option<usize>, event: FfiEvent) -> Result<()> {
+    fn publish_loaded(&self, routes: &Routes, member: &Member, mut event: FfiEvent) -> Result<()> {
+        if member.state() == MemberState::Failed {
+            return Err(Error::new(
+                ErrorKind::Failed,
+                format!("{} has failed and may not publish", member.name()),
+            ));
+        }
+        event.src = member.address();
+        self.route(routes, Some(member), event)
+    }
+
+    #[inline]
+    fn route(&self, routes: &Routes, src: Option<&Member>, event: FfiEvent) -> Result<()> {
+        // The publisher gets none of its own broadcasts.
+        let is_src = |m: &Member| src.is_some_and(|s| std::ptr::eq(s, m));
         validate_topic(event.topic.as_str())?;
         let is_request = event.flags & event_flags::REQUEST != 0;
+        let is_reply = event.ref_id.is_some()
+            && matches!(event.state, event_state::DONE | event_state::CANCELLED);
 
         // Direct destinations first, then topic subscribers not already named.
         let mut targets = Targets::new();
@@ -554,7 +517,7 @@ impl EventBus {
                 Some(holders) => targets.extend(holders.iter().copied()),
                 None => {
                     return Err(Error::new(
-                        ErrorKind::NotFound,
+                        ErrorKind::NoRoleHolder,
                         format!("no plugin provides role {dst_name}"),
                     ));
                 }
@@ -587,13 +550,16 @@ impl EventBus {
                     .members
                     .iter()
                     .enumerate()
-                    .filter(|(i, m)| Some(*i) != src_idx && matches!(m.id, MemberId::Plugin(_)))
+                    .filter(|(_, m)| !is_src(m) && matches!(m.id, MemberId::Plugin(_)))
                     .map(|(i, _)| i),
             );
         }
         let direct = targets.len();
         for (pattern, idx) in &routes.subscriptions {
-            if Some(*idx) != src_idx && !targets.contains(*idx) && pattern.matches(&event.topic) {
+            if !targets.contains(idx)
+                && !is_src(&routes.members[*idx])
+                && pattern.matches(&event.topic)
+            {
                 targets.push(*idx);
             }
         }
@@ -602,14 +568,15 @@ impl EventBus {
         let mut first_error: Option<Error> = None;
         let mut offer = |n: usize, idx: usize, ev: FfiEvent| {
             let member = &routes.members[idx];
-            let outcome = if member.state().accepts_events() {
+            let state = member.state();
+            let outcome = if state.accepts_events() || (is_reply && state.accepts_replies()) {
                 member.offer(ev)
             } else if n >= direct {
                 return; // a subscriber that takes no events now
             } else {
                 Err(Error::new(
                     ErrorKind::Failed,
-                    format!("{} is {}", member.name(), member.state()),
+                    format!("{} is {state}", member.name()),
                 ))
             };
             // Only direct destinations count for a request's outcome.
@@ -624,7 +591,7 @@ impl EventBus {
         };
         // Every target but the last gets a copy; the last gets the event.
         let count = targets.len();
-        let mut all = targets.iter().enumerate();
+        let mut all = targets.iter().copied().enumerate();
         for (n, idx) in all.by_ref().take(count.saturating_sub(1)) {
             offer(n, idx, event.clone());
         }
@@ -741,6 +708,7 @@ mod tests {
             .publish_from(&from, event("t", address_kind::ROLE, "commander", true))
             .unwrap_err();
         assert_eq!(e.to_string(), "no plugin provides role commander");
+        assert_eq!(e.kind(), ErrorKind::NoRoleHolder);
         let e = bus
             .publish_from(&from, event("t", address_kind::PLUGIN, "nope", false))
             .unwrap_err();

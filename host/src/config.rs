@@ -6,6 +6,7 @@
 //! `nipartd.toml(5)` lists every key.
 
 pub mod render;
+pub mod section;
 pub mod sources;
 
 use std::{
@@ -16,7 +17,11 @@ use std::{
 
 use serde::{Deserialize, Serialize};
 
-pub use sources::{ConfigSource, LoadedConfig, Origin, Override, Problem, Severity};
+use crate::error::{Error, ErrorKind};
+
+pub use sources::{
+    ConfigSource, LoadedConfig, Origin, Override, PluginPositions, Position, Problem, Severity,
+};
 
 /// Where plugins are looked for unless configured otherwise.
 pub const DEFAULT_PLUGIN_DIR: &str = "/usr/lib/nipart/plugins";
@@ -44,6 +49,10 @@ pub struct DaemonConfig {
     pub api: crate::api::ApiConfig,
     /// `[plugin.NAME]` sections, handed to each plugin as JSON.
     pub plugin: BTreeMap<String, toml::Table>,
+    /// Where the keys of the `[plugin.NAME]` sections were written (files
+    /// only), for the plugins' configuration errors.
+    #[serde(skip)]
+    pub plugin_positions: PluginPositions,
 }
 
 impl Default for DaemonConfig {
@@ -58,6 +67,7 @@ impl Default for DaemonConfig {
             log_level: "info".to_string(),
             api: crate::api::ApiConfig::default(),
             plugin: BTreeMap::new(),
+            plugin_positions: PluginPositions::default(),
         }
     }
 }
@@ -94,13 +104,13 @@ pub const LOG_LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
 impl DaemonConfig {
     /// Reads and checks one TOML file on its own (no layering). Unknown
     /// keys are errors here; errors name the file, the key and the line.
-    pub fn from_file(path: &Path) -> Result<Self, String> {
+    pub fn from_file(path: &Path) -> crate::error::Result<Self> {
         LoadedConfig::load(&ConfigSource::File(path.to_path_buf()), &[]).into_strict()
     }
 
     /// Parses and checks a configuration text (unknown keys are errors), for
     /// daemons started in-process.
-    pub fn from_toml(text: &str) -> Result<Self, String> {
+    pub fn from_toml(text: &str) -> crate::error::Result<Self> {
         LoadedConfig::from_text(text, Origin::Text).into_strict()
     }
 
@@ -147,9 +157,9 @@ impl DaemonConfig {
     }
 
     /// The first unacceptable value as `key: reason`.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> crate::error::Result<()> {
         match self.invalid_values().into_iter().next() {
-            Some(e) => Err(e.to_string()),
+            Some(e) => Err(Error::new(ErrorKind::Config, e.to_string())),
             None => Ok(()),
         }
     }
@@ -168,10 +178,13 @@ impl DaemonConfig {
 
     /// The `[plugin.NAME]` section as a JSON object (`{}` when absent).
     pub fn plugin_section_json(&self, name: &str) -> String {
-        self.plugin
-            .get(name)
-            .and_then(|t| serde_json::to_string(t).ok())
-            .unwrap_or_else(|| "{}".to_string())
+        self.plugin_section(name).json
+    }
+
+    /// The `[plugin.NAME]` section as JSON, with where its values were
+    /// written.
+    pub fn plugin_section(&self, name: &str) -> section::SectionJson {
+        section::SectionJson::new(name, self.plugin.get(name), &self.plugin_positions)
     }
 
     /// The [`RESTART_KEYS`] whose value differs in `new`.

@@ -1,4 +1,11 @@
-//! The daemon handle each plugin receives at Init.
+//! The daemon handle each plugin receives at Init: the FFI `Daemon` a
+//! plugin calls into (publish, subscribe, log, its configuration section,
+//! and the `call` methods `nipart.plugin_failed`, `nipart.daemon_version`,
+//! `nipart.config_position`).
+//!
+//! Invariants: everything a plugin publishes goes out as its own member
+//! (the bus stamps the source); a log record is bounded
+//! ([`LOG_RECORD_MAX`]); nothing here blocks on another plugin.
 
 use std::sync::Arc;
 
@@ -16,7 +23,8 @@ use nipart_plugin_api::{
 
 use crate::{
     api::redact::cut,
-    bus::{EventBus, MemberId},
+    bus::{EventBus, Member, MemberId},
+    config::section::SectionJson,
 };
 
 /// The most bytes of one log record's message a plugin may write; the rest
@@ -31,10 +39,12 @@ const LOG_TARGET_MAX: usize = 128;
 pub struct DaemonHandle {
     pub(crate) name: String,
     pub(crate) id: MemberId,
+    /// Its seat on the bus, so that publishing looks nothing up by name.
+    pub(crate) member: Arc<Member>,
     pub(crate) bus: Arc<EventBus>,
     /// The plugin's `[plugin.NAME]` section as JSON; replaced when a reload
     /// changes it, so that `Context::config` returns the new section.
-    pub(crate) config_json: Arc<ArcSwap<String>>,
+    pub(crate) section: Arc<ArcSwap<SectionJson>>,
 }
 
 fn to_ffi<T>(r: Result<T, Error>) -> RResult<T, FfiError> {
@@ -43,7 +53,7 @@ fn to_ffi<T>(r: Result<T, Error>) -> RResult<T, FfiError> {
 
 impl Daemon for DaemonHandle {
     fn publish(&self, event: FfiEvent) -> RResult<(), FfiError> {
-        to_ffi(self.bus.publish_from(&self.id, event))
+        to_ffi(self.bus.publish_as(&self.member, event))
     }
 
     fn subscribe(&self, pattern: RStr<'_>) -> RResult<(), FfiError> {
@@ -77,7 +87,7 @@ impl Daemon for DaemonHandle {
     }
 
     fn config(&self) -> RString {
-        self.config_json.load().as_str().into()
+        self.section.load().json.as_str().into()
     }
 
     fn call(&self, method: RStr<'_>, input: RSlice<'_, u8>) -> RResult<RVec<u8>, FfiError> {
@@ -94,7 +104,7 @@ impl Daemon for DaemonHandle {
                 if let Some(m) = self.bus.member(&self.id) {
                     m.fail(reason.clone());
                 }
-                crate::lifecycle::announce_gone(&self.bus, &self.name, Some(&reason));
+                crate::bus::announce_gone(&self.bus, &self.name, Some(&reason));
                 RResult::ROk(RVec::new())
             }
             DaemonVersion::METHOD => RResult::ROk(RVec::from(DaemonVersion::encode_output(
@@ -105,6 +115,20 @@ impl Daemon for DaemonHandle {
             Hello::METHOD => RResult::ROk(RVec::from(Hello::encode_output(&Hello::new(&[
                 FEATURE_HELLO,
             ])))),
+            // The SDK met an error at a byte offset of the section's JSON:
+            // where the operator wrote that value.
+            "nipart.config_position" => {
+                let offset = std::str::from_utf8(input.as_slice())
+                    .ok()
+                    .and_then(|t| t.parse::<usize>().ok());
+                match offset.and_then(|o| self.section.load().locate(o)) {
+                    Some(at) => RResult::ROk(RVec::from(at.into_bytes())),
+                    None => to_ffi(Err(Error::new(
+                        ErrorKind::NotFound,
+                        "no value of the section at that offset",
+                    ))),
+                }
+            }
             other => to_ffi(Err(Error::new(
                 ErrorKind::Unsupported,
                 format!("the daemon does not provide method {other:?}"),

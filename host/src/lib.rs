@@ -4,6 +4,7 @@
 //! [`loader`] finds and checks plugin libraries, [`lifecycle`] runs Init and
 //! Shutdown in order with deadlines, [`bus`] routes events between the
 //! plugins, and [`handle`] is what each plugin holds of the daemon.
+//! [`error`] is the daemon's one error type (a kind and a message).
 //! [`config`] reads and layers the configuration files, [`notify`] and
 //! [`journal`] speak systemd's notification and journal protocols, and
 //! [`signals`] takes SIGTERM, SIGINT and SIGHUP on the main thread.
@@ -11,6 +12,7 @@
 pub mod api;
 pub mod bus;
 pub mod config;
+pub mod error;
 pub mod handle;
 pub mod journal;
 pub mod lifecycle;
@@ -20,6 +22,7 @@ pub mod signals;
 
 pub use bus::{EventBus, MemberId, MemberState, MemberStats};
 pub use config::DaemonConfig;
+pub use error::{Error, ErrorKind};
 pub use lifecycle::{Lifecycle, PluginCall, PluginInfo, ReloadReport, StartError};
 pub use loader::{LoadReport, LoadedPlugin, PluginLoader, Rejection};
 

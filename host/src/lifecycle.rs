@@ -34,13 +34,15 @@ use nipart_plugin_api::{
     Error, ErrorKind, Message, Request, Result as ApiResult,
     protocol::daemon::{
         ConfigChanged, DaemonCall, DaemonPing, DaemonStarted, DaemonStopping, InitSettings,
-        PluginFailed, PluginGone, PluginStopped, SetLogLevel,
+        SetLogLevel,
     },
 };
 
 use crate::{
-    bus::{EventBus, Member, MemberId, MemberState, Sink, daemon_event, daemon_notice},
-    config::DaemonConfig,
+    bus::{
+        EventBus, Member, MemberId, MemberState, Sink, announce_gone, daemon_event, daemon_notice,
+    },
+    config::{DaemonConfig, section::SectionJson},
     handle::DaemonHandle,
     loader::{LoadedPlugin, PluginLoader, Rejection},
 };
@@ -52,6 +54,13 @@ impl Sink for PluginSink {
     fn deliver(&self, event: nipart_plugin_abi::FfiEvent) -> ApiResult<u32> {
         self.0.deliver(event).into_result().map_err(Error::from)
     }
+
+    /// Asks the SDK (`nipart.queue_depth`, which reads its queue's length
+    /// without waiting for the plugin's thread).
+    fn queue_depth(&self) -> Option<u32> {
+        let answer = call_plugin(&self.0, "nipart.queue_depth", &[]).ok()?;
+        std::str::from_utf8(&answer).ok()?.parse().ok()
+    }
 }
 
 /// A plugin's generic `call(method, input)` entry point, shareable across
@@ -61,15 +70,20 @@ pub struct PluginCall(Arc<PluginBox>);
 
 impl PluginCall {
     pub fn call(&self, method: &str, input: &[u8]) -> ApiResult<Vec<u8>> {
-        self.0
-            .call(
-                RStr::from_str(method),
-                abi_stable::std_types::RSlice::from_slice(input),
-            )
-            .into_result()
-            .map(|v| v.into_vec())
-            .map_err(Error::from)
+        call_plugin(&self.0, method, input)
     }
+}
+
+/// A plugin's `call(method, input)`, with plain types.
+fn call_plugin(plugin: &PluginBox, method: &str, input: &[u8]) -> ApiResult<Vec<u8>> {
+    plugin
+        .call(
+            RStr::from_str(method),
+            abi_stable::std_types::RSlice::from_slice(input),
+        )
+        .into_result()
+        .map(|v| v.into_vec())
+        .map_err(Error::from)
 }
 
 /// Static facts about a loaded plugin, for listings.
@@ -88,7 +102,7 @@ struct RunningPlugin {
     instance: Arc<PluginBox>,
     member: Arc<Member>,
     /// Its `[plugin.NAME]` section as JSON, shared with its daemon handle.
-    section: Arc<ArcSwap<String>>,
+    section: Arc<ArcSwap<SectionJson>>,
     /// Init returned in time (successfully or not): Shutdown may be called.
     init_returned: bool,
 }
@@ -241,30 +255,6 @@ fn fmt_duration(d: Duration) -> String {
     }
 }
 
-/// Tells every running plugin that plugin `name` stopped (`reason` is
-/// `None`: `plugin.stopped`) or failed (`plugin.failed`), so that they can
-/// drop what they hold for it (e.g. the monitor's rules).
-pub(crate) fn announce_gone(bus: &EventBus, name: &str, reason: Option<&str>) {
-    let gone = PluginGone {
-        plugin: name.to_string(),
-        reason: reason.map(str::to_string),
-    };
-    let all = FfiAddress {
-        kind: address_kind::ALL,
-        name: "".into(),
-    };
-    let (topic, event) = match reason {
-        None => (
-            PluginStopped::TOPIC,
-            daemon_notice(all, &PluginStopped(gone)),
-        ),
-        Some(_) => (PluginFailed::TOPIC, daemon_notice(all, &PluginFailed(gone))),
-    };
-    if let Err(e) = bus.publish_from(&MemberId::Daemon, event) {
-        tracing::warn!("broadcasting {topic} for plugin {name}: {e}");
-    }
-}
-
 impl Lifecycle {
     /// Loads the plugins from the configured directory and starts them.
     pub fn start(config: DaemonConfig) -> Result<Self, StartError> {
@@ -386,7 +376,7 @@ impl Lifecycle {
                 roles: p.roles,
                 sdk_version: p.sdk_version,
             },
-            section: Arc::new(ArcSwap::from_pointee(config.plugin_section_json(&p_name))),
+            section: Arc::new(ArcSwap::from_pointee(config.plugin_section(&p_name))),
             instance,
             member,
             init_returned: false,
@@ -404,8 +394,9 @@ impl Lifecycle {
             let handle = DaemonHandle {
                 name: name.clone(),
                 id: MemberId::Plugin(name.clone()),
+                member: p.member.clone(),
                 bus: self.bus.clone(),
-                config_json: p.section.clone(),
+                section: p.section.clone(),
             };
             let settings = serde_json::to_string(&InitSettings {
                 queue_capacity: self.config.queue_capacity,
@@ -528,7 +519,8 @@ impl Lifecycle {
     /// Whether the daemon is healthy enough to feed systemd's watchdog: an
     /// event the daemon sends itself makes it through the bus, and no
     /// required plugin has failed or stopped. `Err` says why not.
-    pub fn health(&self) -> Result<(), String> {
+    pub fn health(&self) -> crate::error::Result<()> {
+        let unhealthy = |message: String| crate::Error::new(crate::ErrorKind::Unhealthy, message);
         let before = self.pings.load(Ordering::Acquire);
         let me = FfiAddress {
             kind: address_kind::DAEMON,
@@ -536,9 +528,11 @@ impl Lifecycle {
         };
         self.bus
             .publish_from(&MemberId::Daemon, daemon_notice(me, &DaemonPing {}))
-            .map_err(|e| format!("the bus did not route the daemon's ping: {e}"))?;
+            .map_err(|e| unhealthy(format!("the bus did not route the daemon's ping: {e}")))?;
         if self.pings.load(Ordering::Acquire) == before {
-            return Err("the bus accepted the daemon's ping but did not deliver it".into());
+            return Err(unhealthy(
+                "the bus accepted the daemon's ping but did not deliver it".into(),
+            ));
         }
         for name in &self.config.required_plugins {
             let Some(p) = self.plugins.iter().find(|p| &p.info.name == name) else {
@@ -550,7 +544,7 @@ impl Lifecycle {
                     .member
                     .last_error()
                     .map_or_else(String::new, |e| format!(": {e}"));
-                return Err(format!("required plugin {name} is {state}{why}"));
+                return Err(unhealthy(format!("required plugin {name} is {state}{why}")));
             }
         }
         Ok(())
@@ -593,11 +587,14 @@ impl Lifecycle {
         }
         for p in &self.plugins {
             let name = &p.info.name;
-            let section = new.plugin_section_json(name);
-            if **p.section.load() == section {
+            let section = new.plugin_section(name);
+            let json = section.json.clone();
+            let changed = p.section.load().json != json;
+            // Stored even if unchanged: its keys may have moved in the file.
+            p.section.store(Arc::new(section));
+            if !changed {
                 continue;
             }
-            p.section.store(Arc::new(section.clone()));
             let state = p.member.state();
             if !matches!(state, MemberState::Running | MemberState::Initializing) {
                 report
@@ -610,7 +607,7 @@ impl Lifecycle {
                 name: name.as_str().into(),
             };
             // The section is already the JSON object the notice carries.
-            let event = daemon_event(ConfigChanged::TOPIC, to, section.into_bytes());
+            let event = daemon_event(ConfigChanged::TOPIC, to, json.into_bytes());
             match self.bus.publish_from(&MemberId::Daemon, event) {
                 Ok(()) => report.notified.push(name.clone()),
                 Err(e) => report.not_notified.push((name.clone(), e.to_string())),
@@ -637,7 +634,7 @@ impl Lifecycle {
         let id = ev.id;
         match self.bus.publish_from(&MemberId::Daemon, ev) {
             Ok(()) => {}
-            Err(e) if e.kind() == ErrorKind::NotFound => return DrainOutcome::NoCommander,
+            Err(e) if e.kind() == ErrorKind::NoRoleHolder => return DrainOutcome::NoCommander,
             Err(e) => return DrainOutcome::Failed(e.to_string()),
         }
         let deadline = Instant::now() + limit;

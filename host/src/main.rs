@@ -98,8 +98,8 @@ impl Args {
     }
 }
 
-/// Sets the daemon's own log filter.
-type SetLevel = Box<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+/// Sets the daemon's own log filter (the API's type for it).
+type SetLevel = nipartd::api::LogLevelSetter;
 
 /// How many malloc arenas the daemon's threads share (see
 /// [`tune_malloc`]).
@@ -154,12 +154,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let args = Args::parse();
-    let notify_env = NotifyEnv::from_env();
-    for var in notify::ENV_VARS {
-        // SAFETY: no other thread exists yet (clap spawns none), so nothing
-        // reads the environment concurrently.
-        unsafe { std::env::remove_var(var) };
-    }
+    let notify_env = take_notify_env();
     let source = args.source();
     let overrides = args.overrides();
     let loaded = LoadedConfig::load(&source, &overrides);
@@ -175,56 +170,122 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-
-    // NIPART_LOG wins over the configuration, also across reloads.
-    let env_filter = EnvFilter::try_from_env("NIPART_LOG").ok();
-    let fixed_filter = env_filter.is_some();
-    let filter = env_filter.unwrap_or_else(|| EnvFilter::new(&config.log_level));
-    // The filter sits behind a reload handle so that the API's SetLogLevel
-    // and SIGHUP can change it at run time.
-    let (filter, filter_handle) = reload::Layer::new(filter);
-    let journal = journal::detect().and_then(|path| match JournalLayer::new(path.clone()) {
-        Ok(layer) => Some(layer),
-        Err(e) => {
-            eprintln!(
-                "nipartd: the journal socket {} is not usable ({e}); logging to stderr",
-                path.display()
-            );
-            None
-        }
-    });
-    let stderr_log = journal.is_none().then(|| {
-        tracing_subscriber::fmt::layer()
-            .with_writer(std::io::stderr)
-            .with_ansi(std::io::stderr().is_terminal())
-    });
-    tracing_subscriber::registry()
-        .with(filter)
-        .with(journal)
-        .with(stderr_log)
-        .init();
+    let log = Logging::install(&config.log_level);
     for w in &warnings {
         tracing::warn!("configuration: {w}");
     }
-    let setter = |handle: reload::Handle<EnvFilter, _>| -> SetLevel {
+    let (notifier, watchdog) = systemd(&notify_env);
+    let Some(Running { mut lifecycle, api }) = start(config, &notifier, log.setter()) else {
+        return ExitCode::FAILURE;
+    };
+    let reload_level = (!log.fixed).then(|| log.setter());
+    let mut feeder = watchdog.map(|period| WatchdogFeeder::new(period, &notifier));
+    // Until SIGTERM or SIGINT: SIGHUP reloads the configuration.
+    while let Some(Signal::Hangup) = next_signal(feeder.as_mut(), &lifecycle) {
+        reload(
+            &source,
+            &overrides,
+            &mut lifecycle,
+            &api,
+            reload_level.as_ref(),
+            &notifier,
+        );
+    }
+    stop(lifecycle, api, &notifier);
+    ExitCode::SUCCESS
+}
+
+/// Takes systemd's notification variables out of the environment, so
+/// that the plugins' children do not inherit them. Call it before any
+/// thread exists.
+fn take_notify_env() -> NotifyEnv {
+    let notify_env = NotifyEnv::from_env();
+    for var in notify::ENV_VARS {
+        // SAFETY: no other thread exists yet (clap spawns none), so nothing
+        // reads the environment concurrently.
+        unsafe { std::env::remove_var(var) };
+    }
+    notify_env
+}
+
+/// The daemon's own log: to the journal if there is one, else stderr.
+struct Logging {
+    /// The filter the API's SetLogLevel and SIGHUP change at run time.
+    filter: reload::Handle<EnvFilter, tracing_subscriber::Registry>,
+    /// `NIPART_LOG` was set: it wins over the configuration, also across
+    /// reloads.
+    fixed: bool,
+}
+
+impl Logging {
+    fn install(log_level: &str) -> Self {
+        let env_filter = EnvFilter::try_from_env("NIPART_LOG").ok();
+        let fixed = env_filter.is_some();
+        let filter = env_filter.unwrap_or_else(|| EnvFilter::new(log_level));
+        let (filter, handle) = reload::Layer::new(filter);
+        let journal = journal::detect().and_then(|path| match JournalLayer::new(path.clone()) {
+            Ok(layer) => Some(layer),
+            Err(e) => {
+                eprintln!(
+                    "nipartd: the journal socket {} is not usable ({e}); logging to stderr",
+                    path.display()
+                );
+                None
+            }
+        });
+        let stderr_log = journal.is_none().then(|| {
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::stderr().is_terminal())
+        });
+        tracing_subscriber::registry()
+            .with(filter)
+            .with(journal)
+            .with(stderr_log)
+            .init();
+        Self {
+            filter: handle,
+            fixed,
+        }
+    }
+
+    fn setter(&self) -> SetLevel {
+        let handle = self.filter.clone();
         Box::new(move |level: &str| {
             handle
                 .modify(|f| *f = EnvFilter::new(level))
                 .map_err(|e| e.to_string())
         })
-    };
-    let set_level_api = setter(filter_handle.clone());
-    let set_level_reload = setter(filter_handle);
+    }
+}
 
-    let notifier = Notifier::new(&notify_env).unwrap_or_else(|e| {
+/// The notifier and the watchdog period systemd asked for; an unusable
+/// variable is logged and leaves that part off.
+fn systemd(env: &NotifyEnv) -> (Notifier, Option<Duration>) {
+    let notifier = Notifier::new(env).unwrap_or_else(|e| {
         tracing::warn!("not notifying systemd: {e}");
         Notifier::disabled()
     });
-    let watchdog = notify_env.watchdog_period().unwrap_or_else(|e| {
+    let watchdog = env.watchdog_period().unwrap_or_else(|e| {
         tracing::warn!("no watchdog: {e}");
         None
     });
+    (notifier, watchdog)
+}
 
+/// The started daemon: its plugins and its API.
+struct Running {
+    lifecycle: Lifecycle,
+    api: ApiServer,
+}
+
+/// Binds the API socket, starts the plugins, serves the API and tells
+/// systemd it is ready; `None` (after logging why) if any step fails.
+fn start(
+    config: nipartd::DaemonConfig,
+    notifier: &Notifier,
+    set_level: SetLevel,
+) -> Option<Running> {
     // Bind the API socket before any plugin starts, so that a second
     // daemon refuses to start before it touches anything.
     let api = match BoundApi::bind(&config.api) {
@@ -232,35 +293,41 @@ fn main() -> ExitCode {
         Err(e) => {
             tracing::error!("cannot start the API: {e}");
             notifier.status(&format!("cannot start the API: {e}"));
-            return ExitCode::FAILURE;
+            return None;
         }
     };
-
     tracing::info!(
         "nipartd {} (plugin ABI {}) loading plugins from {}",
         nipartd::VERSION,
         nipart_plugin_api::ABI_VERSION,
         config.plugin_dir.display()
     );
-    let mut lifecycle = match Lifecycle::start_reporting(config, &|s| notifier.status(s)) {
+    let lifecycle = match Lifecycle::start_reporting(config, &|s| notifier.status(s)) {
         Ok(l) => l,
         Err(e) => {
             tracing::error!("start-up aborted: {e}");
             notifier.status(&format!("start-up aborted: {e}"));
             api.abandon();
-            return ExitCode::FAILURE;
+            return None;
         }
     };
     let socket_path = api.path().display().to_string();
-    let api = match api.serve(DaemonView::from_lifecycle(&lifecycle, Some(set_level_api))) {
+    let api = match api.serve(DaemonView::from_lifecycle(&lifecycle, Some(set_level))) {
         Ok(a) => a,
         Err(e) => {
             tracing::error!("cannot start the API: {e}");
             notifier.status("stopping: the API could not start");
             lifecycle.shutdown();
-            return ExitCode::FAILURE;
+            return None;
         }
     };
+    log_ready(&lifecycle, &socket_path);
+    warn_unused_sections(&lifecycle);
+    notifier.send(&format!("READY=1\nSTATUS={}", running_status(&lifecycle)));
+    Some(Running { lifecycle, api })
+}
+
+fn log_ready(lifecycle: &Lifecycle, socket_path: &str) {
     let plugins = lifecycle.plugins();
     let running = plugins
         .iter()
@@ -278,69 +345,74 @@ fn main() -> ExitCode {
             .collect::<std::collections::HashSet<_>>()
             .len()
     );
-    warn_unused_sections(&lifecycle);
-    notifier.send(&format!("READY=1\nSTATUS={}", running_status(&lifecycle)));
+}
 
-    let mut feeder = watchdog.map(|period| WatchdogFeeder::new(period, &notifier));
+/// Waits for the next signal, feeding the watchdog meanwhile; `None` when
+/// the daemon is to stop (SIGTERM, SIGINT, or signals can't be waited for).
+fn next_signal(feeder: Option<&mut WatchdogFeeder<'_>>, lifecycle: &Lifecycle) -> Option<Signal> {
+    let mut feeder = feeder;
     loop {
-        let signal = match &mut feeder {
+        let signal = match feeder.as_deref_mut() {
             Some(f) => {
-                f.feed_if_due(&lifecycle);
+                f.feed_if_due(lifecycle);
                 signals::wait_timeout(f.until_due())
             }
             None => signals::wait().map(Some),
         };
         match signal {
             Ok(None) => {}
-            Ok(Some(Signal::Terminate | Signal::Interrupt)) => break,
-            Ok(Some(Signal::Hangup)) => {
-                reload(
-                    &source,
-                    &overrides,
-                    &mut lifecycle,
-                    &api,
-                    (!fixed_filter).then_some(&set_level_reload),
-                    &notifier,
-                );
-            }
+            Ok(Some(Signal::Terminate | Signal::Interrupt)) => return None,
+            Ok(Some(signal)) => return Some(signal),
             Err(e) => {
                 tracing::error!("waiting for signals: {e}");
-                break;
+                return None;
             }
         }
     }
-    // The apply in progress ends first, with every plugin and the API
-    // still up: it is verified and saved, or rolled back, and its client
-    // gets the answer. New applies are refused meanwhile.
-    let commander = lifecycle.plugins().iter().any(|(p, m)| {
-        p.roles.iter().any(|r| r == Role::COMMANDER.as_str()) && m.state() == MemberState::Running
-    });
-    if commander {
-        notifier.send("STOPPING=1\nSTATUS=stopping: waiting for the apply in progress");
-        let limit = lifecycle.config().shutdown_total_timeout();
-        match lifecycle.drain(limit) {
-            DrainOutcome::Drained | DrainOutcome::NoCommander => {}
-            DrainOutcome::TimedOut => tracing::error!(
-                "the apply in progress did not end within shutdown_total_timeout_ms ({} ms): stopping anyway; it stays marked in progress and is rolled back at the next start",
-                limit.as_millis()
-            ),
-            DrainOutcome::Failed(e) => {
-                tracing::warn!("could not ask the commander to finish its apply: {e}")
-            }
-        }
-    }
+}
+
+/// Stops the daemon: the apply in progress ends first, then the API, then
+/// the plugins in reverse order.
+fn stop(lifecycle: Lifecycle, api: ApiServer, notifier: &Notifier) {
+    drain_apply(&lifecycle, notifier);
     notifier.send("STOPPING=1\nSTATUS=stopping: shutting down the plugins");
     // The API first: stop accepting, close the connections, remove the
     // socket; then the plugins.
     api.stop();
-    tracing::info!("shutting down {} plugins in reverse order", plugins.len());
+    tracing::info!(
+        "shutting down {} plugins in reverse order",
+        lifecycle.plugins().len()
+    );
     let errors = lifecycle.shutdown_reporting(&|s| notifier.status(&format!("stopping: {s}")));
     if errors.is_empty() {
         tracing::info!("nipartd stopped");
     } else {
         tracing::warn!("nipartd stopped with {} shutdown errors", errors.len());
     }
-    ExitCode::SUCCESS
+}
+
+/// Lets the apply in progress end, with every plugin and the API still up:
+/// it is verified and saved, or rolled back, and its client gets the
+/// answer. New applies are refused meanwhile.
+fn drain_apply(lifecycle: &Lifecycle, notifier: &Notifier) {
+    let commander = lifecycle.plugins().iter().any(|(p, m)| {
+        p.roles.iter().any(|r| r == Role::COMMANDER.as_str()) && m.state() == MemberState::Running
+    });
+    if !commander {
+        return;
+    }
+    notifier.send("STOPPING=1\nSTATUS=stopping: waiting for the apply in progress");
+    let limit = lifecycle.config().shutdown_total_timeout();
+    match lifecycle.drain(limit) {
+        DrainOutcome::Drained | DrainOutcome::NoCommander => {}
+        DrainOutcome::TimedOut => tracing::error!(
+            "the apply in progress did not end within shutdown_total_timeout_ms ({} ms): stopping anyway; it stays marked in progress and is rolled back at the next start",
+            limit.as_millis()
+        ),
+        DrainOutcome::Failed(e) => {
+            tracing::warn!("could not ask the commander to finish its apply: {e}")
+        }
+    }
 }
 
 /// `--check-config`: the report on stdout; 2 if there are errors.

@@ -15,6 +15,8 @@ use std::{
     time::Duration,
 };
 
+use crate::error::{Error, ErrorKind};
+
 /// The notification socket, if the service manager gave one.
 pub struct Notifier {
     target: Option<(UnixDatagram, SocketAddr)>,
@@ -47,7 +49,7 @@ impl NotifyEnv {
 
     /// How often to send `WATCHDOG=1` (half the interval), if the watchdog
     /// is enabled for this process; or why the variables are ignored.
-    pub fn watchdog_period(&self) -> Result<Option<Duration>, String> {
+    pub fn watchdog_period(&self) -> crate::error::Result<Option<Duration>> {
         let Some(usec) = &self.watchdog_usec else {
             return Ok(None);
         };
@@ -55,13 +57,17 @@ impl NotifyEnv {
             match pid.parse::<u32>() {
                 Ok(p) if p == std::process::id() => {}
                 Ok(_) => return Ok(None), // meant for another process
-                Err(_) => return Err(format!("WATCHDOG_PID={pid:?} is not a process id")),
+                Err(_) => {
+                    return Err(env_error(format!(
+                        "WATCHDOG_PID={pid:?} is not a process id"
+                    )));
+                }
             }
         }
         match usec.parse::<u64>() {
-            Ok(0) | Err(_) => Err(format!(
+            Ok(0) | Err(_) => Err(env_error(format!(
                 "WATCHDOG_USEC={usec:?} is not a positive number of microseconds"
-            )),
+            ))),
             Ok(us) => Ok(Some(Duration::from_micros(us / 2))),
         }
     }
@@ -78,13 +84,17 @@ impl Notifier {
 
     /// Opens the socket named by `env.socket`; an unusable value is
     /// reported and leaves the notifier disabled.
-    pub fn new(env: &NotifyEnv) -> Result<Self, String> {
+    pub fn new(env: &NotifyEnv) -> crate::error::Result<Self> {
         let Some(name) = &env.socket else {
             return Ok(Self::disabled());
         };
         let addr = socket_addr(name)?;
-        let socket = UnixDatagram::unbound()
-            .map_err(|e| format!("NOTIFY_SOCKET: cannot create a datagram socket: {e}"))?;
+        let socket = UnixDatagram::unbound().map_err(|e| {
+            Error::new(
+                ErrorKind::Io,
+                format!("NOTIFY_SOCKET: cannot create a datagram socket: {e}"),
+            )
+        })?;
         Ok(Self {
             target: Some((socket, addr)),
             warned: AtomicBool::new(false),
@@ -118,17 +128,23 @@ impl Notifier {
     }
 }
 
-fn socket_addr(name: &str) -> Result<SocketAddr, String> {
+/// An unusable variable of systemd's environment.
+fn env_error(message: String) -> Error {
+    Error::new(ErrorKind::Environment, message)
+}
+
+fn socket_addr(name: &str) -> crate::error::Result<SocketAddr> {
     if let Some(abstract_name) = name.strip_prefix('@') {
         use std::os::linux::net::SocketAddrExt;
         SocketAddr::from_abstract_name(abstract_name.as_bytes())
-            .map_err(|e| format!("NOTIFY_SOCKET={name:?}: {e}"))
+            .map_err(|e| env_error(format!("NOTIFY_SOCKET={name:?}: {e}")))
     } else if name.starts_with('/') {
-        SocketAddr::from_pathname(name).map_err(|e| format!("NOTIFY_SOCKET={name:?}: {e}"))
+        SocketAddr::from_pathname(name)
+            .map_err(|e| env_error(format!("NOTIFY_SOCKET={name:?}: {e}")))
     } else {
-        Err(format!(
+        Err(env_error(format!(
             "NOTIFY_SOCKET={name:?} is neither an absolute path nor an abstract name (@…)"
-        ))
+        )))
     }
 }
 
@@ -149,7 +165,12 @@ mod tests {
         assert_eq!(env.watchdog_period(), Ok(None));
         env.watchdog_pid = None;
         env.watchdog_usec = Some("soon".into());
-        assert!(env.watchdog_period().unwrap_err().contains("WATCHDOG_USEC"));
+        assert!(
+            env.watchdog_period()
+                .unwrap_err()
+                .message()
+                .contains("WATCHDOG_USEC")
+        );
     }
 
     #[test]

@@ -494,3 +494,108 @@ fn shutdown_deadlines_per_plugin_and_overall() {
         ]
     );
 }
+
+/// `nipc plugins` shows the queue depth now: once a plugin has taken every
+/// event, it is 0 (not the depth sampled when the last one was delivered).
+#[test]
+fn an_idle_plugin_shows_an_empty_queue() {
+    let sb = Sandbox::new();
+    sb.add(Fixture::Zulu);
+    let log = sb.path("log");
+    let gate = sb.path("gate");
+    let config = scripted_section(
+        "zulu",
+        &log,
+        &[&format!("gate = {}", nipart_loader_tests::toml_str(&gate))],
+    );
+    let lc = Lifecycle::start(sb.config(&config)).unwrap();
+    wait_for_log_line(&log, "started zulu");
+    let client = Client::join(lc.bus(), 9);
+    let to_zulu = |topic: &str| Event::new(topic, Address::plugin("zulu"));
+
+    // Three events wait behind a blocked handler: the depth is 3 now.
+    client.publish(to_zulu("test.block")).unwrap();
+    wait_for_log_line(&log, "blocked zulu");
+    for _ in 0..3 {
+        client.publish(to_zulu("test.flood")).unwrap();
+    }
+    assert_eq!(stats(&lc, "zulu").queue_depth, 3);
+
+    fs::write(&gate, "").unwrap();
+    let give_up = Instant::now() + PATIENCE;
+    while log_lines(&log)
+        .iter()
+        .filter(|l| *l == "event zulu test.flood")
+        .count()
+        < 3
+    {
+        assert!(Instant::now() < give_up, "zulu did not drain its queue");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // The last event was logged by its handler: nothing waits any more.
+    assert_eq!(stats(&lc, "zulu").queue_depth, 0);
+    assert_eq!(lc.shutdown(), Vec::<String>::new());
+}
+
+/// A plugin that awaits a reply while the daemon stops it gets the reply:
+/// zulu (stopped first) asks alpha (still running) from its Shutdown.
+#[test]
+fn a_reply_reaches_a_plugin_being_stopped() {
+    let sb = Sandbox::new();
+    sb.add(Fixture::Alpha);
+    sb.add(Fixture::Zulu);
+    let log = sb.path("log");
+    let config = format!(
+        "{}{}",
+        scripted_section("alpha", &log, &[]),
+        scripted_section("zulu", &log, &["ask_at_shutdown = \"alpha\""]),
+    );
+    let lc = Lifecycle::start(sb.config(&config)).unwrap();
+    wait_for_log_line(&log, "started zulu");
+    let started = Instant::now();
+    assert_eq!(lc.shutdown(), Vec::<String>::new());
+    let lines = log_lines(&log);
+    let at = |line: &str| lines.iter().position(|l| l == line);
+    assert!(
+        at("shutdown-answered zulu \"alpha\"").is_some(),
+        "zulu's request got no reply: {lines:?}"
+    );
+    assert!(at("shutdown zulu") < at("shutdown alpha"));
+    // The answer came at once, not at the request's 5 s timeout.
+    assert!(started.elapsed() < Duration::from_secs(4));
+}
+
+/// A bad value in `[plugin.NAME]` is reported where the operator wrote it
+/// (the file, line and column of the TOML), not at its place in the JSON
+/// the plugin reads.
+#[test]
+fn a_bad_plugin_setting_names_its_file_line_and_column() {
+    let sb = Sandbox::new();
+    sb.add(Fixture::Alpha);
+    let file = sb.path("nipartd.toml");
+    // `init` takes ok, error, panic or hang: line 4, column 8 is the bad value.
+    let toml = sb.config_toml(&format!(
+        "[plugin.alpha]\nlog = {}\ninit = \"sideways\"\n",
+        nipart_loader_tests::toml_str(&sb.path("log"))
+    ));
+    fs::write(&file, &toml).unwrap();
+    let line = toml
+        .lines()
+        .position(|l| l == "init = \"sideways\"")
+        .unwrap()
+        + 1;
+    let config = nipartd::DaemonConfig::from_file(&file).unwrap();
+    let lc = Lifecycle::start(config).unwrap();
+    let s = stats(&lc, "alpha");
+    assert_eq!(s.state, MemberState::Failed);
+    let error = s.last_error.unwrap_or_default();
+    assert!(
+        error.contains(&format!(
+            "configuration of plugin alpha: {}:{line}:8: plugin.alpha.init: unknown variant `sideways`",
+            file.display()
+        )),
+        "{error}"
+    );
+    assert!(!error.contains("column"), "{error}");
+    lc.shutdown();
+}

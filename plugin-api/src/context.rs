@@ -357,10 +357,27 @@ impl Context {
     }
 
     /// This plugin's configuration section (`[plugin.NAME]`), decoded.
+    ///
+    /// An error names where the operator wrote the bad value
+    /// (`FILE:LINE:COLUMN: plugin.NAME.KEY: reason`), not its place in the
+    /// JSON form the plugin reads.
     pub fn config<T: DeserializeOwned>(&self) -> Result<T> {
         let raw = self.inner.daemon.config();
         serde_json::from_str(raw.as_str()).map_err(|e| {
-            Error::invalid_input(format!("configuration of plugin {}: {e}", self.inner.name))
+            let name = &self.inner.name;
+            // The section is one line of compact JSON: the column is the
+            // offset (1-based) at which the error was met.
+            let offset = e.column().saturating_sub(1).to_string();
+            let message = e.to_string();
+            let reason = without_json_position(&message);
+            match self.call_daemon("nipart.config_position", offset.as_bytes()) {
+                Ok(at) => Error::invalid_input(format!(
+                    "configuration of plugin {name}: {}: {reason}",
+                    String::from_utf8_lossy(&at)
+                )),
+                // A daemon without positions: the reason as serde_json gave it.
+                Err(_) => Error::invalid_input(format!("configuration of plugin {name}: {e}")),
+            }
         })
     }
 
@@ -395,6 +412,20 @@ impl Context {
 
     pub(crate) fn daemon(&self) -> &DaemonBox {
         &self.inner.daemon
+    }
+}
+
+/// serde_json's message without its trailing ` at line L column C`.
+fn without_json_position(message: &str) -> &str {
+    match message.rsplit_once(" at line ") {
+        Some((reason, tail))
+            if tail
+                .split_once(" column ")
+                .is_some_and(|(l, c)| l.parse::<u64>().is_ok() && c.parse::<u64>().is_ok()) =>
+        {
+            reason
+        }
+        _ => message,
     }
 }
 

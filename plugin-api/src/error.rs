@@ -31,6 +31,21 @@ pub enum ErrorKind {
     Busy,
     /// The daemon or plugin is shutting down.
     ShuttingDown,
+    /// No plugin holds the role an event was addressed to (e.g. no `conf`
+    /// plugin is installed): distinct from [`ErrorKind::NotFound`] so that
+    /// a caller can treat an optional role as absent without reading text.
+    /// A daemon older than this kind reports it as `NotFound`; a plugin built
+    /// with an older SDK sees `Other`.
+    NoRoleHolder,
+}
+
+/// `FfiError::kind` values the SDK adds after the frozen ones
+/// (`nipart_plugin_abi::error_kind`, 0–10). The ABI carries the kind as a
+/// `u32` and maps values it does not know to `OTHER`, so new kinds take the
+/// next integers here without changing the frozen crate; they are never
+/// reused or renumbered.
+mod sdk_error_kind {
+    pub const NO_ROLE_HOLDER: u32 = 11;
 }
 
 impl ErrorKind {
@@ -47,6 +62,7 @@ impl ErrorKind {
             ErrorKind::PermissionDenied => error_kind::PERMISSION_DENIED,
             ErrorKind::Busy => error_kind::BUSY,
             ErrorKind::ShuttingDown => error_kind::SHUTTING_DOWN,
+            ErrorKind::NoRoleHolder => sdk_error_kind::NO_ROLE_HOLDER,
         }
     }
 
@@ -62,6 +78,7 @@ impl ErrorKind {
             error_kind::PERMISSION_DENIED => ErrorKind::PermissionDenied,
             error_kind::BUSY => ErrorKind::Busy,
             error_kind::SHUTTING_DOWN => ErrorKind::ShuttingDown,
+            sdk_error_kind::NO_ROLE_HOLDER => ErrorKind::NoRoleHolder,
             _ => ErrorKind::Other,
         }
     }
@@ -81,6 +98,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::PermissionDenied => "permission denied",
             ErrorKind::Busy => "busy",
             ErrorKind::ShuttingDown => "shutting down",
+            ErrorKind::NoRoleHolder => "no role holder",
         };
         f.write_str(s)
     }
@@ -154,12 +172,14 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+#[doc(hidden)] // the FFI's form, for the SDK and the host
 impl From<FfiError> for Error {
     fn from(e: FfiError) -> Self {
         Self::new(ErrorKind::from_code(e.kind), e.message.into_string())
     }
 }
 
+#[doc(hidden)] // the FFI's form, for the SDK and the host
 impl From<Error> for FfiError {
     fn from(e: Error) -> Self {
         FfiError {

@@ -187,6 +187,7 @@ impl Address {
     }
 
     /// Converts from the FFI form; unknown kinds and malformed client ids are errors.
+    #[doc(hidden)] // the SDK's and the host's, not a plugin author's
     pub fn from_ffi(a: &FfiAddress) -> Result<Self> {
         Ok(match a.kind {
             address_kind::NONE => Address::None,
@@ -416,6 +417,7 @@ impl Event {
     }
 
     /// Converts to the FFI envelope.
+    #[doc(hidden)] // the SDK's and the host's, not a plugin author's
     pub fn into_ffi(self) -> FfiEvent {
         FfiEvent {
             id: self.id.0,
@@ -441,6 +443,7 @@ impl Event {
     }
 
     /// Converts from the FFI envelope; unknown states and address kinds are errors.
+    #[doc(hidden)] // the SDK's and the host's, not a plugin author's
     pub fn from_ffi(mut e: FfiEvent) -> Result<Self> {
         let topic = std::mem::take(&mut e.topic).into_string();
         Self::from_ffi_with_topic(e, topic)

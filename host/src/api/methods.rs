@@ -392,11 +392,13 @@ async fn forward<T: serde::Serialize>(
     let from = link.id.clone();
     if let Err(e) = bus.publish_from(&from, event.into_ffi()) {
         return r
-            .send(if e.kind() == ErrorKind::NotFound {
-                not_found(&e)
-            } else {
-                failed(&e)
-            })
+            .send(
+                if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NoRoleHolder) {
+                    not_found(&e)
+                } else {
+                    failed(&e)
+                },
+            )
             .await;
     }
     let link = match ctx.bus_link() {

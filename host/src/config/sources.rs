@@ -108,30 +108,29 @@ fn drop_ins(dir: &Path) -> Result<Vec<PathBuf>, Problem> {
 
 /// The text of one configuration file, read checked (see the module
 /// docs); the error is the problem's message (`reason; fix: ...`).
-fn read_file(path: &Path) -> Result<String, String> {
-    match file::read_trusted(path, MAX_FILE_BYTES) {
-        Ok(Some(bytes)) => String::from_utf8(bytes).map_err(|e| {
-            format!(
+fn read_file(path: &Path) -> crate::error::Result<String> {
+    let message = match file::read_trusted(path, MAX_FILE_BYTES) {
+        Ok(Some(bytes)) => match String::from_utf8(bytes) {
+            Ok(text) => return Ok(text),
+            Err(e) => format!(
                 "not UTF-8 text (byte {}); fix: save it as UTF-8",
                 e.utf8_error().valid_up_to()
-            )
-        }),
-        Ok(None) => Err(format!(
+            ),
+        },
+        Ok(None) => format!(
             "cannot be read: {}",
             std::io::Error::from_raw_os_error(libc::ENOENT)
-        )),
-        Err(r) if r.kind == file::RefusalKind::TooLarge => Err(format!(
+        ),
+        Err(r) if r.kind == file::RefusalKind::TooLarge => format!(
             "{}; fix: a configuration file may be at most {MAX_FILE_BYTES} bytes",
             r.reason
-        )),
-        Err(r) if r.path != path => Err(format!(
-            "{}: {}; fix: {}",
-            r.path.display(),
-            r.reason,
-            r.fix
-        )),
-        Err(r) => Err(format!("{}; fix: {}", r.reason, r.fix)),
-    }
+        ),
+        Err(r) if r.path != path => {
+            format!("{}: {}; fix: {}", r.path.display(), r.reason, r.fix)
+        }
+        Err(r) => format!("{}; fix: {}", r.reason, r.fix),
+    };
+    Err(crate::Error::new(crate::ErrorKind::Io, message))
 }
 
 /// Where a value came from.
@@ -242,9 +241,9 @@ impl LoadedConfig {
         for file in &files {
             match read_file(file) {
                 Ok(text) => b.layer(&text, Origin::File(file.clone())),
-                Err(message) => b
+                Err(e) => b
                     .problems
-                    .push(Problem::error(Origin::File(file.clone()), message)),
+                    .push(Problem::error(Origin::File(file.clone()), e.message())),
             }
         }
         for o in overrides {
@@ -286,15 +285,17 @@ impl LoadedConfig {
 
     /// The configuration if nothing at all is wrong with it; otherwise
     /// every problem, one per line.
-    pub(crate) fn into_strict(self) -> Result<DaemonConfig, String> {
+    pub(crate) fn into_strict(self) -> crate::error::Result<DaemonConfig> {
         match self.config {
             Some(c) if self.problems.is_empty() => Ok(c),
-            _ => Err(self
-                .problems
-                .iter()
-                .map(Problem::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")),
+            _ => Err(crate::Error::new(
+                crate::ErrorKind::Config,
+                self.problems
+                    .iter()
+                    .map(Problem::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )),
         }
     }
 
@@ -309,6 +310,8 @@ struct Builder {
     strict: bool,
     merged: toml::Table,
     origins: BTreeMap<String, Origin>,
+    /// Where each key under `plugin.` was written, last layer first.
+    positions: BTreeMap<String, Position>,
     problems: Vec<Problem>,
 }
 
@@ -318,6 +321,7 @@ impl Builder {
             strict,
             merged: toml::Table::new(),
             origins: BTreeMap::new(),
+            positions: BTreeMap::new(),
             problems: Vec::new(),
         }
     }
@@ -366,6 +370,9 @@ impl Builder {
                 }
             });
         }
+        if let Origin::File(file) = &origin {
+            record_plugin_positions(text, file, &mut self.positions);
+        }
         merge(&mut self.merged, table, "", &origin, &mut self.origins);
     }
 
@@ -397,7 +404,10 @@ impl Builder {
             None
         } else {
             match toml::Value::Table(self.merged.clone()).try_into::<DaemonConfig>() {
-                Ok(c) => Some(c),
+                Ok(mut c) => {
+                    c.plugin_positions = PluginPositions(std::mem::take(&mut self.positions));
+                    Some(c)
+                }
                 Err(e) => {
                     let origin = files.last().cloned().map_or(Origin::Default, Origin::File);
                     self.problems.push(Problem::error(
@@ -447,6 +457,138 @@ fn line_of(text: &str, e: &toml::de::Error) -> Option<usize> {
     let span = e.span()?;
     let upto = text.get(..span.start)?;
     Some(upto.matches('\n').count() + 1)
+}
+
+/// Where a key of a `[plugin.NAME]` section was written: a plugin's
+/// configuration error names it (`FILE:LINE:COLUMN`), since the plugin only
+/// sees the section as JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    pub file: PathBuf,
+    /// 1-based.
+    pub line: usize,
+    /// 1-based, in characters.
+    pub column: usize,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+/// The [`Position`] of every key under `plugin.` in the files, by dotted
+/// path (`plugin.dhcp.servers[0].port`; a section's own path is where its
+/// header is). Not configuration: never serialized, and two configurations
+/// that differ only in where their keys were written are equal.
+#[derive(Debug, Clone, Default)]
+pub struct PluginPositions(pub BTreeMap<String, Position>);
+
+impl PartialEq for PluginPositions {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl PluginPositions {
+    /// Where `path` (a path inside plugin `name`'s section, as
+    /// `serde_path_to_error` writes it; `.` for the section) was written:
+    /// the key itself, else its nearest enclosing table or array.
+    pub fn find(&self, name: &str, path: &str) -> Option<&Position> {
+        let mut key = format!("plugin.{name}");
+        if path != "." && !path.is_empty() {
+            if !path.starts_with('[') {
+                key.push('.');
+            }
+            key.push_str(path);
+        }
+        loop {
+            if let Some(p) = self.0.get(&key) {
+                return Some(p);
+            }
+            let cut = key.rfind(['.', '['])?;
+            key.truncate(cut);
+        }
+    }
+}
+
+/// Records the positions of the keys under `plugin.` in one file's text.
+pub(crate) fn record_plugin_positions(
+    text: &str,
+    file: &Path,
+    out: &mut BTreeMap<String, Position>,
+) {
+    let Ok(doc) = toml_edit::ImDocument::parse(text) else {
+        return; // the caller has reported the syntax error
+    };
+    let Some(plugin) = doc.get("plugin") else {
+        return;
+    };
+    let at = |offset: usize| {
+        let before = text.get(..offset).unwrap_or_default();
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Position {
+            file: file.to_path_buf(),
+            line: before.matches('\n').count() + 1,
+            column: before[line_start..].chars().count() + 1,
+        }
+    };
+    walk_item(plugin, "plugin".to_string(), &at, out);
+}
+
+fn walk_item(
+    item: &toml_edit::Item,
+    path: String,
+    at: &dyn Fn(usize) -> Position,
+    out: &mut BTreeMap<String, Position>,
+) {
+    match item {
+        toml_edit::Item::Table(t) => {
+            if let Some(span) = t.span() {
+                out.insert(path.clone(), at(span.start));
+            }
+            for (key, value) in t.iter() {
+                walk_item(value, format!("{path}.{key}"), at, out);
+            }
+        }
+        toml_edit::Item::ArrayOfTables(a) => {
+            for (i, t) in a.iter().enumerate() {
+                let p = format!("{path}[{i}]");
+                if let Some(span) = t.span() {
+                    out.insert(p.clone(), at(span.start));
+                }
+                for (key, value) in t.iter() {
+                    walk_item(value, format!("{p}.{key}"), at, out);
+                }
+            }
+        }
+        toml_edit::Item::Value(v) => walk_value(v, path, at, out),
+        toml_edit::Item::None => {}
+    }
+}
+
+fn walk_value(
+    value: &toml_edit::Value,
+    path: String,
+    at: &dyn Fn(usize) -> Position,
+    out: &mut BTreeMap<String, Position>,
+) {
+    if let Some(span) = value.span() {
+        out.insert(path.clone(), at(span.start));
+    }
+    match value {
+        toml_edit::Value::Array(a) => {
+            for (i, v) in a.iter().enumerate() {
+                walk_value(v, format!("{path}[{i}]"), at, out);
+            }
+        }
+        toml_edit::Value::InlineTable(t) => {
+            for (key, v) in t.iter() {
+                walk_value(v, format!("{path}.{key}"), at, out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Merges `from` into `into` key by key; records where each value came from.

@@ -11,7 +11,7 @@ use std::{
 };
 
 use nipart_plugin_api::{
-    Address, Context, Error, ErrorKind, Event, Request, Result, Role,
+    Address, Context, Error, ErrorKind, Event, Request, Result,
     protocol::conf::{CheckpointInProgress, CheckpointListRequest},
     state::{
         CheckpointGet, CheckpointHistory, CheckpointPending, CheckpointRecord, CheckpointSave,
@@ -27,13 +27,10 @@ pub struct History {
     next_checkpoint: AtomicU64,
 }
 
-/// Whether `e` is the bus's answer when no plugin holds `role`.
-///
-/// The SDK of this tree has no error kind of its own for it, so the bus's
-/// message is compared (docs/events.md); the host's `ErrorKind::NoRoleHolder`
-/// (FFI integer 11) replaces this comparison where it exists.
-fn no_role_holder(e: &Error, role: Role) -> bool {
-    e.kind() == ErrorKind::NotFound && e.message() == format!("no plugin provides role {role}")
+/// Whether `e` is the bus's answer when no plugin holds the role asked
+/// (its own kind, docs/events.md).
+fn no_role_holder(e: &Error) -> bool {
+    e.kind() == ErrorKind::NoRoleHolder
 }
 
 impl History {
@@ -48,7 +45,7 @@ impl History {
     async fn ask<R: Request>(&self, ctx: &Context, request: &R) -> Result<Option<R::Reply>> {
         match ctx.ask_within(request, self.timeout).await {
             Ok(reply) => Ok(Some(reply)),
-            Err(e) if no_role_holder(&e, R::ROLE) => Ok(None),
+            Err(e) if no_role_holder(&e) => Ok(None),
             Err(e) => Err(e),
         }
     }
