@@ -15,7 +15,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use nipart_loader_tests::{Client, Daemon, PATIENCE, Sandbox, repo_root, run, target_dir};
+use nipart_loader_tests::{BusClient, Daemon, PATIENCE, Sandbox, repo_root, run, target_dir};
 use nipart_plugin_api::{Address, ErrorKind, Event, EventState};
 use nipartd::{Lifecycle, MemberState};
 use serde_json::{Value, json};
@@ -149,7 +149,7 @@ fn the_template_copied_renamed_and_built_out_of_tree_loads_and_answers_its_reque
         [(NAME.to_string(), "0.1.0".to_string(), MemberState::Running)]
     );
 
-    let client = Client::join(lc.bus(), 1);
+    let client = BusClient::join(lc.bus(), 1);
     // A link event, as the monitor publishes it: the subscription counts it.
     client
         .publish(

@@ -34,9 +34,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use nipart_loader_tests::{Netns, netns::enter as enter_netns, try_run};
 use nipart_plugin_abi::FfiEvent;
 use nipart_plugin_api::{Address, Event, EventState};
+use nipart_testkit::{Netns, netns::enter as enter_netns, try_run};
 use nipartd::{DaemonConfig, Lifecycle, MemberId, MemberState, bus::Sink};
 use serde_json::json;
 

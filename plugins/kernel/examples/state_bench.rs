@@ -19,15 +19,15 @@ use std::{
     time::{Duration, Instant},
 };
 
-use nipart_loader_tests::Netns;
 use nipart_plugin_abi::FfiEvent;
 use nipart_plugin_api::{Address, Event, EventState, state::topics};
+use nipart_testkit::Netns;
 use nipartd::{DaemonConfig, EventBus, Lifecycle, MemberId, MemberState, bus::Sink};
 use serde_json::{Value, json};
 
 /// Builds the three plugins in this example's profile; their directory.
 fn plugins() -> PathBuf {
-    let profile_dir = nipart_loader_tests::build_in_workspace(&[
+    let profile_dir = nipart_testkit::build_in_workspace(&[
         "-p",
         "nipart-plugin-kernel",
         "-p",

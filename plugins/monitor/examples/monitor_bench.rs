@@ -29,9 +29,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use nipart_loader_tests::{Netns, try_run};
 use nipart_plugin_abi::FfiEvent;
 use nipart_plugin_api::Event;
+use nipart_testkit::{Netns, try_run};
 use nipartd::{DaemonConfig, Lifecycle, MemberId, MemberState, bus::Sink};
 
 const IFACE: &str = "mbench0";

@@ -26,7 +26,7 @@ use nipart_plugin_api::{
 use nipartd::{DaemonConfig, EventBus, Lifecycle, MemberId, MemberState, bus::Sink};
 use serde_json::{Value, json};
 
-pub use nipart_loader_tests::{Netns, run};
+pub use nipart_testkit::{Netns, run};
 
 /// A fresh namespace with `lo` up, as a host has it.
 pub fn netns() -> Netns {
@@ -73,7 +73,7 @@ fn cargo() -> Command {
 pub fn artifacts() -> &'static Artifacts {
     static A: OnceLock<Artifacts> = OnceLock::new();
     A.get_or_init(|| {
-        let profile_dir = nipart_loader_tests::build_in_workspace(&[
+        let profile_dir = nipart_testkit::build_in_workspace(&[
             "-p",
             "nipart-plugin-kernel",
             "-p",
@@ -83,7 +83,7 @@ pub fn artifacts() -> &'static Artifacts {
             "--lib",
         ]);
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let target_dir = nipart_loader_tests::target_dir();
+        let target_dir = nipart_testkit::target_dir();
         let fixtures = target_dir.join("loader-fixtures");
         run(cargo()
             .args(["build", "--quiet", "--manifest-path"])

@@ -20,7 +20,7 @@ use nipartd::{
 };
 use serde_json::{Value, json};
 
-pub use nipart_loader_tests::Netns;
+pub use nipart_testkit::Netns;
 
 /// The kernel's view: name → (index, up, carrier, sorted addresses).
 pub fn kernel_state(ns: &Netns) -> BTreeMap<String, LinkView> {
@@ -83,7 +83,7 @@ pub struct Artifacts {
 pub fn artifacts() -> &'static Artifacts {
     static ARTIFACTS: OnceLock<Artifacts> = OnceLock::new();
     ARTIFACTS.get_or_init(|| {
-        let profile_dir = nipart_loader_tests::build_in_workspace(&[
+        let profile_dir = nipart_testkit::build_in_workspace(&[
             "-p",
             "nipart-plugin-monitor",
             "--lib",
