@@ -37,7 +37,6 @@ pub use nipart_testkit::*;
 use std::{
     fs,
     path::{Path, PathBuf},
-    process::Command,
     sync::OnceLock,
     thread,
     time::{Duration, Instant},
@@ -109,9 +108,7 @@ impl Workspace {
             .expect("a listed workspace");
         BUILT[idx].get_or_init(|| {
             let manifest = self.manifest();
-            let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-            // The target directory is given explicitly.
-            cmd.env_remove("CARGO_TARGET_DIR");
+            let mut cmd = cargo();
             cmd.arg("build")
                 .arg("--quiet")
                 .arg("--manifest-path")

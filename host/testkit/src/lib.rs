@@ -41,7 +41,7 @@ pub use harness::{DaemonBuilder, InProcessDaemon, RunningDaemon};
 pub use netns::{Netns, run, try_run};
 pub use sandbox::{PluginLibrary, Sandbox, resident_kib, toml_str};
 pub use workspace::{
-    build_in_workspace, nipartd_binary, own_cdylib, profile_dir, run_cargo, target_dir,
+    build_in_workspace, cargo, nipartd_binary, own_cdylib, profile_dir, run_cargo, target_dir,
 };
 
 /// How long the helpers wait for something that should happen promptly.

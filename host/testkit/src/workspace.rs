@@ -52,7 +52,9 @@ pub fn target_dir() -> PathBuf {
         })
 }
 
-pub(crate) fn cargo() -> Command {
+/// The cargo running this test (`$CARGO`), without `CARGO_TARGET_DIR`:
+/// every caller names its target directory.
+pub fn cargo() -> Command {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     // The target directory is always given explicitly.
     cmd.env_remove("CARGO_TARGET_DIR");

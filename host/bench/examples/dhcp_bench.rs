@@ -5,7 +5,7 @@
 //! Run as root, with `dnsmasq` and `udhcpc` installed:
 //!
 //! ```sh
-//! cargo run --release -p nipart-plugin-dhcp --example dhcp_bench -- [--iterations 20] [--json]
+//! cargo run --release -p nipart-bench --example dhcp_bench -- [--iterations 20] [--json]
 //! ```
 //!
 //! Each side has a server namespace running dnsmasq and a client namespace,
@@ -30,14 +30,13 @@ use std::{
     fs,
     path::{Path, PathBuf},
     process::{Command, ExitCode, Stdio},
-    sync::{Arc, Mutex, mpsc},
+    sync::{Arc, mpsc},
     time::{Duration, Instant},
 };
 
-use nipart_plugin_abi::FfiEvent;
-use nipart_plugin_api::{Address, Event, EventState};
-use nipart_testkit::{Netns, netns::enter as enter_netns, try_run};
-use nipartd::{DaemonConfig, Lifecycle, MemberId, MemberState, bus::Sink};
+use nipart_plugin_api::{Address, EventState};
+use nipart_testkit::{BusClient, Netns, netns::enter as enter_netns, try_run};
+use nipartd::{DaemonConfig, Lifecycle};
 use serde_json::json;
 
 type BoxError = Box<dyn std::error::Error>;
@@ -249,17 +248,6 @@ fn plugins() -> Result<Vec<PathBuf>, BoxError> {
         .collect()
 }
 
-/// Collects replies for the bench's requests.
-struct ReplySink(Mutex<mpsc::Sender<Event>>);
-
-impl Sink for ReplySink {
-    fn deliver(&self, event: FfiEvent) -> nipart_plugin_api::Result<u32> {
-        let e = Event::from_ffi(event)?;
-        let _ = self.0.lock().unwrap_or_else(|p| p.into_inner()).send(e);
-        Ok(0)
-    }
-}
-
 /// The daemon in `side`'s client namespace with DHCP on [`CLIENT_IF`].
 fn start_nipart(side: &Side, dir: &Path) -> Result<Lifecycle, BoxError> {
     let plugin_dir = dir.join("plugins");
@@ -280,31 +268,22 @@ fn start_nipart(side: &Side, dir: &Path) -> Result<Lifecycle, BoxError> {
     })
     .join()
     .map_err(|_| "the daemon's start panicked")??;
-    let bus = lifecycle.bus().clone();
-    let (tx, rx) = mpsc::channel();
-    let me = MemberId::Client(1);
-    bus.join(me.clone(), Vec::new(), Box::new(ReplySink(Mutex::new(tx))))?
-        .set_state(MemberState::Running);
+    let client = BusClient::join(lifecycle.bus(), 1);
     let part = json!({
         "state": {"interfaces": [{"name": CLIENT_IF, "ipv4": {"dhcp": true}}]},
         "checkpoint": "bench",
     });
-    let mut ev = Event::new("network.apply", Address::role("dhcp")).with_json(&part)?;
-    ev.request = true;
-    let id = ev.id;
-    bus.publish_from(&me, ev.into_ffi())?;
-    loop {
-        let reply = rx.recv_timeout(GIVE_UP)?;
-        if reply.ref_id == Some(id) {
-            if reply.state == EventState::Cancelled {
-                return Err(
-                    format!("enabling DHCP: {}", String::from_utf8_lossy(&reply.payload)).into(),
-                );
-            }
-            break;
-        }
+    let id = client.send_request_bytes(
+        "network.apply",
+        Address::role("dhcp"),
+        serde_json::to_vec(&part)?,
+        None,
+    )?;
+    let reply = client.wait(id, GIVE_UP).reply;
+    if reply.state == EventState::Cancelled {
+        return Err(format!("enabling DHCP: {}", String::from_utf8_lossy(&reply.payload)).into());
     }
-    bus.leave(&me);
+    drop(client);
     Ok(lifecycle)
 }
 

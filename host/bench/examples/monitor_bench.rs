@@ -5,7 +5,7 @@
 //! Run as root (it creates a network namespace and a veth pair there):
 //!
 //! ```sh
-//! cargo run --release -p nipart-plugin-monitor --example monitor_bench -- [--changes 1000] [--json]
+//! cargo run --release -p nipart-bench --example monitor_bench -- [--changes 1000] [--json]
 //! ```
 //!
 //! Each change is an `SIOCSIFFLAGS` ioctl toggling `IFF_UP` on one veth, made
