@@ -102,6 +102,27 @@ fn vendor_plugin() -> &'static PathBuf {
                 sdk.join("abi").display().to_string()
             ),
         );
+        // Its test loads the renamed plugin through the test kit of this
+        // checkout (a vendor points the path at theirs, or uses git).
+        edit(
+            &manifest,
+            "nipart-testkit = { path = \"../../host/testkit\" }",
+            &format!(
+                "nipart-testkit = {{ path = {:?} }}",
+                repo_root().join("host/testkit").display().to_string()
+            ),
+        );
+        let test = project.join("tests/plugin.rs");
+        edit(
+            &test,
+            "const NAME: &str = \"example\";",
+            &format!("const NAME: &str = \"{NAME}\";"),
+        );
+        edit(
+            &test,
+            "const HELLO: &str = \"example.hello\";",
+            &format!("const HELLO: &str = \"{NAME}.hello\";"),
+        );
         // The workspace's lock file: the same dependency versions, all of
         // them already in cargo's cache.
         fs::copy(repo_root().join("Cargo.lock"), project.join("Cargo.lock"))
