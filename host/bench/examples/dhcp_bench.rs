@@ -25,6 +25,9 @@
 //! Exit status 0 whatever the figures; non-zero only if the benchmark could
 //! not run.
 
+#[path = "common/stats.rs"]
+mod stats;
+
 use std::{
     ffi::CStr,
     fs,
@@ -35,9 +38,10 @@ use std::{
 };
 
 use nipart_plugin_api::{Address, EventState};
-use nipart_testkit::{BusClient, Netns, netns::enter as enter_netns, try_run};
+use nipart_testkit::{BusClient, Netns, build_in_workspace, netns::enter as enter_netns, try_run};
 use nipartd::{DaemonConfig, Lifecycle};
 use serde_json::json;
+use stats::percentile;
 
 type BoxError = Box<dyn std::error::Error>;
 
@@ -202,39 +206,16 @@ impl Drop for Side {
 
 /// Builds the plugins with this example's profile and target directory.
 fn plugins() -> Result<Vec<PathBuf>, BoxError> {
-    let exe = std::env::current_exe()?;
-    // …/target/<profile>/examples/dhcp_bench
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .ok_or("cannot locate the target directory")?
-        .to_path_buf();
     let names = ["kernel", "monitor", "dhcp"];
-    if let Ok(cargo) = std::env::var("CARGO") {
-        let target_dir = profile_dir.parent().ok_or("no target directory")?;
-        let mut cmd = Command::new(cargo);
-        cmd.args([
-            "build",
-            "--quiet",
-            "--manifest-path",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.toml"),
-            "--lib",
-        ])
-        .env("CARGO_TARGET_DIR", target_dir);
-        for n in names {
-            cmd.args(["-p", &format!("nipart-plugin-{n}")]);
-        }
-        match profile_dir.file_name().and_then(|n| n.to_str()) {
-            Some("release") => {
-                cmd.arg("--release");
-            }
-            Some("debug") | None => {}
-            Some(other) => {
-                cmd.args(["--profile", other]);
-            }
-        }
-        try_run(&mut cmd)?;
-    }
+    let profile_dir = build_in_workspace(&[
+        "-p",
+        "nipart-plugin-kernel",
+        "-p",
+        "nipart-plugin-monitor",
+        "-p",
+        "nipart-plugin-dhcp",
+        "--lib",
+    ]);
     names
         .iter()
         .map(|n| {
@@ -379,14 +360,6 @@ fn reference_once(
         .and_then(|a| a.split('/').next())
         .map(str::to_string);
     Ok(at - t0)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 fn ms(d: Duration) -> f64 {
