@@ -318,3 +318,43 @@ impl Drop for BusClient {
         self.bus.leave(&self.id);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A reply awaited while other events arrive: the reply is returned,
+    /// the others are kept, in order, for the next `recv_event`.
+    #[test]
+    fn events_met_while_waiting_for_a_reply_are_kept_in_order() {
+        let bus = Arc::new(EventBus::new());
+        let asker = BusClient::join(&bus, 1);
+        let answerer = BusClient::join(&bus, 2);
+        let id = asker
+            .send_request("test.ask", answerer.address(), &json!({"n": 1}))
+            .unwrap();
+        let request = answerer.recv_event(PATIENCE).expect("the request");
+        assert!(request.request && request.id == id, "{request:?}");
+        for n in [1, 2] {
+            answerer.notify("test.note", asker.address(), &json!({ "n": n }));
+        }
+        answerer
+            .publish(
+                request
+                    .reply(EventState::Done)
+                    .with_json(&json!({"answer": 42}))
+                    .unwrap(),
+            )
+            .unwrap();
+
+        let reply = asker.reply_to(id);
+        assert_eq!(reply_result(&reply).unwrap(), json!({"answer": 42}));
+        let kept: Vec<Value> = asker
+            .pending_events()
+            .iter()
+            .map(|e| e.json().unwrap())
+            .collect();
+        assert_eq!(kept, [json!({"n": 1}), json!({"n": 2})]);
+    }
+}

@@ -91,6 +91,14 @@ pub fn build_in_workspace(args: &[&str]) -> PathBuf {
         .args(args)
         .arg("--target-dir")
         .arg(target_dir());
+    with_this_profile(&mut cmd, &profile_dir);
+    run_cargo(cmd, &args.join(" "));
+    profile_dir
+}
+
+/// Adds to a `cargo build` the profile (and target triple) of this build,
+/// read from its profile directory.
+fn with_this_profile(cmd: &mut Command, profile_dir: &Path) {
     match profile_dir.file_name().and_then(|n| n.to_str()) {
         Some("debug") | None => {}
         Some("release") => {
@@ -107,8 +115,6 @@ pub fn build_in_workspace(args: &[&str]) -> PathBuf {
     {
         cmd.arg("--target").arg(triple);
     }
-    run_cargo(cmd, &args.join(" "));
-    profile_dir
 }
 
 /// The `nipartd` binary of this build, rebuilt once per process so that it
@@ -124,12 +130,29 @@ pub fn nipartd_binary() -> PathBuf {
         .clone()
 }
 
-/// The cdylib `lib<crate_name>.so` (dashes made underscores) that cargo
-/// built beside the running test, in its profile directory: for a plugin
-/// crate's own integration tests (`cargo test` builds the crate's cdylib
-/// before its tests), in or out of the nipart tree.
-pub fn own_cdylib(crate_name: &str) -> PathBuf {
-    let path = profile_dir().join(format!("lib{}.so", crate_name.replace('-', "_")));
+/// The cdylib of the crate whose tests are running, built first:
+/// `own_cdylib(env!("CARGO_MANIFEST_DIR"), env!("CARGO_PKG_NAME"))` in a
+/// plugin crate's integration tests, in or out of the nipart tree. `cargo
+/// test` does not build a crate's cdylib for its tests; this builds it with
+/// this test's profile into `<target>/testkit-cdylib` (not the running
+/// build's own target directory, which cargo may still hold locked).
+pub fn own_cdylib(manifest_dir: &str, crate_name: &str) -> PathBuf {
+    let profile_dir = profile_dir();
+    let out = target_dir().join("testkit-cdylib");
+    let mut cmd = cargo();
+    cmd.args(["build", "--quiet", "--lib", "--manifest-path"])
+        .arg(Path::new(manifest_dir).join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&out);
+    with_this_profile(&mut cmd, &profile_dir);
+    run_cargo(cmd, crate_name);
+    let profile = profile_dir
+        .strip_prefix(target_dir())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| PathBuf::from("debug"));
+    let path = out
+        .join(profile)
+        .join(format!("lib{}.so", crate_name.replace('-', "_")));
     assert!(
         path.is_file(),
         "{} was not built: is `crate-type = [\"cdylib\"]` in the manifest of {crate_name}?",

@@ -1,6 +1,6 @@
 //! The plugin loaded by a real daemon (the real loader, the real bus) in
 //! this test's process, through nipart's test kit, and sent its request by
-//! a client on the daemon's bus. `cargo test` builds the `.so` first.
+//! a client on the daemon's bus. The kit builds the `.so` first.
 //!
 //! When you rename the plugin, rename it here too.
 
@@ -15,7 +15,7 @@ const HELLO: &str = "example.hello";
 #[test]
 fn the_plugin_answers_its_request_in_a_real_daemon() {
     let daemon = DaemonBuilder::new()
-        .plugin(own_cdylib(env!("CARGO_PKG_NAME")))
+        .plugin(own_cdylib(env!("CARGO_MANIFEST_DIR"), env!("CARGO_PKG_NAME")))
         .config(&format!("[plugin.{NAME}]\ngreeting = \"Bonjour\"\n"))
         .require(&[NAME])
         .start()
