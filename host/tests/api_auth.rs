@@ -11,7 +11,7 @@ use std::{
     time::Duration,
 };
 
-use nipart_loader_tests::callers::{Creds, NOBODY, connect_as, run_as};
+use nipart_testkit::callers::{Creds, NOBODY, connect_as, run_as};
 use serde_json::{Value, json};
 use support::{Daemon, Setup, error_name, raw_call};
 

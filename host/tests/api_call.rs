@@ -7,7 +7,7 @@
 mod support;
 
 use nipart_client::{Client, Error, PluginCall};
-use nipart_loader_tests::callers::{Creds, connect_as};
+use nipart_testkit::callers::{Creds, connect_as};
 use serde_json::{Value, json};
 use support::{Daemon, Setup, error_name, raw_call};
 

@@ -13,7 +13,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use nipart_loader_tests::callers::{Creds, connect_as};
+use nipart_testkit::callers::{Creds, connect_as};
 use serde_json::{Value, json};
 use support::{Daemon, Setup, assert_ping, closed_within, error_name, raw_call, read_message};
 

@@ -22,7 +22,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use nipart_loader_tests::{
+use nipart_testkit::{
     Daemon, Netns, Sandbox, build_in_workspace,
     callers::{Tally, flood_reads},
 };

@@ -8,7 +8,7 @@ use std::{
 };
 
 use nipart_loader_tests::{
-    Client, Fixture, PATIENCE, Sandbox, log_lines, scripted_section, wait_for_log_line,
+    BusClient, Fixture, PATIENCE, Sandbox, log_lines, scripted_section, wait_for_log_line,
     wait_for_started,
 };
 use nipart_plugin_api::{Address, ErrorKind, Event, EventState};
@@ -57,7 +57,7 @@ fn wait_for_state(lc: &Lifecycle, name: &str, state: MemberState) {
 
 /// pair-a asks pair-b through the bus and reports the answer: the good
 /// plugins still exchange events.
-fn assert_pair_exchanges(client: &Client) {
+fn assert_pair_exchanges(client: &BusClient) {
     let reply = client.request(
         "test.relay",
         Address::plugin("pair-a"),
@@ -78,7 +78,7 @@ fn good_plugin_inits_answers_and_stops() {
     let lc = Lifecycle::start(sb.config("")).unwrap();
     assert!(lc.rejected().is_empty());
     assert_eq!(states(&lc), [("good".to_string(), MemberState::Running)]);
-    let client = Client::join(lc.bus(), 1);
+    let client = BusClient::join(lc.bus(), 1);
     let reply = client.request("test.ping", Address::plugin("good"), &json!(null));
     assert_eq!(reply.state, EventState::Done);
     assert_eq!(reply.src, Address::plugin("good"));
@@ -174,7 +174,7 @@ fn failed_init_is_isolated(mode: &str, expected_error: &str) {
     );
     wait_for_started(&log, &["pair-a", "pair-b", "zulu"]);
 
-    let client = Client::join(lc.bus(), 7);
+    let client = BusClient::join(lc.bus(), 7);
     assert_pair_exchanges(&client);
     // Nothing reaches alpha: a request to it is refused at once...
     let err = client
@@ -240,7 +240,7 @@ fn event_handler_panic_isolates_the_plugin() {
     );
     let lc = Lifecycle::start(sb.config(&config)).unwrap();
     wait_for_started(&log, &["pair-a", "pair-b", "zulu"]);
-    let client = Client::join(lc.bus(), 3);
+    let client = BusClient::join(lc.bus(), 3);
 
     // zulu works until it panics...
     let reply = client.request("test.echo", Address::plugin("zulu"), &json!("hi"));
@@ -371,7 +371,7 @@ fn full_queue_drops_are_counted_and_the_subscriber_told() {
     );
     let lc = Lifecycle::start(sb.config(&config)).unwrap();
     wait_for_log_line(&log, "started zulu");
-    let client = Client::join(lc.bus(), 9);
+    let client = BusClient::join(lc.bus(), 9);
     let to_zulu = |topic: &str| Event::new(topic, Address::plugin("zulu"));
 
     // zulu's thread blocks on the gate: its queue of 4 fills up.
@@ -510,7 +510,7 @@ fn an_idle_plugin_shows_an_empty_queue() {
     );
     let lc = Lifecycle::start(sb.config(&config)).unwrap();
     wait_for_log_line(&log, "started zulu");
-    let client = Client::join(lc.bus(), 9);
+    let client = BusClient::join(lc.bus(), 9);
     let to_zulu = |topic: &str| Event::new(topic, Address::plugin("zulu"));
 
     // Three events wait behind a blocked handler: the depth is 3 now.

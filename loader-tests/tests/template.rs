@@ -15,7 +15,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use nipart_loader_tests::{Client, Daemon, PATIENCE, Sandbox, repo_root, run, target_dir};
+use nipart_loader_tests::{BusClient, Daemon, PATIENCE, Sandbox, repo_root, run, target_dir};
 use nipart_plugin_api::{
     Address, ErrorKind, Event, EventState, Message,
     protocol::monitor::{LinkCarrierUp, LinkChanged},
@@ -113,6 +113,27 @@ fn vendor_plugin() -> &'static PathBuf {
                 sdk.join("protocol").display().to_string()
             ),
         );
+        // Its test loads the renamed plugin through the test kit of this
+        // checkout (a vendor points the path at theirs, or uses git).
+        edit(
+            &manifest,
+            "nipart-testkit = { path = \"../../host/testkit\" }",
+            &format!(
+                "nipart-testkit = {{ path = {:?} }}",
+                repo_root().join("host/testkit").display().to_string()
+            ),
+        );
+        let test = project.join("tests/plugin.rs");
+        edit(
+            &test,
+            "const NAME: &str = \"example\";",
+            &format!("const NAME: &str = \"{NAME}\";"),
+        );
+        edit(
+            &test,
+            "const HELLO: &str = \"example.hello\";",
+            &format!("const HELLO: &str = \"{NAME}.hello\";"),
+        );
         // The workspace's lock file: the same dependency versions, all of
         // them already in cargo's cache.
         fs::copy(repo_root().join("Cargo.lock"), project.join("Cargo.lock"))
@@ -160,7 +181,7 @@ fn the_template_copied_renamed_and_built_out_of_tree_loads_and_answers_its_reque
         [(NAME.to_string(), "0.1.0".to_string(), MemberState::Running)]
     );
 
-    let client = Client::join(lc.bus(), 1);
+    let client = BusClient::join(lc.bus(), 1);
     // A link event, as the monitor publishes it (its own type): the
     // subscription counts it.
     let carrier_up = LinkCarrierUp(LinkChanged {

@@ -24,7 +24,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use nipart_loader_tests::callers::{Tally, flood_reads, varlink_call};
+use nipart_testkit::callers::{Tally, flood_reads, varlink_call};
 
 use crate::{
     memory::Netns,

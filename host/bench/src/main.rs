@@ -71,27 +71,27 @@ struct Args {
 enum Only {
     Bus,
     Startup,
-    /// The public API's round trips (host/nipc/examples/api_bench.rs).
+    /// The public API's round trips (examples/api_bench.rs).
     Api,
-    /// Link change to event at a subscriber (plugins/monitor/examples/monitor_bench.rs; root).
+    /// Link change to event at a subscriber (examples/monitor_bench.rs; root).
     Monitor,
-    /// Show and apply against nispor and `ip -batch` (plugins/kernel/examples/state_bench.rs; root).
+    /// Show and apply against nispor and `ip -batch` (examples/state_bench.rs; root).
     State,
     /// Resident memory and threads of nipartd with every plugin idle (memory.rs).
     Memory,
-    /// Link up to DHCPv4 address applied, beside udhcpc (plugins/dhcp/examples/dhcp_bench.rs; root, dnsmasq, udhcpc).
+    /// Link up to DHCPv4 address applied, beside udhcpc (examples/dhcp_bench.rs; root, dnsmasq, udhcpc).
     Dhcp,
     /// Root's apply while nobody floods the API with reads, beside no flood (flood.rs; root).
     Flood,
 }
 
-/// The benchmarks other crates own, run after this one's table:
-/// (what, package, example).
+/// The benchmarks that are programs of their own (this crate's examples),
+/// run after this one's table: (what, package, example).
 const EXAMPLES: [(Only, &str, &str); 4] = [
-    (Only::Api, "nipc", "api_bench"),
-    (Only::Monitor, "nipart-plugin-monitor", "monitor_bench"),
-    (Only::State, "nipart-plugin-kernel", "state_bench"),
-    (Only::Dhcp, "nipart-plugin-dhcp", "dhcp_bench"),
+    (Only::Api, "nipart-bench", "api_bench"),
+    (Only::Monitor, "nipart-bench", "monitor_bench"),
+    (Only::State, "nipart-bench", "state_bench"),
+    (Only::Dhcp, "nipart-bench", "dhcp_bench"),
 ];
 
 /// The bars from issue 2 ("Benchmarks").

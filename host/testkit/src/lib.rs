@@ -1,12 +1,51 @@
-//! What nipart's tests share across crates.
+//! nipart's test kit: what the tests of every crate share, and what a
+//! vendor's plugin tests use out of the nipart tree (a path or git
+//! dependency on this crate; see `docs/plugin-sdk.md`, "Testing").
 //!
-//! Today: the external programs a test needs. A test that needs a program
-//! calls [`require`] (or [`python_with`]) first, so that on a machine
-//! without it the test fails at once with the program's name and the
-//! command that installs it, rather than with a timeout or an opaque
-//! `ENOENT` later. `bash .ci/test` (the README's test command) installs
-//! everything listed in [`PROGRAMS`] and the Python packages in a virtual
-//! environment of the project's (`.venv`).
+//! * [`DaemonBuilder`]: one way to run a daemon for a test, with the
+//!   plugins, configuration sections and network namespace it needs;
+//!   [`DaemonBuilder::spawn`] runs the real `nipartd` binary
+//!   ([`RunningDaemon`]: socket, log, signals), [`DaemonBuilder::start`]
+//!   runs the daemon's lifecycle in the test's process
+//!   ([`InProcessDaemon`]), whose bus a [`BusClient`] joins to publish
+//!   events and requests and receive replies: the in-process harness for
+//!   plugin tests. Both stop and clean up on drop.
+//! * [`Daemon`] and [`Sandbox`], the parts the builder uses, for tests that
+//!   need a particular command line or a daemon restarted over the same
+//!   files.
+//! * [`Netns`]: a uniquely named network namespace removed on drop, `ip`
+//!   helpers, and [`Netns::run_inside`].
+//! * [`callers`]: callers who are not admins (other credentials, floods).
+//! * Where the test was built ([`profile_dir`], [`target_dir`]) and
+//!   building what it runs ([`build_in_workspace`], [`nipartd_binary`],
+//!   [`own_cdylib`]).
+//! * The external programs a test needs: a test that needs a program calls
+//!   [`require`] (or [`python_with`]) first, so that on a machine without it
+//!   the test fails at once with the program's name and the command that
+//!   installs it, rather than with a timeout or an opaque `ENOENT` later.
+//!   `bash .ci/test` (the README's test command) installs everything listed
+//!   in [`PROGRAMS`] and the Python packages in a virtual environment of the
+//!   project's (`.venv`).
+
+pub mod bus;
+pub mod callers;
+pub mod daemon;
+pub mod harness;
+pub mod netns;
+pub mod sandbox;
+pub mod workspace;
+
+pub use bus::{BusClient, Outcome, reply_result};
+pub use daemon::{Daemon, lines_after};
+pub use harness::{DaemonBuilder, InProcessDaemon, RunningDaemon};
+pub use netns::{Netns, run, try_run};
+pub use sandbox::{PluginLibrary, Sandbox, resident_kib, toml_str};
+pub use workspace::{
+    build_in_workspace, cargo, nipartd_binary, own_cdylib, profile_dir, run_cargo, target_dir,
+};
+
+/// How long the helpers wait for something that should happen promptly.
+pub const PATIENCE: std::time::Duration = std::time::Duration::from_secs(20);
 
 use std::{
     env,

@@ -26,7 +26,7 @@ use std::{
     sync::OnceLock,
 };
 
-use nipart_loader_tests::{profile_dir, repo_root, run, target_dir};
+use nipart_testkit::{profile_dir, repo_root, run, target_dir};
 
 /// The plugins the `nipart` package ships (the rest of `plugins/` get a
 /// package each). Also the vendor configuration's `required_plugins`.

@@ -20,10 +20,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use nipart_loader_tests::{Daemon, Netns, Sandbox, run, toml_str};
 use nipart_packaging_tests::{
     CORE_PLUGINS, DHCP_PACKAGE, FreshRoot, deb_field, deb_paths, mode, output_text, packages,
 };
+use nipart_testkit::{Daemon, Netns, Sandbox, run, toml_str};
 use serde_json::Value;
 
 fn plugin_file(name: &str) -> String {

@@ -20,8 +20,7 @@ use serde_json::Value;
 fn binaries() -> &'static (PathBuf, PathBuf) {
     static B: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
     B.get_or_init(|| {
-        let dir =
-            nipart_loader_tests::build_in_workspace(&["-p", "nipartd", "-p", "nipc", "--bins"]);
+        let dir = nipart_testkit::build_in_workspace(&["-p", "nipartd", "-p", "nipc", "--bins"]);
         (dir.join("nipartd"), dir.join("nipc"))
     })
 }

@@ -9,8 +9,8 @@ mod common;
 use std::{fs, os::unix::fs::PermissionsExt};
 
 use common::{FAST, Node};
-use nipart_loader_tests::resident_kib;
 use nipart_plugin_api::state::NetworkState;
+use nipart_testkit::resident_kib;
 
 /// The daemon's resident memory, in KiB.
 fn rss_kib(n: &Node) -> u64 {

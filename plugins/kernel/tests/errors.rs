@@ -11,7 +11,6 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use nipart_loader_tests::{Client, Netns, Sandbox, build_in_workspace};
 use nipart_plugin_api::{
     Address, Error, ErrorKind, EventState,
     state::{
@@ -19,6 +18,7 @@ use nipart_plugin_api::{
         QueryRequest, dhcp_topics, topics,
     },
 };
+use nipart_testkit::{BusClient, Netns, Sandbox, build_in_workspace};
 use nipartd::Lifecycle;
 use serde_json::Value;
 
@@ -79,7 +79,7 @@ fn errors_of(requests: Vec<(&'static str, Value)>) -> Vec<Error> {
     ns.run_inside(move || {
         // The plugin's thread starts here, so in the namespace.
         let lc = Lifecycle::start(config).expect("starting the daemon");
-        let client = Client::join(lc.bus(), 1);
+        let client = BusClient::join(lc.bus(), 1);
         let errors = requests
             .into_iter()
             .map(|(topic, payload)| {

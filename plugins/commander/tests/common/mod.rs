@@ -9,24 +9,18 @@
 
 use std::{
     path::{Path, PathBuf},
-    process::Command,
-    sync::{
-        Arc, OnceLock,
-        atomic::{AtomicU32, Ordering},
-        mpsc,
-    },
-    time::{Duration, Instant},
+    sync::OnceLock,
+    time::Duration,
 };
 
-use nipart_plugin_abi::FfiEvent;
 use nipart_plugin_api::{
-    Address, Error, Event, EventState,
+    Address, Error,
     state::{ApplyProgress, ApplyResult, NetworkState, topics},
 };
-use nipartd::{DaemonConfig, EventBus, Lifecycle, MemberId, MemberState, bus::Sink};
+use nipart_testkit::{BusClient, DaemonBuilder, InProcessDaemon};
 use serde_json::{Value, json};
 
-pub use nipart_loader_tests::{Netns, run};
+pub use nipart_testkit::{Netns, run};
 
 /// A fresh namespace with `lo` up, as a host has it.
 pub fn netns() -> Netns {
@@ -60,12 +54,6 @@ pub struct Artifacts {
     pub fault: PathBuf,
 }
 
-fn cargo() -> Command {
-    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    c.env_remove("CARGO_TARGET_DIR");
-    c
-}
-
 /// Builds the three plugins (with the cargo, profile and target directory
 /// of this test binary: `cargo test` of another package does not build a
 /// cdylib) and the `state-fault` fixture (in the fixtures workspace, into
@@ -73,7 +61,7 @@ fn cargo() -> Command {
 pub fn artifacts() -> &'static Artifacts {
     static A: OnceLock<Artifacts> = OnceLock::new();
     A.get_or_init(|| {
-        let profile_dir = nipart_loader_tests::build_in_workspace(&[
+        let profile_dir = nipart_testkit::build_in_workspace(&[
             "-p",
             "nipart-plugin-kernel",
             "-p",
@@ -83,9 +71,9 @@ pub fn artifacts() -> &'static Artifacts {
             "--lib",
         ]);
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let target_dir = nipart_loader_tests::target_dir();
+        let target_dir = nipart_testkit::target_dir();
         let fixtures = target_dir.join("loader-fixtures");
-        run(cargo()
+        run(nipart_testkit::cargo()
             .args(["build", "--quiet", "--manifest-path"])
             .arg(root.join("loader-tests/fixtures/Cargo.toml"))
             .args(["-p", "nipart-fixture-state-fault", "--target-dir"])
@@ -107,28 +95,11 @@ pub fn artifacts() -> &'static Artifacts {
     })
 }
 
-struct ClientSink {
-    tx: mpsc::Sender<Event>,
-}
-
-impl Sink for ClientSink {
-    fn deliver(&self, event: FfiEvent) -> nipart_plugin_api::Result<u32> {
-        let _ = self.tx.send(Event::from_ffi(event)?);
-        Ok(0)
-    }
-}
-
-static NEXT_CLIENT: AtomicU32 = AtomicU32::new(1);
-
 /// The daemon running in a namespace, and a bus client.
 pub struct Daemon {
-    lifecycle: Option<Lifecycle>,
-    pub bus: Arc<EventBus>,
-    client: u64,
-    rx: mpsc::Receiver<Event>,
-    /// Events received while waiting for another reply.
-    stash: std::cell::RefCell<Vec<Event>>,
-    _plugin_dir: tempfile::TempDir,
+    // Leaves the bus before the daemon shuts down.
+    client: BusClient,
+    daemon: InProcessDaemon,
 }
 
 /// The outcome of one call: its progress events and the final reply.
@@ -144,92 +115,36 @@ impl Daemon {
     /// `extra_toml` is appended to the configuration.
     pub fn start(ns: &Netns, fault: bool, extra_toml: &str) -> Daemon {
         let a = artifacts();
-        let dir = tempfile::tempdir().unwrap();
-        let mut files = vec![&a.kernel, &a.state, &a.commander];
+        let mut builder = DaemonBuilder::new()
+            .netns(ns)
+            .plugin(&a.kernel)
+            .plugin(&a.state)
+            .plugin(&a.commander)
+            .require(&["kernel", "state", "commander"])
+            .config(extra_toml);
         if fault {
-            files.push(&a.fault);
+            builder = builder.plugin(&a.fault);
         }
-        for p in files {
-            std::fs::copy(p, dir.path().join(p.file_name().unwrap())).unwrap();
-        }
-        let mut config = DaemonConfig::from_toml(extra_toml).unwrap();
-        config.plugin_dir = dir.path().to_path_buf();
-        config.required_plugins = vec!["kernel".into(), "state".into(), "commander".into()];
-        let lifecycle = ns
-            .run_inside(move || Lifecycle::start(config))
+        let daemon = builder
+            .start()
             .unwrap_or_else(|e| panic!("daemon start: {e}"));
-        let bus = lifecycle.bus().clone();
-        let (tx, rx) = mpsc::channel();
-        let client = u64::from(NEXT_CLIENT.fetch_add(1, Ordering::Relaxed));
-        let member = bus
-            .join(
-                MemberId::Client(client),
-                Vec::new(),
-                Box::new(ClientSink { tx }),
-            )
-            .unwrap();
-        member.set_state(MemberState::Running);
-        Daemon {
-            lifecycle: Some(lifecycle),
-            bus,
-            client,
-            rx,
-            stash: Default::default(),
-            _plugin_dir: dir,
-        }
+        let client = daemon.client();
+        Daemon { client, daemon }
     }
 
-    /// Sends a request as the API server does; its id.
+    /// Sends a request as the API server does (no deadline); its id.
     pub fn send(&self, topic: &str, dst: Address, payload: Value) -> nipart_plugin_api::EventId {
-        let mut ev = Event::new(topic, dst).with_json(&payload).unwrap();
-        ev.request = true;
-        let id = ev.id;
-        self.bus
-            .publish_from(&MemberId::Client(self.client), ev.into_ffi())
-            .unwrap_or_else(|e| panic!("publishing {topic}: {e}"));
-        id
+        self.client
+            .send_request_bytes(topic, dst, serde_json::to_vec(&payload).unwrap(), None)
+            .unwrap_or_else(|e| panic!("publishing {topic}: {e}"))
     }
 
     /// Collects the progress and the reply of request `id`.
     pub fn wait(&self, id: nipart_plugin_api::EventId, timeout: Duration) -> CallOutcome {
-        let deadline = Instant::now() + timeout;
-        let mut progress = Vec::new();
-        loop {
-            let stashed = {
-                let mut st = self.stash.borrow_mut();
-                st.iter()
-                    .position(|e| e.ref_id == Some(id))
-                    .map(|i| st.remove(i))
-            };
-            let reply = match stashed {
-                Some(e) => e,
-                None => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    self.rx
-                        .recv_timeout(left)
-                        .unwrap_or_else(|_| panic!("no reply to {id} within {timeout:?}"))
-                }
-            };
-            if reply.ref_id != Some(id) {
-                self.stash.borrow_mut().push(reply);
-                continue;
-            }
-            match reply.state {
-                EventState::Ongoing => progress.push(reply.json().unwrap()),
-                EventState::Done => {
-                    return CallOutcome {
-                        progress,
-                        result: Ok(serde_json::from_slice(&reply.payload).unwrap_or(Value::Null)),
-                    };
-                }
-                EventState::Cancelled => {
-                    return CallOutcome {
-                        progress,
-                        result: Err(reply.json::<Error>().unwrap()),
-                    };
-                }
-                EventState::Todo => {}
-            }
+        let out = self.client.wait(id, timeout);
+        CallOutcome {
+            progress: out.progress.iter().map(|e| e.json().unwrap()).collect(),
+            result: out.result(),
         }
     }
 
@@ -297,15 +212,6 @@ impl Daemon {
         match self.apply_with(yaml, json!({})).result {
             Ok(v) => panic!("apply should have failed, it gave {v:#}"),
             Err(e) => e,
-        }
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        self.bus.leave(&MemberId::Client(self.client));
-        if let Some(l) = self.lifecycle.take() {
-            let _ = l.shutdown();
         }
     }
 }

@@ -16,10 +16,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use nipart_loader_tests::{Daemon, Sandbox, build_in_workspace, toml_str};
 use nipart_plugin_api::state::NetworkState;
+use nipart_testkit::{Daemon, Sandbox, build_in_workspace, toml_str};
 
-pub use nipart_loader_tests::Netns;
+pub use nipart_testkit::Netns;
 
 /// The four plugins and `nipc`, built with this test's cargo, profile and
 /// target directory; the profile directory holding them.

@@ -17,7 +17,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-pub use nipart_loader_tests::Netns;
+pub use nipart_testkit::Netns;
 use serde_json::Value;
 
 /// The client's interface and the server's.
@@ -38,9 +38,8 @@ pub struct Artifacts {
 pub fn artifacts() -> &'static Artifacts {
     static A: OnceLock<Artifacts> = OnceLock::new();
     A.get_or_init(|| {
-        let dir =
-            nipart_loader_tests::build_in_workspace(&["-p", "nipartd", "-p", "nipc", "--bins"]);
-        let lib_dir = nipart_loader_tests::build_in_workspace(&[
+        let dir = nipart_testkit::build_in_workspace(&["-p", "nipartd", "-p", "nipc", "--bins"]);
+        let lib_dir = nipart_testkit::build_in_workspace(&[
             "-p",
             "nipart-plugin-kernel",
             "-p",

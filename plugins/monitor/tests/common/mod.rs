@@ -8,19 +8,16 @@
 use std::{
     collections::BTreeMap,
     path::{Path, PathBuf},
-    sync::{Arc, OnceLock, mpsc},
+    sync::OnceLock,
     time::{Duration, Instant},
 };
 
-use nipart_plugin_abi::FfiEvent;
-use nipart_plugin_api::{Address, Error, Event, EventState};
-use nipartd::{
-    DaemonConfig, EventBus, Lifecycle, MemberId, MemberState,
-    bus::{Sink, daemon_event},
-};
+use nipart_plugin_api::{Address, Error, Event};
+use nipart_testkit::{BusClient, DaemonBuilder, InProcessDaemon, reply_result};
+use nipartd::{MemberId, bus::daemon_event};
 use serde_json::{Value, json};
 
-pub use nipart_loader_tests::Netns;
+pub use nipart_testkit::Netns;
 
 /// The kernel's view: name → (index, up, carrier, sorted addresses).
 pub fn kernel_state(ns: &Netns) -> BTreeMap<String, LinkView> {
@@ -83,7 +80,7 @@ pub struct Artifacts {
 pub fn artifacts() -> &'static Artifacts {
     static ARTIFACTS: OnceLock<Artifacts> = OnceLock::new();
     ARTIFACTS.get_or_init(|| {
-        let profile_dir = nipart_loader_tests::build_in_workspace(&[
+        let profile_dir = nipart_testkit::build_in_workspace(&[
             "-p",
             "nipart-plugin-monitor",
             "--lib",
@@ -100,50 +97,13 @@ pub fn artifacts() -> &'static Artifacts {
     })
 }
 
-/// With `NIPART_LOG` set (e.g. `debug`), the daemon's and the plugins'
-/// logs go to standard error (shown for failing tests).
-fn init_logging() {
-    static ONCE: OnceLock<()> = OnceLock::new();
-    ONCE.get_or_init(|| {
-        if let Ok(filter) = std::env::var("NIPART_LOG") {
-            let _ = tracing_subscriber::fmt()
-                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-                .with_test_writer()
-                .try_init();
-        }
-    });
-}
-
-/// What the test client receives.
-struct ClientSink {
-    events: mpsc::Sender<Event>,
-    replies: mpsc::Sender<Event>,
-}
-
-impl Sink for ClientSink {
-    fn deliver(&self, event: FfiEvent) -> nipart_plugin_api::Result<u32> {
-        let event = Event::from_ffi(event)?;
-        let is_reply = event.ref_id.is_some()
-            && matches!(event.state, EventState::Done | EventState::Cancelled);
-        let tx = if is_reply {
-            &self.replies
-        } else {
-            &self.events
-        };
-        let _ = tx.send(event);
-        Ok(0)
-    }
-}
-
 pub const CLIENT: u64 = 1;
 
 /// The daemon running in a namespace, and a bus client observing it.
 pub struct Daemon {
-    lifecycle: Option<Lifecycle>,
-    pub bus: Arc<EventBus>,
-    events: mpsc::Receiver<Event>,
-    replies: mpsc::Receiver<Event>,
-    _plugin_dir: tempfile::TempDir,
+    // Leaves the bus before the daemon shuts down.
+    client: BusClient,
+    daemon: InProcessDaemon,
 }
 
 impl Daemon {
@@ -155,41 +115,17 @@ impl Daemon {
 
     /// Like [`Daemon::start`]; a start-up error comes back as its message.
     pub fn try_start(ns: &Netns, plugins: &[&Path], extra_toml: &str) -> Result<Daemon, String> {
-        init_logging();
-        let dir = tempfile::tempdir().unwrap();
+        let mut builder = DaemonBuilder::new()
+            .netns(ns)
+            .require(&["monitor"])
+            .config(extra_toml);
         for p in plugins {
-            std::fs::copy(p, dir.path().join(p.file_name().unwrap())).unwrap();
+            builder = builder.plugin(*p);
         }
-        let mut config = DaemonConfig::from_toml(extra_toml).unwrap();
-        config.plugin_dir = dir.path().to_path_buf();
-        config.required_plugins = vec!["monitor".into()];
-        let lifecycle = ns
-            .run_inside(move || Lifecycle::start(config))
-            .map_err(|e| e.to_string())?;
-        let bus = lifecycle.bus().clone();
-        let (etx, erx) = mpsc::channel();
-        let (rtx, rrx) = mpsc::channel();
-        let member = bus
-            .join(
-                MemberId::Client(CLIENT),
-                Vec::new(),
-                Box::new(ClientSink {
-                    events: etx,
-                    replies: rtx,
-                }),
-            )
-            .unwrap();
-        member.set_state(MemberState::Running);
-        for p in ["link.*", "address.*", "monitor.**", "plugin.*", "test.**"] {
-            bus.subscribe(&MemberId::Client(CLIENT), p).unwrap();
-        }
-        Ok(Daemon {
-            lifecycle: Some(lifecycle),
-            bus,
-            events: erx,
-            replies: rrx,
-            _plugin_dir: dir,
-        })
+        let daemon = builder.start().map_err(|e| e.to_string())?;
+        let client = BusClient::join(daemon.bus(), CLIENT);
+        client.subscribe(&["link.*", "address.*", "monitor.**", "plugin.*", "test.**"]);
+        Ok(Daemon { client, daemon })
     }
 
     pub fn start_monitor(ns: &Netns) -> Daemon {
@@ -199,29 +135,8 @@ impl Daemon {
     /// Sends a request from the client; returns the reply's payload, or
     /// the error of a `Cancelled` reply.
     pub fn request_raw(&self, topic: &str, dst: Address, payload: Vec<u8>) -> Result<Value, Error> {
-        let mut ev = Event::new(topic, dst);
-        ev.payload = payload;
-        ev.request = true;
-        let id = ev.id;
-        self.bus
-            .publish_from(&MemberId::Client(CLIENT), ev.into_ffi())?;
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let reply = self
-                .replies
-                .recv_timeout(left)
-                .unwrap_or_else(|_| panic!("no reply to {topic} within 10 s"));
-            if reply.ref_id != Some(id) {
-                continue;
-            }
-            return match reply.state {
-                EventState::Done => {
-                    Ok(serde_json::from_slice(&reply.payload).unwrap_or(Value::Null))
-                }
-                _ => Err(reply.json::<Error>().unwrap()),
-            };
-        }
+        let id = self.client.send_request_bytes(topic, dst, payload, None)?;
+        reply_result(&self.client.wait(id, Duration::from_secs(10)).reply)
     }
 
     pub fn request(&self, topic: &str, payload: Value) -> Result<Value, Error> {
@@ -234,10 +149,7 @@ impl Daemon {
 
     /// Publishes a plain event from the client.
     pub fn send(&self, topic: &str, dst: Address, payload: Value) {
-        let ev = Event::new(topic, dst).with_json(&payload).unwrap();
-        self.bus
-            .publish_from(&MemberId::Client(CLIENT), ev.into_ffi())
-            .unwrap();
+        self.client.notify(topic, dst, &payload);
     }
 
     /// Publishes an event as the daemon itself does.
@@ -246,7 +158,8 @@ impl Daemon {
             kind: nipart_plugin_abi::address_kind::ALL,
             name: "".into(),
         };
-        self.bus
+        self.daemon
+            .bus()
             .publish_from(
                 &MemberId::Daemon,
                 daemon_event(topic, all, serde_json::to_vec(&payload).unwrap()),
@@ -256,18 +169,7 @@ impl Daemon {
 
     /// Events received until none came for `quiet` (at most `max` in all).
     pub fn events_until_quiet(&self, quiet: Duration, max: Duration) -> Vec<Event> {
-        let end = Instant::now() + max;
-        let mut out = Vec::new();
-        loop {
-            let left = end.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return out;
-            }
-            match self.events.recv_timeout(quiet.min(left)) {
-                Ok(e) => out.push(e),
-                Err(_) => return out,
-            }
-        }
+        self.client.events_until_quiet(quiet, max)
     }
 
     /// The events after an action, once things settled (200 ms without one).
@@ -286,10 +188,10 @@ impl Daemon {
         let mut before = Vec::new();
         loop {
             let left = end.saturating_duration_since(Instant::now());
-            match self.events.recv_timeout(left) {
-                Ok(e) if pred(&e) => return (before, e),
-                Ok(e) => before.push(e),
-                Err(_) => panic!("no {what} within {timeout:?}; got {:?}", summaries(&before)),
+            match self.client.recv_event(left) {
+                Some(e) if pred(&e) => return (before, e),
+                Some(e) => before.push(e),
+                None => panic!("no {what} within {timeout:?}; got {:?}", summaries(&before)),
             }
         }
     }
@@ -324,23 +226,12 @@ impl Daemon {
 
     /// Shuts the daemon down; returns the errors it met.
     pub fn shutdown(&mut self) -> Vec<String> {
-        self.lifecycle
-            .take()
-            .map(|l| l.shutdown())
-            .unwrap_or_default()
+        self.daemon.shutdown()
     }
 
     /// Events received so far without waiting.
     pub fn pending_events(&self) -> Vec<Event> {
-        self.events.try_iter().collect()
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        if let Some(l) = self.lifecycle.take() {
-            let _ = l.shutdown();
-        }
+        self.client.pending_events()
     }
 }
 

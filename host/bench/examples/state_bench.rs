@@ -9,108 +9,56 @@
 //!   commander (validate, query, plan, apply, verify), against `ip -batch`
 //!   making the same changes. Target at 200 pairs: at most 3×.
 //!
-//! `cargo run --release -p nipart-plugin-kernel --example state_bench -- [--quick]`
+//! `cargo run --release -p nipart-bench --example state_bench -- [--quick]`
 //! (`--quick`: 100 pairs for show, 10 and 50 for apply).
 
 use std::{
-    path::{Path, PathBuf},
     process::Command,
-    sync::{Arc, mpsc},
     time::{Duration, Instant},
 };
 
-use nipart_loader_tests::Netns;
-use nipart_plugin_abi::FfiEvent;
-use nipart_plugin_api::{Address, Event, EventState, state::topics};
-use nipartd::{DaemonConfig, EventBus, Lifecycle, MemberId, MemberState, bus::Sink};
+use nipart_plugin_api::{Address, EventState, state::topics};
+use nipart_testkit::{BusClient, DaemonBuilder, InProcessDaemon, Netns};
 use serde_json::{Value, json};
 
-/// Builds the three plugins in this example's profile; their directory.
-fn plugins() -> PathBuf {
-    let profile_dir = nipart_loader_tests::build_in_workspace(&[
-        "-p",
-        "nipart-plugin-kernel",
-        "-p",
-        "nipart-plugin-state",
-        "-p",
-        "nipart-plugin-commander",
-        "--lib",
-    ]);
-    let dir = std::env::temp_dir().join(format!("nipart-state-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    for p in ["kernel", "state", "commander"] {
-        let f = format!("libnipart_plugin_{p}.so");
-        std::fs::copy(profile_dir.join(&f), dir.join(&f)).unwrap();
-    }
-    dir
-}
-
-struct Tx(mpsc::Sender<Event>);
-impl Sink for Tx {
-    fn deliver(&self, e: FfiEvent) -> nipart_plugin_api::Result<u32> {
-        let _ = self.0.send(Event::from_ffi(e)?);
-        Ok(0)
-    }
-}
-
+/// The kernel, state and commander plugins run in `ns`, and a client on
+/// their bus.
 struct Daemon {
-    lifecycle: Option<Lifecycle>,
-    bus: Arc<EventBus>,
-    rx: mpsc::Receiver<Event>,
+    client: BusClient,
+    _daemon: InProcessDaemon,
 }
 
 impl Daemon {
-    fn start(ns: &Netns, dir: &Path) -> Daemon {
-        let mut config = DaemonConfig::from_toml("log_level = \"warn\"").unwrap();
-        config.plugin_dir = dir.to_path_buf();
-        let lifecycle = ns
-            .run_inside(move || Lifecycle::start(config))
+    fn start(ns: &Netns) -> Daemon {
+        let daemon = DaemonBuilder::new()
+            .workspace_plugins(&[
+                "nipart-plugin-kernel",
+                "nipart-plugin-state",
+                "nipart-plugin-commander",
+            ])
+            .config("log_level = \"warn\"")
+            .netns(ns)
+            .start()
             .expect("daemon start");
-        let bus = lifecycle.bus().clone();
-        let (tx, rx) = mpsc::channel();
-        bus.join(MemberId::Client(1), Vec::new(), Box::new(Tx(tx)))
-            .unwrap()
-            .set_state(MemberState::Running);
         Daemon {
-            lifecycle: Some(lifecycle),
-            bus,
-            rx,
+            client: daemon.client(),
+            _daemon: daemon,
         }
     }
 
     fn call(&self, topic: &str, payload: Value) -> Value {
-        let mut ev = Event::new(topic, Address::role("commander"))
-            .with_json(&payload)
+        let bytes = serde_json::to_vec(&payload).unwrap();
+        let id = self
+            .client
+            .send_request_bytes(topic, Address::role("commander"), bytes, None)
             .unwrap();
-        ev.request = true;
-        let id = ev.id;
-        self.bus
-            .publish_from(&MemberId::Client(1), ev.into_ffi())
-            .unwrap();
-        loop {
-            let r = self
-                .rx
-                .recv_timeout(Duration::from_secs(600))
-                .expect("a reply");
-            if r.ref_id != Some(id) {
-                continue;
-            }
-            match r.state {
-                EventState::Done => return serde_json::from_slice(&r.payload).unwrap(),
-                EventState::Cancelled => {
-                    panic!("{topic} failed: {}", String::from_utf8_lossy(&r.payload))
-                }
-                _ => {}
-            }
-        }
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        if let Some(l) = self.lifecycle.take() {
-            l.shutdown();
+        let reply = self.client.wait(id, Duration::from_secs(600)).reply;
+        match reply.state {
+            EventState::Done => serde_json::from_slice(&reply.payload).unwrap(),
+            _ => panic!(
+                "{topic} failed: {}",
+                String::from_utf8_lossy(&reply.payload)
+            ),
         }
     }
 }
@@ -159,7 +107,6 @@ fn main() {
     } else {
         &[10, 100, 200, 1000]
     };
-    let dir = plugins();
     let runs = 5;
 
     println!("state benchmarks (median of {runs} runs; baseline measured in the same run)");
@@ -172,7 +119,7 @@ fn main() {
     {
         let ns = Netns::new();
         ns.ip_batch(&pair_script(show_pairs));
-        let d = Daemon::start(&ns, &dir);
+        let d = Daemon::start(&ns);
         let show = json!({"method": "io.nipart.Network.Show", "parameters": {}});
         let ours = median(
             (0..runs)
@@ -211,7 +158,7 @@ fn main() {
     // apply
     for &n in apply_sizes {
         let ns = Netns::new();
-        let d = Daemon::start(&ns, &dir);
+        let d = Daemon::start(&ns);
         let t = Instant::now();
         let r = d.call(
             topics::APPLY,
@@ -246,5 +193,4 @@ fn main() {
             "nmstatectl: not installed; no nmstate column (cargo install nmstatectl to add it)"
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

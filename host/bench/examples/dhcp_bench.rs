@@ -5,7 +5,7 @@
 //! Run as root, with `dnsmasq` and `udhcpc` installed:
 //!
 //! ```sh
-//! cargo run --release -p nipart-plugin-dhcp --example dhcp_bench -- [--iterations 20] [--json]
+//! cargo run --release -p nipart-bench --example dhcp_bench -- [--iterations 20] [--json]
 //! ```
 //!
 //! Each side has a server namespace running dnsmasq and a client namespace,
@@ -25,20 +25,23 @@
 //! Exit status 0 whatever the figures; non-zero only if the benchmark could
 //! not run.
 
+#[path = "common/stats.rs"]
+mod stats;
+
 use std::{
     ffi::CStr,
     fs,
     path::{Path, PathBuf},
     process::{Command, ExitCode, Stdio},
-    sync::{Arc, Mutex, mpsc},
+    sync::{Arc, mpsc},
     time::{Duration, Instant},
 };
 
-use nipart_loader_tests::{Netns, netns::enter as enter_netns, try_run};
-use nipart_plugin_abi::FfiEvent;
-use nipart_plugin_api::{Address, Event, EventState};
-use nipartd::{DaemonConfig, Lifecycle, MemberId, MemberState, bus::Sink};
+use nipart_plugin_api::{Address, EventState};
+use nipart_testkit::{BusClient, Netns, build_in_workspace, netns::enter as enter_netns, try_run};
+use nipartd::{DaemonConfig, Lifecycle};
 use serde_json::json;
+use stats::percentile;
 
 type BoxError = Box<dyn std::error::Error>;
 
@@ -203,39 +206,16 @@ impl Drop for Side {
 
 /// Builds the plugins with this example's profile and target directory.
 fn plugins() -> Result<Vec<PathBuf>, BoxError> {
-    let exe = std::env::current_exe()?;
-    // …/target/<profile>/examples/dhcp_bench
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .ok_or("cannot locate the target directory")?
-        .to_path_buf();
     let names = ["kernel", "monitor", "dhcp"];
-    if let Ok(cargo) = std::env::var("CARGO") {
-        let target_dir = profile_dir.parent().ok_or("no target directory")?;
-        let mut cmd = Command::new(cargo);
-        cmd.args([
-            "build",
-            "--quiet",
-            "--manifest-path",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.toml"),
-            "--lib",
-        ])
-        .env("CARGO_TARGET_DIR", target_dir);
-        for n in names {
-            cmd.args(["-p", &format!("nipart-plugin-{n}")]);
-        }
-        match profile_dir.file_name().and_then(|n| n.to_str()) {
-            Some("release") => {
-                cmd.arg("--release");
-            }
-            Some("debug") | None => {}
-            Some(other) => {
-                cmd.args(["--profile", other]);
-            }
-        }
-        try_run(&mut cmd)?;
-    }
+    let profile_dir = build_in_workspace(&[
+        "-p",
+        "nipart-plugin-kernel",
+        "-p",
+        "nipart-plugin-monitor",
+        "-p",
+        "nipart-plugin-dhcp",
+        "--lib",
+    ]);
     names
         .iter()
         .map(|n| {
@@ -247,17 +227,6 @@ fn plugins() -> Result<Vec<PathBuf>, BoxError> {
             }
         })
         .collect()
-}
-
-/// Collects replies for the bench's requests.
-struct ReplySink(Mutex<mpsc::Sender<Event>>);
-
-impl Sink for ReplySink {
-    fn deliver(&self, event: FfiEvent) -> nipart_plugin_api::Result<u32> {
-        let e = Event::from_ffi(event)?;
-        let _ = self.0.lock().unwrap_or_else(|p| p.into_inner()).send(e);
-        Ok(0)
-    }
 }
 
 /// The daemon in `side`'s client namespace with DHCP on [`CLIENT_IF`].
@@ -280,31 +249,22 @@ fn start_nipart(side: &Side, dir: &Path) -> Result<Lifecycle, BoxError> {
     })
     .join()
     .map_err(|_| "the daemon's start panicked")??;
-    let bus = lifecycle.bus().clone();
-    let (tx, rx) = mpsc::channel();
-    let me = MemberId::Client(1);
-    bus.join(me.clone(), Vec::new(), Box::new(ReplySink(Mutex::new(tx))))?
-        .set_state(MemberState::Running);
+    let client = BusClient::join(lifecycle.bus(), 1);
     let part = json!({
         "state": {"interfaces": [{"name": CLIENT_IF, "ipv4": {"dhcp": true}}]},
         "checkpoint": "bench",
     });
-    let mut ev = Event::new("network.apply", Address::role("dhcp")).with_json(&part)?;
-    ev.request = true;
-    let id = ev.id;
-    bus.publish_from(&me, ev.into_ffi())?;
-    loop {
-        let reply = rx.recv_timeout(GIVE_UP)?;
-        if reply.ref_id == Some(id) {
-            if reply.state == EventState::Cancelled {
-                return Err(
-                    format!("enabling DHCP: {}", String::from_utf8_lossy(&reply.payload)).into(),
-                );
-            }
-            break;
-        }
+    let id = client.send_request_bytes(
+        "network.apply",
+        Address::role("dhcp"),
+        serde_json::to_vec(&part)?,
+        None,
+    )?;
+    let reply = client.wait(id, GIVE_UP).reply;
+    if reply.state == EventState::Cancelled {
+        return Err(format!("enabling DHCP: {}", String::from_utf8_lossy(&reply.payload)).into());
     }
-    bus.leave(&me);
+    drop(client);
     Ok(lifecycle)
 }
 
@@ -400,14 +360,6 @@ fn reference_once(
         .and_then(|a| a.split('/').next())
         .map(str::to_string);
     Ok(at - t0)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 fn ms(d: Duration) -> f64 {

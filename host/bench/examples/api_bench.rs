@@ -2,7 +2,7 @@
 //! and p50/p99 latency on one connection and over 16, beside a raw UNIX
 //! socket echo of the same bytes measured in the same run (the baseline).
 //!
-//! Run: `cargo run --release -p nipc --example api_bench [-- ROUND_TRIPS]`
+//! Run: `cargo run --release -p nipart-bench --example api_bench [-- ROUND_TRIPS]`
 //!
 //! Both servers run in this process, each on a single-threaded tokio
 //! runtime on a thread of its own (the daemon's API runtime, and an echo

@@ -47,8 +47,8 @@ impl Netns {
 
     /// As [`Self::new`], with the failure as an error.
     pub fn try_new() -> Result<Self, String> {
-        if nipart_testkit::find_program("ip").is_none() {
-            return Err(nipart_testkit::missing_message("ip"));
+        if crate::find_program("ip").is_none() {
+            return Err(crate::missing_message("ip"));
         }
         let name = format!(
             "nipart-t-{}-{}",

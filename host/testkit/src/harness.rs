@@ -1,0 +1,230 @@
+//! One way to run a daemon for a test: [`DaemonBuilder`] names the plugins
+//! to load, the configuration sections, the plugins that must start and the
+//! network namespace, then starts either the real `nipartd` binary
+//! ([`DaemonBuilder::spawn`], a [`RunningDaemon`] with its API socket and
+//! log) or the daemon's lifecycle in this process ([`DaemonBuilder::start`],
+//! an [`InProcessDaemon`] whose bus a [`BusClient`] joins). Both wait until
+//! the daemon is ready, and stop it and remove its files on drop.
+
+use std::{
+    ops::{Deref, DerefMut},
+    path::PathBuf,
+    sync::OnceLock,
+};
+
+use nipartd::{EventBus, Lifecycle, StartError};
+
+use crate::{BusClient, Daemon, Netns, PluginLibrary, Sandbox, build_in_workspace};
+
+/// What a test daemon is made of; see the module documentation.
+#[derive(Default)]
+pub struct DaemonBuilder<'ns> {
+    plugins: Vec<PathBuf>,
+    sections: String,
+    required: Vec<String>,
+    netns: Option<&'ns Netns>,
+}
+
+impl<'ns> DaemonBuilder<'ns> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Loads `library` (a built `.so`, or a test crate's fixture).
+    pub fn plugin(mut self, library: impl PluginLibrary) -> Self {
+        self.plugins.push(library.library_path());
+        self
+    }
+
+    /// Loads the plugins of these packages of the nipart workspace (e.g.
+    /// `nipart-plugin-kernel`), built first with this test's profile.
+    pub fn workspace_plugins(mut self, packages: &[&str]) -> Self {
+        let mut args = Vec::new();
+        for p in packages {
+            args.extend(["-p", p]);
+        }
+        args.push("--lib");
+        let dir = build_in_workspace(&args);
+        for p in packages {
+            self.plugins
+                .push(dir.join(format!("lib{}.so", p.replace('-', "_"))));
+        }
+        self
+    }
+
+    /// Appends configuration (TOML): `[plugin.NAME]` sections, or
+    /// top-level keys before the first section.
+    pub fn config(mut self, toml: &str) -> Self {
+        self.sections.push_str(toml);
+        self.sections.push('\n');
+        self
+    }
+
+    /// The plugins that must reach Running for the start to succeed
+    /// (`required_plugins`).
+    pub fn require(mut self, names: &[&str]) -> Self {
+        self.required.extend(names.iter().map(|n| n.to_string()));
+        self
+    }
+
+    /// Runs the daemon inside `ns` (which the test owns: declared before
+    /// the daemon, it outlives it).
+    pub fn netns(mut self, ns: &'ns Netns) -> Self {
+        self.netns = Some(ns);
+        self
+    }
+
+    /// The sandbox holding the plugins, and the configuration text after the
+    /// sandbox's own lines.
+    fn prepare(&self) -> (Sandbox, String) {
+        let sandbox = Sandbox::new();
+        for p in &self.plugins {
+            sandbox.add(p);
+        }
+        let mut extra = String::new();
+        if !self.required.is_empty() {
+            let names: Vec<String> = self.required.iter().map(|n| format!("{n:?}")).collect();
+            extra.push_str(&format!("required_plugins = [{}]\n", names.join(", ")));
+        }
+        extra.push_str(&self.sections);
+        (sandbox, extra)
+    }
+
+    /// Starts the `nipartd` binary of this build and waits until it is
+    /// ready (panics with its log if it exits first).
+    pub fn spawn(self) -> RunningDaemon {
+        let (sandbox, extra) = self.prepare();
+        let mut daemon = match self.netns {
+            Some(ns) => Daemon::start_in(&sandbox, &extra, ns),
+            None => Daemon::start(&sandbox, &extra),
+        };
+        daemon.wait_ready();
+        RunningDaemon { daemon, sandbox }
+    }
+
+    /// Starts the daemon's lifecycle in this process (in the namespace, if
+    /// one was given): the plugins loaded, initialised and running.
+    pub fn start(self) -> Result<InProcessDaemon, StartError> {
+        init_logging();
+        let (sandbox, extra) = self.prepare();
+        let config = sandbox.config(&extra);
+        let lifecycle = match self.netns {
+            Some(ns) => ns.run_inside(move || Lifecycle::start(config))?,
+            None => Lifecycle::start(config)?,
+        };
+        Ok(InProcessDaemon {
+            lifecycle: Some(lifecycle),
+            sandbox,
+        })
+    }
+}
+
+/// With `NIPART_LOG` set (e.g. `debug`), an in-process daemon's and its
+/// plugins' logs go to the test's output (shown for failing tests).
+fn init_logging() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        if let Ok(filter) = std::env::var("NIPART_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .try_init();
+        }
+    });
+}
+
+/// A `nipartd` child process made by [`DaemonBuilder::spawn`]: the
+/// [`Daemon`] (its pid, log, signals) and its [`Sandbox`] (its socket and
+/// files). Killed, then its files removed, on drop.
+pub struct RunningDaemon {
+    // Dropped in this order: the process, then its files.
+    daemon: Daemon,
+    sandbox: Sandbox,
+}
+
+impl RunningDaemon {
+    /// The API socket.
+    pub fn socket(&self) -> PathBuf {
+        self.sandbox.path("nipart.sock")
+    }
+
+    /// Its files.
+    pub fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
+    }
+
+    /// Its log (standard error) so far.
+    pub fn log(&self) -> String {
+        self.daemon.stderr()
+    }
+}
+
+impl Deref for RunningDaemon {
+    type Target = Daemon;
+    fn deref(&self) -> &Daemon {
+        &self.daemon
+    }
+}
+
+impl DerefMut for RunningDaemon {
+    fn deref_mut(&mut self) -> &mut Daemon {
+        &mut self.daemon
+    }
+}
+
+/// The daemon's lifecycle run in the test's process by
+/// [`DaemonBuilder::start`]: real plugins on the real bus, which
+/// [`Self::client`] joins. Shut down on drop.
+pub struct InProcessDaemon {
+    lifecycle: Option<Lifecycle>,
+    sandbox: Sandbox,
+}
+
+impl InProcessDaemon {
+    fn running(&self) -> &Lifecycle {
+        self.lifecycle
+            .as_ref()
+            .expect("the daemon was shut down already")
+    }
+
+    /// Its lifecycle (plugins, reload, health).
+    pub fn lifecycle(&self) -> &Lifecycle {
+        self.running()
+    }
+
+    /// Its lifecycle, to reload it.
+    pub fn lifecycle_mut(&mut self) -> &mut Lifecycle {
+        self.lifecycle
+            .as_mut()
+            .expect("the daemon was shut down already")
+    }
+
+    /// Its bus.
+    pub fn bus(&self) -> &std::sync::Arc<EventBus> {
+        self.running().bus()
+    }
+
+    /// A new client on its bus (a fresh client id).
+    pub fn client(&self) -> BusClient {
+        BusClient::join_next(self.bus())
+    }
+
+    /// Its files.
+    pub fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
+    }
+
+    /// Shuts it down; returns the problems the shutdown met.
+    pub fn shutdown(&mut self) -> Vec<String> {
+        self.lifecycle
+            .take()
+            .map(Lifecycle::shutdown)
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for InProcessDaemon {
+    fn drop(&mut self) {
+        let _ = self.shutdown();
+    }
+}

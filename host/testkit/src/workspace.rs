@@ -1,0 +1,162 @@
+//! Where the running test was built, and building what it runs: a test
+//! must not run a stale `.so` or `nipartd`, and `cargo test` of one package
+//! does not build another package's cdylib or binary.
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+    sync::OnceLock,
+};
+
+use crate::repo_root;
+
+/// The directory of the running test binary: `<target>/<profile>/deps`.
+fn exe_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    exe.parent()
+        .expect("the test binary's directory")
+        .to_path_buf()
+}
+
+/// `<target>/<profile>` (or `<target>/<triple>/<profile>`) of this build.
+pub fn profile_dir() -> PathBuf {
+    let deps = exe_dir();
+    match deps.file_name() {
+        // Test binaries live in `deps/`, examples (the benchmarks) in
+        // `examples/`.
+        Some(n) if n == "deps" || n == "examples" => deps
+            .parent()
+            .expect("the profile directory above deps/ or examples/")
+            .to_path_buf(),
+        _ => deps,
+    }
+}
+
+/// The cargo target directory holding the running test binary: the first
+/// directory above it that cargo marked with `CACHEDIR.TAG`.
+pub fn target_dir() -> PathBuf {
+    let profile = profile_dir();
+    // `<target>/<profile>` or `<target>/<triple>/<profile>`: look no higher,
+    // since a target directory may itself sit inside another one.
+    profile
+        .ancestors()
+        .skip(1)
+        .take(2)
+        .find(|d| d.join("CACHEDIR.TAG").exists())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| {
+            profile
+                .parent()
+                .expect("the target directory above the profile directory")
+                .to_path_buf()
+        })
+}
+
+/// The cargo running this test (`$CARGO`), without `CARGO_TARGET_DIR`:
+/// every caller names its target directory.
+pub fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    // The target directory is always given explicitly.
+    cmd.env_remove("CARGO_TARGET_DIR");
+    cmd
+}
+
+/// Runs a cargo command to completion, panicking with its output on failure.
+pub fn run_cargo(mut cmd: Command, what: &str) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("running cargo to build {what}: {e}"));
+    if !out.status.success() {
+        panic!(
+            "building {what} failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// Builds targets of the main workspace (`args` such as
+/// `["-p", "nipart-plugin-monitor", "--lib"]`) with this test binary's cargo,
+/// profile and target directory, and returns the profile directory they
+/// land in. `cargo test` of one package does not build another package's
+/// cdylib or binary, and a test must not run stale ones: every caller
+/// builds what it loads (a no-op when it is fresh).
+pub fn build_in_workspace(args: &[&str]) -> PathBuf {
+    let profile_dir = profile_dir();
+    let mut cmd = cargo();
+    cmd.arg("build")
+        .arg("--quiet")
+        .arg("--manifest-path")
+        .arg(repo_root().join("Cargo.toml"))
+        .args(args)
+        .arg("--target-dir")
+        .arg(target_dir());
+    with_this_profile(&mut cmd, &profile_dir);
+    run_cargo(cmd, &args.join(" "));
+    profile_dir
+}
+
+/// Adds to a `cargo build` the profile (and target triple) of this build,
+/// read from its profile directory.
+fn with_this_profile(cmd: &mut Command, profile_dir: &Path) {
+    match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => {}
+        Some("release") => {
+            cmd.arg("--release");
+        }
+        Some(other) => {
+            cmd.arg("--profile").arg(other);
+        }
+    }
+    // A cross build (`<target>/<triple>/<profile>`) needs the triple.
+    if let Some(triple_dir) = profile_dir.parent()
+        && triple_dir != target_dir()
+        && let Some(triple) = triple_dir.file_name()
+    {
+        cmd.arg("--target").arg(triple);
+    }
+}
+
+/// The `nipartd` binary of this build, rebuilt once per process so that it
+/// matches the sources.
+pub fn nipartd_binary() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let bin = build_in_workspace(&["-p", "nipartd", "--bin", "nipartd"]).join("nipartd");
+            assert!(bin.is_file(), "{} was not built", bin.display());
+            bin
+        })
+        .clone()
+}
+
+/// The cdylib of the crate whose tests are running, built first:
+/// `own_cdylib(env!("CARGO_MANIFEST_DIR"), env!("CARGO_PKG_NAME"))` in a
+/// plugin crate's integration tests, in or out of the nipart tree. `cargo
+/// test` does not build a crate's cdylib for its tests; this builds it with
+/// this test's profile into `<target>/testkit-cdylib` (not the running
+/// build's own target directory, which cargo may still hold locked).
+pub fn own_cdylib(manifest_dir: &str, crate_name: &str) -> PathBuf {
+    let profile_dir = profile_dir();
+    let out = target_dir().join("testkit-cdylib");
+    let mut cmd = cargo();
+    cmd.args(["build", "--quiet", "--lib", "--manifest-path"])
+        .arg(Path::new(manifest_dir).join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&out);
+    with_this_profile(&mut cmd, &profile_dir);
+    run_cargo(cmd, crate_name);
+    let profile = profile_dir
+        .strip_prefix(target_dir())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| PathBuf::from("debug"));
+    let path = out
+        .join(profile)
+        .join(format!("lib{}.so", crate_name.replace('-', "_")));
+    assert!(
+        path.is_file(),
+        "{} was not built: is `crate-type = [\"cdylib\"]` in the manifest of {crate_name}?",
+        path.display()
+    );
+    path
+}
