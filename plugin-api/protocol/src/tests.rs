@@ -212,3 +212,151 @@ fn daemon_calls_keep_their_first_encodings() {
     assert!(h.has("hello") && !h.has("other"));
     let _ = ApiCall::new("io.nipart.Network.Show", ShowRequest::default());
 }
+
+/// One row of `docs/protocol.md`'s table.
+struct Row {
+    topic: &'static str,
+    /// `None` for a notice.
+    role: Option<Role>,
+    payload: String,
+    reply: Option<String>,
+}
+
+/// `nipart_protocol::state::api::ApiCall<nipart_protocol::…::ShowRequest>`
+/// → `ApiCall<ShowRequest>`.
+fn short_type_name(full: &str) -> String {
+    let mut out = String::new();
+    let mut word = String::new();
+    for c in full.chars() {
+        if c.is_alphanumeric() || c == '_' || c == ':' {
+            word.push(c);
+        } else {
+            out.push_str(word.rsplit("::").next().unwrap_or(""));
+            word.clear();
+            out.push(c);
+        }
+    }
+    out.push_str(word.rsplit("::").next().unwrap_or(""));
+    out
+}
+
+fn rows() -> Vec<Row> {
+    fn r<R: Request>() -> Row {
+        Row {
+            topic: R::TOPIC,
+            role: Some(R::ROLE),
+            payload: short_type_name(std::any::type_name::<R>()),
+            reply: Some(short_type_name(std::any::type_name::<R::Reply>())),
+        }
+    }
+    fn n<N: Notice>() -> Row {
+        Row {
+            topic: N::TOPIC,
+            role: None,
+            payload: short_type_name(std::any::type_name::<N>()),
+            reply: None,
+        }
+    }
+    use crate::{conf::*, daemon::*, dhcp::*, monitor::*, state::*, workflow::*};
+    vec![
+        r::<ApiCall<ShowRequest>>(),
+        r::<ApiCall<ApplyRequest>>(),
+        r::<ApiCall<Commit>>(),
+        r::<ApiCall<crate::api::Rollback>>(),
+        r::<ApiCall<ListCheckpoints>>(),
+        r::<QueryRequest>(),
+        r::<ApplyPart>(),
+        r::<PlanRequest>(),
+        r::<RevertRequest>(),
+        r::<VerifyRequest>(),
+        n::<NetworkApplied>(),
+        n::<RolledBack>(),
+        r::<CheckpointSave>(),
+        r::<CheckpointGet>(),
+        r::<CheckpointListRequest>(),
+        r::<CheckpointPending>(),
+        r::<CheckpointInProgress>(),
+        r::<StateSave>(),
+        n::<LoadFailed>(),
+        n::<BootApplied>(),
+        r::<IpChange>(),
+        r::<DhcpLeaseQuery>(),
+        n::<DhcpLeaseInfo>(),
+        n::<DhcpLeaseLost>(),
+        n::<CarrierUp>(),
+        n::<CarrierDown>(),
+        n::<LinkAdded>(),
+        n::<LinkRemoved>(),
+        n::<LinkRenamed>(),
+        n::<LinkAdminUp>(),
+        n::<LinkAdminDown>(),
+        n::<LinkCarrierUp>(),
+        n::<LinkCarrierDown>(),
+        n::<AddressAdded>(),
+        n::<AddressRemoved>(),
+        n::<Resync>(),
+        n::<RuleDropped>(),
+        r::<RuleAdd>(),
+        r::<RuleRemove>(),
+        r::<RuleListRequest>(),
+        r::<LinksRequest>(),
+        n::<DaemonStarted>(),
+        r::<DaemonStopping>(),
+        n::<BusMissed>(),
+        n::<PluginStopped>(),
+        n::<PluginFailed>(),
+        n::<ConfigChanged>(),
+        n::<DaemonPing>(),
+    ]
+}
+
+/// The table of `docs/protocol.md`, as the code has it.
+fn protocol_table() -> String {
+    let mut out = String::from(
+        "| topic | kind | to | payload (type) | reply (type) |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for row in rows() {
+        let (kind, to, reply) = match (&row.role, &row.reply) {
+            (Some(role), Some(reply)) => ("request", format!("`role:{role}`"), format!("`{reply}`")),
+            _ => ("notice", "subscribers".to_string(), "".to_string()),
+        };
+        out.push_str(&format!(
+            "| `{}` | {kind} | {to} | `{}` | {reply} |\n",
+            row.topic, row.payload
+        ));
+    }
+    out
+}
+
+/// `docs/protocol.md` lists every exchange and notice with its types, as
+/// the code binds them: a new or changed topic fails here until the page
+/// says so (the message holds the table to paste).
+#[test]
+fn docs_protocol_md_lists_every_exchange_as_the_code_has_it() {
+    let docs = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs"));
+    if !docs.is_dir() {
+        // Outside the repository (the crate as packaged): nothing to check.
+        return;
+    }
+    let doc = std::fs::read_to_string(docs.join("protocol.md")).expect("docs/protocol.md");
+    let begin = "<!-- the table below is checked by nipart-protocol's tests -->\n";
+    let start = doc.find(begin).expect("docs/protocol.md has the table's marker") + begin.len();
+    let end = doc[start..]
+        .find("\n\n")
+        .map_or(doc.len(), |e| start + e + 1);
+    let expected = protocol_table();
+    assert!(
+        doc[start..end] == expected,
+        "docs/protocol.md is out of date; its table should be:\n{expected}"
+    );
+    assert_eq!(rows().len(), topics().len(), "rows() and topics() list the same types");
+}
+
+#[test]
+fn type_names_are_shortened() {
+    assert_eq!(
+        short_type_name("nipart_protocol::state::api::ApiCall<nipart_protocol::api::Commit>"),
+        "ApiCall<Commit>"
+    );
+    assert_eq!(short_type_name("alloc::vec::Vec<u8>"), "Vec<u8>");
+}

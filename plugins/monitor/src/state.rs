@@ -219,6 +219,13 @@ fn diff_link(before: &LinkState, after: &LinkState, out: &mut Vec<Change>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nipart_plugin_api::{
+        Message,
+        protocol::monitor::{
+            AddressAdded, AddressRemoved, LinkAdded, LinkAdminDown, LinkAdminUp, LinkCarrierDown,
+            LinkCarrierUp, LinkRemoved, LinkRenamed,
+        },
+    };
 
     fn link(index: u32, name: &str, up: bool, carrier: bool) -> LinkState {
         LinkState {
@@ -255,11 +262,11 @@ mod tests {
         assert_eq!(
             topics(&out),
             [
-                "link.added",
-                "link.admin-up",
-                "link.carrier-up",
-                "link.admin-down",
-                "link.carrier-down"
+                LinkAdded::TOPIC,
+                LinkAdminUp::TOPIC,
+                LinkCarrierUp::TOPIC,
+                LinkAdminDown::TOPIC,
+                LinkCarrierDown::TOPIC
             ]
         );
         out.clear();
@@ -267,7 +274,7 @@ mod tests {
         s.address_seen(addr(2, "10.0.0.1", 24), None, &mut out); // flags update
         s.address_gone(addr(2, "10.0.0.2", 24), &mut out); // unknown
         s.address_gone(addr(2, "10.0.0.1", 24), &mut out);
-        assert_eq!(topics(&out), ["address.added", "address.removed"]);
+        assert_eq!(topics(&out), [AddressAdded::TOPIC, AddressRemoved::TOPIC]);
         assert_eq!(
             out[0],
             Change::AddressAdded(addr(2, "10.0.0.1", 24), "a".into())
@@ -288,7 +295,11 @@ mod tests {
         s.link_gone(2, &mut out);
         assert_eq!(
             topics(&out),
-            ["address.removed", "address.removed", "link.removed"]
+            [
+                AddressRemoved::TOPIC,
+                AddressRemoved::TOPIC,
+                LinkRemoved::TOPIC
+            ]
         );
         assert_eq!(s.addresses.len(), 1);
         assert_eq!(s.addresses_of(3).count(), 1);
@@ -310,14 +321,14 @@ mod tests {
         assert_eq!(
             topics(&changes),
             [
-                "address.removed",
-                "address.removed",
-                "link.removed",
-                "link.added",
-                "link.renamed",
-                "link.admin-down",
-                "link.carrier-down",
-                "address.added"
+                AddressRemoved::TOPIC,
+                AddressRemoved::TOPIC,
+                LinkRemoved::TOPIC,
+                LinkAdded::TOPIC,
+                LinkRenamed::TOPIC,
+                LinkAdminDown::TOPIC,
+                LinkCarrierDown::TOPIC,
+                AddressAdded::TOPIC
             ]
         );
         assert_eq!(s, fresh);
