@@ -481,7 +481,14 @@ impl<P: Plugin> Worker<P> {
         match outcome {
             Ok(Ok(())) => true,
             Ok(Err(e)) => {
-                tracing::warn!("handling {topic} failed: {e}");
+                // An expected not-found (a show of a name that is not
+                // there) goes back to the caller, who reports it: logged
+                // here only at debug, so it is not a warning twice.
+                if request.is_some() && e.kind() == ErrorKind::NotFound {
+                    tracing::debug!("answered {topic} with: {e}");
+                } else {
+                    tracing::warn!("handling {topic} failed: {e}");
+                }
                 if let Some(req) = request {
                     let _ = ctx.reply_error(&req, &e);
                 }
