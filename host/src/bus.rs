@@ -675,7 +675,7 @@ mod tests {
         plugin(&bus, "a", &["dhcp"], &a);
         plugin(&bus, "b", &["dhcp"], &b);
         plugin(&bus, "c", &[], &c);
-        bus.subscribe(&MemberId::Plugin("c".into()), "link.*")
+        bus.subscribe(&MemberId::Plugin("c".into()), "sub.*")
             .unwrap();
         let from_a = MemberId::Plugin("a".into());
 
@@ -688,14 +688,14 @@ mod tests {
             .unwrap();
         bus.publish_from(&from_a, event("x.all", address_kind::ALL, "", false))
             .unwrap();
-        bus.publish_from(&from_a, event("link.up", address_kind::NONE, "", false))
+        bus.publish_from(&from_a, event("sub.up", address_kind::NONE, "", false))
             .unwrap();
         bus.publish_from(&from_a, event("addr.up", address_kind::NONE, "", false))
             .unwrap();
 
         assert_eq!(*a.got.lock().unwrap(), ["x.role"]); // never its own broadcast
         assert_eq!(*b.got.lock().unwrap(), ["x.unicast", "x.role", "x.all"]);
-        assert_eq!(*c.got.lock().unwrap(), ["x.all", "link.up"]);
+        assert_eq!(*c.got.lock().unwrap(), ["x.all", "sub.up"]);
     }
 
     #[test]

@@ -491,7 +491,7 @@ mod tests {
     #[test]
     fn parses_and_rejects() {
         let s = spec(
-            r#"{"interface":"eth0","condition":"carrier-up","event":{"topic":"dhcp.start","dst":"plugin:dhcp","payload":{"x":1}},"persistent":true}"#,
+            r#"{"interface":"eth0","condition":"carrier-up","event":{"topic":"vendor.start","dst":"plugin:dhcp","payload":{"x":1}},"persistent":true}"#,
         );
         assert_eq!(s.interface, Selector::Name("eth0".into()));
         assert_eq!(s.condition, Condition::CarrierUp);
