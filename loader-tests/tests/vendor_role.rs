@@ -84,6 +84,18 @@ fn a_vendor_plugin_built_out_of_tree_serves_role_conf_for_the_commander() {
     // And restores it through that plugin.
     call(topics::ROLLBACK, json!({"checkpoint": "vendor-1"}));
     assert!(!has_v1(&ns), "the rollback left the veth");
+    // Every checkpoint, the rollback's own included, is the vendor's.
+    let list = call(topics::LIST_CHECKPOINTS, json!({}));
+    let ids: Vec<&str> = list["checkpoints"]
+        .as_array()
+        .expect("a list of checkpoints")
+        .iter()
+        .map(|c| c["id"].as_str().expect("an id"))
+        .collect();
+    assert!(
+        ids.len() >= 2 && ids.iter().all(|id| id.starts_with("vendor-")),
+        "{list:#}"
+    );
 
     drop(client);
     let problems = daemon.shutdown();
