@@ -14,7 +14,7 @@ use nipart_plugin_api::{
     Error, Result,
     state::{
         Interface, InterfaceState, IpAddress, NetworkState, Route, interface_differences,
-        routes_missing, routes_to_remove,
+        routes_kept_through, routes_missing, routes_to_remove,
     },
 };
 use nispor::{IfaceConf, IfaceState, NetConf};
@@ -175,27 +175,14 @@ fn routes_lost<'a>(
     touched: &[&Interface],
     running: &[Route],
 ) -> Vec<&'a Route> {
-    let config = desired.routes.config.as_deref().unwrap_or(&[]);
-    let before_running = before.routes.running.as_deref().unwrap_or(&[]);
-    let removed = routes_to_remove(config, before_running);
     let up: HashSet<&str> = touched
         .iter()
         .filter(|i| i.state_or_up() == InterfaceState::Up)
         .map(|i| i.name.as_str())
         .collect();
-    before
-        .routes
-        .config
-        .as_deref()
-        .unwrap_or(&[])
-        .iter()
-        .filter(|r| {
-            r.next_hop_interface
-                .as_deref()
-                .is_some_and(|i| up.contains(i))
-                && !removed.contains(r)
-                && !running.iter().any(|x| r.matches(x))
-        })
+    routes_kept_through(desired, before, |i| up.contains(i))
+        .into_iter()
+        .filter(|r| !running.iter().any(|x| r.matches(x)))
         .collect()
 }
 

@@ -8,7 +8,7 @@ use nipart_plugin_api::{
     Role,
     state::{
         Interface, InterfaceState, IpConfig, NetworkState, Plan, PlanPart, Route, Routes,
-        StateError, routes_to_remove,
+        StateError, routes_kept_through,
     },
 };
 
@@ -75,21 +75,9 @@ fn verify_state(desired: &NetworkState, current: &NetworkState) -> NetworkState 
         }
     }
     let config = desired.routes.config.as_deref().unwrap_or(&[]);
-    let running = current.routes.running.as_deref().unwrap_or(&[]);
-    let removed = routes_to_remove(config, running);
-    let kept: Vec<Route> = current
-        .routes
-        .config
-        .as_deref()
-        .unwrap_or(&[])
-        .iter()
-        .filter(|r| {
-            r.next_hop_interface
-                .as_deref()
-                .is_some_and(|i| kept_up.contains(i))
-                && !removed.contains(r)
-                && !config.iter().any(|c| !c.is_absent() && c.matches(r))
-        })
+    let kept: Vec<Route> = routes_kept_through(desired, current, |i| kept_up.contains(i))
+        .into_iter()
+        .filter(|r| !config.iter().any(|c| !c.is_absent() && c.matches(r)))
         .cloned()
         .collect();
     if !kept.is_empty() {

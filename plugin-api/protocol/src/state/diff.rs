@@ -203,6 +203,28 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
     out
 }
 
+/// The static routes `current` has configured through an interface that
+/// `is_up` accepts, and that `desired` does not remove on purpose (no
+/// `state: absent` route of it selects them): the routes an apply must
+/// keep on the interfaces it touched.
+pub fn routes_kept_through<'a>(
+    desired: &NetworkState,
+    current: &'a NetworkState,
+    is_up: impl Fn(&str) -> bool,
+) -> Vec<&'a Route> {
+    let config = desired.routes.config.as_deref().unwrap_or(&[]);
+    let running = current.routes.running.as_deref().unwrap_or(&[]);
+    let removed = routes_to_remove(config, running);
+    current
+        .routes
+        .config
+        .as_deref()
+        .unwrap_or(&[])
+        .iter()
+        .filter(|r| r.next_hop_interface.as_deref().is_some_and(&is_up) && !removed.contains(r))
+        .collect()
+}
+
 /// Routes of `running` that the absent selectors of `config` would remove:
 /// matched by a selector and by no route `config` wants.
 pub fn routes_to_remove<'a>(config: &[Route], running: &'a [Route]) -> Vec<&'a Route> {

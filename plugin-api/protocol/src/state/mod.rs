@@ -48,7 +48,8 @@ pub use api::*;
 pub use conf::*;
 pub use dhcp::*;
 pub use diff::{
-    differences, interface_differences, is_link_local, routes_missing, routes_to_remove,
+    differences, interface_differences, is_link_local, routes_kept_through, routes_missing,
+    routes_to_remove,
 };
 pub use parse::{
     Family, LOOPBACK, MAX_INTERFACE_NAME, QUOTE_MAX, StateError, canonical_mac, canonical_network,
