@@ -1,8 +1,8 @@
 //! `Apply` as a value with one method per step: [`Apply::run`] takes its
 //! turn, then plans (validates), checkpoints, applies, verifies, and makes
 //! the result final (saved, or awaiting `Commit`); a step that fails goes
-//! to [`Apply::roll_back`], the only way out of an apply that changed
-//! something.
+//! to [`Apply::roll_back`] (the one rollback path, [`crate::rollback`]),
+//! the only way out of an apply that changed something.
 //!
 //! The in-progress mark (`conf.checkpoint.in-progress`) is set before the
 //! first change and cleared once the apply is final or rolled back, so
@@ -12,7 +12,7 @@ use std::{sync::Arc, time::Instant};
 
 use nipart_plugin_api::{
     Context, Error, ErrorKind, Event, Result,
-    protocol::workflow::{ApplyFailed, NetworkApplied},
+    protocol::workflow::NetworkApplied,
     state::{
         ApplyRequest, ApplyResult, ApplyStep, CreatedBy, Difference, NetworkState, Plan,
         PlanRequest, VerifyReport,
@@ -23,7 +23,8 @@ use crate::{
     checkpoint,
     history::summary,
     options::{ApplyMode, Finish, Persistence, WhenBusy},
-    workflow::{Pending, Shared, progress, rolled_back_text},
+    rollback::{Cause, Undoing, roll_back},
+    workflow::{Pending, Shared, progress},
 };
 
 /// One `Apply` call.
@@ -204,27 +205,29 @@ impl<'a> Apply<'a> {
         history.mark_in_progress(self.ctx, None).await
     }
 
-    /// A failed apply's end: rolls back to the checkpoint, clears the
-    /// in-progress mark, says so in the error (`{cause}; rolled back to
-    /// checkpoint cp-N`), and publishes it as `network.applied`.
-    async fn roll_back(&self, c: &Checkpointed, kind: ErrorKind, cause: String) -> Error {
-        let rb = self
-            .shared
-            .revert_to(self.ctx, Some(self.event), &c.id, &c.before)
-            .await;
-        // Rolled back or not, the apply has ended: the daemon said what it did.
-        if let Err(e) = self.shared.history.mark_in_progress(self.ctx, None).await {
-            tracing::warn!("{e}");
+    /// A failed apply's end, through the one rollback path: back to the
+    /// checkpoint, the in-progress mark cleared, the error saying so
+    /// (`{cause}; rolled back to checkpoint cp-N`) and published as
+    /// `network.applied`.
+    async fn roll_back(&self, c: &Checkpointed, kind: ErrorKind, error: String) -> Error {
+        let cause = Cause::FailedApply {
+            event: self.event,
+            error,
+        };
+        match roll_back(
+            self.shared,
+            self.ctx,
+            &c.id,
+            &c.before,
+            cause,
+            Undoing::Apply,
+        )
+        .await
+        {
+            Ok(done) => Error::new(kind, done.message),
+            // Only a `Rollback` call fails to start.
+            Err(e) => e,
         }
-        let err = Error::new(kind, format!("{cause}; {}", rolled_back_text(&c.id, &rb)));
-        let notice = NetworkApplied::Failed(ApplyFailed {
-            error: err.message().to_string(),
-            rolled_back: rb.is_ok(),
-        });
-        if let Err(e) = self.ctx.announce(&notice) {
-            tracing::debug!("the failed apply was not announced: {e}");
-        }
-        err
     }
 
     /// The reply; with `no_commit`, the checkpoint is kept pending with

@@ -1,7 +1,6 @@
 //! `Commit`, `Rollback` and `ListCheckpoints`, and the end of a `no_commit`
-//! apply not committed in time. A rollback, whatever its cause, reverts
-//! through [`Shared::revert_to`] and is announced by
-//! [`RollbackCause::announce`].
+//! apply not committed in time. Both rollbacks go through the one rollback
+//! path, [`crate::rollback::roll_back`].
 
 use std::{
     sync::Arc,
@@ -9,13 +8,14 @@ use std::{
 };
 
 use nipart_plugin_api::{
-    Address, Context, Error, ErrorKind, Event, Result,
-    state::{CheckpointInfo, CheckpointList, CheckpointResult, CreatedBy, NetworkState},
+    Context, Error, ErrorKind, Event, Result,
+    state::{CheckpointInfo, CheckpointList, CheckpointResult, NetworkState},
 };
 
 use crate::{
     options::Persistence,
-    workflow::{RollbackCause, Shared, rolled_back_text},
+    rollback::{Cause, Undoing, roll_back},
+    workflow::Shared,
 };
 
 /// `ListCheckpoints`: the history on disk (with `conf`), marking the
@@ -123,114 +123,49 @@ pub async fn rollback(
 ) -> Result<CheckpointResult> {
     let _turn = shared.turn().await;
     shared.refuse_if_stopping("rollback")?;
-    if pending_matching(shared, wanted.as_deref(), "roll back to", ErrorKind::Busy)?.is_some() {
+    let (id, running, saved, undoing) = if pending_matching(
+        shared,
+        wanted.as_deref(),
+        "roll back to",
+        ErrorKind::Busy,
+    )?
+    .is_some()
+    {
         let Some(p) = shared.pending().take() else {
             return Err(Error::other("the pending checkpoint went away"));
         };
-        p.timer.abort();
         // The uncommitted apply was never saved: the saved state stays.
-        let r = restore(shared, ctx, event, &p.id, &p.state, None).await;
-        if let Err(e) = shared.history.mark_pending(ctx, None).await {
-            tracing::warn!("{e}");
-        }
-        return r;
-    }
-    match shared.history.get(ctx, wanted.as_deref()).await? {
-        Some(record) => {
-            let saved = record.saved.unwrap_or_default();
-            restore(shared, ctx, event, &record.id, &record.running, Some(saved)).await
-        }
-        None => Err(Error::new(
-            ErrorKind::NotFound,
-            match wanted {
-                Some(w) => format!(
-                    "no checkpoint {w:?} (without the conf plugin only a checkpoint awaiting Commit can be rolled back to)"
-                ),
-                None => "no checkpoint awaits Commit or Rollback".to_string(),
-            },
-        )),
-    }
-}
-
-/// Brings the network back to checkpoint `id` (its `running` state), as an
-/// apply does: a new checkpoint first (so that the rollback can be undone),
-/// then revert, and on failure back to that new checkpoint. `saved`, when
-/// given, replaces the saved desired state afterwards.
-async fn restore(
-    shared: &Shared,
-    ctx: &Context,
-    event: &Event,
-    id: &str,
-    running: &NetworkState,
-    saved: Option<NetworkState>,
-) -> Result<CheckpointResult> {
-    let history = &shared.history;
-    let before = shared.query(ctx, None).await?;
-    let mut summary = format!("rollback to {id}");
-    if !matches!(event.src, Address::Client(_)) {
-        summary.push_str(&format!(" (from {})", event.src));
-    }
-    let created_by = CreatedBy {
-        action: "rollback".into(),
-        request: Some(event.id.to_string()),
-        summary,
-        desired: None,
-    };
-    let new_id = history.take(ctx, created_by, &before).await?;
-    // A rollback a client asked for is an apply too: marked in progress, so
-    // that a daemon killed in the middle goes back to `new_id` at start.
-    // Not the rollbacks conf asks for at start: the mark they undo must
-    // stay until they are done.
-    let marked = matches!(event.src, Address::Client(_));
-    if marked {
-        history
-            .mark_in_progress(ctx, Some(&new_id))
-            .await
-            .map_err(|e| Error::new(e.kind(), format!("{e}; nothing was changed")))?;
-    }
-    let outcome = match shared.revert_to(ctx, None, id, running).await {
-        Ok(()) => match &saved {
-            Some(s) => history
-                .save(ctx, s, true)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-            None => Ok(()),
-        },
-        Err(e) => Err(e),
-    };
-    let outcome = match outcome {
-        Ok(()) if marked => history
-            .mark_in_progress(ctx, None)
-            .await
-            .map_err(|e| e.to_string()),
-        other => other,
-    };
-    match outcome {
-        Ok(()) => {
-            let message =
-                format!("rolled back to checkpoint {id} (checkpoint {new_id} taken before)");
-            tracing::info!("{message}");
-            RollbackCause::Request.announce(ctx, id, true, message);
-            Ok(CheckpointResult {
-                checkpoint: id.to_string(),
-                done: "rolled-back".into(),
-            })
-        }
-        Err(e) => {
-            let back = shared.revert_to(ctx, None, &new_id, &before).await;
-            if marked && let Err(e) = history.mark_in_progress(ctx, None).await {
-                tracing::warn!("{e}");
+        (p.id.clone(), p.state.clone(), None, Undoing::Pending(p))
+    } else {
+        match shared.history.get(ctx, wanted.as_deref()).await? {
+            Some(record) => (
+                record.id,
+                record.running,
+                Some(record.saved.unwrap_or_default()),
+                Undoing::Checkpoint,
+            ),
+            None => {
+                return Err(Error::new(
+                    ErrorKind::NotFound,
+                    match wanted {
+                        Some(w) => format!(
+                            "no checkpoint {w:?} (without the conf plugin only a checkpoint awaiting Commit can be rolled back to)"
+                        ),
+                        None => "no checkpoint awaits Commit or Rollback".to_string(),
+                    },
+                ));
             }
-            let message = format!(
-                "rolling back to checkpoint {id}: {e}; {}",
-                rolled_back_text(&new_id, &back)
-            );
-            tracing::warn!("{message}");
-            RollbackCause::Request.announce(ctx, id, false, message.clone());
-            Err(Error::new(ErrorKind::Failed, message))
         }
+    };
+    let cause = Cause::Request { event, saved };
+    let done = roll_back(shared, ctx, &id, &running, cause, undoing).await?;
+    if !done.ok {
+        return Err(Error::new(ErrorKind::Failed, done.message));
     }
+    Ok(CheckpointResult {
+        checkpoint: id,
+        done: "rolled-back".into(),
+    })
 }
 
 /// The timer of a `no_commit` apply: after `timeout`, unless committed or
@@ -255,17 +190,9 @@ pub fn expire_after(
             }
         };
         let Some(p) = taken else { return };
-        let rb = shared.revert_to(&ctx, None, &p.id, &p.state).await;
-        if let Err(e) = shared.history.mark_pending(&ctx, None).await {
-            tracing::warn!("{e}");
-        }
-        let message = format!(
-            "checkpoint {} was not committed within {} s: {}",
-            p.id,
-            timeout.as_secs(),
-            rolled_back_text(&p.id, &rb)
-        );
-        tracing::warn!("{message}");
-        RollbackCause::CommitTimeout.announce(&ctx, &p.id, rb.is_ok(), message);
+        let (id, state) = (p.id.clone(), p.state.clone());
+        let cause = Cause::CommitTimeout { after: timeout };
+        // Only a `Rollback` call fails to start.
+        let _ = roll_back(&shared, &ctx, &id, &state, cause, Undoing::Pending(p)).await;
     })
 }

@@ -9,7 +9,8 @@
 //! Modules: [`apply`] (the `Apply` call, one method per step),
 //! [`checkpoint`] (`Commit`, `Rollback`, `ListCheckpoints`, the commit
 //! timer), [`workflow`] (the commander's state and the steps the calls
-//! share, the one revert path and the `network.rolled-back` notice),
+//! share), [`rollback`] (the one rollback path: revert, the marks it ends,
+//! `network.rolled-back`),
 //! [`history`] (requests to role `conf`), [`options`] (`ApplyOptions` as
 //! an `ApplyMode`), [`leases`] (DHCP leases in `Show`), [`config`].
 
@@ -19,6 +20,7 @@ mod config;
 mod history;
 mod leases;
 mod options;
+mod rollback;
 mod workflow;
 
 use std::{future::Future, sync::Arc};

@@ -1,8 +1,8 @@
 //! What every call that changes the network shares: the state of the
 //! commander (one apply, commit or rollback at a time; the checkpoint
 //! awaiting `Commit`; the stopping flag) and the steps they are made of —
-//! query, apply the parts of a plan, verify, revert to a checkpoint, and
-//! the one `network.rolled-back` notice.
+//! query, apply the parts of a plan, verify, and revert to a checkpoint
+//! (the step [`crate::rollback`] builds the one rollback path on).
 //!
 //! Imports [`crate::history`], which imports nothing of the workflow.
 
@@ -15,10 +15,10 @@ use std::{
 };
 
 use nipart_plugin_api::{
-    Address, Context, Error, ErrorKind, Event, Message, Result,
+    Address, Context, Error, ErrorKind, Event, Result,
     state::{
         ApplyPart, ApplyProgress, ApplyStep, NetworkState, Plan, QueryRequest, RevertRequest,
-        RolledBack, VerifyReport, VerifyRequest,
+        VerifyReport, VerifyRequest,
     },
 };
 use tokio::sync::{Mutex as AsyncMutex, MutexGuard};
@@ -185,7 +185,7 @@ impl Shared {
 
     /// Brings the network back to checkpoint `id` (`running`, its state):
     /// plans the revert, applies it and verifies it. `Err` says why it did
-    /// not fully work. Every rollback goes through here.
+    /// not fully work. Only [`crate::rollback::roll_back`] calls it.
     pub async fn revert_to(
         &self,
         ctx: &Context,
@@ -231,45 +231,5 @@ pub fn progress(ctx: &Context, event: &Event, step: ApplyStep, message: impl Int
     tracing::debug!("apply {}: {step:?}: {message}", event.id);
     if let Err(e) = ctx.progress(event, &ApplyProgress { step, message }) {
         tracing::debug!("progress of {} not delivered: {e}", event.id);
-    }
-}
-
-/// `rolled back to checkpoint cp-3`, or why not.
-pub fn rolled_back_text(id: &str, r: &std::result::Result<(), String>) -> String {
-    match r {
-        Ok(()) => format!("rolled back to checkpoint {id}"),
-        Err(e) => format!("the rollback to checkpoint {id} failed: {e}"),
-    }
-}
-
-/// Why the network went back to a checkpoint other than through a failed
-/// apply (which says so in `network.applied`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RollbackCause {
-    /// A `no_commit` apply not committed in time.
-    CommitTimeout,
-    /// A `Rollback` call.
-    Request,
-}
-
-impl RollbackCause {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::CommitTimeout => "commit-timeout",
-            Self::Request => "request",
-        }
-    }
-
-    /// Publishes `network.rolled-back`: the one place it is built.
-    pub fn announce(self, ctx: &Context, checkpoint: &str, ok: bool, message: String) {
-        let notice = RolledBack {
-            checkpoint: checkpoint.to_string(),
-            cause: self.as_str().to_string(),
-            ok,
-            message,
-        };
-        if let Err(e) = ctx.announce(&notice) {
-            tracing::debug!("{} not published: {e}", RolledBack::TOPIC);
-        }
     }
 }
