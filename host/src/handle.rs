@@ -1,13 +1,13 @@
 //! The daemon handle each plugin receives at Init: the FFI `Daemon` a
 //! plugin calls into (publish, subscribe, log, its configuration section,
 //! and the `call` methods `nipart.plugin_failed`, `nipart.daemon_version`,
-//! `nipart.config_position`).
+//! `nipart.hello`, `nipart.config_position`).
 //!
 //! Invariants: everything a plugin publishes goes out as its own member
 //! (the bus stamps the source); a log record is bounded
 //! ([`LOG_RECORD_MAX`]); nothing here blocks on another plugin.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use arc_swap::ArcSwap;
 
@@ -16,8 +16,8 @@ use nipart_plugin_abi::{Daemon, FfiError, FfiEvent, log_level};
 use nipart_plugin_api::{
     Error, ErrorKind,
     protocol::{
-        Hello,
-        daemon::{DaemonCall, DaemonVersion, FEATURE_HELLO, ReportFailure},
+        Hello, PROTOCOL_VERSION,
+        daemon::{DaemonCall, DaemonVersion, FEATURE_HELLO, ReportFailure, hello_fix},
     },
 };
 
@@ -45,10 +45,35 @@ pub struct DaemonHandle {
     /// The plugin's `[plugin.NAME]` section as JSON; replaced when a reload
     /// changes it, so that `Context::config` returns the new section.
     pub(crate) section: Arc<ArcSwap<SectionJson>>,
+    /// The protocol version agreed in the plugin's hello at Init (unset if
+    /// it sent none), for the start-up log line and `Plugins`.
+    pub(crate) protocol: Arc<OnceLock<u32>>,
 }
 
 fn to_ffi<T>(r: Result<T, Error>) -> RResult<T, FfiError> {
     r.map_err(FfiError::from).into()
+}
+
+impl DaemonHandle {
+    /// The plugin's hello: the daemon speaks every protocol version up to
+    /// its own, so it takes the plugin's version as the agreed one, or
+    /// refuses a newer one saying how to fix it. Answers with its own hello.
+    fn hello(&self, input: &[u8]) -> Result<Vec<u8>, Error> {
+        let theirs = Hello::decode(input).ok_or_else(|| {
+            Error::invalid_input(format!("plugin {}: its hello is malformed", self.name))
+        })?;
+        if theirs.protocol_version > PROTOCOL_VERSION {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                format!(
+                    "this daemon speaks nipart protocol versions up to {PROTOCOL_VERSION}; {}",
+                    hello_fix(theirs.protocol_version)
+                ),
+            ));
+        }
+        let _ = self.protocol.set(theirs.protocol_version);
+        Ok(Hello::encode_output(&Hello::new(&[FEATURE_HELLO])))
+    }
 }
 
 impl Daemon for DaemonHandle {
@@ -110,11 +135,7 @@ impl Daemon for DaemonHandle {
             DaemonVersion::METHOD => RResult::ROk(RVec::from(DaemonVersion::encode_output(
                 &env!("CARGO_PKG_VERSION").to_string(),
             ))),
-            // The plugin's hello is informative only: whatever it says, the
-            // daemon answers with its own.
-            Hello::METHOD => RResult::ROk(RVec::from(Hello::encode_output(&Hello::new(&[
-                FEATURE_HELLO,
-            ])))),
+            Hello::METHOD => to_ffi(self.hello(input.as_slice()).map(RVec::from)),
             // The SDK met an error at a byte offset of the section's JSON:
             // where the operator wrote that value.
             "nipart.config_position" => {

@@ -16,7 +16,7 @@
 use std::{
     path::PathBuf,
     sync::{
-        Arc, Condvar, Mutex,
+        Arc, Condvar, Mutex, OnceLock,
         atomic::{AtomicU64, Ordering},
         mpsc,
     },
@@ -95,6 +95,9 @@ pub struct PluginInfo {
     pub file: PathBuf,
     pub roles: Vec<String>,
     pub sdk_version: String,
+    /// The protocol version agreed in its hello at Init (`None` before
+    /// Init, or if it sent no hello).
+    pub protocol_version: Option<u32>,
 }
 
 struct RunningPlugin {
@@ -105,6 +108,8 @@ struct RunningPlugin {
     section: Arc<ArcSwap<SectionJson>>,
     /// Init returned in time (successfully or not): Shutdown may be called.
     init_returned: bool,
+    /// Set by its hello (through its daemon handle).
+    protocol: Arc<OnceLock<u32>>,
 }
 
 /// Why start-up was aborted.
@@ -375,11 +380,13 @@ impl Lifecycle {
                 file: p.path,
                 roles: p.roles,
                 sdk_version: p.sdk_version,
+                protocol_version: None,
             },
             section: Arc::new(ArcSwap::from_pointee(config.plugin_section(&p_name))),
             instance,
             member,
             init_returned: false,
+            protocol: Arc::new(OnceLock::new()),
         })
     }
 
@@ -397,6 +404,7 @@ impl Lifecycle {
                 member: p.member.clone(),
                 bus: self.bus.clone(),
                 section: p.section.clone(),
+                protocol: p.protocol.clone(),
             };
             let settings = serde_json::to_string(&InitSettings {
                 queue_capacity: self.config.queue_capacity,
@@ -418,7 +426,13 @@ impl Lifecycle {
                     if p.member.state() == MemberState::Initializing {
                         p.member.set_state(MemberState::Running);
                     }
-                    tracing::info!("plugin {name} {} started", p.info.version);
+                    match p.protocol.get() {
+                        Some(v) => tracing::info!(
+                            "plugin {name} {} started (protocol version {v})",
+                            p.info.version
+                        ),
+                        None => tracing::info!("plugin {name} {} started", p.info.version),
+                    }
                     continue;
                 }
                 CallOutcome::Returned(Err(e)) => {
@@ -703,7 +717,13 @@ impl Lifecycle {
     pub fn plugins(&self) -> Vec<(PluginInfo, Arc<Member>)> {
         self.plugins
             .iter()
-            .map(|p| (p.info.clone(), p.member.clone()))
+            .map(|p| {
+                let info = PluginInfo {
+                    protocol_version: p.protocol.get().copied(),
+                    ..p.info.clone()
+                };
+                (info, p.member.clone())
+            })
             .collect()
     }
 }

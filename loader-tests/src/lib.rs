@@ -12,7 +12,8 @@
 //!
 //! * `loader-tests/fixtures/`: plugins made with the SDK ([`Fixture::Good`],
 //!   the scripted [`Fixture::Alpha`], [`Fixture::Zulu`] and [`Fixture::Pair`],
-//!   [`Fixture::BadCtor`]), a plain cdylib ([`Fixture::NotPlugin`]) and a
+//!   [`Fixture::BadCtor`], [`Fixture::Future`] of a later protocol
+//!   version), a plain cdylib ([`Fixture::NotPlugin`]) and a
 //!   library whose root module constructor panics ([`Fixture::RootPanic`]);
 //! * `loader-tests/foreign/<name>/`, one workspace each, for what can't share
 //!   a dependency graph with the SDK: an interface with another ABI major
@@ -94,6 +95,7 @@ impl Workspace {
                 "nipart-fixture-misfits",
                 "nipart-fixture-empty",
                 "nipart-fixture-evil",
+                "nipart-fixture-future",
             ],
             Workspace::Layout | Workspace::OtherMajor | Workspace::PanicAbort => &[],
         }
@@ -155,6 +157,9 @@ pub enum Fixture {
     /// No plugin: a library whose constructor leaves the marker file
     /// [`evil_marker`] when it is loaded, the proof that it ran.
     Evil,
+    /// Plugin `future`: claims the protocol version after this daemon's in
+    /// its hello at Init.
+    Future,
 }
 
 /// The marker [`Fixture::Evil`]'s constructor leaves when a library loads
@@ -198,6 +203,7 @@ impl Fixture {
             Fixture::Layout => "libnipart_fixture_layout.so",
             Fixture::PanicAbort => "libnipart_fixture_panic_abort.so",
             Fixture::Evil => "libnipart_fixture_evil.so",
+            Fixture::Future => "libnipart_fixture_future.so",
         }
     }
 

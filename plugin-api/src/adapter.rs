@@ -136,6 +136,9 @@ impl<P: Plugin> Adapter<P> {
         let level_handle = Arc::new(OnceLock::new());
         let cancellations = Arc::new(Cancellations::default());
         let ctx = Context::new(P::NAME, daemon, pending.clone(), cancellations.clone());
+        // Before anything runs: a daemon that does not speak the plugin's
+        // protocol refuses it here, with the fix.
+        ctx.hello(P::NAME, P::PROTOCOL_VERSION)?;
         let _ = self.link.set(Link {
             events: events_tx,
             capacity,

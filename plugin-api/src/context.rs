@@ -410,6 +410,35 @@ impl Context {
         })
     }
 
+    /// The hello at Init: tells the daemon the protocol version `ours` of
+    /// plugin `name` and returns the version both speak. An error when the
+    /// daemon does not speak `ours` (the daemon's refusal, or its hello
+    /// naming an older version), saying how to fix it.
+    pub(crate) fn hello(&self, name: &str, ours: u32) -> Result<u32> {
+        use crate::protocol::Hello;
+        let refused = |why: String| {
+            Error::new(
+                ErrorKind::Unsupported,
+                format!("plugin {name} speaks nipart protocol version {ours}: {why}"),
+            )
+        };
+        let hello = Hello {
+            protocol_version: ours,
+            features: Vec::new(),
+        };
+        match self.call(&hello) {
+            Ok(theirs) if theirs.protocol_version >= ours => Ok(ours),
+            Ok(theirs) => Err(refused(format!(
+                "this daemon speaks version {} only; {}",
+                theirs.protocol_version,
+                crate::protocol::daemon::hello_fix(ours)
+            ))),
+            // A daemon older than the hello speaks version 1.
+            Err(e) if e.kind() == ErrorKind::Unsupported && ours <= 1 => Ok(ours),
+            Err(e) => Err(refused(e.message().to_string())),
+        }
+    }
+
     pub(crate) fn daemon(&self) -> &DaemonBox {
         &self.inner.daemon
     }

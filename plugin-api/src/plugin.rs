@@ -24,6 +24,12 @@ pub trait Plugin: Sized + Send + 'static {
     const ROLES: &'static [&'static str] = &[];
     /// Topic patterns subscribed to from the start (see [`crate::TopicPattern`]).
     const SUBSCRIPTIONS: &'static [&'static str] = &[];
+    /// The protocol version the plugin speaks, sent in its
+    /// [`Hello`](crate::protocol::Hello) at Init: this SDK's
+    /// [`PROTOCOL_VERSION`](crate::protocol::PROTOCOL_VERSION). Not to be
+    /// set by a plugin; a test fixture claims a future version with it.
+    #[doc(hidden)]
+    const PROTOCOL_VERSION: u32 = crate::protocol::PROTOCOL_VERSION;
 
     /// Builds the plugin. Called once when the daemon loads the library,
     /// before Init; keep it cheap and free of side effects.

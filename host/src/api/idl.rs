@@ -70,7 +70,9 @@ type Plugin (
   delivered: int,
   # events that did not fit into the plugin's queue
   dropped: int,
-  queue_depth: int
+  queue_depth: int,
+  # the nipart protocol version agreed in its hello at Init
+  protocol_version: ?int
 )
 
 # A plugin file the daemon refused to load.

@@ -201,6 +201,7 @@ fn plugins(ctx: &ConnCtx) -> Value {
                 "delivered": s.delivered,
                 "dropped": s.dropped,
                 "queue_depth": s.queue_depth,
+                "protocol_version": p.info.protocol_version,
             })
         })
         .collect();

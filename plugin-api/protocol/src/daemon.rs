@@ -200,9 +200,12 @@ impl DaemonCall for QueueDepth {
     }
 }
 
-/// Either way: each side's [`Hello`] (JSON in, JSON out). A daemon older
-/// than this call answers `unsupported`: it speaks protocol version 1
-/// without features.
+/// Either way: each side's [`Hello`] (JSON in, JSON out), sent by the SDK
+/// at Init. The daemon speaks every protocol version up to its own (the
+/// compatibility rule keeps old payloads decodable): it refuses a plugin of
+/// a newer version with an `unsupported` error saying how to fix it
+/// ([`hello_fix`]). A daemon older than this call answers `unsupported`
+/// too: it speaks protocol version 1 without features.
 impl DaemonCall for Hello {
     const METHOD: &'static str = "nipart.hello";
     type Output = Hello;
@@ -218,6 +221,16 @@ impl DaemonCall for Hello {
     fn decode_output(bytes: &[u8]) -> Option<Hello> {
         Self::decode(bytes)
     }
+}
+
+/// How to fix a plugin that speaks protocol version `plugin_version`, which
+/// the daemon does not: the second half of the refusal (the daemon's, or
+/// the SDK's when an older daemon's hello names an older version).
+pub fn hello_fix(plugin_version: u32) -> String {
+    format!(
+        "run a nipartd release that speaks protocol version {plugin_version}, or rebuild the \
+         plugin against the nipart-plugin-api release that matches this daemon"
+    )
 }
 
 /// The feature a daemon that answers [`Hello`] lists: it knows the hello.
