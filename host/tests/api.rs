@@ -2,13 +2,15 @@
 //! process) with a real plugin: every method, streams, the commander
 //! exchange, start-up and shutdown of the socket.
 
+mod api_daemon;
 mod support;
 
 use std::{os::unix::net::UnixStream, time::Duration};
 
+use api_daemon::{daemon, with_commander};
 use nipart_client::{ApplyOptions, Client, Error};
 use serde_json::{Value, json};
-use support::{Daemon, Setup, assert_ping, error_name, raw_call};
+use support::{assert_ping, error_name, raw_call};
 
 const BIN: &str = env!("CARGO_BIN_EXE_nipartd");
 
@@ -21,18 +23,21 @@ fn remote(e: Error) -> (String, Value) {
 
 #[tokio::test]
 async fn ping_info_plugins_and_introspection() {
-    let d = Daemon::start(BIN, &Setup::with_commander());
-    let mut c = Client::connect(&d.socket).await.unwrap();
+    let d = with_commander().spawn();
+    let mut c = Client::connect(d.socket()).await.unwrap();
     c.ping().await.unwrap();
 
     let info = c.info().await.unwrap();
     assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
     assert_eq!(info.abi_version, "1.0.0");
-    assert_eq!(info.plugin_dir, d.plugin_dir.display().to_string());
-    assert_eq!(info.socket, d.socket.display().to_string());
+    assert_eq!(
+        info.plugin_dir,
+        d.sandbox().plugin_dir().display().to_string()
+    );
+    assert_eq!(info.socket, d.socket().display().to_string());
     assert_eq!((info.plugins, info.rejected), (1, 0));
     assert!(info.uptime_seconds >= 0.0 && info.uptime_seconds < 60.0);
-    assert_eq!(info.pid, d.child.as_ref().unwrap().id());
+    assert_eq!(info.pid, d.pid());
 
     let p = c.plugins().await.unwrap();
     assert_eq!(p.plugins.len(), 1);
@@ -84,8 +89,8 @@ async fn ping_info_plugins_and_introspection() {
 
 #[tokio::test]
 async fn network_calls_without_commander_say_so() {
-    let d = Daemon::start(BIN, &Setup::default());
-    let mut c = Client::connect(&d.socket).await.unwrap();
+    let d = daemon().spawn();
+    let mut c = Client::connect(d.socket()).await.unwrap();
     for (method, params) in [
         ("Show", json!({})),
         ("Apply", json!({"state": {"interfaces": []}})),
@@ -113,8 +118,8 @@ async fn network_calls_without_commander_say_so() {
 
 #[tokio::test]
 async fn network_calls_through_a_commander_plugin() {
-    let d = Daemon::start(BIN, &Setup::with_commander());
-    let mut c = Client::connect(&d.socket).await.unwrap();
+    let d = with_commander().spawn();
+    let mut c = Client::connect(d.socket()).await.unwrap();
 
     // Root is admin and sees secrets.
     let shown = c.show(Some("wlan0")).await.unwrap();
@@ -188,7 +193,7 @@ async fn network_calls_through_a_commander_plugin() {
 
     // A commander that answers too late: Timeout, and it is told the call
     // was abandoned.
-    let mut watcher = Client::connect(&d.socket).await.unwrap();
+    let mut watcher = Client::connect(d.socket()).await.unwrap();
     let mut events = watcher.monitor(&["test.abandoned"]).await.unwrap();
     c.set_call_timeout(Some(Duration::from_millis(300)));
     let e = c
@@ -232,19 +237,19 @@ async fn network_calls_through_a_commander_plugin() {
 
 #[tokio::test]
 async fn monitor_receives_bus_events_in_order() {
-    let d = Daemon::start(BIN, &Setup::with_commander());
-    let mut watcher = Client::connect(&d.socket).await.unwrap();
-    let mut other = Client::connect(&d.socket).await.unwrap();
+    let d = with_commander().spawn();
+    let mut watcher = Client::connect(d.socket()).await.unwrap();
+    let mut other = Client::connect(d.socket()).await.unwrap();
     let mut events = watcher.monitor(&["test.*"]).await.unwrap();
     assert_eq!(events.subscribed, ["test.*"]);
     let mut unrelated = other.monitor(&["link.*"]).await.unwrap();
 
-    let mut c = Client::connect(&d.socket).await.unwrap();
+    let mut c = Client::connect(d.socket()).await.unwrap();
     if let Err(e) = c
         .apply(json!({"emit": 500}), &ApplyOptions::default(), None)
         .await
     {
-        panic!("{e}\n{}", d.log_text());
+        panic!("{e}\n{}", d.log());
     }
     for seq in 0..500u64 {
         let ev = tokio::time::timeout(Duration::from_secs(10), events.next())
@@ -271,7 +276,7 @@ async fn monitor_receives_bus_events_in_order() {
         .await
         .unwrap_err();
     assert_eq!(remote(e).0, "org.varlink.service.ExpectedMore");
-    let mut bad = Client::connect(&d.socket).await.unwrap();
+    let mut bad = Client::connect(d.socket()).await.unwrap();
     let e = bad.monitor(&["link.**.up"]).await.err().unwrap();
     let (name, p) = remote(e);
     assert_eq!(name, "io.nipart.Events.InvalidPattern");
@@ -280,24 +285,24 @@ async fn monitor_receives_bus_events_in_order() {
 
 #[tokio::test]
 async fn set_log_level_reaches_the_daemon_and_its_plugins() {
-    let d = Daemon::start(BIN, &Setup::with_commander());
-    let mut c = Client::connect(&d.socket).await.unwrap();
+    let d = with_commander().spawn();
+    let mut c = Client::connect(d.socket()).await.unwrap();
     c.show(None).await.unwrap();
-    assert!(!d.log_text().contains("fixture got"), "{}", d.log_text());
+    assert!(!d.log().contains("fixture got"), "{}", d.log());
 
     let r = c.set_log_level("debug").await.unwrap();
     assert_eq!(r.level, "debug");
     assert!(r.failed.is_empty(), "{:?}", r.failed);
     c.show(None).await.unwrap();
     // The daemon's own debug lines (a new connection) and the plugin's.
-    Client::connect(&d.socket)
+    Client::connect(d.socket())
         .await
         .unwrap()
         .ping()
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let log = d.log_text();
+    let log = d.log();
     assert!(log.contains("fixture got api.network.show"), "{log}");
     assert!(log.contains("connected"), "{log}");
 
@@ -309,57 +314,50 @@ async fn set_log_level_reaches_the_daemon_and_its_plugins() {
     c.set_log_level("warn").await.unwrap();
 }
 
+/// `nipartd --config CONFIG`: the binary under test, as the test kit runs
+/// a child.
+fn nipartd(config: &std::path::Path) -> nipart_testkit::Daemon {
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.arg("--config").arg(config);
+    nipart_testkit::Daemon::start_command(cmd)
+}
+
 #[test]
 fn stale_socket_is_replaced_live_one_refused_and_sigterm_cleans_up() {
-    let mut first = Daemon::start(BIN, &Setup::default());
-    let config = first.dir.path().join("nipartd.toml");
+    let mut first = daemon().spawn();
+    let config = first.sandbox().path("nipartd.toml");
 
     // A second daemon on the same socket refuses to start.
-    let log2 = first.dir.path().join("second.log");
-    let mut second = support::spawn_daemon(BIN, &config, &log2);
-    let status = support::wait_timeout(&mut second, Duration::from_secs(20));
+    let (status, text) = nipartd(&config).wait_exit(Duration::from_secs(20));
     assert!(!status.success());
-    let text = std::fs::read_to_string(&log2).unwrap();
     assert!(
         text.contains(&format!(
             "another nipartd is already running on {}",
-            first.socket.display()
+            first.socket().display()
         )),
         "{text}"
     );
-    assert_ping(&first.socket, "a second daemon was refused");
+    assert_ping(&first.socket(), "a second daemon was refused");
 
     // A crash leaves the socket file: the next daemon replaces it.
     first.kill();
-    assert!(first.socket.exists());
-    let log3 = first.dir.path().join("third.log");
-    let mut third = support::Daemon {
-        child: Some(support::spawn_daemon(BIN, &config, &log3)),
-        socket: first.socket.clone(),
-        plugin_dir: first.plugin_dir.clone(),
-        log: log3.clone(),
-        dir: support::open_tempdir(),
-    };
+    assert!(first.socket().exists());
+    let mut third = nipartd(&config);
     third.wait_ready();
-    assert!(third.log_text().contains("replacing the stale socket"));
+    assert!(third.stderr().contains("replacing the stale socket"));
 
     // SIGTERM with a client streaming: the stream ends, the socket goes.
-    let mut s = UnixStream::connect(&third.socket).unwrap();
+    let mut s = UnixStream::connect(first.socket()).unwrap();
     let r = raw_call(
         &mut s,
         r#"{"method":"io.nipart.Events.Monitor","more":true}"#,
     )
     .unwrap();
     assert_eq!(r["continues"], true);
-    let status = third.terminate();
-    assert!(
-        status.success(),
-        "{status}: {}",
-        std::fs::read_to_string(&log3).unwrap()
-    );
+    let (status, text) = third.terminate(Duration::from_secs(20));
+    assert!(status.success(), "{status}: {text}");
     assert!(support::closed_within(&mut s, Duration::from_secs(5)));
-    assert!(!third.socket.exists(), "socket file left behind");
-    let text = std::fs::read_to_string(&log3).unwrap();
+    assert!(!first.socket().exists(), "socket file left behind");
     let api = text.find("API stopped").expect("API stopped logged");
     let stopped = text.find("nipartd stopped").expect("stopped logged");
     assert!(api < stopped, "{text}");
@@ -367,15 +365,13 @@ fn stale_socket_is_replaced_live_one_refused_and_sigterm_cleans_up() {
 
 #[test]
 fn a_path_that_is_not_a_socket_is_left_alone() {
-    let dir = support::open_tempdir();
-    let (socket, _, config) = Setup::default().prepare(dir.path());
-    std::fs::create_dir_all(socket.parent().unwrap()).unwrap();
+    let d = daemon().build();
+    let socket = d.socket();
     std::fs::write(&socket, "precious").unwrap();
-    let log = dir.path().join("log");
-    let mut child = support::spawn_daemon(BIN, &config, &log);
-    let status = support::wait_timeout(&mut child, Duration::from_secs(20));
+    let sandbox = d.sandbox();
+    let mut child = nipart_testkit::Daemon::start(sandbox, "");
+    let (status, text) = child.wait_exit(Duration::from_secs(20));
     assert!(!status.success());
-    let text = std::fs::read_to_string(&log).unwrap();
     assert!(text.contains("exists and is not a socket"), "{text}");
     assert_eq!(std::fs::read_to_string(&socket).unwrap(), "precious");
     assert_eq!(error_name(&json!({})), "");

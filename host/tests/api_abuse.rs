@@ -1,6 +1,7 @@
 //! Abnormal input and load against a real `nipartd`: every case is
 //! followed by a Ping on a fresh connection that must succeed.
 
+mod api_daemon;
 mod support;
 
 use std::{
@@ -9,14 +10,13 @@ use std::{
     time::{Duration, Instant},
 };
 
+use api_daemon::{DaemonBuilder, daemon, with_commander};
 use nipart_client::{ApplyOptions, Client};
 use serde_json::json;
-use support::{Daemon, Setup, assert_ping, closed_within, error_name, raw_call, read_message};
+use support::{assert_ping, closed_within, error_name, raw_call, read_message};
 
-const BIN: &str = env!("CARGO_BIN_EXE_nipartd");
-
-fn small_limits() -> Setup {
-    Setup::with_commander()
+fn small_limits() -> DaemonBuilder<'static> {
+    with_commander()
         .api("max_message_size = 65536")
         .api("idle_timeout_ms = 600")
         .api("max_requests_in_flight = 16")
@@ -40,12 +40,12 @@ fn random_bytes(n: usize, seed: u64) -> Vec<u8> {
 
 #[test]
 fn malformed_messages_get_errors_or_a_closed_connection() {
-    let d = Daemon::start(BIN, &small_limits());
+    let d = small_limits().spawn();
 
     // Random bytes with terminators: each piece is answered with
     // InvalidMessage, or the connection is closed; never a crash.
     for seed in 1..20u64 {
-        let mut s = UnixStream::connect(&d.socket).unwrap();
+        let mut s = UnixStream::connect(d.socket()).unwrap();
         let mut bytes = random_bytes(4096, seed);
         bytes.push(0);
         let _ = s.write_all(&bytes);
@@ -59,11 +59,11 @@ fn malformed_messages_get_errors_or_a_closed_connection() {
             ),
         }
         drop(s);
-        assert_ping(&d.socket, &format!("random bytes (seed {seed})"));
+        assert_ping(&d.socket(), &format!("random bytes (seed {seed})"));
     }
 
     // Over the size limit with no terminator: an error, then closed.
-    let mut s = UnixStream::connect(&d.socket).unwrap();
+    let mut s = UnixStream::connect(d.socket()).unwrap();
     let big = vec![b'x'; 200 * 1024];
     let _ = s.write_all(&big);
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
@@ -74,10 +74,10 @@ fn malformed_messages_get_errors_or_a_closed_connection() {
         "message larger than the limit of 65536 bytes"
     );
     assert!(closed_within(&mut s, Duration::from_secs(5)));
-    assert_ping(&d.socket, "an oversized message");
+    assert_ping(&d.socket(), "an oversized message");
 
     // Invalid JSON: an error, and the connection stays usable.
-    let mut s = UnixStream::connect(&d.socket).unwrap();
+    let mut s = UnixStream::connect(d.socket()).unwrap();
     let v = raw_call(&mut s, "{\"method\": \"io.nipart.Daemon.Ping\"").unwrap();
     assert_eq!(error_name(&v), "io.nipart.Daemon.InvalidMessage");
     assert!(
@@ -105,10 +105,10 @@ fn malformed_messages_get_errors_or_a_closed_connection() {
     let v = raw_call(&mut s, r#"{"method":"io.nipart.Daemon.Ping"}"#).unwrap();
     assert_eq!(v, json!({"parameters": {}}));
     drop(s);
-    assert_ping(&d.socket, "invalid JSON");
+    assert_ping(&d.socket(), "invalid JSON");
 
     // Unknown interface and method; upgrade is refused.
-    let mut s = UnixStream::connect(&d.socket).unwrap();
+    let mut s = UnixStream::connect(d.socket()).unwrap();
     let v = raw_call(&mut s, r#"{"method":"com.example.Nope.Ping"}"#).unwrap();
     assert_eq!(
         v,
@@ -126,10 +126,10 @@ fn malformed_messages_get_errors_or_a_closed_connection() {
     .unwrap();
     assert_eq!(error_name(&v), "org.varlink.service.InvalidParameter");
     drop(s);
-    assert_ping(&d.socket, "unknown interface and method");
+    assert_ping(&d.socket(), "unknown interface and method");
 
     // Wrong parameter types and unknown parameters.
-    let mut s = UnixStream::connect(&d.socket).unwrap();
+    let mut s = UnixStream::connect(d.socket()).unwrap();
     for (call, parameter) in [
         (
             r#"{"method":"org.varlink.service.GetInterfaceDescription","parameters":{"interface":5}}"#,
@@ -188,11 +188,11 @@ fn malformed_messages_get_errors_or_a_closed_connection() {
         );
     }
     drop(s);
-    assert_ping(&d.socket, "wrong parameter types");
+    assert_ping(&d.socket(), "wrong parameter types");
 
     // Too many calls ahead of their replies: the allowed ones are
     // answered, then TooManyRequests and the connection closes.
-    let mut s = UnixStream::connect(&d.socket).unwrap();
+    let mut s = UnixStream::connect(d.socket()).unwrap();
     let mut burst = Vec::new();
     for _ in 0..40 {
         burst.extend_from_slice(b"{\"method\":\"io.nipart.Daemon.Ping\"}\0");
@@ -214,35 +214,35 @@ fn malformed_messages_get_errors_or_a_closed_connection() {
     }
     assert_eq!(pings, 16);
     assert!(closed_within(&mut s, Duration::from_secs(5)));
-    assert_ping(&d.socket, "too many calls in flight");
+    assert_ping(&d.socket(), "too many calls in flight");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streams_idle_connections_and_disconnects() {
-    let d = Daemon::start(BIN, &small_limits());
+    let d = small_limits().spawn();
 
     // A client that disconnects in the middle of a stream.
     {
-        let mut c = Client::connect(&d.socket).await.unwrap();
+        let mut c = Client::connect(d.socket()).await.unwrap();
         let _events = c.monitor(&["test.*"]).await.unwrap();
     }
     // ... and in the middle of a Network call.
     {
-        let mut s = UnixStream::connect(&d.socket).unwrap();
+        let mut s = UnixStream::connect(d.socket()).unwrap();
         s.write_all(b"{\"method\":\"io.nipart.Network.Apply\",\"more\":true,\"parameters\":{\"state\":{\"sleep_ms\":300}}}\0")
             .unwrap();
         s.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
         let _ = read_message(&mut s);
     }
-    assert_ping(&d.socket, "clients that left mid-stream");
+    assert_ping(&d.socket(), "clients that left mid-stream");
     // The bus no longer routes to them: an Apply emitting events still works.
-    let mut c = Client::connect(&d.socket).await.unwrap();
+    let mut c = Client::connect(d.socket()).await.unwrap();
     c.apply(json!({"emit": 100}), &ApplyOptions::default(), None)
         .await
         .unwrap();
 
     // An idle connection is closed after idle_timeout_ms (600 ms)...
-    let mut idle = UnixStream::connect(&d.socket).unwrap();
+    let mut idle = UnixStream::connect(d.socket()).unwrap();
     let t = Instant::now();
     assert!(closed_within(&mut idle, Duration::from_secs(5)));
     let waited = t.elapsed();
@@ -250,14 +250,14 @@ async fn streams_idle_connections_and_disconnects() {
         waited >= Duration::from_millis(500) && waited < Duration::from_secs(3),
         "{waited:?}"
     );
-    assert_ping(&d.socket, "an idle connection");
+    assert_ping(&d.socket(), "an idle connection");
     // ... but a connection with a stream running is not idle.
-    let mut watcher = Client::connect(&d.socket).await.unwrap();
+    let mut watcher = Client::connect(d.socket()).await.unwrap();
     let mut events = watcher.monitor(&["test.tick"]).await.unwrap();
     tokio::time::sleep(Duration::from_millis(1500)).await;
     // (`c` itself sat idle meanwhile and was closed: that is the rule.)
     assert!(matches!(c.ping().await, Err(nipart_client::Error::Closed)));
-    let mut c = Client::connect(&d.socket).await.unwrap();
+    let mut c = Client::connect(d.socket()).await.unwrap();
     c.apply(json!({"emit": 1}), &ApplyOptions::default(), None)
         .await
         .unwrap();
@@ -271,10 +271,10 @@ async fn streams_idle_connections_and_disconnects() {
 
 #[test]
 fn a_client_that_never_reads_is_cut_off_without_slowing_others() {
-    let d = Daemon::start(BIN, &small_limits());
+    let d = small_limits().spawn();
 
     // A Monitor client that reads nothing while the bus floods it.
-    let mut lazy = UnixStream::connect(&d.socket).unwrap();
+    let mut lazy = UnixStream::connect(d.socket()).unwrap();
     let v = raw_call(
         &mut lazy,
         r#"{"method":"io.nipart.Events.Monitor","more":true,"parameters":{"patterns":["test.*"]}}"#,
@@ -283,12 +283,12 @@ fn a_client_that_never_reads_is_cut_off_without_slowing_others() {
     assert_eq!(v["parameters"]["subscribed"], json!(["test.*"]));
 
     // A client pipelining Pings without ever reading a reply.
-    let mut deaf = UnixStream::connect(&d.socket).unwrap();
+    let mut deaf = UnixStream::connect(d.socket()).unwrap();
     deaf.set_write_timeout(Some(Duration::from_millis(200)))
         .unwrap();
 
     let mut worst = Duration::ZERO;
-    let mut c = UnixStream::connect(&d.socket).unwrap();
+    let mut c = UnixStream::connect(d.socket()).unwrap();
     let started = Instant::now();
     let mut deaf_cut = false;
     let mut rounds = 0;
@@ -308,14 +308,14 @@ fn a_client_that_never_reads_is_cut_off_without_slowing_others() {
             }
         }
         let t = Instant::now();
-        assert_ping(&d.socket, "a flood to a client that does not read");
+        assert_ping(&d.socket(), "a flood to a client that does not read");
         worst = worst.max(t.elapsed());
-        if rounds > 3 && deaf_cut && d.log_text().matches("cut off").count() >= 1 {
+        if rounds > 3 && deaf_cut && d.log().matches("cut off").count() >= 1 {
             break;
         }
     }
     assert!(worst < Duration::from_millis(500), "a Ping took {worst:?}");
-    let log = d.log_text();
+    let log = d.log();
     assert!(
         log.contains("cut off: it did not read its replies")
             || log.contains("cut off: a write stalled"),
@@ -330,14 +330,14 @@ fn a_client_that_never_reads_is_cut_off_without_slowing_others() {
         closed_within(&mut deaf, Duration::from_secs(10)),
         "deaf client not cut off"
     );
-    assert_ping(&d.socket, "clients that never read");
+    assert_ping(&d.socket(), "clients that never read");
 }
 
 #[test]
 fn thousand_connect_disconnect_cycles() {
-    let d = Daemon::start(BIN, &Setup::default());
+    let d = daemon().spawn();
     for i in 0..1000 {
-        let mut s = UnixStream::connect(&d.socket).unwrap();
+        let mut s = UnixStream::connect(d.socket()).unwrap();
         match i % 3 {
             0 => {}
             1 => {
@@ -349,10 +349,10 @@ fn thousand_connect_disconnect_cycles() {
             }
         }
     }
-    assert_ping(&d.socket, "1000 connect/disconnect cycles");
+    assert_ping(&d.socket(), "1000 connect/disconnect cycles");
     // Every slot was given back: a full set of per-uid connections fits.
-    let conns = support::hold(&d.socket, 64);
-    let mut last = UnixStream::connect(&d.socket).unwrap();
+    let conns = support::hold(&d.socket(), 64);
+    let mut last = UnixStream::connect(d.socket()).unwrap();
     last.set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
     let v = read_message(&mut last).unwrap();
@@ -362,20 +362,18 @@ fn thousand_connect_disconnect_cycles() {
     );
     drop(conns);
     std::thread::sleep(Duration::from_millis(200));
-    assert_ping(&d.socket, "the per-uid limit");
+    assert_ping(&d.socket(), "the per-uid limit");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_hundred_concurrent_clients() {
-    let d = Daemon::start(
-        BIN,
-        &Setup::default()
-            .api("max_connections = 400")
-            .api("max_connections_per_uid = 400"),
-    );
+    let d = daemon()
+        .api("max_connections = 400")
+        .api("max_connections_per_uid = 400")
+        .spawn();
     let mut clients = Vec::new();
     for _ in 0..300 {
-        clients.push(Client::connect(&d.socket).await.unwrap());
+        clients.push(Client::connect(d.socket()).await.unwrap());
     }
     let tasks: Vec<_> = clients
         .into_iter()
@@ -392,9 +390,9 @@ async fn three_hundred_concurrent_clients() {
         assert_eq!(t.await.unwrap().unwrap(), env!("CARGO_PKG_VERSION"));
     }
     // Over the total limit: the connection gets TooManyConnections.
-    let d2 = Daemon::start(BIN, &Setup::default().api("max_connections = 5"));
-    let held = support::hold(&d2.socket, 5);
-    let mut c = Client::connect(&d2.socket).await.unwrap();
+    let d2 = daemon().api("max_connections = 5").spawn();
+    let held = support::hold(&d2.socket(), 5);
+    let mut c = Client::connect(d2.socket()).await.unwrap();
     let e = c.ping().await.unwrap_err();
     assert_eq!(
         e.to_string(),
@@ -402,6 +400,6 @@ async fn three_hundred_concurrent_clients() {
     );
     drop(held);
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_ping(&d2.socket, "the total limit");
-    assert_ping(&d.socket, "300 concurrent clients");
+    assert_ping(&d2.socket(), "the total limit");
+    assert_ping(&d.socket(), "300 concurrent clients");
 }

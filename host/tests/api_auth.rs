@@ -3,6 +3,7 @@
 //! in a PID namespace of its own, is refused. Needs root (`unshare`,
 //! `ns_last_pid`, connections made as `nobody`).
 
+mod api_daemon;
 mod support;
 
 use std::{
@@ -11,11 +12,10 @@ use std::{
     time::Duration,
 };
 
+use api_daemon::daemon;
 use nipart_testkit::callers::{Creds, NOBODY, connect_as, run_as};
 use serde_json::{Value, json};
-use support::{Daemon, Setup, error_name, raw_call};
-
-const BIN: &str = env!("CARGO_BIN_EXE_nipartd");
+use support::{error_name, raw_call};
 
 /// Set for the part of the test that runs inside the PID namespace.
 const INSIDE: &str = "NIPART_TEST_PID_NAMESPACE";
@@ -83,10 +83,9 @@ fn inside_the_pid_namespace() {
     }
     assert_eq!(std::process::id(), 1, "not in a PID namespace of our own");
     let admin_gid = nipartd::api::auth::group_gid(ADMIN_GROUP).unwrap();
-    let d = Daemon::start(
-        BIN,
-        &Setup::default().api(&format!("admin_group = {ADMIN_GROUP:?}")),
-    );
+    let d = daemon()
+        .api(&format!("admin_group = {ADMIN_GROUP:?}"))
+        .spawn();
     let member = Creds {
         uid: NOBODY,
         gid: NOBODY,
@@ -95,7 +94,7 @@ fn inside_the_pid_namespace() {
 
     // A genuine supplementary member of the admin group is an admin (so
     // the refusal below is the credentials' doing, not a broken check).
-    let (mut s, _) = connect_as(&d.socket, &member);
+    let (mut s, _) = connect_as(&d.socket(), &member);
     let v = set_log_level(&mut s);
     assert_eq!(v["parameters"]["level"], "info", "{v}");
     let v = apply(&mut s);
@@ -103,12 +102,12 @@ fn inside_the_pid_namespace() {
 
     // nobody connects and its process exits (and is reaped); the
     // connection lives on (here, in this process).
-    let (mut old, pid) = connect_as(&d.socket, &Creds::nobody());
+    let (mut old, pid) = connect_as(&d.socket(), &Creds::nobody());
     assert_eq!(
         error_name(&set_log_level(&mut old)),
         "io.nipart.Daemon.PermissionDenied"
     );
-    let (mut old2, pid2) = connect_as(&d.socket, &Creds::nobody());
+    let (mut old2, pid2) = connect_as(&d.socket(), &Creds::nobody());
 
     // A process of an admin-group member is given that very PID.
     let mut reused = None;

@@ -4,14 +4,14 @@
 //! everybody; nobody may call it at all; parameters are checked by their
 //! type; the reply is bounded by the message size limit.
 
+mod api_daemon;
 mod support;
 
+use api_daemon::with_commander;
 use nipart_client::{Client, Error, PluginCall};
 use nipart_testkit::callers::{Creds, connect_as};
 use serde_json::{Value, json};
-use support::{Daemon, Setup, error_name, raw_call};
-
-const BIN: &str = env!("CARGO_BIN_EXE_nipartd");
+use support::{error_name, raw_call};
 
 fn remote(e: Error) -> (String, Value) {
     match e {
@@ -31,11 +31,8 @@ fn echo_call(payload: Value) -> PluginCall {
 
 #[tokio::test]
 async fn an_admin_calls_a_plugins_own_topic_and_built_in_changes_are_refused() {
-    let d = Daemon::start(
-        BIN,
-        &Setup::with_commander().api("max_message_size = 65536"),
-    );
-    let mut c = Client::connect(&d.socket).await.unwrap();
+    let d = with_commander().api("max_message_size = 65536").spawn();
+    let mut c = Client::connect(d.socket()).await.unwrap();
 
     // The plugin answers its own request, by name and by role.
     let reply = c
@@ -116,8 +113,8 @@ async fn an_admin_calls_a_plugins_own_topic_and_built_in_changes_are_refused() {
 
 #[test]
 fn nobody_may_not_call_a_plugin() {
-    let d = Daemon::start(BIN, &Setup::with_commander());
-    let (mut s, _) = connect_as(&d.socket, &Creds::nobody());
+    let d = with_commander().spawn();
+    let (mut s, _) = connect_as(&d.socket(), &Creds::nobody());
     let call = json!({
         "method": "io.nipart.Daemon.Call",
         "parameters": {"topic": "api-commander.echo", "plugin": "api-commander"},

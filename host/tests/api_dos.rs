@@ -5,6 +5,7 @@
 //! echoed whole into replies or the log. Needs root (connections are made
 //! as `nobody` by a child process).
 
+mod api_daemon;
 mod support;
 
 use std::{
@@ -13,11 +14,10 @@ use std::{
     time::{Duration, Instant},
 };
 
+use api_daemon::with_commander;
 use nipart_testkit::callers::{Creds, connect_as};
 use serde_json::{Value, json};
-use support::{Daemon, Setup, assert_ping, closed_within, error_name, raw_call, read_message};
-
-const BIN: &str = env!("CARGO_BIN_EXE_nipartd");
+use support::{assert_ping, closed_within, error_name, raw_call, read_message};
 
 /// Sends a call without waiting for its reply.
 fn send(s: &mut UnixStream, msg: &Value) {
@@ -62,17 +62,17 @@ fn events_within(s: &mut UnixStream, limit: Duration) -> Vec<Value> {
 
 #[test]
 fn a_request_cancelled_while_queued_never_reaches_its_handler() {
-    let d = Daemon::start(BIN, &Setup::with_commander());
+    let d = with_commander().spawn();
     // Everything the fixture publishes, in order.
-    let mut monitor = monitor(&d.socket, "test.**");
+    let mut monitor = monitor(&d.socket(), "test.**");
 
     // The fixture handles one event at a time: this apply holds it 1.5 s.
-    let mut busy = UnixStream::connect(&d.socket).unwrap();
+    let mut busy = UnixStream::connect(d.socket()).unwrap();
     send(&mut busy, &apply(json!({"sleep_ms": 1500})));
     std::thread::sleep(Duration::from_millis(200));
     // Queued behind it: an apply that would publish five ticks; its client
     // leaves before the fixture gets to it.
-    let mut gone = UnixStream::connect(&d.socket).unwrap();
+    let mut gone = UnixStream::connect(d.socket()).unwrap();
     send(&mut gone, &apply(json!({"emit": 5})));
     std::thread::sleep(Duration::from_millis(200));
     drop(gone);
@@ -82,7 +82,7 @@ fn a_request_cancelled_while_queued_never_reaches_its_handler() {
     let v = read_message(&mut busy).unwrap();
     assert!(v["parameters"]["result"].is_object(), "{v}");
     // A later apply publishes one tick: the first the monitor sees.
-    let mut later = UnixStream::connect(&d.socket).unwrap();
+    let mut later = UnixStream::connect(d.socket()).unwrap();
     let v = raw_call(
         &mut later,
         &apply(json!({"emit": 1, "mark": "later"})).to_string(),
@@ -102,17 +102,14 @@ fn a_request_cancelled_while_queued_never_reaches_its_handler() {
         [("test.tick", &json!({"seq": 0}))],
         "the cancelled request ran: {events:?}"
     );
-    assert_ping(&d.socket, "a cancelled request");
+    assert_ping(&d.socket(), "a cancelled request");
 }
 
 #[test]
 fn a_message_must_arrive_whole_within_the_deadline() {
-    let d = Daemon::start(
-        BIN,
-        &Setup::with_commander().api("message_timeout_ms = 2000"),
-    );
+    let d = with_commander().api("message_timeout_ms = 2000").spawn();
     // One byte per second, as nobody.
-    let (mut s, _) = connect_as(&d.socket, &Creds::nobody());
+    let (mut s, _) = connect_as(&d.socket(), &Creds::nobody());
     let started = Instant::now();
     let msg = br#"{"method":"io.nipart.Daemon.Ping"}"#;
     let mut reply = None;
@@ -141,7 +138,7 @@ fn a_message_must_arrive_whole_within_the_deadline() {
     assert!(closed_within(&mut s, Duration::from_secs(5)));
     let took = started.elapsed();
     assert!(took < Duration::from_secs(10), "closed only after {took:?}");
-    let log = d.log_text();
+    let log = d.log();
     assert!(
         log.contains("a message was not complete within 2000 ms"),
         "{log}"
@@ -149,7 +146,7 @@ fn a_message_must_arrive_whole_within_the_deadline() {
 
     // Messages sent in pieces that arrive in time, and many messages in
     // one write, are fine.
-    let (mut s, _) = connect_as(&d.socket, &Creds::nobody());
+    let (mut s, _) = connect_as(&d.socket(), &Creds::nobody());
     s.write_all(br#"{"method":"io.nipart."#).unwrap();
     std::thread::sleep(Duration::from_millis(500));
     s.write_all(b"Daemon.Ping\"}\0").unwrap();
@@ -163,33 +160,31 @@ fn a_message_must_arrive_whole_within_the_deadline() {
     for _ in 0..50 {
         assert_eq!(read_message(&mut s).unwrap(), json!({"parameters": {}}));
     }
-    assert_ping(&d.socket, "a slow sender");
+    assert_ping(&d.socket(), "a slow sender");
 }
 
 #[test]
 fn admins_keep_connection_slots_that_others_cannot_take() {
-    let d = Daemon::start(
-        BIN,
-        &Setup::with_commander()
-            .api("max_connections = 8")
-            .api("admin_reserved_connections = 3"),
-    );
+    let d = with_commander()
+        .api("max_connections = 8")
+        .api("admin_reserved_connections = 3")
+        .spawn();
     let ping = r#"{"method":"io.nipart.Daemon.Ping"}"#;
     // nobody gets 8 - 3 connections, then is refused.
     let mut held = Vec::new();
     for _ in 0..5 {
-        let (mut s, _) = connect_as(&d.socket, &Creds::nobody());
+        let (mut s, _) = connect_as(&d.socket(), &Creds::nobody());
         assert_eq!(raw_call(&mut s, ping).unwrap(), json!({"parameters": {}}));
         held.push(s);
     }
-    let (mut s, _) = connect_as(&d.socket, &Creds::nobody());
+    let (mut s, _) = connect_as(&d.socket(), &Creds::nobody());
     assert_eq!(
         read_message(&mut s).unwrap(),
         json!({"error": "io.nipart.Daemon.TooManyConnections", "parameters": {"scope": "unprivileged", "limit": 5}})
     );
     // root still gets the three reserved slots; then everyone is refused.
-    let mut admins = support::hold(&d.socket, 3);
-    let mut s = UnixStream::connect(&d.socket).unwrap();
+    let mut admins = support::hold(&d.socket(), 3);
+    let mut s = UnixStream::connect(d.socket()).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     assert_eq!(
         read_message(&mut s).unwrap(),
@@ -199,14 +194,14 @@ fn admins_keep_connection_slots_that_others_cannot_take() {
     held.pop();
     admins.pop();
     std::thread::sleep(Duration::from_millis(200));
-    let (mut s, _) = connect_as(&d.socket, &Creds::nobody());
+    let (mut s, _) = connect_as(&d.socket(), &Creds::nobody());
     assert_eq!(raw_call(&mut s, ping).unwrap(), json!({"parameters": {}}));
-    assert_ping(&d.socket, "the admins' reserve");
+    assert_ping(&d.socket(), "the admins' reserve");
 }
 
 #[test]
 fn a_flood_of_huge_names_by_nobody_is_not_echoed_or_logged_whole() {
-    let d = Daemon::start(BIN, &Setup::with_commander());
+    let d = with_commander().spawn();
     let name = "n".repeat(1_000_000);
     let show = json!({"method": "io.nipart.Network.Show", "parameters": {"interface": name}});
     let method = json!({"method": format!("io.nipart.Network.{name}")});
@@ -224,7 +219,7 @@ fn a_flood_of_huge_names_by_nobody_is_not_echoed_or_logged_whole() {
         (&pattern, "io.nipart.Events.InvalidPattern"),
     ];
     let mut conns: Vec<UnixStream> = (0..4)
-        .map(|_| connect_as(&d.socket, &Creds::nobody()).0)
+        .map(|_| connect_as(&d.socket(), &Creds::nobody()).0)
         .collect();
     let mut reply_bytes = 0;
     let started = std::time::Instant::now();
@@ -238,8 +233,8 @@ fn a_flood_of_huge_names_by_nobody_is_not_echoed_or_logged_whole() {
         reply_bytes += text.len();
     }
     assert!(reply_bytes < 200 * 1024);
-    assert_ping(&d.socket, "huge names");
-    let log = d.log_text();
+    assert_ping(&d.socket(), "huge names");
+    let log = d.log();
     assert!(log.len() < 1 << 20, "{} bytes of log", log.len());
     assert!(!log.contains(&"n".repeat(100)), "a name was logged whole");
     // The 33 denied applies warned once per 10 s interval (and the rest
@@ -255,18 +250,16 @@ fn a_flood_of_huge_names_by_nobody_is_not_echoed_or_logged_whole() {
 
 #[test]
 fn network_calls_of_non_admins_wait_for_a_permit_of_their_uid_and_of_all() {
-    let d = Daemon::start(
-        BIN,
-        &Setup::with_commander()
-            .api("max_unprivileged_calls_per_uid = 1")
-            .api("max_unprivileged_calls = 2"),
-    );
+    let d = with_commander()
+        .api("max_unprivileged_calls_per_uid = 1")
+        .api("max_unprivileged_calls = 2")
+        .spawn();
     // Every Show request that reaches the bus.
-    let mut monitor = monitor(&d.socket, "api.network.show");
+    let mut monitor = monitor(&d.socket(), "api.network.show");
 
     // Root's apply holds the fixture (it handles one event at a time), so
     // the Show calls below stay in flight.
-    let mut busy = UnixStream::connect(&d.socket).unwrap();
+    let mut busy = UnixStream::connect(d.socket()).unwrap();
     send(&mut busy, &apply(json!({"sleep_ms": 2500})));
     std::thread::sleep(Duration::from_millis(200));
     let user = |uid| Creds {
@@ -276,19 +269,19 @@ fn network_calls_of_non_admins_wait_for_a_permit_of_their_uid_and_of_all() {
     };
     let show = |timeout_ms: u64| json!({"method": "io.nipart.Network.Show", "parameters": {"interface": "eth0", "timeout_ms": timeout_ms}});
     // nobody's first call takes its uid's only permit; its second waits.
-    let (mut first, _) = connect_as(&d.socket, &user(65534));
+    let (mut first, _) = connect_as(&d.socket(), &user(65534));
     send(&mut first, &show(20_000));
     std::thread::sleep(Duration::from_millis(100));
-    let (mut second, _) = connect_as(&d.socket, &user(65534));
+    let (mut second, _) = connect_as(&d.socket(), &user(65534));
     send(&mut second, &show(1000));
     // Another uid takes the second (last) permit of all; a third uid waits.
-    let (mut other, _) = connect_as(&d.socket, &user(65533));
+    let (mut other, _) = connect_as(&d.socket(), &user(65533));
     send(&mut other, &show(20_000));
     std::thread::sleep(Duration::from_millis(100));
-    let (mut third, _) = connect_as(&d.socket, &user(65532));
+    let (mut third, _) = connect_as(&d.socket(), &user(65532));
     send(&mut third, &show(1000));
     // Root needs no permit.
-    let mut root = UnixStream::connect(&d.socket).unwrap();
+    let mut root = UnixStream::connect(d.socket()).unwrap();
     send(&mut root, &show(20_000));
 
     for s in [&mut second, &mut third] {
@@ -324,23 +317,22 @@ fn network_calls_of_non_admins_wait_for_a_permit_of_their_uid_and_of_all() {
 
 #[test]
 fn an_abandoned_call_keeps_its_permit_until_its_work_is_gone() {
-    let d = Daemon::start(
-        BIN,
-        &Setup::with_commander().api("max_unprivileged_calls_per_uid = 1"),
-    );
-    let mut monitor = monitor(&d.socket, "api.network.show");
-    let mut busy = UnixStream::connect(&d.socket).unwrap();
+    let d = with_commander()
+        .api("max_unprivileged_calls_per_uid = 1")
+        .spawn();
+    let mut monitor = monitor(&d.socket(), "api.network.show");
+    let mut busy = UnixStream::connect(d.socket()).unwrap();
     send(&mut busy, &apply(json!({"sleep_ms": 2500})));
     std::thread::sleep(Duration::from_millis(200));
     let show = |timeout_ms: u64| json!({"method": "io.nipart.Network.Show", "parameters": {"interface": "eth0", "timeout_ms": timeout_ms}});
     // nobody's call waits at the busy fixture; its client leaves.
-    let (mut gone, _) = connect_as(&d.socket, &Creds::nobody());
+    let (mut gone, _) = connect_as(&d.socket(), &Creds::nobody());
     send(&mut gone, &show(20_000));
     std::thread::sleep(Duration::from_millis(200));
     drop(gone);
     std::thread::sleep(Duration::from_millis(200));
     // Its work is still queued at the fixture: the permit is not free yet.
-    let (mut next, _) = connect_as(&d.socket, &Creds::nobody());
+    let (mut next, _) = connect_as(&d.socket(), &Creds::nobody());
     let v = raw_call(&mut next, &show(800).to_string()).unwrap();
     assert_eq!(error_name(&v), "io.nipart.Network.Timeout", "{v}");
     let requests = events_within(&mut monitor, Duration::from_millis(300))

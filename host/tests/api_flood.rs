@@ -10,9 +10,8 @@
 mod support;
 
 use std::{
-    fs,
     io::Write,
-    os::unix::{fs::PermissionsExt, net::UnixStream},
+    os::unix::net::UnixStream,
     path::Path,
     sync::{
         Arc,
@@ -23,7 +22,7 @@ use std::{
 };
 
 use nipart_testkit::{
-    Daemon, Netns, Sandbox, build_in_workspace,
+    DaemonBuilder, Netns,
     callers::{Tally, flood_reads},
 };
 use serde_json::{Value, json};
@@ -42,23 +41,12 @@ const PAIRS: usize = 100;
 const APPLY_BOUND: Duration = Duration::from_secs(20);
 
 /// The plugins of the apply workflow.
-const PLUGINS: [&str; 4] = ["kernel", "state", "commander", "conf"];
-
-fn plugin_dir(sandbox: &Sandbox) {
-    let packages: Vec<String> = PLUGINS
-        .iter()
-        .map(|p| format!("nipart-plugin-{p}"))
-        .collect();
-    let mut args: Vec<&str> = packages.iter().flat_map(|p| ["-p", p]).collect();
-    args.push("--lib");
-    let built = build_in_workspace(&args);
-    for name in PLUGINS {
-        let file = format!("libnipart_plugin_{name}.so");
-        let dest = sandbox.plugin_dir().join(&file);
-        fs::copy(built.join(&file), &dest).unwrap_or_else(|e| panic!("copying {file}: {e}"));
-        fs::set_permissions(&dest, fs::Permissions::from_mode(0o755)).unwrap();
-    }
-}
+const PLUGINS: [&str; 4] = [
+    "nipart-plugin-kernel",
+    "nipart-plugin-state",
+    "nipart-plugin-commander",
+    "nipart-plugin-conf",
+];
 
 /// One root apply of `mtu` on the test's veth; how long it took.
 fn apply(socket: &Path, mtu: u32) -> Duration {
@@ -87,21 +75,18 @@ fn apply(socket: &Path, mtu: u32) -> Duration {
 fn root_applies_go_through_while_nobody_floods_reads() {
     let ns = Netns::new();
     ns.ip("link set lo up");
-    let sandbox = Sandbox::new();
     let lines: String = (0..PAIRS)
         .map(|i| format!("link add fv{i} type veth peer name fv{i}-p\n"))
         .collect();
     ns.ip_batch(&lines);
     // nobody must reach the socket inside the sandbox.
-    fs::set_permissions(sandbox.root(), fs::Permissions::from_mode(0o755)).unwrap();
-    plugin_dir(&sandbox);
-    let mut d = Daemon::start_in(
-        &sandbox,
-        "[plugin.commander]\nverify_interval_ms = 100\n",
-        &ns,
-    );
-    d.wait_ready();
-    let socket = sandbox.path("nipart.sock");
+    let d = DaemonBuilder::new()
+        .workspace_plugins(&PLUGINS)
+        .netns(&ns)
+        .config("[plugin.commander]\nverify_interval_ms = 100\n")
+        .open_to_others()
+        .spawn();
+    let socket = d.socket();
 
     // A few checkpoints for ListCheckpoints to list.
     for mtu in [1400, 1500, 1400] {

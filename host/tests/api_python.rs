@@ -4,30 +4,29 @@
 //! in the project's virtual environment (`nipart_testkit::python_with`); the
 //! test fails at once (it is never skipped) when it is missing.
 
+mod api_daemon;
 mod support;
 
 use std::{path::Path, process::Command};
 
+use api_daemon::daemon;
 use serde_json::{Value, json};
-use support::{Daemon, Setup};
-
-const BIN: &str = env!("CARGO_BIN_EXE_nipartd");
 
 #[test]
 fn python_varlink_package_talks_to_the_daemon() {
     let python = nipart_testkit::python_with(&["varlink"]);
-    let d = Daemon::start(BIN, &Setup::default());
+    let d = daemon().spawn();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/varlink_client.py");
     let out = Command::new(&python)
         .arg(&script)
-        .arg(&d.socket)
+        .arg(d.socket())
         .output()
         .expect("python3");
     assert!(
         out.status.success(),
         "{}\n{}",
         String::from_utf8_lossy(&out.stderr),
-        d.log_text()
+        d.log()
     );
     let v: Value = serde_json::from_slice(&out.stdout).expect("JSON from the script");
     assert_eq!(
@@ -65,8 +64,8 @@ fn python_varlink_package_talks_to_the_daemon() {
         json!({
             "version": env!("CARGO_PKG_VERSION"),
             "abi_version": "1.0.0",
-            "plugin_dir": d.plugin_dir.display().to_string(),
-            "socket": d.socket.display().to_string(),
+            "plugin_dir": d.sandbox().plugin_dir().display().to_string(),
+            "socket": d.socket().display().to_string(),
         })
     );
     assert_eq!(

@@ -32,8 +32,13 @@ impl Daemon {
     /// As [`Self::start`], inside the network namespace `ns` (`ip netns
     /// exec` execs the daemon: [`Self::pid`] is the daemon's).
     pub fn start_in(sandbox: &Sandbox, extra: &str, ns: &Netns) -> Self {
+        Self::start_in_named(sandbox, extra, &ns.name)
+    }
+
+    /// As [`Self::start_in`], in the namespace named `ns`.
+    pub(crate) fn start_in_named(sandbox: &Sandbox, extra: &str, ns: &str) -> Self {
         let mut cmd = Command::new("ip");
-        cmd.args(["netns", "exec", &ns.name]).arg(nipartd_binary());
+        cmd.args(["netns", "exec", ns]).arg(nipartd_binary());
         Self::spawn(sandbox, extra, cmd)
     }
 

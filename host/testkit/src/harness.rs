@@ -1,10 +1,11 @@
 //! One way to run a daemon for a test: [`DaemonBuilder`] names the plugins
 //! to load, the configuration sections, the plugins that must start and the
 //! network namespace, then starts either the real `nipartd` binary
-//! ([`DaemonBuilder::spawn`], a [`RunningDaemon`] with its API socket and
-//! log) or the daemon's lifecycle in this process ([`DaemonBuilder::start`],
-//! an [`InProcessDaemon`] whose bus a [`BusClient`] joins). Both wait until
-//! the daemon is ready, and stop it and remove its files on drop.
+//! ([`DaemonBuilder::spawn`], a [`DaemonProcess`] with its API socket and
+//! log, which can be stopped and started again over the same files) or the
+//! daemon's lifecycle in this process ([`DaemonBuilder::start`], an
+//! [`InProcessDaemon`] whose bus a [`BusClient`] joins). Both wait until the
+//! daemon is ready, and stop it and remove its files on drop.
 
 use std::{
     ops::{Deref, DerefMut},
@@ -14,13 +15,16 @@ use std::{
 
 use nipartd::{EventBus, Lifecycle, StartError};
 
-use crate::{BusClient, Daemon, Netns, PluginLibrary, Sandbox, build_in_workspace};
+use crate::{BusClient, Daemon, Netns, PluginLibrary, Sandbox, build_once_in_workspace, toml_str};
 
 /// What a test daemon is made of; see the module documentation.
 #[derive(Default)]
 pub struct DaemonBuilder<'ns> {
     plugins: Vec<PathBuf>,
     sections: String,
+    conf_lines: String,
+    api_lines: String,
+    open_to_others: bool,
     required: Vec<String>,
     netns: Option<&'ns Netns>,
 }
@@ -37,14 +41,15 @@ impl<'ns> DaemonBuilder<'ns> {
     }
 
     /// Loads the plugins of these packages of the nipart workspace (e.g.
-    /// `nipart-plugin-kernel`), built first with this test's profile.
+    /// `nipart-plugin-kernel`), built first with this test's profile (once
+    /// per test process).
     pub fn workspace_plugins(mut self, packages: &[&str]) -> Self {
         let mut args = Vec::new();
         for p in packages {
             args.extend(["-p", p]);
         }
         args.push("--lib");
-        let dir = build_in_workspace(&args);
+        let dir = build_once_in_workspace(&args);
         for p in packages {
             self.plugins
                 .push(dir.join(format!("lib{}.so", p.replace('-', "_"))));
@@ -57,6 +62,29 @@ impl<'ns> DaemonBuilder<'ns> {
     pub fn config(mut self, toml: &str) -> Self {
         self.sections.push_str(toml);
         self.sections.push('\n');
+        self
+    }
+
+    /// Adds lines to the `[plugin.conf]` section, which names the conf
+    /// plugin's directories in the sandbox ([`Sandbox::conf_dirs`]).
+    pub fn conf(mut self, lines: &str) -> Self {
+        self.conf_lines.push_str(lines);
+        self.conf_lines.push('\n');
+        self
+    }
+
+    /// Adds lines to the `[api]` section, which names the socket in the
+    /// sandbox.
+    pub fn api(mut self, lines: &str) -> Self {
+        self.api_lines.push_str(lines);
+        self.api_lines.push('\n');
+        self
+    }
+
+    /// Lets callers who are not root reach the API socket
+    /// ([`Sandbox::open_to_others`]).
+    pub fn open_to_others(mut self) -> Self {
+        self.open_to_others = true;
         self
     }
 
@@ -87,19 +115,47 @@ impl<'ns> DaemonBuilder<'ns> {
             extra.push_str(&format!("required_plugins = [{}]\n", names.join(", ")));
         }
         extra.push_str(&self.sections);
+        if self.open_to_others {
+            sandbox.open_to_others();
+        }
+        if !self.api_lines.is_empty() {
+            extra.push_str(&format!(
+                "\n[api]\nsocket = {}\n{}",
+                toml_str(&sandbox.path("nipart.sock")),
+                self.api_lines
+            ));
+        }
+        if !self.conf_lines.is_empty() {
+            let (config_dir, state_dir) = sandbox.conf_dirs();
+            extra.push_str(&format!(
+                "\n[plugin.conf]\nconfig_dir = {}\nstate_dir = {}\n{}",
+                toml_str(&config_dir),
+                toml_str(&state_dir),
+                self.conf_lines
+            ));
+        }
         (sandbox, extra)
     }
 
     /// Starts the `nipartd` binary of this build and waits until it is
     /// ready (panics with its log if it exits first).
-    pub fn spawn(self) -> RunningDaemon {
+    pub fn spawn(self) -> DaemonProcess {
+        let mut process = self.build();
+        process.start();
+        process
+    }
+
+    /// The daemon's files and configuration, not started yet
+    /// ([`DaemonProcess::start`]): for a test that writes files first, or
+    /// starts the daemon again over the same files.
+    pub fn build(self) -> DaemonProcess {
         let (sandbox, extra) = self.prepare();
-        let mut daemon = match self.netns {
-            Some(ns) => Daemon::start_in(&sandbox, &extra, ns),
-            None => Daemon::start(&sandbox, &extra),
-        };
-        daemon.wait_ready();
-        RunningDaemon { daemon, sandbox }
+        DaemonProcess {
+            daemon: None,
+            sandbox,
+            extra,
+            netns: self.netns.map(|ns| ns.name.clone()),
+        }
     }
 
     /// Starts the daemon's lifecycle in this process (in the namespace, if
@@ -133,16 +189,62 @@ fn init_logging() {
     });
 }
 
-/// A `nipartd` child process made by [`DaemonBuilder::spawn`]: the
-/// [`Daemon`] (its pid, log, signals) and its [`Sandbox`] (its socket and
-/// files). Killed, then its files removed, on drop.
-pub struct RunningDaemon {
+/// `nipartd` as a child process, made by [`DaemonBuilder::spawn`] (started)
+/// or [`DaemonBuilder::build`] (not yet): its files ([`Sandbox`]: socket,
+/// plugins, configuration) and, while it runs, the [`Daemon`] (pid, log,
+/// signals), which it derefs to. It can be stopped and started again over
+/// the same files. Killed, then its files removed, on drop.
+///
+/// Its namespace, if any, is the test's: declared before this, it outlives
+/// it.
+pub struct DaemonProcess {
     // Dropped in this order: the process, then its files.
-    daemon: Daemon,
+    daemon: Option<Daemon>,
     sandbox: Sandbox,
+    extra: String,
+    netns: Option<String>,
 }
 
-impl RunningDaemon {
+impl DaemonProcess {
+    /// Starts it and waits until it is ready (panics with its log if it
+    /// exits first); panics if it runs already.
+    pub fn start(&mut self) -> &mut Daemon {
+        assert!(self.daemon.is_none(), "the daemon already runs");
+        let mut daemon = match &self.netns {
+            Some(ns) => Daemon::start_in_named(&self.sandbox, &self.extra, ns),
+            None => Daemon::start(&self.sandbox, &self.extra),
+        };
+        daemon.wait_ready();
+        self.daemon.insert(daemon)
+    }
+
+    /// The process while it runs.
+    pub fn running(&self) -> Option<&Daemon> {
+        self.daemon.as_ref()
+    }
+
+    /// The process, taken out (the test waits for it or signals it
+    /// itself); `None` if it does not run.
+    pub fn take(&mut self) -> Option<Daemon> {
+        self.daemon.take()
+    }
+
+    /// SIGTERM, then waits (at most `limit`) for a successful exit; its
+    /// whole log.
+    pub fn stop(&mut self, limit: std::time::Duration) -> String {
+        let mut d = self.daemon.take().expect("the daemon runs");
+        let (status, log) = d.terminate(limit);
+        assert!(status.success(), "nipartd exited with {status}:\n{log}");
+        log
+    }
+
+    /// SIGKILL, and reaps it.
+    pub fn kill(&mut self) {
+        let mut d = self.daemon.take().expect("the daemon runs");
+        d.signal(libc::SIGKILL);
+        d.wait_exit(crate::PATIENCE);
+    }
+
     /// The API socket.
     pub fn socket(&self) -> PathBuf {
         self.sandbox.path("nipart.sock")
@@ -153,22 +255,22 @@ impl RunningDaemon {
         &self.sandbox
     }
 
-    /// Its log (standard error) so far.
+    /// Its log (standard error) so far; empty when it does not run.
     pub fn log(&self) -> String {
-        self.daemon.stderr()
+        self.daemon.as_ref().map(Daemon::stderr).unwrap_or_default()
     }
 }
 
-impl Deref for RunningDaemon {
+impl Deref for DaemonProcess {
     type Target = Daemon;
     fn deref(&self) -> &Daemon {
-        &self.daemon
+        self.daemon.as_ref().expect("the daemon does not run")
     }
 }
 
-impl DerefMut for RunningDaemon {
+impl DerefMut for DaemonProcess {
     fn deref_mut(&mut self) -> &mut Daemon {
-        &mut self.daemon
+        self.daemon.as_mut().expect("the daemon does not run")
     }
 }
 

@@ -5,7 +5,8 @@
 //! * [`DaemonBuilder`]: one way to run a daemon for a test, with the
 //!   plugins, configuration sections and network namespace it needs;
 //!   [`DaemonBuilder::spawn`] runs the real `nipartd` binary
-//!   ([`RunningDaemon`]: socket, log, signals), [`DaemonBuilder::start`]
+//!   ([`DaemonProcess`]: socket, log, signals, stopped and started again
+//!   over the same files), [`DaemonBuilder::start`]
 //!   runs the daemon's lifecycle in the test's process
 //!   ([`InProcessDaemon`]), whose bus a [`BusClient`] joins to publish
 //!   events and requests and receive replies: the in-process harness for
@@ -37,11 +38,12 @@ pub mod workspace;
 
 pub use bus::{BusClient, Outcome, reply_result};
 pub use daemon::{Daemon, lines_after};
-pub use harness::{DaemonBuilder, InProcessDaemon, RunningDaemon};
+pub use harness::{DaemonBuilder, DaemonProcess, InProcessDaemon};
 pub use netns::{Netns, run, try_run};
 pub use sandbox::{PluginLibrary, Sandbox, resident_kib, toml_str};
 pub use workspace::{
-    build_in_workspace, cargo, nipartd_binary, own_cdylib, profile_dir, run_cargo, target_dir,
+    build_in_workspace, build_once_in_workspace, cargo, nipartd_binary, nipc_binary, own_cdylib,
+    profile_dir, run_cargo, target_dir,
 };
 
 /// How long the helpers wait for something that should happen promptly.

@@ -65,6 +65,13 @@ impl Sandbox {
         Self { root }
     }
 
+    /// Lets other users traverse the sandbox (mode 0755), so that callers
+    /// who are not root reach the API socket in it.
+    pub fn open_to_others(&self) {
+        fs::set_permissions(self.root(), fs::Permissions::from_mode(0o755))
+            .unwrap_or_else(|e| panic!("chmod {}: {e}", self.root().display()));
+    }
+
     /// The temporary directory itself.
     pub fn root(&self) -> &Path {
         self.root.path()
@@ -114,11 +121,14 @@ impl Sandbox {
     /// test loads it) keeps its files in the sandbox ([`Self::conf_dirs`]),
     /// never in the host's `/etc/nipart` and `/var/lib/nipart`.
     pub fn config_toml(&self, extra: &str) -> String {
-        let mut toml = format!(
-            "plugin_dir = {}\n{extra}\n[api]\nsocket = {}\n",
-            toml_str(&self.plugin_dir()),
-            toml_str(&self.path("nipart.sock")),
-        );
+        let mut toml = format!("plugin_dir = {}\n{extra}\n", toml_str(&self.plugin_dir()));
+        // Unless `extra` has its own `[api]` (which names the socket).
+        if !extra.contains("[api]") {
+            toml.push_str(&format!(
+                "[api]\nsocket = {}\n",
+                toml_str(&self.path("nipart.sock"))
+            ));
+        }
         if !extra.contains("[plugin.conf]") {
             let (config_dir, state_dir) = self.conf_dirs();
             toml.push_str(&format!(

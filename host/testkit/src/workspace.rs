@@ -5,7 +5,7 @@
 use std::{
     path::{Path, PathBuf},
     process::Command,
-    sync::OnceLock,
+    sync::{Mutex, OnceLock},
 };
 
 use crate::repo_root;
@@ -94,6 +94,28 @@ pub fn build_in_workspace(args: &[&str]) -> PathBuf {
     with_this_profile(&mut cmd, &profile_dir);
     run_cargo(cmd, &args.join(" "));
     profile_dir
+}
+
+/// [`build_in_workspace`] once per process for the same `args` (later
+/// calls return at once): for what many tests of one binary load.
+pub fn build_once_in_workspace(args: &[&str]) -> PathBuf {
+    static BUILT: Mutex<Vec<Vec<String>>> = Mutex::new(Vec::new());
+    let key: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    // Held while building: a second caller waits for the first one's build.
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if !built.contains(&key) {
+        build_in_workspace(args);
+        built.push(key);
+    }
+    profile_dir()
+}
+
+/// The `nipc` binary of this build, rebuilt once per process so that it
+/// matches the sources.
+pub fn nipc_binary() -> PathBuf {
+    let bin = build_once_in_workspace(&["-p", "nipc", "--bin", "nipc"]).join("nipc");
+    assert!(bin.is_file(), "{} was not built", bin.display());
+    bin
 }
 
 /// Adds to a `cargo build` the profile (and target triple) of this build,

@@ -1,13 +1,16 @@
 //! Shared by the API tests (`host/tests/api*.rs`) and the `nipc` tests
-//! (`host/nipc/tests`, included with `#[path]`): a real daemon with a
-//! private socket and plugin directory, and the fixture plugins it loads.
+//! (`host/nipc/tests`, included with `#[path]`): the fixture plugins, raw
+//! varlink calls, and the configuration of the `nipc` tests' in-process
+//! daemon ([`Setup`]). The API tests start their daemon with the test kit
+//! (`api_daemon`); this file stays free of the kit, which the `nipc` tests
+//! do not depend on.
 #![allow(dead_code)]
 
 use std::{
     io::{Read, Write},
     os::unix::{fs::PermissionsExt, net::UnixStream},
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
+    process::Command,
     sync::OnceLock,
     time::{Duration, Instant},
 };
@@ -125,120 +128,6 @@ impl Setup {
         let config_file = dir.join("nipartd.toml");
         std::fs::write(&config_file, config).expect("config");
         (socket, plugins, config_file)
-    }
-}
-
-/// `nipartd` as a child process; SIGKILLed on drop if still running.
-pub struct Daemon {
-    pub child: Option<Child>,
-    pub socket: PathBuf,
-    pub plugin_dir: PathBuf,
-    pub log: PathBuf,
-    pub dir: tempfile::TempDir,
-}
-
-impl Daemon {
-    /// Starts `bin` (the `nipartd` binary) and waits until its socket answers.
-    pub fn start(bin: &str, setup: &Setup) -> Daemon {
-        let dir = open_tempdir();
-        let (socket, plugin_dir, config) = setup.prepare(dir.path());
-        let mut d = Daemon::spawn_with(bin, dir, socket, plugin_dir, &config);
-        d.wait_ready();
-        d
-    }
-
-    fn spawn_with(
-        bin: &str,
-        dir: tempfile::TempDir,
-        socket: PathBuf,
-        plugin_dir: PathBuf,
-        config: &Path,
-    ) -> Daemon {
-        let log = dir.path().join("nipartd.log");
-        let child = spawn_daemon(bin, config, &log);
-        Daemon {
-            child: Some(child),
-            socket,
-            plugin_dir,
-            log,
-            dir,
-        }
-    }
-
-    /// Waits (at most 20 s) for the socket to accept and answer a Ping.
-    pub fn wait_ready(&mut self) {
-        let until = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(c) = self.child.as_mut()
-                && let Ok(Some(status)) = c.try_wait()
-            {
-                panic!("nipartd exited with {status}:\n{}", self.log_text());
-            }
-            if let Ok(mut s) = UnixStream::connect(&self.socket)
-                && raw_call(&mut s, r#"{"method":"io.nipart.Daemon.Ping"}"#).is_ok()
-            {
-                return;
-            }
-            assert!(
-                Instant::now() < until,
-                "nipartd did not answer within 20 s:\n{}",
-                self.log_text()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    pub fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Sends SIGTERM and waits (at most 20 s) for the exit status.
-    pub fn terminate(&mut self) -> std::process::ExitStatus {
-        let mut child = self.child.take().expect("daemon running");
-        // SAFETY: kill on our own child's pid.
-        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-        wait_timeout(&mut child, Duration::from_secs(20))
-    }
-
-    /// SIGKILL: leaves the socket file behind, as a crash would.
-    pub fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-pub fn spawn_daemon(bin: &str, config: &Path, log: &Path) -> Child {
-    let log_file = std::fs::File::create(log).expect("log file");
-    Command::new(bin)
-        .arg("--config")
-        .arg(config)
-        .env_remove("NIPART_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log_file)
-        .spawn()
-        .expect("spawn nipartd")
-}
-
-pub fn wait_timeout(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
-    let until = Instant::now() + limit;
-    loop {
-        if let Some(s) = child.try_wait().expect("try_wait") {
-            return s;
-        }
-        if Instant::now() > until {
-            let _ = child.kill();
-            panic!("process {} did not exit within {limit:?}", child.id());
-        }
-        std::thread::sleep(Duration::from_millis(10));
     }
 }
 

@@ -77,7 +77,7 @@ fn kill_9_during_persisting_applies_never_leaves_a_partial_or_mixed_file() {
         // Pruning happens under the kills too.
         "max_checkpoints = 5",
     );
-    let (etc, var) = n.sandbox.conf_dirs();
+    let (etc, var) = n.sandbox().conf_dirs();
     let cps = var.join("checkpoints");
     n.start();
     n.apply(
@@ -86,7 +86,7 @@ fn kill_9_during_persisting_applies_never_leaves_a_partial_or_mixed_file() {
     );
     let base = n.saved();
 
-    let socket = n.sandbox.path("nipart.sock");
+    let socket = n.sandbox().path("nipart.sock");
     let mut saved_mtu: Option<u32> = None; // what the last acknowledged apply saved
     let mut sent = 0u32;
     let (mut kills, mut torn_writes) = (0u32, 0u32);
@@ -97,7 +97,7 @@ fn kill_9_during_persisting_applies_never_leaves_a_partial_or_mixed_file() {
         let (tx, rx) = mpsc::channel::<(u32, bool)>();
         let first = 1300 + sent;
         let budget = APPLIES - sent;
-        let (sock, dir) = (socket.clone(), n.sandbox.path("."));
+        let (sock, dir) = (socket.clone(), n.sandbox().path("."));
         let applier = thread::spawn(move || {
             for k in 0..budget {
                 let mtu = first + k;

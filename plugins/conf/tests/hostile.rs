@@ -14,7 +14,7 @@ use nipart_testkit::resident_kib;
 
 /// The daemon's resident memory, in KiB.
 fn rss_kib(n: &Node) -> u64 {
-    resident_kib(n.daemon.as_ref().expect("the daemon runs").pid())
+    resident_kib(n.daemon.running().expect("the daemon runs").pid())
 }
 
 /// Far below what reading `/dev/zero` would take (it took gigabytes).

@@ -90,7 +90,7 @@ fn all_links(prefix: &str, n: usize) -> BTreeSet<String> {
 /// `nipc apply FILE` on a thread of its own; its exit status comes on the
 /// channel.
 fn apply_in_background(node: &Node, yaml: &str, extra: &[&str]) -> mpsc::Receiver<(bool, String)> {
-    let file = node.sandbox.path(&format!("bg-{}.yml", yaml.len()));
+    let file = node.sandbox().path(&format!("bg-{}.yml", yaml.len()));
     std::fs::write(&file, yaml).unwrap();
     let file = file.display().to_string();
     let mut args = extra.to_vec();
@@ -102,7 +102,7 @@ fn apply_in_background(node: &Node, yaml: &str, extra: &[&str]) -> mpsc::Receive
 /// the channel.
 fn nipc_in_background(node: &Node, args: &[&str]) -> mpsc::Receiver<(bool, String)> {
     let mut cmd = Command::new(nipc_binary());
-    cmd.arg("--socket").arg(node.sandbox.path("nipart.sock"));
+    cmd.arg("--socket").arg(node.sandbox().path("nipart.sock"));
     cmd.args(args);
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
@@ -204,7 +204,7 @@ fn sigkill_during_a_large_apply_leaves_the_state_before_or_after_and_says_which(
             "saved state vs network: {what}"
         );
         assert!(
-            !n.sandbox.conf_dirs().1.join("apply-in-progress").exists(),
+            !n.sandbox().conf_dirs().1.join("apply-in-progress").exists(),
             "the mark is cleared after the restart: {what}"
         );
         println!(
@@ -287,7 +287,7 @@ fn sigterm_during_an_apply_waits_for_it_answers_and_saves_it() {
     n.start();
     let done = apply_in_background(&n, &pairs("tm", 100, false), &[]);
     // The apply has begun changing the network: its mark is on disk.
-    let mark = n.sandbox.conf_dirs().1.join("apply-in-progress");
+    let mark = n.sandbox().conf_dirs().1.join("apply-in-progress");
     let give_up = Instant::now() + Duration::from_secs(60);
     while !mark.exists() {
         assert!(
@@ -339,7 +339,7 @@ fn a_client_that_times_out_is_told_and_the_apply_ends_as_usual() {
     n.start();
     let mut monitor = Command::new(nipc_binary())
         .arg("--socket")
-        .arg(n.sandbox.path("nipart.sock"))
+        .arg(n.sandbox().path("nipart.sock"))
         .args(["monitor", "network.*"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -100,7 +100,7 @@ fn memory_only_applies_are_not_saved() {
 fn monitor(n: &Node, pattern: &str) -> (std::process::Child, mpsc::Receiver<String>) {
     let mut child = Command::new(nipc_binary())
         .arg("--socket")
-        .arg(n.sandbox.path("nipart.sock"))
+        .arg(n.sandbox().path("nipart.sock"))
         .args(["monitor", pattern])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -156,7 +156,7 @@ fn confirm_or_revert_keeps_a_committed_apply_and_reverts_an_uncommitted_one() {
     assert!(last["timeout"].as_u64().unwrap() <= 60, "{last}");
 
     // Only one pending apply: the error names it.
-    let err = n.nipc_err(&["apply", n.sandbox.path("desired.yml").to_str().unwrap()]);
+    let err = n.nipc_err(&["apply", n.sandbox().path("desired.yml").to_str().unwrap()]);
     assert!(
         err.contains(&format!("checkpoint {pending} awaits Commit or Rollback")),
         "{err}"

@@ -1,6 +1,7 @@
-//! A real `nipartd` (child process) inside a network namespace of its own,
-//! with the kernel, state, commander and conf plugins and the conf
-//! plugin's directories in a sandbox; driven by the real `nipc`.
+//! A real `nipartd` (child process, the test kit's `DaemonProcess`) inside
+//! a network namespace of its own, with the kernel, state, commander and
+//! conf plugins and the conf plugin's directories in its sandbox; driven by
+//! the real `nipc`.
 //!
 //! Needs root (network namespaces, veth pairs).
 
@@ -8,47 +9,23 @@
 
 use std::{
     fs,
-    os::unix::fs::PermissionsExt,
     path::PathBuf,
     process::{Command, Output},
-    sync::OnceLock,
     thread,
     time::{Duration, Instant},
 };
 
 use nipart_plugin_api::state::NetworkState;
-use nipart_testkit::{Daemon, Sandbox, build_in_workspace, toml_str};
+use nipart_testkit::{DaemonBuilder, DaemonProcess, Sandbox};
 
-pub use nipart_testkit::Netns;
-
-/// The four plugins and `nipc`, built with this test's cargo, profile and
-/// target directory; the profile directory holding them.
-fn built() -> &'static PathBuf {
-    static B: OnceLock<PathBuf> = OnceLock::new();
-    B.get_or_init(|| {
-        build_in_workspace(&["-p", "nipc", "--bin", "nipc"]);
-        build_in_workspace(&[
-            "-p",
-            "nipart-plugin-kernel",
-            "-p",
-            "nipart-plugin-state",
-            "-p",
-            "nipart-plugin-commander",
-            "-p",
-            "nipart-plugin-conf",
-            "--lib",
-        ])
-    })
-}
+pub use nipart_testkit::{Netns, nipc_binary};
 
 /// Short verification pauses, so that tests (and the boot apply) are quick.
 pub const FAST: &str = "[plugin.commander]\nverify_interval_ms = 100\n";
 
-/// A namespace, a sandbox with the plugins, and the daemon when running.
+/// A namespace, and the daemon's files and process (when running).
 pub struct Node {
-    pub sandbox: Sandbox,
-    pub daemon: Option<Daemon>,
-    extra: String,
+    pub daemon: DaemonProcess,
     // Dropped last: the daemon must be gone before its namespace.
     pub ns: Netns,
 }
@@ -63,36 +40,31 @@ impl Node {
     /// As [`Self::new`], with more `[plugin.conf]` lines (the section
     /// always names the sandbox's directories).
     pub fn with_conf(extra: &str, conf_lines: &str) -> Node {
-        let dir = built();
         let ns = Netns::new();
         ns.ip("link set lo up");
-        let sandbox = Sandbox::new();
-        for name in ["kernel", "state", "commander", "conf"] {
-            let file = format!("libnipart_plugin_{name}.so");
-            let dest = sandbox.plugin_dir().join(&file);
-            fs::copy(dir.join(&file), &dest).unwrap_or_else(|e| panic!("copying {file}: {e}"));
-            fs::set_permissions(&dest, fs::Permissions::from_mode(0o755)).unwrap();
-        }
-        let (config_dir, state_dir) = sandbox.conf_dirs();
-        let extra = format!(
-            "{extra}\n[plugin.conf]\nconfig_dir = {}\nstate_dir = {}\n{conf_lines}\n",
-            toml_str(&config_dir),
-            toml_str(&state_dir)
-        );
-        Node {
-            sandbox,
-            daemon: None,
-            extra,
-            ns,
-        }
+        let daemon = DaemonBuilder::new()
+            .workspace_plugins(&[
+                "nipart-plugin-kernel",
+                "nipart-plugin-state",
+                "nipart-plugin-commander",
+                "nipart-plugin-conf",
+            ])
+            .netns(&ns)
+            .config(extra)
+            .conf(conf_lines)
+            .build();
+        Node { daemon, ns }
+    }
+
+    /// The daemon's files.
+    pub fn sandbox(&self) -> &Sandbox {
+        self.daemon.sandbox()
     }
 
     /// Starts the daemon and waits until it answers and conf has handled
     /// the start (the boot apply ended, or there was nothing to apply).
     pub fn start(&mut self) -> String {
-        assert!(self.daemon.is_none(), "the daemon already runs");
-        let mut d = Daemon::start_in(&self.sandbox, &self.extra, &self.ns);
-        d.wait_ready();
+        let d = self.daemon.start();
         let give_up = Instant::now() + Duration::from_secs(60);
         loop {
             let err = d.stderr();
@@ -116,37 +88,31 @@ impl Node {
             );
             thread::sleep(Duration::from_millis(10));
         }
-        self.daemon = Some(d);
         self.stderr()
     }
 
     /// SIGTERM and wait; the daemon's whole stderr.
     pub fn stop(&mut self) -> String {
-        let mut d = self.daemon.take().expect("the daemon runs");
-        let (status, err) = d.terminate(Duration::from_secs(20));
-        assert!(status.success(), "nipartd exited with {status}:\n{err}");
-        err
+        self.daemon.stop(Duration::from_secs(20))
     }
 
     /// SIGKILL and reap.
     pub fn kill(&mut self) {
-        let mut d = self.daemon.take().expect("the daemon runs");
-        d.signal(libc::SIGKILL);
-        d.wait_exit(Duration::from_secs(20));
+        self.daemon.kill();
     }
 
     pub fn stderr(&self) -> String {
-        self.daemon.as_ref().map(Daemon::stderr).unwrap_or_default()
+        self.daemon.log()
     }
 
     /// The saved desired state file.
     pub fn state_file(&self) -> PathBuf {
-        self.sandbox.conf_dirs().0.join("state.yml")
+        self.sandbox().conf_dirs().0.join("state.yml")
     }
 
     /// The checkpoint directory.
     pub fn checkpoint_dir(&self) -> PathBuf {
-        self.sandbox.conf_dirs().1.join("checkpoints")
+        self.sandbox().conf_dirs().1.join("checkpoints")
     }
 
     /// The saved desired state, parsed.
@@ -160,7 +126,7 @@ impl Node {
     pub fn nipc(&self, args: &[&str]) -> Output {
         Command::new(nipc_binary())
             .arg("--socket")
-            .arg(self.sandbox.path("nipart.sock"))
+            .arg(self.daemon.socket())
             .args(args)
             .output()
             .expect("running nipc")
@@ -207,7 +173,7 @@ impl Node {
     }
 
     pub fn try_apply(&self, yaml: &str, opts: &[&str]) -> Output {
-        let file = self.sandbox.path("desired.yml");
+        let file = self.sandbox().path("desired.yml");
         fs::write(&file, yaml).unwrap();
         let mut args = vec!["-o", "json", "apply"];
         args.extend_from_slice(opts);
@@ -228,10 +194,6 @@ impl Node {
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         v["checkpoints"].as_array().cloned().unwrap_or_default()
     }
-}
-
-pub fn nipc_binary() -> PathBuf {
-    built().join("nipc")
 }
 
 pub fn text(b: &[u8]) -> String {

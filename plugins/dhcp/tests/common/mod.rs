@@ -1,6 +1,7 @@
 //! DHCP test bed: a server namespace running dnsmasq and a client namespace
 //! running the real `nipartd` (kernel, state, commander, monitor and dhcp
-//! plugins), joined by a veth pair; `nipc` drives the daemon. Everything is
+//! plugins, started by the test kit's `DaemonBuilder`), joined by a veth
+//! pair; `nipc` drives the daemon. Everything is
 //! removed on drop (namespaces, dnsmasq, the daemon, temporary
 //! directories), also when a test fails.
 //!
@@ -12,12 +13,12 @@ use std::{
     fs,
     path::{Path, PathBuf},
     process::{Child, Command, Output, Stdio},
-    sync::OnceLock,
     thread,
     time::{Duration, Instant},
 };
 
 pub use nipart_testkit::Netns;
+use nipart_testkit::{DaemonBuilder, DaemonProcess, nipc_binary, toml_str};
 use serde_json::Value;
 
 /// The client's interface and the server's.
@@ -26,43 +27,6 @@ pub const SERVER_IF: &str = "srv0";
 /// The server's address and the range it leases from.
 pub const SERVER_IP: &str = "10.9.0.1";
 pub const RANGE: (&str, &str) = ("10.9.0.50", "10.9.0.150");
-
-/// `nipartd`, `nipc` and the plugins, built with this test's cargo,
-/// profile and target directory, once per process.
-pub struct Artifacts {
-    pub nipartd: PathBuf,
-    pub nipc: PathBuf,
-    pub plugins: Vec<PathBuf>,
-}
-
-pub fn artifacts() -> &'static Artifacts {
-    static A: OnceLock<Artifacts> = OnceLock::new();
-    A.get_or_init(|| {
-        let dir = nipart_testkit::build_in_workspace(&["-p", "nipartd", "-p", "nipc", "--bins"]);
-        let lib_dir = nipart_testkit::build_in_workspace(&[
-            "-p",
-            "nipart-plugin-kernel",
-            "-p",
-            "nipart-plugin-state",
-            "-p",
-            "nipart-plugin-commander",
-            "-p",
-            "nipart-plugin-monitor",
-            "-p",
-            "nipart-plugin-dhcp",
-            "--lib",
-        ]);
-        let plugins = ["kernel", "state", "commander", "monitor", "dhcp"]
-            .iter()
-            .map(|n| lib_dir.join(format!("libnipart_plugin_{n}.so")))
-            .collect();
-        Artifacts {
-            nipartd: dir.join("nipartd"),
-            nipc: dir.join("nipc"),
-            plugins,
-        }
-    })
-}
 
 /// Polls `f` every 50 ms until it gives `Some`, at most `limit`.
 pub fn wait_for<T>(limit: Duration, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
@@ -221,12 +185,11 @@ impl Drop for Dnsmasq {
     }
 }
 
-/// `nipartd` in the client namespace, killed on drop. Its log goes to
-/// `<dir>/nipartd-N.log`.
+/// `nipartd` in the client namespace with the kernel, state, commander,
+/// monitor and dhcp plugins (the test kit's `DaemonProcess`), killed on
+/// drop.
 pub struct Daemon {
-    child: Child,
-    pub socket: PathBuf,
-    pub log: PathBuf,
+    process: DaemonProcess,
 }
 
 impl Daemon {
@@ -239,59 +202,30 @@ impl Daemon {
     /// Starts the daemon with `log_level` (`None`: the default, info) and
     /// `dhcp_config` lines added to its `[plugin.dhcp]`.
     pub fn start_with(bed: &Bed, log_level: Option<&str>, dhcp_config: &str) -> Daemon {
-        let a = artifacts();
-        let plugins = bed.path("plugins");
-        if !plugins.exists() {
-            fs::create_dir(&plugins).expect("creating plugins/");
-            for p in &a.plugins {
-                fs::copy(p, plugins.join(p.file_name().expect("a file name")))
-                    .unwrap_or_else(|e| panic!("copying {}: {e}", p.display()));
-            }
-        }
-        let socket = bed.path("nipart.sock");
-        let mut n = 0;
-        let log = loop {
-            let p = bed.path(&format!("nipartd-{n}.log"));
-            if !p.exists() {
-                break p;
-            }
-            n += 1;
-        };
-        let config = bed.path("nipartd.toml");
         let level = log_level
             .map(|l| format!("log_level = {l:?}\n"))
             .unwrap_or_default();
-        fs::write(
-            &config,
-            format!(
-                "plugin_dir = {plugins:?}\n{level}[api]\nsocket = {socket:?}\n\
-                 [plugin.dhcp]\nlease_dir = {:?}\nretry_interval_ms = 1000\n{dhcp_config}",
-                bed.path("leases")
-            ),
-        )
-        .expect("writing nipartd.toml");
-        let child = Command::new("ip")
-            .args(["netns", "exec", &bed.client.name])
-            .arg(&a.nipartd)
-            .arg("--config")
-            .arg(&config)
-            .env_remove("NIPART_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(fs::File::create(&log).expect("creating the daemon's log"))
-            .spawn()
-            .expect("starting nipartd");
-        let d = Daemon { child, socket, log };
-        wait_for(Duration::from_secs(20), "nipartd to answer", || {
-            d.nipc(&["ping"]).status.success().then_some(())
-        });
-        d
+        let process = DaemonBuilder::new()
+            .workspace_plugins(&[
+                "nipart-plugin-kernel",
+                "nipart-plugin-state",
+                "nipart-plugin-commander",
+                "nipart-plugin-monitor",
+                "nipart-plugin-dhcp",
+            ])
+            .netns(&bed.client)
+            .config(&format!(
+                "{level}[plugin.dhcp]\nlease_dir = {}\nretry_interval_ms = 1000\n{dhcp_config}",
+                toml_str(&bed.path("leases"))
+            ))
+            .spawn();
+        Daemon { process }
     }
 
     pub fn nipc(&self, args: &[&str]) -> Output {
-        Command::new(&artifacts().nipc)
+        Command::new(nipc_binary())
             .arg("--socket")
-            .arg(&self.socket)
+            .arg(self.process.socket())
             .args(args)
             .output()
             .expect("running nipc")
@@ -334,8 +268,9 @@ impl Daemon {
         v["interfaces"][0].clone()
     }
 
+    /// Its log (standard error) so far.
     pub fn log_text(&self) -> String {
-        fs::read_to_string(&self.log).unwrap_or_default()
+        self.process.log()
     }
 
     /// Waits until the daemon's log contains `needle`; on timeout, fails
@@ -354,33 +289,7 @@ impl Daemon {
 
     /// SIGTERM, then waits for the exit (the plugins' shutdown ran).
     pub fn terminate(&mut self) {
-        let pid = libc_pid(self.child.id());
-        // SAFETY: kill has no memory-safety preconditions; the child is
-        // ours and not reaped, so the pid was not reused.
-        unsafe { libc::kill(pid, libc::SIGTERM) };
-        let give_up = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            assert!(
-                Instant::now() < give_up,
-                "nipartd did not stop; log:\n{}",
-                self.log_text()
-            );
-            thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-fn libc_pid(id: u32) -> libc::pid_t {
-    libc::pid_t::try_from(id).expect("a pid fits pid_t")
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.terminate(Duration::from_secs(30));
     }
 }
 
