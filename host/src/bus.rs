@@ -617,6 +617,8 @@ mod tests {
     use super::*;
 
     /// A sink with a fixed capacity that records topics; `drain` empties it.
+    /// Not the test kit's `ChannelSink`: the kit depends on this crate, and
+    /// these tests need a sink that fills up (`QueueFull`).
     struct TestSink {
         cap: usize,
         got: Mutex<Vec<String>>,

@@ -46,7 +46,7 @@ pub struct DaemonHandle {
     /// changes it, so that `Context::config` returns the new section.
     pub(crate) section: Arc<ArcSwap<SectionJson>>,
     /// The protocol version agreed in the plugin's hello at Init (unset if
-    /// it sent none), for the start-up log line and `Plugins`.
+    /// it sent none), for `Plugins`.
     pub(crate) protocol: Arc<OnceLock<u32>>,
 }
 
@@ -72,6 +72,11 @@ impl DaemonHandle {
             ));
         }
         let _ = self.protocol.set(theirs.protocol_version);
+        tracing::debug!(
+            "plugin {}: protocol version {} agreed",
+            self.name,
+            theirs.protocol_version
+        );
         Ok(Hello::encode_output(&Hello::new(&[FEATURE_HELLO])))
     }
 }

@@ -426,13 +426,7 @@ impl Lifecycle {
                     if p.member.state() == MemberState::Initializing {
                         p.member.set_state(MemberState::Running);
                     }
-                    match p.protocol.get() {
-                        Some(v) => tracing::info!(
-                            "plugin {name} {} started (protocol version {v})",
-                            p.info.version
-                        ),
-                        None => tracing::info!("plugin {name} {} started", p.info.version),
-                    }
+                    tracing::info!("plugin {name} {} started", p.info.version);
                     continue;
                 }
                 CallOutcome::Returned(Err(e)) => {

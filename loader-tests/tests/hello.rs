@@ -46,15 +46,16 @@ fn a_plugin_of_a_later_protocol_is_refused_at_init_and_the_others_run() {
 }
 
 #[test]
-fn the_daemon_logs_the_agreed_version_and_the_refusal() {
+fn the_daemon_logs_the_agreed_version_at_debug_and_the_refusal() {
     let mut daemon = DaemonBuilder::new()
+        .config("log_level = \"debug\"")
         .plugin(Fixture::Good)
         .plugin(Fixture::Future)
         .spawn();
     let log = daemon.wait_for_stderr("plugin future failed and is isolated");
     assert!(
         log.contains(&format!(
-            "plugin good 0.1.0 started (protocol version {PROTOCOL_VERSION})"
+            "plugin good: protocol version {PROTOCOL_VERSION} agreed"
         )),
         "{log}"
     );

@@ -31,10 +31,8 @@ use std::{
 
 use nipart_plugin_abi::FfiEvent;
 use nipart_plugin_api::{Address, Event, EventState};
-use nipartd::{
-    DaemonConfig, EventBus, Lifecycle, MemberId, MemberState,
-    bus::{MemberStats, Sink},
-};
+use nipart_testkit::bus::ChannelSink;
+use nipartd::{DaemonConfig, EventBus, Lifecycle, MemberId, MemberState, bus::MemberStats};
 use serde::Serialize;
 
 use crate::{
@@ -60,20 +58,6 @@ pub struct Load {
     pub rate: u64,
     pub window: u32,
     pub ack_every: u32,
-}
-
-/// The bus member the harness speaks through: replies land in a channel.
-struct ClientSink(mpsc::Sender<FfiEvent>);
-
-impl Sink for ClientSink {
-    fn deliver(&self, event: FfiEvent) -> nipart_plugin_api::Result<u32> {
-        self.0.send(event).map(|_| 0).map_err(|_| {
-            nipart_plugin_api::Error::new(
-                nipart_plugin_api::ErrorKind::ShuttingDown,
-                "the benchmark harness has gone",
-            )
-        })
-    }
 }
 
 /// The daemon in this process with the two bench plugins, and the harness's
@@ -131,7 +115,7 @@ impl Daemon {
         let me = MemberId::Client(1);
         let member = lifecycle
             .bus()
-            .join(me.clone(), Vec::new(), Box::new(ClientSink(tx)))
+            .join(me.clone(), Vec::new(), Box::new(ChannelSink::new(tx)))
             .map_err(|e| format!("joining the bus: {e}"))?;
         member.set_state(MemberState::Running);
         Ok(Self {

@@ -11,6 +11,7 @@
 //! issue 11. Root applies alternate an MTU on a veth. Needs root.
 
 use std::{
+    ffi::OsStr,
     fs,
     io::Write,
     os::unix::{fs::PermissionsExt, net::UnixStream},
@@ -19,10 +20,13 @@ use std::{
     sync::{
         Arc,
         atomic::{AtomicBool, Ordering},
+        mpsc,
     },
     thread,
     time::{Duration, Instant},
 };
+
+use crate::child::{self, Nipartd};
 
 use nipart_testkit::callers::{Tally, flood_reads, varlink_call};
 
@@ -109,13 +113,15 @@ fn apply(socket: &Path, mtu: u32) -> Result<Duration, String> {
 /// The daemon in its namespace; stopped (SIGTERM) and its files removed on drop.
 struct Node {
     child: Child,
+    /// Its log, read so that it never blocks; not looked at.
+    _lines: mpsc::Receiver<(Instant, String)>,
     socket: PathBuf,
     _scratch: tempfile::TempDir,
 }
 
 impl Drop for Node {
     fn drop(&mut self) {
-        if let Err(e) = crate::startup::stop(&mut self.child) {
+        if let Err(e) = child::stop(&mut self.child) {
             eprintln!("nipart-bench: warning: flood: {e}");
         }
     }
@@ -143,21 +149,14 @@ fn start(nipartd: &Path, plugins: &Path, ns: &Netns) -> Result<Node, String> {
         ),
     )
     .map_err(|e| format!("writing {}: {e}", config.display()))?;
-    let child = Command::new("ip")
-        .args(["netns", "exec", ns.name()])
-        .arg(nipartd)
-        .arg("--config")
-        .arg(&config)
-        .env_remove("NIPART_LOG")
-        .env_remove("NOTIFY_SOCKET")
-        .env_remove("JOURNAL_STREAM")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", nipartd.display()))?;
+    let Nipartd { child, lines } = child::spawn(
+        nipartd,
+        Some(ns.name()),
+        &[OsStr::new("--config"), config.as_os_str()],
+    )?;
     let node = Node {
         child,
+        _lines: lines,
         socket: s.join("nipart.sock"),
         _scratch: scratch,
     };

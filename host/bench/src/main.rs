@@ -17,6 +17,7 @@
 
 mod build;
 mod bus;
+mod child;
 mod flood;
 mod memory;
 mod startup;

@@ -12,9 +12,9 @@
 //! `/var/lib/nipart`).
 
 use std::{
+    ffi::OsStr,
     ffi::OsString,
     fs,
-    io::{BufRead, BufReader},
     os::unix::fs::PermissionsExt,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
@@ -22,6 +22,8 @@ use std::{
     thread,
     time::{Duration, Instant},
 };
+
+use crate::child::{self, Nipartd};
 
 /// One measurement of an idle daemon.
 #[derive(Debug, Clone)]
@@ -133,7 +135,7 @@ pub struct Running {
     child: Child,
     /// The daemon's stderr lines, drained by a thread so that it never
     /// blocks on a full pipe.
-    lines: mpsc::Receiver<String>,
+    lines: mpsc::Receiver<(Instant, String)>,
     /// Plugins running, from the ready line.
     pub plugins: usize,
     socket: PathBuf,
@@ -170,39 +172,11 @@ impl Running {
             ),
         )
         .map_err(|e| format!("writing {}: {e}", config.display()))?;
-        let mut cmd = match netns {
-            Some(ns) => {
-                let mut c = Command::new("ip");
-                c.args(["netns", "exec", &ns.0]).arg(nipartd);
-                c
-            }
-            None => Command::new(nipartd),
-        };
-        cmd.arg("--config")
-            .arg(&config)
-            .env_remove("NIPART_LOG")
-            .env_remove("NOTIFY_SOCKET")
-            .env_remove("JOURNAL_STREAM")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot run {}: {e}", nipartd.display()))?;
-        let Some(stderr) = child.stderr.take() else {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err("nipartd's stderr was not captured".into());
-        };
-        let (tx, lines) = mpsc::channel::<String>();
-        thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let Nipartd { child, lines } = child::spawn(
+            nipartd,
+            netns.map(|ns| ns.0.as_str()),
+            &[OsStr::new("--config"), config.as_os_str()],
+        )?;
         let mut running = Running {
             child,
             lines,
@@ -219,7 +193,7 @@ impl Running {
         let deadline = Instant::now() + Duration::from_secs(60);
         let mut tail = Vec::new();
         loop {
-            let line = self
+            let (_, line) = self
                 .lines
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
                 .map_err(|_| {
@@ -295,7 +269,7 @@ impl Running {
 
     /// SIGTERM, and the exit status checked.
     pub fn stop(mut self) -> Result<(), String> {
-        crate::startup::stop(&mut self.child)
+        child::stop(&mut self.child)
     }
 }
 

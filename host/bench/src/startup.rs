@@ -7,15 +7,15 @@
 
 use std::{
     collections::BTreeSet,
+    ffi::OsStr,
     fs,
-    io::{BufRead, BufReader},
     os::unix::fs::PermissionsExt,
     path::Path,
-    process::{Child, Command, Stdio},
     sync::mpsc,
-    thread,
     time::{Duration, Instant},
 };
+
+use crate::child::{self, Nipartd};
 
 const PLACEHOLDER: &[u8] = b"bench-startup-000";
 const NAME_PREFIX: &str = "bench-startup-";
@@ -108,58 +108,23 @@ fn started_plugin(line: &str) -> Option<&str> {
     line[at..].split_whitespace().next()
 }
 
-/// Stops `nipartd` with SIGTERM: an error unless it exits cleanly within
-/// 30 s (then it is killed).
-pub fn stop(child: &mut Child) -> Result<(), String> {
-    let pid = child.id() as libc::pid_t;
-    // SAFETY: kill has no memory-safety preconditions; `pid` is our child,
-    // not yet reaped, so the id can't have been reused.
-    unsafe { libc::kill(pid, libc::SIGTERM) };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) if status.success() => return Ok(()),
-            Ok(Some(status)) => return Err(format!("nipartd exited with {status} on SIGTERM")),
-            Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(5)),
-            Ok(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err("nipartd did not stop within 30 s of SIGTERM; killed".into());
-            }
-            Err(e) => return Err(format!("waiting for nipartd: {e}")),
-        }
-    }
-}
-
 /// Starts `nipartd` on `dir`, waits for its ready line, checks that
 /// `expected` plugins run, and stops it with SIGTERM.
 pub fn start_once(nipartd: &Path, dir: &Path, expected: usize) -> Result<Start, String> {
-    let mut cmd = Command::new(nipartd);
-    cmd.arg("--plugin-dir")
-        .arg(dir)
-        .args(["--log-level", "info"])
-        .env_remove("NIPART_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
     let t0 = Instant::now();
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", nipartd.display()))?;
-    let Some(stderr) = child.stderr.take() else {
-        let _ = child.kill();
-        let _ = child.wait();
-        return Err("nipartd's stderr was not captured".into());
-    };
-    let (tx, rx) = mpsc::channel::<(Instant, String)>();
-    let reader = thread::spawn(move || {
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            if tx.send((Instant::now(), line)).is_err() {
-                break;
-            }
-        }
-    });
+    let Nipartd {
+        mut child,
+        lines: rx,
+    } = child::spawn(
+        nipartd,
+        None,
+        &[
+            OsStr::new("--plugin-dir"),
+            dir.as_os_str(),
+            OsStr::new("--log-level"),
+            OsStr::new("info"),
+        ],
+    )?;
 
     let deadline = t0 + Duration::from_secs(60);
     let mut started = BTreeSet::new();
@@ -187,9 +152,7 @@ pub fn start_once(nipartd: &Path, dir: &Path, expected: usize) -> Result<Start, 
             }
         }
     };
-    let stopped = stop(&mut child);
-    // The reader ends at EOF, once the daemon has exited.
-    let _ = reader.join();
+    let stopped = child::stop(&mut child);
     let (at, ready) = outcome.map_err(|e| format!("{e}; its last lines:\n{}", tail.join("\n")))?;
     stopped?;
     if ready.running != expected || ready.failed != 0 || ready.rejected != 0 {

@@ -1,8 +1,10 @@
 //! The in-process harness for plugin tests: a seat on a daemon's bus
 //! ([`BusClient`]) that publishes events and requests as a client of the
 //! API does and receives what is addressed or broadcast to it, replies
-//! included. It is the one test [`Sink`] of the project: a test needs no
-//! sink of its own.
+//! included. Its [`ChannelSink`] is the one channel [`Sink`] of the
+//! project: a test or benchmark needs no sink of its own, unless it must
+//! act on the bus's delivering thread itself (the bus's unit tests, whose
+//! crate the kit depends on; the monitor benchmark's timestamps).
 
 use std::{
     collections::VecDeque,
@@ -21,15 +23,25 @@ use serde_json::Value;
 
 use crate::PATIENCE;
 
-/// Hands what the bus delivers to the [`BusClient`]'s channel.
-struct ChannelSink(Mutex<mpsc::Sender<FfiEvent>>);
+/// A bus member's sink that hands each event, as the bus delivers it, to
+/// a channel: the [`BusClient`]'s, or a benchmark's that reads the FFI
+/// events itself. Its queue is the channel's (unbounded: depth 0).
+pub struct ChannelSink(mpsc::Sender<FfiEvent>);
+
+impl ChannelSink {
+    pub fn new(tx: mpsc::Sender<FfiEvent>) -> Self {
+        Self(tx)
+    }
+}
 
 impl Sink for ChannelSink {
     fn deliver(&self, event: FfiEvent) -> nipart_plugin_api::Result<u32> {
-        let tx = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        tx.send(event)
-            .map(|()| 0)
-            .map_err(|_| Error::other("test client is gone"))
+        self.0.send(event).map(|()| 0).map_err(|_| {
+            Error::new(
+                nipart_plugin_api::ErrorKind::ShuttingDown,
+                "the receiving end of the channel is gone",
+            )
+        })
     }
 }
 
@@ -89,7 +101,7 @@ impl BusClient {
             .join(
                 member_id.clone(),
                 Vec::new(),
-                Box::new(ChannelSink(Mutex::new(tx))),
+                Box::new(ChannelSink::new(tx)),
             )
             .unwrap_or_else(|e| panic!("joining the bus as client {id}: {e}"));
         member.set_state(MemberState::Running);
