@@ -96,7 +96,11 @@ impl std::fmt::Display for InvalidValue {
 
 /// The keys whose new value only takes effect when the daemon restarts; a
 /// reload (SIGHUP) keeps the running value and warns.
-pub const RESTART_KEYS: [&str; 3] = ["plugin_dir", "queue_capacity", "api.socket"];
+pub const RESTART_KEYS: [&str; 3] = [
+    "plugin_dir",
+    "queue_capacity",
+    crate::api::config::SOCKET_KEY,
+];
 
 /// The log levels `log_level` accepts.
 pub const LOG_LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];

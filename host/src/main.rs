@@ -89,7 +89,7 @@ impl Args {
         }
         if let Some(socket) = &self.socket {
             out.push(Override {
-                key: "api.socket",
+                key: nipartd::api::config::SOCKET_KEY,
                 value: path(socket),
                 flag: "--socket",
             });

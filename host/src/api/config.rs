@@ -9,6 +9,9 @@ use crate::config::InvalidValue;
 /// Where the API socket is unless configured otherwise.
 pub const DEFAULT_SOCKET: &str = "/run/nipart/nipart.sock";
 
+/// The configuration key of the socket's path (a key, not a topic).
+pub const SOCKET_KEY: &str = "api.socket";
+
 /// The hard ceiling of `max_message_size` (16 MiB).
 pub const MESSAGE_SIZE_CEILING: usize = 16 << 20;
 
@@ -103,12 +106,12 @@ impl ApiConfig {
     pub fn invalid_values(&self, out: &mut Vec<InvalidValue>) {
         if self.socket.as_os_str().is_empty() || !self.socket.is_absolute() {
             out.push(InvalidValue::new(
-                "api.socket",
+                SOCKET_KEY,
                 format!("{:?} must be an absolute path", self.socket),
             ));
         } else if self.socket.as_os_str().len() > 107 {
             out.push(InvalidValue::new(
-                "api.socket",
+                SOCKET_KEY,
                 format!(
                     "{} is longer than the 107 bytes a UNIX socket path may have",
                     self.socket.display()

@@ -12,24 +12,11 @@ use std::{
     process::Command,
     sync::mpsc,
     thread,
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    time::Duration,
 };
 
-use common::{Node, nipc_binary};
+use common::{Node, Rng, nipc_binary};
 use nipart_plugin_api::state::{CheckpointRecord, NetworkState};
-
-/// xorshift64*: enough to spread the kills; the seed is printed so that a
-/// failing run can be repeated with `NIPART_CRASH_SEED`.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-}
 
 const APPLIES: u32 = 100;
 
@@ -59,18 +46,8 @@ fn expected(base: &NetworkState, mtu: Option<u32>) -> NetworkState {
 
 #[test]
 fn kill_9_during_persisting_applies_never_leaves_a_partial_or_mixed_file() {
-    let seed = std::env::var("NIPART_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-                | 1
-        });
+    let (mut rng, seed) = Rng::from_env("NIPART_CRASH_SEED");
     println!("NIPART_CRASH_SEED={seed}");
-    let mut rng = Rng(seed);
 
     let mut n = Node::with_conf(
         "[plugin.commander]\nverify_interval_ms = 20\n",

@@ -18,41 +18,15 @@ use std::{
     process::{Command, Stdio},
     sync::mpsc,
     thread,
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant},
 };
 
-use common::{FAST, Node, nipc_binary, text};
+use common::{FAST, Node, Rng, nipc_binary, text};
 
 /// Veth pairs in the large apply.
 const PAIRS: usize = 200;
 /// Kills, each at a random moment of an apply.
 const KILLS: usize = 4;
-
-/// xorshift64*, seeded from the clock unless `NIPART_KILL_SEED` is set.
-struct Rng(u64);
-
-impl Rng {
-    fn new() -> (Rng, u64) {
-        let seed = std::env::var("NIPART_KILL_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| {
-                SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .unwrap()
-                    .as_nanos() as u64
-                    | 1
-            });
-        (Rng(seed), seed)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-}
 
 fn pairs(prefix: &str, n: usize, absent: bool) -> String {
     let mut s = String::from("interfaces:\n");
@@ -117,7 +91,7 @@ fn nipc_in_background(node: &Node, args: &[&str]) -> mpsc::Receiver<(bool, Strin
 
 #[test]
 fn sigkill_during_a_large_apply_leaves_the_state_before_or_after_and_says_which() {
-    let (mut rng, seed) = Rng::new();
+    let (mut rng, seed) = Rng::from_env("NIPART_KILL_SEED");
     println!("NIPART_KILL_SEED={seed}");
     let mut n = Node::new(FAST);
     n.start();
@@ -231,7 +205,7 @@ fn sigkill_during_a_large_apply_leaves_the_state_before_or_after_and_says_which(
 
 #[test]
 fn sigkill_during_a_requested_rollback_leaves_the_state_before_or_after_it() {
-    let (mut rng, seed) = Rng::new();
+    let (mut rng, seed) = Rng::from_env("NIPART_KILL_SEED");
     println!("NIPART_KILL_SEED={seed}");
     let mut n = Node::new(FAST);
     n.start();

@@ -7,7 +7,7 @@
 //! `"fire_if_holds": false` (so a caller never misses a state reached just
 //! before it registered).
 
-use std::{collections::BTreeMap, fmt, str::FromStr};
+use std::{collections::BTreeMap, fmt};
 
 use nipart_plugin_api::{
     Address, Error, ErrorKind, Event, EventState, Result, protocol::monitor::RuleAdded,
@@ -46,53 +46,28 @@ impl fmt::Display for Selector {
     }
 }
 
-/// What a rule waits for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Condition {
-    /// Administratively up.
-    Up,
-    /// Administratively down (the link exists).
-    Down,
-    /// The link exists.
-    Added,
-    /// No such link.
-    Removed,
-    /// Carrier present.
-    CarrierUp,
-    /// No carrier (the link exists).
-    CarrierDown,
-}
+/// What a rule waits for: the protocol's type (one definition for the
+/// senders and this parser).
+pub use nipart_plugin_api::protocol::monitor::Condition;
 
 pub const CONDITIONS: &str = "up, down, added, removed, carrier-up, carrier-down";
 
-impl FromStr for Condition {
-    type Err = ();
-    fn from_str(s: &str) -> std::result::Result<Self, ()> {
-        Ok(match s {
-            "up" => Condition::Up,
-            "down" => Condition::Down,
-            "added" => Condition::Added,
-            "removed" => Condition::Removed,
-            "carrier-up" => Condition::CarrierUp,
-            "carrier-down" => Condition::CarrierDown,
-            _ => return Err(()),
-        })
-    }
+/// `carrier-up` → [`Condition::CarrierUp`], as the protocol spells it.
+fn parse_condition(name: &str) -> Option<Condition> {
+    serde_json::from_value(Value::String(name.to_string())).ok()
 }
 
-impl Condition {
-    fn holds(self, link: Option<&LinkState>) -> bool {
-        match (self, link) {
-            (Condition::Removed, None) => true,
-            (_, None) => false,
-            (Condition::Up, Some(l)) => l.up,
-            (Condition::Down, Some(l)) => !l.up,
-            (Condition::Added, Some(_)) => true,
-            (Condition::Removed, Some(_)) => false,
-            (Condition::CarrierUp, Some(l)) => l.carrier,
-            (Condition::CarrierDown, Some(l)) => !l.carrier,
-        }
+/// Whether `condition` holds for `link` (`None`: no such link).
+fn holds(condition: Condition, link: Option<&LinkState>) -> bool {
+    match (condition, link) {
+        (Condition::Removed, None) => true,
+        (_, None) => false,
+        (Condition::Up, Some(l)) => l.up,
+        (Condition::Down, Some(l)) => !l.up,
+        (Condition::Added, Some(_)) => true,
+        (Condition::Removed, Some(_)) => false,
+        (Condition::CarrierUp, Some(l)) => l.carrier,
+        (Condition::CarrierDown, Some(l)) => !l.carrier,
     }
 }
 
@@ -271,7 +246,7 @@ impl RuleSpec {
                 .ok_or_else(|| bad("interface is missing"))?,
         )?;
         let condition = match o.get("condition") {
-            Some(Value::String(c)) => c.parse::<Condition>().map_err(|()| {
+            Some(Value::String(c)) => parse_condition(c).ok_or_else(|| {
                 bad(format!(
                     "unknown condition {c:?}: expected one of {CONDITIONS}"
                 ))
@@ -335,7 +310,7 @@ impl Rules {
         }
         let id = self.next_id;
         self.next_id += 1;
-        let holds = spec.condition.holds(spec.interface.find(state));
+        let holds = holds(spec.condition, spec.interface.find(state));
         let fired = holds && spec.fire_if_holds;
         let active = !fired || spec.persistent;
         let follow_up = fired.then(|| spec.event.clone());
@@ -428,7 +403,7 @@ impl Rules {
         self.rules
             .values()
             .filter(|r| relevant(&r.interface))
-            .map(|r| (r.id, r.condition.holds(r.interface.find(state))))
+            .map(|r| (r.id, holds(r.condition, r.interface.find(state))))
             .collect()
     }
 
@@ -444,7 +419,7 @@ impl Rules {
             let Some(rule) = self.rules.get_mut(&id) else {
                 continue;
             };
-            if rule.condition.holds(rule.interface.find(state)) {
+            if holds(rule.condition, rule.interface.find(state)) {
                 rule.fired += 1;
                 out.push((id, rule.event.clone()));
                 if !rule.persistent {

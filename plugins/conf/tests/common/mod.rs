@@ -12,7 +12,7 @@ use std::{
     path::PathBuf,
     process::{Command, Output},
     thread,
-    time::{Duration, Instant},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
 use nipart_plugin_api::state::NetworkState;
@@ -198,4 +198,33 @@ impl Node {
 
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
+}
+
+/// xorshift64*: enough to spread kills at random moments; seeded from the
+/// clock unless the environment variable `var` gives the seed, so that a
+/// failing run (the test prints the seed) can be repeated.
+pub struct Rng(u64);
+
+impl Rng {
+    /// The generator and its seed.
+    pub fn from_env(var: &str) -> (Rng, u64) {
+        let seed = std::env::var(var)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos() as u64
+                    | 1
+            });
+        (Rng(seed), seed)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
 }
