@@ -26,7 +26,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::child::{self, Nipartd};
+use crate::child::{self, Nipartd, Scratch};
 
 use nipart_testkit::callers::{Tally, flood_reads, varlink_call};
 
@@ -116,7 +116,7 @@ struct Node {
     /// Its log, read so that it never blocks; not looked at.
     _lines: mpsc::Receiver<(Instant, String)>,
     socket: PathBuf,
-    _scratch: tempfile::TempDir,
+    _scratch: Scratch,
 }
 
 impl Drop for Node {
@@ -128,27 +128,14 @@ impl Drop for Node {
 }
 
 fn start(nipartd: &Path, plugins: &Path, ns: &Netns) -> Result<Node, String> {
-    let scratch = tempfile::Builder::new()
-        .prefix("nipart-bench-flood-state-")
-        .tempdir()
-        .map_err(|e| format!("creating a temporary directory: {e}"))?;
+    let scratch = Scratch::new("flood")?;
     // nobody must reach the socket.
-    chmod(scratch.path(), 0o755)?;
-    let s = scratch.path();
-    let q = |p: PathBuf| format!("{:?}", p.display().to_string());
-    let config = s.join("nipartd.toml");
-    fs::write(
-        &config,
-        format!(
-            "plugin_dir = {}\n[api]\nsocket = {}\n[plugin.conf]\nconfig_dir = {}\nstate_dir = {}\n\
-             [plugin.commander]\nverify_interval_ms = 100\n",
-            q(plugins.to_path_buf()),
-            q(s.join("nipart.sock")),
-            q(s.join("etc")),
-            q(s.join("var")),
-        ),
-    )
-    .map_err(|e| format!("writing {}: {e}", config.display()))?;
+    chmod(scratch.root(), 0o755)?;
+    let config = scratch.write_config(
+        plugins,
+        "",
+        "[plugin.commander]\nverify_interval_ms = 100\n",
+    )?;
     let Nipartd { child, lines } = child::spawn(
         nipartd,
         Some(ns.name()),
@@ -157,7 +144,7 @@ fn start(nipartd: &Path, plugins: &Path, ns: &Netns) -> Result<Node, String> {
     let node = Node {
         child,
         _lines: lines,
-        socket: s.join("nipart.sock"),
+        socket: scratch.socket(),
         _scratch: scratch,
     };
     let until = Instant::now() + Duration::from_secs(60);

@@ -23,7 +23,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::child::{self, Nipartd};
+use crate::child::{self, Nipartd, Scratch};
 
 /// One measurement of an idle daemon.
 #[derive(Debug, Clone)]
@@ -139,7 +139,7 @@ pub struct Running {
     /// Plugins running, from the ready line.
     pub plugins: usize,
     socket: PathBuf,
-    _scratch: tempfile::TempDir,
+    _scratch: Scratch,
 }
 
 impl Running {
@@ -150,28 +150,16 @@ impl Running {
         plugin_dir: &Path,
         netns: Option<&Netns>,
     ) -> Result<Running, String> {
-        let scratch = tempfile::Builder::new()
-            .prefix("nipart-bench-memory-state-")
-            .tempdir()
-            .map_err(|e| format!("creating a temporary directory: {e}"))?;
-        let s = scratch.path();
-        let config = s.join("nipartd.toml");
-        let socket = s.join("nipart.sock");
-        let q = |p: PathBuf| format!("{:?}", p.display().to_string());
-        fs::write(
-            &config,
-            format!(
-                "plugin_dir = {}\nlog_level = \"info\"\n[api]\nsocket = {}\n\
-                 [plugin.conf]\nconfig_dir = {}\nstate_dir = {}\n\
-                 [plugin.dhcp]\nlease_dir = {}\n",
-                q(plugin_dir.to_path_buf()),
-                q(socket.clone()),
-                q(s.join("etc")),
-                q(s.join("var")),
-                q(s.join("dhcp")),
+        let scratch = Scratch::new("memory")?;
+        let socket = scratch.socket();
+        let config = scratch.write_config(
+            plugin_dir,
+            "log_level = \"info\"\n",
+            &format!(
+                "[plugin.dhcp]\nlease_dir = {:?}\n",
+                scratch.path("dhcp").display().to_string()
             ),
-        )
-        .map_err(|e| format!("writing {}: {e}", config.display()))?;
+        )?;
         let Nipartd { child, lines } = child::spawn(
             nipartd,
             netns.map(|ns| ns.0.as_str()),
