@@ -4,86 +4,37 @@
 
 mod common;
 
-use std::{
-    path::PathBuf,
-    process::{Child, Command, Output, Stdio},
-    sync::OnceLock,
-    thread,
-    time::{Duration, Instant},
-};
+use std::process::{Command, Output};
 
 use common::{Netns, artifacts, netns};
+use nipart_testkit::{DaemonBuilder, DaemonProcess, nipc_binary};
 use serde_json::Value;
 
-/// `nipartd` and `nipc`, built with this test's cargo, profile and target
-/// directory (a test of another package does not build them).
-fn binaries() -> &'static (PathBuf, PathBuf) {
-    static B: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
-    B.get_or_init(|| {
-        let dir = nipart_testkit::build_in_workspace(&["-p", "nipartd", "-p", "nipc", "--bins"]);
-        (dir.join("nipartd"), dir.join("nipc"))
-    })
-}
-
-/// The daemon as a child process inside the namespace; killed on drop.
+/// The daemon as a child process inside the namespace (the test kit's
+/// `DaemonProcess`); killed on drop.
 struct Daemon {
-    child: Child,
-    socket: PathBuf,
-    _dir: tempfile::TempDir,
+    process: DaemonProcess,
 }
 
 impl Daemon {
     fn start(ns: &Netns) -> Daemon {
         let a = artifacts();
-        let (nipartd, _) = binaries();
-        let dir = tempfile::tempdir().unwrap();
-        let plugins = dir.path().join("plugins");
-        std::fs::create_dir(&plugins).unwrap();
-        for p in [&a.kernel, &a.state, &a.commander] {
-            std::fs::copy(p, plugins.join(p.file_name().unwrap())).unwrap();
-        }
-        let socket = dir.path().join("nipart.sock");
-        let child = Command::new("ip")
-            .args(["netns", "exec", &ns.name])
-            .arg(nipartd)
-            .arg("--plugin-dir")
-            .arg(&plugins)
-            .arg("--socket")
-            .arg(&socket)
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting nipartd");
-        let d = Daemon {
-            child,
-            socket,
-            _dir: dir,
-        };
-        let t0 = Instant::now();
-        while !d.nipc(&["ping"]).status.success() {
-            assert!(
-                t0.elapsed() < Duration::from_secs(20),
-                "nipartd did not answer"
-            );
-            thread::sleep(Duration::from_millis(50));
-        }
-        d
+        let process = DaemonBuilder::new()
+            .plugin(&a.kernel)
+            .plugin(&a.state)
+            .plugin(&a.commander)
+            .netns(ns)
+            .spawn();
+        Daemon { process }
     }
 
     fn nipc(&self, args: &[&str]) -> Output {
-        let (_, nipc) = binaries();
-        Command::new(nipc)
+        Command::new(nipc_binary())
             .arg("--socket")
-            .arg(&self.socket)
+            .arg(self.process.socket())
             .args(args)
             .output()
             .expect("running nipc")
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
