@@ -257,7 +257,7 @@ pub fn parse_libtest(report: &str) -> BTreeMap<String, GuestTest> {
             // the name from the result; the `failures:` list decides then.
             match result.trim_end() {
                 "ok" => passed.push(name.to_string()),
-                "FAILED" | "ignored" => {}
+                r if r == "FAILED" || r.starts_with("ignored") => {}
                 _ => unclear.push(name.to_string()),
             }
             tests.entry(name.to_string()).or_insert(GuestTest {
@@ -368,7 +368,7 @@ mod tests {
     #[test]
     fn a_libtest_report_gives_each_result_and_output() {
         let report = "\nrunning 3 tests\ntest a ... ok\ntest b ... child says hi\nFAILED\n\
-                      test c ... ignored\n\nsuccesses:\n\n---- a stdout ----\nfrom a\n    indented\n\n\
+                      test c ... ignored, why\n\nsuccesses:\n\n---- a stdout ----\nfrom a\n    indented\n\n\
                       successes:\n    a\n\nfailures:\n\n---- b stdout ----\nfrom b\n\nthread 'b' panicked\n\n\
                       failures:\n    b\n\ntest result: FAILED. 1 passed; 1 failed; 1 ignored\n";
         let tests = parse_libtest(report);
