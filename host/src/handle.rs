@@ -1,7 +1,8 @@
-//! The daemon handle each plugin receives at Init: the FFI `Daemon` a
-//! plugin calls into (publish, subscribe, log, its configuration section,
-//! and the `call` methods `nipart.plugin_failed`, `nipart.daemon_version`,
-//! `nipart.config_position`).
+//! The daemon handle each plugin receives at Init: what a plugin calls
+//! into (publish, subscribe, log, its configuration section, and the `call`
+//! methods `nipart.plugin_failed`, `nipart.daemon_version`,
+//! `nipart.config_position`), in safe types; [`crate::ffi`] exposes it to
+//! the plugin as the FFI `Daemon`.
 //!
 //! Invariants: everything a plugin publishes goes out as its own member
 //! (the bus stamps the source); a log record is bounded
@@ -11,10 +12,9 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
-use abi_stable::std_types::{RResult, RSlice, RStr, RString, RVec};
-use nipart_plugin_abi::{Daemon, FfiError, FfiEvent, log_level};
+use nipart_plugin_abi::log_level;
 use nipart_plugin_api::{
-    Error, ErrorKind,
+    Error, ErrorKind, Event, Result,
     protocol::{
         Hello,
         daemon::{DaemonCall, DaemonVersion, FEATURE_HELLO, ReportFailure},
@@ -47,27 +47,26 @@ pub struct DaemonHandle {
     pub(crate) section: Arc<ArcSwap<SectionJson>>,
 }
 
-fn to_ffi<T>(r: Result<T, Error>) -> RResult<T, FfiError> {
-    r.map_err(FfiError::from).into()
-}
-
-impl Daemon for DaemonHandle {
-    fn publish(&self, event: FfiEvent) -> RResult<(), FfiError> {
-        to_ffi(self.bus.publish_as(&self.member, event))
+impl DaemonHandle {
+    /// Publishes `event` as this plugin's member (the bus stamps the source).
+    pub(crate) fn publish(&self, event: Event) -> Result<()> {
+        self.bus.publish_as(&self.member, event)
     }
 
-    fn subscribe(&self, pattern: RStr<'_>) -> RResult<(), FfiError> {
-        to_ffi(self.bus.subscribe(&self.id, pattern.as_str()))
+    pub(crate) fn subscribe(&self, pattern: &str) -> Result<()> {
+        self.bus.subscribe(&self.id, pattern)
     }
 
-    fn unsubscribe(&self, pattern: RStr<'_>) -> RResult<(), FfiError> {
-        to_ffi(self.bus.unsubscribe(&self.id, pattern.as_str()))
+    pub(crate) fn unsubscribe(&self, pattern: &str) -> Result<()> {
+        self.bus.unsubscribe(&self.id, pattern)
     }
 
-    fn log(&self, level: u8, target: RStr<'_>, message: RStr<'_>) {
+    /// Writes one record of the plugin's log at `level` (a
+    /// `nipart_plugin_abi::log_level`).
+    pub(crate) fn log(&self, level: u8, target: &str, message: &str) {
         // A plugin may log a value a caller sent it: one record is bounded.
-        let target = cut(target.as_str(), LOG_TARGET_MAX);
-        let message = cut(message.as_str(), LOG_RECORD_MAX);
+        let target = cut(target, LOG_TARGET_MAX);
+        let message = cut(message, LOG_RECORD_MAX);
         let plugin = &self.name;
         match level {
             log_level::ERROR => {
@@ -86,15 +85,17 @@ impl Daemon for DaemonHandle {
         }
     }
 
-    fn config(&self) -> RString {
-        self.section.load().json.as_str().into()
+    /// The plugin's configuration section as JSON.
+    pub(crate) fn config(&self) -> String {
+        self.section.load().json.clone()
     }
 
-    fn call(&self, method: RStr<'_>, input: RSlice<'_, u8>) -> RResult<RVec<u8>, FfiError> {
-        match method.as_str() {
+    /// The generic `call(method, input)` a plugin makes to the daemon.
+    pub(crate) fn call(&self, method: &str, input: &[u8]) -> Result<Vec<u8>> {
+        match method {
             // The SDK reports a panic it contained in an event handler.
             ReportFailure::METHOD => {
-                let reason = ReportFailure::decode(input.as_slice())
+                let reason = ReportFailure::decode(input)
                     .map(|r| r.reason)
                     .unwrap_or_default();
                 tracing::error!(
@@ -105,34 +106,32 @@ impl Daemon for DaemonHandle {
                     m.fail(reason.clone());
                 }
                 crate::bus::announce_gone(&self.bus, &self.name, Some(&reason));
-                RResult::ROk(RVec::new())
+                Ok(Vec::new())
             }
-            DaemonVersion::METHOD => RResult::ROk(RVec::from(DaemonVersion::encode_output(
+            DaemonVersion::METHOD => Ok(DaemonVersion::encode_output(
                 &env!("CARGO_PKG_VERSION").to_string(),
-            ))),
+            )),
             // The plugin's hello is informative only: whatever it says, the
             // daemon answers with its own.
-            Hello::METHOD => RResult::ROk(RVec::from(Hello::encode_output(&Hello::new(&[
-                FEATURE_HELLO,
-            ])))),
+            Hello::METHOD => Ok(Hello::encode_output(&Hello::new(&[FEATURE_HELLO]))),
             // The SDK met an error at a byte offset of the section's JSON:
             // where the operator wrote that value.
             "nipart.config_position" => {
-                let offset = std::str::from_utf8(input.as_slice())
+                let offset = std::str::from_utf8(input)
                     .ok()
                     .and_then(|t| t.parse::<usize>().ok());
                 match offset.and_then(|o| self.section.load().locate(o)) {
-                    Some(at) => RResult::ROk(RVec::from(at.into_bytes())),
-                    None => to_ffi(Err(Error::new(
+                    Some(at) => Ok(at.into_bytes()),
+                    None => Err(Error::new(
                         ErrorKind::NotFound,
                         "no value of the section at that offset",
-                    ))),
+                    )),
                 }
             }
-            other => to_ffi(Err(Error::new(
+            other => Err(Error::new(
                 ErrorKind::Unsupported,
                 format!("the daemon does not provide method {other:?}"),
-            ))),
+            )),
         }
     }
 }

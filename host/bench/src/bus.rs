@@ -29,7 +29,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use nipart_plugin_abi::FfiEvent;
 use nipart_plugin_api::{Address, Event, EventState};
 use nipartd::{
     DaemonConfig, EventBus, Lifecycle, MemberId, MemberState,
@@ -63,10 +62,10 @@ pub struct Load {
 }
 
 /// The bus member the harness speaks through: replies land in a channel.
-struct ClientSink(mpsc::Sender<FfiEvent>);
+struct ClientSink(mpsc::Sender<Event>);
 
 impl Sink for ClientSink {
-    fn deliver(&self, event: FfiEvent) -> nipart_plugin_api::Result<u32> {
+    fn deliver(&self, event: Event) -> nipart_plugin_api::Result<u32> {
         self.0.send(event).map(|_| 0).map_err(|_| {
             nipart_plugin_api::Error::new(
                 nipart_plugin_api::ErrorKind::ShuttingDown,
@@ -80,7 +79,7 @@ impl Sink for ClientSink {
 /// place on its bus.
 pub struct Daemon {
     lifecycle: Lifecycle,
-    replies: mpsc::Receiver<FfiEvent>,
+    replies: mpsc::Receiver<Event>,
     me: MemberId,
     next_run: u64,
     _dir: tempfile::TempDir,
@@ -161,18 +160,17 @@ impl Daemon {
         event.request = true;
         let id = event.id;
         self.bus()
-            .publish_from(&self.me, event.into_ffi())
+            .publish_from(&self.me, event)
             .map_err(|e| format!("sending {topic} to {dst}: {e}"))?;
         let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            let ffi = self.replies.recv_timeout(left).map_err(|_| {
+            let reply = self.replies.recv_timeout(left).map_err(|_| {
                 format!(
                     "no reply from {dst} to {topic} within {}s",
                     timeout.as_secs()
                 )
             })?;
-            let reply = Event::from_ffi(ffi).map_err(|e| format!("malformed reply: {e}"))?;
             if reply.ref_id != Some(id) {
                 continue;
             }

@@ -14,7 +14,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use nipart_plugin_abi::FfiEvent;
 use nipart_plugin_api::{Address, Error, Event, EventId, EventState};
 use nipartd::{EventBus, MemberId, MemberState, bus::Sink};
 use serde_json::Value;
@@ -22,10 +21,10 @@ use serde_json::Value;
 use crate::PATIENCE;
 
 /// Hands what the bus delivers to the [`BusClient`]'s channel.
-struct ChannelSink(Mutex<mpsc::Sender<FfiEvent>>);
+struct ChannelSink(Mutex<mpsc::Sender<Event>>);
 
 impl Sink for ChannelSink {
-    fn deliver(&self, event: FfiEvent) -> nipart_plugin_api::Result<u32> {
+    fn deliver(&self, event: Event) -> nipart_plugin_api::Result<u32> {
         let tx = self.0.lock().unwrap_or_else(|e| e.into_inner());
         tx.send(event)
             .map(|()| 0)
@@ -72,7 +71,7 @@ fn is_final_reply(event: &Event) -> bool {
 pub struct BusClient {
     bus: Arc<EventBus>,
     id: MemberId,
-    rx: Mutex<mpsc::Receiver<FfiEvent>>,
+    rx: Mutex<mpsc::Receiver<Event>>,
     kept: Mutex<VecDeque<Event>>,
 }
 
@@ -135,7 +134,7 @@ impl BusClient {
 
     /// Publishes `event` as this client.
     pub fn publish(&self, event: Event) -> nipart_plugin_api::Result<()> {
-        self.bus.publish_from(&self.id, event.into_ffi())
+        self.bus.publish_from(&self.id, event)
     }
 
     /// Publishes a notice with a JSON payload; panics if the bus refuses it.
@@ -181,9 +180,7 @@ impl BusClient {
 
     fn next(&self, timeout: Duration) -> Option<Event> {
         let rx = self.rx.lock().unwrap_or_else(|e| e.into_inner());
-        rx.recv_timeout(timeout)
-            .ok()
-            .map(|e| Event::from_ffi(e).unwrap_or_else(|e| panic!("a malformed event: {e}")))
+        rx.recv_timeout(timeout).ok()
     }
 
     fn keep(&self, event: Event) {
