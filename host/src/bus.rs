@@ -228,7 +228,7 @@ impl Member {
 pub fn daemon_event(topic: &str, dst: Address, payload: Vec<u8>) -> Event {
     let mut event = Event::new(topic, dst).with_state(EventState::Done);
     event.src = Address::Daemon;
-    event.payload = payload;
+    event.payload = payload.into();
     event
 }
 
@@ -469,6 +469,7 @@ impl EventBus {
 
     /// [`Self::publish_from`] for a publisher that holds its member (a
     /// plugin's daemon handle): no lookup by name on the way.
+    #[inline]
     pub fn publish_as(&self, member: &Member, event: Event) -> Result<()> {
         self.publish_loaded(&self.routes.load(), member, event)
     }

@@ -97,7 +97,10 @@ fn to_ffi<T>(r: Result<T>) -> RResult<T, FfiError> {
 /// one of the same name in [`crate::handle`].
 impl Daemon for DaemonHandle {
     fn publish(&self, event: FfiEvent) -> RResult<(), FfiError> {
-        to_ffi(Event::from_ffi(event).and_then(|event| self.publish(event)))
+        to_ffi(match Event::from_ffi(event) {
+            Ok(event) => self.publish(event),
+            Err(e) => Err(e),
+        })
     }
 
     fn subscribe(&self, pattern: RStr<'_>) -> RResult<(), FfiError> {

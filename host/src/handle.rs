@@ -49,6 +49,7 @@ pub struct DaemonHandle {
 
 impl DaemonHandle {
     /// Publishes `event` as this plugin's member (the bus stamps the source).
+    #[inline]
     pub(crate) fn publish(&self, event: Event) -> Result<()> {
         self.bus.publish_as(&self.member, event)
     }

@@ -159,7 +159,7 @@ impl BusClient {
         if let Some(after) = deadline {
             event = event.with_deadline(after);
         }
-        event.payload = payload;
+        event.payload = payload.into();
         event.request = true;
         let id = event.id;
         self.publish(event)?;

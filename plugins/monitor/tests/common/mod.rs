@@ -245,7 +245,7 @@ pub fn summary(e: &Event) -> String {
             p["prefix_len"]
         )
     } else {
-        e.topic.clone()
+        e.topic.to_string()
     }
 }
 
