@@ -9,26 +9,44 @@
 //!
 //! The routing table is an immutable snapshot behind an `ArcSwap`: publishing
 //! takes no lock; subscribing copies the table.
+//!
+//! The bus knows nothing of the FFI: it routes the safe [`Event`] and
+//! [`Address`] (the types plugins and the API see too). A plugin's events
+//! cross into it, and out of it into a plugin, only in [`crate::ffi`], the
+//! daemon's one FFI edge, which refuses an envelope with an unknown state or
+//! address kind before it reaches the bus.
+//!
+//! Invariants:
+//! - the source of every event is the publishing member's address, whatever
+//!   the publisher wrote (the daemon's own events are from `daemon`);
+//! - events from one publisher reach one member in the order published
+//!   (routing happens on the publisher's thread, and each sink is a FIFO);
+//! - a member's queue is bounded by its sink; nothing here waits for room;
+//! - every event a member did not take is counted (`dropped`) and told to it
+//!   in one `bus.missed` notice, which comes before the next event it takes;
+//! - a request fails to its sender unless one of its direct destinations
+//!   took it; subscribers do not count;
+//! - only `Initializing` and `Running` members receive events, and a
+//!   `Stopping` one still receives the replies to its own requests (its
+//!   Shutdown may await one); a `Failed` member may not publish.
 
 use std::sync::{
     Arc, Mutex,
     atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering},
 };
 
-use abi_stable::std_types::{ROption, RString, RVec};
 use arc_swap::ArcSwap;
-use nipart_plugin_abi::{FfiAddress, FfiEvent, address_kind, event_flags, event_state};
 use nipart_plugin_api::{
-    BusMissed, Error, ErrorKind, EventId, Message, Notice, Result, TopicPattern,
+    Address, BusMissed, Error, ErrorKind, Event, EventState, Message, Notice, Result, TopicPattern,
     protocol::daemon::{PluginFailed, PluginGone, PluginStopped},
     validate_topic,
 };
 
 /// Where a member's events go. Implemented for plugins (an FFI call into the
-/// plugin's SDK queue) and for in-daemon channels.
+/// plugin's SDK queue, in [`crate::ffi`]) and for in-daemon channels.
 pub trait Sink: Send + Sync {
     /// Tries to enqueue without blocking; returns the queue depth after it.
-    fn deliver(&self, event: FfiEvent) -> Result<u32>;
+    fn deliver(&self, event: Event) -> Result<u32>;
 
     /// The events waiting in the queue now, if the sink can tell; the bus
     /// shows the depth sampled at the last delivery otherwise (which stays
@@ -101,7 +119,7 @@ pub enum MemberId {
 pub struct Member {
     id: MemberId,
     /// `id` as the `src` of the events it publishes.
-    address: FfiAddress,
+    address: Address,
     roles: Vec<String>,
     sink: Box<dyn Sink>,
     state: AtomicU8,
@@ -161,31 +179,22 @@ impl Member {
         }
     }
 
-    fn address(&self) -> FfiAddress {
+    fn address(&self) -> Address {
         self.address.clone()
     }
 
-    fn make_address(id: &MemberId) -> FfiAddress {
+    fn make_address(id: &MemberId) -> Address {
         match id {
-            MemberId::Plugin(n) => FfiAddress {
-                kind: address_kind::PLUGIN,
-                name: n.as_str().into(),
-            },
-            MemberId::Client(c) => FfiAddress {
-                kind: address_kind::CLIENT,
-                name: c.to_string().into(),
-            },
-            MemberId::Daemon => FfiAddress {
-                kind: address_kind::DAEMON,
-                name: RString::new(),
-            },
+            MemberId::Plugin(n) => Address::plugin(n.as_str()),
+            MemberId::Client(c) => Address::Client(*c),
+            MemberId::Daemon => Address::Daemon,
         }
     }
 
     /// Tries to hand `event` over, first telling the member about events it
     /// missed. Counts the outcome.
     #[inline]
-    fn offer(&self, event: FfiEvent) -> Result<()> {
+    fn offer(&self, event: Event) -> Result<()> {
         let missed = self.missed_unreported.load(Ordering::Relaxed);
         if missed > 0 {
             let notice = daemon_notice(self.address(), &BusMissed { missed });
@@ -216,25 +225,15 @@ impl Member {
 }
 
 /// An event from the daemon itself, state `Done`.
-pub fn daemon_event(topic: &str, dst: FfiAddress, payload: Vec<u8>) -> FfiEvent {
-    FfiEvent {
-        id: EventId::new().0,
-        ref_id: ROption::RNone,
-        state: event_state::DONE,
-        flags: 0,
-        src: FfiAddress {
-            kind: address_kind::DAEMON,
-            name: RString::new(),
-        },
-        dst,
-        topic: topic.into(),
-        deadline_unix_ms: 0,
-        payload: RVec::from(payload),
-    }
+pub fn daemon_event(topic: &str, dst: Address, payload: Vec<u8>) -> Event {
+    let mut event = Event::new(topic, dst).with_state(EventState::Done);
+    event.src = Address::Daemon;
+    event.payload = payload.into();
+    event
 }
 
 /// A notice from the daemon to `dst`, typed.
-pub fn daemon_notice<N: Notice>(dst: FfiAddress, notice: &N) -> FfiEvent {
+pub fn daemon_notice<N: Notice>(dst: Address, notice: &N) -> Event {
     // The protocol's payloads are plain data: serializing cannot fail.
     daemon_event(
         N::TOPIC,
@@ -251,16 +250,15 @@ pub(crate) fn announce_gone(bus: &EventBus, name: &str, reason: Option<&str>) {
         plugin: name.to_string(),
         reason: reason.map(str::to_string),
     };
-    let all = FfiAddress {
-        kind: address_kind::ALL,
-        name: "".into(),
-    };
     let (topic, event) = match reason {
         None => (
             PluginStopped::TOPIC,
-            daemon_notice(all, &PluginStopped(gone)),
+            daemon_notice(Address::All, &PluginStopped(gone)),
         ),
-        Some(_) => (PluginFailed::TOPIC, daemon_notice(all, &PluginFailed(gone))),
+        Some(_) => (
+            PluginFailed::TOPIC,
+            daemon_notice(Address::All, &PluginFailed(gone)),
+        ),
     };
     if let Err(e) = bus.publish_from(&MemberId::Daemon, event) {
         tracing::warn!("broadcasting {topic} for plugin {name}: {e}");
@@ -454,15 +452,12 @@ impl EventBus {
 
     /// Routes `event` from member `from` (its `src` is overwritten with the
     /// member's address). See the module docs for the delivery rules.
-    pub fn publish_from(&self, from: &MemberId, mut event: FfiEvent) -> Result<()> {
+    pub fn publish_from(&self, from: &MemberId, mut event: Event) -> Result<()> {
         let routes = self.routes.load();
         match routes.by_id.get(from) {
             Some(&i) => self.publish_loaded(&routes, &routes.members[i], event),
             None if *from == MemberId::Daemon => {
-                event.src = FfiAddress {
-                    kind: address_kind::DAEMON,
-                    name: RString::new(),
-                };
+                event.src = Address::Daemon;
                 self.route(&routes, None, event)
             }
             None => Err(Error::new(
@@ -474,12 +469,13 @@ impl EventBus {
 
     /// [`Self::publish_from`] for a publisher that holds its member (a
     /// plugin's daemon handle): no lookup by name on the way.
-    pub fn publish_as(&self, member: &Member, event: FfiEvent) -> Result<()> {
+    #[inline]
+    pub fn publish_as(&self, member: &Member, event: Event) -> Result<()> {
         self.publish_loaded(&self.routes.load(), member, event)
     }
 
     #[inline]
-    fn publish_loaded(&self, routes: &Routes, member: &Member, mut event: FfiEvent) -> Result<()> {
+    fn publish_loaded(&self, routes: &Routes, member: &Member, mut event: Event) -> Result<()> {
         if member.state() == MemberState::Failed {
             return Err(Error::new(
                 ErrorKind::Failed,
@@ -491,49 +487,43 @@ impl EventBus {
     }
 
     #[inline]
-    fn route(&self, routes: &Routes, src: Option<&Member>, event: FfiEvent) -> Result<()> {
+    fn route(&self, routes: &Routes, src: Option<&Member>, event: Event) -> Result<()> {
         // The publisher gets none of its own broadcasts.
         let is_src = |m: &Member| src.is_some_and(|s| std::ptr::eq(s, m));
-        validate_topic(event.topic.as_str())?;
-        let is_request = event.flags & event_flags::REQUEST != 0;
+        validate_topic(&event.topic)?;
+        let is_request = event.request;
         let is_reply = event.ref_id.is_some()
-            && matches!(event.state, event_state::DONE | event_state::CANCELLED);
+            && matches!(event.state, EventState::Done | EventState::Cancelled);
 
         // Direct destinations first, then topic subscribers not already named.
         let mut targets = Targets::new();
-        let dst_name = event.dst.name.as_str();
-        match event.dst.kind {
-            address_kind::NONE | address_kind::ALL => {}
-            address_kind::PLUGIN => match routes.by_plugin.get(dst_name) {
+        match &event.dst {
+            Address::None | Address::All => {}
+            Address::Plugin(name) => match routes.by_plugin.get(name.as_str()) {
                 Some(&i) => targets.push(i),
                 None => {
                     return Err(Error::new(
                         ErrorKind::NotFound,
-                        format!("no plugin named {dst_name:?}"),
+                        format!("no plugin named {:?}", name.as_str()),
                     ));
                 }
             },
-            address_kind::ROLE => match routes.by_role.get(dst_name) {
+            Address::Role(name) => match routes.by_role.get(name.as_str()) {
                 Some(holders) => targets.extend(holders.iter().copied()),
                 None => {
                     return Err(Error::new(
                         ErrorKind::NoRoleHolder,
-                        format!("no plugin provides role {dst_name}"),
+                        format!("no plugin provides role {name}"),
                     ));
                 }
             },
-            address_kind::CLIENT => {
-                let id = dst_name.parse().map_err(|_| {
-                    Error::invalid_input(format!("invalid client address {dst_name:?}"))
-                })?;
-                match routes.by_id.get(&MemberId::Client(id)) {
-                    Some(&i) => targets.push(i),
-                    None => {
-                        return Err(Error::new(ErrorKind::NotFound, format!("no client {id}")));
-                    }
+            Address::Client(id) => match routes.by_id.get(&MemberId::Client(*id)) {
+                Some(&i) => targets.push(i),
+                None => {
+                    return Err(Error::new(ErrorKind::NotFound, format!("no client {id}")));
                 }
-            }
-            address_kind::DAEMON => match routes.by_id.get(&MemberId::Daemon) {
+            },
+            Address::Daemon => match routes.by_id.get(&MemberId::Daemon) {
                 Some(&i) => targets.push(i),
                 None => {
                     return Err(Error::new(
@@ -542,9 +532,8 @@ impl EventBus {
                     ));
                 }
             },
-            k => return Err(Error::invalid_input(format!("unknown address kind {k}"))),
         }
-        if event.dst.kind == address_kind::ALL {
+        if event.dst == Address::All {
             targets.extend(
                 routes
                     .members
@@ -566,7 +555,7 @@ impl EventBus {
 
         let mut accepted = 0usize;
         let mut first_error: Option<Error> = None;
-        let mut offer = |n: usize, idx: usize, ev: FfiEvent| {
+        let mut offer = |n: usize, idx: usize, ev: Event| {
             let member = &routes.members[idx];
             let state = member.state();
             let outcome = if state.accepts_events() || (is_reply && state.accepts_replies()) {
@@ -626,7 +615,7 @@ mod tests {
     }
 
     impl Sink for Arc<TestSink> {
-        fn deliver(&self, event: FfiEvent) -> Result<u32> {
+        fn deliver(&self, event: Event) -> Result<u32> {
             let mut got = self.got.lock().unwrap();
             if got.len() >= self.cap {
                 return Err(Error::new(ErrorKind::QueueFull, "full"));
@@ -645,16 +634,10 @@ mod tests {
         })
     }
 
-    fn event(topic: &str, kind: u8, name: &str, request: bool) -> FfiEvent {
-        let mut e = daemon_event(
-            topic,
-            FfiAddress {
-                kind,
-                name: name.into(),
-            },
-            Vec::new(),
-        );
-        e.flags = if request { event_flags::REQUEST } else { 0 };
+    /// An event to `dst` (an [`Address`] in its text form).
+    fn event(topic: &str, dst: &str, request: bool) -> Event {
+        let mut e = daemon_event(topic, dst.parse().unwrap(), Vec::new());
+        e.request = request;
         e
     }
 
@@ -681,18 +664,15 @@ mod tests {
             .unwrap();
         let from_a = MemberId::Plugin("a".into());
 
-        bus.publish_from(
-            &from_a,
-            event("x.unicast", address_kind::PLUGIN, "b", false),
-        )
-        .unwrap();
-        bus.publish_from(&from_a, event("x.role", address_kind::ROLE, "dhcp", false))
+        bus.publish_from(&from_a, event("x.unicast", "plugin:b", false))
             .unwrap();
-        bus.publish_from(&from_a, event("x.all", address_kind::ALL, "", false))
+        bus.publish_from(&from_a, event("x.role", "role:dhcp", false))
             .unwrap();
-        bus.publish_from(&from_a, event("sub.up", address_kind::NONE, "", false))
+        bus.publish_from(&from_a, event("x.all", "all", false))
             .unwrap();
-        bus.publish_from(&from_a, event("addr.up", address_kind::NONE, "", false))
+        bus.publish_from(&from_a, event("sub.up", "none", false))
+            .unwrap();
+        bus.publish_from(&from_a, event("addr.up", "none", false))
             .unwrap();
 
         assert_eq!(*a.got.lock().unwrap(), ["x.role"]); // never its own broadcast
@@ -707,16 +687,16 @@ mod tests {
         plugin(&bus, "a", &[], &a);
         let from = MemberId::Plugin("a".into());
         let e = bus
-            .publish_from(&from, event("t", address_kind::ROLE, "commander", true))
+            .publish_from(&from, event("t", "role:commander", true))
             .unwrap_err();
         assert_eq!(e.to_string(), "no plugin provides role commander");
         assert_eq!(e.kind(), ErrorKind::NoRoleHolder);
         let e = bus
-            .publish_from(&from, event("t", address_kind::PLUGIN, "nope", false))
+            .publish_from(&from, event("t", "plugin:nope", false))
             .unwrap_err();
         assert_eq!(e.to_string(), "no plugin named \"nope\"");
         let e = bus
-            .publish_from(&from, event("Bad Topic", address_kind::NONE, "", false))
+            .publish_from(&from, event("Bad Topic", "none", false))
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidInput);
     }
@@ -729,19 +709,19 @@ mod tests {
         let mb = plugin(&bus, "b", &[], &b);
         let from = MemberId::Plugin("a".into());
         for _ in 0..5 {
-            bus.publish_from(&from, event("n.note", address_kind::PLUGIN, "b", false))
+            bus.publish_from(&from, event("n.note", "plugin:b", false))
                 .unwrap();
         }
         let s = mb.stats();
         assert_eq!((s.delivered, s.dropped, s.queue_depth), (2, 3, 2));
         // A request that does not fit is an error to its sender.
         let e = bus
-            .publish_from(&from, event("n.req", address_kind::PLUGIN, "b", true))
+            .publish_from(&from, event("n.req", "plugin:b", true))
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::QueueFull);
         // Once there is room, the notice of 4 missed events comes first.
         b.got.lock().unwrap().clear();
-        bus.publish_from(&from, event("n.after", address_kind::PLUGIN, "b", false))
+        bus.publish_from(&from, event("n.after", "plugin:b", false))
             .unwrap();
         assert_eq!(*b.got.lock().unwrap(), ["bus.missed", "n.after"]);
         let s = mb.stats();
@@ -756,18 +736,15 @@ mod tests {
         plugin(&bus, "b", &[], &b);
         ma.fail("boom");
         let from_b = MemberId::Plugin("b".into());
-        bus.publish_from(&from_b, event("x.all", address_kind::ALL, "", false))
+        bus.publish_from(&from_b, event("x.all", "all", false))
             .unwrap();
         assert!(a.got.lock().unwrap().is_empty());
         let e = bus
-            .publish_from(&from_b, event("x", address_kind::ROLE, "r", true))
+            .publish_from(&from_b, event("x", "role:r", true))
             .unwrap_err();
         assert_eq!(e.to_string(), "plugin a is failed");
         let e = bus
-            .publish_from(
-                &MemberId::Plugin("a".into()),
-                event("x", address_kind::ALL, "", false),
-            )
+            .publish_from(&MemberId::Plugin("a".into()), event("x", "all", false))
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Failed);
         assert_eq!(ma.last_error().as_deref(), Some("boom"));
@@ -783,11 +760,8 @@ mod tests {
         bus.subscribe(&MemberId::Plugin("c".into()), "t.**")
             .unwrap();
         bus.leave(&MemberId::Plugin("a".into()));
-        bus.publish_from(
-            &MemberId::Daemon,
-            event("t.x", address_kind::ROLE, "r", false),
-        )
-        .unwrap();
+        bus.publish_from(&MemberId::Daemon, event("t.x", "role:r", false))
+            .unwrap();
         assert!(a.got.lock().unwrap().is_empty());
         assert_eq!(*b.got.lock().unwrap(), ["t.x"]);
         assert_eq!(*c.got.lock().unwrap(), ["t.x"]);

@@ -1,7 +1,8 @@
-//! The daemon handle each plugin receives at Init: the FFI `Daemon` a
-//! plugin calls into (publish, subscribe, log, its configuration section,
-//! and the `call` methods `nipart.plugin_failed`, `nipart.daemon_version`,
-//! `nipart.hello`, `nipart.config_position`).
+//! The daemon handle each plugin receives at Init: what a plugin calls
+//! into (publish, subscribe, log, its configuration section, and the `call`
+//! methods `nipart.plugin_failed`, `nipart.daemon_version`, `nipart.hello`,
+//! `nipart.config_position`), in safe types; [`crate::ffi`] exposes it to
+//! the plugin as the FFI `Daemon`.
 //!
 //! Invariants: everything a plugin publishes goes out as its own member
 //! (the bus stamps the source); a log record is bounded
@@ -11,10 +12,9 @@ use std::sync::{Arc, OnceLock};
 
 use arc_swap::ArcSwap;
 
-use abi_stable::std_types::{RResult, RSlice, RStr, RString, RVec};
-use nipart_plugin_abi::{Daemon, FfiError, FfiEvent, log_level};
+use nipart_plugin_abi::log_level;
 use nipart_plugin_api::{
-    Error, ErrorKind,
+    Error, ErrorKind, Event, Result,
     protocol::{
         Hello, PROTOCOL_VERSION,
         daemon::{DaemonCall, DaemonVersion, FEATURE_HELLO, ReportFailure, hello_fix},
@@ -50,15 +50,11 @@ pub struct DaemonHandle {
     pub(crate) protocol: Arc<OnceLock<u32>>,
 }
 
-fn to_ffi<T>(r: Result<T, Error>) -> RResult<T, FfiError> {
-    r.map_err(FfiError::from).into()
-}
-
 impl DaemonHandle {
     /// The plugin's hello: the daemon speaks every protocol version up to
     /// its own, so it takes the plugin's version as the agreed one, or
     /// refuses a newer one saying how to fix it. Answers with its own hello.
-    fn hello(&self, input: &[u8]) -> Result<Vec<u8>, Error> {
+    fn hello(&self, input: &[u8]) -> Result<Vec<u8>> {
         let theirs = Hello::decode(input).ok_or_else(|| {
             Error::invalid_input(format!("plugin {}: its hello is malformed", self.name))
         })?;
@@ -79,25 +75,27 @@ impl DaemonHandle {
         );
         Ok(Hello::encode_output(&Hello::new(&[FEATURE_HELLO])))
     }
-}
 
-impl Daemon for DaemonHandle {
-    fn publish(&self, event: FfiEvent) -> RResult<(), FfiError> {
-        to_ffi(self.bus.publish_as(&self.member, event))
+    /// Publishes `event` as this plugin's member (the bus stamps the source).
+    #[inline]
+    pub(crate) fn publish(&self, event: Event) -> Result<()> {
+        self.bus.publish_as(&self.member, event)
     }
 
-    fn subscribe(&self, pattern: RStr<'_>) -> RResult<(), FfiError> {
-        to_ffi(self.bus.subscribe(&self.id, pattern.as_str()))
+    pub(crate) fn subscribe(&self, pattern: &str) -> Result<()> {
+        self.bus.subscribe(&self.id, pattern)
     }
 
-    fn unsubscribe(&self, pattern: RStr<'_>) -> RResult<(), FfiError> {
-        to_ffi(self.bus.unsubscribe(&self.id, pattern.as_str()))
+    pub(crate) fn unsubscribe(&self, pattern: &str) -> Result<()> {
+        self.bus.unsubscribe(&self.id, pattern)
     }
 
-    fn log(&self, level: u8, target: RStr<'_>, message: RStr<'_>) {
+    /// Writes one record of the plugin's log at `level` (a
+    /// `nipart_plugin_abi::log_level`).
+    pub(crate) fn log(&self, level: u8, target: &str, message: &str) {
         // A plugin may log a value a caller sent it: one record is bounded.
-        let target = cut(target.as_str(), LOG_TARGET_MAX);
-        let message = cut(message.as_str(), LOG_RECORD_MAX);
+        let target = cut(target, LOG_TARGET_MAX);
+        let message = cut(message, LOG_RECORD_MAX);
         let plugin = &self.name;
         match level {
             log_level::ERROR => {
@@ -116,15 +114,17 @@ impl Daemon for DaemonHandle {
         }
     }
 
-    fn config(&self) -> RString {
-        self.section.load().json.as_str().into()
+    /// The plugin's configuration section as JSON.
+    pub(crate) fn config(&self) -> String {
+        self.section.load().json.clone()
     }
 
-    fn call(&self, method: RStr<'_>, input: RSlice<'_, u8>) -> RResult<RVec<u8>, FfiError> {
-        match method.as_str() {
+    /// The generic `call(method, input)` a plugin makes to the daemon.
+    pub(crate) fn call(&self, method: &str, input: &[u8]) -> Result<Vec<u8>> {
+        match method {
             // The SDK reports a panic it contained in an event handler.
             ReportFailure::METHOD => {
-                let reason = ReportFailure::decode(input.as_slice())
+                let reason = ReportFailure::decode(input)
                     .map(|r| r.reason)
                     .unwrap_or_default();
                 tracing::error!(
@@ -135,30 +135,30 @@ impl Daemon for DaemonHandle {
                     m.fail(reason.clone());
                 }
                 crate::bus::announce_gone(&self.bus, &self.name, Some(&reason));
-                RResult::ROk(RVec::new())
+                Ok(Vec::new())
             }
-            DaemonVersion::METHOD => RResult::ROk(RVec::from(DaemonVersion::encode_output(
+            DaemonVersion::METHOD => Ok(DaemonVersion::encode_output(
                 &env!("CARGO_PKG_VERSION").to_string(),
-            ))),
-            Hello::METHOD => to_ffi(self.hello(input.as_slice()).map(RVec::from)),
+            )),
+            Hello::METHOD => self.hello(input),
             // The SDK met an error at a byte offset of the section's JSON:
             // where the operator wrote that value.
             "nipart.config_position" => {
-                let offset = std::str::from_utf8(input.as_slice())
+                let offset = std::str::from_utf8(input)
                     .ok()
                     .and_then(|t| t.parse::<usize>().ok());
                 match offset.and_then(|o| self.section.load().locate(o)) {
-                    Some(at) => RResult::ROk(RVec::from(at.into_bytes())),
-                    None => to_ffi(Err(Error::new(
+                    Some(at) => Ok(at.into_bytes()),
+                    None => Err(Error::new(
                         ErrorKind::NotFound,
                         "no value of the section at that offset",
-                    ))),
+                    )),
                 }
             }
-            other => to_ffi(Err(Error::new(
+            other => Err(Error::new(
                 ErrorKind::Unsupported,
                 format!("the daemon does not provide method {other:?}"),
-            ))),
+            )),
         }
     }
 }

@@ -3,7 +3,9 @@
 //! The map (see `docs/architecture.md` for the long form):
 //! [`loader`] finds and checks plugin libraries, [`lifecycle`] runs Init and
 //! Shutdown in order with deadlines, [`bus`] routes events between the
-//! plugins, and [`handle`] is what each plugin holds of the daemon.
+//! plugins, and [`handle`] is what each plugin holds of the daemon;
+//! [`ffi`] is the one place where the daemon and a plugin call each other
+//! through the frozen ABI.
 //! [`error`] is the daemon's one error type (a kind and a message).
 //! [`config`] reads and layers the configuration files, [`notify`] and
 //! [`journal`] speak systemd's notification and journal protocols, and
@@ -13,6 +15,7 @@ pub mod api;
 pub mod bus;
 pub mod config;
 pub mod error;
+pub mod ffi;
 pub mod handle;
 pub mod journal;
 pub mod lifecycle;

@@ -24,14 +24,9 @@ use std::{
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
-use abi_stable::std_types::ROption;
-use abi_stable::{sabi_trait::TD_Opaque, std_types::RStr};
 use arc_swap::ArcSwap;
-use nipart_plugin_abi::{
-    Daemon_TO, FfiAddress, FfiError, PluginBox, address_kind, event_flags, event_state,
-};
 use nipart_plugin_api::{
-    Error, ErrorKind, Message, Request, Result as ApiResult,
+    Address, Error, ErrorKind, Event, EventState, Message, Request, Result as ApiResult,
     protocol::daemon::{
         ConfigChanged, DaemonCall, DaemonPing, DaemonStarted, DaemonStopping, InitSettings,
         SetLogLevel,
@@ -43,47 +38,20 @@ use crate::{
         EventBus, Member, MemberId, MemberState, Sink, announce_gone, daemon_event, daemon_notice,
     },
     config::{DaemonConfig, section::SectionJson},
+    ffi::PluginInstance,
     handle::DaemonHandle,
     loader::{LoadedPlugin, PluginLoader, Rejection},
 };
 
-/// Hands bus events to a plugin through its FFI `deliver`.
-struct PluginSink(Arc<PluginBox>);
-
-impl Sink for PluginSink {
-    fn deliver(&self, event: nipart_plugin_abi::FfiEvent) -> ApiResult<u32> {
-        self.0.deliver(event).into_result().map_err(Error::from)
-    }
-
-    /// Asks the SDK (`nipart.queue_depth`, which reads its queue's length
-    /// without waiting for the plugin's thread).
-    fn queue_depth(&self) -> Option<u32> {
-        let answer = call_plugin(&self.0, "nipart.queue_depth", &[]).ok()?;
-        std::str::from_utf8(&answer).ok()?.parse().ok()
-    }
-}
-
 /// A plugin's generic `call(method, input)` entry point, shareable across
 /// threads. The call is synchronous FFI: run it where blocking is allowed.
 #[derive(Clone)]
-pub struct PluginCall(Arc<PluginBox>);
+pub struct PluginCall(PluginInstance);
 
 impl PluginCall {
     pub fn call(&self, method: &str, input: &[u8]) -> ApiResult<Vec<u8>> {
-        call_plugin(&self.0, method, input)
+        self.0.call(method, input)
     }
-}
-
-/// A plugin's `call(method, input)`, with plain types.
-fn call_plugin(plugin: &PluginBox, method: &str, input: &[u8]) -> ApiResult<Vec<u8>> {
-    plugin
-        .call(
-            RStr::from_str(method),
-            abi_stable::std_types::RSlice::from_slice(input),
-        )
-        .into_result()
-        .map(|v| v.into_vec())
-        .map_err(Error::from)
 }
 
 /// Static facts about a loaded plugin, for listings.
@@ -102,7 +70,7 @@ pub struct PluginInfo {
 
 struct RunningPlugin {
     info: PluginInfo,
-    instance: Arc<PluginBox>,
+    instance: PluginInstance,
     member: Arc<Member>,
     /// Its `[plugin.NAME]` section as JSON, shared with its daemon handle.
     section: Arc<ArcSwap<SectionJson>>,
@@ -168,7 +136,7 @@ pub enum DrainOutcome {
 struct DaemonSink(Arc<AtomicU64>, Arc<StoppingReplies>);
 
 impl Sink for DaemonSink {
-    fn deliver(&self, event: nipart_plugin_abi::FfiEvent) -> ApiResult<u32> {
+    fn deliver(&self, event: Event) -> ApiResult<u32> {
         match event.topic.as_str() {
             DaemonPing::TOPIC => {
                 self.0.fetch_add(1, Ordering::AcqRel);
@@ -178,11 +146,11 @@ impl Sink for DaemonSink {
             // must not stand in the ping's way.
             nipart_plugin_api::BusMissed::TOPIC => Ok(0),
             DaemonStopping::TOPIC => {
-                if let ROption::RSome(id) = event.ref_id
-                    && matches!(event.state, event_state::DONE | event_state::CANCELLED)
+                if let Some(id) = event.ref_id
+                    && matches!(event.state, EventState::Done | EventState::Cancelled)
                 {
                     let mut answered = self.1.answered.lock().unwrap_or_else(|e| e.into_inner());
-                    answered.push(id);
+                    answered.push(id.0);
                     self.1.changed.notify_all();
                 }
                 Ok(0)
@@ -233,7 +201,7 @@ enum CallOutcome {
 fn call_with_deadline(
     thread_name: String,
     wait_until: Instant,
-    f: impl FnOnce() -> Result<(), FfiError> + Send + 'static,
+    f: impl FnOnce() -> Result<(), Error> + Send + 'static,
 ) -> CallOutcome {
     let (tx, rx) = mpsc::channel();
     let spawned = thread::Builder::new().name(thread_name).spawn(move || {
@@ -244,7 +212,7 @@ fn call_with_deadline(
     }
     let budget = wait_until.saturating_duration_since(Instant::now());
     match rx.recv_timeout(budget) {
-        Ok(r) => CallOutcome::Returned(r.map_err(Error::from)),
+        Ok(r) => CallOutcome::Returned(r),
         Err(mpsc::RecvTimeoutError::Timeout) => CallOutcome::TimedOut,
         Err(mpsc::RecvTimeoutError::Disconnected) => {
             CallOutcome::Lost("its thread ended without an answer".to_string())
@@ -335,13 +303,9 @@ impl Lifecycle {
                 .map(|p| p.info.name.clone())
                 .collect(),
         };
-        let all = FfiAddress {
-            kind: address_kind::ALL,
-            name: "".into(),
-        };
         if let Err(e) = lifecycle
             .bus
-            .publish_from(&MemberId::Daemon, daemon_notice(all, &started))
+            .publish_from(&MemberId::Daemon, daemon_notice(Address::All, &started))
         {
             tracing::warn!("broadcasting {}: {e}", DaemonStarted::TOPIC);
         }
@@ -353,14 +317,10 @@ impl Lifecycle {
         p: LoadedPlugin,
         config: &DaemonConfig,
     ) -> Result<RunningPlugin, StartError> {
-        let instance = Arc::new(p.instance);
+        let instance = PluginInstance::new(p.instance);
         let id = MemberId::Plugin(p.name.clone());
         let member = bus
-            .join(
-                id.clone(),
-                p.roles.clone(),
-                Box::new(PluginSink(instance.clone())),
-            )
+            .join(id.clone(), p.roles.clone(), Box::new(instance.sink()))
             .map_err(|e| StartError {
                 message: e.to_string(),
                 shutdown_errors: Vec::new(),
@@ -414,10 +374,7 @@ impl Lifecycle {
             p.member.set_state(MemberState::Initializing);
             let instance = p.instance.clone();
             let outcome = call_with_deadline(format!("init-{name}"), deadline, move || {
-                let daemon = Daemon_TO::from_value(handle, TD_Opaque);
-                instance
-                    .init(daemon, RStr::from_str(&settings))
-                    .into_result()
+                instance.init(handle, &settings)
             });
             let reason = match outcome {
                 CallOutcome::Returned(Ok(())) => {
@@ -493,7 +450,7 @@ impl Lifecycle {
             let outcome = call_with_deadline(
                 format!("stop-{name}"),
                 deadline + SHUTDOWN_GRACE,
-                move || instance.shutdown(ms).into_result(),
+                move || instance.shutdown(ms),
             );
             p.init_returned = false;
             let reason = match outcome {
@@ -530,12 +487,11 @@ impl Lifecycle {
     pub fn health(&self) -> crate::error::Result<()> {
         let unhealthy = |message: String| crate::Error::new(crate::ErrorKind::Unhealthy, message);
         let before = self.pings.load(Ordering::Acquire);
-        let me = FfiAddress {
-            kind: address_kind::DAEMON,
-            name: "".into(),
-        };
         self.bus
-            .publish_from(&MemberId::Daemon, daemon_notice(me, &DaemonPing {}))
+            .publish_from(
+                &MemberId::Daemon,
+                daemon_notice(Address::Daemon, &DaemonPing {}),
+            )
             .map_err(|e| unhealthy(format!("the bus did not route the daemon's ping: {e}")))?;
         if self.pings.load(Ordering::Acquire) == before {
             return Err(unhealthy(
@@ -610,10 +566,7 @@ impl Lifecycle {
                     .push((name.clone(), format!("it is {state}")));
                 continue;
             }
-            let to = FfiAddress {
-                kind: address_kind::PLUGIN,
-                name: name.as_str().into(),
-            };
+            let to = Address::plugin(name.as_str());
             // The section is already the JSON object the notice carries.
             let event = daemon_event(ConfigChanged::TOPIC, to, json.into_bytes());
             match self.bus.publish_from(&MemberId::Daemon, event) {
@@ -631,15 +584,12 @@ impl Lifecycle {
     pub fn drain(&self, limit: Duration) -> DrainOutcome {
         let mut ev = daemon_event(
             DaemonStopping::TOPIC,
-            FfiAddress {
-                kind: address_kind::ROLE,
-                name: DaemonStopping::ROLE.as_str().into(),
-            },
+            Address::role(DaemonStopping::ROLE.as_str()),
             serde_json::to_vec(&DaemonStopping {}).unwrap_or_default(),
-        );
-        ev.state = event_state::TODO;
-        ev.flags = event_flags::REQUEST;
-        let id = ev.id;
+        )
+        .with_state(EventState::Todo);
+        ev.request = true;
+        let id = ev.id.0;
         match self.bus.publish_from(&MemberId::Daemon, ev) {
             Ok(()) => {}
             Err(e) if e.kind() == ErrorKind::NoRoleHolder => return DrainOutcome::NoCommander,
@@ -724,8 +674,6 @@ impl Lifecycle {
 
 #[cfg(test)]
 mod tests {
-    use nipart_plugin_abi::event_flags;
-
     use super::*;
 
     #[test]
@@ -737,10 +685,7 @@ mod tests {
         };
         let lc = Lifecycle::start(config).unwrap();
         assert_eq!(lc.health(), Ok(()));
-        let daemon = || FfiAddress {
-            kind: address_kind::DAEMON,
-            name: "".into(),
-        };
+        let daemon = || Address::Daemon;
         // A notice to the daemon is dropped (and counted); a request gets
         // the same error as before the daemon had a seat on the bus.
         lc.bus()
@@ -750,7 +695,7 @@ mod tests {
             )
             .unwrap();
         let mut request = daemon_event("test.request", daemon(), vec![]);
-        request.flags |= event_flags::REQUEST;
+        request.request = true;
         let e = lc
             .bus()
             .publish_from(&MemberId::Daemon, request)

@@ -156,6 +156,8 @@ impl<P: Plugin> Adapter<P> {
             control: control_rx,
             cancellations,
             dropped: HashSet::new(),
+            topic: String::new(),
+            request: None,
         };
         std::thread::Builder::new()
             .name(format!("plugin-{}", P::NAME))
@@ -353,6 +355,11 @@ struct Worker<P: Plugin> {
     /// Requests dropped as cancelled, whose `Cancelled` event is still to
     /// come through the queue (and is dropped too).
     dropped: HashSet<[u8; 16]>,
+    /// The topic of the event being handled, and its header if it is a
+    /// request (see [`Worker::handle`]).
+    topic: String,
+    /// Boxed: this field is read for every event, and an `Event` is large.
+    request: Option<Box<Event>>,
 }
 
 /// Most ids kept in [`Worker::dropped`]; cleared beyond (a `Cancelled`
@@ -461,12 +468,9 @@ impl<P: Plugin> Worker<P> {
 
     /// Handles one event; returns false if the handler panicked (the plugin
     /// is then failed and takes no more events).
-    async fn handle(&mut self, mut event: FfiEvent) -> bool {
-        // The event gets a copy of the topic (the string was allocated by
-        // another library, so converting it copies anyway); the original
-        // stays here for messages.
-        let topic = std::mem::take(&mut event.topic);
-        let event = match Event::from_ffi_with_topic(event, topic.as_str().to_owned()) {
+    async fn handle(&mut self, event: FfiEvent) -> bool {
+        // No copy: the event reads the buffers the publisher made.
+        let event = match Event::from_ffi(event) {
             Ok(e) => e,
             Err(e) => {
                 tracing::warn!("dropping a malformed event: {e}");
@@ -476,11 +480,26 @@ impl<P: Plugin> Worker<P> {
         if self.skip(&event) {
             return true;
         }
-        let request = event.request.then(|| event.clone_header());
-        let ctx = self.ctx.clone();
-        let outcome = AssertUnwindSafe(self.plugin.handle_event(&ctx, event))
+        // What the outcome needs once the event is the handler's is kept
+        // in the worker, not in this future: every future is copied as it
+        // is built, and a profile put those copies first on this thread.
+        if event.request {
+            self.request = Some(Box::new(event.clone_header()));
+        }
+        // The topic, in a buffer kept from event to event (no allocation).
+        self.topic.clear();
+        self.topic.push_str(&event.topic);
+        let outcome = AssertUnwindSafe(self.plugin.handle_event(&self.ctx, event))
             .catch_unwind()
             .await;
+        self.settle(outcome)
+    }
+
+    /// Reports the handler's outcome on the event [`Worker::handle`] gave
+    /// it, answering a request with the handler's error; false if it
+    /// panicked (the plugin is then failed and takes no more events).
+    fn settle(&mut self, outcome: std::thread::Result<Result<()>>) -> bool {
+        let (ctx, topic, request) = (&self.ctx, &self.topic, self.request.take());
         match outcome {
             Ok(Ok(())) => true,
             Ok(Err(e)) => {

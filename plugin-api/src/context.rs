@@ -193,6 +193,7 @@ impl Context {
     /// Routes an event. Never blocks. An error means the event was not
     /// accepted: an invalid topic, a request nobody can take, or this plugin
     /// being isolated.
+    #[inline]
     pub fn publish(&self, event: Event) -> Result<()> {
         self.inner
             .daemon

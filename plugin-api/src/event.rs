@@ -1,7 +1,16 @@
 //! The event envelope in safe Rust, and its conversion to and from the FFI form.
+//!
+//! Invariant: converting moves. An event's topic, address names and payload
+//! ([`Text`], [`Payload`]) stay in the buffers they were made in, whichever
+//! library made them, from the publisher's `Event` through the daemon's bus
+//! to the receiver's `Event`: no copy is made on the way, and the buffer is
+//! freed by the library that allocated it.
 
 use std::{
+    borrow::Borrow,
     fmt,
+    hash::{Hash, Hasher},
+    ops::Deref,
     str::FromStr,
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
@@ -147,6 +156,243 @@ fn json_bytes<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
     })
 }
 
+/// A string an event carries: its topic, or the name in an [`Address`].
+/// It reads as a `str`; it moves with the event across the plugin
+/// boundary without being copied.
+///
+/// ```
+/// use nipart_plugin_api::{Address, Event};
+/// let ev = Event::new("link.carrier-up", Address::plugin("dhcp"));
+/// assert_eq!(ev.topic, "link.carrier-up");
+/// assert!(ev.topic.starts_with("link."));
+/// let owned: String = ev.topic.to_string();
+/// # assert_eq!(owned, "link.carrier-up");
+/// ```
+#[derive(Clone, Default)]
+pub struct Text(RString);
+
+impl Text {
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl Deref for Text {
+    type Target = str;
+    #[inline]
+    fn deref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for Text {
+    #[inline]
+    fn from(s: &str) -> Self {
+        Text(RString::from(s))
+    }
+}
+
+impl From<&String> for Text {
+    fn from(s: &String) -> Self {
+        Text(RString::from(s.as_str()))
+    }
+}
+
+/// Takes the string's buffer: no copy.
+impl From<String> for Text {
+    #[inline]
+    fn from(s: String) -> Self {
+        Text(RString::from(s))
+    }
+}
+
+impl From<nipart_protocol::Role> for Text {
+    fn from(role: nipart_protocol::Role) -> Self {
+        Text::from(role.as_str())
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> Self {
+        t.0.into_string()
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PartialEq<Text> for str {
+    fn eq(&self, other: &Text) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<Text> for &str {
+    fn eq(&self, other: &Text) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl Hash for Text {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Text {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        String::deserialize(d).map(Text::from)
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// The serialized data an event carries (JSON for events made with
+/// [`Event::with_json`]). It reads as a `[u8]`; it moves with the event
+/// across the plugin boundary without being copied.
+///
+/// ```
+/// use nipart_plugin_api::{Address, Event};
+/// let ev = Event::new("example.ping", Address::None).with_json(&7).unwrap();
+/// assert_eq!(&ev.payload[..], b"7");
+/// let n: u32 = serde_json::from_slice(&ev.payload).unwrap();
+/// # assert_eq!(n, 7);
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct Payload(RVec<u8>);
+
+impl Payload {
+    #[inline]
+    pub fn as_slice(&self) -> &[u8] {
+        self.0.as_slice()
+    }
+
+    /// The bytes as a `Vec` (a copy when another library made them).
+    pub fn into_vec(self) -> Vec<u8> {
+        self.0.into_vec()
+    }
+}
+
+impl Deref for Payload {
+    type Target = [u8];
+    #[inline]
+    fn deref(&self) -> &[u8] {
+        self.0.as_slice()
+    }
+}
+
+impl AsRef<[u8]> for Payload {
+    fn as_ref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+/// Takes the vector's buffer: no copy.
+impl From<Vec<u8>> for Payload {
+    #[inline]
+    fn from(v: Vec<u8>) -> Self {
+        Payload(RVec::from(v))
+    }
+}
+
+impl From<&[u8]> for Payload {
+    fn from(v: &[u8]) -> Self {
+        Payload(RVec::from_slice(v))
+    }
+}
+
+impl PartialEq<[u8]> for Payload {
+    fn eq(&self, other: &[u8]) -> bool {
+        self.as_slice() == other
+    }
+}
+
+impl<const N: usize> PartialEq<&[u8; N]> for Payload {
+    fn eq(&self, other: &&[u8; N]) -> bool {
+        self.as_slice() == &other[..]
+    }
+}
+
+impl PartialEq<Vec<u8>> for Payload {
+    fn eq(&self, other: &Vec<u8>) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl fmt::Debug for Payload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // JSON, as most payloads are, is shown as text.
+        match std::str::from_utf8(self.as_slice()) {
+            Ok(text) => fmt::Debug::fmt(text, f),
+            Err(_) => fmt::Debug::fmt(self.as_slice(), f),
+        }
+    }
+}
+
 /// Where an event goes, or where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Address {
@@ -155,9 +401,9 @@ pub enum Address {
     /// The daemon itself.
     Daemon,
     /// One plugin, by name.
-    Plugin(String),
+    Plugin(Text),
     /// Every plugin holding this role.
-    Role(String),
+    Role(Text),
     /// A client of the public API, by connection id.
     Client(u64),
     /// Every plugin except the sender.
@@ -165,35 +411,40 @@ pub enum Address {
 }
 
 impl Address {
-    pub fn plugin(name: impl Into<String>) -> Self {
+    #[inline]
+    pub fn plugin(name: impl Into<Text>) -> Self {
         Address::Plugin(name.into())
     }
 
-    pub fn role(name: impl Into<String>) -> Self {
+    #[inline]
+    pub fn role(name: impl Into<Text>) -> Self {
         Address::Role(name.into())
     }
 
     /// Converts to the FFI form, moving the name (no copy).
+    #[inline]
     pub(crate) fn into_ffi(self) -> FfiAddress {
         let (kind, name) = match self {
             Address::None => (address_kind::NONE, RString::new()),
             Address::Daemon => (address_kind::DAEMON, RString::new()),
-            Address::Plugin(n) => (address_kind::PLUGIN, RString::from(n)),
-            Address::Role(n) => (address_kind::ROLE, RString::from(n)),
+            Address::Plugin(n) => (address_kind::PLUGIN, n.0),
+            Address::Role(n) => (address_kind::ROLE, n.0),
             Address::Client(id) => (address_kind::CLIENT, RString::from(id.to_string())),
             Address::All => (address_kind::ALL, RString::new()),
         };
         FfiAddress { kind, name }
     }
 
-    /// Converts from the FFI form; unknown kinds and malformed client ids are errors.
+    /// Converts from the FFI form, moving the name (no copy); unknown
+    /// kinds and malformed client ids are errors.
     #[doc(hidden)] // the SDK's and the host's, not a plugin author's
-    pub fn from_ffi(a: &FfiAddress) -> Result<Self> {
+    #[inline]
+    pub fn from_ffi(a: FfiAddress) -> Result<Self> {
         Ok(match a.kind {
             address_kind::NONE => Address::None,
             address_kind::DAEMON => Address::Daemon,
-            address_kind::PLUGIN => Address::Plugin(a.name.to_string()),
-            address_kind::ROLE => Address::Role(a.name.to_string()),
+            address_kind::PLUGIN => Address::Plugin(Text(a.name)),
+            address_kind::ROLE => Address::Role(Text(a.name)),
             address_kind::CLIENT => Address::Client(a.name.parse().map_err(|_| {
                 Error::invalid_input(format!("invalid client address {:?}", a.name.as_str()))
             })?),
@@ -224,8 +475,8 @@ impl FromStr for Address {
             None if s == "none" => Ok(Address::None),
             None if s == "daemon" => Ok(Address::Daemon),
             None if s == "all" => Ok(Address::All),
-            Some(("plugin", n)) if !n.is_empty() => Ok(Address::Plugin(n.to_string())),
-            Some(("role", n)) if !n.is_empty() => Ok(Address::Role(n.to_string())),
+            Some(("plugin", n)) if !n.is_empty() => Ok(Address::Plugin(n.into())),
+            Some(("role", n)) if !n.is_empty() => Ok(Address::Role(n.into())),
             Some(("client", n)) => n
                 .parse()
                 .map(Address::Client)
@@ -252,6 +503,7 @@ pub enum EventState {
 }
 
 impl EventState {
+    #[inline]
     pub(crate) fn to_code(self) -> u8 {
         match self {
             EventState::Todo => event_state::TODO,
@@ -261,6 +513,7 @@ impl EventState {
         }
     }
 
+    #[inline]
     pub(crate) fn from_code(code: u8) -> Result<Self> {
         Ok(match code {
             event_state::TODO => EventState::Todo,
@@ -310,15 +563,16 @@ pub struct Event {
     /// Set by the daemon on publish; whatever a plugin puts here is overwritten.
     pub src: Address,
     pub dst: Address,
-    pub topic: String,
+    pub topic: Text,
     pub deadline: Option<SystemTime>,
     /// Serialized data; JSON for events made with [`Event::with_json`].
-    pub payload: Vec<u8>,
+    pub payload: Payload,
 }
 
 impl Event {
     /// A new event in state `Todo` with an empty payload.
-    pub fn new(topic: impl Into<String>, dst: Address) -> Self {
+    #[inline]
+    pub fn new(topic: impl Into<Text>, dst: Address) -> Self {
         Self {
             id: EventId::new(),
             ref_id: None,
@@ -328,16 +582,18 @@ impl Event {
             dst,
             topic: topic.into(),
             deadline: None,
-            payload: Vec::new(),
+            payload: Payload::default(),
         }
     }
 
     /// Sets the payload to the JSON form of `value`.
+    #[inline]
     pub fn with_json<T: Serialize + ?Sized>(mut self, value: &T) -> Result<Self> {
-        self.payload = json_bytes(value)?;
+        self.payload = json_bytes(value)?.into();
         Ok(self)
     }
 
+    #[inline]
     pub fn with_state(mut self, state: EventState) -> Self {
         self.state = state;
         self
@@ -349,6 +605,7 @@ impl Event {
     }
 
     /// Decodes the JSON payload.
+    #[inline]
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
         serde_json::from_slice(&self.payload).map_err(|e| {
             Error::invalid_input(format!(
@@ -406,7 +663,7 @@ impl Event {
             topic: self.topic.clone(),
             src: self.src.clone(),
             dst: self.dst.clone(),
-            payload: Vec::new(),
+            payload: Payload::default(),
             ..*self
         }
     }
@@ -418,6 +675,7 @@ impl Event {
 
     /// Converts to the FFI envelope.
     #[doc(hidden)] // the SDK's and the host's, not a plugin author's
+    #[inline]
     pub fn into_ffi(self) -> FfiEvent {
         FfiEvent {
             id: self.id.0,
@@ -433,37 +691,33 @@ impl Event {
             },
             src: self.src.into_ffi(),
             dst: self.dst.into_ffi(),
-            topic: self.topic.into(),
+            topic: self.topic.0,
             deadline_unix_ms: self.deadline.map_or(0, |d| {
                 d.duration_since(UNIX_EPOCH)
                     .map_or(1, |d| d.as_millis().clamp(1, u64::MAX as u128) as u64)
             }),
-            payload: RVec::from(self.payload),
+            payload: self.payload.0,
         }
     }
 
-    /// Converts from the FFI envelope; unknown states and address kinds are errors.
+    /// Converts from the FFI envelope, moving its buffers (no copy); unknown
+    /// states and address kinds are errors.
     #[doc(hidden)] // the SDK's and the host's, not a plugin author's
-    pub fn from_ffi(mut e: FfiEvent) -> Result<Self> {
-        let topic = std::mem::take(&mut e.topic).into_string();
-        Self::from_ffi_with_topic(e, topic)
-    }
-
-    /// [`Event::from_ffi`] with the topic already taken out of `e`.
-    pub(crate) fn from_ffi_with_topic(e: FfiEvent, topic: String) -> Result<Self> {
+    #[inline]
+    pub fn from_ffi(e: FfiEvent) -> Result<Self> {
         Ok(Event {
             id: EventId(e.id),
             ref_id: e.ref_id.into_option().map(EventId),
             state: EventState::from_code(e.state)?,
             request: e.flags & event_flags::REQUEST != 0,
-            src: Address::from_ffi(&e.src)?,
-            dst: Address::from_ffi(&e.dst)?,
-            topic,
+            src: Address::from_ffi(e.src)?,
+            dst: Address::from_ffi(e.dst)?,
+            topic: Text(e.topic),
             deadline: match e.deadline_unix_ms {
                 0 => None,
                 ms => Some(UNIX_EPOCH + Duration::from_millis(ms)),
             },
-            payload: e.payload.into_vec(),
+            payload: Payload(e.payload),
         })
     }
 }
@@ -498,13 +752,61 @@ mod tests {
     }
 
     #[test]
+    fn conversions_move_the_buffers_and_never_copy_them() {
+        let mut ev = Event::new("a.b", Address::role("dhcp"))
+            .with_json(&serde_json::json!({"x": 1}))
+            .unwrap();
+        ev.src = Address::plugin("p");
+        let name_ptr = |a: &Address| match a {
+            Address::Plugin(n) | Address::Role(n) => n.as_ptr(),
+            _ => unreachable!(),
+        };
+        let before = (
+            ev.topic.as_ptr(),
+            ev.payload.as_ptr(),
+            name_ptr(&ev.src),
+            name_ptr(&ev.dst),
+        );
+        let ffi = ev.clone().into_ffi();
+        assert_eq!(ffi.topic.as_str(), "a.b");
+        let back = Event::from_ffi(ev.into_ffi()).unwrap();
+        let after = (
+            back.topic.as_ptr(),
+            back.payload.as_ptr(),
+            name_ptr(&back.src),
+            name_ptr(&back.dst),
+        );
+        assert_eq!(before, after, "the same buffers, moved");
+        assert_eq!(back.topic, "a.b");
+        assert_eq!(back.dst, Address::role("dhcp"));
+    }
+
+    #[test]
+    fn text_and_payload_read_as_str_and_bytes() {
+        let t = Text::from("link.up");
+        assert_eq!(t, "link.up");
+        assert_eq!("link.up", t);
+        assert_eq!(t, *"link.up");
+        assert_eq!(t, String::from("link.up"));
+        assert_eq!(format!("{t} {t:?}"), "link.up \"link.up\"");
+        assert_eq!(serde_json::to_string(&t).unwrap(), "\"link.up\"");
+        let mut set = std::collections::HashSet::new();
+        set.insert(t.clone());
+        assert!(set.contains("link.up"));
+        let p = Payload::from(b"{}".to_vec());
+        assert_eq!(p, b"{}");
+        assert_eq!(format!("{p:?}"), "\"{}\"");
+        assert_eq!(p.into_vec(), b"{}".to_vec());
+    }
+
+    #[test]
     fn json_payloads_are_exact_and_match_serde_json() {
         let small = serde_json::json!({"seq": 1, "iface": "eth0", "up": true});
         let big = serde_json::json!({"blob": "x".repeat(100_000)});
         for value in [&small, &big, &small] {
             let ev = Event::new("a", Address::None).with_json(value).unwrap();
             assert_eq!(ev.payload, serde_json::to_vec(value).unwrap());
-            assert_eq!(ev.payload.capacity(), ev.payload.len());
+            assert_eq!(ev.payload.0.capacity(), ev.payload.len());
         }
         // A value whose serialization makes an event itself.
         struct Nested;

@@ -97,7 +97,7 @@ pub use nipart_protocol::state;
 
 pub use context::{Context, DEFAULT_ASK_TIMEOUT};
 pub use error::{Error, ErrorKind, Result, panic_message};
-pub use event::{Address, Event, EventId, EventState};
+pub use event::{Address, Event, EventId, EventState, Payload, Text};
 pub use nipart_protocol::{Empty, Message, Notice, Request, Role, Streams};
 pub use plugin::Plugin;
 pub use registry::{PluginRegistration, registered};

@@ -32,7 +32,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use nipart_plugin_abi::FfiEvent;
 use nipart_plugin_api::Event;
 use nipart_testkit::{Netns, build_in_workspace};
 use nipartd::{DaemonConfig, Lifecycle, MemberId, MemberState, bus::Sink};
@@ -66,14 +65,13 @@ fn monitor_so() -> Result<PathBuf, BoxError> {
 struct StampSink(mpsc::Sender<(Instant, bool)>);
 
 impl Sink for StampSink {
-    fn deliver(&self, event: FfiEvent) -> nipart_plugin_api::Result<u32> {
+    fn deliver(&self, event: Event) -> nipart_plugin_api::Result<u32> {
         let at = Instant::now();
         let up = match event.topic.as_str() {
             "link.admin-up" => true,
             "link.admin-down" => false,
             _ => return Ok(0),
         };
-        let event = Event::from_ffi(event)?;
         let p: serde_json::Value = event.json()?;
         if p["name"] == IFACE {
             let _ = self.0.send((at, up));

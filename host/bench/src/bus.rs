@@ -29,7 +29,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use nipart_plugin_abi::FfiEvent;
 use nipart_plugin_api::{Address, Event, EventState};
 use nipart_testkit::bus::ChannelSink;
 use nipartd::{DaemonConfig, EventBus, Lifecycle, MemberId, MemberState, bus::MemberStats};
@@ -64,7 +63,7 @@ pub struct Load {
 /// place on its bus.
 pub struct Daemon {
     lifecycle: Lifecycle,
-    replies: mpsc::Receiver<FfiEvent>,
+    replies: mpsc::Receiver<Event>,
     me: MemberId,
     next_run: u64,
     _dir: tempfile::TempDir,
@@ -145,18 +144,17 @@ impl Daemon {
         event.request = true;
         let id = event.id;
         self.bus()
-            .publish_from(&self.me, event.into_ffi())
+            .publish_from(&self.me, event)
             .map_err(|e| format!("sending {topic} to {dst}: {e}"))?;
         let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            let ffi = self.replies.recv_timeout(left).map_err(|_| {
+            let reply = self.replies.recv_timeout(left).map_err(|_| {
                 format!(
                     "no reply from {dst} to {topic} within {}s",
                     timeout.as_secs()
                 )
             })?;
-            let reply = Event::from_ffi(ffi).map_err(|e| format!("malformed reply: {e}"))?;
             if reply.ref_id != Some(id) {
                 continue;
             }

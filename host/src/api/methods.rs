@@ -2,10 +2,8 @@
 
 use std::time::{Duration, Instant};
 
-use abi_stable::std_types::ROption;
-use nipart_plugin_abi::{FfiEvent, event_state};
 use nipart_plugin_api::{
-    Address, Error, ErrorKind, Event, Message, Request, TopicPattern,
+    Address, Error, ErrorKind, Event, EventState, Message, Request, TopicPattern,
     protocol::api::{Commit, ListCheckpoints, NetworkMethod, PluginCall, Rollback},
     state::{ApiCall, ApplyRequest, Caller, ShowRequest},
 };
@@ -391,7 +389,7 @@ async fn forward<T: serde::Serialize>(
     event.request = true;
     let id = event.id;
     let from = link.id.clone();
-    if let Err(e) = bus.publish_from(&from, event.into_ffi()) {
+    if let Err(e) = bus.publish_from(&from, event) {
         return r
             .send(
                 if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NoRoleHolder) {
@@ -407,18 +405,17 @@ async fn forward<T: serde::Serialize>(
         Err(e) => return r.send(failed(&e)).await,
     };
     let abandon = |reason: &str| {
-        let mut ev =
-            Event::new(topic, to.dst.clone()).with_state(nipart_plugin_api::EventState::Cancelled);
+        let mut ev = Event::new(topic, to.dst.clone()).with_state(EventState::Cancelled);
         ev.ref_id = Some(id);
         if let Ok(ev) = ev.with_json(&Error::new(
             ErrorKind::Timeout,
             format!("the API call was abandoned: {reason}"),
         )) {
-            let _ = bus.publish_from(&from, ev.into_ffi());
+            let _ = bus.publish_from(&from, ev);
         }
     };
     loop {
-        let ev: FfiEvent = tokio::select! {
+        let ev: Event = tokio::select! {
             _ = tokio::time::sleep_until(deadline) => {
                 abandon("timeout");
                 let sent = r.send(timed_out()).await;
@@ -439,7 +436,7 @@ async fn forward<T: serde::Serialize>(
                 None => return r.send(failed(&Error::new(ErrorKind::ShuttingDown, "the daemon is shutting down"))).await,
             },
         };
-        if ev.ref_id != ROption::RSome(id.0) {
+        if ev.ref_id != Some(id) {
             continue;
         }
         if let Some(max) = to.max_reply
@@ -456,16 +453,16 @@ async fn forward<T: serde::Serialize>(
                 )))
                 .await;
         }
-        let mut payload = payload_value(ev.payload.as_slice());
+        let mut payload = payload_value(&ev.payload);
         if !admin {
             redact::redact(&mut payload);
         }
         match ev.state {
-            event_state::ONGOING if call.more => {
+            EventState::Ongoing if call.more => {
                 r.more(json!({ "progress": payload })).await?;
             }
-            event_state::DONE => return r.done(json!({ "result": payload })).await,
-            event_state::CANCELLED => {
+            EventState::Done => return r.done(json!({ "result": payload })).await,
+            EventState::Cancelled => {
                 let e: Error = serde_json::from_value(payload.clone()).unwrap_or_else(|_| {
                     Error::other(format!("the receiver cancelled the call: {payload}"))
                 });
@@ -585,14 +582,11 @@ const SETTLE_LIMIT: Duration = Duration::from_secs(10);
 /// SDK answers a request it drops, so this is quick. Meanwhile the caller's
 /// permits stay held, so that abandoned calls count against the limits
 /// until their work, queued at plugins, is gone.
-async fn settle(
-    events: &mut tokio::sync::mpsc::Receiver<FfiEvent>,
-    id: nipart_plugin_api::EventId,
-) {
+async fn settle(events: &mut tokio::sync::mpsc::Receiver<Event>, id: nipart_plugin_api::EventId) {
     let end = async {
         while let Some(ev) = events.recv().await {
-            let done = ev.state == event_state::DONE || ev.state == event_state::CANCELLED;
-            if done && ev.ref_id == ROption::RSome(id.0) {
+            let done = matches!(ev.state, EventState::Done | EventState::Cancelled);
+            if done && ev.ref_id == Some(id) {
                 return;
             }
         }
@@ -690,11 +684,7 @@ async fn monitor(call: &Call, ctx: &mut ConnCtx, r: &Replier<'_>) -> Result<(), 
     Ok(())
 }
 
-fn event_json(ev: FfiEvent, admin: bool) -> Value {
-    let ev = match Event::from_ffi(ev) {
-        Ok(e) => e,
-        Err(e) => return json!({ "topic": "bus.invalid", "error": e.message() }),
-    };
+fn event_json(ev: Event, admin: bool) -> Value {
     let mut out = json!({
         "id": ev.id.to_string(),
         "ref_id": ev.ref_id.map(|r| r.to_string()),

@@ -7,8 +7,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use nipart_plugin_abi::FfiEvent;
-use nipart_plugin_api::{Error, ErrorKind, Result as ApiResult};
+use nipart_plugin_api::{Error, ErrorKind, Event, Result as ApiResult};
 use tokio::sync::{AcquireError, OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
 use super::{Shared, auth::Peer};
@@ -50,7 +49,7 @@ impl Out {
 pub(crate) struct BusLink {
     bus: Arc<EventBus>,
     pub(crate) id: MemberId,
-    pub(crate) events: mpsc::Receiver<FfiEvent>,
+    pub(crate) events: mpsc::Receiver<Event>,
 }
 
 impl Drop for BusLink {
@@ -60,12 +59,12 @@ impl Drop for BusLink {
 }
 
 struct ClientSink {
-    tx: mpsc::Sender<FfiEvent>,
+    tx: mpsc::Sender<Event>,
     capacity: usize,
 }
 
 impl Sink for ClientSink {
-    fn deliver(&self, event: FfiEvent) -> ApiResult<u32> {
+    fn deliver(&self, event: Event) -> ApiResult<u32> {
         match self.tx.try_send(event) {
             Ok(()) => Ok((self.capacity - self.tx.capacity()) as u32),
             Err(mpsc::error::TrySendError::Full(_)) => Err(Error::new(

@@ -16,7 +16,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use nipart_plugin_abi::FfiEvent;
 use nipart_plugin_api::{Address, Error, Event, EventId, EventState};
 use nipartd::{EventBus, MemberId, MemberState, bus::Sink};
 use serde_json::Value;
@@ -26,16 +25,16 @@ use crate::PATIENCE;
 /// A bus member's sink that hands each event, as the bus delivers it, to
 /// a channel: the [`BusClient`]'s, or a benchmark's that reads the FFI
 /// events itself. Its queue is the channel's (unbounded: depth 0).
-pub struct ChannelSink(mpsc::Sender<FfiEvent>);
+pub struct ChannelSink(mpsc::Sender<Event>);
 
 impl ChannelSink {
-    pub fn new(tx: mpsc::Sender<FfiEvent>) -> Self {
+    pub fn new(tx: mpsc::Sender<Event>) -> Self {
         Self(tx)
     }
 }
 
 impl Sink for ChannelSink {
-    fn deliver(&self, event: FfiEvent) -> nipart_plugin_api::Result<u32> {
+    fn deliver(&self, event: Event) -> nipart_plugin_api::Result<u32> {
         self.0.send(event).map(|()| 0).map_err(|_| {
             Error::new(
                 nipart_plugin_api::ErrorKind::ShuttingDown,
@@ -84,7 +83,7 @@ fn is_final_reply(event: &Event) -> bool {
 pub struct BusClient {
     bus: Arc<EventBus>,
     id: MemberId,
-    rx: Mutex<mpsc::Receiver<FfiEvent>>,
+    rx: Mutex<mpsc::Receiver<Event>>,
     kept: Mutex<VecDeque<Event>>,
 }
 
@@ -147,7 +146,7 @@ impl BusClient {
 
     /// Publishes `event` as this client.
     pub fn publish(&self, event: Event) -> nipart_plugin_api::Result<()> {
-        self.bus.publish_from(&self.id, event.into_ffi())
+        self.bus.publish_from(&self.id, event)
     }
 
     /// Publishes a notice with a JSON payload; panics if the bus refuses it.
@@ -172,7 +171,7 @@ impl BusClient {
         if let Some(after) = deadline {
             event = event.with_deadline(after);
         }
-        event.payload = payload;
+        event.payload = payload.into();
         event.request = true;
         let id = event.id;
         self.publish(event)?;
@@ -193,9 +192,7 @@ impl BusClient {
 
     fn next(&self, timeout: Duration) -> Option<Event> {
         let rx = self.rx.lock().unwrap_or_else(|e| e.into_inner());
-        rx.recv_timeout(timeout)
-            .ok()
-            .map(|e| Event::from_ffi(e).unwrap_or_else(|e| panic!("a malformed event: {e}")))
+        rx.recv_timeout(timeout).ok()
     }
 
     fn keep(&self, event: Event) {

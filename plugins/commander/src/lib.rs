@@ -149,7 +149,7 @@ impl Plugin for Commander {
         }
         if event.payload.is_empty() {
             // A call without a payload is one without parameters.
-            event.payload = serde_json::to_vec(&ApiCall::new("", Empty {}))?;
+            event.payload = serde_json::to_vec(&ApiCall::new("", Empty {}))?.into();
         }
         let Some(call) = Call::decode(&event)? else {
             return Ok(());

@@ -331,7 +331,7 @@ impl Monitor {
             ctx.announce(&RuleDropped {
                 owner,
                 ids,
-                reason: event.topic.clone(),
+                reason: event.topic.to_string(),
                 detail: gone.reason,
             })?;
         }

@@ -13,7 +13,7 @@ fn topics_of(events: &[nipart_plugin_api::Event], prefix: &str) -> Vec<String> {
     events
         .iter()
         .filter(|e| e.topic.starts_with(prefix))
-        .map(|e| e.topic.clone())
+        .map(|e| e.topic.to_string())
         .collect()
 }
 

@@ -154,15 +154,11 @@ impl Daemon {
 
     /// Publishes an event as the daemon itself does.
     pub fn send_as_daemon(&self, topic: &str, payload: Value) {
-        let all = nipart_plugin_abi::FfiAddress {
-            kind: nipart_plugin_abi::address_kind::ALL,
-            name: "".into(),
-        };
         self.daemon
             .bus()
             .publish_from(
                 &MemberId::Daemon,
-                daemon_event(topic, all, serde_json::to_vec(&payload).unwrap()),
+                daemon_event(topic, Address::All, serde_json::to_vec(&payload).unwrap()),
             )
             .unwrap();
     }
@@ -249,7 +245,7 @@ pub fn summary(e: &Event) -> String {
             p["prefix_len"]
         )
     } else {
-        e.topic.clone()
+        e.topic.to_string()
     }
 }
 
