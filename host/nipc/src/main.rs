@@ -8,7 +8,10 @@ use std::{
 };
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use nipart_client::{ApplyOptions, Client, DEFAULT_SOCKET, Error, PluginCall};
+use nipart_client::{
+    ApplyOptions, ApplyProgress, ApplyRequest, CheckpointList, Client, DEFAULT_SOCKET, Error,
+    PluginCall,
+};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -364,18 +367,21 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             no_wait,
         } => {
             let state = read_state(&file)?;
-            let opts = ApplyOptions {
-                no_verify,
-                memory_only,
-                no_commit,
-                commit_timeout: timeout,
-                no_wait,
+            let request = ApplyRequest {
+                state,
+                options: ApplyOptions {
+                    no_verify,
+                    memory_only,
+                    no_commit,
+                    commit_timeout: timeout,
+                    no_wait,
+                },
             };
-            let mut on_progress = |p: Value| {
+            let mut on_progress = |p: ApplyProgress| {
                 eprintln!("progress: {}", one_line(&p));
             };
             let result = c
-                .apply(state, &opts, Some(&mut on_progress))
+                .apply(&request, Some(&mut on_progress))
                 .await
                 .map_err(apply_unanswered)?;
             print(fmt, &result, yaml);
@@ -498,22 +504,19 @@ fn read_state(file: &PathBuf) -> Result<Value, Failure> {
 }
 
 /// `ListCheckpoints` for people: one line each, oldest first.
-fn checkpoints_text(v: &Value) -> String {
-    let list = v["checkpoints"].as_array().cloned().unwrap_or_default();
-    if list.is_empty() {
+fn checkpoints_text(list: &CheckpointList) -> String {
+    if list.checkpoints.is_empty() {
         return "no checkpoints\n".into();
     }
     let mut s = String::new();
-    for c in &list {
-        let mut line = c["id"].as_str().unwrap_or("?").to_string();
-        for key in ["time", "created_by"] {
-            if let Some(x) = c[key].as_str() {
-                line.push_str("  ");
-                line.push_str(x);
-            }
+    for c in &list.checkpoints {
+        let mut line = c.id.clone();
+        for x in [&c.time, &c.created_by].into_iter().flatten() {
+            line.push_str("  ");
+            line.push_str(x);
         }
-        if c["pending"].as_bool() == Some(true) {
-            match c["timeout"].as_u64() {
+        if c.pending {
+            match c.timeout {
                 Some(t) => line.push_str(&format!(
                     "  (pending: rolled back in {t} s unless committed)"
                 )),
@@ -526,7 +529,7 @@ fn checkpoints_text(v: &Value) -> String {
     s
 }
 
-fn one_line(v: &Value) -> String {
+fn one_line<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
