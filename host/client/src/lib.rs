@@ -71,6 +71,12 @@ impl RemoteError {
         }
     }
 
+    /// The kind of a `Failed` error (`invalid-input`, `not-found`, `busy`,
+    /// …; the SDK's `ErrorKind` in kebab case).
+    pub fn failure_kind(&self) -> Option<&str> {
+        self.parameters.get("kind").and_then(Value::as_str)
+    }
+
     /// The last part of the error name, e.g. `PermissionDenied`.
     pub fn short_name(&self) -> &str {
         self.error.rsplit('.').next().unwrap_or(&self.error)

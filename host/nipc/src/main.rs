@@ -1,7 +1,7 @@
 //! `nipc`: the command-line client of the nipart daemon. See `docs/nipc.md`.
 
 use std::{
-    io::{Read, Write},
+    io::{IsTerminal, Read, Write},
     path::PathBuf,
     process::ExitCode,
     time::Duration,
@@ -9,16 +9,18 @@ use std::{
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use nipart_client::{
-    ApplyOptions, ApplyProgress, ApplyRequest, CheckpointList, Client, DEFAULT_SOCKET, Error,
-    PluginCall,
+    ApplyOptions, ApplyProgress, ApplyRequest, ApplyResult, ApplyStep, CheckpointList, Client,
+    DEFAULT_SOCKET, Error, NetworkState, PluginCall,
 };
+use nipart_plugin_api::state::{Interface, Route};
 use serde::Serialize;
 use serde_json::Value;
 
-/// Exit codes (documented in `nipc --help` and docs/nipc.md).
+/// Exit codes: stable, documented in `nipc --help`, `nipc(1)` and
+/// docs/nipc.md. A script may rely on each; new kinds get new numbers.
 mod exit {
     pub const OK: u8 = 0;
-    /// The daemon answered with an error.
+    /// The daemon answered with an error no other code names.
     pub const FAILED: u8 = 1;
     /// Bad usage or an unreadable input file.
     pub const USAGE: u8 = 2;
@@ -30,17 +32,32 @@ mod exit {
     pub const TIMEOUT: u8 = 5;
     /// No plugin provides what the command needs (e.g. no commander).
     pub const UNSUPPORTED: u8 = 6;
+    /// The daemon refused the state or a parameter; nothing was changed.
+    pub const INVALID: u8 = 7;
+    /// No such interface or checkpoint, or nothing awaits commit.
+    pub const NOT_FOUND: u8 = 8;
+    /// Another apply is in progress or a checkpoint awaits commit.
+    pub const BUSY: u8 = 9;
+    /// Changing the network failed (e.g. the kernel refused); rolled back.
+    pub const APPLY_FAILED: u8 = 10;
+    /// The change was made but verification failed; rolled back.
+    pub const VERIFY_FAILED: u8 = 11;
 }
 
 const AFTER_HELP: &str = "\
 Exit codes:
-  0  success
-  1  the daemon answered with an error
-  2  bad usage or an unreadable input file
-  3  the daemon could not be reached, or the connection broke
-  4  permission denied (the method needs root or the admin group)
-  5  no answer within the call's timeout
-  6  no plugin provides what the command needs (e.g. no commander)";
+   0  success
+   1  the daemon answered with an error no other code names
+   2  bad usage or an unreadable input file
+   3  the daemon could not be reached, or the connection broke
+   4  permission denied (the method needs root or the admin group)
+   5  no answer within the call's timeout
+   6  no plugin provides what the command needs (e.g. no commander)
+   7  the daemon refused the state or a parameter; nothing was changed
+   8  no such interface or checkpoint, or nothing awaits commit or rollback
+   9  busy: another apply is in progress, or a checkpoint awaits commit
+  10  changing the network failed (e.g. the kernel refused); rolled back
+  11  the change was made but verification failed; rolled back";
 
 /// Talks to nipartd, the nipart network daemon.
 #[derive(Parser, Debug)]
@@ -52,6 +69,9 @@ struct Cli {
     /// Output format.
     #[arg(short = 'o', long, global = true, value_enum, default_value_t = Format::Text)]
     output: Format,
+    /// Print nothing on success (errors still go to stderr).
+    #[arg(short, long, global = true)]
+    quiet: bool,
     /// Timeout of network calls (show, apply, commit, rollback,
     /// checkpoints), in seconds; the daemon's default otherwise.
     #[arg(long, global = true, value_name = "SECS")]
@@ -81,6 +101,20 @@ enum Command {
     Plugins,
     /// Shows the current network state (secrets hidden unless admin).
     Show {
+        /// Only these interfaces: names or globs (`eth*`, `veth?`).
+        ifaces: Vec<String>,
+        /// One line per interface: name, type, state, addresses, controller.
+        #[arg(long)]
+        brief: bool,
+    },
+    /// Shows what an apply of FILE would change, without changing anything.
+    Diff {
+        /// The state file, or - for standard input.
+        file: PathBuf,
+    },
+    /// Opens the current state (of IFACE, or all) in $EDITOR and applies
+    /// the result.
+    Edit {
         /// Only this interface.
         iface: Option<String>,
     },
@@ -88,6 +122,9 @@ enum Command {
     Apply {
         /// The state file, or - for standard input.
         file: PathBuf,
+        /// Validate and plan only: print what would change, change nothing.
+        #[arg(long, conflicts_with = "no_commit")]
+        dry_run: bool,
         /// Do not verify the applied state.
         #[arg(long)]
         no_verify: bool,
@@ -97,8 +134,10 @@ enum Command {
         /// Keep a checkpoint: roll back unless `nipc commit` follows in time.
         #[arg(long)]
         no_commit: bool,
-        /// With --no-commit: seconds before the automatic rollback.
-        #[arg(long, value_name = "SECS", requires = "no_commit")]
+        /// With --no-commit: seconds before the automatic rollback (at
+        /// least 1).
+        #[arg(long, value_name = "SECS", requires = "no_commit",
+              value_parser = clap::value_parser!(u64).range(1..))]
         timeout: Option<u64>,
         /// Fail with a busy error instead of waiting for another apply to finish.
         #[arg(long)]
@@ -110,9 +149,9 @@ enum Command {
         /// Checkpoint id.
         id: Option<String>,
     },
-    /// Restores a checkpoint through apply and verify: the one awaiting
-    /// commit, else the newest one, or the one named (with the conf plugin,
-    /// any of the history).
+    /// Restores a checkpoint through apply and verify: without an id the
+    /// one awaiting commit, else the one named (with the conf plugin, any
+    /// of the history).
     Rollback {
         /// Checkpoint id.
         id: Option<String>,
@@ -173,7 +212,17 @@ impl From<Error> for Failure {
                 "PermissionDenied" | "CallRefused" => exit::DENIED,
                 "Timeout" => exit::TIMEOUT,
                 "NoCommander" => exit::UNSUPPORTED,
-                _ => exit::FAILED,
+                "InvalidParameter" | "InvalidLogLevel" | "InvalidPattern" => exit::INVALID,
+                "InterfaceNotFound" => exit::NOT_FOUND,
+                _ => match r.failure_kind() {
+                    Some("invalid-input") => exit::INVALID,
+                    Some("not-found") => exit::NOT_FOUND,
+                    Some("busy") => exit::BUSY,
+                    Some("timeout") => exit::TIMEOUT,
+                    Some("permission-denied") => exit::DENIED,
+                    Some("unsupported") => exit::UNSUPPORTED,
+                    _ => exit::FAILED,
+                },
             },
         };
         Failure {
@@ -186,6 +235,26 @@ impl From<Error> for Failure {
 /// An apply whose answer did not come: what may have happened to it, and
 /// how to find out (the daemon goes on with an apply whose caller left;
 /// docs/plugins/commander.md).
+fn apply_failed(e: Error, last: Option<ApplyStep>) -> Failure {
+    // Where the apply was when it failed says what failed: a change
+    // (apply: the kernel or another plugin refused it) or the check
+    // afterwards (verify, kind `failed`); both were rolled back. Saving
+    // after a verified apply has no step of its own: its kind decides.
+    let kind = match &e {
+        Error::Remote(r) if r.short_name() == "Failed" => {
+            Some(r.failure_kind().unwrap_or_default().to_string())
+        }
+        _ => None,
+    };
+    let mut f = apply_unanswered(e);
+    match (last, kind.as_deref()) {
+        (Some(ApplyStep::Apply), Some(_)) => f.code = exit::APPLY_FAILED,
+        (Some(ApplyStep::Verify), Some("failed")) => f.code = exit::VERIFY_FAILED,
+        _ => {}
+    }
+    f
+}
+
 fn apply_unanswered(e: Error) -> Failure {
     let unanswered = match &e {
         Error::Remote(r) => r.short_name() == "Timeout",
@@ -214,12 +283,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match &cli.command {
         Command::Completions { shell } => {
-            clap_complete::generate(*shell, &mut Cli::command(), "nipc", &mut std::io::stdout());
-            return ExitCode::SUCCESS;
+            // Into memory first: clap_complete panics on a closed stdout.
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "nipc", &mut out);
+            return write_out(&out);
         }
         Command::Man => {
             let mut out = Vec::new();
-            if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut out) {
+            if let Err(e) = man_page(&mut out) {
                 eprintln!("nipc: rendering the manual page: {e}");
                 return ExitCode::from(exit::FAILED);
             }
@@ -256,6 +327,45 @@ fn write_out(bytes: &[u8]) -> ExitCode {
             eprintln!("nipc: writing the output: {e}");
             ExitCode::from(exit::FAILED)
         }
+    }
+}
+
+/// The manual page: clap_mangen's sections, with the commands described
+/// in this page itself (its own section names `nipc-CMD(1)` pages that
+/// nothing generates).
+fn man_page(out: &mut Vec<u8>) -> std::io::Result<()> {
+    let cmd = Cli::command();
+    let man = clap_mangen::Man::new(cmd.clone());
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    out.extend_from_slice(b".SH COMMANDS\n");
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let mut usage = sub.clone().bin_name(format!("nipc {}", sub.get_name()));
+        let usage = usage.render_usage().to_string();
+        let usage = usage.trim_start_matches("Usage: ");
+        out.extend_from_slice(format!(".TP\n\\fB{}\\fR\n", roff_text(usage)).as_bytes());
+        if let Some(about) = sub.get_long_about().or_else(|| sub.get_about()) {
+            for line in about.to_string().lines() {
+                out.extend_from_slice(roff_text(line).as_bytes());
+                out.push(b'\n');
+            }
+        }
+    }
+    man.render_extra_section(out)?;
+    man.render_version_section(out)
+}
+
+/// `text` as a roff text line: backslashes and hyphens escaped, and a
+/// leading `.` or `'` kept from reading as a request.
+fn roff_text(text: &str) -> String {
+    let s = text.replace('\\', "\\\\").replace('-', "\\-");
+    if s.starts_with('.') || s.starts_with('\'') {
+        format!("\\&{s}")
+    } else {
+        s
     }
 }
 
@@ -354,45 +464,79 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 s
             });
         }
-        Command::Show { iface } => {
-            let state = c.show(iface.as_deref()).await?;
-            print(fmt, &state, yaml);
+        Command::Show { ifaces, brief } => {
+            let state = show(&mut c, &ifaces).await?;
+            if brief {
+                print(fmt, &state.interfaces, brief_table);
+            } else {
+                print(fmt, &state, yaml);
+            }
+        }
+        Command::Diff { file } => {
+            let request = ApplyRequest {
+                state: read_state(&file)?,
+                options: ApplyOptions {
+                    dry_run: true,
+                    ..ApplyOptions::default()
+                },
+            };
+            let result = apply(&mut c, &request, Progress::new(false)).await?;
+            print(fmt, &result, |r| changes_text(&r.changes, "no changes\n"));
+        }
+        Command::Edit { iface } => {
+            let names: Vec<String> = iface.into_iter().collect();
+            let current = show(&mut c, &names).await?;
+            let Some(state) = edit(&current)? else {
+                if !cli.quiet {
+                    eprintln!("nipc: no changes made in the editor: nothing applied");
+                }
+                return Ok(());
+            };
+            let request = ApplyRequest {
+                state,
+                options: ApplyOptions::default(),
+            };
+            let result = apply(&mut c, &request, Progress::new(cli.quiet)).await?;
+            if !cli.quiet {
+                print(fmt, &result, apply_text);
+            }
         }
         Command::Apply {
             file,
+            dry_run,
             no_verify,
             memory_only,
             no_commit,
             timeout,
             no_wait,
         } => {
-            let state = read_state(&file)?;
             let request = ApplyRequest {
-                state,
+                state: read_state(&file)?,
                 options: ApplyOptions {
                     no_verify,
                     memory_only,
                     no_commit,
                     commit_timeout: timeout,
                     no_wait,
+                    dry_run,
                 },
             };
-            let mut on_progress = |p: ApplyProgress| {
-                eprintln!("progress: {}", one_line(&p));
-            };
-            let result = c
-                .apply(&request, Some(&mut on_progress))
-                .await
-                .map_err(apply_unanswered)?;
-            print(fmt, &result, yaml);
+            let result = apply(&mut c, &request, Progress::new(cli.quiet)).await?;
+            if !cli.quiet {
+                print(fmt, &result, apply_text);
+            }
         }
         Command::Commit { id } => {
             let r = c.commit(id.as_deref()).await?;
-            print(fmt, &r, yaml);
+            if !cli.quiet {
+                print(fmt, &r, yaml);
+            }
         }
         Command::Rollback { id } => {
             let r = c.rollback(id.as_deref()).await?;
-            print(fmt, &r, yaml);
+            if !cli.quiet {
+                print(fmt, &r, yaml);
+            }
         }
         Command::Call {
             topic,
@@ -474,6 +618,272 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The current state of the interfaces `names` (names or globs; all when
+/// empty) and the routes through them. One plain name is asked of the
+/// daemon as such; globs and several names filter the whole state.
+async fn show(c: &mut Client, names: &[String]) -> Result<NetworkState, Failure> {
+    let is_glob = |n: &String| n.contains(['*', '?', '[']);
+    if let [one] = names
+        && !is_glob(one)
+    {
+        return Ok(c.show(Some(one)).await?);
+    }
+    let mut state = c.show(None).await?;
+    if names.is_empty() {
+        return Ok(state);
+    }
+    for n in names {
+        if !state.interfaces.iter().any(|i| glob_match(n, &i.name)) {
+            return Err(Failure {
+                message: if is_glob(n) {
+                    format!("no interface matches {n:?}")
+                } else {
+                    format!("no interface {n:?}")
+                },
+                code: exit::NOT_FOUND,
+            });
+        }
+    }
+    state
+        .interfaces
+        .retain(|i| names.iter().any(|n| glob_match(n, &i.name)));
+    let shown: Vec<String> = state.interfaces.iter().map(|i| i.name.clone()).collect();
+    let through_shown = |r: &Route| {
+        r.next_hop_interface
+            .as_ref()
+            .is_some_and(|i| shown.contains(i))
+    };
+    for routes in [&mut state.routes.config, &mut state.routes.running]
+        .into_iter()
+        .flatten()
+    {
+        routes.retain(through_shown);
+    }
+    Ok(state)
+}
+
+/// Whether `name` matches the shell glob `pattern` (`*`, `?`, and `[...]`
+/// sets of characters or ranges).
+fn glob_match(pattern: &str, name: &str) -> bool {
+    fn set(p: &[char], c: char) -> Option<(bool, usize)> {
+        // p starts after '['; returns (matched, length of the set incl. ']').
+        let mut i = 0;
+        let negate = matches!(p.first(), Some('!' | '^'));
+        if negate {
+            i += 1;
+        }
+        let mut hit = false;
+        let start = i;
+        while i < p.len() && (p[i] != ']' || i == start) {
+            if i + 2 < p.len() && p[i + 1] == '-' && p[i + 2] != ']' {
+                hit |= p[i] <= c && c <= p[i + 2];
+                i += 3;
+            } else {
+                hit |= p[i] == c;
+                i += 1;
+            }
+        }
+        (i < p.len()).then_some((hit != negate, i + 1))
+    }
+    fn go(p: &[char], n: &[char]) -> bool {
+        match (p.first(), n.first()) {
+            (None, None) => true,
+            (Some('*'), _) => go(&p[1..], n) || (!n.is_empty() && go(p, &n[1..])),
+            (Some('?'), Some(_)) => go(&p[1..], &n[1..]),
+            (Some('['), Some(&c)) => match set(&p[1..], c) {
+                Some((true, len)) => go(&p[1 + len..], &n[1..]),
+                Some((false, _)) => false,
+                None => c == '[' && go(&p[1..], &n[1..]),
+            },
+            (Some(a), Some(b)) => a == b && go(&p[1..], &n[1..]),
+            _ => false,
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    go(&p, &n)
+}
+
+/// The progress of an apply on stderr: one line per step for people; on a
+/// terminal the line is rewritten in place. Nothing with `--quiet`.
+struct Progress {
+    quiet: bool,
+    terminal: bool,
+    /// The last step reported before a rollback (what failed).
+    last: Option<ApplyStep>,
+    shown: bool,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Self {
+        Progress {
+            quiet,
+            terminal: std::io::stderr().is_terminal(),
+            last: None,
+            shown: false,
+        }
+    }
+
+    fn report(&mut self, p: ApplyProgress) {
+        if !matches!(p.step, ApplyStep::Rollback | ApplyStep::Done) {
+            self.last = Some(p.step);
+        }
+        if self.quiet {
+            return;
+        }
+        let line = format!("{}: {}", step_name(p.step), p.message);
+        let mut err = std::io::stderr().lock();
+        let _ = if self.terminal {
+            write!(err, "\r\x1b[K{line}")
+        } else {
+            writeln!(err, "{line}")
+        };
+        let _ = err.flush();
+        self.shown = true;
+    }
+
+    /// Ends the line rewritten in place, before anything else is printed.
+    fn finish(&self) {
+        if self.terminal && self.shown {
+            eprintln!();
+        }
+    }
+}
+
+fn step_name(step: ApplyStep) -> &'static str {
+    match step {
+        ApplyStep::Queued => "queued",
+        ApplyStep::Validate => "validate",
+        ApplyStep::Query => "query",
+        ApplyStep::Checkpoint => "checkpoint",
+        ApplyStep::Apply => "apply",
+        ApplyStep::Verify => "verify",
+        ApplyStep::Rollback => "rollback",
+        ApplyStep::Done => "done",
+    }
+}
+
+/// Applies `request`, reporting progress; a failure's exit code says
+/// which step failed.
+async fn apply(
+    c: &mut Client,
+    request: &ApplyRequest,
+    mut progress: Progress,
+) -> Result<ApplyResult, Failure> {
+    let result = {
+        let mut on_progress = |p: ApplyProgress| progress.report(p);
+        c.apply(request, Some(&mut on_progress)).await
+    };
+    progress.finish();
+    result.map_err(|e| apply_failed(e, progress.last))
+}
+
+/// An apply's result for people: what changed, and the checkpoint.
+fn apply_text(r: &ApplyResult) -> String {
+    let dry = r.checkpoint.is_empty() && !r.verified && r.attempts == 0;
+    if dry {
+        return changes_text(&r.changes, "no changes\n");
+    }
+    let mut s = changes_text(&r.changes, "");
+    let n = r.changes.len();
+    let what = match n {
+        0 => "nothing to change".to_string(),
+        1 => "1 change".to_string(),
+        n => format!("{n} changes"),
+    };
+    let mut summary = format!("applied: {what}");
+    if !r.checkpoint.is_empty() {
+        summary.push_str(&format!(", checkpoint {}", r.checkpoint));
+    }
+    if r.pending {
+        summary.push_str(" (pending: `nipc commit` keeps it, `nipc rollback` undoes it)");
+    } else if r.verified && r.attempts > 0 {
+        summary.push_str(", verified");
+    } else if !r.verified && !r.checkpoint.is_empty() {
+        summary.push_str(", not verified");
+    }
+    s.push_str(&summary);
+    s.push('\n');
+    s
+}
+
+/// One change per line, or `none` when there are none.
+fn changes_text(changes: &[String], none: &str) -> String {
+    if changes.is_empty() {
+        return none.to_string();
+    }
+    changes.iter().map(|c| format!("{c}\n")).collect()
+}
+
+/// `show --brief`: one line per interface.
+fn brief_table(ifaces: &Vec<Interface>) -> String {
+    let mut rows = vec![["NAME", "TYPE", "STATE", "ADDRESSES", "CONTROLLER"].map(String::from)];
+    for i in ifaces {
+        let addrs: Vec<String> = [&i.ipv4, &i.ipv6]
+            .into_iter()
+            .flatten()
+            .flat_map(|ip| ip.address.iter().flatten())
+            .map(ToString::to_string)
+            .collect();
+        let or_dash = |s: Option<String>| s.filter(|s| !s.is_empty()).unwrap_or("-".into());
+        rows.push([
+            i.name.clone(),
+            or_dash(i.iface_type.map(|t| t.to_string())),
+            or_dash(i.state.map(|s| s.to_string())),
+            or_dash(Some(addrs.join(","))),
+            or_dash(i.controller.clone()),
+        ]);
+    }
+    table(&rows)
+}
+
+/// Opens `current` in `$EDITOR` (`$VISUAL` first, `vi` without either);
+/// the edited state, or `None` when the file was left as it was.
+fn edit(current: &NetworkState) -> Result<Option<Value>, Failure> {
+    let failed = |message: String| Failure {
+        message,
+        code: exit::FAILED,
+    };
+    let dir = std::env::temp_dir().join(format!("nipc-edit-{}", std::process::id()));
+    std::fs::create_dir(&dir).map_err(|e| failed(format!("creating {}: {e}", dir.display())))?;
+    let _remove = RemoveOnDrop(dir.clone());
+    let file = dir.join("state.yml");
+    let before = current.to_yaml();
+    std::fs::write(&file, &before)
+        .map_err(|e| failed(format!("writing {}: {e}", file.display())))?;
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".into());
+    // The editor may carry arguments (`code --wait`): run through the shell.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(&file)
+        .status()
+        .map_err(|e| failed(format!("running {editor}: {e}")))?;
+    if !status.success() {
+        return Err(failed(format!(
+            "{editor} exited with {status}: nothing applied"
+        )));
+    }
+    let after = std::fs::read_to_string(&file)
+        .map_err(|e| failed(format!("reading {}: {e}", file.display())))?;
+    if after == before {
+        return Ok(None);
+    }
+    read_state(&file).map(Some)
+}
+
+/// Removes a directory and what is in it when dropped.
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// Reads a YAML (or JSON) state file; `-` is standard input.
 fn read_state(file: &PathBuf) -> Result<Value, Failure> {
     let (text, name) = if file.as_os_str() == "-" {
@@ -543,8 +953,8 @@ fn uptime(secs: f64) -> String {
     }
 }
 
-fn table(rows: &[[String; 7]]) -> String {
-    let mut widths = [0usize; 7];
+fn table<const N: usize>(rows: &[[String; N]]) -> String {
+    let mut widths = [0usize; N];
     for r in rows {
         for (w, cell) in widths.iter_mut().zip(r) {
             *w = (*w).max(cell.chars().count());
@@ -570,6 +980,18 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn globs_match_as_in_the_shell() {
+        assert!(glob_match("eth*", "eth0"));
+        assert!(glob_match("eth*", "eth"));
+        assert!(!glob_match("eth*", "veth0"));
+        assert!(glob_match("v?th[0-9]", "veth7"));
+        assert!(!glob_match("v?th[!0-9]", "veth7"));
+        assert!(glob_match("*-ep", "a-ep"));
+        assert!(glob_match("br0", "br0"));
+        assert!(!glob_match("br0", "br00"));
     }
 
     #[test]

@@ -166,7 +166,9 @@ type ApplyOptions (
   # seconds
   commit_timeout: ?int,
   # fail with a busy error instead of waiting for another apply to finish
-  no_wait: ?bool
+  no_wait: ?bool,
+  # validate and plan only: change, save and checkpoint nothing
+  dry_run: ?bool
 )
 
 # One step of an apply in progress.
@@ -179,7 +181,7 @@ type ApplyProgress (
 
 # The outcome of an apply.
 type ApplyResult (
-  # the checkpoint taken before the apply
+  # the checkpoint taken before the apply (empty when none was taken)
   checkpoint: string,
   # whether the checkpoint awaits Commit (no_commit)
   pending: bool,

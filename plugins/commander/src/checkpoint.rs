@@ -114,7 +114,8 @@ pub async fn commit(
 }
 
 /// `Rollback`: to the checkpoint awaiting `Commit`, or (with `conf`) to
-/// checkpoint `wanted` of the history, the newest when not given.
+/// checkpoint `wanted` of the history; without `wanted` and nothing
+/// pending, an error listing the ids.
 pub async fn rollback(
     shared: &Arc<Shared>,
     ctx: &Context,
@@ -135,6 +136,26 @@ pub async fn rollback(
         }
         return r;
     }
+    // Without an id, only the pending apply is undone (as nmstatectl
+    // does): rolling back the last committed apply needs its id.
+    let Some(wanted) = wanted else {
+        let ids: Vec<String> = list(shared, ctx)
+            .await
+            .map(|l| l.checkpoints.into_iter().map(|c| c.id).collect())
+            .unwrap_or_default();
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            if ids.is_empty() {
+                "nothing awaits Commit or Rollback, and there are no checkpoints".to_string()
+            } else {
+                format!(
+                    "nothing awaits Commit or Rollback: name the checkpoint to roll back to (the checkpoints are {})",
+                    ids.join(", ")
+                )
+            },
+        ));
+    };
+    let wanted = Some(wanted);
     match shared.history.get(ctx, wanted.as_deref()).await? {
         Some(record) => {
             let saved = record.saved.unwrap_or_default();

@@ -150,6 +150,11 @@ pub struct ApplyOptions {
     /// Fail with a `busy` error instead of waiting for an apply in progress.
     #[serde(default, skip_serializing_if = "is_false")]
     pub no_wait: bool,
+    /// Validate and plan only: nothing is changed, saved or checkpointed;
+    /// the result's `changes` are what an apply would change (one
+    /// difference between the desired and the current state each).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub dry_run: bool,
 }
 
 /// Options left out are their defaults: an `ApplyOptions` carries only
@@ -186,7 +191,8 @@ pub struct ApplyProgress {
 pub struct ApplyResult {
     /// The checkpoint taken before the apply; with `no_commit` it awaits
     /// `Commit` or `Rollback`. Without the `conf` plugin it is gone
-    /// otherwise; with it, it stays in the history.
+    /// otherwise; with it, it stays in the history. Empty when none was
+    /// taken: a dry run, or an apply that had nothing to change.
     pub checkpoint: String,
     /// Whether the checkpoint awaits `Commit`.
     pub pending: bool,
@@ -194,7 +200,8 @@ pub struct ApplyResult {
     pub verified: bool,
     /// Verification attempts made.
     pub attempts: u32,
-    /// What each plugin changed, in order.
+    /// What each plugin changed, in order (with `dry_run`: what an apply
+    /// would change).
     pub changes: Vec<String>,
     /// The desired state after sanitizing.
     pub desired: NetworkState,

@@ -1,0 +1,368 @@
+//! The operator's hour (issue 18): the real `nipc` against the real
+//! `nipartd` in a network namespace of the test's own, with the kernel,
+//! state, commander and conf plugins: apply output, dry run and diff,
+//! edit, show, exit codes, checkpoints, and a closed stdout.
+//!
+//! Needs root (network namespaces, veth pairs).
+
+use std::{
+    path::Path,
+    process::{Command, Output},
+};
+
+use nipart_testkit::{DaemonBuilder, Netns, RunningDaemon};
+use serde_json::Value;
+
+const NIPC: &str = env!("CARGO_BIN_EXE_nipc");
+
+/// A namespace with `lo` up, as a host has it.
+fn netns() -> Netns {
+    let ns = Netns::new();
+    ns.ip("link set lo up");
+    ns
+}
+
+fn daemon(ns: &Netns) -> RunningDaemon {
+    DaemonBuilder::new()
+        .workspace_plugins(&[
+            "nipart-plugin-kernel",
+            "nipart-plugin-state",
+            "nipart-plugin-commander",
+            "nipart-plugin-conf",
+        ])
+        .netns(ns)
+        .require(&["kernel", "state", "commander", "conf"])
+        .spawn()
+}
+
+fn nipc_env(socket: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(NIPC)
+        .arg("--socket")
+        .arg(socket)
+        .args(args)
+        .env_remove("NIPART_SOCKET")
+        .envs(env.iter().copied())
+        .output()
+        .expect("running nipc")
+}
+
+fn nipc(socket: &Path, args: &[&str]) -> Output {
+    nipc_env(socket, args, &[])
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        o.status.code(),
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    text(&o.stdout)
+}
+
+/// Its exit code and stderr, asserting the code.
+fn fails(o: &Output, code: i32) -> String {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    text(&o.stderr)
+}
+
+fn write(dir: &Path, name: &str, content: &str) -> String {
+    let file = dir.join(name);
+    std::fs::write(&file, content).unwrap();
+    file.to_str().unwrap().to_string()
+}
+
+const OP0: &str = "interfaces:
+  - name: op0
+    type: veth
+    state: up
+    mtu: 1400
+    veth:
+      peer: op0-ep
+    ipv4:
+      enabled: true
+      address:
+        - ip: 192.0.2.7
+          prefix-length: 24
+";
+
+/// Items 2, 3 and 4: diff and dry run change nothing; an apply prints one
+/// human line per step and a summary; an apply that changes nothing takes
+/// no checkpoint; `-q` prints nothing; `-o json` the whole result.
+#[test]
+fn apply_output_dry_run_diff_and_no_op() {
+    let ns = netns();
+    let d = daemon(&ns);
+    let s = &d.socket();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "op0.yml", OP0);
+
+    let diff = ok(&nipc(s, &["diff", &file]));
+    assert!(diff.lines().count() >= 1, "{diff}");
+    assert!(diff.lines().all(|l| l.starts_with("op0")), "{diff}");
+    let dry = ok(&nipc(s, &["apply", "--dry-run", &file]));
+    assert_eq!(dry, diff);
+    assert!(ns.link("op0").is_none(), "a dry run created op0");
+    assert_eq!(ok(&nipc(s, &["checkpoints"])), "no checkpoints\n");
+
+    let o = nipc(s, &["apply", &file]);
+    let out = ok(&o);
+    let err = text(&o.stderr);
+    // One line per step, for people: `STEP: message`, no JSON.
+    for line in err.lines() {
+        let (step, _) = line.split_once(": ").expect(line);
+        assert!(
+            [
+                "queued",
+                "query",
+                "validate",
+                "checkpoint",
+                "apply",
+                "verify",
+                "done"
+            ]
+            .contains(&step),
+            "{err}"
+        );
+    }
+    assert!(!err.contains('{'), "{err}");
+    assert!(err.contains("checkpoint: checkpoint cp-1 taken"), "{err}");
+    let last = out.lines().last().unwrap();
+    assert!(
+        last.starts_with("applied: ") && last.ends_with(" changes, checkpoint cp-1, verified"),
+        "{out}"
+    );
+    assert!(out.contains("op0"), "{out}");
+    assert!(
+        !out.contains("desired"),
+        "the document is not echoed: {out}"
+    );
+    assert_eq!(ns.addresses("op0"), ["192.0.2.7/24"]);
+
+    // The same again changes nothing: no checkpoint is spent on it.
+    assert_eq!(ok(&nipc(s, &["diff", &file])), "no changes\n");
+    assert_eq!(
+        ok(&nipc(s, &["apply", &file])),
+        "applied: nothing to change\n"
+    );
+    let v: Value = serde_json::from_str(&ok(&nipc(s, &["apply", &file, "-o", "json"]))).unwrap();
+    assert_eq!(v["checkpoint"], "");
+    assert_eq!(v["changes"], serde_json::json!([]));
+    assert_eq!(v["desired"]["interfaces"][0]["name"], "op0");
+    let cps = ok(&nipc(s, &["checkpoints"]));
+    assert_eq!(cps.lines().count(), 1, "{cps}");
+
+    // Quiet: nothing at all on success.
+    let changed = write(
+        dir.path(),
+        "mtu.yml",
+        "interfaces:\n  - name: op0\n    mtu: 1300\n",
+    );
+    let o = nipc(s, &["-q", "apply", &changed]);
+    assert_eq!((ok(&o), text(&o.stderr)), (String::new(), String::new()));
+    assert_eq!(ns.link("op0").unwrap()["mtu"], 1300);
+}
+
+/// Item 3: without an id, rollback acts on the pending apply only; a zero
+/// timeout is refused.
+#[test]
+fn rollback_without_id_needs_a_pending_apply() {
+    let ns = netns();
+    let d = daemon(&ns);
+    let s = &d.socket();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "op0.yml", OP0);
+    ok(&nipc(s, &["-q", "apply", &file]));
+
+    let err = fails(&nipc(s, &["rollback"]), 8);
+    assert!(
+        err.contains(
+            "nothing awaits Commit or Rollback: name the checkpoint to roll back to (the checkpoints are cp-1)"
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        ns.addresses("op0"),
+        ["192.0.2.7/24"],
+        "nothing was rolled back"
+    );
+
+    let err = fails(
+        &nipc(s, &["apply", "--no-commit", "--timeout", "0", &file]),
+        2,
+    );
+    assert!(err.contains("--timeout"), "{err}");
+
+    // The pending apply is what `rollback` undoes.
+    let mtu = write(
+        dir.path(),
+        "mtu.yml",
+        "interfaces:\n  - name: op0\n    mtu: 1300\n",
+    );
+    let out = ok(&nipc(s, &["apply", "--no-commit", &mtu]));
+    assert!(out.contains("(pending: "), "{out}");
+    assert_eq!(ns.link("op0").unwrap()["mtu"], 1300);
+    ok(&nipc(s, &["rollback"]));
+    assert_eq!(ns.link("op0").unwrap()["mtu"], 1400);
+}
+
+/// Item 7: each kind of failure has its exit code.
+#[test]
+fn exit_codes_per_kind_of_failure() {
+    let ns = netns();
+    let d = daemon(&ns);
+    let s = &d.socket();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "op0.yml", OP0);
+
+    let bad = write(
+        dir.path(),
+        "bad.yml",
+        "interfaces:\n  - name: op0\n    ipv4:\n      enabled: true\n      address: [{ip: 192.0.2.7, prefix-length: 33}]\n",
+    );
+    let err = fails(&nipc(s, &["apply", &bad]), 7);
+    assert!(err.contains("prefix-length: 33 is out of range"), "{err}");
+    fails(&nipc(s, &["show", "nosuch0"]), 8);
+    fails(&nipc(s, &["show", "nosuch*"]), 8);
+    fails(&nipc(s, &["rollback", "cp-99"]), 8);
+    fails(&nipc(s, &["commit"]), 8);
+
+    ok(&nipc(s, &["-q", "apply", &file]));
+    let mtu = write(
+        dir.path(),
+        "big.yml",
+        "interfaces:\n  - name: op0\n    mtu: 70000000\n",
+    );
+    let err = fails(&nipc(s, &["apply", &mtu]), 10);
+    assert!(err.contains("rolled back"), "{err}");
+    assert_eq!(ns.link("op0").unwrap()["mtu"], 1400);
+
+    let small = write(
+        dir.path(),
+        "small.yml",
+        "interfaces:\n  - name: op0\n    mtu: 1300\n",
+    );
+    ok(&nipc(s, &["-q", "apply", "--no-commit", &small]));
+    let err = fails(&nipc(s, &["apply", "--no-wait", &file]), 9);
+    assert!(err.contains("awaits Commit or Rollback"), "{err}");
+    ok(&nipc(s, &["-q", "commit"]));
+
+    // The codes are in the manual page.
+    let man = ok(&nipc(s, &["man"]));
+    assert!(
+        man.contains("11  the change was made but verification failed"),
+        "{man}"
+    );
+}
+
+/// Item 5: nmstate's key order, several names and globs, a brief table.
+#[test]
+fn show_orders_keys_and_takes_names_globs_and_brief() {
+    let ns = netns();
+    ns.ip_batch(
+        "link add sh1 type veth peer name sh1-ep\nlink set sh1 up\naddr add 192.0.2.1/24 dev sh1\nlink add sh2 type veth peer name sh2-ep",
+    );
+    let d = daemon(&ns);
+    let s = &d.socket();
+
+    let y = ok(&nipc(s, &["show", "sh1"]));
+    let pos = |k: &str| y.find(k).unwrap_or_else(|| panic!("{k} in {y}"));
+    assert!(
+        y.starts_with("interfaces:\n- name: sh1\n  type: veth\n  state: up\n"),
+        "{y}"
+    );
+    assert!(
+        pos("  mtu:") < pos("  ipv4:") && pos("  ipv4:") < pos("  veth:"),
+        "{y}"
+    );
+
+    let v: Value = serde_json::from_str(&ok(&nipc(s, &["show", "sh*", "-o", "json"]))).unwrap();
+    let names: Vec<&str> = v["interfaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["sh1", "sh1-ep", "sh2", "sh2-ep"]);
+    let v: Value =
+        serde_json::from_str(&ok(&nipc(s, &["show", "sh2", "sh1", "-o", "json"]))).unwrap();
+    assert_eq!(v["interfaces"].as_array().unwrap().len(), 2);
+
+    let brief = ok(&nipc(s, &["show", "--brief", "sh?"]));
+    let lines: Vec<Vec<&str>> = brief
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        lines[0],
+        ["NAME", "TYPE", "STATE", "ADDRESSES", "CONTROLLER"]
+    );
+    assert_eq!(lines[1], ["sh1", "veth", "up", "192.0.2.1/24", "-"]);
+    assert_eq!(lines[2][..3], ["sh2", "veth", "down"]);
+}
+
+/// Item 2: `nipc edit` applies what the editor changed, and nothing when
+/// it changed nothing.
+#[test]
+fn edit_applies_what_the_editor_changed() {
+    let ns = netns();
+    ns.ip_batch("link add ed1 type veth peer name ed1-ep\nlink set ed1 mtu 1500 up");
+    let d = daemon(&ns);
+    let s = &d.socket();
+
+    let o = nipc_env(
+        s,
+        &["edit", "ed1"],
+        &[("VISUAL", "true"), ("EDITOR", "true")],
+    );
+    assert!(
+        text(&o.stderr).contains("no changes"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert_eq!(ok(&nipc(s, &["checkpoints"])), "no checkpoints\n");
+
+    let o = nipc_env(
+        s,
+        &["edit", "ed1"],
+        &[("VISUAL", "sed -i s/mtu:.1500/mtu:\\ 1450/")],
+    );
+    let out = ok(&o);
+    assert!(out.contains("checkpoint cp-1"), "{out}");
+    assert_eq!(ns.link("ed1").unwrap()["mtu"], 1450);
+}
+
+/// Item 10: a closed stdout ends `nipc` quietly; the manual page names no
+/// page that nothing generates.
+#[test]
+fn a_closed_stdout_ends_nipc_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = dir.path().join("unused.sock");
+    for _ in 0..30 {
+        let o = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "set -o pipefail; {NIPC} --socket {} completions bash | head -c10 >/dev/null",
+                s.display()
+            ))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{:?}: {}", o.status, text(&o.stderr));
+        assert_eq!(text(&o.stderr), "");
+    }
+    let man = ok(&nipc(&s, &["man"]));
+    assert!(!man.contains("(1)"), "{man}");
+    assert!(man.contains(".SH COMMANDS"), "{man}");
+    assert!(man.contains("nipc show"), "{man}");
+}
