@@ -246,7 +246,23 @@ fn exit_codes_per_kind_of_failure() {
     );
     let err = fails(&nipc(s, &["apply", &mtu]), 10);
     assert!(err.contains("rolled back"), "{err}");
+    // The kernel's "Invalid argument" comes with the object and the change.
+    assert!(
+        err.contains("(changing op0: mtu desired 70000000, current 1400)"),
+        "{err}"
+    );
     assert_eq!(ns.link("op0").unwrap()["mtu"], 1400);
+    // An unreachable gateway: the route is named.
+    let route = write(
+        dir.path(),
+        "route.yml",
+        "routes:\n  config:\n    - destination: 198.51.100.0/24\n      next-hop-address: 203.0.113.1\n      next-hop-interface: op0\n",
+    );
+    let err = fails(&nipc(s, &["apply", &route]), 10);
+    assert!(
+        err.contains("applying routes: adding 198.51.100.0/24 via 203.0.113.1 dev op0: "),
+        "{err}"
+    );
 
     let small = write(
         dir.path(),
@@ -365,4 +381,39 @@ fn a_closed_stdout_ends_nipc_quietly() {
     assert!(!man.contains("(1)"), "{man}");
     assert!(man.contains(".SH COMMANDS"), "{man}");
     assert!(man.contains("nipc show"), "{man}");
+}
+
+/// Item 6: a port named in a bridge's port list is brought up unless the
+/// state says otherwise.
+#[test]
+fn bridge_ports_are_brought_up() {
+    let ns = netns();
+    ns.ip_batch("link add bp1 type veth peer name bp1-ep\nlink add bp2 type veth peer name bp2-ep");
+    let d = daemon(&ns);
+    let s = &d.socket();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "br.yml",
+        "interfaces:
+  - name: bpbr0
+    type: linux-bridge
+    bridge:
+      port:
+        - name: bp1
+        - name: bp2
+  - name: bp2
+    state: down
+",
+    );
+    ok(&nipc(s, &["-q", "apply", &file]));
+    let brief = ok(&nipc(s, &["show", "--brief", "bp1", "bp2"]));
+    let rows: Vec<Vec<&str>> = brief
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows[1], ["bp1", "veth", "up", "-", "bpbr0"], "{brief}");
+    assert_eq!(rows[2], ["bp2", "veth", "down", "-", "bpbr0"], "{brief}");
+    let flags = ns.link("bp1").unwrap()["flags"].to_string();
+    assert!(flags.contains("\"UP\""), "{flags}");
 }
