@@ -31,8 +31,9 @@
 pub use nipart_protocol::{
     api::PluginCall,
     state::{
-        ApplyOptions, ApplyProgress, ApplyRequest, ApplyResult, ApplyStep, CheckpointInfo,
-        CheckpointList, CheckpointRequest, CheckpointResult, NetworkState, ShowRequest,
+        ApplyKind, ApplyOptions, ApplyProgress, ApplyRequest, ApplyResult, ApplyStep,
+        CheckpointInfo, CheckpointList, CheckpointRequest, CheckpointResult, LastApply,
+        NetworkState, NetworkStatus, ShowRequest, StatusRequest,
     },
 };
 use std::{
@@ -563,6 +564,12 @@ impl Client {
     /// The checkpoints, oldest first.
     pub async fn list_checkpoints(&mut self) -> Result<CheckpointList> {
         self.network("ListCheckpoints", &json!({}), None).await
+    }
+
+    /// The last apply of each kind, the pending checkpoint, whether an
+    /// apply runs, and how the running state differs from the saved one.
+    pub async fn status(&mut self) -> Result<NetworkStatus> {
+        self.network("Status", &StatusRequest {}, None).await
     }
 
     /// `io.nipart.Daemon.Call` (admins only): sends a request on a

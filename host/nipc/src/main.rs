@@ -9,8 +9,8 @@ use std::{
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use nipart_client::{
-    ApplyOptions, ApplyProgress, ApplyRequest, ApplyResult, ApplyStep, CheckpointList, Client,
-    DEFAULT_SOCKET, Error, NetworkState, PluginCall,
+    ApplyKind, ApplyOptions, ApplyProgress, ApplyRequest, ApplyResult, ApplyStep, CheckpointList,
+    Client, DEFAULT_SOCKET, Error, NetworkState, NetworkStatus, PluginCall,
 };
 use nipart_plugin_api::state::{Interface, Route};
 use serde::Serialize;
@@ -99,6 +99,10 @@ enum Command {
     /// Lists the plugins with their state and bus counters, and the
     /// rejected files.
     Plugins,
+    /// Shows the last apply of each kind (boot, api, rollback, dhcp) with
+    /// its outcome, what awaits commit, and how the running state differs
+    /// from the saved one.
+    Status,
     /// Shows the current network state (secrets hidden unless admin).
     Show {
         /// Only these interfaces: names or globs (`eth*`, `veth?`).
@@ -464,6 +468,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 s
             });
         }
+        Command::Status => {
+            let st = c.status().await?;
+            print(fmt, &st, status_text);
+        }
         Command::Show { ifaces, brief } => {
             let state = show(&mut c, &ifaces).await?;
             if brief {
@@ -813,6 +821,68 @@ fn changes_text(changes: &[String], none: &str) -> String {
         return none.to_string();
     }
     changes.iter().map(|c| format!("{c}\n")).collect()
+}
+
+/// `status` for people.
+fn status_text(st: &NetworkStatus) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut s = String::new();
+    if st.last.is_empty() {
+        s.push_str("no apply since the daemon started\n");
+    }
+    for l in &st.last {
+        let kind = match l.kind {
+            ApplyKind::Boot => "boot",
+            ApplyKind::Api => "api",
+            ApplyKind::Rollback => "rollback",
+            ApplyKind::Dhcp => "dhcp",
+        };
+        s.push_str(&format!(
+            "last {kind:<9} {:<7} {:>4} ago  {}\n",
+            if l.ok { "ok" } else { "FAILED" },
+            ago(now.saturating_sub(l.unix_time)),
+            l.message
+        ));
+    }
+    match &st.pending {
+        Some(p) => s.push_str(&format!(
+            "pending:  checkpoint {} awaits commit{}\n",
+            p.id,
+            p.timeout
+                .map(|t| format!(" (rolled back in {t} s)"))
+                .unwrap_or_default()
+        )),
+        None => s.push_str("pending:  nothing awaits commit\n"),
+    }
+    if st.busy {
+        s.push_str("applying: an apply, commit or rollback is running\n");
+    }
+    match &st.drift {
+        None => s.push_str("saved:    not seen since the daemon started\n"),
+        Some(d) if d.is_empty() => s.push_str("saved:    the running state is as saved\n"),
+        Some(d) => {
+            s.push_str(&format!(
+                "saved:    the running state differs from the saved one ({}):\n",
+                d.len()
+            ));
+            for line in d {
+                s.push_str(&format!("  {line}\n"));
+            }
+        }
+    }
+    s
+}
+
+/// `12s`, `5m`, `3h`, `2d`.
+fn ago(secs: u64) -> String {
+    match secs {
+        0..60 => format!("{secs}s"),
+        60..3600 => format!("{}m", secs / 60),
+        3600..86400 => format!("{}h", secs / 3600),
+        _ => format!("{}d", secs / 86400),
+    }
 }
 
 /// `show --brief`: one line per interface.

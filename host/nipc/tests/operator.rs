@@ -10,7 +10,7 @@ use std::{
     process::{Command, Output},
 };
 
-use nipart_testkit::{DaemonBuilder, Netns, RunningDaemon};
+use nipart_testkit::{Daemon, DaemonBuilder, Netns, PATIENCE, RunningDaemon, Sandbox};
 use serde_json::Value;
 
 const NIPC: &str = env!("CARGO_BIN_EXE_nipc");
@@ -22,14 +22,16 @@ fn netns() -> Netns {
     ns
 }
 
+const PLUGINS: [&str; 4] = [
+    "nipart-plugin-kernel",
+    "nipart-plugin-state",
+    "nipart-plugin-commander",
+    "nipart-plugin-conf",
+];
+
 fn daemon(ns: &Netns) -> RunningDaemon {
     DaemonBuilder::new()
-        .workspace_plugins(&[
-            "nipart-plugin-kernel",
-            "nipart-plugin-state",
-            "nipart-plugin-commander",
-            "nipart-plugin-conf",
-        ])
+        .workspace_plugins(&PLUGINS)
         .netns(ns)
         .require(&["kernel", "state", "commander", "conf"])
         .spawn()
@@ -416,4 +418,86 @@ fn bridge_ports_are_brought_up() {
     assert_eq!(rows[2], ["bp2", "veth", "down", "-", "bpbr0"], "{brief}");
     let flags = ns.link("bp1").unwrap()["flags"].to_string();
     assert!(flags.contains("\"UP\""), "{flags}");
+}
+
+/// Item 1: `nipc status` tells how the boot apply of the saved state went
+/// (a failure is no longer only in the log), the last API apply, and how
+/// the running state differs from the saved one.
+#[test]
+fn status_tells_the_last_applies_and_the_drift() {
+    let ns = netns();
+    ns.ip_batch("link add st0 type veth peer name st0-ep\nlink set st0 up");
+    let sandbox = Sandbox::new();
+    let mut args = Vec::new();
+    for p in PLUGINS {
+        args.extend(["-p", p]);
+    }
+    args.push("--lib");
+    let built = nipart_testkit::build_in_workspace(&args);
+    for p in PLUGINS {
+        sandbox.add(built.join(format!("lib{}.so", p.replace('-', "_"))));
+    }
+    let (etc, _) = sandbox.conf_dirs();
+    std::fs::create_dir_all(&etc).unwrap();
+    // A saved state the kernel refuses: the boot apply fails, rolled back.
+    std::fs::write(
+        etc.join("state.yml"),
+        "interfaces:\n  - name: st0\n    mtu: 70000000\n",
+    )
+    .unwrap();
+    let mut d = Daemon::start_in(&sandbox, "", &ns);
+    d.wait_ready();
+    let s = &sandbox.path("nipart.sock");
+
+    let give_up = std::time::Instant::now() + PATIENCE;
+    let v: Value = loop {
+        let v: Value = serde_json::from_str(&ok(&nipc(s, &["-o", "json", "status"]))).unwrap();
+        if v["last"].as_array().is_some_and(|l| !l.is_empty()) {
+            break v;
+        }
+        assert!(std::time::Instant::now() < give_up, "no boot apply: {v}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(v["last"][0]["kind"], "boot", "{v}");
+    assert_eq!(v["last"][0]["ok"], false, "{v}");
+    let reason = v["last"][0]["message"].as_str().unwrap();
+    assert!(
+        reason.contains("mtu desired 70000000") && reason.contains("rolled back"),
+        "{reason}"
+    );
+    assert_eq!(
+        v["drift"],
+        serde_json::json!(["st0: mtu desired 70000000, current 1500"])
+    );
+    assert_eq!(v["pending"], Value::Null);
+    let text = ok(&nipc(s, &["status"]));
+    assert!(text.starts_with("last boot      FAILED  "), "{text}");
+    assert!(
+        text.contains("saved:    the running state differs from the saved one (1):\n  st0: mtu desired 70000000, current 1500\n"),
+        "{text}"
+    );
+
+    // An API apply that is saved: reported, and the running state is as
+    // saved again.
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "st0.yml",
+        "interfaces:\n  - name: st0\n    mtu: 1400\n",
+    );
+    ok(&nipc(s, &["-q", "apply", &file]));
+    let text = ok(&nipc(s, &["status"]));
+    let api = text
+        .lines()
+        .find(|l| l.starts_with("last api "))
+        .expect(&text);
+    assert!(
+        api.contains(" ok ") && api.ends_with("1 change, checkpoint cp-2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("saved:    the running state is as saved\n"),
+        "{text}"
+    );
+    assert!(text.contains("pending:  nothing awaits commit\n"), "{text}");
 }

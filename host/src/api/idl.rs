@@ -220,6 +220,29 @@ type CheckpointList (
   checkpoints: []CheckpointInfo
 )
 
+# How the last apply of one kind ended.
+type LastApply (
+  # boot, api, rollback or dhcp
+  kind: string,
+  # when it ended, seconds since the Unix epoch
+  unix_time: int,
+  ok: bool,
+  # what it did, or why it failed
+  message: string
+)
+
+# What an operator checks first.
+type NetworkStatus (
+  # the last apply of each kind since the daemon started
+  last: []LastApply,
+  # the checkpoint awaiting Commit
+  pending: ?CheckpointInfo,
+  # an apply, commit or rollback is running now
+  busy: bool,
+  # how the running state differs from the saved one (empty: as saved)
+  drift: ?[]string
+)
+
 # The current state (nmstate schema), of one interface or all; secrets
 # are hidden unless the caller is an admin.
 method Show(interface: ?string, timeout_ms: ?int) -> (result: object)
@@ -230,11 +253,15 @@ method Apply(state: object, options: ?ApplyOptions, timeout_ms: ?int) -> (progre
 # Confirms the pending no_commit apply (its checkpoint if named). Needs admin rights.
 method Commit(checkpoint: ?string, timeout_ms: ?int) -> (progress: ?ApplyProgress, result: ?CheckpointResult)
 
-# Restores a checkpoint: the pending one, else the newest or the one named. Needs admin rights.
+# Restores a checkpoint: the pending one, or the one named. Needs admin rights.
 method Rollback(checkpoint: ?string, timeout_ms: ?int) -> (progress: ?ApplyProgress, result: ?CheckpointResult)
 
 # The checkpoints, oldest first (with the conf plugin, the history on disk).
 method ListCheckpoints(timeout_ms: ?int) -> (result: CheckpointList)
+
+# The last apply of each kind, the pending checkpoint, whether an apply
+# runs, and how the running state differs from the saved one.
+method Status(timeout_ms: ?int) -> (result: NetworkStatus)
 
 # No plugin holds the role that serves the call.
 error NoCommander (role: string, message: string)

@@ -10,7 +10,7 @@ use std::{
 
 use nipart_plugin_api::{
     Address, Context, Error, ErrorKind, Event, Result,
-    state::{CheckpointInfo, CheckpointList, CheckpointResult, CreatedBy, NetworkState},
+    state::{ApplyKind, CheckpointInfo, CheckpointList, CheckpointResult, CreatedBy, NetworkState},
 };
 
 use crate::{
@@ -101,6 +101,7 @@ pub async fn commit(
     // unsaved.
     if persistence == Persistence::Save {
         shared.history.save(ctx, &desired, false).await?;
+        shared.status.saved_with(&desired);
     }
     shared.history.mark_pending(ctx, None).await?;
     if let Some(p) = shared.pending().take() {
@@ -214,7 +215,7 @@ async fn restore(
             Some(s) => history
                 .save(ctx, s, true)
                 .await
-                .map(|_| ())
+                .map(|_| shared.status.saved_is(s.clone()))
                 .map_err(|e| e.to_string()),
             None => Ok(()),
         },
@@ -287,6 +288,9 @@ pub fn expire_after(
             rolled_back_text(&p.id, &rb)
         );
         tracing::warn!("{message}");
+        shared
+            .status
+            .ended(ApplyKind::Rollback, rb.is_ok(), message.clone());
         RollbackCause::CommitTimeout.announce(&ctx, &p.id, rb.is_ok(), message);
     })
 }

@@ -25,6 +25,9 @@ pub mod topics {
     /// API → `role:commander`: [`ApiCall`](crate::state::ApiCall)`<{}>`; reply:
     /// [`CheckpointList`](crate::state::CheckpointList).
     pub const LIST_CHECKPOINTS: &str = "api.network.list-checkpoints";
+    /// API → `role:commander`: [`ApiCall`](crate::state::ApiCall)`<`[`StatusRequest`](crate::state::StatusRequest)`>`;
+    /// reply: [`NetworkStatus`](crate::state::NetworkStatus).
+    pub const STATUS: &str = "api.network.status";
 
     /// commander → `role:kernel`: [`QueryRequest`](crate::state::QueryRequest);
     /// reply: [`NetworkState`](crate::state::NetworkState).
@@ -247,6 +250,57 @@ pub struct CheckpointInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckpointList {
     pub checkpoints: Vec<CheckpointInfo>,
+}
+
+/// Parameters of `Status`: none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRequest {}
+
+/// What started an apply, as `Status` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ApplyKind {
+    /// The saved state, applied at start (by the `conf` plugin).
+    Boot,
+    /// `Apply` through the API.
+    Api,
+    /// `Rollback` through the API, or a `no_commit` apply not committed in
+    /// time.
+    Rollback,
+    /// A DHCP lease acquired, renewed or lost.
+    Dhcp,
+}
+
+/// How the last apply of one kind ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastApply {
+    pub kind: ApplyKind,
+    /// When it ended, seconds since the Unix epoch.
+    pub unix_time: u64,
+    pub ok: bool,
+    /// For people: what it did, or why it failed.
+    pub message: String,
+}
+
+/// The reply to `Status`: what an operator checks first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkStatus {
+    /// The last apply of each kind since the daemon started, in the order
+    /// of [`ApplyKind`]; kinds that did not happen are left out.
+    pub last: Vec<LastApply>,
+    /// The checkpoint awaiting `Commit`.
+    #[serde(default)]
+    pub pending: Option<CheckpointInfo>,
+    /// An apply, commit or rollback is running now.
+    #[serde(default)]
+    pub busy: bool,
+    /// How the running state differs from the saved desired state, one
+    /// difference each (empty: as saved); `None` when the commander has not
+    /// seen the saved state since it started (no boot apply and no saved
+    /// apply yet).
+    #[serde(default)]
+    pub drift: Option<Vec<String>>,
 }
 
 /// Payload of [`topics::QUERY`].
