@@ -81,7 +81,7 @@ struct Cli {
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     /// Readable text.
     Text,
     /// YAML.
@@ -163,10 +163,17 @@ enum Command {
     /// Lists the checkpoints, oldest first: the history on disk (with the
     /// conf plugin), marking the one awaiting commit.
     Checkpoints,
-    /// Prints bus events whose topic matches a pattern, until interrupted.
+    /// Prints what changes, one line each, until interrupted: links,
+    /// addresses, applies, rollbacks, DHCP leases, plugin failures. With
+    /// --all or patterns, the bus events themselves. Reconnects when the
+    /// daemon restarts.
     Monitor {
-        /// Topic patterns, e.g. link.* or dhcp.** (default: everything).
+        /// Topic patterns of bus events, e.g. link.* or dhcp.** (implies
+        /// --all).
         patterns: Vec<String>,
+        /// Every bus event, as it is (TOPIC STATE SRC -> DST PAYLOAD).
+        #[arg(long)]
+        all: bool,
     },
     /// Sends a request on a plugin's own topic and prints its reply (admins
     /// only). It goes to the plugin named by the topic's first part unless
@@ -200,8 +207,10 @@ enum Command {
     Man,
 }
 
+mod monitor;
+
 /// A failure to report: message and exit code.
-struct Failure {
+pub(crate) struct Failure {
     message: String,
     code: u8,
 }
@@ -385,7 +394,7 @@ fn print<T: Serialize>(format: Format, value: &T, text: impl FnOnce(&T) -> Strin
     let _ = out.flush();
 }
 
-fn yaml<T: Serialize>(value: &T) -> String {
+pub(crate) fn yaml<T: Serialize>(value: &T) -> String {
     serde_norway::to_string(value).unwrap_or_else(|e| format!("# cannot render YAML: {e}\n"))
 }
 
@@ -575,36 +584,18 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let r = c.list_checkpoints().await?;
             print(fmt, &r, checkpoints_text);
         }
-        Command::Monitor { patterns } => {
-            let mut m = c.monitor(&patterns).await?;
-            if fmt == Format::Text {
-                eprintln!("monitoring {}", m.subscribed.join(" "));
-            }
-            while let Some(ev) = m.next().await? {
-                let line = match fmt {
-                    Format::Json => serde_json::to_string(&ev).unwrap_or_default() + "\n",
-                    Format::Yaml => format!("---\n{}", yaml(&ev)),
-                    Format::Text => {
-                        let payload = match (&ev.payload, &ev.payload_base64) {
-                            (Some(p), _) => one_line(p),
-                            (None, Some(b)) => format!("base64:{b}"),
-                            (None, None) => String::new(),
-                        };
-                        format!(
-                            "{} {} {} -> {} {}\n",
-                            ev.topic, ev.state, ev.src, ev.dst, payload
-                        )
-                    }
-                };
-                let mut out = std::io::stdout().lock();
-                if out
-                    .write_all(line.as_bytes())
-                    .and_then(|()| out.flush())
-                    .is_err()
-                {
-                    return Ok(()); // the reader went away (e.g. `| head`)
-                }
-            }
+        Command::Monitor { patterns, all } => {
+            let operator = !all && patterns.is_empty();
+            let patterns: Vec<String> = if operator {
+                monitor::OPERATOR_TOPICS
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect()
+            } else {
+                patterns
+            };
+            drop(c);
+            return monitor::run(&cli.socket, &patterns, operator, fmt).await;
         }
         Command::LogLevel { level } => {
             let r = c.set_log_level(&level).await?;
@@ -1009,7 +1000,7 @@ fn checkpoints_text(list: &CheckpointList) -> String {
     s
 }
 
-fn one_line<T: Serialize>(v: &T) -> String {
+pub(crate) fn one_line<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 

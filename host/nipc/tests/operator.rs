@@ -420,6 +420,124 @@ fn bridge_ports_are_brought_up() {
     assert!(flags.contains("\"UP\""), "{flags}");
 }
 
+/// The four plugins and the monitor, built, in a new sandbox.
+fn sandbox_with(extra: &[&str]) -> Sandbox {
+    let sandbox = Sandbox::new();
+    let all: Vec<&str> = PLUGINS.iter().chain(extra).copied().collect();
+    let mut args = Vec::new();
+    for p in &all {
+        args.extend(["-p", p]);
+    }
+    args.push("--lib");
+    let built = nipart_testkit::build_in_workspace(&args);
+    for p in &all {
+        sandbox.add(built.join(format!("lib{}.so", p.replace('-', "_"))));
+    }
+    sandbox
+}
+
+/// Item 8: by default `nipc monitor` prints one line per change an
+/// operator cares about, including changes made by other tools, and no
+/// bus traffic; it reconnects when the daemon restarts.
+#[test]
+fn monitor_prints_changes_for_people_and_reconnects() {
+    use std::io::{BufRead, BufReader};
+    let ns = netns();
+    let sandbox = sandbox_with(&["nipart-plugin-monitor"]);
+    let mut d = Daemon::start_in(&sandbox, "", &ns);
+    d.wait_ready();
+    let s = sandbox.path("nipart.sock");
+    let mut mon = Command::new(NIPC)
+        .arg("--socket")
+        .arg(&s)
+        .arg("monitor")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let out = mon.stdout.take().unwrap();
+    let err = mon.stderr.take().unwrap();
+    let _mon = Kill(mon);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let tx2 = tx.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            let _ = tx2.send(format!("stderr: {line}"));
+        }
+    });
+    let mut seen = Vec::new();
+    let mut wait_for = |what: &str, act: &dyn Fn()| {
+        let give_up = std::time::Instant::now() + PATIENCE;
+        let mut tries = 0;
+        loop {
+            if tries % 20 == 0 {
+                act();
+            }
+            tries += 1;
+            if let Ok(l) = rx.recv_timeout(std::time::Duration::from_millis(100)) {
+                seen.push(l.clone());
+                if l.contains(what) {
+                    return;
+                }
+            }
+            assert!(
+                std::time::Instant::now() < give_up,
+                "no {what:?} in:\n{}",
+                seen.join("\n")
+            );
+        }
+    };
+    // A change made with `ip`, not through nipart (repeated until the
+    // subscription exists: the first may come before it).
+    wait_for(" link mo1 (veth) added", &|| {
+        let _ = ns.try_ip("link del mo1");
+        let _ = ns.try_ip("link add mo1 type veth peer name mo1-ep");
+    });
+    wait_for(" address 192.0.2.9/24 added on mo1", &|| {
+        let _ = ns.try_ip("addr del 192.0.2.9/24 dev mo1");
+        let _ = ns.try_ip("addr add 192.0.2.9/24 dev mo1");
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "mo.yml",
+        "interfaces:\n  - name: mo1\n    mtu: 1300\n",
+    );
+    wait_for(
+        " applied: 1 change, checkpoint cp-1: kernel: change mo1: state, mtu",
+        &|| {
+            ok(&nipc(&s, &["-q", "apply", &file]));
+        },
+    );
+    // The daemon restarts: the monitor says so and carries on.
+    d.terminate(PATIENCE);
+    drop(d);
+    let mut d = Daemon::start_in(&sandbox, "", &ns);
+    d.wait_ready();
+    wait_for("stderr: nipc: reconnected to the daemon", &|| {});
+    wait_for(" link mo2 (veth) added", &|| {
+        let _ = ns.try_ip("link del mo2");
+        let _ = ns.try_ip("link add mo2 type veth peer name mo2-ep");
+    });
+    // Only lines for people: no bus traffic.
+    for l in seen.iter().filter(|l| !l.starts_with("stderr: ")) {
+        assert!(!l.contains("->") && !l.contains("api.network"), "{l}");
+        assert_eq!(l.as_bytes()[2], b':', "{l}");
+    }
+}
+
 /// Item 1: `nipc status` tells how the boot apply of the saved state went
 /// (a failure is no longer only in the log), the last API apply, and how
 /// the running state differs from the saved one.
@@ -427,16 +545,7 @@ fn bridge_ports_are_brought_up() {
 fn status_tells_the_last_applies_and_the_drift() {
     let ns = netns();
     ns.ip_batch("link add st0 type veth peer name st0-ep\nlink set st0 up");
-    let sandbox = Sandbox::new();
-    let mut args = Vec::new();
-    for p in PLUGINS {
-        args.extend(["-p", p]);
-    }
-    args.push("--lib");
-    let built = nipart_testkit::build_in_workspace(&args);
-    for p in PLUGINS {
-        sandbox.add(built.join(format!("lib{}.so", p.replace('-', "_"))));
-    }
+    let sandbox = sandbox_with(&[]);
     let (etc, _) = sandbox.conf_dirs();
     std::fs::create_dir_all(&etc).unwrap();
     // A saved state the kernel refuses: the boot apply fails, rolled back.
