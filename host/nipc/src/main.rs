@@ -205,7 +205,51 @@ enum Command {
     },
     /// Prints the manual page (roff), e.g. `nipc man | man -l -`.
     Man,
+    /// For the completion scripts: the daemon's interface names or
+    /// checkpoint ids, one per line (nothing when it can't be asked).
+    #[command(hide = true)]
+    Complete {
+        #[arg(value_enum)]
+        what: Completable,
+    },
 }
+
+/// What `nipc complete` lists.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum Completable {
+    Interfaces,
+    Checkpoints,
+}
+
+/// Appended to bash's completion script: interface names after `show` and
+/// `edit`, checkpoint ids after `commit` and `rollback`, asked of the
+/// daemon (`nipc complete`); everything else as clap completes it.
+const BASH_DYNAMIC: &str = r#"
+_nipc_dynamic() {
+    local cur="${COMP_WORDS[COMP_CWORD]}" sub="" socket=() i w
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        w="${COMP_WORDS[i]}"
+        case "$w" in
+            --socket) socket=(--socket "${COMP_WORDS[i+1]}"); ((i++)) ;;
+            -o|--output|--call-timeout) ((i++)) ;;
+            -*) ;;
+            *) [[ -z "$sub" ]] && sub="$w" ;;
+        esac
+    done
+    if [[ "$cur" != -* ]]; then
+        case "$sub" in
+            show|edit)
+                COMPREPLY=($(compgen -W "$(nipc "${socket[@]}" complete interfaces 2>/dev/null)" -- "$cur"))
+                return ;;
+            commit|rollback)
+                COMPREPLY=($(compgen -W "$(nipc "${socket[@]}" complete checkpoints 2>/dev/null)" -- "$cur"))
+                return ;;
+        esac
+    fi
+    _nipc "$@"
+}
+complete -F _nipc_dynamic -o bashdefault -o default nipc
+"#;
 
 mod monitor;
 
@@ -299,6 +343,9 @@ fn main() -> ExitCode {
             // Into memory first: clap_complete panics on a closed stdout.
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "nipc", &mut out);
+            if *shell == clap_complete::Shell::Bash {
+                out.extend_from_slice(BASH_DYNAMIC.as_bytes());
+            }
             return write_out(&out);
         }
         Command::Man => {
@@ -611,6 +658,26 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     code: exit::FAILED,
                 });
             }
+        }
+        Command::Complete { what } => {
+            let names: Vec<String> = match what {
+                Completable::Interfaces => c
+                    .show(None)
+                    .await?
+                    .interfaces
+                    .into_iter()
+                    .map(|i| i.name)
+                    .collect(),
+                Completable::Checkpoints => c
+                    .list_checkpoints()
+                    .await?
+                    .checkpoints
+                    .into_iter()
+                    .map(|c| c.id)
+                    .collect(),
+            };
+            let text: String = names.iter().map(|n| format!("{n}\n")).collect();
+            let _ = write_out(text.as_bytes());
         }
         Command::Completions { .. } | Command::Man => {}
     }

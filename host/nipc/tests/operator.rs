@@ -610,3 +610,50 @@ fn status_tells_the_last_applies_and_the_drift() {
     );
     assert!(text.contains("pending:  nothing awaits commit\n"), "{text}");
 }
+
+/// Item 10: bash completes interface names and checkpoint ids by asking
+/// the daemon.
+#[test]
+fn bash_completes_interfaces_and_checkpoints_from_the_daemon() {
+    let ns = netns();
+    ns.ip_batch("link add co1 type veth peer name co1-ep");
+    let d = daemon(&ns);
+    let s = d.socket();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "co.yml",
+        "interfaces:\n  - name: co1\n    mtu: 1300\n",
+    );
+    ok(&nipc(&s, &["-q", "apply", &file]));
+    let bin_dir = Path::new(NIPC).parent().unwrap();
+    let complete = |words: &str| {
+        let script = format!(
+            "source <(nipc completions bash)\nCOMP_WORDS=({words})\nCOMP_CWORD=$((${{#COMP_WORDS[@]}} - 1))\nCOMP_LINE=\"${{COMP_WORDS[*]}}\"\nCOMP_POINT=${{#COMP_LINE}}\n_nipc_dynamic nipc \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n"
+        );
+        let o = Command::new("bash")
+            .arg("-c")
+            .arg(script)
+            .env(
+                "PATH",
+                format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap()),
+            )
+            .env_remove("NIPART_SOCKET")
+            .output()
+            .unwrap();
+        let mut got: Vec<String> = text(&o.stdout).lines().map(String::from).collect();
+        got.sort();
+        got
+    };
+    let sock = s.display().to_string();
+    assert_eq!(
+        complete(&format!("nipc --socket {sock} show co")),
+        ["co1", "co1-ep"]
+    );
+    assert_eq!(
+        complete(&format!("nipc --socket {sock} rollback cp")),
+        ["cp-1"]
+    );
+    // Subcommands still come from clap's script.
+    assert!(complete("nipc chec").contains(&"checkpoints".to_string()));
+}
