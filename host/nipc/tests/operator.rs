@@ -10,7 +10,7 @@ use std::{
     process::{Command, Output},
 };
 
-use nipart_testkit::{Daemon, DaemonBuilder, Netns, PATIENCE, RunningDaemon, Sandbox};
+use nipart_testkit::{Daemon, DaemonBuilder, Netns, PATIENCE, RunningDaemon, Sandbox, toml_str};
 use serde_json::Value;
 
 const NIPC: &str = env!("CARGO_BIN_EXE_nipc");
@@ -656,4 +656,49 @@ fn bash_completes_interfaces_and_checkpoints_from_the_daemon() {
     );
     // Subcommands still come from clap's script.
     assert!(complete("nipc chec").contains(&"checkpoints".to_string()));
+}
+
+/// Item 9: a changed `[plugin.conf] max_checkpoints` takes effect on
+/// SIGHUP, and the conf plugin's log line says which keys need a restart.
+#[test]
+fn max_checkpoints_takes_effect_on_reload() {
+    let ns = netns();
+    ns.ip_batch("link add rl1 type veth peer name rl1-ep");
+    let sandbox = sandbox_with(&[]);
+    let (etc, var) = sandbox.conf_dirs();
+    let conf = |max: u32, boot: u64| {
+        format!(
+            "[plugin.conf]\nconfig_dir = {}\nstate_dir = {}\nmax_checkpoints = {max}\nboot_timeout_ms = {boot}\n",
+            toml_str(&etc),
+            toml_str(&var)
+        )
+    };
+    let mut d = Daemon::start_in(&sandbox, &conf(20, 600000), &ns);
+    d.wait_ready();
+    let s = sandbox.path("nipart.sock");
+    std::fs::write(
+        sandbox.path("nipartd.toml"),
+        sandbox.config_toml(&conf(2, 1000)),
+    )
+    .unwrap();
+    d.signal(libc::SIGHUP);
+    let log = d.wait_for_stderr("[plugin.conf] reloaded: ");
+    assert!(
+        log.contains("[plugin.conf] reloaded: max_checkpoints is now 2; boot_timeout_ms changed; the new value takes effect at the next start"),
+        "{log}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for mtu in [1400, 1410, 1420] {
+        let file = write(
+            dir.path(),
+            "rl.yml",
+            &format!("interfaces:\n  - name: rl1\n    mtu: {mtu}\n"),
+        );
+        ok(&nipc(&s, &["-q", "apply", &file]));
+    }
+    let ids: Vec<String> = ok(&nipc(&s, &["checkpoints"]))
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["cp-2", "cp-3"]);
 }
