@@ -431,11 +431,51 @@ fn check_config(mut loaded: LoadedConfig) -> ExitCode {
             message: e,
         });
     }
+    warn_sections_of_absent_plugins(&mut loaded);
     print!("{}", render::check_report(&loaded));
     if loaded.errors().next().is_some() {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `--check-config`: a `[plugin.NAME]` section for a plugin the plugin
+/// directory does not hold is most likely a typo (the daemon warns about
+/// it at start too). The libraries are loaded as the daemon loads them
+/// (checked, constructed, never initialised) to know their plugins.
+fn warn_sections_of_absent_plugins(loaded: &mut nipartd::config::LoadedConfig) {
+    let Some(config) = &loaded.config else {
+        return;
+    };
+    if config.plugin.is_empty() {
+        return;
+    }
+    let dir = config.plugin_dir.clone();
+    let report = nipartd::loader::PluginLoader::new(&dir).load();
+    let absent: Vec<String> = config
+        .plugin
+        .keys()
+        .filter(|name| !report.plugins.iter().any(|p| &p.name == *name))
+        .cloned()
+        .collect();
+    for name in absent {
+        let prefix = format!("plugin.{name}.");
+        let origin = loaded
+            .origins
+            .iter()
+            .find(|(k, _)| k.starts_with(&prefix))
+            .map_or(nipartd::config::Origin::Default, |(_, o)| o.clone());
+        loaded.problems.push(nipartd::config::Problem {
+            severity: Severity::Warning,
+            origin,
+            line: None,
+            key: Some(format!("plugin.{name}")),
+            message: format!(
+                "no plugin {name} in {}: the section is not used",
+                dir.display()
+            ),
+        });
     }
 }
 

@@ -408,6 +408,12 @@ fn check_config_shows_the_layers_merged_with_each_keys_file_and_the_problems() {
             "# warning: {}: unknown key api.max_conections (ignored)\n",
             drop_in.display()
         ),
+        // No dhcp plugin in the plugin directory: its section is unused.
+        format!(
+            "# warning: {}: plugin.dhcp: no plugin dhcp in {}: the section is not used\n",
+            drop_in.display(),
+            sb.plugin_dir().display()
+        ),
     ] {
         assert!(out.contains(&want), "{want:?} missing in:\n{out}");
     }
