@@ -846,21 +846,11 @@ async fn apply(
 
 /// An apply's result for people: what changed, and the checkpoint.
 fn apply_text(r: &ApplyResult) -> String {
-    let dry = r.checkpoint.is_empty() && !r.verified && r.attempts == 0;
-    if dry {
+    if r.dry_run {
         return changes_text(&r.changes, "no changes\n");
     }
     let mut s = changes_text(&r.changes, "");
-    let n = r.changes.len();
-    let what = match n {
-        0 => "nothing to change".to_string(),
-        1 => "1 change".to_string(),
-        n => format!("{n} changes"),
-    };
-    let mut summary = format!("applied: {what}");
-    if !r.checkpoint.is_empty() {
-        summary.push_str(&format!(", checkpoint {}", r.checkpoint));
-    }
+    let mut summary = format!("applied: {}", r.summary());
     if r.pending {
         summary.push_str(" (pending: `nipc commit` keeps it, `nipc rollback` undoes it)");
     } else if r.verified && r.attempts > 0 {

@@ -172,14 +172,7 @@ pub fn operator_line(ev: &BusEvent) -> Option<String> {
         _ if t == AddressRemoved::TOPIC => addr("removed from")?,
         _ if t == NetworkApplied::TOPIC => match decode::<NetworkApplied>(ev)? {
             NetworkApplied::Applied(r) => {
-                let mut s = match r.changes.len() {
-                    0 => "applied: nothing to change".to_string(),
-                    1 => "applied: 1 change".to_string(),
-                    n => format!("applied: {n} changes"),
-                };
-                if !r.checkpoint.is_empty() {
-                    s.push_str(&format!(", checkpoint {}", r.checkpoint));
-                }
+                let mut s = format!("applied: {}", r.summary());
                 if !r.changes.is_empty() {
                     s.push_str(&format!(": {}", r.changes.join("; ")));
                 }

@@ -192,7 +192,9 @@ type ApplyResult (
   # what each plugin changed, in order
   changes: []string,
   # the desired state after sanitizing (nmstate schema)
-  desired: object
+  desired: object,
+  # a dry run: nothing was changed, changes are what an apply would change
+  dry_run: ?bool
 )
 
 # The outcome of Commit and Rollback.

@@ -263,6 +263,7 @@ impl<'a> Apply<'a> {
             attempts: 0,
             changes: would.iter().map(ToString::to_string).collect(),
             desired: p.plan.desired,
+            dry_run: dry,
         };
         if !dry && let Err(e) = self.ctx.announce(&NetworkApplied::Applied(result.clone())) {
             tracing::debug!("the apply was not announced: {e}");
@@ -296,6 +297,7 @@ impl<'a> Apply<'a> {
             attempts,
             changes,
             desired: c.plan.desired,
+            dry_run: false,
         };
         if let Err(e) = self.ctx.announce(&NetworkApplied::Applied(result.clone())) {
             tracing::debug!("the apply was not announced: {e}");

@@ -48,10 +48,9 @@ impl Record {
     /// How an `Apply` ended: its changes and checkpoint, or its error.
     pub fn applied(&self, kind: ApplyKind, result: &Result<ApplyResult>) {
         let (ok, message) = match result {
-            Ok(r) if r.checkpoint.is_empty() && r.attempts == 0 && !r.verified => {
-                return; // a dry run changes nothing: no apply to report
-            }
-            Ok(r) => (true, summary(r)),
+            Ok(r) if r.dry_run => return, // it changed nothing: no apply to report
+            Ok(r) if r.pending => (true, format!("{} (pending)", r.summary())),
+            Ok(r) => (true, r.summary()),
             Err(e) => (false, e.message().to_string()),
         };
         self.ended(kind, ok, message);
@@ -95,22 +94,6 @@ impl Record {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// `3 changes, checkpoint cp-4`, or `nothing to change`.
-fn summary(r: &ApplyResult) -> String {
-    let mut s = match r.changes.len() {
-        0 => "nothing to change".to_string(),
-        1 => "1 change".to_string(),
-        n => format!("{n} changes"),
-    };
-    if !r.checkpoint.is_empty() {
-        s.push_str(&format!(", checkpoint {}", r.checkpoint));
-    }
-    if r.pending {
-        s.push_str(" (pending)");
-    }
-    s
 }
 
 /// The reply to `Status`.

@@ -208,6 +208,25 @@ pub struct ApplyResult {
     pub changes: Vec<String>,
     /// The desired state after sanitizing.
     pub desired: NetworkState,
+    /// It was a dry run: nothing was changed; `changes` are what an apply
+    /// would change.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub dry_run: bool,
+}
+
+impl ApplyResult {
+    /// For people: `3 changes, checkpoint cp-4`, `nothing to change`.
+    pub fn summary(&self) -> String {
+        let mut s = match self.changes.len() {
+            0 => "nothing to change".to_string(),
+            1 => "1 change".to_string(),
+            n => format!("{n} changes"),
+        };
+        if !self.checkpoint.is_empty() {
+            s.push_str(&format!(", checkpoint {}", self.checkpoint));
+        }
+        s
+    }
 }
 
 /// Parameters of `Commit` and `Rollback`.
