@@ -1100,6 +1100,90 @@ mod tests {
         Cli::command().debug_assert();
     }
 
+    /// Every `nipc …` command in the docs' code blocks is one `nipc`
+    /// accepts (the syntax; `host/nipc/tests/operator.rs` runs the
+    /// commands and checks their output).
+    #[test]
+    fn every_command_example_in_the_docs_parses() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut files = vec![root.join("README.md")];
+        for dir in ["docs", "docs/plugins"] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap() {
+                let p = e.unwrap().path();
+                if p.extension().is_some_and(|x| x == "md") {
+                    files.push(p);
+                }
+            }
+        }
+        let mut checked = 0;
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let mut in_code = false;
+            for line in text.lines() {
+                if line.trim_start().starts_with("```") {
+                    in_code = !in_code;
+                    continue;
+                }
+                let l = line.trim().trim_start_matches("$ ");
+                if !in_code || !l.starts_with("nipc ") {
+                    continue;
+                }
+                for cmd in l.split("&&") {
+                    let cmd = cmd.trim();
+                    // Up to a comment, a pipe, a redirection or `&`.
+                    let end = cmd.find([' ', '\t']).map_or(0, |_| {
+                        ["  #", " |", " >", " &"]
+                            .iter()
+                            .filter_map(|m| cmd.find(m))
+                            .min()
+                            .unwrap_or(cmd.len())
+                    });
+                    let cmd = &cmd[..end];
+                    if !cmd.starts_with("nipc ") || cmd.starts_with("nipc [") {
+                        continue; // a synopsis
+                    }
+                    let words: Vec<String> = shell_words(cmd);
+                    if let Err(e) = Cli::try_parse_from(&words) {
+                        panic!("{}: `{cmd}` is not a valid nipc command:\n{e}", f.display());
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 15, "only {checked} examples found");
+    }
+
+    /// Words as the shell splits them (quotes, no expansion).
+    fn shell_words(s: &str) -> Vec<String> {
+        let mut words = Vec::new();
+        let mut word = String::new();
+        let mut quote = None;
+        let mut any = false;
+        for c in s.chars() {
+            match (quote, c) {
+                (None, '\'' | '"') => {
+                    quote = Some(c);
+                    any = true;
+                }
+                (Some(q), c) if c == q => quote = None,
+                (None, ' ' | '\t') => {
+                    if any {
+                        words.push(std::mem::take(&mut word));
+                        any = false;
+                    }
+                }
+                (_, c) => {
+                    word.push(c);
+                    any = true;
+                }
+            }
+        }
+        if any {
+            words.push(word);
+        }
+        words
+    }
+
     #[test]
     fn globs_match_as_in_the_shell() {
         assert!(glob_match("eth*", "eth0"));
