@@ -777,3 +777,49 @@ fn mask(line: &str) -> String {
     }
     out
 }
+
+/// Item 9: plugins declare their configuration keys, so that
+/// `nipartd --check-config` reports a key a plugin does not read (a
+/// misplaced `log_level` under `[plugin.dhcp]`), a value of another type,
+/// and a section no plugin of the directory reads — all of them, without
+/// starting anything.
+#[test]
+fn check_config_knows_the_plugins_keys() {
+    let sandbox = sandbox_with(&["nipart-plugin-dhcp"]);
+    let (etc, var) = sandbox.conf_dirs();
+    let file = sandbox.path("check.toml");
+    std::fs::write(
+        &file,
+        sandbox.config_toml(&format!(
+            "[plugin.dhcp]\nlog_level = \"debug\"\nretry_interval_ms = 100\n[plugin.conf]\nconfig_dir = {}\nstate_dir = {}\nmax_checkpoints = \"many\"\n[plugin.dhcpp]\nretry_interval_ms = 1\n",
+            toml_str(&etc),
+            toml_str(&var)
+        )),
+    )
+    .unwrap();
+    let o = Command::new(nipart_testkit::nipartd_binary())
+        .arg("--check-config")
+        .arg("--config")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(2), "{out}{}", text(&o.stderr));
+    let f = file.display();
+    for want in [
+        format!(
+            "# error: {f}: plugin.dhcp.log_level: unknown key: plugin dhcp reads invalid_report_ms, kernel_timeout_ms, lease_dir, monitor_timeout_ms, release_timeout_ms, retry_interval_ms\n"
+        ),
+        format!("# error: {f}: plugin.conf.max_checkpoints: an integer is wanted, not a string\n"),
+        format!(
+            "# warning: {f}: plugin.dhcpp: no plugin dhcpp in {}: the section is not used\n",
+            sandbox.plugin_dir().display()
+        ),
+    ] {
+        assert!(out.contains(&want), "{want:?} missing in:\n{out}");
+    }
+    assert!(
+        !out.contains("retry_interval_ms: "),
+        "a valid key was reported:\n{out}"
+    );
+}

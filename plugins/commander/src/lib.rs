@@ -30,7 +30,7 @@ use nipart_plugin_api::{
     protocol::{
         Empty,
         api::{Commit, ListCheckpoints, Rollback},
-        daemon::DaemonStopping,
+        daemon::{ConfigType, DaemonStopping},
     },
     state::{
         ApiCall, ApplyKind, ApplyRequest, DhcpLeaseInfo, DhcpLeaseLost, NetworkState, ShowRequest,
@@ -132,6 +132,13 @@ impl Plugin for Commander {
         "drives apply → verify → rollback of network state between plugins";
     const ROLES: &'static [&'static str] = &[Role::COMMANDER.as_str()];
     const SUBSCRIPTIONS: &'static [&'static str] = &[DhcpLeaseInfo::TOPIC, DhcpLeaseLost::TOPIC];
+    const CONFIG_KEYS: &'static [(&'static str, ConfigType)] = &[
+        ("verify_retries", ConfigType::Integer),
+        ("verify_interval_ms", ConfigType::Integer),
+        ("query_timeout_ms", ConfigType::Integer),
+        ("apply_timeout_ms", ConfigType::Integer),
+        ("extra_roles", ConfigType::Array),
+    ];
 
     fn new() -> Result<Self> {
         Ok(Commander { shared: None })
@@ -274,3 +281,18 @@ impl Plugin for Commander {
 
 nipart_plugin_api::register_plugin!(Commander);
 nipart_plugin_api::export_plugins!();
+
+#[cfg(test)]
+mod config_keys_tests {
+    use nipart_plugin_api::Plugin;
+
+    /// `CONFIG_KEYS` names keys the configuration type reads, with their types.
+    #[test]
+    fn the_declared_keys_are_the_configurations() {
+        let sample =
+            nipart_plugin_api::config_keys_sample(<super::Commander as Plugin>::CONFIG_KEYS);
+        if let Err(e) = serde_json::from_value::<super::config::Config>(sample) {
+            panic!("CONFIG_KEYS and the configuration type differ: {e}");
+        }
+    }
+}

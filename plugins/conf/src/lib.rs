@@ -41,7 +41,7 @@ use nipart_plugin_api::{
 };
 use serde::Deserialize;
 
-use nipart_plugin_api::protocol::daemon::ConfigChanged;
+use nipart_plugin_api::protocol::daemon::{ConfigChanged, ConfigType};
 use saved::SavedState;
 use store::Store;
 
@@ -88,6 +88,14 @@ impl Plugin for Conf {
     const DESCRIPTION: &'static str =
         "saves the desired state, keeps checkpoints on disk, applies the saved state at start";
     const ROLES: &'static [&'static str] = &[Role::CONF.as_str()];
+    const CONFIG_KEYS: &'static [(&'static str, ConfigType)] = &[
+        ("config_dir", ConfigType::String),
+        ("state_dir", ConfigType::String),
+        ("max_checkpoints", ConfigType::Integer),
+        ("apply_at_start", ConfigType::Boolean),
+        ("boot_timeout_ms", ConfigType::Integer),
+        ("max_file_bytes", ConfigType::Integer),
+    ];
 
     fn new() -> Result<Self> {
         Ok(Conf {
@@ -461,3 +469,17 @@ async fn apply_saved(ctx: &Context, saved: &SavedState, timeout: Duration) {
 
 nipart_plugin_api::register_plugin!(Conf);
 nipart_plugin_api::export_plugins!();
+
+#[cfg(test)]
+mod config_keys_tests {
+    use nipart_plugin_api::Plugin;
+
+    /// `CONFIG_KEYS` names keys the configuration type reads, with their types.
+    #[test]
+    fn the_declared_keys_are_the_configurations() {
+        let sample = nipart_plugin_api::config_keys_sample(<super::Conf as Plugin>::CONFIG_KEYS);
+        if let Err(e) = serde_json::from_value::<super::Config>(sample) {
+            panic!("CONFIG_KEYS and the configuration type differ: {e}");
+        }
+    }
+}
