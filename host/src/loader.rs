@@ -92,6 +92,9 @@ pub struct LoadedPlugin {
     pub description: String,
     pub roles: Vec<String>,
     pub subscriptions: Vec<String>,
+    /// The keys of its `[plugin.NAME]` section, when it declared them.
+    pub config_keys:
+        Option<std::collections::BTreeMap<String, nipart_plugin_api::protocol::daemon::ConfigType>>,
     pub sdk_version: String,
     pub instance: PluginBox,
 }
@@ -350,6 +353,12 @@ impl PluginLoader {
                     description: d.description.to_string(),
                     roles: d.roles.iter().map(|r| r.to_string()).collect(),
                     subscriptions: d.subscriptions.iter().map(|s| s.to_string()).collect(),
+                    // An older SDK wrote `{}`; anything unreadable declares nothing.
+                    config_keys: serde_json::from_str::<
+                        nipart_plugin_api::protocol::daemon::PluginMetadata,
+                    >(d.metadata.as_str())
+                    .ok()
+                    .and_then(|m| m.config_keys),
                     sdk_version: sdk_version.to_string(),
                     instance,
                 }),

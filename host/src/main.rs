@@ -431,11 +431,103 @@ fn check_config(mut loaded: LoadedConfig) -> ExitCode {
             message: e,
         });
     }
+    check_plugin_sections(&mut loaded);
     print!("{}", render::check_report(&loaded));
     if loaded.errors().next().is_some() {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `--check-config`: the `[plugin.NAME]` sections against the plugins of
+/// the plugin directory, loaded as the daemon loads them (checked,
+/// constructed, never initialised). A section no plugin reads is most
+/// likely a typo (a warning; the daemon warns at start too); in the
+/// section of a plugin that declares its keys (`Plugin::CONFIG_KEYS`), a
+/// key it does not read or a value of another type is an error (the
+/// plugin would refuse it at Init).
+fn check_plugin_sections(loaded: &mut nipartd::config::LoadedConfig) {
+    use nipart_plugin_api::protocol::daemon::ConfigType;
+    use nipartd::config::{Origin, Problem};
+    let Some(config) = &loaded.config else {
+        return;
+    };
+    if config.plugin.is_empty() {
+        return;
+    }
+    let dir = config.plugin_dir.clone();
+    let report = nipartd::loader::PluginLoader::new(&dir).load();
+    let mut problems = Vec::new();
+    for (name, section) in &config.plugin {
+        let origin_of = |key: &str| {
+            let prefix = format!("plugin.{name}.{key}");
+            loaded
+                .origins
+                .iter()
+                .find(|(k, _)| k.starts_with(&prefix))
+                .map_or(Origin::Default, |(_, o)| o.clone())
+        };
+        let Some(plugin) = report.plugins.iter().find(|p| &p.name == name) else {
+            problems.push(Problem {
+                severity: Severity::Warning,
+                origin: origin_of(""),
+                line: None,
+                key: Some(format!("plugin.{name}")),
+                message: format!(
+                    "no plugin {name} in {}: the section is not used",
+                    dir.display()
+                ),
+            });
+            continue;
+        };
+        let Some(keys) = &plugin.config_keys else {
+            continue;
+        };
+        for (key, value) in section {
+            let found = match value {
+                toml::Value::Boolean(_) => Some(ConfigType::Boolean),
+                toml::Value::Integer(_) => Some(ConfigType::Integer),
+                toml::Value::String(_) => Some(ConfigType::String),
+                toml::Value::Array(_) => Some(ConfigType::Array),
+                toml::Value::Table(_) => Some(ConfigType::Table),
+                toml::Value::Float(_) | toml::Value::Datetime(_) => None,
+            };
+            let message = match keys.get(key) {
+                None => format!(
+                    "unknown key: plugin {name} reads {}",
+                    keys.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+                Some(want) if Some(*want) != found => format!(
+                    "{} is wanted, not {}",
+                    type_name(*want),
+                    found.map_or_else(
+                        || format!("a {}", value.type_str()),
+                        |f| type_name(f).to_string()
+                    )
+                ),
+                Some(_) => continue,
+            };
+            problems.push(Problem {
+                severity: Severity::Error,
+                origin: origin_of(key),
+                line: None,
+                key: Some(format!("plugin.{name}.{key}")),
+                message,
+            });
+        }
+    }
+    loaded.problems.extend(problems);
+}
+
+fn type_name(t: nipart_plugin_api::protocol::daemon::ConfigType) -> &'static str {
+    use nipart_plugin_api::protocol::daemon::ConfigType;
+    match t {
+        ConfigType::Boolean => "a boolean",
+        ConfigType::Integer => "an integer",
+        ConfigType::String => "a string",
+        ConfigType::Array => "a list",
+        ConfigType::Table => "a table",
     }
 }
 

@@ -8,7 +8,11 @@ mod support;
 use std::{os::unix::net::UnixStream, time::Duration};
 
 use api_daemon::{daemon, with_commander};
-use nipart_client::{ApplyOptions, Client, Error};
+use nipart_client::{
+    ApplyOptions, ApplyProgress, ApplyRequest, ApplyStep, CheckpointResult, Client, Error,
+    PluginCall,
+};
+use nipart_testkit::callers::{Creds, NOBODY, connect_as};
 use serde_json::{Value, json};
 use support::{assert_ping, error_name, raw_call};
 
@@ -19,6 +23,25 @@ fn remote(e: Error) -> (String, Value) {
         Error::Remote(r) => (r.error, r.parameters),
         other => panic!("expected a varlink error, got {other}"),
     }
+}
+
+/// An apply of `state` with the default options.
+fn state(state: Value) -> ApplyRequest {
+    ApplyRequest {
+        state,
+        options: ApplyOptions::default(),
+    }
+}
+
+/// The caller of the last network call, as the fixture commander was told.
+async fn last_caller(c: &mut Client) -> Value {
+    let call = PluginCall {
+        topic: "api-commander.last-caller".into(),
+        plugin: Some("api-commander".into()),
+        role: None,
+        payload: Value::Null,
+    };
+    c.call_plugin(&call).await.unwrap()["caller"].take()
 }
 
 #[tokio::test]
@@ -121,40 +144,64 @@ async fn network_calls_through_a_commander_plugin() {
     let d = with_commander().spawn();
     let mut c = Client::connect(d.socket()).await.unwrap();
 
-    // Root is admin and sees secrets.
+    // The typed reply, and the caller as the commander was told it.
     let shown = c.show(Some("wlan0")).await.unwrap();
-    assert_eq!(shown["interfaces"][0]["name"], "wlan0");
-    assert_eq!(shown["interfaces"][0]["wifi"]["password"], "hunter2");
-    assert_eq!(shown["caller"]["admin"], true);
-    assert_eq!(shown["caller"]["uid"], 0);
-    assert_eq!(shown["caller"]["pid"], std::process::id());
-
-    // Apply with progress: two Ongoing events in order, then the result.
-    let mut progress = Vec::new();
-    let mut on_progress = |p: Value| progress.push(p);
-    let opts = ApplyOptions {
-        no_commit: true,
-        commit_timeout: Some(30),
-        ..Default::default()
-    };
-    let result = c
-        .apply(
-            json!({"interfaces": [{"name": "br0", "type": "linux-bridge"}]}),
-            &opts,
-            Some(&mut on_progress),
-        )
+    assert_eq!(shown.interfaces.len(), 1);
+    assert_eq!(shown.interfaces[0].name, "wlan0");
+    let caller = last_caller(&mut c).await;
+    assert_eq!(caller["admin"], true);
+    assert_eq!(caller["uid"], 0);
+    assert_eq!(caller["pid"], std::process::id());
+    // Root is admin and sees secrets (at the raw API: the schema has no
+    // secret yet, and the typed client refuses a key it does not know).
+    let raw = c
+        .call("io.nipart.Network.Show", json!({"interface": "secret0"}))
         .await
         .unwrap();
     assert_eq!(
-        progress,
-        [json!({"step": "validate"}), json!({"step": "apply"})]
+        raw["result"]["interfaces"][0]["wifi"]["password"],
+        "hunter2"
     );
-    assert_eq!(result["applied"]["interfaces"][0]["name"], "br0");
+    let e = c.show(Some("secret0")).await.unwrap_err();
+    assert!(e.to_string().contains("interfaces[0].wifi"), "{e}");
+    // A caller who is not an admin gets nmstate's marker instead, and the
+    // commander is told who asked.
+    let (mut s, _) = connect_as(&d.socket(), &Creds::nobody());
+    let raw = raw_call(
+        &mut s,
+        r#"{"method":"io.nipart.Network.Show","parameters":{"interface":"secret0"}}"#,
+    )
+    .unwrap();
+    let wifi = &raw["parameters"]["result"]["interfaces"][0]["wifi"];
+    assert_eq!(wifi["password"], "<_password_hid_by_nmstate>");
+    assert_eq!(wifi["ssid"], "lab");
+    let caller = last_caller(&mut c).await;
+    assert_eq!(caller["admin"], false);
+    assert_eq!(caller["uid"], NOBODY);
+
+    // Apply with progress: two Ongoing events in order, then the result.
+    let mut progress = Vec::new();
+    let mut on_progress = |p: ApplyProgress| progress.push(p.step);
+    let request = ApplyRequest {
+        state: json!({"interfaces": [{"name": "br0", "type": "linux-bridge"}]}),
+        options: ApplyOptions {
+            no_commit: true,
+            commit_timeout: Some(30),
+            ..Default::default()
+        },
+    };
+    let result = c.apply(&request, Some(&mut on_progress)).await.unwrap();
+    assert_eq!(progress, [ApplyStep::Validate, ApplyStep::Apply]);
+    assert_eq!(result.desired.interfaces[0].name, "br0");
+    assert!(result.pending);
+    // The options as the daemon decoded them, and `more`, reached it.
     assert_eq!(
-        result["options"],
-        json!({"no_commit": true, "commit_timeout": 30})
+        result.changes,
+        [
+            r#"options {"no_commit":true,"commit_timeout":30}"#,
+            "more true"
+        ]
     );
-    assert_eq!(result["more"], true);
 
     // Without `more`, progress is not sent and the reply is single.
     let r = c
@@ -164,25 +211,31 @@ async fn network_calls_through_a_commander_plugin() {
         )
         .await
         .unwrap();
-    assert_eq!(r["result"]["more"], false);
+    assert_eq!(r["result"]["changes"][1], "more false");
     assert_eq!(r.get("progress"), None);
 
     assert_eq!(
         c.commit(Some("cp-7")).await.unwrap(),
-        json!({"checkpoint": "cp-7", "done": "commit"})
+        CheckpointResult {
+            checkpoint: "cp-7".into(),
+            done: "committed".into()
+        }
     );
     assert_eq!(
         c.rollback(None).await.unwrap(),
-        json!({"checkpoint": "cp-1", "done": "rollback"})
+        CheckpointResult {
+            checkpoint: "cp-1".into(),
+            done: "rolled-back".into()
+        }
     );
-    assert_eq!(
-        c.list_checkpoints().await.unwrap(),
-        json!({"checkpoints": [{"id": "cp-1", "timeout": 60}]})
-    );
+    let list = c.list_checkpoints().await.unwrap();
+    assert_eq!(list.checkpoints.len(), 1);
+    assert_eq!(list.checkpoints[0].id, "cp-1");
+    assert_eq!(list.checkpoints[0].timeout, Some(60));
 
     // A refusal of the commander comes back as Failed with its kind.
     let e = c
-        .apply(json!({"fail": true}), &ApplyOptions::default(), None)
+        .apply(&state(json!({"fail": true})), None)
         .await
         .unwrap_err();
     assert_eq!(
@@ -197,7 +250,7 @@ async fn network_calls_through_a_commander_plugin() {
     let mut events = watcher.monitor(&["test.abandoned"]).await.unwrap();
     c.set_call_timeout(Some(Duration::from_millis(300)));
     let e = c
-        .apply(json!({"sleep_ms": 1500}), &ApplyOptions::default(), None)
+        .apply(&state(json!({"sleep_ms": 1500})), None)
         .await
         .unwrap_err();
     assert_eq!(
@@ -215,7 +268,7 @@ async fn network_calls_through_a_commander_plugin() {
     c.set_call_timeout(None);
     tokio::time::sleep(Duration::from_millis(1400)).await;
     let r = c.list_checkpoints().await.unwrap();
-    assert_eq!(r["checkpoints"][0]["id"], "cp-1");
+    assert_eq!(r.checkpoints[0].id, "cp-1");
 
     // timeout_ms out of range is an invalid parameter.
     let e = c
@@ -245,10 +298,7 @@ async fn monitor_receives_bus_events_in_order() {
     let mut unrelated = other.monitor(&["link.*"]).await.unwrap();
 
     let mut c = Client::connect(d.socket()).await.unwrap();
-    if let Err(e) = c
-        .apply(json!({"emit": 500}), &ApplyOptions::default(), None)
-        .await
-    {
+    if let Err(e) = c.apply(&state(json!({"emit": 500})), None).await {
         panic!("{e}\n{}", d.log());
     }
     for seq in 0..500u64 {

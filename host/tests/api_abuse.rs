@@ -11,7 +11,7 @@ use std::{
 };
 
 use api_daemon::{DaemonBuilder, daemon, with_commander};
-use nipart_client::{ApplyOptions, Client};
+use nipart_client::{ApplyOptions, ApplyRequest, Client};
 use serde_json::json;
 use support::{assert_ping, closed_within, error_name, raw_call, read_message};
 
@@ -237,9 +237,7 @@ async fn streams_idle_connections_and_disconnects() {
     assert_ping(&d.socket(), "clients that left mid-stream");
     // The bus no longer routes to them: an Apply emitting events still works.
     let mut c = Client::connect(d.socket()).await.unwrap();
-    c.apply(json!({"emit": 100}), &ApplyOptions::default(), None)
-        .await
-        .unwrap();
+    c.apply(&emit(100), None).await.unwrap();
 
     // An idle connection is closed after idle_timeout_ms (600 ms)...
     let mut idle = UnixStream::connect(d.socket()).unwrap();
@@ -258,9 +256,7 @@ async fn streams_idle_connections_and_disconnects() {
     // (`c` itself sat idle meanwhile and was closed: that is the rule.)
     assert!(matches!(c.ping().await, Err(nipart_client::Error::Closed)));
     let mut c = Client::connect(d.socket()).await.unwrap();
-    c.apply(json!({"emit": 1}), &ApplyOptions::default(), None)
-        .await
-        .unwrap();
+    c.apply(&emit(1), None).await.unwrap();
     let ev = tokio::time::timeout(Duration::from_secs(5), events.next())
         .await
         .unwrap()
@@ -402,4 +398,12 @@ async fn three_hundred_concurrent_clients() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_ping(&d2.socket(), "the total limit");
     assert_ping(&d.socket(), "300 concurrent clients");
+}
+
+/// An apply that makes the fixture commander publish `n` events.
+fn emit(n: u64) -> ApplyRequest {
+    ApplyRequest {
+        state: json!({ "emit": n }),
+        options: ApplyOptions::default(),
+    }
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use nipart_plugin_api::{
     Request, Streams,
     protocol::api::{Commit, ListCheckpoints, NetworkMethod, Rollback},
-    state::{ApiCall, ApplyRequest, ShowRequest},
+    state::{ApiCall, ApplyRequest, ShowRequest, StatusRequest},
 };
 use nipartd::api::idl;
 use serde::{
@@ -395,6 +395,7 @@ fn network_idl_matches_the_protocol_types() {
         progress_of::<ApiCall<Rollback>>(),
     ));
     errors.extend(check_method::<ListCheckpoints>(&idl, None));
+    errors.extend(check_method::<StatusRequest>(&idl, None));
     assert!(errors.is_empty(), "the IDL drifted:\n{}", errors.join("\n"));
     // Every method of the interface is one of the protocol's.
     let known = [
@@ -403,6 +404,7 @@ fn network_idl_matches_the_protocol_types() {
         Commit::METHOD,
         Rollback::METHOD,
         ListCheckpoints::METHOD,
+        StatusRequest::METHOD,
     ];
     for m in idl.methods.keys() {
         assert!(known.contains(&m.as_str()), "IDL method {m} has no type");

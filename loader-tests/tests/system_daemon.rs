@@ -408,6 +408,12 @@ fn check_config_shows_the_layers_merged_with_each_keys_file_and_the_problems() {
             "# warning: {}: unknown key api.max_conections (ignored)\n",
             drop_in.display()
         ),
+        // No dhcp plugin in the plugin directory: its section is unused.
+        format!(
+            "# warning: {}: plugin.dhcp: no plugin dhcp in {}: the section is not used\n",
+            drop_in.display(),
+            sb.plugin_dir().display()
+        ),
     ] {
         assert!(out.contains(&want), "{want:?} missing in:\n{out}");
     }
@@ -441,4 +447,25 @@ fn check_config_shows_the_layers_merged_with_each_keys_file_and_the_problems() {
         err.contains(&format!("nipartd: invalid configuration: {error}\n")),
         "{err}"
     );
+
+    // Several type errors in one file: every one is reported, with its
+    // line (issue 18: it used to stop at the first).
+    let typed = put(
+        "etc/nipart/conf.d/30-typed.toml",
+        "log_level = 5\n[api]\nidle_timeout_ms = \"soon\"\n",
+    );
+    let (code, out, _) = nipartd(&["--check-config", "--config-root", &root_s], &[]);
+    assert_eq!(code, 2, "{out}");
+    for want in [
+        format!(
+            "# error: {}: line 1: log_level: invalid type: integer `5`, expected a string\n",
+            typed.display()
+        ),
+        format!(
+            "# error: {}: line 3: api.idle_timeout_ms: invalid type: string \"soon\", expected u64\n",
+            typed.display()
+        ),
+    ] {
+        assert!(out.contains(&want), "{want:?} missing in:\n{out}");
+    }
 }

@@ -99,7 +99,7 @@ pub use context::{Context, DEFAULT_ASK_TIMEOUT};
 pub use error::{Error, ErrorKind, Result, panic_message};
 pub use event::{Address, Event, EventId, EventState, Payload, Text};
 pub use nipart_protocol::{Empty, Message, Notice, Request, Role, Streams};
-pub use plugin::Plugin;
+pub use plugin::{Plugin, config_keys_sample};
 pub use registry::{PluginRegistration, registered};
 pub use topic::{TopicPattern, validate_topic};
 

@@ -30,6 +30,11 @@ pub trait Plugin: Sized + Send + 'static {
     /// set by a plugin; a test fixture claims a future version with it.
     #[doc(hidden)]
     const PROTOCOL_VERSION: u32 = crate::protocol::PROTOCOL_VERSION;
+    /// The keys of `[plugin.NAME]` the plugin reads, with their TOML type:
+    /// `nipartd --check-config` then reports any other key, and a value of
+    /// another type, without starting the plugin. Empty: not declared,
+    /// nothing is checked.
+    const CONFIG_KEYS: &'static [(&'static str, crate::protocol::daemon::ConfigType)] = &[];
 
     /// Builds the plugin. Called once when the daemon loads the library,
     /// before Init; keep it cheap and free of side effects.
@@ -53,4 +58,28 @@ pub trait Plugin: Sized + Send + 'static {
     async fn shutdown(&mut self, _ctx: &Context) -> Result<()> {
         Ok(())
     }
+}
+
+/// A `[plugin.NAME]` section (as JSON) with every key of `keys` set to a
+/// value of its type: for a plugin's test that deserializes it into its
+/// configuration type, which checks [`Plugin::CONFIG_KEYS`] against the
+/// type (with `deny_unknown_fields`, a declared key the type lacks fails).
+pub fn config_keys_sample(
+    keys: &[(&str, crate::protocol::daemon::ConfigType)],
+) -> serde_json::Value {
+    use crate::protocol::daemon::ConfigType;
+    let map = keys
+        .iter()
+        .map(|(k, t)| {
+            let v = match t {
+                ConfigType::Boolean => serde_json::Value::Bool(true),
+                ConfigType::Integer => serde_json::Value::from(1),
+                ConfigType::String => serde_json::Value::from("x"),
+                ConfigType::Array => serde_json::Value::Array(Vec::new()),
+                ConfigType::Table => serde_json::Value::Object(serde_json::Map::new()),
+            };
+            (k.to_string(), v)
+        })
+        .collect();
+    serde_json::Value::Object(map)
 }

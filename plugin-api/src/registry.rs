@@ -23,6 +23,7 @@ pub struct PluginRegistration {
     description: &'static str,
     roles: &'static [&'static str],
     subscriptions: &'static [&'static str],
+    config_keys: &'static [(&'static str, nipart_protocol::daemon::ConfigType)],
     create: fn() -> Result<PluginBox>,
 }
 
@@ -35,6 +36,7 @@ impl PluginRegistration {
             description: P::DESCRIPTION,
             roles: P::ROLES,
             subscriptions: P::SUBSCRIPTIONS,
+            config_keys: P::CONFIG_KEYS,
             create: adapter::create::<P>,
         }
     }
@@ -60,6 +62,19 @@ impl PluginRegistration {
         self.subscriptions
     }
 
+    /// The descriptor's JSON metadata ([`PluginMetadata`](nipart_protocol::daemon::PluginMetadata)).
+    fn metadata(&self) -> String {
+        let meta = nipart_protocol::daemon::PluginMetadata {
+            config_keys: (!self.config_keys.is_empty()).then(|| {
+                self.config_keys
+                    .iter()
+                    .map(|(k, t)| (k.to_string(), *t))
+                    .collect()
+            }),
+        };
+        serde_json::to_string(&meta).unwrap_or_else(|_| "{}".to_string())
+    }
+
     fn descriptor(&self) -> PluginDescriptor {
         let strings = |v: &[&str]| v.iter().map(|s| RString::from(*s)).collect::<RVec<_>>();
         PluginDescriptor {
@@ -68,7 +83,7 @@ impl PluginRegistration {
             description: self.description.into(),
             roles: strings(self.roles),
             subscriptions: strings(self.subscriptions),
-            metadata: "{}".into(),
+            metadata: self.metadata().into(),
         }
     }
 }

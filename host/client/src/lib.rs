@@ -25,9 +25,17 @@
 //! # Ok::<(), nipart_client::Error>(())
 //! ```
 
-/// Options of `Apply` and the generic call's parameters: the protocol's
-/// types, the very ones the daemon decodes.
-pub use nipart_protocol::{api::PluginCall, state::ApplyOptions};
+/// The parameters and replies of the network calls and the generic call's
+/// parameters: the protocol's types, the very ones the daemon decodes and
+/// the commander answers.
+pub use nipart_protocol::{
+    api::PluginCall,
+    state::{
+        ApplyKind, ApplyOptions, ApplyProgress, ApplyRequest, ApplyResult, ApplyStep,
+        CheckpointInfo, CheckpointList, CheckpointRequest, CheckpointResult, LastApply,
+        NetworkState, NetworkStatus, ShowRequest, StatusRequest,
+    },
+};
 use std::{
     fmt, io,
     path::{Path, PathBuf},
@@ -62,6 +70,12 @@ impl RemoteError {
             Some(v) => v.to_string(),
             None => "?".to_string(),
         }
+    }
+
+    /// The kind of a `Failed` error (`invalid-input`, `not-found`, `busy`,
+    /// …; the SDK's `ErrorKind` in kebab case).
+    pub fn failure_kind(&self) -> Option<&str> {
+        self.parameters.get("kind").and_then(Value::as_str)
     }
 
     /// The last part of the error name, e.g. `PermissionDenied`.
@@ -475,14 +489,17 @@ impl Client {
             .ok_or_else(|| Error::Protocol("no description in the reply".into()))
     }
 
-    /// Calls an `io.nipart.Network` method; `progress` receives each
-    /// progress report (the call is made with `more`). Returns `result`.
-    pub async fn network(
+    /// Calls an `io.nipart.Network` method with `parameters` (a protocol
+    /// type); `progress` receives each progress report (the call is made
+    /// with `more`). Returns `result`, decoded as `R`.
+    pub async fn network<P: Serialize, R: DeserializeOwned>(
         &mut self,
         method: &str,
-        mut parameters: Value,
-        mut progress: Option<&mut (dyn FnMut(Value) + Send)>,
-    ) -> Result<Value> {
+        parameters: &P,
+        mut progress: Option<&mut (dyn FnMut(ApplyProgress) + Send)>,
+    ) -> Result<R> {
+        let mut parameters =
+            serde_json::to_value(parameters).map_err(|e| Error::Protocol(e.to_string()))?;
         if let Some(t) = self.timeout {
             parameters["timeout_ms"] = json!(t.as_millis() as u64);
         }
@@ -493,7 +510,9 @@ impl Client {
             while let Some(mut r) = replies.next().await? {
                 if let (Some(cb), Some(p)) = (progress.as_mut(), r.get_mut("progress")) {
                     if !p.is_null() {
-                        cb(p.take());
+                        let p = serde_json::from_value(p.take())
+                            .map_err(|e| Error::Protocol(format!("{method} progress: {e}")))?;
+                        cb(p);
                         continue;
                     }
                 }
@@ -503,46 +522,54 @@ impl Client {
         } else {
             self.call(&full, parameters).await?
         };
-        Ok(result
+        let result = result
             .get_mut("result")
             .map(Value::take)
-            .unwrap_or(Value::Null))
+            .unwrap_or_default();
+        serde_json::from_value(result).map_err(|e| Error::Protocol(format!("{method}: {e}")))
     }
 
-    pub async fn show(&mut self, interface: Option<&str>) -> Result<Value> {
-        let p = match interface {
-            Some(i) => json!({ "interface": i }),
-            None => json!({}),
+    /// The current network state, or only `interface` (and the routes
+    /// through it).
+    pub async fn show(&mut self, interface: Option<&str>) -> Result<NetworkState> {
+        let p = ShowRequest {
+            interface: interface.map(str::to_string),
         };
-        self.network("Show", p, None).await
+        self.network("Show", &p, None).await
     }
 
+    /// Applies `request.state` with its options; `progress` receives each
+    /// step as it starts.
     pub async fn apply(
         &mut self,
-        state: Value,
-        options: &ApplyOptions,
-        progress: Option<&mut (dyn FnMut(Value) + Send)>,
-    ) -> Result<Value> {
-        let mut p = json!({ "state": state });
-        if *options != ApplyOptions::default() {
-            p["options"] =
-                serde_json::to_value(options).map_err(|e| Error::Protocol(e.to_string()))?;
-        }
-        self.network("Apply", p, progress).await
+        request: &ApplyRequest,
+        progress: Option<&mut (dyn FnMut(ApplyProgress) + Send)>,
+    ) -> Result<ApplyResult> {
+        self.network("Apply", request, progress).await
     }
 
-    pub async fn commit(&mut self, checkpoint: Option<&str>) -> Result<Value> {
-        self.network("Commit", checkpoint_param(checkpoint), None)
+    /// Confirms the apply awaiting commit (`checkpoint` names it, or the
+    /// one pending).
+    pub async fn commit(&mut self, checkpoint: Option<&str>) -> Result<CheckpointResult> {
+        self.network("Commit", &checkpoint_request(checkpoint), None)
             .await
     }
 
-    pub async fn rollback(&mut self, checkpoint: Option<&str>) -> Result<Value> {
-        self.network("Rollback", checkpoint_param(checkpoint), None)
+    /// Restores a checkpoint (see `nipc rollback` for which).
+    pub async fn rollback(&mut self, checkpoint: Option<&str>) -> Result<CheckpointResult> {
+        self.network("Rollback", &checkpoint_request(checkpoint), None)
             .await
     }
 
-    pub async fn list_checkpoints(&mut self) -> Result<Value> {
-        self.network("ListCheckpoints", json!({}), None).await
+    /// The checkpoints, oldest first.
+    pub async fn list_checkpoints(&mut self) -> Result<CheckpointList> {
+        self.network("ListCheckpoints", &json!({}), None).await
+    }
+
+    /// The last apply of each kind, the pending checkpoint, whether an
+    /// apply runs, and how the running state differs from the saved one.
+    pub async fn status(&mut self) -> Result<NetworkStatus> {
+        self.network("Status", &StatusRequest {}, None).await
     }
 
     /// `io.nipart.Daemon.Call` (admins only): sends a request on a
@@ -584,10 +611,9 @@ impl Client {
     }
 }
 
-fn checkpoint_param(checkpoint: Option<&str>) -> Value {
-    match checkpoint {
-        Some(c) => json!({ "checkpoint": c }),
-        None => json!({}),
+fn checkpoint_request(checkpoint: Option<&str>) -> CheckpointRequest {
+    CheckpointRequest {
+        checkpoint: checkpoint.map(str::to_string),
     }
 }
 
@@ -684,7 +710,7 @@ impl BlockingClient {
         self.rt.block_on(self.inner.call(method, parameters))
     }
 
-    pub fn show(&mut self, interface: Option<&str>) -> Result<Value> {
+    pub fn show(&mut self, interface: Option<&str>) -> Result<NetworkState> {
         self.rt.block_on(self.inner.show(interface))
     }
 }

@@ -168,7 +168,9 @@ type ApplyOptions (
   # seconds
   commit_timeout: ?int,
   # fail with a busy error instead of waiting for another apply to finish
-  no_wait: ?bool
+  no_wait: ?bool,
+  # validate and plan only: change, save and checkpoint nothing
+  dry_run: ?bool
 )
 
 # One step of an apply in progress.
@@ -181,7 +183,7 @@ type ApplyProgress (
 
 # The outcome of an apply.
 type ApplyResult (
-  # the checkpoint taken before the apply
+  # the checkpoint taken before the apply (empty when none was taken)
   checkpoint: string,
   # whether the checkpoint awaits Commit (no_commit)
   pending: bool,
@@ -192,7 +194,9 @@ type ApplyResult (
   # what each plugin changed, in order
   changes: []string,
   # the desired state after sanitizing (nmstate schema)
-  desired: object
+  desired: object,
+  # a dry run: nothing was changed, changes are what an apply would change
+  dry_run: ?bool
 )
 
 # The outcome of Commit and Rollback.
@@ -220,6 +224,29 @@ type CheckpointList (
   checkpoints: []CheckpointInfo
 )
 
+# How the last apply of one kind ended.
+type LastApply (
+  # boot, api, rollback or dhcp
+  kind: string,
+  # when it ended, seconds since the Unix epoch
+  unix_time: int,
+  ok: bool,
+  # what it did, or why it failed
+  message: string
+)
+
+# What an operator checks first.
+type NetworkStatus (
+  # the last apply of each kind since the daemon started
+  last: []LastApply,
+  # the checkpoint awaiting Commit
+  pending: ?CheckpointInfo,
+  # an apply, commit or rollback is running now
+  busy: bool,
+  # how the running state differs from the saved one (empty: as saved)
+  drift: ?[]string
+)
+
 # The current state (nmstate schema), of one interface or all; secrets
 # are hidden unless the caller is an admin.
 method Show(interface: ?string, timeout_ms: ?int) -> (result: object)
@@ -230,11 +257,15 @@ method Apply(state: object, options: ?ApplyOptions, timeout_ms: ?int) -> (progre
 # Confirms the pending no_commit apply (its checkpoint if named). Needs admin rights.
 method Commit(checkpoint: ?string, timeout_ms: ?int) -> (progress: ?ApplyProgress, result: ?CheckpointResult)
 
-# Restores a checkpoint: the pending one, else the newest or the one named. Needs admin rights.
+# Restores a checkpoint: the pending one, or the one named. Needs admin rights.
 method Rollback(checkpoint: ?string, timeout_ms: ?int) -> (progress: ?ApplyProgress, result: ?CheckpointResult)
 
 # The checkpoints, oldest first (with the conf plugin, the history on disk).
 method ListCheckpoints(timeout_ms: ?int) -> (result: CheckpointList)
+
+# The last apply of each kind, the pending checkpoint, whether an apply
+# runs, and how the running state differs from the saved one.
+method Status(timeout_ms: ?int) -> (result: NetworkStatus)
 
 # No plugin holds the role that serves the call.
 error NoCommander (role: string, message: string)

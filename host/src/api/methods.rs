@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use nipart_plugin_api::{
     Address, Error, ErrorKind, Event, EventState, Message, Request, TopicPattern,
     protocol::api::{Commit, ListCheckpoints, NetworkMethod, PluginCall, Rollback},
-    state::{ApiCall, ApplyRequest, Caller, ShowRequest},
+    state::{ApiCall, ApplyRequest, Caller, ShowRequest, StatusRequest},
 };
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
@@ -123,6 +123,7 @@ pub(crate) async fn handle(mut call: Call, ctx: &mut ConnCtx, out: &Out) -> Resu
         (idl::NETWORK, ApplyRequest::METHOD) => network::<ApplyRequest>(&mut call, ctx, &r).await,
         (idl::NETWORK, Commit::METHOD) => network::<Commit>(&mut call, ctx, &r).await,
         (idl::NETWORK, Rollback::METHOD) => network::<Rollback>(&mut call, ctx, &r).await,
+        (idl::NETWORK, StatusRequest::METHOD) => network::<StatusRequest>(&mut call, ctx, &r).await,
         (idl::NETWORK, ListCheckpoints::METHOD) => {
             network::<ListCheckpoints>(&mut call, ctx, &r).await
         }

@@ -354,10 +354,14 @@ impl Builder {
             self.problems.push(Problem {
                 severity: Severity::Error,
                 line: line_of(text, &inner),
-                origin,
-                key: (key != ".").then_some(key),
+                origin: origin.clone(),
+                key: (key != ".").then_some(key.clone()),
                 message: one_line(inner.message()),
             });
+            // Every other problem of the file too, not only the first:
+            // without each key that failed, again, until none fails.
+            self.problems
+                .extend(other_type_errors(text, &table, &key, &origin));
             return;
         }
         for key in unknown {
@@ -445,6 +449,83 @@ impl Builder {
             problems: self.problems,
         }
     }
+}
+
+/// The most type errors reported for one file after its first.
+const MAX_TYPE_ERRORS: usize = 64;
+
+/// The type errors of `table` (the file `text`) after the first one, at
+/// `first`: each failing key is left out and the rest checked again.
+fn other_type_errors(
+    text: &str,
+    table: &toml::Table,
+    first: &str,
+    origin: &Origin,
+) -> Vec<Problem> {
+    let mut rest = table.clone();
+    let mut out = Vec::new();
+    let mut failed = first.to_string();
+    for _ in 0..MAX_TYPE_ERRORS {
+        if !remove_path(&mut rest, &failed) {
+            break;
+        }
+        let checked: Result<DaemonConfig, _> =
+            serde_path_to_error::deserialize(toml::Value::Table(rest.clone()));
+        let Err(e) = checked else { break };
+        failed = e.path().to_string();
+        out.push(Problem {
+            severity: Severity::Error,
+            line: line_of_key(text, &failed),
+            origin: origin.clone(),
+            key: (failed != ".").then(|| failed.clone()),
+            message: one_line(e.into_inner().message()),
+        });
+    }
+    out.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
+    out
+}
+
+/// Removes the key at the dotted `path` (an index in its last part,
+/// `required_plugins[1]`, removes the whole list); whether it was there.
+fn remove_path(table: &mut toml::Table, path: &str) -> bool {
+    let mut parts: Vec<&str> = path.split('.').collect();
+    let Some(last) = parts.pop() else {
+        return false;
+    };
+    let last = last.split('[').next().unwrap_or(last);
+    let mut t = table;
+    for part in parts {
+        let part = part.split('[').next().unwrap_or(part);
+        match t.get_mut(part) {
+            Some(toml::Value::Table(inner)) => t = inner,
+            _ => return false,
+        }
+    }
+    t.remove(last).is_some()
+}
+
+/// The 1-based line where `path`'s key is written in `text` (`[api]` then
+/// `idle_timeout_ms = …`), when it is written once so.
+fn line_of_key(text: &str, path: &str) -> Option<usize> {
+    let path = path.split('[').next().unwrap_or(path);
+    let (section, key) = path.rsplit_once('.').unwrap_or(("", path));
+    let mut current = String::new();
+    let mut found = None;
+    for (i, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if let Some(h) = l.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+            current = h.trim().to_string();
+        } else if current == section
+            && l.strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with('='))
+        {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(i + 1);
+        }
+    }
+    found
 }
 
 /// A TOML error message on one line (it may span several).
@@ -783,6 +864,24 @@ mod tests {
             )]
         );
         assert!(loaded.into_result().is_err());
+    }
+
+    #[test]
+    fn every_type_error_of_a_file_is_reported() {
+        let loaded = LoadedConfig::from_text(
+            "log_level = 5\nqueue_capacity = \"many\"\n[api]\nidle_timeout_ms = \"soon\"\nmax_connections = true\n",
+            Origin::Text,
+        );
+        let errors: Vec<String> = loaded.errors().map(Problem::to_string).collect();
+        assert_eq!(
+            errors,
+            [
+                "line 1: log_level: invalid type: integer `5`, expected a string",
+                "line 2: queue_capacity: invalid type: string \"many\", expected usize",
+                "line 4: api.idle_timeout_ms: invalid type: string \"soon\", expected u64",
+                "line 5: api.max_connections: invalid type: boolean `true`, expected usize",
+            ]
+        );
     }
 
     #[test]

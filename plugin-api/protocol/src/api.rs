@@ -9,6 +9,7 @@
 //! | `api.network.commit` | [`ApiCall`]`<`[`Commit`]`>` | [`ApplyProgress`] | [`CheckpointResult`] |
 //! | `api.network.rollback` | [`ApiCall`]`<`[`Rollback`]`>` | [`ApplyProgress`] | [`CheckpointResult`] |
 //! | `api.network.list-checkpoints` | [`ApiCall`]`<`[`ListCheckpoints`]`>` | | [`CheckpointList`] |
+//! | `api.network.status` | [`ApiCall`]`<`[`StatusRequest`]`>` | | [`NetworkStatus`] |
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
@@ -16,7 +17,7 @@ use crate::{
     Request, Role, Streams, request,
     state::{
         ApiCall, ApplyProgress, ApplyRequest, CheckpointList, CheckpointRequest, CheckpointResult,
-        NetworkState, ShowRequest, topics,
+        NetworkState, NetworkStatus, ShowRequest, StatusRequest, topics,
     },
 };
 
@@ -64,6 +65,13 @@ request!(
     topics::LIST_CHECKPOINTS,
     Role::COMMANDER,
     CheckpointList
+);
+
+request!(
+    ApiCall<StatusRequest>,
+    topics::STATUS,
+    Role::COMMANDER,
+    NetworkStatus
 );
 
 impl Streams for ApiCall<ApplyRequest> {
@@ -131,6 +139,10 @@ impl NetworkMethod for Rollback {
 }
 impl NetworkMethod for ListCheckpoints {
     const METHOD: &'static str = "ListCheckpoints";
+    const MUTATING: bool = false;
+}
+impl NetworkMethod for StatusRequest {
+    const METHOD: &'static str = "Status";
     const MUTATING: bool = false;
 }
 
@@ -230,6 +242,7 @@ pub const BUILTIN_REQUESTS: &[BuiltinRequest] = {
         changes::<ApiCall<Commit>>(),
         changes::<ApiCall<Rollback>>(),
         reads::<ApiCall<ListCheckpoints>>(),
+        reads::<ApiCall<StatusRequest>>(),
         reads::<state::QueryRequest>(),
         changes::<state::ApplyPart>(),
         reads::<state::PlanRequest>(),

@@ -241,3 +241,29 @@ pub const FEATURE_HELLO: &str = "hello";
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DaemonPing {}
 notice!(DaemonPing, "daemon.ping");
+
+/// The TOML type of a key of a plugin's `[plugin.NAME]` section, as the
+/// plugin declares it (`Plugin::CONFIG_KEYS`), so that `nipartd
+/// --check-config` reports unknown keys and values of another type
+/// without starting the plugin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConfigType {
+    Boolean,
+    Integer,
+    String,
+    /// A list (of any values).
+    Array,
+    /// A table (of any keys).
+    Table,
+}
+
+/// What the SDK puts in a plugin's descriptor metadata (JSON) besides
+/// the frozen descriptor fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PluginMetadata {
+    /// The keys of its `[plugin.NAME]` section with their types; absent
+    /// when the plugin did not declare them (nothing is checked then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_keys: Option<std::collections::BTreeMap<String, ConfigType>>,
+}

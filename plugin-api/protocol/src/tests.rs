@@ -208,6 +208,7 @@ fn rows() -> Vec<Row> {
         r::<ApiCall<Commit>>(),
         r::<ApiCall<crate::api::Rollback>>(),
         r::<ApiCall<ListCheckpoints>>(),
+        r::<ApiCall<crate::state::StatusRequest>>(),
         r::<QueryRequest>(),
         r::<ApplyPart>(),
         r::<PlanRequest>(),

@@ -15,7 +15,7 @@ use nipart_plugin_api::{
     protocol::workflow::NetworkApplied,
     state::{
         ApplyRequest, ApplyResult, ApplyStep, CreatedBy, Difference, NetworkState, Plan,
-        PlanRequest, VerifyReport,
+        PlanRequest, VerifyReport, differences,
     },
 };
 
@@ -88,6 +88,22 @@ impl<'a> Apply<'a> {
             ));
         }
         let planned = self.plan(request.state).await?;
+        // What an apply would change: nothing means no checkpoint, no
+        // change and nothing to roll back (a checkpoint slot is not spent
+        // on it), but the desired state is still saved.
+        let to_change = differences(&planned.plan.verify, &planned.before);
+        if self.mode.dry_run {
+            return Ok(self.nothing_applied(planned, to_change));
+        }
+        if to_change.is_empty() && self.mode.finish == Finish::Now {
+            if self.mode.persistence == Persistence::Save {
+                self.shared
+                    .history
+                    .save(self.ctx, &planned.plan.desired, false)
+                    .await?;
+            }
+            return Ok(self.nothing_applied(planned, Vec::new()));
+        }
         let taken = self.checkpoint(planned).await?;
         let changes = match self.apply(&taken).await {
             Ok(c) => c,
@@ -230,6 +246,34 @@ impl<'a> Apply<'a> {
         }
     }
 
+    /// The reply to a dry run (`would` is what an apply would change) or to
+    /// an apply that had nothing to change: no checkpoint; only a real
+    /// apply is announced.
+    fn nothing_applied(&self, p: Planned, would: Vec<Difference>) -> ApplyResult {
+        let dry = self.mode.dry_run;
+        self.progress(
+            ApplyStep::Done,
+            if dry {
+                "planned (dry run: nothing changed)"
+            } else {
+                "nothing to change"
+            },
+        );
+        let result = ApplyResult {
+            checkpoint: String::new(),
+            pending: false,
+            verified: !dry,
+            attempts: 0,
+            changes: would.iter().map(ToString::to_string).collect(),
+            desired: p.plan.desired,
+            dry_run: dry,
+        };
+        if !dry && let Err(e) = self.ctx.announce(&NetworkApplied::Applied(result.clone())) {
+            tracing::debug!("the apply was not announced: {e}");
+        }
+        result
+    }
+
     /// The reply; with `no_commit`, the checkpoint is kept pending with
     /// its timer.
     fn done(self, c: Checkpointed, changes: Vec<String>, attempts: u32) -> ApplyResult {
@@ -256,6 +300,7 @@ impl<'a> Apply<'a> {
             attempts,
             changes,
             desired: c.plan.desired,
+            dry_run: false,
         };
         if let Err(e) = self.ctx.announce(&NetworkApplied::Applied(result.clone())) {
             tracing::debug!("the apply was not announced: {e}");

@@ -9,7 +9,7 @@ use std::{
 
 use nipart_plugin_api::{
     Context, Error, ErrorKind, Event, Result,
-    state::{CheckpointInfo, CheckpointList, CheckpointResult, NetworkState},
+    state::{ApplyKind, CheckpointInfo, CheckpointList, CheckpointResult, NetworkState},
 };
 
 use crate::{
@@ -101,6 +101,7 @@ pub async fn commit(
     // unsaved.
     if persistence == Persistence::Save {
         shared.history.save(ctx, &desired, false).await?;
+        shared.status.saved_with(&desired);
     }
     shared.history.mark_pending(ctx, None).await?;
     if let Some(p) = shared.pending().take() {
@@ -114,7 +115,8 @@ pub async fn commit(
 }
 
 /// `Rollback`: to the checkpoint awaiting `Commit`, or (with `conf`) to
-/// checkpoint `wanted` of the history, the newest when not given.
+/// checkpoint `wanted` of the history; without `wanted` and nothing
+/// pending, an error listing the ids.
 pub async fn rollback(
     shared: &Arc<Shared>,
     ctx: &Context,
@@ -137,7 +139,26 @@ pub async fn rollback(
         // The uncommitted apply was never saved: the saved state stays.
         (p.id.clone(), p.state.clone(), None, Undoing::Pending(p))
     } else {
-        match shared.history.get(ctx, wanted.as_deref()).await? {
+        // Without an id, only the pending apply is undone (as nmstatectl
+        // does): rolling back a committed apply needs its id.
+        let Some(wanted) = wanted else {
+            let ids: Vec<String> = list(shared, ctx)
+                .await
+                .map(|l| l.checkpoints.into_iter().map(|c| c.id).collect())
+                .unwrap_or_default();
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                if ids.is_empty() {
+                    "nothing awaits Commit or Rollback, and there are no checkpoints".to_string()
+                } else {
+                    format!(
+                        "nothing awaits Commit or Rollback: name the checkpoint to roll back to (the checkpoints are {})",
+                        ids.join(", ")
+                    )
+                },
+            ));
+        };
+        match shared.history.get(ctx, Some(&wanted)).await? {
             Some(record) => (
                 record.id,
                 record.running,
@@ -147,12 +168,9 @@ pub async fn rollback(
             None => {
                 return Err(Error::new(
                     ErrorKind::NotFound,
-                    match wanted {
-                        Some(w) => format!(
-                            "no checkpoint {w:?} (without the conf plugin only a checkpoint awaiting Commit can be rolled back to)"
-                        ),
-                        None => "no checkpoint awaits Commit or Rollback".to_string(),
-                    },
+                    format!(
+                        "no checkpoint {wanted:?} (without the conf plugin only a checkpoint awaiting Commit can be rolled back to)"
+                    ),
                 ));
             }
         }
@@ -193,6 +211,10 @@ pub fn expire_after(
         let (id, state) = (p.id.clone(), p.state.clone());
         let cause = Cause::CommitTimeout { after: timeout };
         // Only a `Rollback` call fails to start.
-        let _ = roll_back(&shared, &ctx, &id, &state, cause, Undoing::Pending(p)).await;
+        if let Ok(done) = roll_back(&shared, &ctx, &id, &state, cause, Undoing::Pending(p)).await {
+            shared
+                .status
+                .ended(ApplyKind::Rollback, done.ok, done.message);
+        }
     })
 }

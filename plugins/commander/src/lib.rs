@@ -12,7 +12,8 @@
 //! share), [`rollback`] (the one rollback path: revert, the marks it ends,
 //! `network.rolled-back`),
 //! [`history`] (requests to role `conf`), [`options`] (`ApplyOptions` as
-//! an `ApplyMode`), [`leases`] (DHCP leases in `Show`), [`config`].
+//! an `ApplyMode`), [`leases`] (DHCP leases in `Show`), [`status`] (what
+//! `Status` reports: the last apply of each kind, the saved state), [`config`].
 
 mod apply;
 mod checkpoint;
@@ -21,18 +22,22 @@ mod history;
 mod leases;
 mod options;
 mod rollback;
+mod status;
 mod workflow;
 
 use std::{future::Future, sync::Arc};
 
 use nipart_plugin_api::{
-    Context, Event, EventState, Plugin, Request, Result, Role,
+    Context, Event, EventState, Message, Plugin, Request, Result, Role,
     protocol::{
         Empty,
         api::{Commit, ListCheckpoints, Rollback},
-        daemon::DaemonStopping,
+        daemon::{ConfigType, DaemonStopping},
     },
-    state::{ApiCall, ApplyRequest, ShowRequest},
+    state::{
+        ApiCall, ApplyKind, ApplyRequest, DhcpLeaseInfo, DhcpLeaseLost, NetworkState, ShowRequest,
+        StatusRequest,
+    },
 };
 
 use config::Config;
@@ -47,8 +52,15 @@ nipart_plugin_api::incoming! {
         Commit(ApiCall<Commit>),
         Rollback(ApiCall<Rollback>),
         ListCheckpoints(ApiCall<ListCheckpoints>),
+        Status(ApiCall<StatusRequest>),
+        /// For `Status`: the dhcp plugin's leases.
+        Lease(DhcpLeaseInfo),
+        LeaseLost(DhcpLeaseLost),
     }
 }
+
+/// The method name the `conf` plugin gives its apply of the saved state.
+const BOOT_METHOD: &str = "boot";
 
 struct Commander {
     shared: Option<Arc<Shared>>,
@@ -121,6 +133,14 @@ impl Plugin for Commander {
     const DESCRIPTION: &'static str =
         "drives apply → verify → rollback of network state between plugins";
     const ROLES: &'static [&'static str] = &[Role::COMMANDER.as_str()];
+    const SUBSCRIPTIONS: &'static [&'static str] = &[DhcpLeaseInfo::TOPIC, DhcpLeaseLost::TOPIC];
+    const CONFIG_KEYS: &'static [(&'static str, ConfigType)] = &[
+        ("verify_retries", ConfigType::Integer),
+        ("verify_interval_ms", ConfigType::Integer),
+        ("query_timeout_ms", ConfigType::Integer),
+        ("apply_timeout_ms", ConfigType::Integer),
+        ("extra_roles", ConfigType::Array),
+    ];
 
     fn new() -> Result<Self> {
         Ok(Commander { shared: None })
@@ -142,6 +162,15 @@ impl Plugin for Commander {
             // goes on to a consistent end (applied and verified, or rolled
             // back); its reply will find nobody.
             tracing::info!("the caller of {} abandoned it", event.topic);
+            return Ok(());
+        }
+        if event.state != EventState::Todo && !event.request {
+            // A notice (`Done`, not a request): only the leases are ours.
+            match Call::decode(&event) {
+                Ok(Some(Call::Lease(info))) => shared.status.lease(&info),
+                Ok(Some(Call::LeaseLost(lost))) => shared.status.lease_lost(&lost),
+                _ => {}
+            }
             return Ok(());
         }
         if event.state != EventState::Todo || !event.request {
@@ -182,9 +211,33 @@ impl Plugin for Commander {
                     event,
                     CallKind::Change,
                     async move {
-                        apply::Apply::new(&shared, &c, &ev, &call.parameters)?
-                            .run(call.parameters)
-                            .await
+                        let boot = call.method == BOOT_METHOD;
+                        let options = call.parameters.options.clone();
+                        if boot {
+                            // What conf applies at start is the saved state.
+                            if let Ok(saved) = NetworkState::from_value(&call.parameters.state) {
+                                shared.status.saved_is(saved);
+                            }
+                        }
+                        let result = match apply::Apply::new(&shared, &c, &ev, &call.parameters) {
+                            Ok(a) => a.run(call.parameters).await,
+                            Err(e) => Err(e),
+                        };
+                        let kind = if boot {
+                            ApplyKind::Boot
+                        } else {
+                            ApplyKind::Api
+                        };
+                        shared.status.applied(kind, &result);
+                        if let Ok(r) = &result
+                            && !boot
+                            && !options.memory_only
+                            && !options.no_commit
+                            && !options.dry_run
+                        {
+                            shared.status.saved_with(&r.desired);
+                        }
+                        result
                     },
                 );
             }
@@ -196,7 +249,14 @@ impl Plugin for Commander {
             Call::Rollback(call) => {
                 let ev = event.clone();
                 answer_in_task::<ApiCall<Rollback>, _>(ctx, event, CallKind::Change, async move {
-                    checkpoint::rollback(&shared, &c, &ev, call.parameters.0.checkpoint).await
+                    let result =
+                        checkpoint::rollback(&shared, &c, &ev, call.parameters.0.checkpoint).await;
+                    let (ok, message) = match &result {
+                        Ok(r) => (true, format!("rolled back to checkpoint {}", r.checkpoint)),
+                        Err(e) => (false, e.message().to_string()),
+                    };
+                    shared.status.ended(ApplyKind::Rollback, ok, message);
+                    result
                 });
             }
             Call::ListCheckpoints(_) => {
@@ -207,6 +267,15 @@ impl Plugin for Commander {
                     async move { checkpoint::list(&shared, &c).await },
                 );
             }
+            Call::Status(_) => {
+                answer_in_task::<ApiCall<StatusRequest>, _>(
+                    ctx,
+                    event,
+                    CallKind::Read,
+                    async move { status::status(&shared, &c).await },
+                );
+            }
+            Call::Lease(_) | Call::LeaseLost(_) => {}
         }
         Ok(())
     }
@@ -214,3 +283,18 @@ impl Plugin for Commander {
 
 nipart_plugin_api::register_plugin!(Commander);
 nipart_plugin_api::export_plugins!();
+
+#[cfg(test)]
+mod config_keys_tests {
+    use nipart_plugin_api::Plugin;
+
+    /// `CONFIG_KEYS` names keys the configuration type reads, with their types.
+    #[test]
+    fn the_declared_keys_are_the_configurations() {
+        let sample =
+            nipart_plugin_api::config_keys_sample(<super::Commander as Plugin>::CONFIG_KEYS);
+        if let Err(e) = serde_json::from_value::<super::config::Config>(sample) {
+            panic!("CONFIG_KEYS and the configuration type differ: {e}");
+        }
+    }
+}

@@ -44,12 +44,25 @@ pub struct ApplyMode {
     pub when_busy: WhenBusy,
     pub persistence: Persistence,
     pub finish: Finish,
+    /// Validate and plan only (`dry_run`).
+    pub dry_run: bool,
 }
 
 impl TryFrom<&ApplyOptions> for ApplyMode {
     type Error = Error;
 
     fn try_from(o: &ApplyOptions) -> Result<Self> {
+        if o.commit_timeout == Some(0) {
+            return Err(Error::invalid_input(
+                "options.commit_timeout: 0 would roll back at once: give at least 1 second",
+            ));
+        }
+        if o.dry_run && o.no_commit {
+            return Err(Error::invalid_input(
+                "options.dry_run changes nothing, so there is nothing to commit: \
+                 leave out options.no_commit",
+            ));
+        }
         let finish = match (o.no_commit, o.commit_timeout) {
             (true, timeout) => Finish::OnCommit {
                 timeout: timeout.map_or(DEFAULT_COMMIT_TIMEOUT, Duration::from_secs),
@@ -75,6 +88,7 @@ impl TryFrom<&ApplyOptions> for ApplyMode {
                 Persistence::Save
             },
             finish,
+            dry_run: o.dry_run,
         })
     }
 }
@@ -114,5 +128,16 @@ mod tests {
         let e = ApplyMode::try_from(&o).unwrap_err();
         assert!(e.message().contains("commit_timeout"), "{e}");
         assert!(e.message().contains("no_commit"), "{e}");
+    }
+
+    #[test]
+    fn a_zero_commit_timeout_is_refused() {
+        let o = ApplyOptions {
+            no_commit: true,
+            commit_timeout: Some(0),
+            ..ApplyOptions::default()
+        };
+        let e = ApplyMode::try_from(&o).unwrap_err();
+        assert!(e.message().contains("at least 1 second"), "{e}");
     }
 }

@@ -180,7 +180,7 @@ async fn undoable(
         outcome = history
             .save(ctx, s, true)
             .await
-            .map(|_| ())
+            .map(|_| shared.status.saved_is(s.clone()))
             .map_err(|e| e.to_string());
     }
     if outcome.is_ok() && marked {

@@ -47,6 +47,8 @@ pub struct Shared {
     /// Set by `daemon.stopping`: calls that would change the network are
     /// refused from then on.
     stopping: AtomicBool,
+    /// What `Status` reports.
+    pub status: crate::status::Record,
 }
 
 impl Shared {
@@ -57,6 +59,7 @@ impl Shared {
             apply_lock: AsyncMutex::new(()),
             pending: Mutex::new(None),
             stopping: AtomicBool::new(false),
+            status: crate::status::Record::default(),
         }
     }
 

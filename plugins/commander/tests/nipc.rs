@@ -72,9 +72,9 @@ fn nipc_apply_and_show_through_the_daemon() {
         text(&out.stdout),
         text(&out.stderr)
     );
-    // Progress reaches the operator on stderr.
+    // Progress reaches the operator on stderr, one line per step.
     assert!(
-        text(&out.stderr).contains("progress"),
+        text(&out.stderr).contains("\nverify: "),
         "{}",
         text(&out.stderr)
     );
@@ -97,7 +97,8 @@ fn nipc_apply_and_show_through_the_daemon() {
     )
     .unwrap();
     let out = d.nipc(&["apply", file.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    // 7: the daemon refused the state (nipc(1)'s exit codes).
+    assert_eq!(out.status.code(), Some(7), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr)
             .contains("interfaces[0].ipv4.address[0].prefix-length: 33 is out of range 0..=32"),
@@ -171,7 +172,7 @@ fn nipc_refuses_bad_states_before_the_kernel_is_touched() {
         std::fs::write(&file, format!("{valid}{bad}")).unwrap();
         let out = d.nipc(&["apply", file.to_str().unwrap()]);
         let err = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{bad}: {err}");
+        assert_eq!(out.status.code(), Some(7), "{bad}: {err}");
         assert!(err.contains(path), "{bad}: {err}");
         for internal in ["Some(", "None", "{ ", "\u{1b}", "\u{202e}"] {
             assert!(!err.contains(internal), "{bad}: {err}");

@@ -41,6 +41,7 @@ use nipart_plugin_api::{
 };
 use serde::Deserialize;
 
+use nipart_plugin_api::protocol::daemon::{ConfigChanged, ConfigType};
 use saved::SavedState;
 use store::Store;
 
@@ -87,6 +88,14 @@ impl Plugin for Conf {
     const DESCRIPTION: &'static str =
         "saves the desired state, keeps checkpoints on disk, applies the saved state at start";
     const ROLES: &'static [&'static str] = &[Role::CONF.as_str()];
+    const CONFIG_KEYS: &'static [(&'static str, ConfigType)] = &[
+        ("config_dir", ConfigType::String),
+        ("state_dir", ConfigType::String),
+        ("max_checkpoints", ConfigType::Integer),
+        ("apply_at_start", ConfigType::Boolean),
+        ("boot_timeout_ms", ConfigType::Integer),
+        ("max_file_bytes", ConfigType::Integer),
+    ];
 
     fn new() -> Result<Self> {
         Ok(Conf {
@@ -141,6 +150,10 @@ impl Plugin for Conf {
                 }
                 return Ok(());
             }
+            Some(Incoming::ConfigChanged(section)) => {
+                reconfigure(&mut self.config, store, section);
+                return Ok(());
+            }
             Some(request) if event.request => request,
             _ if event.request && event.ref_id.is_none() => {
                 return Err(Error::new(
@@ -151,7 +164,7 @@ impl Plugin for Conf {
             _ => return Ok(()),
         };
         match request {
-            Incoming::Started(_) => Ok(()),
+            Incoming::Started(_) | Incoming::ConfigChanged(_) => Ok(()),
             Incoming::Save(req) => {
                 // The saved state goes with the checkpoint, so that going
                 // back to it restores what boot applies too.
@@ -210,7 +223,58 @@ nipart_plugin_api::incoming! {
         Pending(CheckpointPending),
         InProgress(CheckpointInProgress),
         SaveState(StateSave),
+        ConfigChanged(ConfigChanged),
     }
+}
+
+/// A reload changed `[plugin.conf]`: `max_checkpoints` takes effect at
+/// once (the history is trimmed to it at the next checkpoint); the other
+/// keys only matter at start, and the log line says which changed. A
+/// section that is not valid changes nothing.
+fn reconfigure(config: &mut Config, store: &mut Store, section: ConfigChanged) {
+    let new: Config = match serde_json::from_value(serde_json::Value::Object(section.0)) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!("[plugin.conf] not reloaded: {e}; the previous values stay");
+            return;
+        }
+    };
+    if new.max_checkpoints == 0 {
+        tracing::warn!("[plugin.conf] not reloaded: max_checkpoints must be at least 1");
+        return;
+    }
+    let mut now = Vec::new();
+    if new.max_checkpoints != config.max_checkpoints {
+        store.set_max(new.max_checkpoints);
+        now.push(format!("max_checkpoints is now {}", new.max_checkpoints));
+    }
+    let mut later = Vec::new();
+    if new.config_dir != config.config_dir {
+        later.push("config_dir");
+    }
+    if new.state_dir != config.state_dir {
+        later.push("state_dir");
+    }
+    if new.apply_at_start != config.apply_at_start {
+        later.push("apply_at_start");
+    }
+    if new.boot_timeout_ms != config.boot_timeout_ms {
+        later.push("boot_timeout_ms");
+    }
+    if new.max_file_bytes != config.max_file_bytes {
+        later.push("max_file_bytes");
+    }
+    if !later.is_empty() {
+        now.push(format!(
+            "{} changed; the new value takes effect at the next start",
+            later.join(", ")
+        ));
+    }
+    if !now.is_empty() {
+        tracing::info!("[plugin.conf] reloaded: {}", now.join("; "));
+    }
+    // Keep the values in force: those of the start for what needs one.
+    config.max_checkpoints = new.max_checkpoints;
 }
 
 /// Starts the boot path on a task of its own (the commander asks this
@@ -405,3 +469,17 @@ async fn apply_saved(ctx: &Context, saved: &SavedState, timeout: Duration) {
 
 nipart_plugin_api::register_plugin!(Conf);
 nipart_plugin_api::export_plugins!();
+
+#[cfg(test)]
+mod config_keys_tests {
+    use nipart_plugin_api::Plugin;
+
+    /// `CONFIG_KEYS` names keys the configuration type reads, with their types.
+    #[test]
+    fn the_declared_keys_are_the_configurations() {
+        let sample = nipart_plugin_api::config_keys_sample(<super::Conf as Plugin>::CONFIG_KEYS);
+        if let Err(e) = serde_json::from_value::<super::Config>(sample) {
+            panic!("CONFIG_KEYS and the configuration type differ: {e}");
+        }
+    }
+}

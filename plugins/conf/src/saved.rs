@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use nipart_plugin_api::{
     Error, Result,
-    state::{BridgeConfig, Interface, IpConfig, NetworkState, StateSaved},
+    state::{NetworkState, StateSaved, merge},
 };
 use serde_json::Value;
 
@@ -133,168 +133,14 @@ pub fn parse(path: &Path, text: &str) -> Result<NetworkState> {
         .map_err(|e| Error::invalid_input(format!("{}: {e}", path.display())))
 }
 
-/// Merges a sanitized desired state into a saved one: what `desired`
-/// gives replaces what `saved` has, field by field; an `absent` interface
-/// is removed (a veth with its peer), an `absent` route removes the saved
-/// routes it selects.
-pub fn merge(saved: &mut NetworkState, desired: &NetworkState) {
-    for iface in &desired.interfaces {
-        if iface.is_absent() {
-            let peer = saved
-                .interface(&iface.name)
-                .and_then(|i| i.veth.as_ref())
-                .map(|v| v.peer.clone());
-            saved.interfaces.retain(|i| {
-                i.name != iface.name
-                    && Some(&i.name) != peer.as_ref()
-                    && i.veth.as_ref().is_none_or(|v| v.peer != iface.name)
-            });
-            continue;
-        }
-        match saved.interface_mut(&iface.name) {
-            Some(s) => merge_interface(s, iface),
-            None => saved.interfaces.push(iface.clone()),
-        }
-    }
-    if let Some(routes) = &desired.routes.config {
-        let config = saved.routes.config.get_or_insert_with(Vec::new);
-        for r in routes {
-            if r.is_absent() {
-                config.retain(|c| !r.matches(c));
-            } else if !config.contains(r) {
-                config.push(r.clone());
-            }
-        }
-        if config.is_empty() {
-            saved.routes.config = None;
-        }
-    }
-    saved.routes.running = None;
-    saved.sort();
-}
-
-fn set<T: Clone>(to: &mut Option<T>, from: &Option<T>) {
-    if from.is_some() {
-        to.clone_from(from);
-    }
-}
-
-fn merge_interface(to: &mut Interface, from: &Interface) {
-    set(&mut to.iface_type, &from.iface_type);
-    set(&mut to.state, &from.state);
-    set(&mut to.mtu, &from.mtu);
-    set(&mut to.mac_address, &from.mac_address);
-    set(&mut to.controller, &from.controller);
-    set(&mut to.veth, &from.veth);
-    for (to, from) in [(&mut to.ipv4, &from.ipv4), (&mut to.ipv6, &from.ipv6)] {
-        if let Some(f) = from {
-            merge_ip(to.get_or_insert_with(IpConfig::default), f);
-        }
-    }
-    if let Some(f) = &from.bridge {
-        merge_bridge(to.bridge.get_or_insert_with(BridgeConfig::default), f);
-    }
-}
-
-fn merge_ip(to: &mut IpConfig, from: &IpConfig) {
-    set(&mut to.enabled, &from.enabled);
-    set(&mut to.dhcp, &from.dhcp);
-    set(&mut to.autoconf, &from.autoconf);
-    set(&mut to.address, &from.address);
-}
-
-fn merge_bridge(to: &mut BridgeConfig, from: &BridgeConfig) {
-    set(&mut to.options, &from.options);
-    set(&mut to.port, &from.port);
-}
-
 #[cfg(test)]
 mod tests {
     use std::{fs, os::unix::fs::PermissionsExt};
 
-    use nipart_plugin_api::state::Route;
-
     use super::*;
-
-    fn route(yaml: &str) -> Route {
-        st(&format!("routes: {{config: [{yaml}]}}"))
-            .routes
-            .config
-            .unwrap()
-            .remove(0)
-    }
 
     fn st(yaml: &str) -> NetworkState {
         NetworkState::from_yaml(yaml).unwrap()
-    }
-
-    #[test]
-    fn merges_interfaces_field_by_field_and_removes_absent_ones() {
-        let mut saved = st("
-interfaces:
-  - {name: v0, type: veth, state: up, mtu: 1400, veth: {peer: v0-ep},
-     ipv4: {enabled: true, address: [{ip: 192.0.2.1, prefix-length: 24}]}}
-  - {name: v0-ep, type: veth, state: up, veth: {peer: v0}}
-  - {name: br0, type: linux-bridge, state: up}
-");
-        merge(
-            &mut saved,
-            &st(
-                "interfaces: [{name: v0, mtu: 1500}, {name: br0, state: absent}, {name: v9, type: veth, veth: {peer: v9-ep}}]",
-            ),
-        );
-        assert_eq!(
-            saved,
-            st("
-interfaces:
-  - {name: v0, type: veth, state: up, mtu: 1500, veth: {peer: v0-ep},
-     ipv4: {enabled: true, address: [{ip: 192.0.2.1, prefix-length: 24}]}}
-  - {name: v0-ep, type: veth, state: up, veth: {peer: v0}}
-  - {name: v9, type: veth, veth: {peer: v9-ep}}
-")
-        );
-        // Removing a veth removes its peer too: alone, the peer would
-        // recreate the pair at boot.
-        merge(
-            &mut saved,
-            &st("interfaces: [{name: v0-ep, state: absent}]"),
-        );
-        assert_eq!(
-            saved,
-            st("interfaces: [{name: v9, type: veth, veth: {peer: v9-ep}}]")
-        );
-    }
-
-    #[test]
-    fn merges_routes_by_value() {
-        let mut saved = st("
-routes:
-  config:
-    - {destination: 198.51.100.0/24, next-hop-interface: v0}
-    - {destination: 203.0.113.0/24, next-hop-interface: v0}
-");
-        merge(
-            &mut saved,
-            &st("
-routes:
-  config:
-    - {destination: 198.51.100.0/24, state: absent}
-    - {destination: 203.0.113.0/24, next-hop-interface: v0}
-    - {destination: 2001:db8::/64, next-hop-interface: v0}
-"),
-        );
-        assert_eq!(
-            saved.routes.config.clone().unwrap(),
-            vec![
-                route("{destination: 2001:db8::/64, next-hop-interface: v0}"),
-                route("{destination: 203.0.113.0/24, next-hop-interface: v0}"),
-            ]
-        );
-        merge(
-            &mut saved,
-            &st("routes: {config: [{state: absent, next-hop-interface: v0}]}"),
-        );
-        assert_eq!(saved.routes.config, None);
     }
 
     #[test]

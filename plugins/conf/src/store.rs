@@ -92,6 +92,12 @@ pub fn open_dir(dir: &Path) -> Result<()> {
 }
 
 impl Store {
+    /// Keeps at most `max` checkpoints from the next one taken on (a
+    /// reload changed `max_checkpoints`).
+    pub fn set_max(&mut self, max: usize) {
+        self.max = max;
+    }
+
     /// Opens (creating it if needed) the history in `dir`, keeping at most
     /// `max` checkpoints (at least 1), each file at most
     /// [`file::DEFAULT_MAX_BYTES`].

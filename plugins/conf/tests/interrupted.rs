@@ -277,7 +277,8 @@ fn sigterm_during_an_apply_waits_for_it_answers_and_saves_it() {
     assert!(status.success(), "nipartd exited with {status}:\n{log}");
     let (ok, out) = done.recv_timeout(Duration::from_secs(30)).unwrap();
     assert!(ok, "the client did not get its answer: {out}\nlog:\n{log}");
-    assert!(out.contains("verified: true"), "{out}");
+    // nipc's summary line (docs/nipc.md): verified.
+    assert!(out.contains(", checkpoint cp-1, verified\n"), "{out}");
     // Finished, saved, then stopped.
     assert_eq!(links(&n, "tm"), all_links("tm", 100));
     assert_eq!(

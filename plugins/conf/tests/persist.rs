@@ -156,7 +156,10 @@ fn confirm_or_revert_keeps_a_committed_apply_and_reverts_an_uncommitted_one() {
     assert!(last["timeout"].as_u64().unwrap() <= 60, "{last}");
 
     // Only one pending apply: the error names it.
-    let err = n.nipc_err(&["apply", n.sandbox().path("desired.yml").to_str().unwrap()]);
+    let err = n.nipc_err(
+        9,
+        &["apply", n.sandbox().path("desired.yml").to_str().unwrap()],
+    );
     assert!(
         err.contains(&format!("checkpoint {pending} awaits Commit or Rollback")),
         "{err}"
@@ -165,7 +168,7 @@ fn confirm_or_revert_keeps_a_committed_apply_and_reverts_an_uncommitted_one() {
     assert_eq!(n.ns.link("cb0").unwrap()["mtu"], 1400);
     assert_eq!(n.saved().interface("cb0").unwrap().mtu, Some(1400));
     assert_eq!(n.checkpoints().last().unwrap()["pending"], false);
-    let err = n.nipc_err(&["commit"]);
+    let err = n.nipc_err(8, &["commit"]);
     assert!(err.contains("no checkpoint awaits Commit"), "{err}");
 
     // Not committed: rolled back by itself after the timeout, said so in
@@ -283,7 +286,7 @@ fn rollback_to_an_older_checkpoint_by_id() {
     assert_eq!(cps[3]["created_by"], "rollback to cp-3");
 
     // An id that does not exist is a clear error naming those that do.
-    let err = n.nipc_err(&["rollback", "cp-99"]);
+    let err = n.nipc_err(8, &["rollback", "cp-99"]);
     assert!(
         err.contains("no checkpoint \"cp-99\" (the checkpoints are cp-1, cp-2, cp-3, cp-4)"),
         "{err}"
@@ -291,8 +294,8 @@ fn rollback_to_an_older_checkpoint_by_id() {
     assert_eq!(n.show(), after_b);
 
     // The rollback itself can be undone: the last checkpoint is the state
-    // before it.
-    n.nipc_ok(&["rollback"]);
+    // before it (named: without an id, only a pending apply is undone).
+    n.nipc_ok(&["rollback", "cp-4"]);
     assert_eq!(n.show(), after_c);
     assert!(n.ns.addresses("cb0").is_empty());
 }

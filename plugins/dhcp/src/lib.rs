@@ -30,7 +30,7 @@ use std::{collections::HashMap, path::PathBuf, time::Duration};
 use nipart_plugin_api::{
     Address, Context, Error, ErrorKind, Event, Message, Plugin, Result, Role,
     protocol::{
-        daemon::ConfigChanged,
+        daemon::{ConfigChanged, ConfigType},
         dhcp::{CarrierChange, CarrierDown, CarrierUp},
         monitor::{Condition, FollowUp, RuleAdd, RuleInterface, RuleRemove},
         workflow::NetworkApplied,
@@ -116,6 +116,14 @@ impl Plugin for Dhcp {
     const DESCRIPTION: &'static str = "DHCPv4 client (mozim); leases are applied by role kernel";
     const ROLES: &'static [&'static str] = &[Role::DHCP.as_str()];
     const SUBSCRIPTIONS: &'static [&'static str] = &[NetworkApplied::TOPIC, RolledBack::TOPIC];
+    const CONFIG_KEYS: &'static [(&'static str, ConfigType)] = &[
+        ("lease_dir", ConfigType::String),
+        ("kernel_timeout_ms", ConfigType::Integer),
+        ("monitor_timeout_ms", ConfigType::Integer),
+        ("retry_interval_ms", ConfigType::Integer),
+        ("release_timeout_ms", ConfigType::Integer),
+        ("invalid_report_ms", ConfigType::Integer),
+    ];
 
     fn new() -> Result<Self> {
         Ok(Dhcp {
@@ -463,3 +471,17 @@ impl log::Log for LogBridge {
 
 nipart_plugin_api::register_plugin!(Dhcp);
 nipart_plugin_api::export_plugins!();
+
+#[cfg(test)]
+mod config_keys_tests {
+    use nipart_plugin_api::Plugin;
+
+    /// `CONFIG_KEYS` names keys the configuration type reads, with their types.
+    #[test]
+    fn the_declared_keys_are_the_configurations() {
+        let sample = nipart_plugin_api::config_keys_sample(<super::Dhcp as Plugin>::CONFIG_KEYS);
+        if let Err(e) = serde_json::from_value::<super::Config>(sample) {
+            panic!("CONFIG_KEYS and the configuration type differ: {e}");
+        }
+    }
+}

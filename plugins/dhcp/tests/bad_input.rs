@@ -19,7 +19,7 @@ fn dhcp_on_a_missing_interface_is_a_validation_error() {
             "interfaces:\n  - name: {CLIENT_IF}\n    mtu: 1400\n  - name: ghost0\n    ipv4:\n      dhcp: true\n"
         ),
     );
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(7), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr).contains(
             "interfaces[1].ipv4.dhcp: interface \"ghost0\" does not exist and is not created by this state, so DHCP can't run on it"
@@ -48,7 +48,7 @@ fn dhcpv6_is_refused_and_rolled_back() {
             "interfaces:\n  - name: {CLIENT_IF}\n    mtu: 1400\n    ipv6:\n      dhcp: true\n"
         ),
     );
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(10), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr)
             .contains("ipv6.dhcp and ipv6.autoconf are not supported by the dhcp plugin"),

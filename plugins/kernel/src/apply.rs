@@ -98,27 +98,34 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         .collect();
     todo.sort_by_key(order);
     let mut phase = Vec::new();
+    // What each conf of the phase changes, for its error: the kernel's
+    // answer alone (`Invalid argument`) names neither object nor change.
+    let mut phase_what = Vec::new();
     let mut touched = Vec::new();
     let mut last = 0;
     for want in todo {
         let cur = current.interface(&want.name);
         let diffs = interface_differences(want, cur);
         if order(&want) != last {
-            apply_ifaces(std::mem::take(&mut phase)).await?;
+            apply_ifaces_changing(std::mem::take(&mut phase), &std::mem::take(&mut phase_what))
+                .await?;
             last = order(&want);
         }
         if diffs.is_empty() {
             continue;
         }
         if cur.is_none() {
-            changes.push(format!(
+            let line = format!(
                 "create {} {}",
                 want.iface_type.map_or("interface", |t| t.as_str()),
                 want.name
-            ));
+            );
+            phase_what.push(line.clone());
+            changes.push(line);
         } else {
             let what: Vec<String> = diffs.iter().map(|d| d.property.clone()).collect();
             changes.push(format!("change {}: {}", want.name, what.join(", ")));
+            phase_what.extend(diffs.iter().map(ToString::to_string));
         }
         let (conf, removals) = iface_conf(want, cur, desired)?;
         address::remove(&want.name, &removals).await?;
@@ -126,7 +133,7 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         ip::set_ipv6_enabled(want)?;
         touched.push(want);
     }
-    apply_ifaces(phase).await?;
+    apply_ifaces_changing(phase, &phase_what).await?;
     ip::after_create(&desired.interfaces)?;
 
     // 5. Route additions, and the static routes the kernel removed along
@@ -192,6 +199,18 @@ fn to_np_state(s: InterfaceState) -> IfaceState {
         InterfaceState::Absent => IfaceState::Absent,
         _ => IfaceState::Up,
     }
+}
+
+/// As [`apply_ifaces`]; an error names what the call was changing (`what`:
+/// `op0: mtu desired 70000000, current 1500`, `create veth v1`).
+async fn apply_ifaces_changing(confs: Vec<IfaceConf>, what: &[String]) -> Result<()> {
+    apply_ifaces(confs).await.map_err(|e| {
+        if what.is_empty() {
+            e
+        } else {
+            Error::new(e.kind(), format!("{e} (changing {})", what.join("; ")))
+        }
+    })
 }
 
 /// Applies `confs` in one nispor call (nothing if empty).

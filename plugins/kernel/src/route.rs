@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use nipart_plugin_api::{
     Error, ErrorKind, Result,
-    state::{Route, Routes, canonical_network, is_link_local},
+    state::{MAIN_TABLE, Route, Routes, canonical_network, is_link_local},
 };
 use nispor::{AddressFamily, NetConf, NetState, RouteConf, RouteProtocol, RouteType};
 
@@ -82,14 +82,40 @@ pub(crate) fn conf(r: &Route, remove: bool) -> Result<RouteConf> {
     Ok(c)
 }
 
-/// Applies `routes` in one nispor call (nothing if empty).
+/// Applies `routes`, one nispor call each, so that an error names the
+/// route the kernel refused (`applying routes: adding 198.51.100.0/24 via
+/// 192.0.2.1 dev eth1: … Network is unreachable`); the ones before it
+/// stay, as they did in one call.
 pub(crate) async fn apply(routes: Vec<RouteConf>) -> Result<()> {
-    if routes.is_empty() {
-        return Ok(());
+    for route in routes {
+        let what = describe_conf(&route);
+        let mut net = NetConf::default();
+        net.routes = Some(vec![route]);
+        net.apply_async()
+            .await
+            .map_err(|e| from_nispor(&format!("applying routes: {what}"), e))?;
     }
-    let mut net = NetConf::default();
-    net.routes = Some(routes);
-    net.apply_async()
-        .await
-        .map_err(|e| from_nispor("applying routes", e))
+    Ok(())
+}
+
+/// `adding 198.51.100.0/24 via 192.0.2.1 dev eth1 metric 100 table 200`.
+fn describe_conf(c: &RouteConf) -> String {
+    let mut s = format!(
+        "{} {}",
+        if c.remove { "removing" } else { "adding" },
+        if c.dst.is_empty() { "*" } else { &c.dst }
+    );
+    if let Some(via) = &c.via {
+        s.push_str(&format!(" via {via}"));
+    }
+    if let Some(dev) = &c.oif {
+        s.push_str(&format!(" dev {dev}"));
+    }
+    if let Some(m) = c.metric {
+        s.push_str(&format!(" metric {m}"));
+    }
+    if let Some(t) = c.table.filter(|t| u32::from(*t) != MAIN_TABLE) {
+        s.push_str(&format!(" table {t}"));
+    }
+    s
 }

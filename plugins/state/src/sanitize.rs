@@ -12,7 +12,8 @@
 //! 4. [`Sanitizing::check_controllers`]: every interface's `controller`
 //!    agrees with the bridges;
 //! 5. [`Sanitizing::attach_unmentioned_ports`]: ports listed but not
-//!    otherwise given are attached, keeping their state;
+//!    otherwise given are attached and brought up (as nmstate does: a port
+//!    that is down leaves the bridge without carrier);
 //! 6. [`Sanitizing::check_routes`]: the next-hop interface of each route
 //!    exists after the apply.
 //!
@@ -350,8 +351,9 @@ impl<'a> Sanitizing<'a> {
         Ok(())
     }
 
-    /// Pass 5: existing ports not otherwise mentioned are attached,
-    /// keeping their state.
+    /// Pass 5: existing ports not otherwise mentioned are attached and
+    /// brought up; a port the state gives has its own `state` (`up` when
+    /// not given, pass 2).
     fn attach_unmentioned_ports(&mut self) {
         for (port, bridge) in &self.port_of {
             if self.pos.contains_key(port) || self.implicit.contains(port) {
@@ -361,7 +363,7 @@ impl<'a> Sanitizing<'a> {
             self.extra.push(Interface {
                 name: port.clone(),
                 iface_type: cur.and_then(|c| c.iface_type),
-                state: Some(cur.map_or(InterfaceState::Up, |c| c.state_or_up())),
+                state: Some(InterfaceState::Up),
                 controller: Some(bridge.clone()),
                 ..Interface::default()
             });

@@ -25,6 +25,9 @@ pub mod topics {
     /// API → `role:commander`: [`ApiCall`](crate::state::ApiCall)`<{}>`; reply:
     /// [`CheckpointList`](crate::state::CheckpointList).
     pub const LIST_CHECKPOINTS: &str = "api.network.list-checkpoints";
+    /// API → `role:commander`: [`ApiCall`](crate::state::ApiCall)`<`[`StatusRequest`](crate::state::StatusRequest)`>`;
+    /// reply: [`NetworkStatus`](crate::state::NetworkStatus).
+    pub const STATUS: &str = "api.network.status";
 
     /// commander → `role:kernel`: [`QueryRequest`](crate::state::QueryRequest);
     /// reply: [`NetworkState`](crate::state::NetworkState).
@@ -150,6 +153,11 @@ pub struct ApplyOptions {
     /// Fail with a `busy` error instead of waiting for an apply in progress.
     #[serde(default, skip_serializing_if = "is_false")]
     pub no_wait: bool,
+    /// Validate and plan only: nothing is changed, saved or checkpointed;
+    /// the result's `changes` are what an apply would change (one
+    /// difference between the desired and the current state each).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub dry_run: bool,
 }
 
 /// Options left out are their defaults: an `ApplyOptions` carries only
@@ -186,7 +194,8 @@ pub struct ApplyProgress {
 pub struct ApplyResult {
     /// The checkpoint taken before the apply; with `no_commit` it awaits
     /// `Commit` or `Rollback`. Without the `conf` plugin it is gone
-    /// otherwise; with it, it stays in the history.
+    /// otherwise; with it, it stays in the history. Empty when none was
+    /// taken: a dry run, or an apply that had nothing to change.
     pub checkpoint: String,
     /// Whether the checkpoint awaits `Commit`.
     pub pending: bool,
@@ -194,10 +203,30 @@ pub struct ApplyResult {
     pub verified: bool,
     /// Verification attempts made.
     pub attempts: u32,
-    /// What each plugin changed, in order.
+    /// What each plugin changed, in order (with `dry_run`: what an apply
+    /// would change).
     pub changes: Vec<String>,
     /// The desired state after sanitizing.
     pub desired: NetworkState,
+    /// It was a dry run: nothing was changed; `changes` are what an apply
+    /// would change.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub dry_run: bool,
+}
+
+impl ApplyResult {
+    /// For people: `3 changes, checkpoint cp-4`, `nothing to change`.
+    pub fn summary(&self) -> String {
+        let mut s = match self.changes.len() {
+            0 => "nothing to change".to_string(),
+            1 => "1 change".to_string(),
+            n => format!("{n} changes"),
+        };
+        if !self.checkpoint.is_empty() {
+            s.push_str(&format!(", checkpoint {}", self.checkpoint));
+        }
+        s
+    }
 }
 
 /// Parameters of `Commit` and `Rollback`.
@@ -240,6 +269,57 @@ pub struct CheckpointInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckpointList {
     pub checkpoints: Vec<CheckpointInfo>,
+}
+
+/// Parameters of `Status`: none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRequest {}
+
+/// What started an apply, as `Status` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ApplyKind {
+    /// The saved state, applied at start (by the `conf` plugin).
+    Boot,
+    /// `Apply` through the API.
+    Api,
+    /// `Rollback` through the API, or a `no_commit` apply not committed in
+    /// time.
+    Rollback,
+    /// A DHCP lease acquired, renewed or lost.
+    Dhcp,
+}
+
+/// How the last apply of one kind ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastApply {
+    pub kind: ApplyKind,
+    /// When it ended, seconds since the Unix epoch.
+    pub unix_time: u64,
+    pub ok: bool,
+    /// For people: what it did, or why it failed.
+    pub message: String,
+}
+
+/// The reply to `Status`: what an operator checks first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkStatus {
+    /// The last apply of each kind since the daemon started, in the order
+    /// of [`ApplyKind`]; kinds that did not happen are left out.
+    pub last: Vec<LastApply>,
+    /// The checkpoint awaiting `Commit`.
+    #[serde(default)]
+    pub pending: Option<CheckpointInfo>,
+    /// An apply, commit or rollback is running now.
+    #[serde(default)]
+    pub busy: bool,
+    /// How the running state differs from the saved desired state, one
+    /// difference each (empty: as saved); `None` when the commander has not
+    /// seen the saved state since it started (no boot apply and no saved
+    /// apply yet).
+    #[serde(default)]
+    pub drift: Option<Vec<String>>,
 }
 
 /// Payload of [`topics::QUERY`].

@@ -146,12 +146,13 @@ impl Node {
         text(&out.stdout)
     }
 
-    /// `nipc ARGS` that must fail with exit code 1; its standard error.
-    pub fn nipc_err(&self, args: &[&str]) -> String {
+    /// `nipc ARGS` that must fail with exit code `code` (nipc(1)); its
+    /// standard error.
+    pub fn nipc_err(&self, code: i32, args: &[&str]) -> String {
         let out = self.nipc(args);
         assert_eq!(
             out.status.code(),
-            Some(1),
+            Some(code),
             "nipc {args:?}: {}{}",
             text(&out.stdout),
             text(&out.stderr)

@@ -123,14 +123,14 @@ fn invalid_states_name_the_path() {
 }
 
 #[test]
-fn bridge_ports_get_their_controller_and_keep_their_state() {
+fn bridge_ports_get_their_controller_and_are_brought_up() {
     let p = plan(&yaml("interfaces: [{name: br1, type: linux-bridge, bridge: {port: [{name: eth0}, {name: v3}]}}, {name: v3, type: veth, veth: {peer: v3p}}]"), &current()).unwrap();
     let eth0 = p.desired.interface("eth0").unwrap();
     assert_eq!(eth0.controller.as_deref(), Some("br1"));
     assert_eq!(
         eth0.state,
-        Some(InterfaceState::Down),
-        "an existing port keeps its state"
+        Some(InterfaceState::Up),
+        "a port that was down is brought up (nmstate does)"
     );
     assert_eq!(
         p.desired.interface("v3").unwrap().controller.as_deref(),
