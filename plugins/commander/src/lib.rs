@@ -11,13 +11,14 @@
 //! timer), [`workflow`] (the commander's state and the steps the calls
 //! share, the one revert path and the `network.rolled-back` notice),
 //! [`history`] (requests to role `conf`), [`options`] (`ApplyOptions` as
-//! an `ApplyMode`), [`leases`] (DHCP leases in `Show`), [`config`].
+//! an `ApplyMode`), [`leases`] (DHCP leases in `Show`), [`neighbors`] (LLDP neighbours in `Show`), [`config`].
 
 mod apply;
 mod checkpoint;
 mod config;
 mod history;
 mod leases;
+mod neighbors;
 mod options;
 mod workflow;
 
@@ -170,6 +171,7 @@ impl Plugin for Commander {
                     let interface = call.parameters.interface;
                     let mut state = shared.query(&c, interface.clone()).await?;
                     leases::merge(&c, &mut state, interface.as_deref()).await;
+                    neighbors::merge(&c, &mut state, interface.as_deref()).await;
                     Ok(state)
                 });
             }
