@@ -74,6 +74,8 @@ pub const PROGRAMS: &[(&str, &str)] = &[
     ("kill", "procps"),
     ("unshare", "util-linux"),
     ("python3", "python3"),
+    ("lldpd", "lldpd"),
+    ("lldpcli", "lldpd"),
 ];
 
 /// The Debian package that provides `program`, if the tests know it.

@@ -333,3 +333,28 @@ fn lldp_enabled_false_stops_listening() {
     let shown = show(&d, HOST_IF);
     assert_eq!(shown.get("lldp"), None, "{shown:#}");
 }
+
+#[test]
+fn lldp_on_a_missing_interface_fails_and_changes_nothing() {
+    let bed = Bed::new();
+    let d = daemon(&bed, "");
+    let file = bed.path("ghost.yml");
+    std::fs::write(
+        &file,
+        format!(
+            "interfaces:\n  - name: {HOST_IF}\n    mtu: 1400\n    lldp:\n      enabled: true\n  - name: ghost0\n    lldp:\n      enabled: true\n"
+        ),
+    )
+    .unwrap();
+    let out = nipc(&d, &["apply", file.to_str().unwrap()]);
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("interfaces[1].type: interface \"ghost0\" does not exist"),
+        "{err}"
+    );
+    // Nothing half-applied: no agent on lldp0, its MTU as it was.
+    let shown = show(&d, HOST_IF);
+    assert_eq!(shown.get("lldp"), None, "{shown:#}");
+    assert_eq!(shown["mtu"], 1500, "{shown:#}");
+}

@@ -416,8 +416,9 @@ impl Rng {
 
 /// The decoder never panics and its errors always have a message: random
 /// bytes, and the captured frames with random bytes changed, cut or
-/// inserted. Bounded: a fixed count of inputs (a few seconds in a debug
-/// build). The fuzz target (`plugins/lldp/fuzz`) does the same for longer.
+/// inserted. Bounded: 60,000 inputs from a fixed seed (a second or two in
+/// a debug build), then, with `NIPART_FUZZ_SECONDS=N` (`.ci/test` sets 30),
+/// more until N seconds have passed.
 #[test]
 fn random_and_mutated_frames_never_panic() {
     let seeds = [
@@ -427,7 +428,15 @@ fn random_and_mutated_frames_never_panic() {
     ];
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut decoded = 0;
-    for i in 0..60_000 {
+    let budget = std::env::var("NIPART_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .map(std::time::Duration::from_secs);
+    let started = std::time::Instant::now();
+    let more = |i: u64| i < 60_000 || budget.is_some_and(|b| started.elapsed() < b);
+    let mut i = 0u64;
+    while more(i) {
+        i += 1;
         let mut f = if i % 4 == 0 {
             let n = rng.below(200);
             let mut f = bytes(LLDPD_SHUTDOWN)[..14].to_vec();
