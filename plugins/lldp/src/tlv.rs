@@ -220,13 +220,10 @@ pub fn decode(pdu: &[u8]) -> Result<Lldpdu, Malformed> {
             }
             tlv_type::MANAGEMENT_ADDRESS => {
                 let a = management_address(v).map_err(invalid)?;
-                match tlvs.iter_mut().find_map(|t| match t {
+                gather(&mut tlvs, a, LldpTlv::ManagementAddresses, |t| match t {
                     LldpTlv::ManagementAddresses(l) => Some(l),
                     _ => None,
-                }) {
-                    Some(list) => list.push(a),
-                    None => tlvs.push(LldpTlv::ManagementAddresses(vec![a])),
-                }
+                });
             }
             tlv_type::ORGANIZATIONAL => {
                 organizational(v, &mut tlvs).map_err(invalid)?;
@@ -238,6 +235,21 @@ pub fn decode(pdu: &[u8]) -> Result<Lldpdu, Malformed> {
         }
     }
     Ok(Lldpdu { ttl, msap, tlvs })
+}
+
+/// Adds `item` to the one entry that gathers its kind (`list` finds it),
+/// made with `make` at the first: nmstate shows every management address,
+/// VLAN name and protocol VLAN ID of a neighbour in one entry each.
+fn gather<T>(
+    tlvs: &mut Vec<LldpTlv>,
+    item: T,
+    make: fn(Vec<T>) -> LldpTlv,
+    list: fn(&mut LldpTlv) -> Option<&mut Vec<T>>,
+) {
+    match tlvs.iter_mut().find_map(list) {
+        Some(l) => l.push(item),
+        None => tlvs.push(make(vec![item])),
+    }
 }
 
 /// The first three TLVs are chassis ID, port ID and TTL, each once.
@@ -351,13 +363,10 @@ fn organizational(v: &[u8], tlvs: &mut Vec<LldpTlv>) -> Result<(), String> {
         (OUI_802_1, 2) => {
             need(3)?;
             let id = u32::from(u16::from_be_bytes([info[1], info[2]]));
-            match tlvs.iter_mut().find_map(|t| match t {
+            gather(tlvs, id, LldpTlv::ProtocolVlanIds, |t| match t {
                 LldpTlv::ProtocolVlanIds(l) => Some(l),
                 _ => None,
-            }) {
-                Some(l) => l.push(id),
-                None => tlvs.push(LldpTlv::ProtocolVlanIds(vec![id])),
-            }
+            });
         }
         (OUI_802_1, 3) => {
             let [v1, v2, n, name @ ..] = info else {
@@ -373,13 +382,10 @@ fn organizational(v: &[u8], tlvs: &mut Vec<LldpTlv>) -> Result<(), String> {
                 name: String::from_utf8_lossy(name).into_owned(),
                 vid: u32::from(u16::from_be_bytes([*v1, *v2]) & 0x0fff),
             };
-            match tlvs.iter_mut().find_map(|t| match t {
+            gather(tlvs, vlan, LldpTlv::Vlans, |t| match t {
                 LldpTlv::Vlans(l) => Some(l),
                 _ => None,
-            }) {
-                Some(l) => l.push(vlan),
-                None => tlvs.push(LldpTlv::Vlans(vec![vlan])),
-            }
+            });
         }
         (OUI_802_3, 1) => {
             need(5)?;

@@ -137,24 +137,7 @@ fn the_neighbour_is_shown_with_exactly_what_lldpd_was_given() {
 #[test]
 fn a_neighbour_expires_after_its_ttl_when_lldpd_dies() {
     let bed = Bed::new();
-    let mut lldpd = Lldpd::start(
-        &bed.peer,
-        PEER_IF,
-        bed.dir.path(),
-        "lldpd",
-        &[
-            "configure lldp tx-interval 1",
-            "configure system hostname sw-ttl",
-        ],
-    );
-    let d = daemon(&bed, "");
-    enable(&d, &bed, HOST_IF, false);
-    wait_for(PATIENCE, "the neighbour", || {
-        neighbors(&d, HOST_IF)
-            .iter()
-            .any(|n| system_name(n).as_deref() == Some("sw-ttl"))
-            .then_some(())
-    });
+    let (mut lldpd, d) = heard(&bed, "sw-ttl", &[]);
     let monitor = Monitor::start(&d, "lldp.neighbor-removed");
     // No shutdown LLDPDU: the neighbour goes when its TTL (4 s) runs out.
     lldpd.kill9();
@@ -172,25 +155,12 @@ fn a_neighbour_expires_after_its_ttl_when_lldpd_dies() {
 fn the_shutdown_lldpdu_removes_the_neighbour_at_once() {
     let bed = Bed::new();
     // TTL 100 s: only the shutdown LLDPDU can remove it within the test.
-    let mut lldpd = Lldpd::start(
-        &bed.peer,
-        PEER_IF,
-        bed.dir.path(),
-        "lldpd",
-        &[
-            "configure lldp tx-interval 1",
-            "configure lldp tx-hold 100",
-            "configure system hostname sw-bye",
-        ],
-    );
-    let d = daemon(&bed, "");
-    enable(&d, &bed, HOST_IF, false);
-    wait_for(PATIENCE, "the neighbour with TTL 100", || {
-        neighbors(&d, HOST_IF)
-            .iter()
-            .any(|n| field(n, 3, None, "ttl") == 100)
-            .then_some(())
-    });
+    let (mut lldpd, d) = heard(&bed, "sw-bye", &["configure lldp tx-hold 100"]);
+    let ttl: Vec<Value> = neighbors(&d, HOST_IF)
+        .iter()
+        .map(|n| field(n, 3, None, "ttl").clone())
+        .collect();
+    assert_eq!(ttl, [json!(100)]);
     let monitor = Monitor::start(&d, "lldp.neighbor-removed");
     lldpd.terminate();
     let removed = monitor.wait("lldp.neighbor-removed", "sw-bye");
@@ -206,24 +176,7 @@ fn the_shutdown_lldpdu_removes_the_neighbour_at_once() {
 #[test]
 fn a_new_system_name_replaces_the_neighbours_tlvs() {
     let bed = Bed::new();
-    let lldpd = Lldpd::start(
-        &bed.peer,
-        PEER_IF,
-        bed.dir.path(),
-        "lldpd",
-        &[
-            "configure lldp tx-interval 1",
-            "configure system hostname sw-old",
-        ],
-    );
-    let d = daemon(&bed, "");
-    enable(&d, &bed, HOST_IF, false);
-    wait_for(PATIENCE, "sw-old", || {
-        neighbors(&d, HOST_IF)
-            .iter()
-            .any(|n| system_name(n).as_deref() == Some("sw-old"))
-            .then_some(())
-    });
+    let (lldpd, d) = heard(&bed, "sw-old", &[]);
     let monitor = Monitor::start(&d, "lldp.*");
     lldpd.cli(&["configure", "system", "hostname", "sw-new"]);
     let changed = monitor.wait("lldp.neighbor-changed", "sw-new");
@@ -305,21 +258,7 @@ fn two_neighbours_on_a_bridge_are_both_listed() {
 #[test]
 fn lldp_enabled_false_stops_listening() {
     let bed = Bed::new();
-    let _lldpd = Lldpd::start(
-        &bed.peer,
-        PEER_IF,
-        bed.dir.path(),
-        "lldpd",
-        &[
-            "configure lldp tx-interval 1",
-            "configure system hostname sw-off",
-        ],
-    );
-    let d = daemon(&bed, "");
-    enable(&d, &bed, HOST_IF, false);
-    wait_for(PATIENCE, "the neighbour", || {
-        (neighbors(&d, HOST_IF).len() == 1).then_some(())
-    });
+    let (_lldpd, d) = heard(&bed, "sw-off", &[]);
     let monitor = Monitor::start(&d, "lldp.neighbor-removed");
     apply_ok(
         &d,

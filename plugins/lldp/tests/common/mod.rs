@@ -302,6 +302,26 @@ pub fn enable(d: &RunningDaemon, bed: &Bed, iface: &str, transmit: bool) {
     );
 }
 
+/// lldpd on the peer's end sending every second, configured with `extra`
+/// then named `hostname`; the daemon listening on [`HOST_IF`]; once the
+/// neighbour named `hostname` is listed.
+pub fn heard(bed: &Bed, hostname: &str, extra: &[&str]) -> (Lldpd, RunningDaemon) {
+    let name = format!("configure system hostname {hostname}");
+    let mut config = vec!["configure lldp tx-interval 1"];
+    config.extend_from_slice(extra);
+    config.push(&name);
+    let lldpd = Lldpd::start(&bed.peer, PEER_IF, bed.dir.path(), "lldpd", &config);
+    let d = daemon(bed, "");
+    enable(&d, bed, HOST_IF, false);
+    wait_for(PATIENCE, &format!("the neighbour {hostname}"), || {
+        neighbors(&d, HOST_IF)
+            .iter()
+            .any(|n| system_name(n).as_deref() == Some(hostname))
+            .then_some(())
+    });
+    (lldpd, d)
+}
+
 /// `nipc -o json show IFACE`: the interface's JSON.
 pub fn show(d: &RunningDaemon, iface: &str) -> Value {
     let out = nipc(d, &["-o", "json", "show", iface]);
