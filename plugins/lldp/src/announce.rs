@@ -242,3 +242,88 @@ pub fn interface_addresses(interface: &str) -> Vec<IpAddr> {
     unsafe { libc::freeifaddrs(head) };
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use nipart_plugin_api::state::{LldpManagementAddress, LldpTlv};
+
+    use super::*;
+    use crate::tlv::decode_frame;
+
+    fn ours() -> Announcement {
+        Announcement {
+            chassis: (CHASSIS_LOCAL, b"0123456789abcdef0123456789abcdef".to_vec()),
+            interface: "eth1".into(),
+            ifindex: 7,
+            ttl: 120,
+            system_name: "host1".into(),
+            system_description: "nipart 0.1.0 on Linux".into(),
+            addresses: vec!["192.0.2.2".parse().unwrap(), "2001:db8::2".parse().unwrap()],
+        }
+    }
+
+    #[test]
+    fn our_lldpdu_decodes_into_what_we_announce() {
+        let src = [2, 0, 0, 0, 0, 9];
+        let pdu = decode_frame(&ours().frame(src)).unwrap();
+        let station = vec!["Station Only".to_string()];
+        let mgmt = |address: &str, subtype: &str| LldpManagementAddress {
+            address: address.into(),
+            address_subtype: subtype.into(),
+            interface_number: 7,
+            interface_number_subtype: 2,
+        };
+        assert_eq!(
+            pdu.tlvs,
+            [
+                LldpTlv::ChassisId {
+                    id: "0123456789abcdef0123456789abcdef".into(),
+                    subtype: 7
+                },
+                LldpTlv::PortId {
+                    id: "eth1".into(),
+                    subtype: 5
+                },
+                LldpTlv::Ttl(120),
+                LldpTlv::PortDescription("eth1".into()),
+                LldpTlv::SystemName("host1".into()),
+                LldpTlv::SystemDescription("nipart 0.1.0 on Linux".into()),
+                LldpTlv::SystemCapabilities {
+                    supported: station.clone(),
+                    enabled: station
+                },
+                LldpTlv::ManagementAddresses(vec![
+                    mgmt("192.0.2.2", "IPv4"),
+                    mgmt("2001:db8::2", "IPv6")
+                ]),
+            ]
+        );
+        let bye = decode_frame(&ours().shutdown_frame(src)).unwrap();
+        assert_eq!(bye.ttl, 0);
+        assert_eq!(bye.msap, pdu.msap);
+    }
+
+    #[test]
+    fn long_names_and_many_addresses_still_make_a_valid_frame() {
+        let mut a = ours();
+        a.system_name = "é".repeat(300);
+        a.system_description = "d".repeat(1000);
+        a.addresses = (0..40)
+            .map(|i| IpAddr::from([0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, i]))
+            .collect();
+        let f = a.frame([2, 0, 0, 0, 0, 9]);
+        assert!(f.len() <= 14 + MAX_LLDPDU, "{} bytes", f.len());
+        let pdu = decode_frame(&f).unwrap();
+        let name = pdu.tlvs.iter().find_map(|t| match t {
+            LldpTlv::SystemName(s) => Some(s.clone()),
+            _ => None,
+        });
+        // Cut at a character boundary within 255 bytes.
+        assert_eq!(name, Some("é".repeat(127)));
+        let addresses = pdu.tlvs.iter().find_map(|t| match t {
+            LldpTlv::ManagementAddresses(l) => Some(l.len()),
+            _ => None,
+        });
+        assert_eq!(addresses, Some(MAX_MANAGEMENT));
+    }
+}

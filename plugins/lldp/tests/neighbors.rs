@@ -297,3 +297,40 @@ fn lldp_on_a_missing_interface_fails_and_changes_nothing() {
     assert_eq!(shown.get("lldp"), None, "{shown:#}");
     assert_eq!(shown["mtu"], 1500, "{shown:#}");
 }
+
+#[test]
+fn a_rollback_stops_the_agent_the_apply_started() {
+    let bed = Bed::new();
+    let _lldpd = Lldpd::start(
+        &bed.peer,
+        PEER_IF,
+        bed.dir.path(),
+        "lldpd",
+        &[
+            "configure lldp tx-interval 1",
+            "configure system hostname sw-rb",
+        ],
+    );
+    let d = daemon(&bed, "");
+    let file = bed.path("lldp.yml");
+    std::fs::write(
+        &file,
+        format!("interfaces:\n  - name: {HOST_IF}\n    lldp:\n      enabled: true\n"),
+    )
+    .unwrap();
+    let out = nipc(&d, &["apply", "--no-commit", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    wait_for(PATIENCE, "the neighbour", || {
+        (neighbors(&d, HOST_IF).len() == 1).then_some(())
+    });
+    let out = nipc(&d, &["rollback"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    wait_for(PATIENCE, "the agent to stop", || {
+        show(&d, HOST_IF).get("lldp").is_none().then_some(())
+    });
+    assert!(
+        d.log().contains("lldp0: stopping LLDP: checkpoint"),
+        "{}",
+        d.log()
+    );
+}
