@@ -94,6 +94,12 @@ impl Config {
                 self.max_neighbors
             ));
         }
+        if !(100..=60_000).contains(&self.stop_timeout_ms) {
+            return bad(format!(
+                "stop_timeout_ms = {} is out of range 100..=60000",
+                self.stop_timeout_ms
+            ));
+        }
         Ok(self)
     }
 
@@ -323,6 +329,41 @@ impl Lldp {
             tracing::info!("{name}: stopping LLDP: checkpoint {checkpoint} was restored");
             self.stop(&name).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checked(toml: serde_json::Value) -> std::result::Result<Config, String> {
+        serde_json::from_value::<Config>(toml)
+            .map_err(|e| e.to_string())?
+            .check()
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_configuration_is_bounded_and_unknown_keys_are_refused() {
+        let c = checked(serde_json::json!({})).unwrap();
+        assert_eq!(
+            (c.tx_interval_ms, c.tx_hold, c.max_neighbors),
+            (30_000, 4, 64)
+        );
+        let e = checked(serde_json::json!({"tx_interval_ms": 5})).unwrap_err();
+        assert!(
+            e.contains("[plugin.lldp] tx_interval_ms = 5 is out of range 100..=3600000"),
+            "{e}"
+        );
+        let e = checked(serde_json::json!({"max_neighbors": 0})).unwrap_err();
+        assert!(
+            e.contains("max_neighbors = 0 is out of range 1..=1024"),
+            "{e}"
+        );
+        let e = checked(serde_json::json!({"tx_hold": 101})).unwrap_err();
+        assert!(e.contains("tx_hold = 101"), "{e}");
+        let e = checked(serde_json::json!({"interval": 1})).unwrap_err();
+        assert!(e.contains("unknown field `interval`"), "{e}");
     }
 }
 
