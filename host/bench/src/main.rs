@@ -10,7 +10,9 @@
 //! link change to event (`nipart-plugin-monitor`'s `monitor_bench`) and show
 //! and apply against nispor and `ip -batch` (`nipart-plugin-kernel`'s
 //! `state_bench`), and link up to DHCPv4 address beside udhcpc
-//! (`nipart-plugin-dhcp`'s `dhcp_bench`); those three need root. Every figure is the median of several runs, every
+//! (`nipart-plugin-dhcp`'s `dhcp_bench`); those three need root; and the LLDP
+//! decoder per frame and the daemon with LLDP on 100 interfaces
+//! (`lldp_bench`, the daemon part as root). Every figure is the median of several runs, every
 //! comparison is against a baseline measured in the same run, and each
 //! target is reported as met or not. The exit status is 0 whatever the
 //! figures; it is non-zero only when the benchmark could not run.
@@ -84,15 +86,18 @@ enum Only {
     Dhcp,
     /// Root's apply while nobody floods the API with reads, beside no flood (flood.rs; root).
     Flood,
+    /// The LLDP decoder's CPU per frame, and nipartd with LLDP on 100 interfaces beside idle (examples/lldp_bench.rs; the daemon part as root).
+    Lldp,
 }
 
 /// The benchmarks that are programs of their own (this crate's examples),
 /// run after this one's table: (what, package, example).
-const EXAMPLES: [(Only, &str, &str); 4] = [
+const EXAMPLES: [(Only, &str, &str); 5] = [
     (Only::Api, "nipart-bench", "api_bench"),
     (Only::Monitor, "nipart-bench", "monitor_bench"),
     (Only::State, "nipart-bench", "state_bench"),
     (Only::Dhcp, "nipart-bench", "dhcp_bench"),
+    (Only::Lldp, "nipart-bench", "lldp_bench"),
 ];
 
 /// The bars from issue 2 ("Benchmarks").

@@ -85,6 +85,8 @@ pub const PROGRAMS: &[(&str, &str)] = &[
     ("depmod", "kmod"),
     ("busybox", "busybox-static"),
     ("xz", "xz-utils"),
+    ("lldpd", "lldpd"),
+    ("lldpcli", "lldpd"),
 ];
 
 /// The Debian package that provides `program`, if the tests know it.

@@ -35,6 +35,10 @@ pub const CORE_PLUGINS: [&str; 5] = ["commander", "conf", "kernel", "monitor", "
 /// An optional plugin, packaged on its own.
 pub const DHCP_PACKAGE: &str = "nipart-plugin-dhcp";
 
+/// Every optional plugin: (plugin name, package).
+pub const OPTIONAL_PLUGINS: [(&str, &str); 2] =
+    [("dhcp", DHCP_PACKAGE), ("lldp", "nipart-plugin-lldp")];
+
 /// The files `packaging/build` made.
 pub struct Packages {
     /// The output directory.

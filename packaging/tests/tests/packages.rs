@@ -21,7 +21,8 @@ use std::{
 };
 
 use nipart_packaging_tests::{
-    CORE_PLUGINS, DHCP_PACKAGE, FreshRoot, deb_field, deb_paths, mode, output_text, packages,
+    CORE_PLUGINS, DHCP_PACKAGE, FreshRoot, OPTIONAL_PLUGINS, deb_field, deb_paths, mode,
+    output_text, packages,
 };
 use nipart_testkit::{Daemon, Netns, Sandbox, run, toml_str};
 use serde_json::Value;
@@ -84,25 +85,27 @@ fn the_daemon_package_provides_the_plugin_abi_and_ships_the_daemon_and_core_plug
 #[test]
 fn each_optional_plugin_has_a_package_depending_on_the_plugin_abi() {
     let p = packages();
-    let dhcp = p.deb(DHCP_PACKAGE);
-    let depends = deb_field(&dhcp, "Depends");
-    assert!(
-        depends.split(", ").any(|d| d == "nipart-abi-1"),
-        "{DHCP_PACKAGE} Depends: {depends}"
-    );
-    let files: Vec<String> = deb_paths(&dhcp)
-        .into_iter()
-        .filter(|p| !p.ends_with('/'))
-        .collect();
-    assert_eq!(
-        files,
-        [
-            plugin_file("dhcp"),
-            "/usr/share/doc/nipart-plugin-dhcp/changelog.Debian.gz".to_string(),
-            "/usr/share/doc/nipart-plugin-dhcp/copyright".to_string(),
-            "/usr/share/lintian/overrides/nipart-plugin-dhcp".to_string(),
-        ]
-    );
+    for (plugin, package) in OPTIONAL_PLUGINS {
+        let deb = p.deb(package);
+        let depends = deb_field(&deb, "Depends");
+        assert!(
+            depends.split(", ").any(|d| d == "nipart-abi-1"),
+            "{package} Depends: {depends}"
+        );
+        let files: Vec<String> = deb_paths(&deb)
+            .into_iter()
+            .filter(|p| !p.ends_with('/'))
+            .collect();
+        assert_eq!(
+            files,
+            [
+                plugin_file(plugin),
+                format!("/usr/share/doc/{package}/changelog.Debian.gz"),
+                format!("/usr/share/doc/{package}/copyright"),
+                format!("/usr/share/lintian/overrides/{package}"),
+            ]
+        );
+    }
 }
 
 #[test]
@@ -376,17 +379,19 @@ fn the_daemon_rpm_provides_the_plugin_abi_and_ships_the_daemon_and_core_plugins(
 
 #[test]
 fn each_optional_plugin_rpm_requires_the_plugin_abi() {
-    let rpm = packages().rpm(DHCP_PACKAGE);
-    let requires = rpm_query(&rpm, "--requires");
-    assert!(
-        requires.iter().any(|r| r == "nipart-abi(1)"),
-        "{requires:?}"
-    );
-    assert_eq!(
-        rpm_query(&rpm, "--list"),
-        [
-            "/usr/lib/nipart/plugins/libnipart_plugin_dhcp.so",
-            "/usr/share/doc/nipart-plugin-dhcp/copyright",
-        ]
-    );
+    for (plugin, package) in OPTIONAL_PLUGINS {
+        let rpm = packages().rpm(package);
+        let requires = rpm_query(&rpm, "--requires");
+        assert!(
+            requires.iter().any(|r| r == "nipart-abi(1)"),
+            "{package}: {requires:?}"
+        );
+        assert_eq!(
+            rpm_query(&rpm, "--list"),
+            [
+                format!("/usr/lib/nipart/plugins/libnipart_plugin_{plugin}.so"),
+                format!("/usr/share/doc/{package}/copyright"),
+            ]
+        );
+    }
 }

@@ -44,6 +44,7 @@ pub mod api;
 pub mod conf;
 pub mod daemon;
 pub mod dhcp;
+pub mod lldp;
 pub mod monitor;
 pub mod state;
 pub mod workflow;
@@ -101,6 +102,8 @@ impl Role {
     pub const MONITOR: Role = Role("monitor");
     /// The DHCPv4 client.
     pub const DHCP: Role = Role("dhcp");
+    /// LLDP neighbours and announcements.
+    pub const LLDP: Role = Role("lldp");
 
     /// A role of a vendor's.
     pub const fn new(name: &'static str) -> Self {

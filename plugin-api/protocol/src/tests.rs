@@ -201,7 +201,7 @@ fn rows() -> Vec<Row> {
             reply: None,
         }
     }
-    use crate::{conf::*, daemon::*, dhcp::*, monitor::*, state::*, workflow::*};
+    use crate::{conf::*, daemon::*, dhcp::*, lldp::*, monitor::*, state::*, workflow::*};
     vec![
         r::<ApiCall<ShowRequest>>(),
         r::<ApiCall<ApplyRequest>>(),
@@ -230,6 +230,10 @@ fn rows() -> Vec<Row> {
         n::<DhcpLeaseLost>(),
         n::<CarrierUp>(),
         n::<CarrierDown>(),
+        r::<LldpQuery>(),
+        n::<LldpNeighborAdded>(),
+        n::<LldpNeighborChanged>(),
+        n::<LldpNeighborGone>(),
         n::<LinkAdded>(),
         n::<LinkRemoved>(),
         n::<LinkRenamed>(),

@@ -12,14 +12,16 @@
 //! share), [`rollback`] (the one rollback path: revert, the marks it ends,
 //! `network.rolled-back`),
 //! [`history`] (requests to role `conf`), [`options`] (`ApplyOptions` as
-//! an `ApplyMode`), [`leases`] (DHCP leases in `Show`), [`status`] (what
-//! `Status` reports: the last apply of each kind, the saved state), [`config`].
+//! an `ApplyMode`), [`leases`] (DHCP leases in `Show`), [`neighbors`]
+//! (LLDP neighbours in `Show`), [`status`] (what `Status` reports: the last
+//! apply of each kind, the saved state), [`config`].
 
 mod apply;
 mod checkpoint;
 mod config;
 mod history;
 mod leases;
+mod neighbors;
 mod options;
 mod rollback;
 mod status;
@@ -201,6 +203,7 @@ impl Plugin for Commander {
                     let interface = call.parameters.interface;
                     let mut state = shared.query(&c, interface.clone()).await?;
                     leases::merge(&c, &mut state, interface.as_deref()).await;
+                    neighbors::merge(&c, &mut state, interface.as_deref()).await;
                     Ok(state)
                 });
             }

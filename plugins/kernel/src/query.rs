@@ -72,6 +72,7 @@ fn interface(i: &Iface, np: &NetState) -> Interface {
         ipv6: Some(ipv6),
         veth: None,
         bridge: None,
+        lldp: None,
     };
     if let Some(kind) = kind {
         kind.query(i, np, &mut iface);

@@ -22,6 +22,9 @@ pub const KERNEL: &str = Role::KERNEL.as_str();
 /// The role that runs DHCP and IPv6 autoconf clients.
 pub const DHCP: &str = Role::DHCP.as_str();
 
+/// The role that listens for (and sends) LLDP frames.
+pub const LLDP: &str = Role::LLDP.as_str();
+
 /// Parses, validates and sanitizes `desired`; works out the parts.
 pub fn plan(desired: &Value, current: &NetworkState) -> R<Plan> {
     let parsed = NetworkState::from_value(desired)?;
@@ -115,6 +118,26 @@ fn make_plan(sane: NetworkState, notes: Vec<String>) -> Plan {
             role: DHCP.to_string(),
             state: NetworkState {
                 interfaces: dhcp,
+                routes: Routes::default(),
+            },
+        });
+    }
+    // Any word on LLDP (on or off) goes to role `lldp`.
+    let lldp: Vec<Interface> = sane
+        .interfaces
+        .iter()
+        .filter(|i| i.lldp.is_some())
+        .map(|i| Interface {
+            name: i.name.clone(),
+            lldp: i.lldp.clone(),
+            ..Interface::default()
+        })
+        .collect();
+    if !lldp.is_empty() {
+        parts.push(PlanPart {
+            role: LLDP.to_string(),
+            state: NetworkState {
+                interfaces: lldp,
                 routes: Routes::default(),
             },
         });

@@ -156,6 +156,14 @@ impl<'a> Sanitizing<'a> {
             // Lease information that `Show` reported, not something to apply.
             ip.dhcp_lease = None;
         }
+        // Neighbours and counters are what `Show` reported.
+        if let Some(l) = &mut iface.lldp {
+            l.neighbors = None;
+            l.counters = None;
+            if l.enabled.is_none() && l.transmit.is_none() {
+                iface.lldp = None;
+            }
+        }
         crate::settable::check_new_values(iface, cur, &p)?;
         if cur.is_none() {
             check_dhcp_target(iface, &p)?;

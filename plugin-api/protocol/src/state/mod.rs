@@ -40,6 +40,7 @@ mod api;
 mod conf;
 mod dhcp;
 mod diff;
+mod lldp;
 mod merge;
 mod parse;
 mod schema;
@@ -52,6 +53,7 @@ pub use diff::{
     differences, interface_differences, is_link_local, routes_kept_through, routes_missing,
     routes_to_remove,
 };
+pub use lldp::*;
 pub use merge::merge;
 pub use parse::{
     Family, LOOPBACK, MAX_INTERFACE_NAME, QUOTE_MAX, StateError, canonical_mac, canonical_network,

@@ -11,6 +11,7 @@ use std::{
 use serde_json::{Map, Value};
 
 use super::schema::*;
+use super::{LldpConfig, LldpCounters, LldpNeighbor, LldpTlv};
 
 /// A problem in a state, at a path.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -475,6 +476,64 @@ fn bridge_config(v: &Value, path: &str) -> R<BridgeConfig> {
     Ok(BridgeConfig { options, port })
 }
 
+/// The most neighbours a shown `lldp.neighbors` may list (the plugin keeps
+/// at most 64 per interface).
+const MAX_LLDP_NEIGHBORS: usize = 1024;
+
+/// `interfaces[].lldp`: `enabled` and `transmit`; what `Show` reports
+/// (`neighbors`, `counters`) is accepted, so that a shown state can be
+/// applied again, and ignored there.
+fn lldp_config(v: &Value, path: &str) -> R<LldpConfig> {
+    let mut o = Obj::new(path, v)?;
+    let enabled = o.opt("enabled", boolean)?;
+    let transmit = o.opt("transmit", boolean)?;
+    let neighbors = o.opt("neighbors", |v, p| {
+        let items = list(v, p)?;
+        if items.len() > MAX_LLDP_NEIGHBORS {
+            return Err(StateError::new(
+                p,
+                format!("{} neighbours, more than {MAX_LLDP_NEIGHBORS}", items.len()),
+            ));
+        }
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let np = format!("{p}[{i}]");
+                list(n, &np)?
+                    .iter()
+                    .enumerate()
+                    .map(|(j, t)| {
+                        serde_json::from_value::<LldpTlv>(t.clone()).map_err(|e| {
+                            StateError::new(
+                                format!("{np}[{j}]"),
+                                format!("not an LLDP TLV as Show reports it: {e}"),
+                            )
+                        })
+                    })
+                    .collect()
+            })
+            .collect::<R<Vec<LldpNeighbor>>>()
+    })?;
+    let counters = o.opt("counters", |v, p| {
+        serde_json::from_value::<LldpCounters>(v.clone())
+            .map_err(|e| StateError::new(p, format!("not LLDP counters as Show reports them: {e}")))
+    })?;
+    o.finish()?;
+    if enabled == Some(false) && transmit == Some(true) {
+        return Err(StateError::new(
+            join(path, "transmit"),
+            "can't be true while LLDP is disabled (enabled: false)",
+        ));
+    }
+    Ok(LldpConfig {
+        enabled,
+        transmit,
+        neighbors,
+        counters,
+    })
+}
+
 fn interface(v: &Value, path: &str) -> R<Interface> {
     let mut o = Obj::new(path, v)?;
     let name = o.req("name", iface_name)?;
@@ -504,6 +563,7 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
         Ok(VethConfig { peer })
     })?;
     let bridge = o.opt("bridge", bridge_config)?;
+    let lldp = o.opt("lldp", lldp_config)?;
     o.finish()?;
     let only = |section: &str, wanted: InterfaceType| -> R<()> {
         match iface_type {
@@ -551,6 +611,7 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
             ("ipv6", ipv6.is_some()),
             ("veth", veth.is_some()),
             ("bridge", bridge.is_some()),
+            ("lldp", lldp.is_some()),
         ];
         if let Some((key, _)) = given.iter().find(|(_, g)| *g) {
             return Err(StateError::new(
@@ -570,6 +631,7 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
         ipv6,
         veth,
         bridge,
+        lldp,
     })
 }
 

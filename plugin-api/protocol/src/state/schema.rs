@@ -49,6 +49,9 @@ pub struct Interface {
     pub veth: Option<VethConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bridge: Option<BridgeConfig>,
+    /// LLDP on this interface (role `lldp`); `Show` adds the neighbours.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lldp: Option<super::LldpConfig>,
 }
 
 impl Interface {

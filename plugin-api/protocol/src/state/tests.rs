@@ -598,3 +598,56 @@ fn messages_show_no_rust_structures() {
     assert!(!e.contains("struct") && !e.contains("DhcpLeaseInfo"), "{e}");
     assert!(e.starts_with("interfaces[0].ipv4.dhcp-lease: "), "{e}");
 }
+
+#[test]
+fn the_lldp_section_takes_what_show_printed_and_checks_the_rest() {
+    // What Show prints for an interface with a neighbour reads back.
+    let shown = r#"
+interfaces:
+  - name: eth1
+    lldp:
+      enabled: true
+      transmit: true
+      neighbors:
+        - - {type: 1, chassis-id: "00:01:30:F9:AD:A0", chassis-id-type: 4, _description: MAC address}
+          - {type: 2, port-id: 1/1, port-id-type: 5, _description: Interface name}
+          - {type: 3, ttl: 120}
+          - {type: 127, oui: "00:80:c2", subtype: 3, ieee-802-1-vlans: [{name: v2, vid: 488}]}
+          - {type: 127, oui: "11:22:33", subtype: 9, data: "ab"}
+      counters: {frames-received: 3, frames-malformed: 1, truncated: 1}
+"#;
+    let s = NetworkState::from_yaml(shown).unwrap();
+    let l = s.interfaces[0].lldp.as_ref().unwrap();
+    assert_eq!((l.enabled, l.transmit), (Some(true), Some(true)));
+    let n = &l.neighbors.as_ref().unwrap()[0];
+    assert_eq!(LldpTlv::chassis_id(n), Some("00:01:30:F9:AD:A0"));
+    assert_eq!(
+        n[3],
+        LldpTlv::Vlans(vec![LldpVlan {
+            name: "v2".into(),
+            vid: 488
+        }])
+    );
+    assert_eq!(l.counters.unwrap().truncated, 1);
+    // And prints the same again.
+    let again = NetworkState::from_yaml(&s.to_yaml()).unwrap();
+    assert_eq!(again, s);
+
+    assert_eq!(
+        err("interfaces: [{name: a, lldp: {enabled: false, transmit: true}}]"),
+        "interfaces[0].lldp.transmit: can't be true while LLDP is disabled (enabled: false)"
+    );
+    assert_eq!(
+        err("interfaces: [{name: a, lldp: {enable: true}}]"),
+        "interfaces[0].lldp.enable: unknown key; expected one of: counters, enabled, neighbors, transmit"
+    );
+    let e = err("interfaces: [{name: a, lldp: {neighbors: [[{type: 5}]]}}]");
+    assert!(
+        e.starts_with("interfaces[0].lldp.neighbors[0][0]: not an LLDP TLV as Show reports it: a TLV of type 5 needs system-name"),
+        "{e}"
+    );
+    assert_eq!(
+        err("interfaces: [{name: a, state: absent, lldp: {enabled: true}}]"),
+        "interfaces[0].lldp: can't be given with state: absent (only name and type can); remove it, or the state"
+    );
+}
