@@ -29,7 +29,11 @@ use std::{collections::HashMap, time::Duration};
 
 use nipart_plugin_api::{
     Address, Context, Error, ErrorKind, Event, Plugin, Result, Role,
-    protocol::{Message, daemon::ConfigChanged, workflow::NetworkApplied},
+    protocol::{
+        Message,
+        daemon::{ConfigChanged, ConfigType},
+        workflow::NetworkApplied,
+    },
     state::{ApplyPart, LldpQuery, LldpReport, PartApplied, RolledBack},
 };
 use serde::Deserialize;
@@ -141,6 +145,12 @@ impl Plugin for Lldp {
         "LLDP agent: neighbours in nmstate's format, optional announcements";
     const ROLES: &'static [&'static str] = &[Role::LLDP.as_str()];
     const SUBSCRIPTIONS: &'static [&'static str] = &[NetworkApplied::TOPIC, RolledBack::TOPIC];
+    const CONFIG_KEYS: &'static [(&'static str, ConfigType)] = &[
+        ("tx_interval_ms", ConfigType::Integer),
+        ("tx_hold", ConfigType::Integer),
+        ("max_neighbors", ConfigType::Integer),
+        ("stop_timeout_ms", ConfigType::Integer),
+    ];
 
     fn new() -> Result<Self> {
         Ok(Lldp {
@@ -335,6 +345,15 @@ impl Lldp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `CONFIG_KEYS` names keys the configuration type reads, with their types.
+    #[test]
+    fn the_declared_keys_are_the_configurations() {
+        let sample = nipart_plugin_api::config_keys_sample(<Lldp as Plugin>::CONFIG_KEYS);
+        if let Err(e) = serde_json::from_value::<Config>(sample) {
+            panic!("CONFIG_KEYS and the configuration type differ: {e}");
+        }
+    }
 
     fn checked(toml: serde_json::Value) -> std::result::Result<Config, String> {
         serde_json::from_value::<Config>(toml)
