@@ -17,7 +17,7 @@ use rtnetlink::packet_route::{
 };
 
 /// The index of interface `name` in this thread's network namespace.
-fn index_of(name: &str) -> Result<u32> {
+pub(crate) fn index_of(name: &str) -> Result<u32> {
     let c = CString::new(name)
         .map_err(|_| Error::invalid_input(format!("interface name {name:?} contains NUL")))?;
     // SAFETY: `c` is a valid NUL-terminated string that outlives the call;

@@ -19,7 +19,7 @@ use nipart_plugin_api::{
 };
 use nispor::{IfaceConf, IfaceState, NetConf};
 
-use crate::{address, error::from_nispor, iface, ip, query::query, route};
+use crate::{address, error::from_nispor, iface, ip, link, query::query, route};
 
 /// Applies `desired` (sanitized by the `state` plugin); returns what changed.
 pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
@@ -60,8 +60,14 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         ));
         confs.push(c);
     }
-    // 2. Deletions.
-    for want in desired.interfaces.iter().filter(|i| i.is_absent()) {
+    // 2. Deletions, what stands on others first (a VLAN before its bond).
+    let mut gone: Vec<&Interface> = desired
+        .interfaces
+        .iter()
+        .filter(|i| i.is_absent())
+        .collect();
+    gone.sort_by_key(|i| std::cmp::Reverse(iface::rank(i, desired, &current)));
+    for want in gone {
         if current.interface(&want.name).is_some() {
             let mut c = IfaceConf::default();
             c.name = want.name.clone();
@@ -89,8 +95,9 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     }
     route::apply(routes).await?;
 
-    // 4. Controllers (bridges), then everything else.
-    let order = |i: &&Interface| u8::from(!iface::is_controller(i));
+    // 4. Controllers (bridges, bonds, VRFs), then plain interfaces, then
+    //    each interface after its base (see `iface::rank`).
+    let order = |i: &&Interface| iface::rank(i, desired, &current);
     let mut todo: Vec<&Interface> = desired
         .interfaces
         .iter()
@@ -98,6 +105,8 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         .collect();
     todo.sort_by_key(order);
     let mut phase = Vec::new();
+    // Requests for links nispor creates in the phase: sent after it.
+    let mut after_phase = Vec::new();
     let mut touched = Vec::new();
     let mut last = 0;
     for want in todo {
@@ -105,6 +114,7 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         let diffs = interface_differences(want, cur);
         if order(&want) != last {
             apply_ifaces(std::mem::take(&mut phase)).await?;
+            link::send(std::mem::take(&mut after_phase)).await?;
             last = order(&want);
         }
         if diffs.is_empty() {
@@ -121,12 +131,21 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
             changes.push(format!("change {}: {}", want.name, what.join(", ")));
         }
         let (conf, removals) = iface_conf(want, cur, desired)?;
+        if let Some(r) = iface::link_request(want, cur)? {
+            link::send(vec![(want.name.clone(), r)]).await?;
+        }
+        if let Some(on) = want.accept_all_mac_addresses
+            && cur.and_then(|c| c.accept_all_mac_addresses) != Some(on)
+        {
+            after_phase.push((want.name.clone(), link::promiscuous(&want.name, on)));
+        }
         address::remove(&want.name, &removals).await?;
         phase.push(conf);
         ip::set_ipv6_enabled(want)?;
         touched.push(want);
     }
     apply_ifaces(phase).await?;
+    link::send(after_phase).await?;
     ip::after_create(&desired.interfaces)?;
 
     // 5. Route additions, and the static routes the kernel removed along

@@ -7,14 +7,16 @@
 //!    their name, drops shown lease information, checks new values, fills
 //!    in the type, `state: up` and `enabled`, and checks veths (adding the
 //!    peer of a new one);
-//! 3. [`Sanitizing::collect_bridge_ports`]: which bridge each listed port
-//!    goes to, checked;
+//! 3. [`Sanitizing::collect_bridge_ports`]: which controller (bridge,
+//!    bond, VRF) each listed port goes to, checked;
 //! 4. [`Sanitizing::check_controllers`]: every interface's `controller`
-//!    agrees with the bridges;
+//!    agrees with the controllers;
 //! 5. [`Sanitizing::attach_unmentioned_ports`]: ports listed but not
 //!    otherwise given are attached, keeping their state;
 //! 6. [`Sanitizing::check_routes`]: the next-hop interface of each route
-//!    exists after the apply.
+//!    exists after the apply;
+//! 7. [`Sanitizing::check_base_ifaces`]: the base interface of a VLAN,
+//!    MAC-VLAN, MAC-VTAP or VXLAN exists after the apply.
 //!
 //! Each error names the path of what is wrong (`interfaces[1].veth.peer`).
 
@@ -41,6 +43,7 @@ pub fn sanitize(desired: NetworkState, current: &NetworkState) -> R<(NetworkStat
     s.check_controllers()?;
     s.attach_unmentioned_ports();
     s.check_routes()?;
+    s.check_base_ifaces()?;
     Ok(s.finish())
 }
 
@@ -172,6 +175,7 @@ impl<'a> Sanitizing<'a> {
         if t == InterfaceType::Veth {
             self.check_veth(iface, cur, &p)?;
         }
+        crate::stacked::check_fixed_properties(iface, cur, &p)?;
         Ok(())
     }
 
@@ -245,21 +249,36 @@ impl<'a> Sanitizing<'a> {
             .interfaces
             .iter()
             .filter_map(|b| {
-                let ports = b.bridge.as_ref()?.port.as_ref()?;
+                let ports = b.ports()?;
                 Some((
                     b.name.clone(),
-                    ports.iter().map(|p| p.name.clone()).collect(),
+                    ports.iter().map(|p| p.to_string()).collect(),
                 ))
             })
             .collect();
         for (bridge, ports) in &self.bridges {
             let p = idx_path(self.pos[bridge]);
+            let ctrl = self.desired.interface(bridge);
+            let kind = ctrl
+                .and_then(|c| c.iface_type)
+                .map_or("controller", controller_word);
+            let list = if ctrl.is_some_and(|c| c.bridge.is_some()) {
+                "bridge.port"
+            } else if ctrl.is_some_and(|c| c.link_aggregation.is_some()) {
+                "link-aggregation.port"
+            } else {
+                "vrf.port"
+            };
             for (j, port) in ports.iter().enumerate() {
-                let pp = format!("{p}.bridge.port[{j}].name");
+                let pp = if list == "bridge.port" {
+                    format!("{p}.{list}[{j}].name")
+                } else {
+                    format!("{p}.{list}[{j}]")
+                };
                 if port == bridge {
                     return Err(StateError::new(
                         pp,
-                        format!("bridge {bridge:?} can't be its own port"),
+                        format!("{kind} {bridge:?} can't be its own port"),
                     ));
                 }
                 if !self.exists_after(port) {
@@ -271,9 +290,16 @@ impl<'a> Sanitizing<'a> {
                     ));
                 }
                 if let Some(other) = self.port_of.insert(port.clone(), bridge.clone()) {
+                    let other_kind = self
+                        .desired
+                        .interface(&other)
+                        .and_then(|c| c.iface_type)
+                        .map_or("controller", controller_word);
                     return Err(StateError::new(
                         pp,
-                        format!("{port:?} is already a port of bridge {other:?} in this state"),
+                        format!(
+                            "{port:?} is already a port of {other_kind} {other:?} in this state"
+                        ),
                     ));
                 }
             }
@@ -312,10 +338,14 @@ impl<'a> Sanitizing<'a> {
         let want = self.port_of.get(&iface.name);
         match (&iface.controller, want) {
             (Some(c), Some(b)) if c != b => {
+                let kind = desired_types
+                    .get(b.as_str())
+                    .copied()
+                    .map_or("controller", controller_word);
                 return Err(StateError::new(
                     format!("{}.controller", self.path_of(&iface.name)),
                     format!(
-                        "{c:?} disagrees with bridge {b:?}, which lists {:?} as a port",
+                        "{c:?} disagrees with {kind} {b:?}, which lists {:?} as a port",
                         iface.name
                     ),
                 ));
@@ -323,20 +353,23 @@ impl<'a> Sanitizing<'a> {
             (_, Some(b)) => iface.controller = Some(b.clone()),
             (Some(c), None) if !c.is_empty() => {
                 let p = self.path_of(&iface.name);
-                if self.bridges.iter().any(|(b, _)| b == c) {
-                    return Err(StateError::new(
-                        format!("{p}.controller"),
-                        format!(
-                            "bridge {c:?} does not list {:?} among its ports",
-                            iface.name
-                        ),
-                    ));
-                }
                 let ctype = desired_types
                     .get(c.as_str())
                     .copied()
                     .or_else(|| self.current.interface(c).and_then(|x| x.iface_type));
-                if !self.exists_after(c) || ctype != Some(InterfaceType::LinuxBridge) {
+                if self.bridges.iter().any(|(b, _)| b == c) {
+                    return Err(StateError::new(
+                        format!("{p}.controller"),
+                        format!(
+                            "{} {c:?} does not list {:?} among its ports",
+                            ctype.map_or("controller", controller_word),
+                            iface.name
+                        ),
+                    ));
+                }
+                // The message names bridges, the usual controllers; bonds
+                // and VRFs are accepted too.
+                if !self.exists_after(c) || !ctype.is_some_and(InterfaceType::is_controller) {
                     return Err(StateError::new(
                         format!("{p}.controller"),
                         format!(
@@ -393,6 +426,34 @@ impl<'a> Sanitizing<'a> {
         Ok(())
     }
 
+    /// Pass 7: the base interface of a stacked interface (VLAN, MAC-VLAN,
+    /// MAC-VTAP, VXLAN) that this state creates or moves exists after the
+    /// apply.
+    fn check_base_ifaces(&self) -> R<()> {
+        for iface in &self.desired.interfaces {
+            if iface.is_absent() {
+                continue;
+            }
+            let Some(base) = iface.base_iface() else {
+                continue;
+            };
+            if !self.exists_after(base) {
+                let section = iface.iface_type.map_or("vlan", |t| t.as_str());
+                return Err(StateError::new(
+                    format!("{}.{section}.base-iface", self.path_of(&iface.name)),
+                    if self.absent.contains(base) {
+                        format!("interface {base:?} is marked absent in this state")
+                    } else {
+                        format!(
+                            "interface {base:?} does not exist and is not created by this state"
+                        )
+                    },
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The sanitized state (the added interfaces after the given ones, by
     /// name) and the notes.
     fn finish(mut self) -> (NetworkState, Vec<String>) {
@@ -408,6 +469,10 @@ impl<'a> Sanitizing<'a> {
 fn interface_type(iface: &Interface, cur: Option<&Interface>, p: &str) -> R<InterfaceType> {
     let cur_type = cur.and_then(|c| c.iface_type);
     let t = match (iface.iface_type, cur_type) {
+        // nmstate takes `type: ethernet` for a veth, existing or new (with
+        // its `veth` section).
+        (Some(InterfaceType::Ethernet), Some(InterfaceType::Veth)) => InterfaceType::Veth,
+        (Some(InterfaceType::Ethernet), None) if iface.veth.is_some() => InterfaceType::Veth,
         (Some(t), Some(c)) if t != c && c != InterfaceType::Unknown => {
             return Err(StateError::new(
                 format!("{p}.type"),
@@ -419,8 +484,9 @@ fn interface_type(iface: &Interface, cur: Option<&Interface>, p: &str) -> R<Inte
         }
         (Some(t), _) => t,
         (None, Some(c)) => c,
-        (None, None) if iface.veth.is_some() => InterfaceType::Veth,
-        (None, None) if iface.bridge.is_some() => InterfaceType::LinuxBridge,
+        (None, None) if InterfaceType::of_section(iface).is_some() => {
+            InterfaceType::of_section(iface).unwrap_or(InterfaceType::Unknown)
+        }
         (None, None) => {
             return Err(StateError::new(
                 format!("{p}.type"),
@@ -462,8 +528,7 @@ fn check_dhcp_target(iface: &Interface, p: &str) -> R<()> {
     let Some(key) = key else { return Ok(()) };
     let created = iface
         .iface_type
-        .or(iface.veth.as_ref().map(|_| InterfaceType::Veth))
-        .or(iface.bridge.as_ref().map(|_| InterfaceType::LinuxBridge))
+        .or_else(|| InterfaceType::of_section(iface))
         .is_some_and(InterfaceType::can_create);
     if created {
         return Ok(());
@@ -475,4 +540,12 @@ fn check_dhcp_target(iface: &Interface, p: &str) -> R<()> {
             iface.name
         ),
     ))
+}
+
+/// How a controller of type `t` is named in messages.
+fn controller_word(t: InterfaceType) -> &'static str {
+    match t {
+        InterfaceType::LinuxBridge => "bridge",
+        t => t.as_str(),
+    }
 }
