@@ -497,10 +497,17 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
     let name = o.req("name", iface_name)?;
     let iface_type = o.opt("type", |v, p| {
         keyword(v, p, &InterfaceType::ALL, InterfaceType::as_str)
-    })?;
+    });
     let state = o.opt("state", |v, p| {
         keyword(v, p, &InterfaceState::ALL, InterfaceState::as_str)
     })?;
+    // As nmstate, the absence of an interface of a type nipart does not
+    // know is accepted (nothing to do if it does not exist; an existing
+    // one is deleted whatever its type).
+    let iface_type = match iface_type {
+        Err(_) if state == Some(InterfaceState::Absent) => Some(InterfaceType::Unknown),
+        t => t?,
+    };
     let mtu = o
         .opt("mtu", |v, p| int(v, p, 68, u32::MAX as u64))?
         .map(|x| x as u32);
