@@ -19,6 +19,9 @@
 //! * Where the test was built ([`profile_dir`], [`target_dir`]) and
 //!   building what it runs ([`build_in_workspace`], [`nipartd_binary`],
 //!   [`own_cdylib`]).
+//! * [`vm`]: tests that need a full kernel (modules this machine's kernel
+//!   lacks) say so with [`full_kernel!`] and run in a VM booting Debian's
+//!   stock kernel where they must.
 //! * The external programs a test needs: a test that needs a program calls
 //!   [`require`] (or [`python_with`]) first, so that on a machine without it
 //!   the test fails at once with the program's name and the command that
@@ -33,6 +36,7 @@ pub mod daemon;
 pub mod harness;
 pub mod netns;
 pub mod sandbox;
+pub mod vm;
 pub mod workspace;
 
 pub use bus::{BusClient, Outcome, reply_result};
@@ -74,6 +78,11 @@ pub const PROGRAMS: &[(&str, &str)] = &[
     ("kill", "procps"),
     ("unshare", "util-linux"),
     ("python3", "python3"),
+    // The test VM (vm::, host/testkit/vm/nipart-vm).
+    ("qemu-system-x86_64", "qemu-system-x86"),
+    ("depmod", "kmod"),
+    ("busybox", "busybox-static"),
+    ("xz", "xz-utils"),
 ];
 
 /// The Debian package that provides `program`, if the tests know it.
