@@ -108,6 +108,8 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     // Requests for links nispor creates in the phase: sent after it.
     let mut after_phase = Vec::new();
     let mut touched = Vec::new();
+    // Bonds whose primary port is created by this apply: set at the end.
+    let mut late = Vec::new();
     let mut last = 0;
     for want in todo {
         let cur = current.interface(&want.name);
@@ -130,7 +132,22 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
             let what: Vec<String> = diffs.iter().map(|d| d.property.clone()).collect();
             changes.push(format!("change {}: {}", want.name, what.join(", ")));
         }
-        let (conf, removals) = iface_conf(want, cur, desired)?;
+        let (mut conf, removals) = iface_conf(want, cur, desired)?;
+        if let Some(b) = conf.bond.as_mut()
+            && b.primary
+                .as_deref()
+                .is_some_and(|p| current.interface(p).is_none())
+        {
+            // nispor names the primary by its index: it must exist.
+            let mut c = IfaceConf::default();
+            c.name = want.name.clone();
+            c.state = to_np_state(want.state_or_up());
+            c.iface_type = Some(nispor::IfaceType::Bond);
+            let mut lb = nispor::BondConf::default();
+            lb.primary = b.primary.take();
+            c.bond = Some(lb);
+            late.push(c);
+        }
         if let Some(r) = iface::link_request(want, cur)? {
             link::send(vec![(want.name.clone(), r)]).await?;
         }
@@ -146,6 +163,7 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     }
     apply_ifaces(phase).await?;
     link::send(after_phase).await?;
+    apply_ifaces(late).await?;
     ip::after_create(&desired.interfaces)?;
 
     // 5. Route additions, and the static routes the kernel removed along

@@ -3,7 +3,9 @@
 //! ([`InterfaceKind::is_controller`]); a port's options are set on the
 //! port's own conf, from the bond's `ports-config`. Only the options that
 //! differ from the current ones are sent: the kernel refuses some options
-//! in modes they don't apply to, even when the value is unchanged.
+//! in modes they don't apply to, even when the value is unchanged. An
+//! active-backup bond with `fail_over_mac: active` shows no MAC address:
+//! it follows the active port.
 
 use std::collections::HashSet;
 
@@ -94,6 +96,14 @@ impl InterfaceKind for Bond {
             tlb_dynamic_lb: b.tlb_dynamic_lb,
             peer_notif_delay: b.peer_notif_delay,
         };
+        // With fail_over_mac active, an active-backup bond takes the MAC
+        // address of its active port: it is not the bond's to set, and
+        // a state shown earlier must not try to set it back.
+        if options.fail_over_mac == Some(BondFailOverMac::Active)
+            && matches!(b.mode, nispor::BondMode::ActiveBackup)
+        {
+            iface.mac_address = None;
+        }
         iface.link_aggregation = Some(BondConfig {
             mode: from_np(&b.mode, BondMode::ALL, BondMode::as_str),
             port: Some(port),
