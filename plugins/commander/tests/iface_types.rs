@@ -218,33 +218,6 @@ interfaces:
     assert_eq!(without_lo(d.show()), before);
 }
 
-/// Strings where nmstate takes them, an empty document, and the absence of
-/// an interface of a type nipart does not know that does not exist.
-#[test]
-fn nmstate_leniencies() {
-    let ns = netns();
-    ns.ip("link add eth1 type veth peer name eth1-ep");
-    let d = Daemon::start(&ns, false, "");
-    let r = d.apply(
-        "
-interfaces:
-  - name: eth1
-    mtu: \"1400\"
-    accept-all-mac-addresses: \"true\"
-    ipv4: {enabled: \"true\", address: [{ip: 192.0.2.1, prefix-length: \"24\"}]}
-",
-    );
-    assert!(r.verified);
-    assert_eq!(ns.addresses("eth1"), ["192.0.2.1/24"]);
-    assert_eq!(ns.link("eth1").unwrap()["mtu"], 1400);
-    let before = without_lo(d.show());
-    let r = d.apply("");
-    assert!(r.changes.is_empty(), "{:?}", r.changes);
-    let r = d.apply("interfaces: [{name: team9, type: team, state: absent}]");
-    assert!(r.changes.is_empty(), "{:?}", r.changes);
-    assert_eq!(without_lo(d.show()), before);
-}
-
 #[test]
 fn nmstate_files_per_type() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/types");

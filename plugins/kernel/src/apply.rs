@@ -80,9 +80,9 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
 
     // 3. Route removals.
     let config = desired.routes.config.as_deref().unwrap_or(&[]);
-    let running = current.routes.running.as_deref().unwrap_or(&[]);
+    let statics = current.routes.config.as_deref().unwrap_or(&[]);
     let mut routes = Vec::new();
-    for r in routes_to_remove(config, running) {
+    for r in routes_to_remove(config, statics) {
         // Routes through a deleted interface are gone already.
         if r.next_hop_interface
             .as_deref()

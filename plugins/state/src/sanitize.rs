@@ -158,6 +158,18 @@ impl<'a> Sanitizing<'a> {
             // Lease information that `Show` reported, not something to apply.
             ip.dhcp_lease = None;
         }
+        // IPv6 link-local addresses are the kernel's, as in nmstate: listed
+        // ones are accepted and left to it.
+        if let Some(list) = iface.ipv6.as_mut().and_then(|ip| ip.address.as_mut()) {
+            let before = list.len();
+            list.retain(|a| !nipart_plugin_api::state::is_link_local(&a.ip));
+            if list.len() != before {
+                self.notes.push(format!(
+                    "{}: IPv6 link-local addresses in the list are left to the kernel",
+                    iface.name
+                ));
+            }
+        }
         crate::settable::check_new_values(iface, cur, &p)?;
         if cur.is_none() {
             check_dhcp_target(iface, &p)?;
@@ -401,11 +413,43 @@ impl<'a> Sanitizing<'a> {
         }
     }
 
-    /// Pass 6: a route's next-hop interface exists after the apply.
+    /// Pass 6: a route's next-hop interface exists after the apply, and no
+    /// two routes (wanted, or wanted and kept) share destination, table
+    /// and metric with different next hops: the kernel keeps one route per
+    /// destination, table and metric, and would refuse the second.
     fn check_routes(&self) -> R<()> {
         let Some(routes) = &self.desired.routes.config else {
             return Ok(());
         };
+        let statics = self.current.routes.config.as_deref().unwrap_or(&[]);
+        let removed = nipart_plugin_api::state::routes_to_remove(routes, statics);
+        for (k, r) in routes.iter().enumerate().filter(|(_, r)| !r.is_absent()) {
+            let earlier = routes[..k]
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| !o.is_absent())
+                .find(|(_, o)| clashes(r, o));
+            if let Some((j, o)) = earlier {
+                return Err(StateError::new(
+                    format!("routes.config[{k}]"),
+                    format!(
+                        "{r} and routes.config[{j}] ({o}) have the same destination, table and metric with different next hops; the kernel keeps one route per destination, table and metric: give them different metrics"
+                    ),
+                ));
+            }
+            if let Some(c) = statics.iter().find(|c| {
+                clashes(r, c)
+                    && !removed.contains(c)
+                    && !routes.iter().any(|w| !w.is_absent() && w.matches(c))
+            }) {
+                return Err(StateError::new(
+                    format!("routes.config[{k}]"),
+                    format!(
+                        "{r} has the destination, table and metric of the existing route {c} with a different next hop; the kernel keeps one route per destination, table and metric: remove that one in the same state (state: absent) or give this one another metric"
+                    ),
+                ));
+            }
+        }
         for (k, r) in routes.iter().enumerate() {
             if r.is_absent() {
                 continue;
@@ -548,4 +592,21 @@ fn controller_word(t: InterfaceType) -> &'static str {
         InterfaceType::LinuxBridge => "bridge",
         t => t.as_str(),
     }
+}
+
+/// Whether two routes would take the same place in the kernel (same
+/// destination, table and metric, the metric the kernel gives when none is
+/// given) with different next hops.
+fn clashes(a: &nipart_plugin_api::state::Route, b: &nipart_plugin_api::state::Route) -> bool {
+    let metric = |r: &nipart_plugin_api::state::Route| {
+        r.metric.unwrap_or(if r.is_ipv6() { 1024 } else { 0 })
+    };
+    a.destination.is_some()
+        && a.destination == b.destination
+        && a.table() == b.table()
+        && metric(a) == metric(b)
+        && (a.next_hop_address != b.next_hop_address
+            || (a.next_hop_interface.is_some()
+                && b.next_hop_interface.is_some()
+                && a.next_hop_interface != b.next_hop_interface))
 }

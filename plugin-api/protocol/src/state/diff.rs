@@ -311,27 +311,28 @@ pub fn routes_kept_through<'a>(
     is_up: impl Fn(&str) -> bool,
 ) -> Vec<&'a Route> {
     let config = desired.routes.config.as_deref().unwrap_or(&[]);
-    let running = current.routes.running.as_deref().unwrap_or(&[]);
-    let removed = routes_to_remove(config, running);
-    current
-        .routes
-        .config
-        .as_deref()
-        .unwrap_or(&[])
+    let statics = current.routes.config.as_deref().unwrap_or(&[]);
+    let removed = routes_to_remove(config, statics);
+    statics
         .iter()
         .filter(|r| r.next_hop_interface.as_deref().is_some_and(&is_up) && !removed.contains(r))
         .collect()
 }
 
-/// Routes of `running` that the absent selectors of `config` would remove:
-/// matched by a selector and by no route `config` wants.
-pub fn routes_to_remove<'a>(config: &[Route], running: &'a [Route]) -> Vec<&'a Route> {
+/// Routes of `statics` (the static routes of a query, its
+/// `routes.config`) that the absent selectors of `config` would remove:
+/// matched by a selector and by no route `config` wants. Only static
+/// routes, as nmstate: the kernel's own (`proto kernel`, the connected
+/// routes of an address) and DHCP's are never selected, so `state:
+/// absent` with only `next-hop-interface` leaves the interface's connected
+/// routes alone.
+pub fn routes_to_remove<'a>(config: &[Route], statics: &'a [Route]) -> Vec<&'a Route> {
     let selectors: Vec<&Route> = config.iter().filter(|r| r.is_absent()).collect();
     if selectors.is_empty() {
         return Vec::new();
     }
     let wanted: Vec<&Route> = config.iter().filter(|r| !r.is_absent()).collect();
-    running
+    statics
         .iter()
         .filter(|r| selectors.iter().any(|s| s.matches(r)) && !wanted.iter().any(|w| w.matches(r)))
         .collect()
@@ -356,7 +357,8 @@ pub fn differences(desired: &NetworkState, current: &NetworkState) -> Vec<Differ
         for r in routes_missing(config, running) {
             out.push(diff("routes", &format!("route {r}"), "present", "missing"));
         }
-        for r in routes_to_remove(config, running) {
+        let statics = current.routes.config.as_deref().unwrap_or(&[]);
+        for r in routes_to_remove(config, statics) {
             out.push(diff("routes", &format!("route {r}"), "absent", "present"));
         }
     }
