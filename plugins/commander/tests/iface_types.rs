@@ -1,5 +1,5 @@
 //! Interface types that run on this machine's kernel (veth as ethernet,
-//! MAC-VLAN, MAC-VTAP, VXLAN): create, change, absent and automatic
+//! MAC-VLAN, MAC-VTAP, VXLAN, linux-bridge options): create, change, absent and automatic
 //! rollback through the real daemon, checked with `ip`, and an
 //! nmstate-format file per type (tests/types/). Bonds, VLANs, dummies and
 //! VRFs need kernel modules: see `vm_types.rs`.
@@ -248,4 +248,77 @@ fn nmstate_files_per_type() {
     assert_eq!(ns.link("mac0").unwrap()["linkinfo"]["info_kind"], "macvlan");
     assert_eq!(ns.link("mac1").unwrap()["linkinfo"]["info_kind"], "macvtap");
     assert_eq!(ns.link("vxlan0").unwrap()["linkinfo"]["info_kind"], "vxlan");
+}
+
+#[test]
+fn linux_bridge_options() {
+    let ns = netns();
+    let d = Daemon::start(&ns, false, "");
+    let create = "
+interfaces:
+  - name: br0
+    type: linux-bridge
+    bridge:
+      options:
+        stp: {enabled: true, priority: 8192}
+        group-forward-mask: 8
+        mac-ageing-time: 600
+        multicast-snooping: true
+        multicast-querier: true
+        multicast-query-use-ifaddr: true
+        hash-max: 1024
+        multicast-last-member-count: 3
+        multicast-startup-query-count: 4
+        multicast-last-member-interval: 200
+        multicast-membership-interval: 30000
+        multicast-querier-interval: 26000
+        multicast-query-interval: 12000
+        multicast-query-response-interval: 1100
+        multicast-startup-query-interval: 3000
+      port: [{name: bp1}]
+  - {name: bp1, type: veth, veth: {peer: bp1-ep}}
+";
+    let r = d.apply(create);
+    assert!(r.verified, "{r:?}");
+    assert_shows(&d.show(), create);
+    let data = info_data(&ns, "br0");
+    assert_eq!(data["group_fwd_mask"], "0x8", "{data}");
+    assert_eq!(data["ageing_time"], 60000);
+    assert_eq!(data["mcast_snooping"], 1);
+    assert_eq!(data["mcast_querier"], 1);
+    assert_eq!(data["mcast_hash_max"], 1024);
+    assert_eq!(data["mcast_last_member_cnt"], 3);
+    assert_eq!(data["mcast_startup_query_cnt"], 4);
+    assert_eq!(data["mcast_query_intvl"], 12000);
+    assert_eq!(data["mcast_query_response_intvl"], 1100);
+    assert!(
+        d.apply(create).changes.is_empty(),
+        "applying again changes nothing"
+    );
+
+    let change = "
+interfaces:
+  - name: br0
+    bridge:
+      options: {mac-ageing-time: 300, multicast-snooping: false}
+";
+    let r = d.apply(change);
+    assert!(
+        r.changes
+            .iter()
+            .any(|c| c.contains("bridge.options.mac-ageing-time")),
+        "{:?}",
+        r.changes
+    );
+    assert_shows(&d.show(), change);
+    let data = info_data(&ns, "br0");
+    assert_eq!(data["ageing_time"], 30000);
+    assert_eq!(data["mcast_snooping"], 0);
+
+    let e = d.apply_err("interfaces: [{name: br0, bridge: {options: {group-forward-mask: 1}}}]");
+    assert!(
+        e.message()
+            .contains("interfaces[0].bridge.options.group-forward-mask"),
+        "{e}"
+    );
 }

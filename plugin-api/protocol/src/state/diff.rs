@@ -185,6 +185,15 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
             stp_field!(max_age, "max-age");
             stp_field!(priority, "priority");
         }
+        if let Some(o) = &b.options {
+            // The options beyond STP, key by key.
+            let rest = |o: &super::BridgeOptions| super::BridgeOptions {
+                stp: None,
+                ..o.clone()
+            };
+            let have = hb.and_then(|b| b.options.as_ref()).map(rest);
+            section_diffs(&mut out, name, "bridge.options", &Some(rest(o)), &have);
+        }
         if let Some(ports) = &b.port {
             let hp = hb.and_then(|b| b.port.as_ref());
             let want_names: BTreeSet<&str> = ports.iter().map(|p| p.name.as_str()).collect();

@@ -458,8 +458,38 @@ fn bridge_config(v: &Value, path: &str) -> R<BridgeConfig> {
             s.finish()?;
             Ok(stp)
         })?;
+        let u32_of = |v: &Value, p: &str| int(v, p, 0, u32::MAX as u64).map(|x| x as u32);
+        let centis = |v: &Value, p: &str| int(v, p, 0, u32::MAX as u64);
+        let out = BridgeOptions {
+            stp,
+            group_forward_mask: o
+                .opt("group-forward-mask", |v, p| {
+                    let m = int(v, p, 0, 0xffff)? as u16;
+                    // The kernel refuses STP, MAC pause and LACP frames.
+                    if m & 0b111 != 0 {
+                        return Err(StateError::new(
+                            p,
+                            format!("{m} sets bits 0..=2 (STP, MAC pause, LACP frames), which the kernel never forwards"),
+                        ));
+                    }
+                    Ok(m)
+                })?,
+            mac_ageing_time: o.opt("mac-ageing-time", |v, p| int(v, p, 0, 1_000_000).map(|x| x as u32))?,
+            multicast_snooping: o.opt("multicast-snooping", boolean)?,
+            multicast_querier: o.opt("multicast-querier", boolean)?,
+            multicast_query_use_ifaddr: o.opt("multicast-query-use-ifaddr", boolean)?,
+            hash_max: o.opt("hash-max", u32_of)?,
+            multicast_last_member_count: o.opt("multicast-last-member-count", u32_of)?,
+            multicast_startup_query_count: o.opt("multicast-startup-query-count", u32_of)?,
+            multicast_last_member_interval: o.opt("multicast-last-member-interval", centis)?,
+            multicast_membership_interval: o.opt("multicast-membership-interval", centis)?,
+            multicast_querier_interval: o.opt("multicast-querier-interval", centis)?,
+            multicast_query_interval: o.opt("multicast-query-interval", centis)?,
+            multicast_query_response_interval: o.opt("multicast-query-response-interval", centis)?,
+            multicast_startup_query_interval: o.opt("multicast-startup-query-interval", centis)?,
+        };
         o.finish()?;
-        Ok(BridgeOptions { stp })
+        Ok(out)
     })?;
     let port = o.opt("port", |v, p| {
         let items = list(v, p)?;

@@ -307,6 +307,39 @@ pub struct BridgeConfig {
 pub struct BridgeOptions {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stp: Option<StpOptions>,
+    /// Which link-local group frames (01:80:C2:00:00:0X, one bit per X)
+    /// are forwarded; bits 0, 1 and 2 can't be set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_forward_mask: Option<u16>,
+    /// Seconds a learned MAC address is kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac_ageing_time: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_snooping: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_querier: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_query_use_ifaddr: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash_max: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_last_member_count: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_startup_query_count: Option<u32>,
+    /// The multicast timers, in hundredths of a second as nmstate and the
+    /// kernel give them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_last_member_interval: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_membership_interval: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_querier_interval: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_query_interval: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_query_response_interval: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_startup_query_interval: Option<u64>,
 }
 
 /// `interfaces[].bridge.options.stp`; times in seconds, as in nmstate.
