@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::{os::unix::net::UnixStream, path::Path, time::Duration};
+use std::{os::unix::net::UnixStream, time::Duration};
 
 use common::{Netns, assert_shows, netns, without_lo};
 use nipart_plugin_api::state::{ApplyResult, NetworkState};
@@ -372,31 +372,9 @@ routes:
 #[test]
 fn nmstate_files_per_type_full_kernel() {
     full_kernel!("dummy", "bonding", "8021q", "vrf");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/types-full-kernel");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yml"))
-        .collect();
-    // bond before vlan (the VLAN stands on the bond).
-    files.sort();
-    assert_eq!(files.len(), 4, "{files:?}");
     let ns = netns();
     let d = Daemon::start_plugins(&ns);
-    for f in &files {
-        let text = std::fs::read_to_string(f).unwrap();
-        NetworkState::from_yaml(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-        let r = d.apply(&text);
-        assert!(r.verified, "{}", f.display());
-        assert_shows(&d.show(), &text);
-        let again = d.apply(&text);
-        assert!(
-            again.changes.is_empty(),
-            "{}: second apply changed {:?}",
-            f.display(),
-            again.changes
-        );
-    }
+    common::apply_nmstate_files("types-full-kernel", 4, |t| d.apply(t), || d.show());
     assert_eq!(ns.link("bond99.101").unwrap()["link"], "bond99");
     assert_eq!(ns.link("eth3").unwrap()["master"], "vrf0");
 }
