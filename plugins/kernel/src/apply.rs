@@ -1,8 +1,10 @@
 //! Applying the kernel's part of a desired state with nispor, in an order
-//! the kernel accepts: detach ports leaving their bridge, delete
-//! interfaces, remove routes, create or change controllers, then the other
-//! interfaces (ports attach to controllers that now exist), then add routes.
-//! Interfaces that already are as desired are not touched.
+//! the kernel accepts: detach ports leaving their controller, delete
+//! interfaces (what stands on others first), remove routes, create or
+//! change controllers, then plain interfaces (ports attach to controllers
+//! that now exist), then each stacked interface after its base
+//! ([`iface::rank`]), then add routes. Interfaces that already are as
+//! desired are not touched.
 //!
 //! The common link properties (state, MTU, MAC, controller) are set here,
 //! addresses by [`crate::ip`], routes by [`crate::route`], and each type's
