@@ -109,6 +109,11 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     let mut phase = Vec::new();
     // Requests for links nispor creates in the phase: sent after it.
     let mut after_phase = Vec::new();
+    // Addresses to add once the phase's links exist (by netlink, one
+    // request each: nispor would read every address of the system back for
+    // each interface it gives addresses to, which made a large apply grow
+    // with the square of its size).
+    let mut phase_addresses = Vec::new();
     let mut touched = Vec::new();
     // Bonds whose primary port is created by this apply: set at the end.
     let mut late = Vec::new();
@@ -119,6 +124,7 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         if order(&want) != last {
             apply_ifaces(std::mem::take(&mut phase)).await?;
             link::send(std::mem::take(&mut after_phase)).await?;
+            address::add(std::mem::take(&mut phase_addresses)).await?;
             last = order(&want);
         }
         if diffs.is_empty() {
@@ -134,7 +140,10 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
             let what: Vec<String> = diffs.iter().map(|d| d.property.clone()).collect();
             changes.push(format!("change {}: {}", want.name, what.join(", ")));
         }
-        let (mut conf, removals) = iface_conf(want, cur, desired)?;
+        let (mut conf, removals, additions) = iface_conf(want, cur, desired)?;
+        if !additions.is_empty() {
+            phase_addresses.push((want.name.clone(), additions));
+        }
         if let Some(b) = conf.bond.as_mut()
             && b.primary
                 .as_deref()
@@ -165,6 +174,7 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     }
     apply_ifaces(phase).await?;
     link::send(after_phase).await?;
+    address::add(phase_addresses).await?;
     apply_ifaces(late).await?;
     ip::after_create(&desired.interfaces)?;
 
@@ -247,13 +257,14 @@ pub(crate) async fn apply_ifaces(confs: Vec<IfaceConf>) -> Result<()> {
 }
 
 /// nispor's conf for `want` (`cur`: its current state, `None` to create
-/// it), and the addresses to remove first (see [`ip::conf`]): the common
-/// link properties here, the type's own by its module.
+/// it), the addresses to remove first and those to add after (see
+/// [`ip::conf`]): the common link properties here, the type's own by its
+/// module.
 fn iface_conf(
     want: &Interface,
     cur: Option<&Interface>,
     desired: &NetworkState,
-) -> Result<(IfaceConf, Vec<IpAddress>)> {
+) -> Result<(IfaceConf, Vec<IpAddress>, Vec<IpAddress>)> {
     let mut c = IfaceConf::default();
     c.name = want.name.clone();
     c.state = to_np_state(want.state_or_up());
@@ -267,21 +278,15 @@ fn iface_conf(
     }
     iface::conf(want, cur, desired, &mut c)?;
     let mut removals = Vec::new();
-    if let Some((conf, gone)) = want
-        .ipv4
-        .as_ref()
-        .and_then(|w| ip::conf(w, cur.and_then(|c| c.ipv4.as_ref())))
-    {
-        c.ipv4 = Some(conf);
-        removals.extend(gone);
+    let mut additions = Vec::new();
+    for (w, h) in [
+        (&want.ipv4, cur.and_then(|c| c.ipv4.as_ref())),
+        (&want.ipv6, cur.and_then(|c| c.ipv6.as_ref())),
+    ] {
+        if let Some((add, gone)) = w.as_ref().and_then(|w| ip::conf(w, h)) {
+            additions.extend(add);
+            removals.extend(gone);
+        }
     }
-    if let Some((conf, gone)) = want
-        .ipv6
-        .as_ref()
-        .and_then(|w| ip::conf(w, cur.and_then(|c| c.ipv6.as_ref())))
-    {
-        c.ipv6 = Some(conf);
-        removals.extend(gone);
-    }
-    Ok((c, removals))
+    Ok((c, removals, additions))
 }
