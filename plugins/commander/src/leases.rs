@@ -1,6 +1,9 @@
 //! `Show` reports DHCP leases: the plugin holding role `dhcp`, when there
 //! is one, is asked for the leases it applied, and each goes under its
-//! interface's `ipv4.dhcp-lease` (with `ipv4.dhcp: true`).
+//! interface's `ipv4.dhcp-lease` (with `ipv4.dhcp: true`). An interface
+//! whose DHCP client runs without a lease yet shows `ipv4.dhcp: true` (and
+//! `enabled: true`) too: configured, not yet in effect, so that applying
+//! what `Show` printed keeps the client running.
 
 use std::time::Duration;
 
@@ -25,6 +28,13 @@ pub async fn merge(ctx: &Context, state: &mut NetworkState, interface: Option<&s
             return;
         }
     };
+    for name in &list.configured {
+        if let Some(iface) = state.interface_mut(name) {
+            let v4 = iface.ipv4.get_or_insert_with(IpConfig::default);
+            v4.dhcp = Some(true);
+            v4.enabled = Some(true);
+        }
+    }
     for mut lease in list.leases {
         let Some(iface) = state.interface_mut(&lease.interface) else {
             continue;

@@ -160,7 +160,14 @@ impl Plugin for Dhcp {
                     .map(|l| l.info())
                     .collect();
                 leases.sort_by(|a, b| a.interface.cmp(&b.interface));
-                ctx.answer::<DhcpLeaseQuery>(&event, &DhcpLeaseList { leases })
+                let mut configured: Vec<String> = self
+                    .clients
+                    .keys()
+                    .filter(|i| q.interface.as_ref().is_none_or(|q| q == *i))
+                    .cloned()
+                    .collect();
+                configured.sort();
+                ctx.answer::<DhcpLeaseQuery>(&event, &DhcpLeaseList { leases, configured })
             }
             Some(Incoming::CarrierUp(c)) if matches!(event.src, Address::Plugin(_)) => {
                 self.carrier(&c.interface, true);

@@ -1,4 +1,4 @@
-//! Removing single addresses by netlink, exactly.
+//! Adding and removing single addresses by netlink; removing exactly.
 //!
 //! nispor deletes an address with `IFA_ADDRESS` alone; for IPv4 the kernel
 //! then takes the first address *in the same subnet* with that prefix
@@ -17,7 +17,7 @@ use rtnetlink::packet_route::{
 };
 
 /// The index of interface `name` in this thread's network namespace.
-fn index_of(name: &str) -> Result<u32> {
+pub(crate) fn index_of(name: &str) -> Result<u32> {
     let c = CString::new(name)
         .map_err(|_| Error::invalid_input(format!("interface name {name:?} contains NUL")))?;
     // SAFETY: `c` is a valid NUL-terminated string that outlives the call;
@@ -30,6 +30,43 @@ fn index_of(name: &str) -> Result<u32> {
         ));
     }
     Ok(index)
+}
+
+/// Adds (replacing: an address already there gets the request's
+/// properties) the addresses of each `(interface, addresses)` of `list`,
+/// permanent, on one netlink socket; stops at the first the kernel refuses,
+/// with its reason.
+pub async fn add(list: Vec<(String, Vec<IpAddress>)>) -> Result<()> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    let (conn, handle, _) =
+        rtnetlink::new_connection().map_err(|e| from_io("opening a netlink socket", e))?;
+    let conn = tokio::spawn(conn);
+    let mut result = Ok(());
+    'all: for (iface, addresses) in &list {
+        let index = match index_of(iface) {
+            Ok(i) => i,
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        };
+        for a in addresses {
+            let sent = handle
+                .address()
+                .add(index, a.ip, a.prefix_length)
+                .replace()
+                .execute()
+                .await;
+            if let Err(e) = sent {
+                result = Err(from_netlink(&format!("adding address {a} to {iface}"), e));
+                break 'all;
+            }
+        }
+    }
+    conn.abort();
+    result
 }
 
 /// Removes each of `addresses` from interface `iface`; an address that is

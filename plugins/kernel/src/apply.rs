@@ -1,8 +1,10 @@
 //! Applying the kernel's part of a desired state with nispor, in an order
-//! the kernel accepts: detach ports leaving their bridge, delete
-//! interfaces, remove routes, create or change controllers, then the other
-//! interfaces (ports attach to controllers that now exist), then add routes.
-//! Interfaces that already are as desired are not touched.
+//! the kernel accepts: detach ports leaving their controller, delete
+//! interfaces (what stands on others first), remove routes, create or
+//! change controllers, then plain interfaces (ports attach to controllers
+//! that now exist), then each stacked interface after its base
+//! ([`iface::rank`]), then add routes. Interfaces that already are as
+//! desired are not touched.
 //!
 //! The common link properties (state, MTU, MAC, controller) are set here,
 //! addresses by [`crate::ip`], routes by [`crate::route`], and each type's
@@ -19,7 +21,7 @@ use nipart_plugin_api::{
 };
 use nispor::{IfaceConf, IfaceState, NetConf};
 
-use crate::{address, error::from_nispor, iface, ip, query::query, route};
+use crate::{address, error::from_nispor, iface, ip, link, query::query, route};
 
 /// Applies `desired` (sanitized by the `state` plugin); returns what changed.
 pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
@@ -60,8 +62,14 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         ));
         confs.push(c);
     }
-    // 2. Deletions.
-    for want in desired.interfaces.iter().filter(|i| i.is_absent()) {
+    // 2. Deletions, what stands on others first (a VLAN before its bond).
+    let mut gone: Vec<&Interface> = desired
+        .interfaces
+        .iter()
+        .filter(|i| i.is_absent())
+        .collect();
+    gone.sort_by_key(|i| std::cmp::Reverse(iface::rank(i, desired, &current)));
+    for want in gone {
         if current.interface(&want.name).is_some() {
             let mut c = IfaceConf::default();
             c.name = want.name.clone();
@@ -74,9 +82,9 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
 
     // 3. Route removals.
     let config = desired.routes.config.as_deref().unwrap_or(&[]);
-    let running = current.routes.running.as_deref().unwrap_or(&[]);
+    let statics = current.routes.config.as_deref().unwrap_or(&[]);
     let mut routes = Vec::new();
-    for r in routes_to_remove(config, running) {
+    for r in routes_to_remove(config, statics) {
         // Routes through a deleted interface are gone already.
         if r.next_hop_interface
             .as_deref()
@@ -89,8 +97,9 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     }
     route::apply(routes).await?;
 
-    // 4. Controllers (bridges), then everything else.
-    let order = |i: &&Interface| u8::from(!iface::is_controller(i));
+    // 4. Controllers (bridges, bonds, VRFs), then plain interfaces, then
+    //    each interface after its base (see `iface::rank`).
+    let order = |i: &&Interface| iface::rank(i, desired, &current);
     let mut todo: Vec<&Interface> = desired
         .interfaces
         .iter()
@@ -101,7 +110,16 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     // What each conf of the phase changes, for its error: the kernel's
     // answer alone (`Invalid argument`) names neither object nor change.
     let mut phase_what = Vec::new();
+    // Requests for links nispor creates in the phase: sent after it.
+    let mut after_phase = Vec::new();
+    // Addresses to add once the phase's links exist (by netlink, one
+    // request each: nispor would read every address of the system back for
+    // each interface it gives addresses to, which made a large apply grow
+    // with the square of its size).
+    let mut phase_addresses = Vec::new();
     let mut touched = Vec::new();
+    // Bonds whose primary port is created by this apply: set at the end.
+    let mut late = Vec::new();
     let mut last = 0;
     for want in todo {
         let cur = current.interface(&want.name);
@@ -109,6 +127,8 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         if order(&want) != last {
             apply_ifaces_changing(std::mem::take(&mut phase), &std::mem::take(&mut phase_what))
                 .await?;
+            link::send(std::mem::take(&mut after_phase)).await?;
+            address::add(std::mem::take(&mut phase_addresses)).await?;
             last = order(&want);
         }
         if diffs.is_empty() {
@@ -127,13 +147,42 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
             changes.push(format!("change {}: {}", want.name, what.join(", ")));
             phase_what.extend(diffs.iter().map(ToString::to_string));
         }
-        let (conf, removals) = iface_conf(want, cur, desired)?;
+        let (mut conf, removals, additions) = iface_conf(want, cur, desired)?;
+        if !additions.is_empty() {
+            phase_addresses.push((want.name.clone(), additions));
+        }
+        if let Some(b) = conf.bond.as_mut()
+            && b.primary
+                .as_deref()
+                .is_some_and(|p| current.interface(p).is_none())
+        {
+            // nispor names the primary by its index: it must exist.
+            let mut c = IfaceConf::default();
+            c.name = want.name.clone();
+            c.state = to_np_state(want.state_or_up());
+            c.iface_type = Some(nispor::IfaceType::Bond);
+            let mut lb = nispor::BondConf::default();
+            lb.primary = b.primary.take();
+            c.bond = Some(lb);
+            late.push(c);
+        }
+        if let Some(r) = iface::link_request(want, cur)? {
+            link::send(vec![(want.name.clone(), r)]).await?;
+        }
+        if let Some(on) = want.accept_all_mac_addresses
+            && cur.and_then(|c| c.accept_all_mac_addresses) != Some(on)
+        {
+            after_phase.push((want.name.clone(), link::promiscuous(&want.name, on)));
+        }
         address::remove(&want.name, &removals).await?;
         phase.push(conf);
         ip::set_ipv6_enabled(want)?;
         touched.push(want);
     }
     apply_ifaces_changing(phase, &phase_what).await?;
+    link::send(after_phase).await?;
+    address::add(phase_addresses).await?;
+    apply_ifaces(late).await?;
     ip::after_create(&desired.interfaces)?;
 
     // 5. Route additions, and the static routes the kernel removed along
@@ -227,13 +276,14 @@ pub(crate) async fn apply_ifaces(confs: Vec<IfaceConf>) -> Result<()> {
 }
 
 /// nispor's conf for `want` (`cur`: its current state, `None` to create
-/// it), and the addresses to remove first (see [`ip::conf`]): the common
-/// link properties here, the type's own by its module.
+/// it), the addresses to remove first and those to add after (see
+/// [`ip::conf`]): the common link properties here, the type's own by its
+/// module.
 fn iface_conf(
     want: &Interface,
     cur: Option<&Interface>,
     desired: &NetworkState,
-) -> Result<(IfaceConf, Vec<IpAddress>)> {
+) -> Result<(IfaceConf, Vec<IpAddress>, Vec<IpAddress>)> {
     let mut c = IfaceConf::default();
     c.name = want.name.clone();
     c.state = to_np_state(want.state_or_up());
@@ -247,21 +297,15 @@ fn iface_conf(
     }
     iface::conf(want, cur, desired, &mut c)?;
     let mut removals = Vec::new();
-    if let Some((conf, gone)) = want
-        .ipv4
-        .as_ref()
-        .and_then(|w| ip::conf(w, cur.and_then(|c| c.ipv4.as_ref())))
-    {
-        c.ipv4 = Some(conf);
-        removals.extend(gone);
+    let mut additions = Vec::new();
+    for (w, h) in [
+        (&want.ipv4, cur.and_then(|c| c.ipv4.as_ref())),
+        (&want.ipv6, cur.and_then(|c| c.ipv6.as_ref())),
+    ] {
+        if let Some((add, gone)) = w.as_ref().and_then(|w| ip::conf(w, h)) {
+            additions.extend(add);
+            removals.extend(gone);
+        }
     }
-    if let Some((conf, gone)) = want
-        .ipv6
-        .as_ref()
-        .and_then(|w| ip::conf(w, cur.and_then(|c| c.ipv6.as_ref())))
-    {
-        c.ipv6 = Some(conf);
-        removals.extend(gone);
-    }
-    Ok((c, removals))
+    Ok((c, removals, additions))
 }

@@ -1,12 +1,12 @@
 //! The addresses of an interface and its `disable_ipv6` sysctl, both ways:
-//! what a query reports, and what nispor's conf (plus exact removals, see
-//! [`crate::address::remove`]) makes of a desired `ipv4`/`ipv6`.
+//! what a query reports, and the addresses to add and to remove (by
+//! [`crate::address`]) for a desired `ipv4`/`ipv6`.
 
 use nipart_plugin_api::{
     Result,
     state::{Interface, IpAddress, IpConfig, is_link_local},
 };
-use nispor::{Iface, IpAddrConf, IpConf};
+use nispor::Iface;
 
 use crate::error::from_io;
 
@@ -71,12 +71,15 @@ fn ipv6_enabled(name: &str) -> bool {
     }
 }
 
-/// What changes the addresses of one family: the nispor conf that adds
-/// (the missing ones, or all wanted ones after a removal: removing an IPv4
-/// primary address takes its secondaries with it, and nispor's add is a
+/// What changes the addresses of one family: the addresses to add (the
+/// missing ones, or all wanted ones after a removal: removing an IPv4
+/// primary address takes its secondaries with it, and the add is a
 /// replace, harmless for one that stayed), and the addresses to remove
-/// (see [`crate::address::remove`]: nispor's removal is not exact).
-pub(crate) fn conf(want: &IpConfig, have: Option<&IpConfig>) -> Option<(IpConf, Vec<IpAddress>)> {
+/// (see [`crate::address`]).
+pub(crate) fn conf(
+    want: &IpConfig,
+    have: Option<&IpConfig>,
+) -> Option<(Vec<IpAddress>, Vec<IpAddress>)> {
     let have_addrs = have.and_then(|h| h.address.as_deref()).unwrap_or(&[]);
     let want_addrs: &[_] = match (want.enabled, want.address.as_deref()) {
         (Some(false), _) => &[],
@@ -88,19 +91,12 @@ pub(crate) fn conf(want: &IpConfig, have: Option<&IpConfig>) -> Option<(IpConf, 
         .filter(|a| !is_link_local(&a.ip) && !want_addrs.contains(a))
         .copied()
         .collect();
-    let addresses = want_addrs
+    let additions = want_addrs
         .iter()
         .filter(|a| !removals.is_empty() || !have_addrs.contains(a))
-        .map(|a| {
-            let mut c = IpAddrConf::default();
-            c.address = a.ip.to_string();
-            c.prefix_len = a.prefix_length;
-            c
-        })
+        .copied()
         .collect();
-    let mut c = IpConf::default();
-    c.addresses = addresses;
-    Some((c, removals))
+    Some((additions, removals))
 }
 
 /// `ipv6.enabled`: the interface's `disable_ipv6` sysctl, in this thread's

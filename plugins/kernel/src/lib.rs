@@ -23,6 +23,7 @@ mod error;
 mod iface;
 mod ip;
 mod ip_change;
+mod link;
 mod query;
 mod route;
 

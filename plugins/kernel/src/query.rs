@@ -70,9 +70,8 @@ fn interface(i: &Iface, np: &NetState) -> Interface {
         controller: i.controller.clone(),
         ipv4: Some(ipv4),
         ipv6: Some(ipv6),
-        veth: None,
-        bridge: None,
-        lldp: None,
+        accept_all_mac_addresses: Some(i.flags.contains(&IfaceFlag::Promisc)),
+        ..Interface::default()
     };
     if let Some(kind) = kind {
         kind.query(i, np, &mut iface);

@@ -79,6 +79,12 @@ pub(crate) fn conf(r: &Route, remove: bool) -> Result<RouteConf> {
     c.via = r.next_hop_address.map(|a| a.to_string());
     c.metric = r.metric;
     c.table = Some(table);
+    if remove {
+        // nispor's default protocol is `static`, and the kernel deletes
+        // only a route of the protocol a request names: `unspec` names
+        // none, so that a `boot` route (`ip route add`) is removed too.
+        c.protocol = Some(RouteProtocol::Unspec);
+    }
     Ok(c)
 }
 

@@ -14,6 +14,7 @@
 mod plan;
 mod sanitize;
 mod settable;
+mod stacked;
 
 use nipart_plugin_api::{
     Context, Event, EventState, Plugin, Result, Role,

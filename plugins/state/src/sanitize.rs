@@ -7,15 +7,17 @@
 //!    their name, drops shown lease information, checks new values, fills
 //!    in the type, `state: up` and `enabled`, and checks veths (adding the
 //!    peer of a new one);
-//! 3. [`Sanitizing::collect_bridge_ports`]: which bridge each listed port
-//!    goes to, checked;
+//! 3. [`Sanitizing::collect_bridge_ports`]: which controller (bridge,
+//!    bond, VRF) each listed port goes to, checked;
 //! 4. [`Sanitizing::check_controllers`]: every interface's `controller`
-//!    agrees with the bridges;
+//!    agrees with the controllers;
 //! 5. [`Sanitizing::attach_unmentioned_ports`]: ports listed but not
 //!    otherwise given are attached and brought up (as nmstate does: a port
 //!    that is down leaves the bridge without carrier);
 //! 6. [`Sanitizing::check_routes`]: the next-hop interface of each route
-//!    exists after the apply.
+//!    exists after the apply;
+//! 7. [`Sanitizing::check_base_ifaces`]: the base interface of a VLAN,
+//!    MAC-VLAN, MAC-VTAP or VXLAN exists after the apply.
 //!
 //! Each error names the path of what is wrong (`interfaces[1].veth.peer`).
 
@@ -42,6 +44,7 @@ pub fn sanitize(desired: NetworkState, current: &NetworkState) -> R<(NetworkStat
     s.check_controllers()?;
     s.attach_unmentioned_ports();
     s.check_routes()?;
+    s.check_base_ifaces()?;
     Ok(s.finish())
 }
 
@@ -164,6 +167,18 @@ impl<'a> Sanitizing<'a> {
                 iface.lldp = None;
             }
         }
+        // IPv6 link-local addresses are the kernel's, as in nmstate: listed
+        // ones are accepted and left to it.
+        if let Some(list) = iface.ipv6.as_mut().and_then(|ip| ip.address.as_mut()) {
+            let before = list.len();
+            list.retain(|a| !nipart_plugin_api::state::is_link_local(&a.ip));
+            if list.len() != before {
+                self.notes.push(format!(
+                    "{}: IPv6 link-local addresses in the list are left to the kernel",
+                    iface.name
+                ));
+            }
+        }
         crate::settable::check_new_values(iface, cur, &p)?;
         if cur.is_none() {
             check_dhcp_target(iface, &p)?;
@@ -181,6 +196,7 @@ impl<'a> Sanitizing<'a> {
         if t == InterfaceType::Veth {
             self.check_veth(iface, cur, &p)?;
         }
+        crate::stacked::check_fixed_properties(iface, cur, &p)?;
         Ok(())
     }
 
@@ -254,21 +270,36 @@ impl<'a> Sanitizing<'a> {
             .interfaces
             .iter()
             .filter_map(|b| {
-                let ports = b.bridge.as_ref()?.port.as_ref()?;
+                let ports = b.ports()?;
                 Some((
                     b.name.clone(),
-                    ports.iter().map(|p| p.name.clone()).collect(),
+                    ports.iter().map(|p| p.to_string()).collect(),
                 ))
             })
             .collect();
         for (bridge, ports) in &self.bridges {
             let p = idx_path(self.pos[bridge]);
+            let ctrl = self.desired.interface(bridge);
+            let kind = ctrl
+                .and_then(|c| c.iface_type)
+                .map_or("controller", controller_word);
+            let list = if ctrl.is_some_and(|c| c.bridge.is_some()) {
+                "bridge.port"
+            } else if ctrl.is_some_and(|c| c.link_aggregation.is_some()) {
+                "link-aggregation.port"
+            } else {
+                "vrf.port"
+            };
             for (j, port) in ports.iter().enumerate() {
-                let pp = format!("{p}.bridge.port[{j}].name");
+                let pp = if list == "bridge.port" {
+                    format!("{p}.{list}[{j}].name")
+                } else {
+                    format!("{p}.{list}[{j}]")
+                };
                 if port == bridge {
                     return Err(StateError::new(
                         pp,
-                        format!("bridge {bridge:?} can't be its own port"),
+                        format!("{kind} {bridge:?} can't be its own port"),
                     ));
                 }
                 if !self.exists_after(port) {
@@ -280,9 +311,16 @@ impl<'a> Sanitizing<'a> {
                     ));
                 }
                 if let Some(other) = self.port_of.insert(port.clone(), bridge.clone()) {
+                    let other_kind = self
+                        .desired
+                        .interface(&other)
+                        .and_then(|c| c.iface_type)
+                        .map_or("controller", controller_word);
                     return Err(StateError::new(
                         pp,
-                        format!("{port:?} is already a port of bridge {other:?} in this state"),
+                        format!(
+                            "{port:?} is already a port of {other_kind} {other:?} in this state"
+                        ),
                     ));
                 }
             }
@@ -321,10 +359,14 @@ impl<'a> Sanitizing<'a> {
         let want = self.port_of.get(&iface.name);
         match (&iface.controller, want) {
             (Some(c), Some(b)) if c != b => {
+                let kind = desired_types
+                    .get(b.as_str())
+                    .copied()
+                    .map_or("controller", controller_word);
                 return Err(StateError::new(
                     format!("{}.controller", self.path_of(&iface.name)),
                     format!(
-                        "{c:?} disagrees with bridge {b:?}, which lists {:?} as a port",
+                        "{c:?} disagrees with {kind} {b:?}, which lists {:?} as a port",
                         iface.name
                     ),
                 ));
@@ -332,20 +374,23 @@ impl<'a> Sanitizing<'a> {
             (_, Some(b)) => iface.controller = Some(b.clone()),
             (Some(c), None) if !c.is_empty() => {
                 let p = self.path_of(&iface.name);
-                if self.bridges.iter().any(|(b, _)| b == c) {
-                    return Err(StateError::new(
-                        format!("{p}.controller"),
-                        format!(
-                            "bridge {c:?} does not list {:?} among its ports",
-                            iface.name
-                        ),
-                    ));
-                }
                 let ctype = desired_types
                     .get(c.as_str())
                     .copied()
                     .or_else(|| self.current.interface(c).and_then(|x| x.iface_type));
-                if !self.exists_after(c) || ctype != Some(InterfaceType::LinuxBridge) {
+                if self.bridges.iter().any(|(b, _)| b == c) {
+                    return Err(StateError::new(
+                        format!("{p}.controller"),
+                        format!(
+                            "{} {c:?} does not list {:?} among its ports",
+                            ctype.map_or("controller", controller_word),
+                            iface.name
+                        ),
+                    ));
+                }
+                // The message names bridges, the usual controllers; bonds
+                // and VRFs are accepted too.
+                if !self.exists_after(c) || !ctype.is_some_and(InterfaceType::is_controller) {
                     return Err(StateError::new(
                         format!("{p}.controller"),
                         format!(
@@ -378,11 +423,43 @@ impl<'a> Sanitizing<'a> {
         }
     }
 
-    /// Pass 6: a route's next-hop interface exists after the apply.
+    /// Pass 6: a route's next-hop interface exists after the apply, and no
+    /// two routes (wanted, or wanted and kept) share destination, table
+    /// and metric with different next hops: the kernel keeps one route per
+    /// destination, table and metric, and would refuse the second.
     fn check_routes(&self) -> R<()> {
         let Some(routes) = &self.desired.routes.config else {
             return Ok(());
         };
+        let statics = self.current.routes.config.as_deref().unwrap_or(&[]);
+        let removed = nipart_plugin_api::state::routes_to_remove(routes, statics);
+        for (k, r) in routes.iter().enumerate().filter(|(_, r)| !r.is_absent()) {
+            let earlier = routes[..k]
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| !o.is_absent())
+                .find(|(_, o)| clashes(r, o));
+            if let Some((j, o)) = earlier {
+                return Err(StateError::new(
+                    format!("routes.config[{k}]"),
+                    format!(
+                        "{r} and routes.config[{j}] ({o}) have the same destination, table and metric with different next hops; the kernel keeps one route per destination, table and metric: give them different metrics"
+                    ),
+                ));
+            }
+            if let Some(c) = statics.iter().find(|c| {
+                clashes(r, c)
+                    && !removed.contains(c)
+                    && !routes.iter().any(|w| !w.is_absent() && w.matches(c))
+            }) {
+                return Err(StateError::new(
+                    format!("routes.config[{k}]"),
+                    format!(
+                        "{r} has the destination, table and metric of the existing route {c} with a different next hop; the kernel keeps one route per destination, table and metric: remove that one in the same state (state: absent) or give this one another metric"
+                    ),
+                ));
+            }
+        }
         for (k, r) in routes.iter().enumerate() {
             if r.is_absent() {
                 continue;
@@ -396,6 +473,34 @@ impl<'a> Sanitizing<'a> {
                         format!("interface {i:?} is marked absent in this state")
                     } else {
                         format!("interface {i:?} does not exist and is not created by this state")
+                    },
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Pass 7: the base interface of a stacked interface (VLAN, MAC-VLAN,
+    /// MAC-VTAP, VXLAN) that this state creates or moves exists after the
+    /// apply.
+    fn check_base_ifaces(&self) -> R<()> {
+        for iface in &self.desired.interfaces {
+            if iface.is_absent() {
+                continue;
+            }
+            let Some(base) = iface.base_iface() else {
+                continue;
+            };
+            if !self.exists_after(base) {
+                let section = iface.iface_type.map_or("vlan", |t| t.as_str());
+                return Err(StateError::new(
+                    format!("{}.{section}.base-iface", self.path_of(&iface.name)),
+                    if self.absent.contains(base) {
+                        format!("interface {base:?} is marked absent in this state")
+                    } else {
+                        format!(
+                            "interface {base:?} does not exist and is not created by this state"
+                        )
                     },
                 ));
             }
@@ -418,6 +523,10 @@ impl<'a> Sanitizing<'a> {
 fn interface_type(iface: &Interface, cur: Option<&Interface>, p: &str) -> R<InterfaceType> {
     let cur_type = cur.and_then(|c| c.iface_type);
     let t = match (iface.iface_type, cur_type) {
+        // nmstate takes `type: ethernet` for a veth, existing or new (with
+        // its `veth` section).
+        (Some(InterfaceType::Ethernet), Some(InterfaceType::Veth)) => InterfaceType::Veth,
+        (Some(InterfaceType::Ethernet), None) if iface.veth.is_some() => InterfaceType::Veth,
         (Some(t), Some(c)) if t != c && c != InterfaceType::Unknown => {
             return Err(StateError::new(
                 format!("{p}.type"),
@@ -429,8 +538,9 @@ fn interface_type(iface: &Interface, cur: Option<&Interface>, p: &str) -> R<Inte
         }
         (Some(t), _) => t,
         (None, Some(c)) => c,
-        (None, None) if iface.veth.is_some() => InterfaceType::Veth,
-        (None, None) if iface.bridge.is_some() => InterfaceType::LinuxBridge,
+        (None, None) if InterfaceType::of_section(iface).is_some() => {
+            InterfaceType::of_section(iface).unwrap_or(InterfaceType::Unknown)
+        }
         (None, None) => {
             return Err(StateError::new(
                 format!("{p}.type"),
@@ -472,8 +582,7 @@ fn check_dhcp_target(iface: &Interface, p: &str) -> R<()> {
     let Some(key) = key else { return Ok(()) };
     let created = iface
         .iface_type
-        .or(iface.veth.as_ref().map(|_| InterfaceType::Veth))
-        .or(iface.bridge.as_ref().map(|_| InterfaceType::LinuxBridge))
+        .or_else(|| InterfaceType::of_section(iface))
         .is_some_and(InterfaceType::can_create);
     if created {
         return Ok(());
@@ -485,4 +594,29 @@ fn check_dhcp_target(iface: &Interface, p: &str) -> R<()> {
             iface.name
         ),
     ))
+}
+
+/// How a controller of type `t` is named in messages.
+fn controller_word(t: InterfaceType) -> &'static str {
+    match t {
+        InterfaceType::LinuxBridge => "bridge",
+        t => t.as_str(),
+    }
+}
+
+/// Whether two routes would take the same place in the kernel (same
+/// destination, table and metric, the metric the kernel gives when none is
+/// given) with different next hops.
+fn clashes(a: &nipart_plugin_api::state::Route, b: &nipart_plugin_api::state::Route) -> bool {
+    let metric = |r: &nipart_plugin_api::state::Route| {
+        r.metric.unwrap_or(if r.is_ipv6() { 1024 } else { 0 })
+    };
+    a.destination.is_some()
+        && a.destination == b.destination
+        && a.table() == b.table()
+        && metric(a) == metric(b)
+        && (a.next_hop_address != b.next_hop_address
+            || (a.next_hop_interface.is_some()
+                && b.next_hop_interface.is_some()
+                && a.next_hop_interface != b.next_hop_interface))
 }

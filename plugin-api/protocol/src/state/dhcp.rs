@@ -83,6 +83,10 @@ pub struct DhcpLeaseQuery {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DhcpLeaseList {
     pub leases: Vec<DhcpLeaseInfo>,
+    /// Every interface with a DHCP client running, with a lease or still
+    /// without one (configured, not yet in effect), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub configured: Vec<String>,
 }
 
 /// A DHCPv4 lease as `Show` reports it under `ipv4.dhcp-lease`.

@@ -4,7 +4,11 @@
 
 use std::{collections::BTreeSet, fmt::Display};
 
-use super::{Difference, Interface, InterfaceState, IpAddress, IpConfig, NetworkState, Route};
+use serde_json::Value;
+
+use super::{
+    Difference, Interface, InterfaceState, InterfaceType, IpAddress, IpConfig, NetworkState, Route,
+};
 
 fn diff(item: &str, property: &str, desired: impl Display, current: impl Display) -> Difference {
     Difference {
@@ -95,6 +99,7 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
     let Some(have) = have else { return out };
     if let Some(t) = want.iface_type
         && have.iface_type != Some(t)
+        && !(t == InterfaceType::Ethernet && have.iface_type == Some(InterfaceType::Veth))
     {
         out.push(diff(name, "type", t, opt(&have.iface_type)));
     }
@@ -136,6 +141,28 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
             out.push(diff(name, "veth.peer", &v.peer, opt(&cur)));
         }
     }
+    if let Some(w) = want.accept_all_mac_addresses
+        && have.accept_all_mac_addresses != Some(w)
+    {
+        out.push(diff(
+            name,
+            "accept-all-mac-addresses",
+            w,
+            opt(&have.accept_all_mac_addresses),
+        ));
+    }
+    section_diffs(
+        &mut out,
+        name,
+        "link-aggregation",
+        &want.link_aggregation,
+        &have.link_aggregation,
+    );
+    section_diffs(&mut out, name, "vlan", &want.vlan, &have.vlan);
+    section_diffs(&mut out, name, "vrf", &want.vrf, &have.vrf);
+    section_diffs(&mut out, name, "mac-vlan", &want.mac_vlan, &have.mac_vlan);
+    section_diffs(&mut out, name, "mac-vtap", &want.mac_vtap, &have.mac_vtap);
+    section_diffs(&mut out, name, "vxlan", &want.vxlan, &have.vxlan);
     if let Some(b) = &want.bridge {
         let hb = have.bridge.as_ref();
         if let Some(stp) = b.options.as_ref().and_then(|o| o.stp.as_ref()) {
@@ -157,6 +184,15 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
             stp_field!(hello_time, "hello-time");
             stp_field!(max_age, "max-age");
             stp_field!(priority, "priority");
+        }
+        if let Some(o) = &b.options {
+            // The options beyond STP, key by key.
+            let rest = |o: &super::BridgeOptions| super::BridgeOptions {
+                stp: None,
+                ..o.clone()
+            };
+            let have = hb.and_then(|b| b.options.as_ref()).map(rest);
+            section_diffs(&mut out, name, "bridge.options", &Some(rest(o)), &have);
         }
         if let Some(ports) = &b.port {
             let hp = hb.and_then(|b| b.port.as_ref());
@@ -203,6 +239,77 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
     out
 }
 
+/// The differences of a type's section (`vlan`, `link-aggregation`, …),
+/// compared as their JSON form: only what `want` gives counts; a list of
+/// names (a port list) is complete and compared as a set; a list of
+/// mappings with a `name` (`ports-config`) is compared entry by entry.
+fn section_diffs<T: serde::Serialize>(
+    out: &mut Vec<Difference>,
+    name: &str,
+    key: &str,
+    want: &Option<T>,
+    have: &Option<T>,
+) {
+    let Some(want) = want else { return };
+    let to_value = |x: &T| serde_json::to_value(x).unwrap_or(Value::Null);
+    let have = have.as_ref().map_or(Value::Null, to_value);
+    value_diffs(out, name, key, &to_value(want), &have);
+}
+
+fn value_diffs(out: &mut Vec<Difference>, name: &str, path: &str, want: &Value, have: &Value) {
+    let show = |v: &Value| match v {
+        Value::Null => "(none)".to_string(),
+        Value::String(s) => s.clone(),
+        Value::Array(a) => {
+            let items: Vec<String> = a
+                .iter()
+                .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
+                .collect();
+            format!("[{}]", items.join(", "))
+        }
+        other => other.to_string(),
+    };
+    match want {
+        Value::Object(w) => {
+            for (k, wv) in w {
+                let hv = have.get(k).unwrap_or(&Value::Null);
+                value_diffs(out, name, &format!("{path}.{k}"), wv, hv);
+            }
+        }
+        Value::Array(w) if w.iter().all(|x| x.get("name").is_some()) && !w.is_empty() => {
+            let have_items = have.as_array().map(Vec::as_slice).unwrap_or_default();
+            for item in w {
+                let n = item.get("name").and_then(Value::as_str).unwrap_or_default();
+                let h = have_items
+                    .iter()
+                    .find(|x| x.get("name").and_then(Value::as_str) == Some(n))
+                    .unwrap_or(&Value::Null);
+                value_diffs(out, name, &format!("{path} {n}"), item, h);
+            }
+        }
+        Value::Array(w) => {
+            let set =
+                |a: &[Value]| -> BTreeSet<String> { a.iter().map(|x| x.to_string()).collect() };
+            let h = have.as_array().map(Vec::as_slice).unwrap_or_default();
+            if set(w) != set(h) {
+                let mut ws = w.clone();
+                ws.sort_by_key(|x| x.to_string());
+                let mut hs = h.to_vec();
+                hs.sort_by_key(|x| x.to_string());
+                out.push(diff(
+                    name,
+                    path,
+                    show(&Value::Array(ws)),
+                    show(&Value::Array(hs)),
+                ));
+            }
+        }
+        Value::Null => {}
+        w if w != have => out.push(diff(name, path, show(w), show(have))),
+        _ => {}
+    }
+}
+
 /// The static routes `current` has configured through an interface that
 /// `is_up` accepts, and that `desired` does not remove on purpose (no
 /// `state: absent` route of it selects them): the routes an apply must
@@ -213,27 +320,28 @@ pub fn routes_kept_through<'a>(
     is_up: impl Fn(&str) -> bool,
 ) -> Vec<&'a Route> {
     let config = desired.routes.config.as_deref().unwrap_or(&[]);
-    let running = current.routes.running.as_deref().unwrap_or(&[]);
-    let removed = routes_to_remove(config, running);
-    current
-        .routes
-        .config
-        .as_deref()
-        .unwrap_or(&[])
+    let statics = current.routes.config.as_deref().unwrap_or(&[]);
+    let removed = routes_to_remove(config, statics);
+    statics
         .iter()
         .filter(|r| r.next_hop_interface.as_deref().is_some_and(&is_up) && !removed.contains(r))
         .collect()
 }
 
-/// Routes of `running` that the absent selectors of `config` would remove:
-/// matched by a selector and by no route `config` wants.
-pub fn routes_to_remove<'a>(config: &[Route], running: &'a [Route]) -> Vec<&'a Route> {
+/// Routes of `statics` (the static routes of a query, its
+/// `routes.config`) that the absent selectors of `config` would remove:
+/// matched by a selector and by no route `config` wants. Only static
+/// routes, as nmstate: the kernel's own (`proto kernel`, the connected
+/// routes of an address) and DHCP's are never selected, so `state:
+/// absent` with only `next-hop-interface` leaves the interface's connected
+/// routes alone.
+pub fn routes_to_remove<'a>(config: &[Route], statics: &'a [Route]) -> Vec<&'a Route> {
     let selectors: Vec<&Route> = config.iter().filter(|r| r.is_absent()).collect();
     if selectors.is_empty() {
         return Vec::new();
     }
     let wanted: Vec<&Route> = config.iter().filter(|r| !r.is_absent()).collect();
-    running
+    statics
         .iter()
         .filter(|r| selectors.iter().any(|s| s.matches(r)) && !wanted.iter().any(|w| w.matches(r)))
         .collect()
@@ -258,7 +366,8 @@ pub fn differences(desired: &NetworkState, current: &NetworkState) -> Vec<Differ
         for r in routes_missing(config, running) {
             out.push(diff("routes", &format!("route {r}"), "present", "missing"));
         }
-        for r in routes_to_remove(config, running) {
+        let statics = current.routes.config.as_deref().unwrap_or(&[]);
+        for r in routes_to_remove(config, statics) {
             out.push(diff("routes", &format!("route {r}"), "absent", "present"));
         }
     }

@@ -40,6 +40,7 @@ mod api;
 mod conf;
 mod dhcp;
 mod diff;
+mod kinds;
 mod lldp;
 mod merge;
 mod parse;

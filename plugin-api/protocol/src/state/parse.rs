@@ -149,9 +149,13 @@ fn string(v: &Value, path: &str) -> R<String> {
     }
 }
 
+/// `true`/`false`, also written as the strings `"true"`/`"false"`, as
+/// nmstate accepts them.
 fn boolean(v: &Value, path: &str) -> R<bool> {
     match v {
         Value::Bool(b) => Ok(*b),
+        Value::String(s) if s == "true" => Ok(true),
+        Value::String(s) if s == "false" => Ok(false),
         other => Err(StateError::new(
             path,
             format!("expected true or false, found {}", describe(other)),
@@ -159,10 +163,23 @@ fn boolean(v: &Value, path: &str) -> R<bool> {
     }
 }
 
-/// An integer in `lo..=hi`.
+/// An integer in `lo..=hi`, also written as a string of digits (`"24"`),
+/// as nmstate accepts it.
 fn int(v: &Value, path: &str, lo: u64, hi: u64) -> R<u64> {
+    let parsed;
     let n = match v {
         Value::Number(n) => n,
+        Value::String(s)
+            if !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            parsed = s
+                .parse::<u64>()
+                .map(serde_json::Number::from)
+                .map_err(|_| {
+                    StateError::new(path, format!("{} is out of range {lo}..={hi}", quote(s)))
+                })?;
+            &parsed
+        }
         other => {
             return Err(StateError::new(
                 path,
@@ -442,8 +459,38 @@ fn bridge_config(v: &Value, path: &str) -> R<BridgeConfig> {
             s.finish()?;
             Ok(stp)
         })?;
+        let u32_of = |v: &Value, p: &str| int(v, p, 0, u32::MAX as u64).map(|x| x as u32);
+        let centis = |v: &Value, p: &str| int(v, p, 0, u32::MAX as u64);
+        let out = BridgeOptions {
+            stp,
+            group_forward_mask: o
+                .opt("group-forward-mask", |v, p| {
+                    let m = int(v, p, 0, 0xffff)? as u16;
+                    // The kernel refuses STP, MAC pause and LACP frames.
+                    if m & 0b111 != 0 {
+                        return Err(StateError::new(
+                            p,
+                            format!("{m} sets bits 0..=2 (STP, MAC pause, LACP frames), which the kernel never forwards"),
+                        ));
+                    }
+                    Ok(m)
+                })?,
+            mac_ageing_time: o.opt("mac-ageing-time", |v, p| int(v, p, 0, 1_000_000).map(|x| x as u32))?,
+            multicast_snooping: o.opt("multicast-snooping", boolean)?,
+            multicast_querier: o.opt("multicast-querier", boolean)?,
+            multicast_query_use_ifaddr: o.opt("multicast-query-use-ifaddr", boolean)?,
+            hash_max: o.opt("hash-max", u32_of)?,
+            multicast_last_member_count: o.opt("multicast-last-member-count", u32_of)?,
+            multicast_startup_query_count: o.opt("multicast-startup-query-count", u32_of)?,
+            multicast_last_member_interval: o.opt("multicast-last-member-interval", centis)?,
+            multicast_membership_interval: o.opt("multicast-membership-interval", centis)?,
+            multicast_querier_interval: o.opt("multicast-querier-interval", centis)?,
+            multicast_query_interval: o.opt("multicast-query-interval", centis)?,
+            multicast_query_response_interval: o.opt("multicast-query-response-interval", centis)?,
+            multicast_startup_query_interval: o.opt("multicast-startup-query-interval", centis)?,
+        };
         o.finish()?;
-        Ok(BridgeOptions { stp })
+        Ok(out)
     })?;
     let port = o.opt("port", |v, p| {
         let items = list(v, p)?;
@@ -539,10 +586,17 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
     let name = o.req("name", iface_name)?;
     let iface_type = o.opt("type", |v, p| {
         keyword(v, p, &InterfaceType::ALL, InterfaceType::as_str)
-    })?;
+    });
     let state = o.opt("state", |v, p| {
         keyword(v, p, &InterfaceState::ALL, InterfaceState::as_str)
     })?;
+    // As nmstate, the absence of an interface of a type nipart does not
+    // know is accepted (nothing to do if it does not exist; an existing
+    // one is deleted whatever its type).
+    let iface_type = match iface_type {
+        Err(_) if state == Some(InterfaceState::Absent) => Some(InterfaceType::Unknown),
+        t => t?,
+    };
     let mtu = o
         .opt("mtu", |v, p| int(v, p, 68, u32::MAX as u64))?
         .map(|x| x as u32);
@@ -564,6 +618,13 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
     })?;
     let bridge = o.opt("bridge", bridge_config)?;
     let lldp = o.opt("lldp", lldp_config)?;
+    let accept_all_mac_addresses = o.opt("accept-all-mac-addresses", boolean)?;
+    let link_aggregation = o.opt("link-aggregation", bond_config)?;
+    let vlan = o.opt("vlan", vlan_config)?;
+    let vrf = o.opt("vrf", vrf_config)?;
+    let mac_vlan = o.opt("mac-vlan", mac_vlan_config)?;
+    let mac_vtap = o.opt("mac-vtap", mac_vlan_config)?;
+    let vxlan = o.opt("vxlan", vxlan_config)?;
     o.finish()?;
     let only = |section: &str, wanted: InterfaceType| -> R<()> {
         match iface_type {
@@ -574,11 +635,53 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
             _ => Ok(()),
         }
     };
-    if veth.is_some() {
+    // nmstate takes `type: ethernet` for a veth too.
+    if veth.is_some() && iface_type != Some(InterfaceType::Ethernet) {
         only("veth", InterfaceType::Veth)?;
     }
-    if bridge.is_some() {
-        only("bridge", InterfaceType::LinuxBridge)?;
+    let sections = [
+        ("bridge", bridge.is_some(), InterfaceType::LinuxBridge),
+        (
+            "link-aggregation",
+            link_aggregation.is_some(),
+            InterfaceType::Bond,
+        ),
+        ("vlan", vlan.is_some(), InterfaceType::Vlan),
+        ("vrf", vrf.is_some(), InterfaceType::Vrf),
+        ("mac-vlan", mac_vlan.is_some(), InterfaceType::MacVlan),
+        ("mac-vtap", mac_vtap.is_some(), InterfaceType::MacVtap),
+        ("vxlan", vxlan.is_some(), InterfaceType::Vxlan),
+    ];
+    for (section, given, t) in sections {
+        if given {
+            only(section, t)?;
+        }
+    }
+    if let Some(base) = [
+        vlan.as_ref()
+            .and_then(|v| v.base_iface.as_ref())
+            .map(|b| ("vlan", b)),
+        mac_vlan
+            .as_ref()
+            .and_then(|v| v.base_iface.as_ref())
+            .map(|b| ("mac-vlan", b)),
+        mac_vtap
+            .as_ref()
+            .and_then(|v| v.base_iface.as_ref())
+            .map(|b| ("mac-vtap", b)),
+        vxlan
+            .as_ref()
+            .and_then(|v| v.base_iface.as_ref())
+            .map(|b| ("vxlan", b)),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|(_, b)| **b == name)
+    {
+        return Err(StateError::new(
+            join(path, &format!("{}.base-iface", base.0)),
+            format!("an interface can't stand on itself ({name:?})"),
+        ));
     }
     if let Some(v) = &veth
         && v.peer == name
@@ -612,6 +715,16 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
             ("veth", veth.is_some()),
             ("bridge", bridge.is_some()),
             ("lldp", lldp.is_some()),
+            (
+                "accept-all-mac-addresses",
+                accept_all_mac_addresses.is_some(),
+            ),
+            ("link-aggregation", link_aggregation.is_some()),
+            ("vlan", vlan.is_some()),
+            ("vrf", vrf.is_some()),
+            ("mac-vlan", mac_vlan.is_some()),
+            ("mac-vtap", mac_vtap.is_some()),
+            ("vxlan", vxlan.is_some()),
         ];
         if let Some((key, _)) = given.iter().find(|(_, g)| *g) {
             return Err(StateError::new(
@@ -632,7 +745,290 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
         veth,
         bridge,
         lldp,
+        accept_all_mac_addresses,
+        link_aggregation,
+        vlan,
+        vrf,
+        mac_vlan,
+        mac_vtap,
+        vxlan,
     })
+}
+
+/// A keyword of `all`, or its number in the kernel (the index in `all`), as
+/// nmstate accepts both for bond options.
+fn keyword_or_number<T: Copy>(
+    v: &Value,
+    path: &str,
+    all: &[T],
+    name: fn(T) -> &'static str,
+) -> R<T> {
+    if let Value::Number(_) = v {
+        let i = int(v, path, 0, all.len() as u64 - 1)?;
+        return Ok(all[i as usize]);
+    }
+    if let Value::String(s) = v
+        && let Ok(i) = s.parse::<usize>()
+    {
+        return all.get(i).copied().ok_or_else(|| {
+            StateError::new(
+                path,
+                format!("{} is out of range 0..={}", quote(s), all.len() - 1),
+            )
+        });
+    }
+    keyword(v, path, all, name)
+}
+
+/// A list of interface names without repeats.
+fn name_list(v: &Value, path: &str) -> R<Vec<String>> {
+    let items = list(v, path)?;
+    let mut out: Vec<String> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let p = format!("{path}[{i}]");
+        let n = iface_name(item, &p)?;
+        if let Some(j) = out.iter().position(|x| *x == n) {
+            return Err(StateError::new(
+                p,
+                format!("{n:?} is already given as {path}[{j}]"),
+            ));
+        }
+        out.push(n);
+    }
+    Ok(out)
+}
+
+fn bond_config(v: &Value, path: &str) -> R<BondConfig> {
+    let mut o = Obj::new(path, v)?;
+    let mode = o.opt("mode", |v, p| {
+        keyword_or_number(v, p, BondMode::ALL, BondMode::as_str)
+    })?;
+    let port = o.opt("port", name_list)?;
+    // nmstate's older name for `port`.
+    let slaves = o.opt("slaves", name_list)?;
+    let port = match (port, slaves) {
+        (Some(_), Some(_)) => {
+            return Err(StateError::new(
+                join(path, "slaves"),
+                "is the older name of port; give only one of them",
+            ));
+        }
+        (p, s) => p.or(s),
+    };
+    let ports_config = o.opt("ports-config", |v, p| {
+        let items = list(v, p)?;
+        let mut out: Vec<BondPortConfig> = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let pp = format!("{p}[{i}]");
+            let mut o = Obj::new(&pp, item)?;
+            let c = BondPortConfig {
+                name: o.req("name", iface_name)?,
+                priority: o.opt("priority", signed32)?,
+                queue_id: o
+                    .opt("queue-id", |v, p| int(v, p, 0, u16::MAX as u64))?
+                    .map(|x| x as u16),
+            };
+            o.finish()?;
+            if let Some(j) = out.iter().position(|x| x.name == c.name) {
+                return Err(StateError::new(
+                    join(&pp, "name"),
+                    format!("port {:?} is already given as {p}[{j}]", c.name),
+                ));
+            }
+            out.push(c);
+        }
+        Ok(out)
+    })?;
+    let options = o.opt("options", bond_options)?;
+    o.finish()?;
+    if let (Some(pc), Some(ports)) = (&ports_config, &port)
+        && let Some((i, c)) = pc
+            .iter()
+            .enumerate()
+            .find(|(_, c)| !ports.contains(&c.name))
+    {
+        return Err(StateError::new(
+            format!("{}[{i}].name", join(path, "ports-config")),
+            format!("{:?} is not in the port list", c.name),
+        ));
+    }
+    Ok(BondConfig {
+        mode,
+        port,
+        ports_config,
+        options,
+    })
+}
+
+/// A signed 32-bit integer (a bond port's priority), also as a string.
+fn signed32(v: &Value, path: &str) -> R<i32> {
+    let n = match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.parse::<i64>().ok(),
+        _ => None,
+    };
+    n.and_then(|n| i32::try_from(n).ok()).ok_or_else(|| {
+        StateError::new(
+            path,
+            format!(
+                "expected an integer in {}..={}, found {}",
+                i32::MIN,
+                i32::MAX,
+                describe(v)
+            ),
+        )
+    })
+}
+
+fn bond_options(v: &Value, path: &str) -> R<BondOptions> {
+    let mut o = Obj::new(path, v)?;
+    let u32_of = |v: &Value, p: &str| int(v, p, 0, u32::MAX as u64).map(|x| x as u32);
+    let out = BondOptions {
+        miimon: o.opt("miimon", u32_of)?,
+        updelay: o.opt("updelay", u32_of)?,
+        downdelay: o.opt("downdelay", u32_of)?,
+        use_carrier: o.opt("use_carrier", boolean)?,
+        arp_interval: o.opt("arp_interval", u32_of)?,
+        arp_ip_target: o.opt("arp_ip_target", |v, p| {
+            let s = string(v, p)?;
+            let mut out: Vec<Ipv4Addr> = Vec::new();
+            for part in s.split(',').map(str::trim).filter(|x| !x.is_empty()) {
+                let ip: Ipv4Addr = part.parse().map_err(|_| {
+                    StateError::new(p, format!("{} is not an IPv4 address", quote(part)))
+                })?;
+                if !out.contains(&ip) {
+                    out.push(ip);
+                }
+            }
+            // The kernel's limit (BOND_MAX_ARP_TARGETS).
+            if out.len() > 16 {
+                return Err(StateError::new(
+                    p,
+                    format!("{} targets; the kernel takes at most 16", out.len()),
+                ));
+            }
+            Ok(out)
+        })?,
+        arp_validate: o.opt("arp_validate", |v, p| {
+            keyword_or_number(v, p, BondArpValidate::ALL, BondArpValidate::as_str)
+        })?,
+        arp_all_targets: o.opt("arp_all_targets", |v, p| {
+            keyword_or_number(v, p, BondArpAllTargets::ALL, BondArpAllTargets::as_str)
+        })?,
+        primary: o.opt("primary", iface_name)?,
+        primary_reselect: o.opt("primary_reselect", |v, p| {
+            keyword_or_number(v, p, BondPrimaryReselect::ALL, BondPrimaryReselect::as_str)
+        })?,
+        fail_over_mac: o.opt("fail_over_mac", |v, p| {
+            keyword_or_number(v, p, BondFailOverMac::ALL, BondFailOverMac::as_str)
+        })?,
+        xmit_hash_policy: o.opt("xmit_hash_policy", |v, p| {
+            keyword_or_number(v, p, BondXmitHashPolicy::ALL, BondXmitHashPolicy::as_str)
+        })?,
+        resend_igmp: o.opt("resend_igmp", |v, p| int(v, p, 0, 255).map(|x| x as u32))?,
+        num_grat_arp: o.opt("num_grat_arp", |v, p| int(v, p, 0, 255).map(|x| x as u8))?,
+        all_slaves_active: o.opt("all_slaves_active", |v, p| {
+            keyword_or_number(v, p, BondAllSlavesActive::ALL, BondAllSlavesActive::as_str)
+        })?,
+        min_links: o.opt("min_links", u32_of)?,
+        lp_interval: o.opt("lp_interval", |v, p| {
+            int(v, p, 1, i32::MAX as u64).map(|x| x as u32)
+        })?,
+        packets_per_slave: o.opt("packets_per_slave", |v, p| {
+            int(v, p, 0, 65535).map(|x| x as u32)
+        })?,
+        lacp_rate: o.opt("lacp_rate", |v, p| {
+            keyword_or_number(v, p, BondLacpRate::ALL, BondLacpRate::as_str)
+        })?,
+        ad_select: o.opt("ad_select", |v, p| {
+            keyword_or_number(v, p, BondAdSelect::ALL, BondAdSelect::as_str)
+        })?,
+        ad_actor_sys_prio: o.opt("ad_actor_sys_prio", |v, p| {
+            int(v, p, 1, 65535).map(|x| x as u16)
+        })?,
+        ad_user_port_key: o.opt("ad_user_port_key", |v, p| {
+            int(v, p, 0, 1023).map(|x| x as u16)
+        })?,
+        ad_actor_system: o.opt("ad_actor_system", mac)?,
+        tlb_dynamic_lb: o.opt("tlb_dynamic_lb", boolean)?,
+        peer_notif_delay: o.opt("peer_notif_delay", u32_of)?,
+    };
+    o.finish()?;
+    Ok(out)
+}
+
+fn vlan_config(v: &Value, path: &str) -> R<VlanConfig> {
+    let mut o = Obj::new(path, v)?;
+    let out = VlanConfig {
+        base_iface: o.opt("base-iface", iface_name)?,
+        id: o.opt("id", |v, p| int(v, p, 0, 4094).map(|x| x as u16))?,
+        protocol: o.opt("protocol", |v, p| {
+            keyword(v, p, VlanProtocol::ALL, VlanProtocol::as_str)
+        })?,
+        reorder_headers: o.opt("reorder-headers", boolean)?,
+        loose_binding: o.opt("loose-binding", boolean)?,
+    };
+    o.finish()?;
+    Ok(out)
+}
+
+fn vrf_config(v: &Value, path: &str) -> R<VrfConfig> {
+    let mut o = Obj::new(path, v)?;
+    let out = VrfConfig {
+        port: o.opt("port", name_list)?,
+        route_table_id: o.opt("route-table-id", |v, p| {
+            int(v, p, 1, u32::MAX as u64).map(|x| x as u32)
+        })?,
+    };
+    o.finish()?;
+    Ok(out)
+}
+
+fn mac_vlan_config(v: &Value, path: &str) -> R<MacVlanConfig> {
+    let mut o = Obj::new(path, v)?;
+    let base_iface = o.opt("base-iface", iface_name)?;
+    let mode = o.opt("mode", |v, p| {
+        keyword(v, p, MacVlanMode::ALL, MacVlanMode::as_str)
+    })?;
+    let promiscuous = o.opt("promiscuous", boolean)?;
+    // nmstate's other name for `promiscuous`.
+    let accept_all_mac = o.opt("accept-all-mac", boolean)?;
+    o.finish()?;
+    if promiscuous.is_some() && accept_all_mac.is_some() {
+        return Err(StateError::new(
+            join(path, "accept-all-mac"),
+            "is another name of promiscuous; give only one of them",
+        ));
+    }
+    Ok(MacVlanConfig {
+        base_iface,
+        mode,
+        promiscuous: promiscuous.or(accept_all_mac),
+    })
+}
+
+fn vxlan_config(v: &Value, path: &str) -> R<VxlanConfig> {
+    let mut o = Obj::new(path, v)?;
+    let out = VxlanConfig {
+        id: o.opt("id", |v, p| int(v, p, 0, 16_777_215).map(|x| x as u32))?,
+        base_iface: o.opt("base-iface", iface_name)?,
+        remote: o.opt("remote", |v, p| ip_addr(v, p, None))?,
+        local: o.opt("local", |v, p| ip_addr(v, p, None))?,
+        destination_port: o.opt("destination-port", |v, p| {
+            int(v, p, 0, u16::MAX as u64).map(|x| x as u16)
+        })?,
+        learning: o.opt("learning", boolean)?,
+    };
+    o.finish()?;
+    if let (Some(r), Some(l)) = (out.remote, out.local)
+        && r.is_ipv4() != l.is_ipv4()
+    {
+        return Err(StateError::new(
+            join(path, "local"),
+            format!("{l} and remote {r} are of different IP families"),
+        ));
+    }
+    Ok(out)
 }
 
 /// The loopback interface, which always exists.

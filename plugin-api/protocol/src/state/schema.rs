@@ -8,6 +8,8 @@
 
 use std::{fmt, net::IpAddr};
 
+pub use super::kinds::*;
+
 use serde::{Serialize, Serializer};
 
 /// A whole network state: the desired state of a file, or the current state
@@ -52,6 +54,22 @@ pub struct Interface {
     /// LLDP on this interface (role `lldp`); `Show` adds the neighbours.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lldp: Option<super::LldpConfig>,
+    /// Promiscuous mode: the interface receives every frame.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accept_all_mac_addresses: Option<bool>,
+    /// The section of a `bond`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_aggregation: Option<BondConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<VlanConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vrf: Option<VrfConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac_vlan: Option<MacVlanConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac_vtap: Option<MacVlanConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vxlan: Option<VxlanConfig>,
 }
 
 impl Interface {
@@ -72,6 +90,36 @@ impl Interface {
     pub fn is_absent(&self) -> bool {
         self.state == Some(InterfaceState::Absent)
     }
+
+    /// The complete port list of a controller (bridge, bond, VRF), if its
+    /// section gives one.
+    pub fn ports(&self) -> Option<Vec<&str>> {
+        fn names(l: &[String]) -> Vec<&str> {
+            l.iter().map(String::as_str).collect()
+        }
+        if let Some(p) = self.bridge.as_ref().and_then(|b| b.port.as_ref()) {
+            return Some(p.iter().map(|p| p.name.as_str()).collect());
+        }
+        if let Some(p) = self
+            .link_aggregation
+            .as_ref()
+            .and_then(|b| b.port.as_deref())
+        {
+            return Some(names(p));
+        }
+        self.vrf.as_ref().and_then(|v| v.port.as_deref()).map(names)
+    }
+
+    /// The interface this one stands on (`base-iface` of a VLAN, MAC-VLAN,
+    /// MAC-VTAP or VXLAN), if its section names one.
+    pub fn base_iface(&self) -> Option<&str> {
+        self.vlan
+            .as_ref()
+            .and_then(|v| v.base_iface.as_deref())
+            .or_else(|| self.mac_vlan.as_ref().and_then(|v| v.base_iface.as_deref()))
+            .or_else(|| self.mac_vtap.as_ref().and_then(|v| v.base_iface.as_deref()))
+            .or_else(|| self.vxlan.as_ref().and_then(|v| v.base_iface.as_deref()))
+    }
 }
 
 /// `interfaces[].type`.
@@ -81,17 +129,31 @@ pub enum InterfaceType {
     Veth,
     LinuxBridge,
     Loopback,
+    Dummy,
+    Bond,
+    Vlan,
+    Vrf,
+    MacVlan,
+    MacVtap,
+    Vxlan,
     /// Any other kind of interface: reported by queries; a desired state may
     /// change its common properties, but nipart does not create one.
     Unknown,
 }
 
 impl InterfaceType {
-    pub const ALL: [InterfaceType; 5] = [
+    pub const ALL: [InterfaceType; 12] = [
         InterfaceType::Ethernet,
         InterfaceType::Veth,
         InterfaceType::LinuxBridge,
         InterfaceType::Loopback,
+        InterfaceType::Dummy,
+        InterfaceType::Bond,
+        InterfaceType::Vlan,
+        InterfaceType::Vrf,
+        InterfaceType::MacVlan,
+        InterfaceType::MacVtap,
+        InterfaceType::Vxlan,
         InterfaceType::Unknown,
     ];
 
@@ -101,13 +163,47 @@ impl InterfaceType {
             InterfaceType::Veth => "veth",
             InterfaceType::LinuxBridge => "linux-bridge",
             InterfaceType::Loopback => "loopback",
+            InterfaceType::Dummy => "dummy",
+            InterfaceType::Bond => "bond",
+            InterfaceType::Vlan => "vlan",
+            InterfaceType::Vrf => "vrf",
+            InterfaceType::MacVlan => "mac-vlan",
+            InterfaceType::MacVtap => "mac-vtap",
+            InterfaceType::Vxlan => "vxlan",
             InterfaceType::Unknown => "unknown",
         }
     }
 
     /// Whether nipart can create an interface of this type.
     pub fn can_create(self) -> bool {
-        matches!(self, InterfaceType::Veth | InterfaceType::LinuxBridge)
+        !matches!(
+            self,
+            InterfaceType::Ethernet | InterfaceType::Loopback | InterfaceType::Unknown
+        )
+    }
+
+    /// Whether interfaces of this type take ports (`controller` of others).
+    pub fn is_controller(self) -> bool {
+        matches!(
+            self,
+            InterfaceType::LinuxBridge | InterfaceType::Bond | InterfaceType::Vrf
+        )
+    }
+
+    /// The type a section of an interface implies: `veth` → veth, …
+    pub fn of_section(iface: &Interface) -> Option<InterfaceType> {
+        [
+            (iface.veth.is_some(), InterfaceType::Veth),
+            (iface.bridge.is_some(), InterfaceType::LinuxBridge),
+            (iface.link_aggregation.is_some(), InterfaceType::Bond),
+            (iface.vlan.is_some(), InterfaceType::Vlan),
+            (iface.vrf.is_some(), InterfaceType::Vrf),
+            (iface.mac_vlan.is_some(), InterfaceType::MacVlan),
+            (iface.mac_vtap.is_some(), InterfaceType::MacVtap),
+            (iface.vxlan.is_some(), InterfaceType::Vxlan),
+        ]
+        .into_iter()
+        .find_map(|(given, t)| given.then_some(t))
     }
 }
 
@@ -214,6 +310,39 @@ pub struct BridgeConfig {
 pub struct BridgeOptions {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stp: Option<StpOptions>,
+    /// Which link-local group frames (01:80:C2:00:00:0X, one bit per X)
+    /// are forwarded; bits 0, 1 and 2 can't be set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_forward_mask: Option<u16>,
+    /// Seconds a learned MAC address is kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac_ageing_time: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_snooping: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_querier: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_query_use_ifaddr: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash_max: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_last_member_count: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_startup_query_count: Option<u32>,
+    /// The multicast timers, in hundredths of a second as nmstate and the
+    /// kernel give them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_last_member_interval: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_membership_interval: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_querier_interval: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_query_interval: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_query_response_interval: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_startup_query_interval: Option<u64>,
 }
 
 /// `interfaces[].bridge.options.stp`; times in seconds, as in nmstate.
@@ -382,6 +511,17 @@ impl NetworkState {
             }
             if let Some(ports) = i.bridge.as_mut().and_then(|b| b.port.as_mut()) {
                 ports.sort_by(|a, b| a.name.cmp(&b.name));
+            }
+            if let Some(b) = i.link_aggregation.as_mut() {
+                if let Some(p) = b.port.as_mut() {
+                    p.sort();
+                }
+                if let Some(p) = b.ports_config.as_mut() {
+                    p.sort_by(|a, b| a.name.cmp(&b.name));
+                }
+            }
+            if let Some(p) = i.vrf.as_mut().and_then(|v| v.port.as_mut()) {
+                p.sort();
             }
         }
         for r in [&mut self.routes.config, &mut self.routes.running]

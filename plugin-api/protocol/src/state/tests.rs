@@ -171,8 +171,8 @@ fn bad_values_name_the_path_and_problem() {
             "interfaces[0].mtu: expected an integer, found 1.5",
         ),
         (
-            "interfaces: [{name: a, type: bond}]",
-            "interfaces[0].type: \"bond\" is not one of: ethernet, veth, linux-bridge, loopback, unknown",
+            "interfaces: [{name: a, type: team}]",
+            "interfaces[0].type: \"team\" is not one of: ethernet, veth, linux-bridge, loopback, dummy, bond, vlan, vrf, mac-vlan, mac-vtap, vxlan, unknown",
         ),
         (
             "interfaces: [{name: a, state: sleeping}]",

@@ -234,3 +234,38 @@ pub fn without_lo(mut s: NetworkState) -> NetworkState {
     s.interfaces.retain(|i| i.name != "lo");
     s
 }
+
+/// Applies each nmstate-format file of `tests/SUBDIR` (there must be
+/// `count`), in name order, with `apply`: each parses, verifies, shows
+/// (by `show`) as written, and applying it again changes nothing.
+pub fn apply_nmstate_files(
+    subdir: &str,
+    count: usize,
+    apply: impl Fn(&str) -> ApplyResult,
+    show: impl Fn() -> NetworkState,
+) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(subdir);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), count, "{files:?}");
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        NetworkState::from_yaml(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let r = apply(&text);
+        assert!(r.verified, "{}", f.display());
+        assert_shows(&show(), &text);
+        let again = apply(&text);
+        assert!(
+            again.changes.is_empty(),
+            "{}: second apply changed {:?}",
+            f.display(),
+            again.changes
+        );
+    }
+}

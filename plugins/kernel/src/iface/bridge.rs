@@ -48,8 +48,27 @@ impl InterfaceKind for LinuxBridge {
             })
             .collect();
         ports.sort_by(|a, b| a.name.cmp(&b.name));
+        let centis_to_secs32 = |c: u32| c.saturating_add(50) / 100;
         iface.bridge = Some(BridgeConfig {
-            options: Some(BridgeOptions { stp }),
+            options: Some(BridgeOptions {
+                stp,
+                group_forward_mask: info.and_then(|b| b.group_fwd_mask),
+                mac_ageing_time: info.and_then(|b| b.ageing_time).map(centis_to_secs32),
+                multicast_snooping: info.and_then(|b| b.multicast_snooping),
+                multicast_querier: info.and_then(|b| b.multicast_querier),
+                multicast_query_use_ifaddr: info.and_then(|b| b.multicast_query_use_ifaddr),
+                hash_max: info.and_then(|b| b.multicast_hash_max),
+                multicast_last_member_count: info.and_then(|b| b.multicast_last_member_count),
+                multicast_startup_query_count: info.and_then(|b| b.multicast_startup_query_count),
+                multicast_last_member_interval: info.and_then(|b| b.multicast_last_member_interval),
+                multicast_membership_interval: info.and_then(|b| b.multicast_membership_interval),
+                multicast_querier_interval: info.and_then(|b| b.multicast_querier_interval),
+                multicast_query_interval: info.and_then(|b| b.multicast_query_interval),
+                multicast_query_response_interval: info
+                    .and_then(|b| b.multicast_query_response_interval),
+                multicast_startup_query_interval: info
+                    .and_then(|b| b.multicast_startup_query_interval),
+            }),
             port: Some(ports),
         });
     }
@@ -74,6 +93,22 @@ impl InterfaceKind for LinuxBridge {
             b.hello_time = stp.hello_time.map(secs_to_centis);
             b.max_age = stp.max_age.map(secs_to_centis);
             b.priority = stp.priority;
+        }
+        if let Some(o) = want.bridge.as_ref().and_then(|b| b.options.as_ref()) {
+            b.group_fwd_mask = o.group_forward_mask;
+            b.ageing_time = o.mac_ageing_time.map(|s| s.saturating_mul(100));
+            b.mcast_snooping = o.multicast_snooping;
+            b.mcast_querier = o.multicast_querier;
+            b.mcast_query_use_ifaddr = o.multicast_query_use_ifaddr;
+            b.mcast_hash_max = o.hash_max;
+            b.mcast_last_member_count = o.multicast_last_member_count;
+            b.mcast_startup_query_count = o.multicast_startup_query_count;
+            b.mcast_last_member_interval = o.multicast_last_member_interval;
+            b.mcast_membership_interval = o.multicast_membership_interval;
+            b.mcast_querier_interval = o.multicast_querier_interval;
+            b.mcast_query_interval = o.multicast_query_interval;
+            b.mcast_query_response_interval = o.multicast_query_response_interval;
+            b.mcast_startup_query_interval = o.multicast_startup_query_interval;
         }
         conf.bridge = Some(b);
         Ok(())

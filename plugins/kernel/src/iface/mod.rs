@@ -10,8 +10,14 @@
 //! entry names is reported as `unknown`: its common properties can be
 //! changed, but it can't be created.
 
+mod bond;
 mod bridge;
+mod dummy;
+mod mac_vlan;
 mod veth;
+mod vlan;
+mod vrf;
+mod vxlan;
 
 use std::collections::HashSet;
 
@@ -51,7 +57,51 @@ const KINDS: &[Registered] = &[
         nispor: IfaceType::Bridge,
         kind: &bridge::LinuxBridge,
     },
+    Registered {
+        schema: InterfaceType::Dummy,
+        nispor: IfaceType::Dummy,
+        kind: &dummy::Dummy,
+    },
+    Registered {
+        schema: InterfaceType::Bond,
+        nispor: IfaceType::Bond,
+        kind: &bond::Bond,
+    },
+    Registered {
+        schema: InterfaceType::Vlan,
+        nispor: IfaceType::Vlan,
+        kind: &vlan::Vlan,
+    },
+    Registered {
+        schema: InterfaceType::Vrf,
+        nispor: IfaceType::Vrf,
+        kind: &vrf::Vrf,
+    },
+    Registered {
+        schema: InterfaceType::MacVlan,
+        nispor: IfaceType::MacVlan,
+        kind: &mac_vlan::MacVlan { vtap: false },
+    },
+    Registered {
+        schema: InterfaceType::MacVtap,
+        nispor: IfaceType::MacVtap,
+        kind: &mac_vlan::MacVlan { vtap: true },
+    },
+    Registered {
+        schema: InterfaceType::Vxlan,
+        nispor: IfaceType::Vxlan,
+        kind: &vxlan::Vxlan,
+    },
 ];
+
+/// A netlink request the plugin sends itself, for what nispor's conf
+/// can't say (see [`InterfaceKind::link_request`]).
+pub(crate) enum LinkRequest {
+    /// Create the link (`RTM_NEWLINK` with `NLM_F_CREATE`).
+    Add(rtnetlink::packet_route::link::LinkMessage),
+    /// Change the existing link.
+    Change(rtnetlink::packet_route::link::LinkMessage),
+}
 
 /// The conversion of one interface type's own properties each way. Every
 /// method has a default for a type with none: it is reported and changed
@@ -96,6 +146,17 @@ pub(crate) trait InterfaceKind: Sync {
     /// Sets the options `controller`, if it has this type's port list,
     /// holds for the port `conf` is for.
     fn port_conf(&self, _controller: &Interface, _conf: &mut IfaceConf) {}
+
+    /// A netlink request that creates `want` (`cur` is `None`) or changes
+    /// the type's properties nispor's conf has no field for; it is sent
+    /// before nispor's conf of the same interface.
+    fn link_request(
+        &self,
+        _want: &Interface,
+        _cur: Option<&Interface>,
+    ) -> Result<Option<LinkRequest>> {
+        Ok(None)
+    }
 }
 
 /// A type with no properties of its own (ethernet, loopback).
@@ -158,6 +219,57 @@ pub(crate) fn conf(
     Ok(())
 }
 
+/// The netlink request of `want`'s type, if it needs one (see
+/// [`InterfaceKind::link_request`]).
+pub(crate) fn link_request(
+    want: &Interface,
+    cur: Option<&Interface>,
+) -> Result<Option<LinkRequest>> {
+    match want
+        .iface_type
+        .or(cur.and_then(|c| c.iface_type))
+        .and_then(by_schema_type)
+    {
+        Some(k) => k.link_request(want, cur),
+        None => Ok(None),
+    }
+}
+
+/// The deepest chain of base interfaces an apply follows (a VLAN on a
+/// VLAN on a bond is 3); deeper (or circular) chains are cut here.
+const MAX_STACK: u8 = 8;
+
+/// When `iface` is created or changed: controllers first (0), then plain
+/// interfaces (1), then each interface after its base interface (a VLAN
+/// on a veth 2, on that VLAN 3, …), following bases through `state` (the
+/// desired state, then `current` for interfaces it does not name).
+/// Deletions go in the reverse order.
+pub(crate) fn rank(iface: &Interface, state: &NetworkState, current: &NetworkState) -> u8 {
+    let mut depth = 0;
+    let mut at = iface;
+    loop {
+        if depth >= MAX_STACK {
+            return MAX_STACK;
+        }
+        let Some(base) = at.base_iface().or_else(|| {
+            // A deletion names only the interface: its base is current's.
+            current.interface(&at.name).and_then(|c| c.base_iface())
+        }) else {
+            break;
+        };
+        let Some(next) = state.interface(base).or_else(|| current.interface(base)) else {
+            break;
+        };
+        depth += 1;
+        at = next;
+    }
+    if depth == 0 && is_controller(iface) {
+        0
+    } else {
+        depth + 1
+    }
+}
+
 /// The ports `controller` wants (see [`InterfaceKind::ports`]), if it has
 /// a port list.
 pub(crate) fn ports(controller: &Interface) -> Option<HashSet<&str>> {
@@ -185,7 +297,7 @@ mod tests {
             InterfaceType::ALL.len() - 1,
             "every schema type but `unknown` is registered"
         );
-        assert_eq!(by_nispor_type(&IfaceType::Vxlan).0, InterfaceType::Unknown);
+        assert_eq!(by_nispor_type(&IfaceType::IpVlan).0, InterfaceType::Unknown);
     }
 
     /// The `state` plugin plans creations with `can_create`; the kernel
