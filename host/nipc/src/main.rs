@@ -9,6 +9,10 @@ use std::{
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use nipart_client::{ApplyOptions, Client, DEFAULT_SOCKET, Error, PluginCall};
+use nipart_plugin_api::{
+    Message, Role,
+    protocol::conf::{Waiting, WaitingRequest},
+};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -256,6 +260,32 @@ fn write_out(bytes: &[u8]) -> ExitCode {
     }
 }
 
+/// The saved interfaces the conf plugin waits for (their link is missing;
+/// their saved state is applied when it appears), as a YAML comment; `None`
+/// when there are none, or no conf plugin answers (or the caller may not
+/// ask it: `io.nipart.Daemon.Call` is for admins).
+async fn waiting_note(c: &mut Client, iface: Option<&str>) -> Option<String> {
+    let call = PluginCall {
+        topic: WaitingRequest::TOPIC.to_string(),
+        plugin: None,
+        role: Some(Role::CONF.as_str().to_string()),
+        payload: serde_json::json!({}),
+    };
+    let reply = c.call_plugin(&call).await.ok()?;
+    let waiting: Waiting = serde_json::from_value(reply).ok()?;
+    let names: Vec<String> = waiting
+        .interfaces
+        .into_iter()
+        .filter(|n| iface.is_none_or(|i| i == n))
+        .collect();
+    (!names.is_empty()).then(|| {
+        format!(
+            "# waiting for their link (their saved state is applied when it appears): {}\n",
+            names.join(", ")
+        )
+    })
+}
+
 /// Prints `value` in the chosen format; `text` renders the text form.
 fn print<T: Serialize>(format: Format, value: &T, text: impl FnOnce(&T) -> String) {
     let s = match format {
@@ -354,6 +384,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Show { iface } => {
             let state = c.show(iface.as_deref()).await?;
             print(fmt, &state, yaml);
+            // A comment, so that the output still applies back unchanged;
+            // on standard error with JSON, which has none.
+            if let Some(note) = waiting_note(&mut c, iface.as_deref()).await {
+                match fmt {
+                    Format::Json => eprint!("{note}"),
+                    Format::Text | Format::Yaml => print!("{note}"),
+                }
+            }
         }
         Command::Apply {
             file,

@@ -12,6 +12,12 @@
 //!   apply the daemon did not finish (marked in progress and not saved: it
 //!   was killed), and one still marked pending, then to apply the saved
 //!   state, through the normal workflow: the boot path.
+//! - Saved interfaces nipart can't create (an `ethernet`, a veth saved
+//!   without its peer) are left out of the boot apply while their link is
+//!   missing, and watched with monitor rules: when the link appears (and
+//!   each time it comes back) their part of the saved state is applied
+//!   through the same workflow (`waiting`). `conf.waiting` lists those
+//!   waiting now.
 //!
 //! Every file is replaced crash safely and read only if it is safe to
 //! believe: a regular file within `max_file_bytes`, owned by root and not
@@ -23,23 +29,34 @@
 
 mod saved;
 mod store;
+mod waiting;
 
-use std::{path::PathBuf, time::Duration};
+use std::{
+    collections::BTreeSet,
+    path::PathBuf,
+    sync::{Arc, Mutex, MutexGuard},
+    time::Duration,
+};
 
 use nipart_plugin_api::{
-    Context, Empty, Error, ErrorKind, Event, Plugin, Result, Role,
+    Address, Context, Empty, Error, ErrorKind, Event, Plugin, Result, Role,
     protocol::{
         api::Rollback,
-        conf::{CheckpointInProgress, CheckpointListRequest},
+        conf::{
+            CheckpointInProgress, CheckpointListRequest, LinkAppeared, LinkGone, LinkWatch,
+            Waiting, WaitingRequest,
+        },
         daemon::DaemonStarted,
+        monitor::{Condition, FollowUp, RuleAdd, RuleInterface},
     },
     state::{
         ApiCall, ApplyOptions, ApplyRequest, BootApplied, CheckpointGet, CheckpointHistory,
         CheckpointPending, CheckpointRequest, CheckpointSave, CheckpointSummary, LoadFailed,
-        StateSave,
+        NetworkState, StateSave,
     },
 };
 use serde::Deserialize;
+use tokio::sync::mpsc;
 
 use saved::SavedState;
 use store::Store;
@@ -61,6 +78,8 @@ struct Config {
     /// The largest `state.yml` or checkpoint file read, in bytes; a larger
     /// one is refused (`nipart_plugin_api::file::read_trusted`).
     max_file_bytes: u64,
+    /// How long the monitor may take to register a rule.
+    monitor_timeout_ms: u64,
 }
 
 impl Default for Config {
@@ -72,6 +91,7 @@ impl Default for Config {
             apply_at_start: true,
             boot_timeout_ms: 600_000,
             max_file_bytes: nipart_plugin_api::file::DEFAULT_MAX_BYTES,
+            monitor_timeout_ms: 5_000,
         }
     }
 }
@@ -80,6 +100,31 @@ struct Conf {
     config: Config,
     saved: Option<SavedState>,
     store: Option<Store>,
+    missing: Missing,
+    /// To the boot task, once it runs.
+    link_events: Option<mpsc::UnboundedSender<LinkEvent>>,
+}
+
+/// The saved interfaces nipart can't create whose link is missing now
+/// (written by the boot task only, read by `conf.waiting`).
+#[derive(Clone, Default)]
+struct Missing(Arc<Mutex<BTreeSet<String>>>);
+
+impl Missing {
+    fn lock(&self) -> MutexGuard<'_, BTreeSet<String>> {
+        // A panic while holding it leaves a set, still whole.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A follow-up of conf's monitor rules, queued for the boot task, which
+/// handles them in order once the boot apply is done (so that a part is
+/// never applied before the boot apply, which leaves its port out of
+/// bridges).
+#[derive(Debug)]
+enum LinkEvent {
+    Appeared(String),
+    Gone(String),
 }
 
 impl Plugin for Conf {
@@ -93,6 +138,8 @@ impl Plugin for Conf {
             config: Config::default(),
             saved: None,
             store: None,
+            missing: Missing::default(),
+            link_events: None,
         })
     }
 
@@ -130,15 +177,25 @@ impl Plugin for Conf {
             return Ok(());
         };
         if let Some(Ok(p)) = event.progress_of::<ApiCall<ApplyRequest>>() {
-            // Progress of the boot apply.
+            // Progress of the boot apply, or of a part applied later.
             tracing::info!("boot apply: {:?}: {}", p.step, p.message);
             return Ok(());
         }
         let request = match Incoming::decode(&event)? {
             Some(Incoming::Started(_)) => {
                 if self.config.apply_at_start {
-                    boot(ctx, saved, store, &self.config);
+                    let (tx, rx) = mpsc::unbounded_channel();
+                    self.link_events = Some(tx);
+                    boot(ctx, saved, store, &self.config, &self.missing, rx);
                 }
+                return Ok(());
+            }
+            Some(Incoming::Appeared(LinkAppeared(w))) => {
+                queue(&self.link_events, LinkEvent::Appeared(w.interface));
+                return Ok(());
+            }
+            Some(Incoming::Gone(LinkGone(w))) => {
+                queue(&self.link_events, LinkEvent::Gone(w.interface));
                 return Ok(());
             }
             Some(request) if event.request => request,
@@ -151,7 +208,13 @@ impl Plugin for Conf {
             _ => return Ok(()),
         };
         match request {
-            Incoming::Started(_) => Ok(()),
+            Incoming::Started(_) | Incoming::Appeared(_) | Incoming::Gone(_) => Ok(()),
+            Incoming::Waiting(_) => ctx.answer::<WaitingRequest>(
+                &event,
+                &Waiting {
+                    interfaces: self.missing.lock().iter().cloned().collect(),
+                },
+            ),
             Incoming::Save(req) => {
                 // The saved state goes with the checkpoint, so that going
                 // back to it restores what boot applies too.
@@ -200,6 +263,18 @@ impl Plugin for Conf {
     }
 }
 
+/// Hands a follow-up of our rules to the boot task (rules exist only once
+/// it runs).
+fn queue(link_events: &Option<mpsc::UnboundedSender<LinkEvent>>, event: LinkEvent) {
+    let Some(tx) = link_events else {
+        tracing::debug!("{event:?} ignored: no boot task");
+        return;
+    };
+    if let Err(e) = tx.send(event) {
+        tracing::debug!("{:?} ignored: the boot task ended", e.0);
+    }
+}
+
 nipart_plugin_api::incoming! {
     /// What the conf plugin handles.
     enum Incoming {
@@ -210,6 +285,10 @@ nipart_plugin_api::incoming! {
         Pending(CheckpointPending),
         InProgress(CheckpointInProgress),
         SaveState(StateSave),
+        Waiting(WaitingRequest),
+        /// Follow-ups of our monitor rules.
+        Appeared(LinkAppeared),
+        Gone(LinkGone),
     }
 }
 
@@ -217,7 +296,14 @@ nipart_plugin_api::incoming! {
 /// plugin for checkpoints while it works): first, if the daemon stopped
 /// in the middle of an apply, or while an apply awaited `Commit`, roll back
 /// to its checkpoint; then have the commander apply the saved state.
-fn boot(ctx: &Context, saved: &SavedState, store: &Store, config: &Config) {
+fn boot(
+    ctx: &Context,
+    saved: &SavedState,
+    store: &Store,
+    config: &Config,
+    missing: &Missing,
+    mut link_events: mpsc::UnboundedReceiver<LinkEvent>,
+) {
     let pending = store.pending().unwrap_or_else(|e| {
         tracing::warn!("{e}");
         None
@@ -228,6 +314,8 @@ fn boot(ctx: &Context, saved: &SavedState, store: &Store, config: &Config) {
     let in_progress = store.in_progress_path();
     let (ctx, saved) = (ctx.clone(), saved.clone());
     let timeout = Duration::from_millis(config.boot_timeout_ms);
+    let monitor_timeout = Duration::from_millis(config.monitor_timeout_ms);
+    let missing = missing.clone();
     tokio::spawn(async move {
         let rolled_back = match &interrupted {
             Some(id) => roll_back_interrupted(&ctx, id, timeout).await,
@@ -254,7 +342,22 @@ fn boot(ctx: &Context, saved: &SavedState, store: &Store, config: &Config) {
                 tracing::warn!("{e}");
             }
         }
-        apply_saved(&ctx, &saved, timeout).await;
+        let watched = apply_saved(&ctx, &saved, timeout, &missing, monitor_timeout).await;
+        while let Some(event) = link_events.recv().await {
+            match event {
+                LinkEvent::Appeared(name) if watched.contains(&name) => {
+                    missing.lock().remove(&name);
+                    apply_part(&ctx, &saved, &name, &missing, timeout).await;
+                }
+                LinkEvent::Gone(name) if watched.contains(&name) => {
+                    missing.lock().insert(name.clone());
+                    tracing::warn!(
+                        "{name}: its link went away: its part of the saved state will be applied again when it comes back"
+                    );
+                }
+                _ => {}
+            }
+        }
     });
 }
 
@@ -341,18 +444,27 @@ async fn roll_back_pending(ctx: &Context, id: &str, timeout: Duration) {
     }
 }
 
-/// Reads the saved state and has the commander apply it.
-async fn apply_saved(ctx: &Context, saved: &SavedState, timeout: Duration) {
+/// Reads the saved state and has the commander apply what can be
+/// applied now: all of it but the saved interfaces nipart can't create
+/// whose link is missing (and the routes through them). Returns the
+/// interfaces whose link the monitor now watches.
+async fn apply_saved(
+    ctx: &Context,
+    saved: &SavedState,
+    timeout: Duration,
+    missing: &Missing,
+    monitor_timeout: Duration,
+) -> BTreeSet<String> {
     let path = saved.path().display().to_string();
     let state = match saved.load() {
         Ok(Some(s)) if s.interfaces.is_empty() && s.routes.is_empty() => {
             tracing::info!("{path} is empty: nothing to apply at start");
-            return;
+            return BTreeSet::new();
         }
         Ok(Some(s)) => s,
         Ok(None) => {
             tracing::info!("no saved state at {path}: nothing to apply at start");
-            return;
+            return BTreeSet::new();
         }
         Err(e) => {
             // The network is left as it is, and the file as it was.
@@ -361,30 +473,32 @@ async fn apply_saved(ctx: &Context, saved: &SavedState, timeout: Duration) {
                 path,
                 error: e.to_string(),
             });
-            return;
+            return BTreeSet::new();
         }
     };
-    tracing::info!(
-        "applying the saved state {path} ({} interfaces)",
-        state.interfaces.len()
-    );
-    let call = ApiCall {
-        method: "boot".into(),
-        parameters: ApplyRequest {
-            state: state.to_value(),
-            // It is the saved state already.
-            options: ApplyOptions {
-                memory_only: true,
-                ..ApplyOptions::default()
-            },
-        },
-        more: true,
-        caller: None,
+    let watched = watch(ctx, &state, missing, monitor_timeout).await;
+    let absent = missing.lock().clone();
+    let now = waiting::without(&state, &absent);
+    let waiting_note = if absent.is_empty() {
+        String::new()
+    } else {
+        let names = absent.iter().cloned().collect::<Vec<_>>().join(", ");
+        tracing::warn!(
+            "waiting for the link of {names}: not there at start, and nipart does not create it; its part of the saved state {path} will be applied when it appears"
+        );
+        format!(" (but for {names}, waiting for its link)")
     };
-    let outcome = ctx.ask_within(&call, timeout).await.map(|_| ());
-    let report = match outcome {
+    if now.interfaces.is_empty() && now.routes.is_empty() {
+        tracing::info!("nothing to apply at start{waiting_note}");
+        return watched;
+    }
+    tracing::info!(
+        "applying the saved state {path} ({} interfaces){waiting_note}",
+        now.interfaces.len()
+    );
+    let report = match apply(ctx, &now, timeout).await {
         Ok(()) => {
-            tracing::info!("the saved state {path} is applied");
+            tracing::info!("the saved state {path} is applied{waiting_note}");
             BootApplied {
                 path,
                 ok: true,
@@ -401,6 +515,120 @@ async fn apply_saved(ctx: &Context, saved: &SavedState, timeout: Duration) {
         }
     };
     let _ = ctx.announce(&report);
+    watched
+}
+
+/// Has the commander apply `state`, which is saved already, through the
+/// normal workflow (validate, checkpoint, apply, verify, rollback).
+async fn apply(ctx: &Context, state: &NetworkState, timeout: Duration) -> Result<()> {
+    let call = ApiCall {
+        method: "boot".into(),
+        parameters: ApplyRequest {
+            state: state.to_value(),
+            // It is the saved state already.
+            options: ApplyOptions {
+                memory_only: true,
+                ..ApplyOptions::default()
+            },
+        },
+        more: true,
+        caller: None,
+    };
+    ctx.ask_within(&call, timeout).await.map(|_| ())
+}
+
+/// Registers monitor rules on the link of each saved interface nipart
+/// can't create: one when it appears, one when it goes away (persistent:
+/// each time). Marks those missing now in `missing` (the rule's answer
+/// says whether its link exists, at the same instant as the rule starts
+/// watching: nothing falls between). Without a monitor nothing is
+/// watched, and the saved state is applied whole as before.
+async fn watch(
+    ctx: &Context,
+    state: &NetworkState,
+    missing: &Missing,
+    timeout: Duration,
+) -> BTreeSet<String> {
+    let me = Address::plugin(ctx.name()).to_string();
+    let mut watched = BTreeSet::new();
+    for name in waiting::watched(state) {
+        let link = LinkWatch {
+            interface: name.clone(),
+        };
+        let gone = FollowUp::notice(&me, &LinkGone(link.clone()));
+        let appeared = FollowUp::notice(&me, &LinkAppeared(link));
+        // First the removal: a link that goes away right after the
+        // first rule's answer is then seen by the second.
+        let rules = async {
+            rule(ctx, &name, Condition::Removed, gone?, timeout).await?;
+            rule(ctx, &name, Condition::Added, appeared?, timeout).await
+        };
+        match rules.await {
+            Ok(holds) => {
+                if !holds {
+                    missing.lock().insert(name.clone());
+                }
+                watched.insert(name);
+            }
+            Err(e) => tracing::warn!(
+                "{name}: its link is not watched, so its part of the saved state goes with the start only (it needs the monitor plugin, role monitor): {e}"
+            ),
+        }
+    }
+    watched
+}
+
+/// Registers a persistent rule on the link `name` that fires on the next
+/// change to `condition`; whether the condition holds now.
+async fn rule(
+    ctx: &Context,
+    name: &str,
+    condition: Condition,
+    event: FollowUp,
+    timeout: Duration,
+) -> Result<bool> {
+    let rule = RuleAdd {
+        interface: RuleInterface::Name(name.to_string()),
+        condition,
+        event,
+        persistent: true,
+        fire_if_holds: false,
+    };
+    Ok(ctx.ask_within(&rule, timeout).await?.holds)
+}
+
+/// The link of `name` appeared: reads the saved state again (an apply may
+/// have changed it since the start) and has the commander apply its part.
+async fn apply_part(
+    ctx: &Context,
+    saved: &SavedState,
+    name: &str,
+    missing: &Missing,
+    timeout: Duration,
+) {
+    let path = saved.path().display().to_string();
+    let state = match saved.load() {
+        Ok(Some(s)) => s,
+        Ok(None) => NetworkState::default(),
+        Err(e) => {
+            tracing::error!("{name}: its link appeared, but {e}; nothing of it was applied");
+            return;
+        }
+    };
+    let absent = missing.lock().clone();
+    let Some(part) = waiting::part(&state, name, &absent) else {
+        tracing::info!(
+            "{name}: its link appeared; it is no longer in the saved state {path}: nothing to apply"
+        );
+        return;
+    };
+    tracing::info!("{name}: its link appeared: applying its part of the saved state {path}");
+    match apply(ctx, &part, timeout).await {
+        Ok(()) => tracing::info!("{name}: its part of the saved state {path} is applied"),
+        Err(e) => {
+            tracing::error!("{name}: applying its part of the saved state {path} failed: {e}")
+        }
+    }
 }
 
 nipart_plugin_api::register_plugin!(Conf);
