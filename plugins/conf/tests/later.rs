@@ -13,8 +13,9 @@ use std::{
 
 use common::{FAST, Node};
 
-/// One interface nipart creates (a veth with its peer) and one it can't (a
-/// veth saved without its peer, as another tool would create it).
+/// Interfaces nipart creates (a veth with its peer, a bridge) and two it
+/// can't (veths saved without their peer, as another tool would create
+/// them), one of them a port of the bridge.
 const SAVED: &str = "interfaces:
   - name: lt-now
     type: veth
@@ -25,6 +26,12 @@ const SAVED: &str = "interfaces:
     type: veth
     mtu: 1360
     ipv4: {enabled: true, address: [{ip: 198.51.100.1, prefix-length: 24}]}
+  - name: lt-late2
+    type: veth
+    mtu: 1380
+  - name: lt-br
+    type: linux-bridge
+    bridge: {port: [{name: lt-late2}]}
 routes:
   config:
   - {destination: 203.0.113.0/24, next-hop-address: 198.51.100.254, next-hop-interface: lt-late}
@@ -70,16 +77,21 @@ fn a_saved_interface_that_appears_later_is_configured_when_it_appears_and_when_i
     let log = n.start();
     // The rest of the saved state is applied at start.
     assert!(log.contains("the saved state"), "{log}");
-    assert!(log.contains("is applied (but for lt-late"), "{log}");
+    assert!(
+        log.contains("is applied (but for lt-late, lt-late2"),
+        "{log}"
+    );
     assert!(log.contains("waiting for the link of lt-late"), "{log}");
     assert_eq!(n.ns.addresses("lt-now"), ["192.0.2.1/24"], "{log}");
     assert_eq!(n.ns.link("lt-now").unwrap()["mtu"], 1450, "{log}");
     assert!(n.ns.link("lt-late").is_none());
-    assert_eq!(waiting(&n), ["lt-late"]);
+    // The bridge is there, without its missing port.
+    assert!(n.ns.link("lt-br").is_some(), "{log}");
+    assert_eq!(waiting(&n), ["lt-late", "lt-late2"]);
     let show = n.nipc_ok(&["show"]);
     assert!(
         show.ends_with(
-            "# waiting for their link (their saved state is applied when it appears): lt-late\n"
+            "# waiting for their link (their saved state is applied when it appears): lt-late, lt-late2\n"
         ),
         "{show}"
     );
@@ -89,6 +101,13 @@ fn a_saved_interface_that_appears_later_is_configured_when_it_appears_and_when_i
     n.ns.ip("link add lt-late type veth peer name lt-late-ep");
     wait_for(&n, "lt-late configured once created", || {
         late_configured(&n)
+    });
+    assert_eq!(waiting(&n), ["lt-late2"]);
+    // The bridge's port: attached when it appears.
+    n.ns.ip("link add lt-late2 type veth peer name lt-late2-ep");
+    wait_for(&n, "lt-late2 a port of lt-br once created", || {
+        n.ns.link("lt-late2")
+            .is_some_and(|l| l["master"] == "lt-br" && l["mtu"] == 1380)
     });
     assert!(waiting(&n).is_empty());
     assert!(!n.nipc_ok(&["show"]).contains("# waiting"));
