@@ -16,8 +16,9 @@
 //!   without its peer) are left out of the boot apply while their link is
 //!   missing, and watched with monitor rules: when the link appears (and
 //!   each time it comes back) their part of the saved state is applied
-//!   through the same workflow (`waiting`). `conf.waiting` lists those
-//!   waiting now.
+//!   through the same workflow (`waiting`); after each save, those the
+//!   saved state gained are watched too, and those it lost no longer.
+//!   `conf.waiting` lists those waiting now.
 //!
 //! Every file is replaced crash safely and read only if it is safe to
 //! believe: a regular file within `max_file_bytes`, owned by root and not
@@ -32,7 +33,7 @@ mod store;
 mod waiting;
 
 use std::{
-    collections::BTreeSet,
+    collections::{BTreeMap, BTreeSet},
     path::PathBuf,
     sync::{Arc, Mutex, MutexGuard},
     time::Duration,
@@ -47,7 +48,7 @@ use nipart_plugin_api::{
             Waiting, WaitingRequest,
         },
         daemon::DaemonStarted,
-        monitor::{Condition, FollowUp, RuleAdd, RuleInterface},
+        monitor::{Condition, FollowUp, RuleAdd, RuleAdded, RuleInterface, RuleRemove},
     },
     state::{
         ApiCall, ApplyOptions, ApplyRequest, BootApplied, CheckpointGet, CheckpointHistory,
@@ -125,6 +126,8 @@ impl Missing {
 enum LinkEvent {
     Appeared(String),
     Gone(String),
+    /// The saved state changed: watch the links of the interfaces it added.
+    Saved,
 }
 
 impl Plugin for Conf {
@@ -252,6 +255,7 @@ impl Plugin for Conf {
             }
             Incoming::SaveState(req) => {
                 let r = saved.save(&req.desired, req.replace)?;
+                queue(&self.link_events, LinkEvent::Saved);
                 tracing::info!(
                     "saved the desired state to {} ({} interfaces)",
                     r.path,
@@ -342,14 +346,21 @@ fn boot(
                 tracing::warn!("{e}");
             }
         }
-        let watched = apply_saved(&ctx, &saved, timeout, &missing, monitor_timeout).await;
+        let mut watched = apply_saved(&ctx, &saved, timeout, &missing, monitor_timeout).await;
         while let Some(event) = link_events.recv().await {
             match event {
-                LinkEvent::Appeared(name) if watched.contains(&name) => {
+                LinkEvent::Saved => match saved.load() {
+                    Ok(state) => {
+                        let state = state.unwrap_or_default();
+                        watch(&ctx, &state, &missing, &mut watched, monitor_timeout).await;
+                    }
+                    Err(e) => tracing::warn!("{e}; the links watched stay as they were"),
+                },
+                LinkEvent::Appeared(name) if watched.contains_key(&name) => {
                     missing.lock().remove(&name);
                     apply_part(&ctx, &saved, &name, &missing, timeout).await;
                 }
-                LinkEvent::Gone(name) if watched.contains(&name) => {
+                LinkEvent::Gone(name) if watched.contains_key(&name) => {
                     missing.lock().insert(name.clone());
                     tracing::warn!(
                         "{name}: its link went away: its part of the saved state will be applied again when it comes back"
@@ -454,17 +465,17 @@ async fn apply_saved(
     timeout: Duration,
     missing: &Missing,
     monitor_timeout: Duration,
-) -> BTreeSet<String> {
+) -> Watched {
     let path = saved.path().display().to_string();
     let state = match saved.load() {
         Ok(Some(s)) if s.interfaces.is_empty() && s.routes.is_empty() => {
             tracing::info!("{path} is empty: nothing to apply at start");
-            return BTreeSet::new();
+            return Watched::new();
         }
         Ok(Some(s)) => s,
         Ok(None) => {
             tracing::info!("no saved state at {path}: nothing to apply at start");
-            return BTreeSet::new();
+            return Watched::new();
         }
         Err(e) => {
             // The network is left as it is, and the file as it was.
@@ -473,10 +484,11 @@ async fn apply_saved(
                 path,
                 error: e.to_string(),
             });
-            return BTreeSet::new();
+            return Watched::new();
         }
     };
-    let watched = watch(ctx, &state, missing, monitor_timeout).await;
+    let mut watched = Watched::new();
+    watch(ctx, &state, missing, &mut watched, monitor_timeout).await;
     let absent = missing.lock().clone();
     let now = waiting::without(&state, &absent);
     let waiting_note = if absent.is_empty() {
@@ -537,56 +549,83 @@ async fn apply(ctx: &Context, state: &NetworkState, timeout: Duration) -> Result
     ctx.ask_within(&call, timeout).await.map(|_| ())
 }
 
+/// The links conf watches: by interface name, the ids of its two rules.
+type Watched = BTreeMap<String, [u64; 2]>;
+
 /// Registers monitor rules on the link of each saved interface nipart
-/// can't create: one when it appears, one when it goes away (persistent:
-/// each time). Marks those missing now in `missing` (the rule's answer
-/// says whether its link exists, at the same instant as the rule starts
-/// watching: nothing falls between). Without a monitor nothing is
-/// watched, and the saved state is applied whole as before.
+/// can't create not watched yet: one when it goes away, one when it
+/// appears (persistent: each time). Marks those missing now in `missing`
+/// (the rule's answer says whether its link exists, at the same instant as
+/// the rule starts watching: nothing falls between). Stops watching those
+/// no longer saved. Without a monitor nothing is watched (and the boot
+/// apply is the saved state whole, as before).
 async fn watch(
     ctx: &Context,
     state: &NetworkState,
     missing: &Missing,
+    watched: &mut Watched,
     timeout: Duration,
-) -> BTreeSet<String> {
+) {
     let me = Address::plugin(ctx.name()).to_string();
-    let mut watched = BTreeSet::new();
-    for name in waiting::watched(state) {
+    let now: BTreeSet<String> = waiting::watched(state).into_iter().collect();
+    let dropped: Vec<String> = watched
+        .keys()
+        .filter(|name| !now.contains(*name))
+        .cloned()
+        .collect();
+    for name in dropped {
+        missing.lock().remove(&name);
+        for id in watched.remove(&name).into_iter().flatten() {
+            if let Err(e) = ctx.ask_within(&RuleRemove { id }, timeout).await {
+                tracing::debug!("{name}: removing monitor rule {id}: {e}");
+            }
+        }
+        tracing::info!("{name}: no longer in the saved state: its link is not watched any more");
+    }
+    let new: Vec<String> = now
+        .into_iter()
+        .filter(|name| !watched.contains_key(name))
+        .collect();
+    for (i, name) in new.iter().enumerate() {
         let link = LinkWatch {
             interface: name.clone(),
         };
         let gone = FollowUp::notice(&me, &LinkGone(link.clone()));
         let appeared = FollowUp::notice(&me, &LinkAppeared(link));
         // First the removal: a link that goes away right after the
-        // first rule's answer is then seen by the second.
+        // second rule's answer is then seen by the first.
         let rules = async {
-            rule(ctx, &name, Condition::Removed, gone?, timeout).await?;
-            rule(ctx, &name, Condition::Added, appeared?, timeout).await
+            let gone = rule(ctx, name, Condition::Removed, gone?, timeout).await?;
+            let appeared = rule(ctx, name, Condition::Added, appeared?, timeout).await?;
+            Ok::<_, Error>((gone, appeared))
         };
         match rules.await {
-            Ok(holds) => {
-                if !holds {
+            Ok((gone, appeared)) => {
+                if !appeared.holds {
                     missing.lock().insert(name.clone());
                 }
-                watched.insert(name);
+                watched.insert(name.clone(), [gone.id, appeared.id]);
             }
-            Err(e) => tracing::warn!(
-                "{name}: its link is not watched, so its part of the saved state goes with the start only (it needs the monitor plugin, role monitor): {e}"
-            ),
+            Err(e) => {
+                tracing::warn!(
+                    "the links of {} are not watched, so their part of the saved state is not applied when they appear (it needs the monitor plugin, role monitor): {e}",
+                    new[i..].join(", ")
+                );
+                return;
+            }
         }
     }
-    watched
 }
 
 /// Registers a persistent rule on the link `name` that fires on the next
-/// change to `condition`; whether the condition holds now.
+/// change to `condition`.
 async fn rule(
     ctx: &Context,
     name: &str,
     condition: Condition,
     event: FollowUp,
     timeout: Duration,
-) -> Result<bool> {
+) -> Result<RuleAdded> {
     let rule = RuleAdd {
         interface: RuleInterface::Name(name.to_string()),
         condition,
@@ -594,7 +633,7 @@ async fn rule(
         persistent: true,
         fire_if_holds: false,
     };
-    Ok(ctx.ask_within(&rule, timeout).await?.holds)
+    ctx.ask_within(&rule, timeout).await
 }
 
 /// The link of `name` appeared: reads the saved state again (an apply may

@@ -155,9 +155,50 @@ fn without_the_monitor_the_saved_state_is_applied_whole_as_before() {
     .unwrap();
     n.ns.ip("link add lt-present type veth peer name lt-present-ep");
     let log = n.start();
-    assert!(log.contains("is not watched"), "{log}");
+    assert!(
+        log.contains("the links of lt-present are not watched"),
+        "{log}"
+    );
     assert!(log.contains("is applied"), "{log}");
     assert_eq!(n.ns.link("lt-present").unwrap()["mtu"], 1400, "{log}");
     // No conf.waiting list to speak of.
     assert!(!n.nipc_ok(&["show"]).contains("# waiting"));
+}
+
+#[test]
+fn an_interface_saved_after_the_start_is_configured_again_when_it_comes_back() {
+    let mut n = Node::with_monitor(FAST);
+    n.start();
+    // Created by another tool, configured and saved with nipc.
+    n.ns.ip("link add lt-new type veth peer name lt-new-ep");
+    n.apply(
+        "interfaces:
+  - name: lt-new
+    type: veth
+    mtu: 1300
+    ipv4: {enabled: true, address: [{ip: 198.51.100.7, prefix-length: 24}]}
+",
+        &[],
+    );
+    assert!(waiting(&n).is_empty());
+
+    n.ns.ip("link del lt-new");
+    wait_for(&n, "lt-new waiting once removed", || {
+        waiting(&n) == ["lt-new"]
+    });
+    n.ns.ip("link add lt-new type veth peer name lt-new-ep");
+    wait_for(&n, "lt-new configured again once re-created", || {
+        n.ns.addresses("lt-new") == ["198.51.100.7/24"]
+            && n.ns.link("lt-new").is_some_and(|l| l["mtu"] == 1300)
+    });
+    assert!(waiting(&n).is_empty());
+
+    // Deleted through nipart: no longer saved, so no longer waited for.
+    n.apply("interfaces: [{name: lt-new, state: absent}]", &[]);
+    wait_for(&n, "lt-new gone", || n.ns.link("lt-new").is_none());
+    wait_for(&n, "lt-new not watched", || {
+        n.stderr()
+            .contains("lt-new: no longer in the saved state: its link is not watched any more")
+    });
+    assert!(waiting(&n).is_empty(), "{}", n.stderr());
 }
