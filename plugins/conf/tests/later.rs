@@ -96,6 +96,15 @@ fn a_saved_interface_that_appears_later_is_configured_when_it_appears_and_when_i
         "{show}"
     );
 
+    // With JSON the line goes to standard error, and the output parses.
+    let json = n.nipc(&["-o", "json", "show"]);
+    assert!(
+        common::text(&json.stderr).contains("): lt-late, lt-late2"),
+        "{}",
+        common::text(&json.stderr)
+    );
+    serde_json::from_slice::<serde_json::Value>(&json.stdout).unwrap();
+
     // Another tool creates it, seconds later.
     thread::sleep(Duration::from_secs(2));
     n.ns.ip("link add lt-late type veth peer name lt-late-ep");
