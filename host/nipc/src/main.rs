@@ -12,7 +12,11 @@ use nipart_client::{
     ApplyKind, ApplyOptions, ApplyProgress, ApplyRequest, ApplyResult, ApplyStep, CheckpointList,
     Client, DEFAULT_SOCKET, Error, NetworkState, NetworkStatus, PluginCall,
 };
-use nipart_plugin_api::state::{Interface, Route};
+use nipart_plugin_api::{
+    Message, Role,
+    protocol::conf::{Waiting, WaitingRequest},
+    state::{Interface, Route},
+};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -429,6 +433,33 @@ fn roff_text(text: &str) -> String {
     }
 }
 
+/// The saved interfaces the conf plugin waits for (their link is missing;
+/// their saved state is applied when it appears) among `names` (names or
+/// globs; all when empty), as a YAML comment; `None`
+/// when there are none, or no conf plugin answers (or the caller may not
+/// ask it: `io.nipart.Daemon.Call` is for admins).
+async fn waiting_note(c: &mut Client, names: &[String]) -> Option<String> {
+    let call = PluginCall {
+        topic: WaitingRequest::TOPIC.to_string(),
+        plugin: None,
+        role: Some(Role::CONF.as_str().to_string()),
+        payload: serde_json::json!({}),
+    };
+    let reply = c.call_plugin(&call).await.ok()?;
+    let waiting: Waiting = serde_json::from_value(reply).ok()?;
+    let names: Vec<String> = waiting
+        .interfaces
+        .into_iter()
+        .filter(|w| names.is_empty() || names.iter().any(|n| glob_match(n, w)))
+        .collect();
+    (!names.is_empty()).then(|| {
+        format!(
+            "# waiting for their link (their saved state is applied when it appears): {}\n",
+            names.join(", ")
+        )
+    })
+}
+
 /// Prints `value` in the chosen format; `text` renders the text form.
 fn print<T: Serialize>(format: Format, value: &T, text: impl FnOnce(&T) -> String) {
     let s = match format {
@@ -534,6 +565,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 print(fmt, &state.interfaces, brief_table);
             } else {
                 print(fmt, &state, yaml);
+                // A comment, so that the output still applies back
+                // unchanged; on standard error with JSON, which has none.
+                if let Some(note) = waiting_note(&mut c, &ifaces).await {
+                    match fmt {
+                        Format::Json => eprint!("{note}"),
+                        Format::Text | Format::Yaml => print!("{note}"),
+                    }
+                }
             }
         }
         Command::Diff { file } => {

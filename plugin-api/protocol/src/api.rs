@@ -251,6 +251,7 @@ pub const BUILTIN_REQUESTS: &[BuiltinRequest] = {
         changes::<state::CheckpointSave>(),
         reads::<state::CheckpointGet>(),
         reads::<CheckpointListRequest>(),
+        reads::<crate::conf::WaitingRequest>(),
         changes::<state::CheckpointPending>(),
         changes::<crate::conf::CheckpointInProgress>(),
         changes::<state::StateSave>(),

@@ -12,11 +12,13 @@
 //! | `conf.state.save` | commander → `conf` | [`StateSave`] | [`StateSaved`] |
 //! | `conf.load-failed` | conf → everyone (notice) | [`LoadFailed`] | |
 //! | `conf.boot-applied` | conf → everyone (notice) | [`BootApplied`] | |
+//! | `conf.link-appeared`, `conf.link-gone` | monitor → the conf plugin (a rule's follow-up) | [`LinkAppeared`], [`LinkGone`] | |
+//! | `conf.waiting` | any → `conf` | [`WaitingRequest`] | [`Waiting`] |
 
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Empty, Role, notice, request,
+    Empty, Role, notice, notice_newtype, request,
     state::{
         BootApplied, CheckpointGet, CheckpointHistory, CheckpointPending, CheckpointRecord,
         CheckpointSave, CheckpointSummary, LoadFailed, StateSave, StateSaved, topics,
@@ -69,3 +71,35 @@ request!(
 request!(StateSave, topics::CONF_STATE_SAVE, Role::CONF, StateSaved);
 notice!(LoadFailed, topics::CONF_LOAD_FAILED);
 notice!(BootApplied, topics::CONF_BOOT_APPLIED);
+
+/// A saved interface nipart can't create (an `ethernet`, a veth saved
+/// without its peer): the payload of the conf plugin's monitor rules, which
+/// apply its part of the saved state when its link appears.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkWatch {
+    pub interface: String,
+}
+
+notice_newtype!(
+    /// The link of a saved interface appeared: conf applies its part of
+    /// the saved state.
+    LinkAppeared(LinkWatch) = "conf.link-appeared"
+);
+notice_newtype!(
+    /// The link of a saved interface went away: it waits again.
+    LinkGone(LinkWatch) = "conf.link-gone"
+);
+
+/// Payload of `conf.waiting`: `{}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitingRequest {}
+
+/// The reply to `conf.waiting`: the saved interfaces whose link does not
+/// exist now, whose part of the saved state is applied when it appears.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waiting {
+    /// Sorted by name.
+    pub interfaces: Vec<String>,
+}
+
+request!(WaitingRequest, "conf.waiting", Role::CONF, Waiting);

@@ -12,6 +12,13 @@
 //!   apply the daemon did not finish (marked in progress and not saved: it
 //!   was killed), and one still marked pending, then to apply the saved
 //!   state, through the normal workflow: the boot path.
+//! - Saved interfaces nipart can't create (an `ethernet`, a veth saved
+//!   without its peer) are left out of the boot apply while their link is
+//!   missing, and watched with monitor rules: when the link appears (and
+//!   each time it comes back) their part of the saved state is applied
+//!   through the same workflow (`waiting`); after each save, those the
+//!   saved state gained are watched too, and those it lost no longer.
+//!   `conf.waiting` lists those waiting now.
 //!
 //! Every file is replaced crash safely and read only if it is safe to
 //! believe: a regular file within `max_file_bytes`, owned by root and not
@@ -23,23 +30,34 @@
 
 mod saved;
 mod store;
+mod waiting;
 
-use std::{path::PathBuf, time::Duration};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    path::PathBuf,
+    sync::{Arc, Mutex, MutexGuard},
+    time::Duration,
+};
 
 use nipart_plugin_api::{
-    Context, Empty, Error, ErrorKind, Event, Plugin, Result, Role,
+    Address, Context, Empty, Error, ErrorKind, Event, Plugin, Result, Role,
     protocol::{
         api::Rollback,
-        conf::{CheckpointInProgress, CheckpointListRequest},
+        conf::{
+            CheckpointInProgress, CheckpointListRequest, LinkAppeared, LinkGone, LinkWatch,
+            Waiting, WaitingRequest,
+        },
         daemon::DaemonStarted,
+        monitor::{Condition, FollowUp, RuleAdd, RuleAdded, RuleInterface, RuleRemove},
     },
     state::{
         ApiCall, ApplyOptions, ApplyRequest, BootApplied, CheckpointGet, CheckpointHistory,
         CheckpointPending, CheckpointRequest, CheckpointSave, CheckpointSummary, LoadFailed,
-        StateSave,
+        NetworkState, StateSave,
     },
 };
 use serde::Deserialize;
+use tokio::sync::mpsc;
 
 use nipart_plugin_api::protocol::daemon::{ConfigChanged, ConfigType};
 use saved::SavedState;
@@ -62,6 +80,8 @@ struct Config {
     /// The largest `state.yml` or checkpoint file read, in bytes; a larger
     /// one is refused (`nipart_plugin_api::file::read_trusted`).
     max_file_bytes: u64,
+    /// How long the monitor may take to register a rule.
+    monitor_timeout_ms: u64,
 }
 
 impl Default for Config {
@@ -73,6 +93,7 @@ impl Default for Config {
             apply_at_start: true,
             boot_timeout_ms: 600_000,
             max_file_bytes: nipart_plugin_api::file::DEFAULT_MAX_BYTES,
+            monitor_timeout_ms: 5_000,
         }
     }
 }
@@ -81,6 +102,33 @@ struct Conf {
     config: Config,
     saved: Option<SavedState>,
     store: Option<Store>,
+    missing: Missing,
+    /// To the boot task, once it runs.
+    link_events: Option<mpsc::UnboundedSender<LinkEvent>>,
+}
+
+/// The saved interfaces nipart can't create whose link is missing now
+/// (written by the boot task only, read by `conf.waiting`).
+#[derive(Clone, Default)]
+struct Missing(Arc<Mutex<BTreeSet<String>>>);
+
+impl Missing {
+    fn lock(&self) -> MutexGuard<'_, BTreeSet<String>> {
+        // A panic while holding it leaves a set, still whole.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A follow-up of conf's monitor rules, queued for the boot task, which
+/// handles them in order once the boot apply is done (so that a part is
+/// never applied before the boot apply, which leaves its port out of
+/// bridges).
+#[derive(Debug)]
+enum LinkEvent {
+    Appeared(String),
+    Gone(String),
+    /// The saved state changed: watch the links of the interfaces it added.
+    Saved,
 }
 
 impl Plugin for Conf {
@@ -95,6 +143,7 @@ impl Plugin for Conf {
         ("apply_at_start", ConfigType::Boolean),
         ("boot_timeout_ms", ConfigType::Integer),
         ("max_file_bytes", ConfigType::Integer),
+        ("monitor_timeout_ms", ConfigType::Integer),
     ];
 
     fn new() -> Result<Self> {
@@ -102,6 +151,8 @@ impl Plugin for Conf {
             config: Config::default(),
             saved: None,
             store: None,
+            missing: Missing::default(),
+            link_events: None,
         })
     }
 
@@ -139,19 +190,29 @@ impl Plugin for Conf {
             return Ok(());
         };
         if let Some(Ok(p)) = event.progress_of::<ApiCall<ApplyRequest>>() {
-            // Progress of the boot apply.
+            // Progress of the boot apply, or of a part applied later.
             tracing::info!("boot apply: {:?}: {}", p.step, p.message);
             return Ok(());
         }
         let request = match Incoming::decode(&event)? {
             Some(Incoming::Started(_)) => {
                 if self.config.apply_at_start {
-                    boot(ctx, saved, store, &self.config);
+                    let (tx, rx) = mpsc::unbounded_channel();
+                    self.link_events = Some(tx);
+                    boot(ctx, saved, store, &self.config, &self.missing, rx);
                 }
                 return Ok(());
             }
             Some(Incoming::ConfigChanged(section)) => {
                 reconfigure(&mut self.config, store, section);
+                return Ok(());
+            }
+            Some(Incoming::Appeared(LinkAppeared(w))) => {
+                queue(&self.link_events, LinkEvent::Appeared(w.interface));
+                return Ok(());
+            }
+            Some(Incoming::Gone(LinkGone(w))) => {
+                queue(&self.link_events, LinkEvent::Gone(w.interface));
                 return Ok(());
             }
             Some(request) if event.request => request,
@@ -164,7 +225,16 @@ impl Plugin for Conf {
             _ => return Ok(()),
         };
         match request {
-            Incoming::Started(_) | Incoming::ConfigChanged(_) => Ok(()),
+            Incoming::Started(_)
+            | Incoming::ConfigChanged(_)
+            | Incoming::Appeared(_)
+            | Incoming::Gone(_) => Ok(()),
+            Incoming::Waiting(_) => ctx.answer::<WaitingRequest>(
+                &event,
+                &Waiting {
+                    interfaces: self.missing.lock().iter().cloned().collect(),
+                },
+            ),
             Incoming::Save(req) => {
                 // The saved state goes with the checkpoint, so that going
                 // back to it restores what boot applies too.
@@ -202,6 +272,7 @@ impl Plugin for Conf {
             }
             Incoming::SaveState(req) => {
                 let r = saved.save(&req.desired, req.replace)?;
+                queue(&self.link_events, LinkEvent::Saved);
                 tracing::info!(
                     "saved the desired state to {} ({} interfaces)",
                     r.path,
@@ -210,6 +281,18 @@ impl Plugin for Conf {
                 ctx.answer::<StateSave>(&event, &r)
             }
         }
+    }
+}
+
+/// Hands a follow-up of our rules to the boot task (rules exist only once
+/// it runs).
+fn queue(link_events: &Option<mpsc::UnboundedSender<LinkEvent>>, event: LinkEvent) {
+    let Some(tx) = link_events else {
+        tracing::debug!("{event:?} ignored: no boot task");
+        return;
+    };
+    if let Err(e) = tx.send(event) {
+        tracing::debug!("{:?} ignored: the boot task ended", e.0);
     }
 }
 
@@ -224,6 +307,10 @@ nipart_plugin_api::incoming! {
         InProgress(CheckpointInProgress),
         SaveState(StateSave),
         ConfigChanged(ConfigChanged),
+        Waiting(WaitingRequest),
+        /// Follow-ups of our monitor rules.
+        Appeared(LinkAppeared),
+        Gone(LinkGone),
     }
 }
 
@@ -264,6 +351,9 @@ fn reconfigure(config: &mut Config, store: &mut Store, section: ConfigChanged) {
     if new.max_file_bytes != config.max_file_bytes {
         later.push("max_file_bytes");
     }
+    if new.monitor_timeout_ms != config.monitor_timeout_ms {
+        later.push("monitor_timeout_ms");
+    }
     if !later.is_empty() {
         now.push(format!(
             "{} changed; the new value takes effect at the next start",
@@ -281,7 +371,14 @@ fn reconfigure(config: &mut Config, store: &mut Store, section: ConfigChanged) {
 /// plugin for checkpoints while it works): first, if the daemon stopped
 /// in the middle of an apply, or while an apply awaited `Commit`, roll back
 /// to its checkpoint; then have the commander apply the saved state.
-fn boot(ctx: &Context, saved: &SavedState, store: &Store, config: &Config) {
+fn boot(
+    ctx: &Context,
+    saved: &SavedState,
+    store: &Store,
+    config: &Config,
+    missing: &Missing,
+    mut link_events: mpsc::UnboundedReceiver<LinkEvent>,
+) {
     let pending = store.pending().unwrap_or_else(|e| {
         tracing::warn!("{e}");
         None
@@ -292,6 +389,8 @@ fn boot(ctx: &Context, saved: &SavedState, store: &Store, config: &Config) {
     let in_progress = store.in_progress_path();
     let (ctx, saved) = (ctx.clone(), saved.clone());
     let timeout = Duration::from_millis(config.boot_timeout_ms);
+    let monitor_timeout = Duration::from_millis(config.monitor_timeout_ms);
+    let missing = missing.clone();
     tokio::spawn(async move {
         let rolled_back = match &interrupted {
             Some(id) => roll_back_interrupted(&ctx, id, timeout).await,
@@ -318,7 +417,29 @@ fn boot(ctx: &Context, saved: &SavedState, store: &Store, config: &Config) {
                 tracing::warn!("{e}");
             }
         }
-        apply_saved(&ctx, &saved, timeout).await;
+        let mut watched = apply_saved(&ctx, &saved, timeout, &missing, monitor_timeout).await;
+        while let Some(event) = link_events.recv().await {
+            match event {
+                LinkEvent::Saved => match saved.load() {
+                    Ok(state) => {
+                        let state = state.unwrap_or_default();
+                        watch(&ctx, &state, &missing, &mut watched, monitor_timeout).await;
+                    }
+                    Err(e) => tracing::warn!("{e}; the links watched stay as they were"),
+                },
+                LinkEvent::Appeared(name) if watched.contains_key(&name) => {
+                    missing.lock().remove(&name);
+                    apply_part(&ctx, &saved, &name, &missing, timeout).await;
+                }
+                LinkEvent::Gone(name) if watched.contains_key(&name) => {
+                    missing.lock().insert(name.clone());
+                    tracing::warn!(
+                        "{name}: its link went away: its part of the saved state will be applied again when it comes back"
+                    );
+                }
+                _ => {}
+            }
+        }
     });
 }
 
@@ -405,18 +526,27 @@ async fn roll_back_pending(ctx: &Context, id: &str, timeout: Duration) {
     }
 }
 
-/// Reads the saved state and has the commander apply it.
-async fn apply_saved(ctx: &Context, saved: &SavedState, timeout: Duration) {
+/// Reads the saved state and has the commander apply what can be
+/// applied now: all of it but the saved interfaces nipart can't create
+/// whose link is missing (and the routes through them). Returns the
+/// interfaces whose link the monitor now watches.
+async fn apply_saved(
+    ctx: &Context,
+    saved: &SavedState,
+    timeout: Duration,
+    missing: &Missing,
+    monitor_timeout: Duration,
+) -> Watched {
     let path = saved.path().display().to_string();
     let state = match saved.load() {
         Ok(Some(s)) if s.interfaces.is_empty() && s.routes.is_empty() => {
             tracing::info!("{path} is empty: nothing to apply at start");
-            return;
+            return Watched::new();
         }
         Ok(Some(s)) => s,
         Ok(None) => {
             tracing::info!("no saved state at {path}: nothing to apply at start");
-            return;
+            return Watched::new();
         }
         Err(e) => {
             // The network is left as it is, and the file as it was.
@@ -425,30 +555,33 @@ async fn apply_saved(ctx: &Context, saved: &SavedState, timeout: Duration) {
                 path,
                 error: e.to_string(),
             });
-            return;
+            return Watched::new();
         }
     };
-    tracing::info!(
-        "applying the saved state {path} ({} interfaces)",
-        state.interfaces.len()
-    );
-    let call = ApiCall {
-        method: "boot".into(),
-        parameters: ApplyRequest {
-            state: state.to_value(),
-            // It is the saved state already.
-            options: ApplyOptions {
-                memory_only: true,
-                ..ApplyOptions::default()
-            },
-        },
-        more: true,
-        caller: None,
+    let mut watched = Watched::new();
+    watch(ctx, &state, missing, &mut watched, monitor_timeout).await;
+    let absent = missing.lock().clone();
+    let now = waiting::without(&state, &absent);
+    let waiting_note = if absent.is_empty() {
+        String::new()
+    } else {
+        let names = absent.iter().cloned().collect::<Vec<_>>().join(", ");
+        tracing::warn!(
+            "waiting for the link of {names}: not there at start, and nipart does not create it; its part of the saved state {path} will be applied when it appears"
+        );
+        format!(" (but for {names}, waiting for its link)")
     };
-    let outcome = ctx.ask_within(&call, timeout).await.map(|_| ());
-    let report = match outcome {
+    if now.interfaces.is_empty() && now.routes.is_empty() {
+        tracing::info!("nothing to apply at start{waiting_note}");
+        return watched;
+    }
+    tracing::info!(
+        "applying the saved state {path} ({} interfaces){waiting_note}",
+        now.interfaces.len()
+    );
+    let report = match apply(ctx, &now, timeout).await {
         Ok(()) => {
-            tracing::info!("the saved state {path} is applied");
+            tracing::info!("the saved state {path} is applied{waiting_note}");
             BootApplied {
                 path,
                 ok: true,
@@ -465,6 +598,147 @@ async fn apply_saved(ctx: &Context, saved: &SavedState, timeout: Duration) {
         }
     };
     let _ = ctx.announce(&report);
+    watched
+}
+
+/// Has the commander apply `state`, which is saved already, through the
+/// normal workflow (validate, checkpoint, apply, verify, rollback).
+async fn apply(ctx: &Context, state: &NetworkState, timeout: Duration) -> Result<()> {
+    let call = ApiCall {
+        method: "boot".into(),
+        parameters: ApplyRequest {
+            state: state.to_value(),
+            // It is the saved state already.
+            options: ApplyOptions {
+                memory_only: true,
+                ..ApplyOptions::default()
+            },
+        },
+        more: true,
+        caller: None,
+    };
+    ctx.ask_within(&call, timeout).await.map(|_| ())
+}
+
+/// The links conf watches: by interface name, the ids of its two rules.
+type Watched = BTreeMap<String, [u64; 2]>;
+
+/// Registers monitor rules on the link of each saved interface nipart
+/// can't create not watched yet: one when it goes away, one when it
+/// appears (persistent: each time). Marks those missing now in `missing`
+/// (the rule's answer says whether its link exists, at the same instant as
+/// the rule starts watching: nothing falls between). Stops watching those
+/// no longer saved. Without a monitor nothing is watched (and the boot
+/// apply is the saved state whole, as before).
+async fn watch(
+    ctx: &Context,
+    state: &NetworkState,
+    missing: &Missing,
+    watched: &mut Watched,
+    timeout: Duration,
+) {
+    let me = Address::plugin(ctx.name()).to_string();
+    let now: BTreeSet<String> = waiting::watched(state).into_iter().collect();
+    let dropped: Vec<String> = watched
+        .keys()
+        .filter(|name| !now.contains(*name))
+        .cloned()
+        .collect();
+    for name in dropped {
+        missing.lock().remove(&name);
+        for id in watched.remove(&name).into_iter().flatten() {
+            if let Err(e) = ctx.ask_within(&RuleRemove { id }, timeout).await {
+                tracing::debug!("{name}: removing monitor rule {id}: {e}");
+            }
+        }
+        tracing::info!("{name}: no longer in the saved state: its link is not watched any more");
+    }
+    let new: Vec<String> = now
+        .into_iter()
+        .filter(|name| !watched.contains_key(name))
+        .collect();
+    for (i, name) in new.iter().enumerate() {
+        let link = LinkWatch {
+            interface: name.clone(),
+        };
+        let gone = FollowUp::notice(&me, &LinkGone(link.clone()));
+        let appeared = FollowUp::notice(&me, &LinkAppeared(link));
+        // First the removal: a link that goes away right after the
+        // second rule's answer is then seen by the first.
+        let rules = async {
+            let gone = rule(ctx, name, Condition::Removed, gone?, timeout).await?;
+            let appeared = rule(ctx, name, Condition::Added, appeared?, timeout).await?;
+            Ok::<_, Error>((gone, appeared))
+        };
+        match rules.await {
+            Ok((gone, appeared)) => {
+                if !appeared.holds {
+                    missing.lock().insert(name.clone());
+                }
+                watched.insert(name.clone(), [gone.id, appeared.id]);
+            }
+            Err(e) => {
+                tracing::warn!(
+                    "the links of {} are not watched, so their part of the saved state is not applied when they appear (it needs the monitor plugin, role monitor): {e}",
+                    new[i..].join(", ")
+                );
+                return;
+            }
+        }
+    }
+}
+
+/// Registers a persistent rule on the link `name` that fires on the next
+/// change to `condition`.
+async fn rule(
+    ctx: &Context,
+    name: &str,
+    condition: Condition,
+    event: FollowUp,
+    timeout: Duration,
+) -> Result<RuleAdded> {
+    let rule = RuleAdd {
+        interface: RuleInterface::Name(name.to_string()),
+        condition,
+        event,
+        persistent: true,
+        fire_if_holds: false,
+    };
+    ctx.ask_within(&rule, timeout).await
+}
+
+/// The link of `name` appeared: reads the saved state again (an apply may
+/// have changed it since the start) and has the commander apply its part.
+async fn apply_part(
+    ctx: &Context,
+    saved: &SavedState,
+    name: &str,
+    missing: &Missing,
+    timeout: Duration,
+) {
+    let path = saved.path().display().to_string();
+    let state = match saved.load() {
+        Ok(Some(s)) => s,
+        Ok(None) => NetworkState::default(),
+        Err(e) => {
+            tracing::error!("{name}: its link appeared, but {e}; nothing of it was applied");
+            return;
+        }
+    };
+    let absent = missing.lock().clone();
+    let Some(part) = waiting::part(&state, name, &absent) else {
+        tracing::info!(
+            "{name}: its link appeared; it is no longer in the saved state {path}: nothing to apply"
+        );
+        return;
+    };
+    tracing::info!("{name}: its link appeared: applying its part of the saved state {path}");
+    match apply(ctx, &part, timeout).await {
+        Ok(()) => tracing::info!("{name}: its part of the saved state {path} is applied"),
+        Err(e) => {
+            tracing::error!("{name}: applying its part of the saved state {path} failed: {e}")
+        }
+    }
 }
 
 nipart_plugin_api::register_plugin!(Conf);

@@ -40,15 +40,27 @@ impl Node {
     /// As [`Self::new`], with more `[plugin.conf]` lines (the section
     /// always names the sandbox's directories).
     pub fn with_conf(extra: &str, conf_lines: &str) -> Node {
+        Self::with_plugins(&[], extra, conf_lines)
+    }
+
+    /// As [`Self::new`], with the monitor plugin too (conf watches the
+    /// links of saved interfaces that are missing at start).
+    pub fn with_monitor(extra: &str) -> Node {
+        Self::with_plugins(&["nipart-plugin-monitor"], extra, "")
+    }
+
+    fn with_plugins(more: &[&str], extra: &str, conf_lines: &str) -> Node {
         let ns = Netns::new();
         ns.ip("link set lo up");
+        let mut plugins = vec![
+            "nipart-plugin-kernel",
+            "nipart-plugin-state",
+            "nipart-plugin-commander",
+            "nipart-plugin-conf",
+        ];
+        plugins.extend_from_slice(more);
         let daemon = DaemonBuilder::new()
-            .workspace_plugins(&[
-                "nipart-plugin-kernel",
-                "nipart-plugin-state",
-                "nipart-plugin-commander",
-                "nipart-plugin-conf",
-            ])
+            .workspace_plugins(&plugins)
             .netns(&ns)
             .config(extra)
             .conf(conf_lines)
