@@ -29,9 +29,11 @@ use crate::{
 
 /// Whether `part`'s effect is out of a query's sight (role `lldp`: its
 /// agents are not in the kernel's state), so that an apply with it is
-/// made even when the query shows nothing to change.
+/// made even when the query shows nothing to change. Not the optional
+/// part before the kernel's: it only goes with an interface set down or
+/// absent, which a query shows.
 fn unseen_by_query(part: &PlanPart) -> bool {
-    part.role == Role::LLDP.as_str()
+    part.role == Role::LLDP.as_str() && !part.optional
 }
 
 /// One `Apply` call.
