@@ -202,8 +202,8 @@ impl Core {
                     .snapshot_for_link(&self.state, *index, &[old.unwrap_or_default()])
             }
             Message::NewAddress(..) | Message::DelAddress(_) => Vec::new(),
-            Message::NewRoute(route) => return self.publish_route(&route, true),
-            Message::DelRoute(route) => return self.publish_route(&route, false),
+            Message::NewRoute(route) => return self.publish_route(route, true),
+            Message::DelRoute(route) => return self.publish_route(route, false),
         };
         let mut changes = Vec::new();
         match msg {
