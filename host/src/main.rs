@@ -494,6 +494,9 @@ fn check_plugin_sections(loaded: &mut nipartd::config::LoadedConfig) {
                 toml::Value::Float(_) | toml::Value::Datetime(_) => None,
             };
             let message = match keys.get(key) {
+                None if keys.is_empty() => {
+                    format!("unknown key: plugin {name} reads no configuration")
+                }
                 None => format!(
                     "unknown key: plugin {name} reads {}",
                     keys.keys().cloned().collect::<Vec<_>>().join(", ")

@@ -192,6 +192,8 @@ fn the_template_copied_renamed_and_built_out_of_tree_loads_and_answers_its_reque
         carrier: true,
         kind: None,
         old_name: None,
+        mtu: None,
+        old_mtu: None,
     });
     client
         .publish(

@@ -33,8 +33,12 @@ pub trait Plugin: Sized + Send + 'static {
     /// The keys of `[plugin.NAME]` the plugin reads, with their TOML type:
     /// `nipartd --check-config` then reports any other key, and a value of
     /// another type, without starting the plugin. Empty: not declared,
-    /// nothing is checked.
+    /// nothing is checked (unless [`Plugin::READS_NO_CONFIG`]).
     const CONFIG_KEYS: &'static [(&'static str, crate::protocol::daemon::ConfigType)] = &[];
+    /// The plugin reads no key of `[plugin.NAME]`: `nipartd --check-config`
+    /// reports every key of its section (an empty [`Plugin::CONFIG_KEYS`]
+    /// alone means "not declared").
+    const READS_NO_CONFIG: bool = false;
 
     /// Builds the plugin. Called once when the daemon loads the library,
     /// before Init; keep it cheap and free of side effects.

@@ -24,6 +24,7 @@ pub struct PluginRegistration {
     roles: &'static [&'static str],
     subscriptions: &'static [&'static str],
     config_keys: &'static [(&'static str, nipart_protocol::daemon::ConfigType)],
+    reads_no_config: bool,
     create: fn() -> Result<PluginBox>,
 }
 
@@ -37,6 +38,7 @@ impl PluginRegistration {
             roles: P::ROLES,
             subscriptions: P::SUBSCRIPTIONS,
             config_keys: P::CONFIG_KEYS,
+            reads_no_config: P::READS_NO_CONFIG,
             create: adapter::create::<P>,
         }
     }
@@ -65,7 +67,7 @@ impl PluginRegistration {
     /// The descriptor's JSON metadata ([`PluginMetadata`](nipart_protocol::daemon::PluginMetadata)).
     fn metadata(&self) -> String {
         let meta = nipart_protocol::daemon::PluginMetadata {
-            config_keys: (!self.config_keys.is_empty()).then(|| {
+            config_keys: (self.reads_no_config || !self.config_keys.is_empty()).then(|| {
                 self.config_keys
                     .iter()
                     .map(|(k, t)| (k.to_string(), *t))

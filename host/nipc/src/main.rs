@@ -14,7 +14,7 @@ use nipart_client::{
 };
 use nipart_plugin_api::{
     Message, Role,
-    protocol::conf::{Waiting, WaitingRequest},
+    protocol::conf::{SavedStateReply, SavedStateRequest, Waiting, WaitingRequest},
     state::{Interface, Route},
 };
 use serde::Serialize;
@@ -115,10 +115,12 @@ enum Command {
         #[arg(long)]
         brief: bool,
     },
-    /// Shows what an apply of FILE would change, without changing anything.
+    /// Shows what an apply of FILE (or of the saved state) would change,
+    /// without changing anything.
     Diff {
-        /// The state file, or - for standard input.
-        file: PathBuf,
+        /// The state file, or - for standard input; the saved state (as
+        /// the conf plugin holds it) when not given.
+        file: Option<PathBuf>,
     },
     /// Opens the current state (of IFACE, or all) in $EDITOR and applies
     /// the result.
@@ -460,6 +462,46 @@ async fn waiting_note(c: &mut Client, names: &[String]) -> Option<String> {
     })
 }
 
+/// The saved state as an apply of it would apply it now, asked of the
+/// conf plugin (role `conf`); the saved interfaces left out because they
+/// wait for their link are named on standard error (unless `quiet`).
+async fn saved_state(c: &mut Client, quiet: bool) -> Result<Value, Failure> {
+    let call = PluginCall {
+        topic: SavedStateRequest::TOPIC.to_string(),
+        plugin: None,
+        role: Some(Role::CONF.as_str().to_string()),
+        payload: serde_json::json!({}),
+    };
+    let reply = c.call_plugin(&call).await.map_err(|e| {
+        let mut f = Failure::from(e);
+        f.message = format!(
+            "asking the conf plugin (role conf) for the saved state: {}",
+            f.message
+        );
+        f
+    })?;
+    let saved: SavedStateReply = serde_json::from_value(reply).map_err(|e| Failure {
+        message: format!("the conf plugin's saved state does not read as one: {e}"),
+        code: exit::FAILED,
+    })?;
+    let Some(state) = saved.state else {
+        return Err(Failure {
+            message: format!(
+                "nothing is saved ({} does not exist): name a FILE to compare",
+                saved.path
+            ),
+            code: exit::NOT_FOUND,
+        });
+    };
+    if !quiet && !saved.waiting.is_empty() {
+        eprintln!(
+            "nipc: not compared, waiting for their link (their saved state is applied when it appears): {}",
+            saved.waiting.join(", ")
+        );
+    }
+    Ok(state.to_value())
+}
+
 /// Prints `value` in the chosen format; `text` renders the text form.
 fn print<T: Serialize>(format: Format, value: &T, text: impl FnOnce(&T) -> String) {
     let s = match format {
@@ -576,8 +618,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Diff { file } => {
+            let state = match file {
+                Some(file) => read_state(&file)?,
+                None => saved_state(&mut c, cli.quiet).await?,
+            };
             let request = ApplyRequest {
-                state: read_state(&file)?,
+                state,
                 options: ApplyOptions {
                     dry_run: true,
                     ..ApplyOptions::default()

@@ -1,5 +1,5 @@
 //! `nipc monitor`: by default what an operator cares about, one line each
-//! (links, addresses, applies, rollbacks, DHCP leases, plugin failures,
+//! (links, MTUs, addresses, routes, applies, rollbacks, DHCP leases, plugin failures,
 //! the boot apply), decoded from the protocol's notice types; with `--all`
 //! or patterns, the bus events as they are. When the daemon goes away the
 //! monitor says so and reconnects once it is back.
@@ -13,7 +13,8 @@ use nipart_plugin_api::{
         daemon::{PluginFailed, PluginGone},
         monitor::{
             AddressAdded, AddressChanged, AddressRemoved, LinkAdded, LinkAdminDown, LinkAdminUp,
-            LinkCarrierDown, LinkCarrierUp, LinkChanged, LinkRemoved, LinkRenamed,
+            LinkCarrierDown, LinkCarrierUp, LinkChanged, LinkMtuChanged, LinkRemoved, LinkRenamed,
+            RouteAdded, RouteChanged, RouteRemoved,
         },
         workflow::NetworkApplied,
     },
@@ -33,8 +34,11 @@ pub const OPERATOR_TOPICS: &[&str] = &[
     LinkAdminDown::TOPIC,
     LinkCarrierUp::TOPIC,
     LinkCarrierDown::TOPIC,
+    LinkMtuChanged::TOPIC,
     AddressAdded::TOPIC,
     AddressRemoved::TOPIC,
+    RouteAdded::TOPIC,
+    RouteRemoved::TOPIC,
     NetworkApplied::TOPIC,
     RolledBack::TOPIC,
     DhcpLeaseInfo::TOPIC,
@@ -140,6 +144,30 @@ fn decode<T: DeserializeOwned>(ev: &BusEvent) -> Option<T> {
     serde_json::from_value(ev.payload.clone().unwrap_or(Value::Null)).ok()
 }
 
+/// `route 198.51.100.0/24 via 192.0.2.1 dev mo1 metric 100 added`, with
+/// the table when it is not `main`.
+fn route(ev: &BusEvent, what: &str) -> Option<String> {
+    /// The `main` routing table.
+    const MAIN: u32 = 254;
+    let r = decode::<RouteChanged>(ev)?;
+    let mut s = format!("route {}", r.destination);
+    if let Some(g) = &r.gateway {
+        s.push_str(&format!(" via {g}"));
+    }
+    if !r.interface.is_empty() {
+        s.push_str(&format!(" dev {}", r.interface));
+    }
+    if let Some(m) = r.metric {
+        s.push_str(&format!(" metric {m}"));
+    }
+    if r.table != MAIN {
+        s.push_str(&format!(" table {}", r.table));
+    }
+    s.push(' ');
+    s.push_str(what);
+    Some(s)
+}
+
 /// One line for people, or `None` for an event of no interest.
 pub fn operator_line(ev: &BusEvent) -> Option<String> {
     let t = ev.topic.as_str();
@@ -170,6 +198,13 @@ pub fn operator_line(ev: &BusEvent) -> Option<String> {
         _ if t == LinkCarrierDown::TOPIC => link("carrier down")?,
         _ if t == AddressAdded::TOPIC => addr("added on")?,
         _ if t == AddressRemoved::TOPIC => addr("removed from")?,
+        _ if t == LinkMtuChanged::TOPIC => {
+            let l = decode::<LinkChanged>(ev)?;
+            let old = l.old_mtu.map(|m| format!(" (was {m})")).unwrap_or_default();
+            format!("link {} mtu {}{old}", l.name, l.mtu?)
+        }
+        _ if t == RouteAdded::TOPIC => route(ev, "added")?,
+        _ if t == RouteRemoved::TOPIC => route(ev, "removed")?,
         _ if t == NetworkApplied::TOPIC => match decode::<NetworkApplied>(ev)? {
             NetworkApplied::Applied(r) => {
                 let mut s = format!("applied: {}", r.summary());

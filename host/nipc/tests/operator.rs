@@ -99,6 +99,38 @@ const OP0: &str = "interfaces:
           prefix-length: 24
 ";
 
+/// Item 2: `nipc diff` without FILE compares the saved state (as the conf
+/// plugin holds it) with the running one, and changes nothing.
+#[test]
+fn diff_without_a_file_compares_the_saved_state() {
+    let ns = netns();
+    let d = daemon(&ns);
+    let s = &d.socket();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "op0.yml", OP0);
+
+    let err = fails(&nipc(s, &["diff"]), 8);
+    assert!(
+        err.contains("nothing is saved") && err.contains("state.yml"),
+        "{err}"
+    );
+
+    ok(&nipc(s, &["apply", &file]));
+    assert_eq!(ok(&nipc(s, &["diff"])), "no changes\n");
+
+    // Another tool changes what was saved: the diff says what an apply of
+    // the saved state would change back, and changes nothing itself.
+    ns.ip("link set op0 mtu 1500");
+    let diff = ok(&nipc(s, &["diff"]));
+    assert_eq!(diff, "op0: mtu desired 1400, current 1500\n");
+    assert_eq!(ns.link("op0").unwrap()["mtu"], 1500);
+    let v: Value = serde_json::from_str(&ok(&nipc(s, &["diff", "-o", "json"]))).unwrap();
+    assert_eq!(v["dry_run"], true, "{v}");
+    assert_eq!(v["changes"].as_array().map(Vec::len), Some(1), "{v}");
+    let cps = ok(&nipc(s, &["checkpoints"]));
+    assert_eq!(cps.lines().count(), 1, "the diff took no checkpoint: {cps}");
+}
+
 /// Items 2, 3 and 4: diff and dry run change nothing; an apply prints one
 /// human line per step and a summary; an apply that changes nothing takes
 /// no checkpoint; `-q` prints nothing; `-o json` the whole result.
@@ -437,7 +469,8 @@ fn sandbox_with(extra: &[&str]) -> Sandbox {
 }
 
 /// Item 8: by default `nipc monitor` prints one line per change an
-/// operator cares about, including changes made by other tools, and no
+/// operator cares about, including changes made by other tools (links,
+/// addresses, MTUs, routes), and no
 /// bus traffic; it reconnects when the daemon restarts.
 #[test]
 fn monitor_prints_changes_for_people_and_reconnects() {
@@ -521,6 +554,24 @@ fn monitor_prints_changes_for_people_and_reconnects() {
             ok(&nipc(&s, &["-q", "apply", &file]));
         },
     );
+    // An MTU and routes changed with `ip`, not through nipart.
+    wait_for(" link mo1 mtu 1280 (was 1300)", &|| {
+        let _ = ns.try_ip("link set mo1 mtu 1300");
+        let _ = ns.try_ip("link set mo1 mtu 1280");
+    });
+    ns.ip("link set mo1-ep up");
+    let route = "198.51.100.0/24 via 192.0.2.1 dev mo1 metric 100";
+    wait_for(&format!(" route {route} added"), &|| {
+        let _ = ns.try_ip(&format!("route del {route}"));
+        ns.ip(&format!("route add {route}"));
+    });
+    wait_for(&format!(" route {route} removed"), &|| {
+        let _ = ns.try_ip(&format!("route del {route}"));
+    });
+    wait_for(" route 203.0.113.0/24 dev mo1 table 100 added", &|| {
+        let _ = ns.try_ip("route del 203.0.113.0/24 dev mo1 table 100");
+        ns.ip("route add 203.0.113.0/24 dev mo1 table 100");
+    });
     // The daemon restarts: the monitor says so and carries on.
     d.terminate(PATIENCE);
     drop(d);
@@ -820,6 +871,48 @@ fn check_config_knows_the_plugins_keys() {
     }
     assert!(
         !out.contains("retry_interval_ms: "),
+        "a valid key was reported:\n{out}"
+    );
+}
+
+/// Item 9: the kernel and state plugins declare that they read no key,
+/// the monitor plugin its keys: `--check-config` checks their sections too.
+#[test]
+fn check_config_knows_the_kernel_state_and_monitor_keys() {
+    let sandbox = sandbox_with(&["nipart-plugin-monitor"]);
+    let file = sandbox.path("check.toml");
+    std::fs::write(
+        &file,
+        sandbox.config_toml(
+            "[plugin.kernel]\ntimeout_ms = 1\n[plugin.state]\nstrict = true\n[plugin.monitor]\nmax_rules = \"many\"\nreceive_buffer_bytes = 1048576\nmax_rule = 5\n",
+        ),
+    )
+    .unwrap();
+    let o = Command::new(nipart_testkit::nipartd_binary())
+        .arg("--check-config")
+        .arg("--config")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(2), "{out}{}", text(&o.stderr));
+    let f = file.display();
+    for want in [
+        format!(
+            "# error: {f}: plugin.kernel.timeout_ms: unknown key: plugin kernel reads no configuration\n"
+        ),
+        format!(
+            "# error: {f}: plugin.state.strict: unknown key: plugin state reads no configuration\n"
+        ),
+        format!("# error: {f}: plugin.monitor.max_rules: an integer is wanted, not a string\n"),
+        format!(
+            "# error: {f}: plugin.monitor.max_rule: unknown key: plugin monitor reads max_rules, receive_buffer_bytes\n"
+        ),
+    ] {
+        assert!(out.contains(&want), "{want:?} missing in:\n{out}");
+    }
+    assert!(
+        !out.contains("receive_buffer_bytes: "),
         "a valid key was reported:\n{out}"
     );
 }

@@ -252,6 +252,7 @@ pub const BUILTIN_REQUESTS: &[BuiltinRequest] = {
         reads::<state::CheckpointGet>(),
         reads::<CheckpointListRequest>(),
         reads::<crate::conf::WaitingRequest>(),
+        reads::<crate::conf::SavedStateRequest>(),
         changes::<state::CheckpointPending>(),
         changes::<crate::conf::CheckpointInProgress>(),
         changes::<state::StateSave>(),

@@ -14,6 +14,7 @@
 //! | `conf.boot-applied` | conf → everyone (notice) | [`BootApplied`] | |
 //! | `conf.link-appeared`, `conf.link-gone` | monitor → the conf plugin (a rule's follow-up) | [`LinkAppeared`], [`LinkGone`] | |
 //! | `conf.waiting` | any → `conf` | [`WaitingRequest`] | [`Waiting`] |
+//! | `conf.state.get` | any → `conf` | [`SavedStateRequest`] | [`SavedStateReply`] |
 
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +22,7 @@ use crate::{
     Empty, Role, notice, notice_newtype, request,
     state::{
         BootApplied, CheckpointGet, CheckpointHistory, CheckpointPending, CheckpointRecord,
-        CheckpointSave, CheckpointSummary, LoadFailed, StateSave, StateSaved, topics,
+        CheckpointSave, CheckpointSummary, LoadFailed, NetworkState, StateSave, StateSaved, topics,
     },
 };
 
@@ -103,3 +104,29 @@ pub struct Waiting {
 }
 
 request!(WaitingRequest, "conf.waiting", Role::CONF, Waiting);
+
+/// Payload of `conf.state.get`: `{}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedStateRequest {}
+
+/// The reply to `conf.state.get`: the saved desired state as an apply of
+/// it would apply it now (as at start: without the saved interfaces whose
+/// link is missing, nor the routes through them), so that `nipc diff`
+/// compares what such an apply would change.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SavedStateReply {
+    /// The file the saved state is read from.
+    pub path: String,
+    /// `None` when nothing is saved (no file).
+    pub state: Option<NetworkState>,
+    /// The saved interfaces left out, waiting for their link; sorted.
+    #[serde(default)]
+    pub waiting: Vec<String>,
+}
+
+request!(
+    SavedStateRequest,
+    "conf.state.get",
+    Role::CONF,
+    SavedStateReply
+);

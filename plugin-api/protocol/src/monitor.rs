@@ -5,7 +5,9 @@
 //! | topic | from → to | payload / request | reply |
 //! | --- | --- | --- | --- |
 //! | `link.added`, `link.removed`, `link.renamed`, `link.admin-up`, `link.admin-down`, `link.carrier-up`, `link.carrier-down` | monitor → subscribers (notice) | [`LinkChanged`] in [`LinkAdded`], [`LinkRemoved`], [`LinkRenamed`], [`LinkAdminUp`], [`LinkAdminDown`], [`LinkCarrierUp`], [`LinkCarrierDown`] | |
+//! | `link.mtu-changed` | monitor → subscribers (notice) | [`LinkChanged`] (with `mtu`, `old_mtu`) in [`LinkMtuChanged`] | |
 //! | `address.added`, `address.removed` | monitor → subscribers (notice) | [`AddressChanged`] in [`AddressAdded`], [`AddressRemoved`] | |
+//! | `route.added`, `route.removed` | monitor → subscribers (notice) | [`RouteChanged`] in [`RouteAdded`], [`RouteRemoved`] | |
 //! | `monitor.resync` | monitor → subscribers (notice) | [`Resync`] | |
 //! | `monitor.rule.dropped` | monitor → subscribers (notice) | [`RuleDropped`] | |
 //! | `monitor.rule.add` | any → `monitor` | [`RuleAdd`] | [`RuleAdded`] |
@@ -22,6 +24,8 @@ use crate::{Notice, Role, notice, notice_newtype, request};
 pub const LINK_NOTICES: &str = "link.*";
 /// Every address notice, as a subscription pattern.
 pub const ADDRESS_NOTICES: &str = "address.*";
+/// Every route notice, as a subscription pattern.
+pub const ROUTE_NOTICES: &str = "route.*";
 
 /// A link as a `link.*` notice describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +46,12 @@ pub struct LinkChanged {
     /// The previous name (`link.renamed` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_name: Option<String>,
+    /// The MTU (`IFLA_MTU`), when the kernel gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtu: Option<u32>,
+    /// The previous MTU (`link.mtu-changed` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_mtu: Option<u32>,
 }
 
 notice_newtype!(
@@ -72,6 +82,11 @@ notice_newtype!(
     /// A link's carrier went down.
     LinkCarrierDown(LinkChanged) = "link.carrier-down"
 );
+notice_newtype!(
+    /// A link's MTU changed ([`LinkChanged::mtu`] and
+    /// [`LinkChanged::old_mtu`] are set), by nipart or by another tool.
+    LinkMtuChanged(LinkChanged) = "link.mtu-changed"
+);
 
 /// An IP family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,6 +116,41 @@ notice_newtype!(
 notice_newtype!(
     /// An address was removed.
     AddressRemoved(AddressChanged) = "address.removed"
+);
+
+/// A route as a `route.*` notice describes it: a unicast route of a
+/// table other than `local` (the kernel's own routes to local and
+/// broadcast addresses, and cached clones, are not announced).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteChanged {
+    pub seq: u64,
+    pub family: IpFamily,
+    /// `192.0.2.0/24`, `0.0.0.0/0` for a default route.
+    pub destination: String,
+    /// The next hop's address, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// The name of the next hop's link at the time (empty if unknown or
+    /// none).
+    #[serde(default)]
+    pub interface: String,
+    /// The next hop's link index (0 if none).
+    #[serde(default)]
+    pub index: u32,
+    /// The routing table (254 is `main`).
+    pub table: u32,
+    /// The metric (`RTA_PRIORITY`), if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<u32>,
+}
+
+notice_newtype!(
+    /// A route was added (or replaced), by nipart or by another tool.
+    RouteAdded(RouteChanged) = "route.added"
+);
+notice_newtype!(
+    /// A route was removed.
+    RouteRemoved(RouteChanged) = "route.removed"
 );
 
 /// The monitor re-read the whole state (its socket overran); the changes

@@ -11,10 +11,10 @@
 use std::{sync::Arc, time::Instant};
 
 use nipart_plugin_api::{
-    Context, Error, ErrorKind, Event, Result,
+    Context, Error, ErrorKind, Event, Result, Role,
     protocol::workflow::NetworkApplied,
     state::{
-        ApplyRequest, ApplyResult, ApplyStep, CreatedBy, Difference, NetworkState, Plan,
+        ApplyRequest, ApplyResult, ApplyStep, CreatedBy, Difference, NetworkState, Plan, PlanPart,
         PlanRequest, VerifyReport, differences,
     },
 };
@@ -26,6 +26,15 @@ use crate::{
     rollback::{Cause, Undoing, roll_back},
     workflow::{Pending, Shared, progress},
 };
+
+/// Whether `part`'s effect is out of a query's sight (role `lldp`: its
+/// agents are not in the kernel's state), so that an apply with it is
+/// made even when the query shows nothing to change. Not the optional
+/// part before the kernel's: it only goes with an interface set down or
+/// absent, which a query shows.
+fn unseen_by_query(part: &PlanPart) -> bool {
+    part.role == Role::LLDP.as_str() && !part.optional
+}
 
 /// One `Apply` call.
 pub struct Apply<'a> {
@@ -95,7 +104,8 @@ impl<'a> Apply<'a> {
         if self.mode.dry_run {
             return Ok(self.nothing_applied(planned, to_change));
         }
-        if to_change.is_empty() && self.mode.finish == Finish::Now {
+        let unseen = planned.plan.parts.iter().any(unseen_by_query);
+        if to_change.is_empty() && !unseen && self.mode.finish == Finish::Now {
             if self.mode.persistence == Persistence::Save {
                 self.shared
                     .history

@@ -118,13 +118,13 @@ impl Shared {
         rollback: bool,
     ) -> Result<Vec<String>> {
         let timeout = Duration::from_millis(self.config.apply_timeout_ms);
-        let mut parts: Vec<(String, NetworkState)> = plan
+        let mut parts: Vec<(String, NetworkState, bool)> = plan
             .parts
             .iter()
-            .map(|p| (p.role.clone(), p.state.clone()))
+            .map(|p| (p.role.clone(), p.state.clone(), p.optional))
             .collect();
         for r in &self.config.extra_roles {
-            parts.push((r.clone(), plan.desired.clone()));
+            parts.push((r.clone(), plan.desired.clone(), false));
         }
         let step = if rollback {
             ApplyStep::Rollback
@@ -132,7 +132,7 @@ impl Shared {
             ApplyStep::Apply
         };
         let mut changes = Vec::new();
-        for (role, state) in parts {
+        for (role, state, optional) in parts {
             if let Some(ev) = event {
                 progress(ctx, ev, step, format!("applying to role {role}"));
             }
@@ -141,10 +141,22 @@ impl Shared {
                 checkpoint: checkpoint.to_string(),
                 rollback,
             };
-            let done = ctx
+            let done = match ctx
                 .ask_at(Address::role(role.as_str()), &part, timeout)
                 .await
-                .map_err(|e| Error::new(e.kind(), format!("role {role} failed to apply: {e}")))?;
+            {
+                Ok(done) => done,
+                Err(e) if optional && e.kind() == ErrorKind::NoRoleHolder => {
+                    tracing::debug!("optional part for role {role} skipped: {e}");
+                    continue;
+                }
+                Err(e) => {
+                    return Err(Error::new(
+                        e.kind(),
+                        format!("role {role} failed to apply: {e}"),
+                    ));
+                }
+            };
             changes.extend(done.changes.into_iter().map(|c| format!("{role}: {c}")));
         }
         Ok(changes)

@@ -45,7 +45,7 @@ use nipart_plugin_api::{
         api::Rollback,
         conf::{
             CheckpointInProgress, CheckpointListRequest, LinkAppeared, LinkGone, LinkWatch,
-            Waiting, WaitingRequest,
+            SavedStateReply, SavedStateRequest, Waiting, WaitingRequest,
         },
         daemon::DaemonStarted,
         monitor::{Condition, FollowUp, RuleAdd, RuleAdded, RuleInterface, RuleRemove},
@@ -235,6 +235,20 @@ impl Plugin for Conf {
                     interfaces: self.missing.lock().iter().cloned().collect(),
                 },
             ),
+            Incoming::GetState(_) => {
+                // What an apply of the saved state would apply now: as at
+                // start, without the interfaces still waiting for their link.
+                let waiting = self.missing.lock().clone();
+                let state = saved.load()?.map(|s| waiting::without(&s, &waiting));
+                ctx.answer::<SavedStateRequest>(
+                    &event,
+                    &SavedStateReply {
+                        path: saved.path().display().to_string(),
+                        state,
+                        waiting: waiting.into_iter().collect(),
+                    },
+                )
+            }
             Incoming::Save(req) => {
                 // The saved state goes with the checkpoint, so that going
                 // back to it restores what boot applies too.
@@ -308,6 +322,7 @@ nipart_plugin_api::incoming! {
         SaveState(StateSave),
         ConfigChanged(ConfigChanged),
         Waiting(WaitingRequest),
+        GetState(SavedStateRequest),
         /// Follow-ups of our monitor rules.
         Appeared(LinkAppeared),
         Gone(LinkGone),

@@ -47,6 +47,7 @@ impl Plugin for Kernel {
     const NAME: &'static str = "kernel";
     const DESCRIPTION: &'static str = "queries and applies kernel network state (nispor)";
     const ROLES: &'static [&'static str] = &[Role::KERNEL.as_str()];
+    const READS_NO_CONFIG: bool = true;
 
     fn new() -> Result<Self> {
         Ok(Kernel)

@@ -6,7 +6,10 @@
 //! - `network.apply` ([`ApplyPart`], the part the state plugin routes to
 //!   role `lldp`): `enabled: true` starts an agent on the interface,
 //!   `enabled: false` stops it; `transmit: true|false` starts or stops
-//!   announcing this host there;
+//!   announcing this host there. The plan sends us, before the kernel's
+//!   part, the interfaces going `down` (we send the shutdown LLDPDU and
+//!   hold announcements until the apply ends) or `absent` (we stop the
+//!   agent, with its shutdown LLDPDU);
 //! - `lldp.neighbors` ([`LldpQuery`]) → [`LldpReport`]: the neighbours and
 //!   counters of every interface listened on (the commander merges them
 //!   into `Show` under `lldp`);
@@ -34,7 +37,7 @@ use nipart_plugin_api::{
         daemon::{ConfigChanged, ConfigType},
         workflow::NetworkApplied,
     },
-    state::{ApplyPart, LldpQuery, LldpReport, PartApplied, RolledBack},
+    state::{ApplyPart, InterfaceState, LldpQuery, LldpReport, PartApplied, RolledBack},
 };
 use serde::Deserialize;
 use tokio::sync::{mpsc, oneshot};
@@ -137,6 +140,9 @@ struct Lldp {
     /// The checkpoint of the last apply that sent us a part, until the
     /// commander says how that apply ended.
     unconfirmed: Option<String>,
+    /// The agents held (shutdown LLDPDU sent) because an apply sets their
+    /// interface down; released when that apply (or a rollback) ends.
+    held: Vec<String>,
 }
 
 impl Plugin for Lldp {
@@ -158,6 +164,7 @@ impl Plugin for Lldp {
             agents: HashMap::new(),
             started: Vec::new(),
             unconfirmed: None,
+            held: Vec::new(),
         })
     }
 
@@ -198,16 +205,19 @@ impl Plugin for Lldp {
             }
             Some(Incoming::Applied(NetworkApplied::Applied(_))) => {
                 self.unconfirmed = None;
+                self.release();
                 Ok(())
             }
             Some(Incoming::Applied(NetworkApplied::Failed(_))) => {
                 if let Some(cp) = self.unconfirmed.take() {
                     self.undo_since(&cp).await;
                 }
+                self.release();
                 Ok(())
             }
             Some(Incoming::RolledBack(rb)) => {
                 self.undo_since(&rb.checkpoint).await;
+                self.release();
                 Ok(())
             }
             _ if event.request && event.ref_id.is_none() => Err(Error::new(
@@ -252,6 +262,24 @@ impl Lldp {
         }
         let mut changes = Vec::new();
         for iface in &part.state.interfaces {
+            // The part the plan sends before the kernel's: the interface
+            // goes away or down next, so say goodbye while we can.
+            match iface.state {
+                Some(InterfaceState::Absent) => {
+                    if self.agents.contains_key(&iface.name) {
+                        self.stop(&iface.name).await;
+                        changes.push(format!("stop LLDP on {} before removing it", iface.name));
+                    }
+                    continue;
+                }
+                Some(InterfaceState::Down) if self.hold(&iface.name).await => {
+                    changes.push(format!(
+                        "send the shutdown LLDPDU on {} before setting it down",
+                        iface.name
+                    ));
+                }
+                _ => {}
+            }
             let Some(l) = &iface.lldp else {
                 continue;
             };
@@ -315,6 +343,7 @@ impl Lldp {
 
     async fn stop(&mut self, name: &str) {
         self.started.retain(|(_, i)| i != name);
+        self.held.retain(|i| i != name);
         let Some(r) = self.agents.remove(name) else {
             return;
         };
@@ -326,6 +355,38 @@ impl Lldp {
         }
         r.task.abort();
         tracing::info!("{name}: LLDP stopped");
+    }
+
+    /// Makes the agent of `name`, if it announces, send its shutdown
+    /// LLDPDU and announce nothing more until [`Lldp::release`]; whether
+    /// it did.
+    async fn hold(&mut self, name: &str) -> bool {
+        let Some(r) = self.agents.get(name) else {
+            return false;
+        };
+        if !r.transmit || r.task.is_finished() || self.held.iter().any(|h| h == name) {
+            return false;
+        }
+        let (done, rx) = oneshot::channel();
+        if r.tx.send(Command::Hold(done)).is_err() {
+            return false;
+        }
+        if tokio::time::timeout(self.stop_timeout(), rx).await.is_err() {
+            tracing::warn!("{name}: the LLDP agent did not send its shutdown LLDPDU in time");
+        }
+        self.held.push(name.to_string());
+        true
+    }
+
+    /// Lets the held agents announce again: the apply that set their
+    /// interfaces down has ended (while down, sending fails quietly; once
+    /// up again, the neighbours hear us again).
+    fn release(&mut self) {
+        for name in std::mem::take(&mut self.held) {
+            if let Some(r) = self.agents.get(&name) {
+                let _ = r.tx.send(Command::Release);
+            }
+        }
     }
 
     /// Stops the agents started by the apply of `checkpoint` and by every

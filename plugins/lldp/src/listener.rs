@@ -2,7 +2,8 @@
 //! socket, keeps the neighbour table (`table.rs`), announces each change
 //! on the bus, expires neighbours at their TTL, counts malformed frames,
 //! and, when asked to, sends our own LLDPDU at an interval and a shutdown
-//! LLDPDU when it stops.
+//! LLDPDU when it stops or is held (its interface about to go down: no
+//! announcement until released).
 
 use std::{
     sync::{Arc, Mutex, MutexGuard},
@@ -29,6 +30,9 @@ use crate::{
     tlv::{self, MAX_LLDPDU},
 };
 
+/// How often an agent checks that its interface still exists.
+const LIVENESS: Duration = Duration::from_secs(1);
+
 /// What the plugin tells an agent.
 #[derive(Debug)]
 pub enum Command {
@@ -36,6 +40,12 @@ pub enum Command {
     Transmit(Option<Duration>),
     /// Stop (sending a shutdown LLDPDU if announcing); `done` when over.
     Stop(oneshot::Sender<()>),
+    /// The interface is about to go down: send the shutdown LLDPDU now
+    /// (if announcing) and announce nothing until [`Command::Release`];
+    /// `done` once sent.
+    Hold(oneshot::Sender<()>),
+    /// Announce again (at once) after a [`Command::Hold`].
+    Release,
 }
 
 /// What `lldp.neighbors` reports for the interface, kept up to date by the
@@ -58,6 +68,9 @@ pub struct Settings {
 
 pub struct Agent {
     interface: String,
+    /// The interface's index when the agent started: another index (or
+    /// none) under its name means it was deleted.
+    ifindex: Option<u32>,
     ctx: Context,
     socket: LldpSocket,
     table: Table,
@@ -65,6 +78,8 @@ pub struct Agent {
     settings: Settings,
     rx: mpsc::UnboundedReceiver<Command>,
     transmit: Option<Duration>,
+    /// Announcements are held: the interface is being set down.
+    held: bool,
     /// The last malformed frame reported in the log, to keep it quiet.
     last_report: Option<Instant>,
 }
@@ -87,6 +102,7 @@ impl Agent {
         Ok((
             Agent {
                 interface: interface.to_string(),
+                ifindex: nix_ifindex(interface),
                 ctx,
                 socket,
                 table: Table::new(settings.max_neighbors),
@@ -94,6 +110,7 @@ impl Agent {
                 settings,
                 rx,
                 transmit: None,
+                held: false,
                 last_report: None,
             },
             view,
@@ -105,21 +122,34 @@ impl Agent {
         // (MSG_TRUNC gives its length anyway).
         let mut buf = vec![0u8; 9216];
         let mut next_tx = Instant::now();
+        // A packet socket is not woken when its interface is deleted: look.
+        let mut liveness = tokio::time::interval(LIVENESS);
         loop {
             let expiry = self.table.next_expiry().map(Instant::from_std);
             tokio::select! {
                 cmd = self.rx.recv() => match cmd {
                     None => return,
                     Some(Command::Transmit(interval)) => {
-                        if interval.is_none() && self.transmit.is_some() {
+                        if interval.is_none() && self.transmit.is_some() && !self.held {
                             self.send_shutdown();
                         }
                         self.transmit = interval;
                         lock(&self.view).transmit = interval.is_some();
                         next_tx = Instant::now();
                     }
+                    Some(Command::Hold(done)) => {
+                        if self.transmit.is_some() && !self.held {
+                            self.send_shutdown();
+                        }
+                        self.held = true;
+                        let _ = done.send(());
+                    }
+                    Some(Command::Release) => {
+                        self.held = false;
+                        next_tx = Instant::now();
+                    }
                     Some(Command::Stop(done)) => {
-                        if self.transmit.is_some() {
+                        if self.transmit.is_some() && !self.held {
                             self.send_shutdown();
                         }
                         for n in self.table.clear() {
@@ -138,14 +168,15 @@ impl Agent {
                         // The interface went down (ENETDOWN): wait rather
                         // than spin. Gone: its neighbours go too.
                         tracing::debug!("{}: receiving LLDP: {e}", self.interface);
-                        if !exists(&self.interface) {
-                            tracing::info!("{}: the interface is gone; LLDP stopped", self.interface);
-                            for n in self.table.clear() {
-                                self.removed(n, LldpRemoveReason::Stopped);
-                            }
-                            return;
+                        if self.is_gone() {
+                            return self.end_gone();
                         }
                         tokio::time::sleep(Duration::from_millis(500)).await;
+                    }
+                },
+                _ = liveness.tick() => {
+                    if self.is_gone() {
+                        return self.end_gone();
                     }
                 },
                 _ = sleep_until(expiry), if expiry.is_some() => {
@@ -156,12 +187,26 @@ impl Agent {
                     }
                     self.publish_view();
                 },
-                _ = tokio::time::sleep_until(next_tx), if self.transmit.is_some() => {
+                _ = tokio::time::sleep_until(next_tx), if self.transmit.is_some() && !self.held => {
                     let interval = self.transmit.unwrap_or(Duration::from_secs(30));
                     self.send_announcement(interval);
                     next_tx = Instant::now() + interval;
                 },
             }
+        }
+    }
+
+    /// Whether the interface was deleted (or another took its name).
+    fn is_gone(&self) -> bool {
+        nix_ifindex(&self.interface) != self.ifindex
+    }
+
+    /// The interface went away (nothing can be sent on it any more): its
+    /// neighbours go, the agent ends.
+    fn end_gone(&mut self) {
+        tracing::info!("{}: the interface is gone; LLDP stopped", self.interface);
+        for n in self.table.clear() {
+            self.removed(n, LldpRemoveReason::Stopped);
         }
     }
 
@@ -330,9 +375,4 @@ fn nix_ifindex(interface: &str) -> Option<u32> {
     // SAFETY: plain FFI call; the name is NUL-terminated and outlives it.
     let index = unsafe { libc::if_nametoindex(name.as_ptr()) };
     (index != 0).then_some(index)
-}
-
-/// Whether `interface` still exists.
-pub fn exists(interface: &str) -> bool {
-    nix_ifindex(interface).is_some()
 }

@@ -117,3 +117,85 @@ fn lldpd_sees_our_announcements_and_our_shutdown() {
         seen(&lldpd).is_none().then_some(())
     });
 }
+
+/// A MAC-VLAN on our end of the veth: setting it down or removing it
+/// leaves lldpd's port up, so only our shutdown LLDPDU can make lldpd
+/// forget us before our TTL (100 s).
+const MACVLAN: &str = "lldpm0";
+
+/// lldpd's neighbour, if it is us announcing on [`MACVLAN`].
+fn seen_on_macvlan(l: &Lldpd) -> Option<Value> {
+    seen(l).filter(|e| e["port"]["id"]["value"] == MACVLAN)
+}
+
+#[test]
+fn lldpd_forgets_us_at_once_when_an_apply_sets_the_interface_down_or_absent() {
+    let bed = Bed::new();
+    let lldpd = Lldpd::start(
+        &bed.peer,
+        PEER_IF,
+        bed.dir.path(),
+        "lldpd",
+        &["configure lldp tx-interval 1"],
+    );
+    let mut d = daemon(&bed, "tx_interval_ms = 1000\ntx_hold = 100\n");
+    let create = format!(
+        "interfaces:\n  - name: {MACVLAN}\n    type: mac-vlan\n    mac-vlan:\n      base-iface: {HOST_IF}\n      mode: bridge\n    lldp:\n      enabled: true\n      transmit: true\n"
+    );
+    apply_ok(&d, &bed, &create);
+    let entry = wait_for(PATIENCE, "lldpd to see us", || seen_on_macvlan(&lldpd));
+    assert_eq!(entry["port"]["ttl"], "100", "{entry:#}");
+
+    // state: down: the shutdown LLDPDU goes out before the link goes down.
+    apply_ok(
+        &d,
+        &bed,
+        &format!("interfaces:\n  - name: {MACVLAN}\n    state: down\n"),
+    );
+    wait_for(PATIENCE, "lldpd to forget us when we go down", || {
+        seen(&lldpd).is_none().then_some(())
+    });
+    let log = d.log();
+    assert!(
+        log.contains(&format!("{MACVLAN}: sent the shutdown LLDPDU")),
+        "{log}"
+    );
+    // Still announcing (held only while the apply ran): up again, heard
+    // again.
+    assert_eq!(show(&d, MACVLAN)["lldp"]["transmit"], true);
+    apply_ok(
+        &d,
+        &bed,
+        &format!("interfaces:\n  - name: {MACVLAN}\n    state: up\n"),
+    );
+    wait_for(PATIENCE, "lldpd to see us up again", || {
+        seen_on_macvlan(&lldpd)
+    });
+
+    // state: absent: the agent stops, with its shutdown LLDPDU, before the
+    // interface is deleted.
+    apply_ok(
+        &d,
+        &bed,
+        &format!("interfaces:\n  - name: {MACVLAN}\n    state: absent\n"),
+    );
+    wait_for(PATIENCE, "lldpd to forget us when we are removed", || {
+        seen(&lldpd).is_none().then_some(())
+    });
+    assert!(bed.host.link(MACVLAN).is_none());
+
+    // Deleted by another tool: no frame can go out any more, but the
+    // agent stops cleanly and `Show` no longer lists it.
+    apply_ok(&d, &bed, &create);
+    wait_for(PATIENCE, "lldpd to see us once more", || {
+        seen_on_macvlan(&lldpd)
+    });
+    bed.host.ip(&format!("link del {MACVLAN}"));
+    wait_for(PATIENCE, "the agent to stop", || {
+        d.log()
+            .contains(&format!("{MACVLAN}: the interface is gone; LLDP stopped"))
+            .then_some(())
+    });
+    let (status, log) = d.terminate(Duration::from_secs(30));
+    assert!(status.success(), "{log}");
+}

@@ -1,6 +1,7 @@
-//! The `monitor` plugin: watches rtnetlink link and address notifications in
-//! the daemon's network namespace and publishes an event for every actual
-//! change; fires the follow-up events of rules other plugins register.
+//! The `monitor` plugin: watches rtnetlink link, address and route
+//! notifications in the daemon's network namespace and publishes an event
+//! for every actual change (routes: for every notification, as routes are
+//! not tracked); fires the follow-up events of rules other plugins register.
 //!
 //! See `docs/plugins/monitor.md` for the topics, payloads and rules.
 
@@ -18,11 +19,12 @@ use netlink_sys::Socket;
 use nipart_plugin_api::{
     Address, Context, Error, ErrorKind, Event, Message as _, Plugin, PluginGone, Result, Role,
     protocol::{
-        daemon::{PluginFailed, PluginStopped, ReportFailure},
+        daemon::{ConfigType, PluginFailed, PluginStopped, ReportFailure},
         monitor::{
             AddressAdded, AddressChanged, AddressRemoved, LinkAdded, LinkAdminDown, LinkAdminUp,
-            LinkCarrierDown, LinkCarrierUp, LinkChanged, LinkRemoved, LinkRenamed, LinksRequest,
-            Resync, RuleAdd, RuleDropped, RuleListRequest, RuleRemove, RuleRemoved,
+            LinkCarrierDown, LinkCarrierUp, LinkChanged, LinkMtuChanged, LinkRemoved, LinkRenamed,
+            LinksRequest, Resync, RouteAdded, RouteChanged, RouteRemoved, RuleAdd, RuleDropped,
+            RuleListRequest, RuleRemove, RuleRemoved,
         },
     },
 };
@@ -32,7 +34,7 @@ use tokio::{io::unix::AsyncFd, task::JoinHandle};
 use crate::{
     netlink::{Dumper, Message, Received},
     rules::{FollowUp, RuleSpec, Rules},
-    state::{AddrKey, Change, LinkState, NetState},
+    state::{AddrKey, Change, LinkState, NetState, RouteKey},
 };
 
 /// `[plugin.monitor]` of the daemon's configuration.
@@ -115,6 +117,8 @@ impl Core {
             carrier: link.carrier,
             kind: link.kind.clone(),
             old_name: old_name.map(str::to_string),
+            mtu: link.mtu,
+            old_mtu: None,
         };
         let addr = |a: &AddrKey, name: &str| AddressChanged {
             seq,
@@ -135,11 +139,38 @@ impl Core {
             Change::LinkRenamed { link: l, old_name } => {
                 ctx.announce(&LinkRenamed(link(l, Some(old_name))))
             }
+            Change::MtuChanged { link: l, old_mtu } => ctx.announce(&LinkMtuChanged(LinkChanged {
+                old_mtu: Some(*old_mtu),
+                ..link(l, None)
+            })),
             Change::AddressAdded(a, name) => ctx.announce(&AddressAdded(addr(a, name))),
             Change::AddressRemoved(a, name) => ctx.announce(&AddressRemoved(addr(a, name))),
         };
         if let Err(e) = result {
             tracing::warn!("publishing {}: {e}", change.topic());
+        }
+    }
+
+    /// Publishes a route notification as it came (routes are not tracked).
+    fn publish_route(&mut self, route: &RouteKey, added: bool) {
+        self.seq += 1;
+        let r = RouteChanged {
+            seq: self.seq,
+            family: route.family(),
+            destination: route.destination_cidr(),
+            gateway: route.gateway.map(|g| g.to_string()),
+            interface: self.state.name_of(route.index),
+            index: route.index,
+            table: route.table,
+            metric: route.metric,
+        };
+        let result = if added {
+            self.ctx.announce(&RouteAdded(r))
+        } else {
+            self.ctx.announce(&RouteRemoved(r))
+        };
+        if let Err(e) = result {
+            tracing::warn!("publishing a route notice: {e}");
         }
     }
 
@@ -171,6 +202,8 @@ impl Core {
                     .snapshot_for_link(&self.state, *index, &[old.unwrap_or_default()])
             }
             Message::NewAddress(..) | Message::DelAddress(_) => Vec::new(),
+            Message::NewRoute(route) => return self.publish_route(route, true),
+            Message::DelRoute(route) => return self.publish_route(route, false),
         };
         let mut changes = Vec::new();
         match msg {
@@ -180,6 +213,7 @@ impl Core {
                 self.state.address_seen(a, label.as_deref(), &mut changes)
             }
             Message::DelAddress(a) => self.state.address_gone(a, &mut changes),
+            Message::NewRoute(_) | Message::DelRoute(_) => {}
         }
         if changes.is_empty() {
             return;
@@ -452,8 +486,12 @@ async fn resync(
 impl Plugin for Monitor {
     const NAME: &'static str = "monitor";
     const DESCRIPTION: &'static str =
-        "publishes link and address changes (rtnetlink) and fires registered rules";
+        "publishes link, address and route changes (rtnetlink) and fires registered rules";
     const ROLES: &'static [&'static str] = &[Role::MONITOR.as_str()];
+    const CONFIG_KEYS: &'static [(&'static str, ConfigType)] = &[
+        ("receive_buffer_bytes", ConfigType::Integer),
+        ("max_rules", ConfigType::Integer),
+    ];
 
     fn new() -> Result<Self> {
         Ok(Monitor {
@@ -549,6 +587,7 @@ mod tests {
             up: true,
             carrier: false,
             kind: Some("veth".into()),
+            mtu: Some(1500),
         };
         let view = LinksView {
             links: vec![LinkView {
@@ -565,3 +604,17 @@ mod tests {
 
 nipart_plugin_api::register_plugin!(Monitor);
 nipart_plugin_api::export_plugins!();
+
+#[cfg(test)]
+mod config_keys_tests {
+    use nipart_plugin_api::Plugin;
+
+    /// `CONFIG_KEYS` names keys the configuration type reads, with their types.
+    #[test]
+    fn the_declared_keys_are_the_configurations() {
+        let sample = nipart_plugin_api::config_keys_sample(<super::Monitor as Plugin>::CONFIG_KEYS);
+        if let Err(e) = serde_json::from_value::<super::Config>(sample) {
+            panic!("CONFIG_KEYS and the configuration type differ: {e}");
+        }
+    }
+}

@@ -1,8 +1,9 @@
 //! rtnetlink sockets: the multicast listener and the dump socket, and the
-//! parsing of link and address messages.
+//! parsing of link, address and route messages.
 //!
 //! Parsing reads only what the monitor needs (header fields, `IFLA_IFNAME`,
-//! `IFLA_LINKINFO`/`IFLA_INFO_KIND`, `IFA_LOCAL`/`IFA_ADDRESS`, `IFA_LABEL`)
+//! `IFLA_MTU`, `IFLA_LINKINFO`/`IFLA_INFO_KIND`, `IFA_LOCAL`/`IFA_ADDRESS`,
+//! `IFA_LABEL`, `RTA_DST`/`RTA_GATEWAY`/`RTA_OIF`/`RTA_PRIORITY`/`RTA_TABLE`)
 //! by walking the attributes with `netlink-packet-core`, so that attributes a
 //! newer kernel adds can never make a message unreadable (a message the
 //! monitor can't read would be a change it misses).
@@ -23,13 +24,26 @@ use netlink_packet_route::{
 };
 use netlink_sys::{Socket, SocketAddr, protocols::NETLINK_ROUTE};
 
-use crate::state::{AddrKey, LinkState, NetState};
+use crate::state::{AddrKey, LinkState, NetState, RouteKey};
 
 const RTNLGRP_LINK: u32 = 1;
 const RTNLGRP_IPV4_IFADDR: u32 = 5;
+const RTNLGRP_IPV4_ROUTE: u32 = 7;
 const RTNLGRP_IPV6_IFADDR: u32 = 9;
+const RTNLGRP_IPV6_ROUTE: u32 = 11;
 
 const IFLA_IFNAME: u16 = 3;
+const IFLA_MTU: u16 = 4;
+const RTA_DST: u16 = 1;
+const RTA_OIF: u16 = 4;
+const RTA_GATEWAY: u16 = 5;
+const RTA_PRIORITY: u16 = 6;
+const RTA_TABLE: u16 = 15;
+/// The table of the kernel's own routes to local and broadcast addresses.
+const RT_TABLE_LOCAL: u32 = 255;
+const RTN_UNICAST: u8 = 1;
+/// A clone in the route cache (IPv6, exceptions), not a configured route.
+const RTM_F_CLONED: u32 = 0x200;
 const IFLA_LINKINFO: u16 = 18;
 const IFLA_INFO_KIND: u16 = 1;
 const IFA_ADDRESS: u16 = 1;
@@ -51,6 +65,8 @@ pub enum Message {
     DelLink(u32),
     NewAddress(AddrKey, Option<String>),
     DelAddress(AddrKey),
+    NewRoute(RouteKey),
+    DelRoute(RouteKey),
 }
 
 fn os_error(what: &str, e: io::Error) -> io::Error {
@@ -111,7 +127,13 @@ pub fn open_listener(receive_buffer_bytes: usize) -> io::Result<Socket> {
         .bind(&SocketAddr::new(0, 0))
         .map_err(|e| os_error("binding the netlink socket", e))?;
     set_receive_buffer(socket.as_raw_fd(), receive_buffer_bytes)?;
-    for group in [RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR] {
+    for group in [
+        RTNLGRP_LINK,
+        RTNLGRP_IPV4_IFADDR,
+        RTNLGRP_IPV6_IFADDR,
+        RTNLGRP_IPV4_ROUTE,
+        RTNLGRP_IPV6_ROUTE,
+    ] {
         socket
             .add_membership(group)
             .map_err(|e| os_error(&format!("joining rtnetlink group {group}"), e))?;
@@ -235,11 +257,13 @@ pub fn parse_link(payload: &[u8]) -> io::Result<Option<LinkState>> {
         up: flags & libc::IFF_UP as u32 != 0,
         carrier: flags & libc::IFF_LOWER_UP as u32 != 0,
         kind: None,
+        mtu: None,
     };
     for nla in NlasIterator::new(&payload[16..]) {
         let nla = nla.map_err(|e| invalid(&format!("malformed link attribute: {e}")))?;
         match nla.kind() {
             IFLA_IFNAME => link.name = c_string(nla.value()),
+            IFLA_MTU => link.mtu = u32_of(nla.value()),
             IFLA_LINKINFO => {
                 for info in NlasIterator::new(nla.value()).flatten() {
                     if info.kind() == IFLA_INFO_KIND {
@@ -290,6 +314,47 @@ pub fn parse_address(payload: &[u8]) -> io::Result<Option<(AddrKey, Option<Strin
     }
 }
 
+fn u32_of(value: &[u8]) -> Option<u32> {
+    Some(u32::from_ne_bytes(value.get(..4)?.try_into().ok()?))
+}
+
+/// Parses the payload of `RTM_NEWROUTE`/`RTM_DELROUTE`. `None` for what is
+/// not a configured unicast route: other families, the `local` table, other
+/// route types (local, broadcast, multicast, unreachable, …), cache clones.
+pub fn parse_route(payload: &[u8]) -> io::Result<Option<RouteKey>> {
+    if payload.len() < 12 {
+        return Err(invalid("short rtmsg"));
+    }
+    let (family, dst_len, table, kind) = (payload[0], payload[1], payload[4], payload[7]);
+    let flags = u32::from_ne_bytes([payload[8], payload[9], payload[10], payload[11]]);
+    if (family != AF_INET && family != AF_INET6) || kind != RTN_UNICAST || flags & RTM_F_CLONED != 0
+    {
+        return Ok(None);
+    }
+    let mut route = RouteKey {
+        destination: None,
+        prefix_len: dst_len,
+        gateway: None,
+        index: 0,
+        table: u32::from(table),
+        metric: None,
+        ipv6: family == AF_INET6,
+    };
+    for nla in NlasIterator::new(&payload[12..]) {
+        let nla = nla.map_err(|e| invalid(&format!("malformed route attribute: {e}")))?;
+        match nla.kind() {
+            RTA_DST => route.destination = parse_ip(family, nla.value()),
+            RTA_GATEWAY => route.gateway = parse_ip(family, nla.value()),
+            RTA_OIF => route.index = u32_of(nla.value()).unwrap_or(0),
+            RTA_PRIORITY => route.metric = u32_of(nla.value()),
+            // The table's full number (the header has only its low byte).
+            RTA_TABLE => route.table = u32_of(nla.value()).unwrap_or(route.table),
+            _ => {}
+        }
+    }
+    Ok((route.table != RT_TABLE_LOCAL).then_some(route))
+}
+
 /// Parses one netlink message into a [`Message`], if it is one of interest.
 pub fn parse_message(msg: &NetlinkBuffer<&[u8]>) -> io::Result<Option<Message>> {
     let payload = msg.payload();
@@ -298,6 +363,8 @@ pub fn parse_message(msg: &NetlinkBuffer<&[u8]>) -> io::Result<Option<Message>> 
         libc::RTM_DELLINK => parse_link(payload)?.map(|l| Message::DelLink(l.index)),
         libc::RTM_NEWADDR => parse_address(payload)?.map(|(a, l)| Message::NewAddress(a, l)),
         libc::RTM_DELADDR => parse_address(payload)?.map(|(a, _)| Message::DelAddress(a)),
+        libc::RTM_NEWROUTE => parse_route(payload)?.map(Message::NewRoute),
+        libc::RTM_DELROUTE => parse_route(payload)?.map(Message::DelRoute),
         _ => None,
     })
 }
@@ -548,6 +615,7 @@ mod tests {
             up: true,
             carrier: true,
             kind: Some("bridge".into()),
+            mtu: Some(1500),
         };
         assert_eq!(
             parse_one(&emit(RouteNetlinkMessage::NewLink(m.clone()))),
@@ -560,6 +628,57 @@ mod tests {
         // The bridge's per-port notifications are not link changes.
         m.header.interface_family = AddressFamily::Bridge;
         assert_eq!(parse_one(&emit(RouteNetlinkMessage::DelLink(m))), None);
+    }
+
+    #[test]
+    fn unicast_routes_outside_the_local_table_are_read() {
+        use netlink_packet_route::route::{RouteAttribute, RouteHeader, RouteMessage, RouteType};
+        let mut m = RouteMessage::default();
+        m.header.address_family = AddressFamily::Inet;
+        m.header.destination_prefix_length = 24;
+        m.header.table = RouteHeader::RT_TABLE_MAIN;
+        m.header.kind = RouteType::Unicast;
+        m.attributes = vec![
+            RouteAttribute::Destination("198.51.100.0".parse::<IpAddr>().unwrap().into()),
+            RouteAttribute::Gateway("192.0.2.1".parse::<IpAddr>().unwrap().into()),
+            RouteAttribute::Oif(7),
+            RouteAttribute::Priority(100),
+            RouteAttribute::Table(1000),
+        ];
+        let Some(Message::NewRoute(r)) = parse_one(&emit(RouteNetlinkMessage::NewRoute(m.clone())))
+        else {
+            panic!("not parsed");
+        };
+        assert_eq!(r.destination_cidr(), "198.51.100.0/24");
+        assert_eq!(r.gateway, Some("192.0.2.1".parse().unwrap()));
+        assert_eq!((r.index, r.table, r.metric), (7, 1000, Some(100)));
+        assert!(matches!(
+            parse_one(&emit(RouteNetlinkMessage::DelRoute(m.clone()))),
+            Some(Message::DelRoute(d)) if d == r
+        ));
+
+        // A default route has no destination attribute.
+        let mut default = m.clone();
+        default.header.destination_prefix_length = 0;
+        default.attributes.remove(0);
+        let Some(Message::NewRoute(d)) = parse_one(&emit(RouteNetlinkMessage::NewRoute(default)))
+        else {
+            panic!("not parsed");
+        };
+        assert_eq!(d.destination_cidr(), "0.0.0.0/0");
+
+        // The kernel's own routes (local table, local/broadcast types) are
+        // not announced.
+        let mut local = m.clone();
+        local.attributes.pop();
+        local.header.table = 255;
+        assert_eq!(parse_one(&emit(RouteNetlinkMessage::NewRoute(local))), None);
+        let mut broadcast = m;
+        broadcast.header.kind = RouteType::Broadcast;
+        assert_eq!(
+            parse_one(&emit(RouteNetlinkMessage::NewRoute(broadcast))),
+            None
+        );
     }
 
     /// The minimal parser agrees with netlink-packet-route's full one on a
@@ -605,10 +724,12 @@ mod tests {
                                 up: l.header.flags.contains(LinkFlags::Up),
                                 carrier: l.header.flags.contains(LinkFlags::LowerUp),
                                 kind: None,
+                                mtu: None,
                             };
                             for a in l.attributes {
                                 match a {
                                     LinkAttribute::IfName(n) => s.name = n,
+                                    LinkAttribute::Mtu(m) => s.mtu = Some(m),
                                     LinkAttribute::LinkInfo(infos) => {
                                         for i in infos {
                                             if let LinkInfo::Kind(k) = i {

@@ -449,6 +449,7 @@ mod tests {
                     up,
                     carrier,
                     kind: None,
+                    mtu: None,
                 },
             );
         }

@@ -12,7 +12,7 @@ use nipart_plugin_api::{
     Message,
     protocol::monitor::{
         AddressAdded, AddressRemoved, IpFamily, LinkAdded, LinkAdminDown, LinkAdminUp,
-        LinkCarrierDown, LinkCarrierUp, LinkRemoved, LinkRenamed,
+        LinkCarrierDown, LinkCarrierUp, LinkMtuChanged, LinkRemoved, LinkRenamed,
     },
 };
 use serde::Serialize;
@@ -29,6 +29,10 @@ pub struct LinkState {
     /// The link kind from `IFLA_LINKINFO` (`veth`, `bridge`, …), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// The MTU (`IFLA_MTU`), if the message gave one. Not in the
+    /// `monitor.links` view, whose fields are the protocol's.
+    #[serde(skip)]
+    pub mtu: Option<u32>,
 }
 
 /// One address on one link. Ordered by link, family, address, prefix.
@@ -52,6 +56,45 @@ impl AddrKey {
     }
 }
 
+/// A route as a notification describes it (routes are not tracked: each
+/// notification is published as it comes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteKey {
+    /// `None` for a default route (no `RTA_DST`).
+    pub destination: Option<IpAddr>,
+    pub prefix_len: u8,
+    pub gateway: Option<IpAddr>,
+    /// The next hop's link, 0 if none.
+    pub index: u32,
+    pub table: u32,
+    pub metric: Option<u32>,
+    pub ipv6: bool,
+}
+
+impl RouteKey {
+    /// `192.0.2.0/24`; `0.0.0.0/0` or `::/0` for a default route.
+    pub fn destination_cidr(&self) -> String {
+        let unspecified = if self.ipv6 {
+            IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED)
+        } else {
+            IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)
+        };
+        format!(
+            "{}/{}",
+            self.destination.unwrap_or(unspecified),
+            self.prefix_len
+        )
+    }
+
+    pub fn family(&self) -> IpFamily {
+        if self.ipv6 {
+            IpFamily::Ipv6
+        } else {
+            IpFamily::Ipv4
+        }
+    }
+}
+
 /// A change worth an event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
@@ -65,6 +108,11 @@ pub enum Change {
     AdminDown(LinkState),
     CarrierUp(LinkState),
     CarrierDown(LinkState),
+    /// The MTU changed from the one given (the link has the new one).
+    MtuChanged {
+        link: LinkState,
+        old_mtu: u32,
+    },
     /// The address and the name of its link at the time (empty if unknown).
     AddressAdded(AddrKey, String),
     AddressRemoved(AddrKey, String),
@@ -81,6 +129,7 @@ impl Change {
             Change::AdminDown(_) => LinkAdminDown::TOPIC,
             Change::CarrierUp(_) => LinkCarrierUp::TOPIC,
             Change::CarrierDown(_) => LinkCarrierDown::TOPIC,
+            Change::MtuChanged { .. } => LinkMtuChanged::TOPIC,
             Change::AddressAdded(..) => AddressAdded::TOPIC,
             Change::AddressRemoved(..) => AddressRemoved::TOPIC,
         }
@@ -99,7 +148,8 @@ impl NetState {
         self.links.values().find(|l| l.name == name)
     }
 
-    fn name_of(&self, index: u32) -> String {
+    /// The name of link `index`, empty if unknown.
+    pub fn name_of(&self, index: u32) -> String {
         self.links
             .get(&index)
             .map(|l| l.name.clone())
@@ -127,6 +177,9 @@ impl NetState {
             }
             Some(old) => {
                 let before = old.clone();
+                let mut link = link;
+                // A message without `IFLA_MTU` keeps the one known.
+                link.mtu = link.mtu.or(before.mtu);
                 *old = link.clone();
                 diff_link(&before, &link, out);
             }
@@ -214,6 +267,15 @@ fn diff_link(before: &LinkState, after: &LinkState, out: &mut Vec<Change>) {
         (true, false) => out.push(Change::CarrierDown(after.clone())),
         _ => {}
     }
+    // A message without `IFLA_MTU` says nothing of it.
+    if let (Some(old_mtu), Some(mtu)) = (before.mtu, after.mtu)
+        && old_mtu != mtu
+    {
+        out.push(Change::MtuChanged {
+            link: after.clone(),
+            old_mtu,
+        });
+    }
 }
 
 #[cfg(test)]
@@ -223,7 +285,7 @@ mod tests {
         Message,
         protocol::monitor::{
             AddressAdded, AddressRemoved, LinkAdded, LinkAdminDown, LinkAdminUp, LinkCarrierDown,
-            LinkCarrierUp, LinkRemoved, LinkRenamed,
+            LinkCarrierUp, LinkMtuChanged, LinkRemoved, LinkRenamed,
         },
     };
 
@@ -234,6 +296,7 @@ mod tests {
             up,
             carrier,
             kind: Some("veth".into()),
+            mtu: Some(1500),
         }
     }
 
@@ -278,6 +341,34 @@ mod tests {
         assert_eq!(
             out[0],
             Change::AddressAdded(addr(2, "10.0.0.1", 24), "a".into())
+        );
+    }
+
+    #[test]
+    fn an_mtu_change_is_reported_with_the_old_mtu() {
+        let mut s = NetState::default();
+        let mut out = Vec::new();
+        s.link_seen(link(2, "a", true, true), &mut out);
+        out.clear();
+        let mut bigger = link(2, "a", true, true);
+        bigger.mtu = Some(9000);
+        s.link_seen(bigger.clone(), &mut out);
+        s.link_seen(bigger.clone(), &mut out);
+        // A message without the MTU changes nothing.
+        s.link_seen(
+            LinkState {
+                mtu: None,
+                ..bigger.clone()
+            },
+            &mut out,
+        );
+        assert_eq!(topics(&out), [LinkMtuChanged::TOPIC]);
+        assert_eq!(
+            out[0],
+            Change::MtuChanged {
+                link: bigger,
+                old_mtu: 1500
+            }
         );
     }
 

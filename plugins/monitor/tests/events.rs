@@ -131,7 +131,6 @@ fn no_event_when_nothing_changed() {
     // Each of these is a no-op for the monitor; several make the kernel
     // send a notification all the same.
     ns.ip("link set dev mva up");
-    ns.ip("link set dev mva mtu 1400");
     ns.ip("link set dev mva alias something");
     ns.ip("link set dev mva promisc on");
     ns.ip("addr change 10.2.0.1/24 dev mva valid_lft 3000 preferred_lft 2000");
@@ -148,6 +147,15 @@ fn no_event_when_nothing_changed() {
         ])
     );
     assert_eq!(d.monitor_state(), kernel_state(&ns));
+
+    // An MTU change is a change (by nipart or another tool): one event
+    // with the MTU before and after; setting the same MTU again is none.
+    ns.ip("link set dev mva mtu 1400");
+    ns.ip("link set dev mva mtu 1400");
+    let ev = d.settle();
+    assert_eq!(summaries(&ev), ["link.mtu-changed mva"]);
+    assert_eq!(payload(&ev[0])["mtu"], 1400);
+    assert_eq!(payload(&ev[0])["old_mtu"], 1500);
 }
 
 /// Admin events of `name` as a string of `+`/`-` in order.

@@ -36,6 +36,7 @@ impl Plugin for State {
     const NAME: &'static str = "state";
     const DESCRIPTION: &'static str = "validates desired network state and plans its apply";
     const ROLES: &'static [&'static str] = &[Role::STATE.as_str()];
+    const READS_NO_CONFIG: bool = true;
 
     fn new() -> Result<Self> {
         Ok(State)

@@ -93,11 +93,37 @@ fn verify_state(desired: &NetworkState, current: &NetworkState) -> NetworkState 
     verify
 }
 
+/// The parts, in order: role `lldp` for the interfaces going down or
+/// away (so that it sends its shutdown LLDPDU while it still can), the
+/// kernel, the DHCP clients, then role `lldp` for any word on LLDP.
 fn make_plan(sane: NetworkState, notes: Vec<String>) -> Plan {
-    let mut parts = vec![PlanPart {
+    let mut parts = Vec::new();
+    let leaving: Vec<Interface> = sane
+        .interfaces
+        .iter()
+        .filter(|i| matches!(i.state, Some(InterfaceState::Down | InterfaceState::Absent)))
+        .map(|i| Interface {
+            name: i.name.clone(),
+            state: i.state,
+            ..Interface::default()
+        })
+        .collect();
+    if !leaving.is_empty() {
+        parts.push(PlanPart {
+            role: LLDP.to_string(),
+            state: NetworkState {
+                interfaces: leaving,
+                routes: Routes::default(),
+            },
+            // Without an lldp plugin nothing announces.
+            optional: true,
+        });
+    }
+    parts.push(PlanPart {
         role: KERNEL.to_string(),
         state: sane.clone(),
-    }];
+        optional: false,
+    });
     let wants_dhcp = |ip: &Option<IpConfig>| {
         ip.as_ref()
             .is_some_and(|c| c.dhcp == Some(true) || c.autoconf == Some(true))
@@ -120,6 +146,7 @@ fn make_plan(sane: NetworkState, notes: Vec<String>) -> Plan {
                 interfaces: dhcp,
                 routes: Routes::default(),
             },
+            optional: false,
         });
     }
     // Any word on LLDP (on or off) goes to role `lldp`.
@@ -140,6 +167,7 @@ fn make_plan(sane: NetworkState, notes: Vec<String>) -> Plan {
                 interfaces: lldp,
                 routes: Routes::default(),
             },
+            optional: false,
         });
     }
     Plan {

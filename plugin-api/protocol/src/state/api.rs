@@ -386,6 +386,10 @@ pub struct Plan {
 pub struct PlanPart {
     pub role: String,
     pub state: NetworkState,
+    /// Skipped when no plugin holds the role (a part a daemon without
+    /// that plugin does not need); otherwise that is an error.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
 }
 
 /// Payload of [`topics::VERIFY`].

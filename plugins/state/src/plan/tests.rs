@@ -293,3 +293,33 @@ fn new_macs_and_addresses_must_be_settable_ones() {
     );
     assert!(plan(&again, &cur).is_ok());
 }
+
+#[test]
+fn interfaces_going_down_or_away_go_to_lldp_before_the_kernel() {
+    let p = plan(
+        &yaml("interfaces: [{name: v1, state: down, mtu: 1400}, {name: br0, state: absent}, {name: eth0, mtu: 1400, lldp: {enabled: true}}]"),
+        &current(),
+    )
+    .unwrap();
+    let roles: Vec<_> = p
+        .parts
+        .iter()
+        .map(|part| (part.role.as_str(), part.optional))
+        .collect();
+    assert_eq!(roles, [(LLDP, true), (KERNEL, false), (LLDP, false)]);
+    let first: Vec<_> = p.parts[0]
+        .state
+        .interfaces
+        .iter()
+        .map(|i| (i.name.as_str(), i.state, i.mtu))
+        .collect();
+    assert_eq!(
+        first,
+        [
+            ("v1", Some(InterfaceState::Down), None),
+            ("br0", Some(InterfaceState::Absent), None)
+        ]
+    );
+    let up = plan(&yaml("interfaces: [{name: v1, mtu: 1400}]"), &current()).unwrap();
+    assert_eq!(up.parts.len(), 1, "nothing goes down: no lldp part");
+}
