@@ -384,24 +384,37 @@ fn nmstate_files_per_type_full_kernel() {
     );
 }
 
-/// `bridge vlan show` of the bridge port `name`: each VLAN (or range) with
-/// its flags, as `10 PVID Egress Untagged` or `30-40`.
+/// `bridge vlan show` of the bridge port `name`: each VLAN with its flags,
+/// runs of VLANs without flags as ranges: `10 PVID Egress Untagged`,
+/// `30-40`.
 fn port_vlans(ns: &Netns, name: &str) -> Vec<String> {
-    let out = ns.exec(&format!("bridge -c -j vlan show dev {name}"));
+    let out = ns.exec(&format!("bridge -j vlan show dev {name}"));
     let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
-    v.as_array()
+    let mut out: Vec<(u64, u64, String)> = Vec::new();
+    for x in v
+        .as_array()
         .into_iter()
         .flatten()
         .flat_map(|p| p["vlans"].as_array().cloned().unwrap_or_default())
-        .map(|x| {
-            let mut s = x["vlan"].to_string();
-            if let Some(end) = x.get("vlanEnd") {
-                s.push_str(&format!("-{end}"));
+    {
+        let min = x["vlan"].as_u64().unwrap();
+        let max = x.get("vlanEnd").and_then(Value::as_u64).unwrap_or(min);
+        let mut flags = String::new();
+        for f in x["flags"].as_array().into_iter().flatten() {
+            flags.push_str(&format!(" {}", f.as_str().unwrap_or("?")));
+        }
+        match out.last_mut() {
+            Some((_, end, f)) if f.is_empty() && flags.is_empty() && *end + 1 == min => *end = max,
+            _ => out.push((min, max, flags)),
+        }
+    }
+    out.into_iter()
+        .map(|(min, max, f)| {
+            if min == max {
+                format!("{min}{f}")
+            } else {
+                format!("{min}-{max}{f}")
             }
-            for f in x["flags"].as_array().into_iter().flatten() {
-                s.push_str(&format!(" {}", f.as_str().unwrap_or("?")));
-            }
-            s
         })
         .collect()
 }

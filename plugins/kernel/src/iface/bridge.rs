@@ -370,21 +370,18 @@ pub(crate) async fn apply_port_vlans(desired: &NetworkState) -> Result<()> {
                 .map(|(id, f)| (*id, *f))
                 .collect();
             // Added first: the port always has a PVID to move to.
-            if !set.is_empty() {
-                handle
-                    .link()
-                    .set(vlan_request(iface.index, &set))
-                    .execute()
-                    .await
-                    .map_err(|e| from_netlink(&format!("setting the VLANs of port {name}"), e))?;
-            }
-            if !gone.is_empty() {
-                handle
-                    .link()
-                    .del_with_message(vlan_request(iface.index, &gone))
-                    .execute()
-                    .await
-                    .map_err(|e| from_netlink(&format!("removing VLANs of port {name}"), e))?;
+            for (vlans, add) in [(&set, true), (&gone, false)] {
+                if vlans.is_empty() {
+                    continue;
+                }
+                let m = vlan_request(iface.index, vlans);
+                let sent = if add {
+                    handle.link().set(m).execute().await
+                } else {
+                    handle.link().del_with_message(m).execute().await
+                };
+                let what = if add { "setting" } else { "removing" };
+                sent.map_err(|e| from_netlink(&format!("{what} VLANs of bridge port {name}"), e))?;
             }
         }
         Ok(())
