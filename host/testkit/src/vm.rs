@@ -57,8 +57,14 @@ pub fn runner() -> PathBuf {
 }
 
 /// Whether the running kernel has `module`: loaded or built in
-/// (`/sys/module/NAME`), or loadable (listed in `modules.dep`).
+/// (`/sys/module/NAME`), or loadable (listed in `modules.dep`). A name
+/// `CONFIG_…` is an option of a module that is there (such as
+/// `CONFIG_BRIDGE_VLAN_FILTERING`), set in the kernel's configuration
+/// (`/proc/config.gz`).
 pub fn kernel_has(module: &str) -> bool {
+    if module.starts_with("CONFIG_") {
+        return kernel_config_has(module);
+    }
     let name = module.replace('-', "_");
     if Path::new("/sys/module").join(&name).exists() {
         return true;
@@ -76,6 +82,19 @@ pub fn kernel_has(module: &str) -> bool {
                 stem.replace('-', "_") == name
             })
         })
+    })
+}
+
+/// Whether the kernel's configuration sets `option` (`y` or `m`); false
+/// when the kernel does not publish it.
+fn kernel_config_has(option: &str) -> bool {
+    let Ok(out) = Command::new("zcat").arg("/proc/config.gz").output() else {
+        return false;
+    };
+    String::from_utf8_lossy(&out.stdout).lines().any(|l| {
+        l.strip_prefix(option)
+            .and_then(|v| v.strip_prefix('='))
+            .is_some_and(|v| v == "y" || v == "m")
     })
 }
 

@@ -1,5 +1,6 @@
 //! Interface types that need kernel modules the test machines' kernel
-//! lacks (`dummy`, `bonding`, `8021q`, `vrf`): create, change, absent and
+//! lacks (`dummy`, `bonding`, `8021q`, `vrf`, the bridge's VLAN
+//! filtering): create, change, absent and
 //! automatic rollback through the real daemon, checked with `ip`, the
 //! order of a VLAN on a bond on two dummies, and an nmstate-format file per
 //! type (tests/types-full-kernel/). Each test says what it needs with
@@ -374,7 +375,165 @@ fn nmstate_files_per_type_full_kernel() {
     full_kernel!("dummy", "bonding", "8021q", "vrf");
     let ns = netns();
     let d = Daemon::start_plugins(&ns);
-    common::apply_nmstate_files("types-full-kernel", 4, |t| d.apply(t), || d.show());
+    common::apply_nmstate_files("types-full-kernel", 5, |t| d.apply(t), || d.show());
     assert_eq!(ns.link("bond99.101").unwrap()["link"], "bond99");
     assert_eq!(ns.link("eth3").unwrap()["master"], "vrf0");
+    assert_eq!(
+        port_vlans(&ns, "eth4"),
+        ["100 PVID Egress Untagged", "101", "500-599"]
+    );
+}
+
+/// `bridge vlan show` of the bridge port `name`: each VLAN with its flags,
+/// runs of VLANs without flags as ranges: `10 PVID Egress Untagged`,
+/// `30-40`.
+fn port_vlans(ns: &Netns, name: &str) -> Vec<String> {
+    let out = ns.exec(&format!("bridge -j vlan show dev {name}"));
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let mut out: Vec<(u64, u64, String)> = Vec::new();
+    for x in v
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p["vlans"].as_array().cloned().unwrap_or_default())
+    {
+        let min = x["vlan"].as_u64().unwrap();
+        let max = x.get("vlanEnd").and_then(Value::as_u64).unwrap_or(min);
+        let mut flags = String::new();
+        for f in x["flags"].as_array().into_iter().flatten() {
+            flags.push_str(&format!(" {}", f.as_str().unwrap_or("?")));
+        }
+        match out.last_mut() {
+            Some((_, end, f)) if f.is_empty() && flags.is_empty() && *end + 1 == min => *end = max,
+            _ => out.push((min, max, flags)),
+        }
+    }
+    out.into_iter()
+        .map(|(min, max, f)| {
+            if min == max {
+                format!("{min}{f}")
+            } else {
+                format!("{min}-{max}{f}")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn linux_bridge_port_vlans_create_change_absent_and_rollback() {
+    full_kernel!("bridge", "CONFIG_BRIDGE_VLAN_FILTERING");
+    let ns = netns();
+    let d = Daemon::start_plugins(&ns);
+    let create = "
+interfaces:
+  - name: vbr0
+    type: linux-bridge
+    bridge:
+      options: {vlan-protocol: 802.1ad, multicast-router: enabled}
+      port:
+        - name: vp1
+          vlan: {mode: access, tag: 10}
+        - name: vp2
+          vlan:
+            mode: trunk
+            tag: 5
+            enable-native: true
+            trunk-tags: [{id: 20}, {id-range: {min: 30, max: 40}}]
+  - {name: vp1, type: veth, veth: {peer: vp1-ep}}
+  - {name: vp2, type: veth, veth: {peer: vp2-ep}}
+";
+    let r = d.apply(create);
+    assert!(r.verified, "{r:?}");
+    assert_shows(&d.show(), create);
+    let data = info_data(&ns, "vbr0");
+    assert_eq!(data["vlan_filtering"], 1, "{data}");
+    assert_eq!(
+        data["vlan_protocol"]
+            .as_str()
+            .map(str::to_lowercase)
+            .as_deref(),
+        Some("802.1ad"),
+        "{data}"
+    );
+    assert_eq!(data["mcast_router"], 2, "{data}");
+    // The kernel's default VLAN 1 is gone from both ports.
+    assert_eq!(port_vlans(&ns, "vp1"), ["10 PVID Egress Untagged"]);
+    assert_eq!(
+        port_vlans(&ns, "vp2"),
+        ["5 PVID Egress Untagged", "20", "30-40"]
+    );
+    assert!(
+        d.apply(create).changes.is_empty(),
+        "applying again changes nothing"
+    );
+
+    // Another access VLAN; VLAN 20 and the native VLAN go from the trunk.
+    let change = "
+interfaces:
+  - name: vbr0
+    bridge:
+      options: {vlan-protocol: 802.1q}
+      port:
+        - {name: vp1, vlan: {mode: access, tag: 11}}
+        - {name: vp2, vlan: {mode: trunk, trunk-tags: [{id-range: {min: 30, max: 40}}]}}
+";
+    let r = d.apply(change);
+    assert!(r.verified, "{r:?}");
+    assert!(
+        r.changes.iter().any(|c| c.contains("bridge.port vp2 vlan")),
+        "{:?}",
+        r.changes
+    );
+    assert_shows(&d.show(), change);
+    assert_eq!(port_vlans(&ns, "vp1"), ["11 PVID Egress Untagged"]);
+    assert_eq!(port_vlans(&ns, "vp2"), ["30-40"]);
+    // A port listed without `vlan` keeps its VLANs.
+    d.apply("interfaces: [{name: vbr0, bridge: {port: [{name: vp1, vlan: {}}, {name: vp2}]}}]");
+    assert_eq!(port_vlans(&ns, "vp1"), ["1 PVID Egress Untagged"]);
+    assert_eq!(port_vlans(&ns, "vp2"), ["30-40"]);
+    assert_eq!(info_data(&ns, "vbr0")["vlan_filtering"], 1);
+
+    // Bad input names the key.
+    let e = d.apply_err(
+        "interfaces: [{name: vbr0, bridge: {port: [{name: vp1, vlan: {mode: access, tag: 3, trunk-tags: [{id: 4}]}}]}}]",
+    );
+    assert!(
+        e.contains("interfaces[0].bridge.port[0].vlan.trunk-tags"),
+        "{e}"
+    );
+
+    // The kernel refuses the route after the VLANs were set: all undone.
+    let before = without_lo(d.show());
+    let e = d
+        .apply_with(
+            "
+interfaces:
+  - name: vbr0
+    bridge:
+      port:
+        - {name: vp1, vlan: {mode: trunk, trunk-tags: [{id: 100}]}}
+        - {name: vp2, vlan: {}}
+routes:
+  config:
+    - {destination: 203.0.113.0/24, next-hop-interface: vp1, next-hop-address: 198.51.100.1}
+",
+        )
+        .expect_err("the kernel refuses a gateway it can't reach");
+    assert!(e.contains("rolled back"), "{e}");
+    assert_eq!(port_vlans(&ns, "vp1"), ["1 PVID Egress Untagged"]);
+    assert_eq!(port_vlans(&ns, "vp2"), ["30-40"]);
+    assert_eq!(without_lo(d.show()), before);
+
+    // No port with VLANs: the bridge stops filtering.
+    d.apply("interfaces: [{name: vbr0, bridge: {port: [{name: vp1}, {name: vp2, vlan: {}}]}}]");
+    assert_eq!(info_data(&ns, "vbr0")["vlan_filtering"], 0);
+    assert_eq!(port_vlans(&ns, "vp2"), ["1 PVID Egress Untagged"]);
+    assert_eq!(
+        without_lo(d.show())
+            .interface("vbr0")
+            .and_then(|b| b.bridge.as_ref()?.port.as_ref())
+            .map(|p| p.iter().filter(|p| p.vlan.is_some()).count()),
+        Some(0),
+        "no VLANs are shown of a bridge that does not filter"
+    );
 }

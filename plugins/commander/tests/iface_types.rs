@@ -252,6 +252,7 @@ interfaces:
         multicast-query-interval: 12000
         multicast-query-response-interval: 1100
         multicast-startup-query-interval: 3000
+        multicast-router: enabled
       port: [{name: bp1}]
   - {name: bp1, type: veth, veth: {peer: bp1-ep}}
 ";
@@ -268,6 +269,7 @@ interfaces:
     assert_eq!(data["mcast_startup_query_cnt"], 4);
     assert_eq!(data["mcast_query_intvl"], 12000);
     assert_eq!(data["mcast_query_response_intvl"], 1100);
+    assert_eq!(data["mcast_router"], 2);
     assert!(
         d.apply(create).changes.is_empty(),
         "applying again changes nothing"
@@ -277,7 +279,7 @@ interfaces:
 interfaces:
   - name: br0
     bridge:
-      options: {mac-ageing-time: 300, multicast-snooping: false}
+      options: {mac-ageing-time: 300, multicast-snooping: false, multicast-router: disabled}
 ";
     let r = d.apply(change);
     assert!(
@@ -291,6 +293,10 @@ interfaces:
     let data = info_data(&ns, "br0");
     assert_eq!(data["ageing_time"], 30000);
     assert_eq!(data["mcast_snooping"], 0);
+    assert_eq!(data["mcast_router"], 0);
+    // nmstate's numbers for it (1 is auto).
+    d.apply("interfaces: [{name: br0, bridge: {options: {multicast-router: 1}}}]");
+    assert_eq!(info_data(&ns, "br0")["mcast_router"], 1);
 
     let e = d.apply_err("interfaces: [{name: br0, bridge: {options: {group-forward-mask: 1}}}]");
     assert!(

@@ -3,7 +3,7 @@
 //! interfaces (what stands on others first), remove routes, create or
 //! change controllers, then plain interfaces (ports attach to controllers
 //! that now exist), then each stacked interface after its base
-//! ([`iface::rank`]), then add routes. Interfaces that already are as
+//! ([`iface::rank`]), then bridge ports' VLANs, then add routes. Interfaces that already are as
 //! desired are not touched.
 //!
 //! The common link properties (state, MTU, MAC, controller) are set here,
@@ -183,6 +183,8 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     link::send(after_phase).await?;
     address::add(phase_addresses).await?;
     apply_ifaces(late).await?;
+    // Bridge ports' VLANs, once every port is attached.
+    iface::apply_port_vlans(desired).await?;
     ip::after_create(&desired.interfaces)?;
 
     // 5. Route additions, and the static routes the kernel removed along

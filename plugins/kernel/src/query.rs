@@ -19,6 +19,7 @@ pub async fn query(only: Option<&str>) -> Result<NetworkState> {
     let mut filter = NetStateFilter::minimum();
     let mut iface_filter = NetStateIfaceFilter::minimum();
     iface_filter.include_ip_address = true;
+    iface_filter.include_bridge_vlan = true;
     filter.iface = Some(iface_filter);
     filter.route = Some(NetStateRouteFilter::default());
     let np = NetState::retrieve_with_filter_async(&filter)

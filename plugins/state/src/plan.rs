@@ -209,6 +209,17 @@ pub fn revert_plan(checkpoint: &NetworkState, current: &NetworkState) -> Plan {
         }
         let mut want = before.clone();
         want.controller = Some(before.controller.clone().unwrap_or_default());
+        // A bridge port a query shows no VLANs of had none: said so, the
+        // VLANs given since are removed (and the bridge stops filtering).
+        for p in want
+            .bridge
+            .as_mut()
+            .and_then(|b| b.port.as_mut())
+            .into_iter()
+            .flatten()
+        {
+            p.vlan.get_or_insert_with(Default::default);
+        }
         for ip in [&mut want.ipv4, &mut want.ipv6].into_iter().flatten() {
             ip.dhcp = None;
             ip.autoconf = None;

@@ -24,6 +24,21 @@ fn opt<T: Display>(v: &Option<T>) -> String {
         .map_or_else(|| "(none)".to_string(), ToString::to_string)
 }
 
+/// A port's VLANs as `[10 (pvid untagged), 20, …]`.
+fn vlan_list(v: &std::collections::BTreeMap<u16, bool>) -> String {
+    let items: Vec<String> = v
+        .iter()
+        .map(|(id, native)| {
+            if *native {
+                format!("{id} (pvid untagged)")
+            } else {
+                id.to_string()
+            }
+        })
+        .collect();
+    format!("[{}]", items.join(", "))
+}
+
 fn addr_list(a: &BTreeSet<IpAddress>) -> String {
     if a.is_empty() {
         return "[]".to_string();
@@ -232,6 +247,21 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
                     port_field!(stp_hairpin_mode, "stp-hairpin-mode");
                     port_field!(stp_path_cost, "stp-path-cost");
                     port_field!(stp_priority, "stp-priority");
+                    if let Some(w) = &p.vlan {
+                        let have_vlans = h
+                            .and_then(|h| h.vlan.as_ref())
+                            .map(|v| v.kernel_vlans())
+                            .unwrap_or_default();
+                        let want_vlans = w.kernel_vlans();
+                        if want_vlans != have_vlans {
+                            out.push(diff(
+                                name,
+                                &format!("bridge.port {} vlan", p.name),
+                                vlan_list(&want_vlans),
+                                vlan_list(&have_vlans),
+                            ));
+                        }
+                    }
                 }
             }
         }

@@ -101,6 +101,86 @@ keywords!(
     VlanProtocol { Ieee8021q => "802.1q", Ieee8021ad => "802.1ad" }
 );
 keywords!(
+    /// `bridge.options.multicast-router`; the kernel's numbers 0..=2 in
+    /// this order.
+    MulticastRouter { Disabled => "disabled", Auto => "auto", Enabled => "enabled" }
+);
+keywords!(
+    /// `bridge.port[].vlan.mode`.
+    BridgePortVlanMode { Access => "access", Trunk => "trunk" }
+);
+
+/// The most VLAN IDs: 1..=4094 (0 and 4095 are reserved).
+pub const MAX_VLAN_ID: u16 = 4094;
+
+/// `interfaces[].bridge.port[].vlan`: the port's VLANs, which the bridge
+/// filters by when any of its ports has some. An empty section (`{}`) is
+/// "no VLANs" (the kernel's default: VLAN 1, untagged).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct BridgePortVlan {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_native: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<BridgePortVlanMode>,
+    /// The access VLAN, or the native VLAN of a trunk.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trunk_tags: Option<Vec<BridgeTrunkTag>>,
+}
+
+/// `bridge.port[].vlan.trunk-tags[]`: `{id: N}` or `{id-range: {min, max}}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BridgeTrunkTag {
+    Id(u16),
+    IdRange { min: u16, max: u16 },
+}
+
+/// As a mapping (YAML writers would tag an enum: `!id 20`).
+impl Serialize for BridgeTrunkTag {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(1))?;
+        match *self {
+            BridgeTrunkTag::Id(id) => m.serialize_entry("id", &id)?,
+            BridgeTrunkTag::IdRange { min, max } => {
+                let range: std::collections::BTreeMap<&str, u16> =
+                    [("min", min), ("max", max)].into_iter().collect();
+                m.serialize_entry("id-range", &range)?
+            }
+        }
+        m.end()
+    }
+}
+
+impl BridgePortVlan {
+    /// The VLANs the kernel has on the port for this section, each VLAN ID
+    /// with whether it is the PVID and untagged (an access tag or a native
+    /// VLAN); none for an empty section.
+    pub fn kernel_vlans(&self) -> std::collections::BTreeMap<u16, bool> {
+        let mut out = std::collections::BTreeMap::new();
+        for t in self.trunk_tags.iter().flatten() {
+            let (min, max) = match *t {
+                BridgeTrunkTag::Id(id) => (id, id),
+                BridgeTrunkTag::IdRange { min, max } => (min, max),
+            };
+            for id in min..=max.min(MAX_VLAN_ID) {
+                out.insert(id, false);
+            }
+        }
+        let native = match self.mode {
+            Some(BridgePortVlanMode::Access) => true,
+            Some(BridgePortVlanMode::Trunk) | None => self.enable_native == Some(true),
+        };
+        if native && let Some(tag) = self.tag {
+            out.insert(tag, true);
+        }
+        out
+    }
+}
+
+keywords!(
     /// `mac-vlan.mode` and `mac-vtap.mode`.
     MacVlanMode {
         Vepa => "vepa",

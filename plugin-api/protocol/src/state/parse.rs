@@ -488,6 +488,12 @@ fn bridge_config(v: &Value, path: &str) -> R<BridgeConfig> {
             multicast_query_interval: o.opt("multicast-query-interval", centis)?,
             multicast_query_response_interval: o.opt("multicast-query-response-interval", centis)?,
             multicast_startup_query_interval: o.opt("multicast-startup-query-interval", centis)?,
+            vlan_protocol: o.opt("vlan-protocol", |v, p| {
+                keyword(v, p, VlanProtocol::ALL, VlanProtocol::as_str)
+            })?,
+            multicast_router: o.opt("multicast-router", |v, p| {
+                keyword_or_number(v, p, MulticastRouter::ALL, MulticastRouter::as_str)
+            })?,
         };
         o.finish()?;
         Ok(out)
@@ -507,6 +513,7 @@ fn bridge_config(v: &Value, path: &str) -> R<BridgeConfig> {
                 stp_priority: o
                     .opt("stp-priority", |v, p| int(v, p, 0, 63))?
                     .map(|x| x as u16),
+                vlan: o.opt("vlan", port_vlan)?,
             };
             o.finish()?;
             if let Some(j) = out.iter().position(|x| x.name == port.name) {
@@ -521,6 +528,82 @@ fn bridge_config(v: &Value, path: &str) -> R<BridgeConfig> {
     })?;
     o.finish()?;
     Ok(BridgeConfig { options, port })
+}
+
+/// `bridge.port[].vlan`, checked as nmstate does: an access port has a
+/// `tag` and no `trunk-tags`, a trunk has `trunk-tags`, and a native VLAN
+/// needs its `tag`.
+fn port_vlan(v: &Value, path: &str) -> R<BridgePortVlan> {
+    let vid = |v: &Value, p: &str| int(v, p, 1, u64::from(MAX_VLAN_ID)).map(|x| x as u16);
+    let mut o = Obj::new(path, v)?;
+    let out = BridgePortVlan {
+        enable_native: o.opt("enable-native", boolean)?,
+        mode: o.opt("mode", |v, p| {
+            keyword(v, p, BridgePortVlanMode::ALL, BridgePortVlanMode::as_str)
+        })?,
+        tag: o.opt("tag", vid)?,
+        trunk_tags: o.opt("trunk-tags", |v, p| {
+            let items = list(v, p)?;
+            if items.len() > usize::from(MAX_VLAN_ID) {
+                return Err(StateError::new(
+                    p,
+                    format!("{} tags are more than {MAX_VLAN_ID}", items.len()),
+                ));
+            }
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let pp = format!("{p}[{i}]");
+                let mut t = Obj::new(&pp, item)?;
+                let id = t.opt("id", vid)?;
+                let range = t.opt("id-range", |v, p| {
+                    let mut r = Obj::new(p, v)?;
+                    let min = r.req("min", vid)?;
+                    let max = r.req("max", vid)?;
+                    r.finish()?;
+                    if min > max {
+                        return Err(StateError::new(p, format!("min {min} is above max {max}")));
+                    }
+                    Ok((min, max))
+                })?;
+                t.finish()?;
+                out.push(match (id, range) {
+                    (Some(id), None) => BridgeTrunkTag::Id(id),
+                    (None, Some((min, max))) => BridgeTrunkTag::IdRange { min, max },
+                    _ => {
+                        return Err(StateError::new(
+                            &pp,
+                            "give either id or id-range".to_string(),
+                        ));
+                    }
+                });
+            }
+            Ok(out)
+        })?,
+    };
+    o.finish()?;
+    let trunks = out.trunk_tags.as_ref().is_some_and(|t| !t.is_empty());
+    let problem = match out.mode {
+        Some(BridgePortVlanMode::Access) if trunks => {
+            Some(("trunk-tags", "an access port has no trunk-tags"))
+        }
+        Some(BridgePortVlanMode::Access) if out.enable_native == Some(true) => {
+            Some(("enable-native", "an access port has no native VLAN"))
+        }
+        Some(BridgePortVlanMode::Trunk) if !trunks => {
+            Some(("trunk-tags", "a trunk port needs trunk-tags"))
+        }
+        None if trunks || out.tag.is_some() => {
+            Some(("mode", "give mode (access or trunk) with tag or trunk-tags"))
+        }
+        _ if out.enable_native == Some(true) && out.tag.is_none() => {
+            Some(("tag", "enable-native needs the native VLAN's tag"))
+        }
+        _ => None,
+    };
+    if let Some((key, why)) = problem {
+        return Err(StateError::new(join(path, key), why.to_string()));
+    }
+    Ok(out)
 }
 
 /// The most neighbours a shown `lldp.neighbors` may list (the plugin keeps

@@ -343,6 +343,11 @@ pub struct BridgeOptions {
     pub multicast_query_response_interval: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub multicast_startup_query_interval: Option<u64>,
+    /// The protocol of the VLANs the bridge filters by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_protocol: Option<VlanProtocol>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_router: Option<MulticastRouter>,
 }
 
 /// `interfaces[].bridge.options.stp`; times in seconds, as in nmstate.
@@ -376,6 +381,9 @@ pub struct BridgePort {
     /// 0..=63.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stp_priority: Option<u16>,
+    /// The port's VLANs (compared as the kernel's VLAN set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<BridgePortVlan>,
 }
 
 /// `routes`: `config` in a desired state (and the static routes of a

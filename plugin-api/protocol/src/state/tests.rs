@@ -235,6 +235,34 @@ fn bad_values_name_the_path_and_problem() {
             "interfaces[0].bridge.port[0].stp-priority: 64 is out of range 0..=63",
         ),
         (
+            "interfaces: [{name: a, bridge: {port: [{name: b, vlan: {mode: access, tag: 3, trunk-tags: [{id: 4}]}}]}}]",
+            "interfaces[0].bridge.port[0].vlan.trunk-tags: an access port has no trunk-tags",
+        ),
+        (
+            "interfaces: [{name: a, bridge: {port: [{name: b, vlan: {mode: trunk, tag: 3}}]}}]",
+            "interfaces[0].bridge.port[0].vlan.trunk-tags: a trunk port needs trunk-tags",
+        ),
+        (
+            "interfaces: [{name: a, bridge: {port: [{name: b, vlan: {mode: trunk, enable-native: true, trunk-tags: [{id: 4}]}}]}}]",
+            "interfaces[0].bridge.port[0].vlan.tag: enable-native needs the native VLAN's tag",
+        ),
+        (
+            "interfaces: [{name: a, bridge: {port: [{name: b, vlan: {mode: trunk, trunk-tags: [{id-range: {min: 9, max: 4}}]}}]}}]",
+            "interfaces[0].bridge.port[0].vlan.trunk-tags[0].id-range: min 9 is above max 4",
+        ),
+        (
+            "interfaces: [{name: a, bridge: {port: [{name: b, vlan: {mode: trunk, trunk-tags: [{id: 4, id-range: {min: 5, max: 6}}]}}]}}]",
+            "interfaces[0].bridge.port[0].vlan.trunk-tags[0]: give either id or id-range",
+        ),
+        (
+            "interfaces: [{name: a, bridge: {port: [{name: b, vlan: {mode: access, tag: 4095}}]}}]",
+            "interfaces[0].bridge.port[0].vlan.tag: 4095 is out of range 1..=4094",
+        ),
+        (
+            "interfaces: [{name: a, bridge: {options: {multicast-router: sometimes}}}]",
+            "interfaces[0].bridge.options.multicast-router: \"sometimes\" is not one of: disabled, auto, enabled",
+        ),
+        (
             "interfaces: [{name: a, type: linux-bridge, bridge: {port: [{name: b}, {name: b}]}}]",
             "interfaces[0].bridge.port[1].name: port \"b\" is already given as interfaces[0].bridge.port[0]",
         ),
@@ -650,4 +678,66 @@ interfaces:
         err("interfaces: [{name: a, state: absent, lldp: {enabled: true}}]"),
         "interfaces[0].lldp: can't be given with state: absent (only name and type can); remove it, or the state"
     );
+}
+
+#[test]
+fn bridge_port_vlans_read_back_and_compare_as_the_kernels_set() {
+    let text = "
+interfaces:
+  - name: br0
+    type: linux-bridge
+    bridge:
+      options: {vlan-protocol: 802.1ad, multicast-router: 2}
+      port:
+        - name: p1
+          vlan:
+            mode: trunk
+            tag: 5
+            enable-native: true
+            trunk-tags: [{id: 20}, {id-range: {min: 30, max: 32}}]
+        - {name: p2, vlan: {mode: access, tag: 7}}
+        - {name: p3, vlan: {}}
+";
+    let s = NetworkState::from_yaml(text).unwrap();
+    assert_eq!(NetworkState::from_yaml(&s.to_yaml()).unwrap(), s);
+    let br = s.interface("br0").unwrap().bridge.as_ref().unwrap();
+    let o = br.options.as_ref().unwrap();
+    assert_eq!(o.multicast_router, Some(MulticastRouter::Enabled));
+    assert_eq!(o.vlan_protocol, Some(VlanProtocol::Ieee8021ad));
+    let ports = br.port.as_ref().unwrap();
+    let vlans = |i: usize| ports[i].vlan.as_ref().unwrap().kernel_vlans();
+    assert_eq!(
+        vlans(0).into_iter().collect::<Vec<_>>(),
+        [
+            (5, true),
+            (20, false),
+            (30, false),
+            (31, false),
+            (32, false)
+        ]
+    );
+    assert_eq!(vlans(1).into_iter().collect::<Vec<_>>(), [(7, true)]);
+    assert!(vlans(2).is_empty());
+
+    // The same VLANs said another way are no difference; one VLAN less is.
+    let have = NetworkState::from_yaml(
+        "interfaces: [{name: br0, type: linux-bridge, bridge: {options: {vlan-protocol: 802.1ad, multicast-router: enabled}, port: [
+           {name: p1, vlan: {mode: trunk, tag: 5, enable-native: true,
+                             trunk-tags: [{id-range: {min: 30, max: 31}}, {id: 20}, {id: 32}]}},
+           {name: p2, vlan: {mode: access, tag: 7}}, {name: p3}]}}]",
+    )
+    .unwrap();
+    let want = s.interface("br0").unwrap();
+    let d = interface_differences(want, have.interface("br0"));
+    assert!(d.is_empty(), "{d:?}");
+    let less = NetworkState::from_yaml(
+        "interfaces: [{name: br0, type: linux-bridge, bridge: {options: {vlan-protocol: 802.1ad, multicast-router: enabled}, port: [
+           {name: p1, vlan: {mode: trunk, tag: 5, enable-native: true, trunk-tags: [{id: 20}]}},
+           {name: p2, vlan: {mode: access, tag: 7}}, {name: p3}]}}]",
+    )
+    .unwrap();
+    let d = interface_differences(want, less.interface("br0"));
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].property, "bridge.port p1 vlan");
+    assert_eq!(d[0].current, "[5 (pvid untagged), 20]");
 }

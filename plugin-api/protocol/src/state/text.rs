@@ -22,7 +22,8 @@ use unsafe_libyaml_norway as unsafe_yaml;
 use super::parse::{StateError, quote};
 
 /// How deeply mappings and lists may nest in a document (a whole state
-/// needs 7 levels: `interfaces[].bridge.options.stp` under the root).
+/// needs 10 levels: `interfaces[].bridge.port[].vlan.trunk-tags[].id-range`
+/// under the root).
 pub const MAX_NESTING: usize = 64;
 
 fn too_deep(at: &str) -> String {

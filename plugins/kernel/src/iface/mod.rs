@@ -19,6 +19,8 @@ mod vlan;
 mod vrf;
 mod vxlan;
 
+pub(crate) use bridge::apply_port_vlans;
+
 use std::collections::HashSet;
 
 use nipart_plugin_api::{
