@@ -43,6 +43,10 @@ struct ReadState {
     in_flight: AtomicUsize,
 }
 
+/// How long a connection may finish the calls in flight and write their
+/// replies once the API stops (the API's stop waits for connections 2 s).
+const STOP_GRACE: Duration = Duration::from_millis(500);
+
 pub(crate) async fn serve(
     stream: UnixStream,
     peer: Peer,
@@ -93,14 +97,33 @@ pub(crate) async fn serve(
         }
         std::future::pending::<()>().await
     };
-    tokio::select! {
-        _ = front => {}
-        end = write_loop(wr, out_rx, patience) => {
+    let mut front = std::pin::pin!(front);
+    let mut writer = std::pin::pin!(write_loop(wr, out_rx, patience));
+    let stopped = tokio::select! {
+        _ = &mut front => false,
+        end = &mut writer => {
             if let Some(end) = end {
                 tracing::info!("{who}: {end}");
             }
+            false
         }
-        _ = stop.wait_for(|s| *s) => {}
+        _ = stop.wait_for(|s| *s) => true,
+    };
+    if stopped {
+        // A call the daemon finished before it stopped (the apply it
+        // drained) still answers its caller: calls in flight may end and
+        // their replies be written, for a short while.
+        let settle = async {
+            while state.in_flight.load(Ordering::Acquire) > 0 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        tokio::select! {
+            _ = &mut front => {}
+            _ = &mut writer => {}
+            _ = tokio::time::timeout(STOP_GRACE, settle) => {}
+        }
     }
     tracing::debug!("{who} disconnected");
 }

@@ -27,13 +27,13 @@ use crate::{
     workflow::{Pending, Shared, progress},
 };
 
-/// Whether `part`'s effect is out of a query's sight (role `lldp`: its
-/// agents are not in the kernel's state), so that an apply with it is
-/// made even when the query shows nothing to change. Not the optional
-/// part before the kernel's: it only goes with an interface set down or
-/// absent, which a query shows.
+/// Whether `part`'s effect is out of a query's sight (the query is the
+/// kernel's: whether a DHCP client or an LLDP agent runs is not in it), so
+/// that an apply with it is made even when the query shows nothing to
+/// change. Not an optional part: those only go with a change the query
+/// shows (an interface set down or absent).
 fn unseen_by_query(part: &PlanPart) -> bool {
-    part.role == Role::LLDP.as_str() && !part.optional
+    part.role != Role::KERNEL.as_str() && !part.optional
 }
 
 /// One `Apply` call.

@@ -358,6 +358,12 @@ pub(crate) async fn apply_port_vlans(desired: &NetworkState) -> Result<()> {
                 .and_then(|p| p.vlans.as_deref())
                 .map(kernel_port_vlans)
                 .unwrap_or_default();
+            // No VLANs wanted and none on the port: nothing to do, and
+            // nothing to ask of a kernel built without VLAN filtering
+            // (which keeps no VLANs on ports and refuses every request).
+            if have.is_empty() && vlan.kernel_vlans().is_empty() {
+                continue;
+            }
             let want = wanted_port_vlans(vlan);
             let gone: BTreeMap<u16, BridgeVlanInfoFlags> = have
                 .iter()
