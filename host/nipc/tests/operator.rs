@@ -916,3 +916,56 @@ fn check_config_knows_the_kernel_state_and_monitor_keys() {
         "a valid key was reported:\n{out}"
     );
 }
+
+/// Item 7, exit code 11 against the real kernel: a change the kernel
+/// accepts but keeps otherwise. A bridge's multicast intervals are given
+/// in centiseconds and kept in jiffies: on a kernel with HZ=250 (Debian's)
+/// 3 cs are 7 jiffies, read back as 2 cs. The apply is made, verification
+/// finds 2 after every attempt, and everything (the MTU with it) is rolled
+/// back; the message names what differs.
+#[test]
+fn a_change_the_kernel_keeps_otherwise_fails_verification_with_exit_code_11() {
+    let ns = netns();
+    ns.ip_batch(
+        "link add vf0 type bridge\nlink add vfprobe type bridge mcast_last_member_interval 3",
+    );
+    let interval = |name: &str| {
+        ns.link(name).unwrap()["linkinfo"]["info_data"]["mcast_last_member_intvl"].clone()
+    };
+    if interval("vfprobe") == 3 {
+        eprintln!(
+            "skipped: this kernel keeps 3 cs exactly (HZ is not 250); nothing to verify against"
+        );
+        return;
+    }
+    assert_eq!(interval("vfprobe"), 2);
+    let d = daemon(&ns);
+    let s = &d.socket();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "vf0.yml",
+        "interfaces:
+  - name: vf0
+    type: linux-bridge
+    mtu: 1400
+    bridge:
+      options:
+        multicast-last-member-interval: 3
+",
+    );
+    let err = fails(&nipc(s, &["apply", &file]), 11);
+    assert!(
+        err.contains("verification failed")
+            && err.contains(
+                "vf0: bridge.options.multicast-last-member-interval desired 3, current 2"
+            )
+            && err.contains("rolled back"),
+        "{err}"
+    );
+    let link = ns.link("vf0").unwrap();
+    assert_eq!(link["mtu"], 1500, "{link}");
+    assert_eq!(interval("vf0"), 100, "{link}");
+    let text = ok(&nipc(s, &["status"]));
+    assert!(text.contains("last api       FAILED "), "{text}");
+}
