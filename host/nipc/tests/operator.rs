@@ -13,6 +13,9 @@ use std::{
 use nipart_testkit::{Daemon, DaemonBuilder, DaemonProcess, Netns, PATIENCE, Sandbox, toml_str};
 use serde_json::Value;
 
+#[path = "operator/docs_examples.rs"]
+mod docs_examples;
+
 const NIPC: &str = env!("CARGO_BIN_EXE_nipc");
 
 /// A namespace with `lo` up, as a host has it.
@@ -752,81 +755,6 @@ fn max_checkpoints_takes_effect_on_reload() {
         .map(|l| l.split_whitespace().next().unwrap().to_string())
         .collect();
     assert_eq!(ids, ["cp-2", "cp-3"]);
-}
-
-/// The examples of docs/nipc.md, run against a daemon: each `$ nipc …`
-/// line of the checkpoints block is run and its output (stdout, then
-/// stderr) compared with the lines that follow it in the page, times and
-/// seconds left masked. The page fails this test when it no longer says
-/// what `nipc` prints.
-#[test]
-fn the_checkpoint_examples_of_nipc_md_hold() {
-    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/nipc.md"))
-        .unwrap();
-    let start = page
-        .find("```\n$ nipc checkpoints\n")
-        .expect("the example block");
-    let block = &page[start + 4..];
-    let block = &block[..block.find("```").unwrap()];
-    let mut examples: Vec<(String, Vec<String>)> = Vec::new();
-    for line in block.lines() {
-        match line.strip_prefix("$ ") {
-            Some(cmd) => examples.push((cmd.to_string(), Vec::new())),
-            None => examples.last_mut().unwrap().1.push(line.to_string()),
-        }
-    }
-    assert!(examples.len() >= 4, "{examples:?}");
-
-    // The state the example starts from: cp-1 an apply of v0 and its
-    // peer, cp-2 a pending apply of v0.
-    let ns = netns();
-    let d = daemon(&ns);
-    let s = &d.socket();
-    let dir = tempfile::tempdir().unwrap();
-    let pair = write(
-        dir.path(),
-        "v.yml",
-        "interfaces:\n  - name: v0\n    type: veth\n    veth: {peer: v1}\n",
-    );
-    ok(&nipc(s, &["-q", "apply", &pair]));
-    let mtu = write(
-        dir.path(),
-        "mtu.yml",
-        "interfaces:\n  - name: v0\n    mtu: 1400\n",
-    );
-    ok(&nipc(s, &["-q", "apply", "--no-commit", &mtu]));
-
-    for (cmd, want) in examples {
-        let args: Vec<&str> = cmd.split_whitespace().skip(1).collect();
-        let o = nipc(s, &args);
-        let got = format!("{}{}", text(&o.stdout), text(&o.stderr));
-        let got: Vec<String> = got.lines().map(mask).collect();
-        let want: Vec<String> = want.iter().map(|l| mask(l)).collect();
-        assert_eq!(got, want, "docs/nipc.md: $ {cmd}");
-    }
-}
-
-/// `line` with RFC 3339 times as `TIME` and the seconds before a rollback
-/// as `N`.
-fn mask(line: &str) -> String {
-    let words: Vec<String> = line
-        .split(' ')
-        .map(|w| {
-            let b = w.as_bytes();
-            if b.len() == 20 && b[10] == b'T' && w.ends_with('Z') {
-                "TIME".to_string()
-            } else {
-                w.to_string()
-            }
-        })
-        .collect();
-    let mut out = words.join(" ");
-    if let Some(i) = out.find("rolled back in ") {
-        let rest = &out[i + 15..];
-        let n = rest.find(' ').unwrap_or(rest.len());
-        out = format!("{}N{}", &out[..i + 15], &rest[n..]);
-    }
-    out
 }
 
 /// Item 9: plugins declare their configuration keys, so that
