@@ -21,7 +21,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use nipart_testkit::{DaemonBuilder, DaemonProcess, Netns, PATIENCE};
+use nipart_testkit::{
+    DaemonBuilder, DaemonProcess, Netns, PATIENCE,
+    callers::{Creds, run_as},
+};
 
 use super::{NIPC, PLUGINS, netns, ok, write};
 
@@ -157,6 +160,8 @@ struct Session {
     /// For a command that runs until interrupted (`nipc monitor`): what
     /// happens while it runs; it is interrupted (SIGINT) afterwards.
     during: Option<Box<During>>,
+    /// Who runs the commands (root when `None`).
+    creds: Option<Creds>,
     daemon: Option<DaemonProcess>,
     ns: Option<Netns>,
 }
@@ -177,6 +182,7 @@ impl Session {
             env: Vec::new(),
             replace: Vec::new(),
             during: None,
+            creds: None,
             daemon: None,
             ns: None,
         }
@@ -257,7 +263,11 @@ impl Session {
     fn run(&self, cmd: &str, prev: &mut i32) -> Vec<String> {
         let bin = Path::new(NIPC).parent().unwrap();
         let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
-        let mut child = Command::new("bash")
+        let mut bash = Command::new("bash");
+        if let Some(creds) = &self.creds {
+            run_as(&mut bash, creds);
+        }
+        let mut child = bash
             .arg("-c")
             .arg(format!("exec 2>&1\n(exit {prev})\n{cmd}"))
             .current_dir(self.dir.path())
@@ -465,6 +475,55 @@ s.nipc(&["-q", "rollback", "cp-1"]);
         "demo" => {
             let (ns, d) = plain(&["nipart-plugin-monitor"]);
             Session::new().with_daemon(ns, d)
+        }
+        // `plain`, its socket open to others; the commands run as
+        // `nobody`.
+        "unprivileged" => {
+            use std::os::unix::fs::PermissionsExt;
+            let ns = netns();
+            let d = DaemonBuilder::new()
+                .workspace_plugins(&PLUGINS)
+                .netns(&ns)
+                .open_to_others()
+                .build();
+            let mut s = Session::new().with_daemon(ns, d);
+            s.file(
+                "state.yml",
+                "interfaces:\n  - name: v0\n    type: veth\n    veth: {peer: v1}\n",
+            );
+            std::fs::set_permissions(s.dir.path(), std::fs::Permissions::from_mode(0o755))
+                .unwrap();
+            s.creds = Some(Creds::nobody());
+            s
+        }
+        // No daemon: `NIPART_SOCKET` names a socket nobody listens on.
+        "no-daemon" => {
+            let mut s = Session::new();
+            let socket = s.dir.path().join("nipart.sock").display().to_string();
+            s.env.push(("NIPART_SOCKET".into(), socket.clone()));
+            s.replace.push((socket, "/run/nipart/nipart.sock".into()));
+            s
+        }
+        // A configuration root whose nipartd.toml is a FIFO and whose
+        // conf.d/50-x.toml others may write.
+        "refused-files" => {
+            use std::os::unix::fs::PermissionsExt;
+            let s = Session::new().config_root(&[(
+                "etc/nipart/conf.d/50-x.toml",
+                "log_level = \"info\"\n",
+            )]);
+            let root = s.dir.path().join("root/etc/nipart");
+            std::fs::set_permissions(
+                root.join("conf.d/50-x.toml"),
+                std::fs::Permissions::from_mode(0o666),
+            )
+            .unwrap();
+            let fifo = std::ffi::CString::new(root.join("nipartd.toml").display().to_string())
+                .unwrap();
+            // SAFETY: mkfifo(3) with a NUL-terminated path that lives
+            // through the call.
+            assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+            s
         }
         // A configuration root whose conf.d/20-x.toml gives a text where
         // a number is wanted.
