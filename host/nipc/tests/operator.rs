@@ -897,3 +897,72 @@ fn a_change_the_kernel_keeps_otherwise_fails_verification_with_exit_code_11() {
     let text = ok(&nipc(s, &["status"]));
     assert!(text.contains("last api       FAILED "), "{text}");
 }
+
+/// Item 7, exit code 11 on any kernel: another tool undoes the change
+/// while the apply runs. A watcher on `ip monitor link` sets vc0's MTU
+/// back to 1500 as soon as it sees 1400; verification finds 1500, and
+/// the apply is rolled back, its address with it.
+#[test]
+fn a_change_undone_by_another_tool_fails_verification_with_exit_code_11() {
+    use std::os::unix::process::CommandExt;
+    let ns = netns();
+    ns.ip_batch("link add vc0 type veth peer name vc0-ep\nlink set vc0 up");
+    struct Group(std::process::Child);
+    impl Drop for Group {
+        fn drop(&mut self) {
+            // SAFETY: kill(2) on the process group the watcher leads.
+            unsafe { libc::kill(-(self.0.id() as i32), libc::SIGKILL) };
+            let _ = self.0.wait();
+        }
+    }
+    let _watcher = Group(
+        Command::new("ip")
+            .args(["netns", "exec", &ns.name, "bash", "-c"])
+            .arg(
+                "ip monitor link | while read -r line; do
+                   case \"$line\" in *' vc0@'*' mtu 1400 '*) ip link set vc0 mtu 1500;; esac
+                 done",
+            )
+            .stdout(std::process::Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap(),
+    );
+    // The watcher listens once it undoes a change made with `ip` (each
+    // try a change: the kernel tells nothing when the MTU stays).
+    let give_up = std::time::Instant::now() + PATIENCE;
+    loop {
+        ns.ip_batch("link set vc0 mtu 1450\nlink set vc0 mtu 1400");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        if ns.link("vc0").unwrap()["mtu"] == 1500 {
+            break;
+        }
+        assert!(std::time::Instant::now() < give_up, "the watcher never ran");
+    }
+
+    let d = daemon(&ns);
+    let s = &d.socket();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "vc0.yml",
+        "interfaces:
+  - name: vc0
+    mtu: 1400
+    ipv4:
+      enabled: true
+      address:
+        - ip: 192.0.2.30
+          prefix-length: 24
+",
+    );
+    let err = fails(&nipc(s, &["apply", &file]), 11);
+    assert!(
+        err.contains("verification failed")
+            && err.contains("vc0: mtu desired 1400, current 1500")
+            && err.contains("rolled back"),
+        "{err}"
+    );
+    assert_eq!(ns.addresses("vc0"), Vec::<String>::new(), "rolled back");
+    assert_eq!(ns.link("vc0").unwrap()["mtu"], 1500);
+}
