@@ -169,11 +169,10 @@ struct Session {
 /// What a running command printed so far.
 type Output = Arc<Mutex<String>>;
 
-/// What happens while a command that runs until interrupted runs.
-type During = dyn Fn(&Session, &Output);
-
-/// A step of a session: what is awaited in the output, and the action.
-type Step<'a> = (&'a str, Box<dyn Fn() + 'a>);
+/// What happens while a command that runs until interrupted runs; it
+/// returns where in the output what is compared begins (the lines printed
+/// while waiting for the command to listen are left out).
+type During = dyn Fn(&Session, &Output) -> usize;
 
 impl Session {
     fn new() -> Self {
@@ -298,8 +297,9 @@ impl Session {
             })
         };
         let group = -(child.id() as i32);
+        let mut start = 0;
         if let Some(during) = &self.during {
-            during(self, &out);
+            start = during(self, &out);
             // SAFETY: kill(2) on the process group the child leads.
             unsafe { libc::kill(group, libc::SIGINT) };
         }
@@ -318,7 +318,7 @@ impl Session {
         }
         reader.join().unwrap();
         *prev = child.wait().unwrap().code().unwrap_or(128);
-        let mut got = out.lock().unwrap().clone();
+        let mut got = out.lock().unwrap()[start..].to_string();
         for (from, to) in &self.replace {
             got = got.replace(from.as_str(), to);
         }
@@ -326,23 +326,83 @@ impl Session {
     }
 }
 
-/// Waits until `out` has `what` (panics after [`PATIENCE`]), doing `act`
-/// now and then meanwhile (the first may come before the command listens).
-fn wait_for(out: &Output, what: &str, act: &dyn Fn()) {
-    let give_up = Instant::now() + PATIENCE;
-    let mut tries = 0;
-    while !out.lock().unwrap().contains(what) {
-        if tries % 20 == 0 {
-            act();
+/// Whether `out` has `what` after byte `from` within `limit`.
+fn printed(out: &Output, from: usize, what: &str, limit: Duration) -> bool {
+    let give_up = Instant::now() + limit;
+    while !out.lock().unwrap()[from..].contains(what) {
+        if Instant::now() > give_up {
+            return false;
         }
-        tries += 1;
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    true
+}
+
+/// An action of a session's script.
+enum Act<'a> {
+    /// `ip ARGS` in the session's namespace.
+    Ip(&'a str),
+    /// `nipc ARGS` against the session's daemon.
+    Nipc(Vec<&'a str>),
+}
+
+/// What happens while `nipc monitor` runs in setup `monitor`; where the
+/// compared output begins.
+fn monitor_script(s: &Session, out: &Output, mtu: &str) -> usize {
+    let ns = s.ns();
+    // Until the monitor listens, mo1 is added and removed again; what it
+    // printed of that is not compared.
+    let give_up = Instant::now() + PATIENCE;
+    let start = loop {
+        let start = out.lock().unwrap().len();
+        ns.ip("link add mo1 type veth peer name mo1-ep");
+        if printed(out, start, " link mo1 (veth) added", Duration::from_secs(1)) {
+            break start;
+        }
+        ns.ip("link del mo1");
+        std::thread::sleep(Duration::from_secs(1));
+        assert!(Instant::now() < give_up, "the monitor never listened");
+    };
+    let steps = [
+        (
+            Act::Ip("addr add 192.0.2.9/24 dev mo1"),
+            " address 192.0.2.9/24 added on mo1",
+        ),
+        (Act::Nipc(vec!["-q", "apply", mtu]), " applied: "),
+        (
+            Act::Ip("link set mo1 mtu 1280"),
+            " link mo1 mtu 1280 (was 1300)",
+        ),
+        // The kernel tells a carrier change a moment later.
+        (Act::Ip("link set mo1-ep up"), " link mo1 (veth) carrier up"),
+        (
+            Act::Ip("route add 198.51.100.0/24 via 192.0.2.1 dev mo1 metric 100"),
+            " route 198.51.100.0/24 via 192.0.2.1 dev mo1 metric 100 added",
+        ),
+        (
+            Act::Ip("route add 203.0.113.0/24 dev mo1 table 100"),
+            " route 203.0.113.0/24 dev mo1 table 100 added",
+        ),
+        (
+            Act::Nipc(vec!["-q", "rollback", "cp-1"]),
+            " rollback to cp-1 ",
+        ),
+    ];
+    for (act, what) in steps {
+        let at = out.lock().unwrap().len();
+        match act {
+            Act::Ip(args) => drop(ns.ip(args)),
+            Act::Nipc(args) => drop(s.nipc(&args)),
+        }
         assert!(
-            Instant::now() < give_up,
+            printed(out, at, what, PATIENCE),
             "no {what:?} in:\n{}",
             out.lock().unwrap()
         );
-        std::thread::sleep(Duration::from_millis(50));
+        // What else this step prints comes within a moment.
+        std::thread::sleep(Duration::from_millis(300));
     }
+    start
 }
 
 /// The session a block's `setup=NAME` names.
@@ -412,62 +472,7 @@ fn setup(name: &str) -> Result<Session, String> {
             let mut s = Session::new().with_daemon(ns, d);
             let mtu = s.file("mo.yml", "interfaces:\n  - name: mo1\n    mtu: 1300\n");
             s.during = Some(Box::new(move |s: &Session, out: &Output| {
-                let ns = s.ns();
-                // Repeated until the monitor listens.
-                wait_for(out, " link mo1 (veth) added", &|| {
-                    let _ = ns.try_ip("link del mo1");
-                    ns.ip("link add mo1 type veth peer name mo1-ep");
-                });
-                let steps: [Step; 6] = [
-                    (
-                        " address 192.0.2.9/24 added on mo1",
-                        Box::new(|| {
-ns.ip("addr add 192.0.2.9/24 dev mo1");
-}),
-                    ),
-                    (
-                        " applied: ",
-                        Box::new(|| {
-s.nipc(&["-q", "apply", &mtu]);
-}),
-                    ),
-                    (
-                        " link mo1 mtu 1280 (was 1300)",
-                        Box::new(|| {
-ns.ip("link set mo1 mtu 1280");
-}),
-                    ),
-                    (
-                        " route 198.51.100.0/24 via 192.0.2.1 dev mo1 metric 100 added",
-                        Box::new(|| {
-                            ns.ip("link set mo1-ep up");
-                            ns.ip("route add 198.51.100.0/24 via 192.0.2.1 dev mo1 metric 100");
-                        }),
-                    ),
-                    (
-                        " route 203.0.113.0/24 dev mo1 table 100 added",
-                        Box::new(|| {
-ns.ip("route add 203.0.113.0/24 dev mo1 table 100");
-}),
-                    ),
-                    (
-                        " rollback to cp-1 ",
-                        Box::new(|| {
-s.nipc(&["-q", "rollback", "cp-1"]);
-}),
-                    ),
-                ];
-                for (what, act) in &steps {
-                    let at = out.lock().unwrap().len();
-                    act();
-                    let give_up = Instant::now() + PATIENCE;
-                    while !out.lock().unwrap()[at..].contains(what) {
-                        assert!(Instant::now() < give_up, "no {what:?} in:\n{}", out.lock().unwrap());
-                        std::thread::sleep(Duration::from_millis(50));
-                    }
-                    // What else this step prints comes within a moment.
-                    std::thread::sleep(Duration::from_millis(300));
-                }
+                monitor_script(s, out, &mtu)
             }));
             s
         }
