@@ -4,13 +4,14 @@
 //! shows a `nipc` or `nipartd` command carries a marker on the line before
 //! its fence: `<!-- example: run -->`, `<!-- example: run setup=NAME -->`
 //! or `<!-- example: not run: REASON -->`. A run block is a console
-//! session: each `$ ` (or `# `) line a command, the lines up to the next
-//! one what it prints (stdout and stderr together). Each command runs with
-//! `bash` in a directory of the session's own, with this build's `nipc`
-//! and `nipartd` first on `PATH`, `NIPART_SOCKET` the session's daemon and
-//! `NIPART_CONFIG_ROOT` its configuration root; the setup NAME says what
-//! the session starts from (below, [`setup`]). docs/testing.md describes
-//! the markers and the placeholders ([`mask`]) for operators and writers.
+//! session: each `$ ` (or `# nipc`, `# nipartd`) line a command, the lines
+//! up to the next one what it prints (stdout and stderr together). Each
+//! command runs with `bash` in a directory of the session's own, with this
+//! build's `nipc` and `nipartd` first on `PATH`, `NIPART_SOCKET` the
+//! session's daemon and `NIPART_CONFIG_ROOT` its configuration root; the
+//! setup NAME says what the session starts from ([`setup`]).
+//! docs/testing.md describes the markers, the setups and the placeholders
+//! ([`mask`]) for the docs' writers.
 
 use std::{
     io::Read,
