@@ -604,12 +604,15 @@ fn line_matches(want: &str, got: &str) -> bool {
 
 /// `line` with what varies from run to run as a placeholder, in the docs
 /// and in what commands print alike: RFC 3339 times as `TIME`, clock
-/// times (`06:01:12`) as `CLOCK`, durations (`4s`, `5.2s`, `2m05s`,
+/// times (`06:01:12`) as `CLOCK`, durations (`4s`, `5.2s`, `3m`, `2m05s`,
 /// `1h02m`, `1d01h`) as `DURATION`, a number before `s`, `ms` or `µs` and
 /// after `pid` as `N`, MAC addresses as `MAC`, versions (`0.1.0`) as
-/// `VERSION`.
+/// `VERSION`. Spaces after the indentation count as one: a column widens
+/// with its values.
 fn mask(line: &str) -> String {
-    let words: Vec<&str> = line.split(' ').collect();
+    let body = line.trim_start_matches(' ');
+    let indent = &line[..line.len() - body.len()];
+    let words: Vec<&str> = body.split_whitespace().collect();
     let mut out = Vec::with_capacity(words.len());
     for (i, w) in words.iter().enumerate() {
         let core = w.trim_matches(|c: char| "()[]{},;\"'".contains(c));
@@ -642,7 +645,7 @@ fn mask(line: &str) -> String {
             _ => w.to_string(),
         });
     }
-    out.join(" ")
+    format!("{indent}{}", out.join(" "))
 }
 
 fn is_time(w: &str) -> bool {
@@ -672,7 +675,7 @@ fn is_mac(w: &str) -> bool {
         })
 }
 
-/// `4s`, `5.2s`, `12ms`, `30µs`, `2m05s`, `1h02m`, `1d01h`.
+/// `4s`, `5.2s`, `12ms`, `30µs`, `3m`, `2h`, `1d`, `2m05s`, `1h02m`, `1d01h`.
 fn is_duration(w: &str) -> bool {
     let num_end = w
         .find(|c: char| !c.is_ascii_digit() && c != '.')
@@ -686,7 +689,7 @@ fn is_duration(w: &str) -> bool {
         return false;
     }
     let unit = &w[num_end..];
-    if ["s", "ms", "µs"].contains(&unit) {
+    if ["s", "ms", "µs", "m", "h", "d"].contains(&unit) {
         return true;
     }
     let mut u = unit.chars();
@@ -784,20 +787,25 @@ fn placeholders_mask_what_varies() {
         mask(
             "cp-1  2026-11-28T20:30:05Z  apply of v0 (pending: rolled back in 52 s unless committed)"
         ),
-        "cp-1  TIME  apply of v0 (pending: rolled back in N s unless committed)"
+        "cp-1 TIME apply of v0 (pending: rolled back in N s unless committed)"
     );
     assert_eq!(
         mask("06:01:12 link mo1 mtu 1280"),
         "CLOCK link mo1 mtu 1280"
     );
     assert_eq!(
-        mask("last boot FAILED 4s ago"),
+        mask("last boot      FAILED    4s ago  role"),
+        mask("last boot      FAILED   12s ago  role"),
+    );
+    assert_eq!(
+        mask("last boot FAILED    3m ago"),
         "last boot FAILED DURATION ago"
     );
+    assert_eq!(mask("    - ip: 192.0.2.1"), "    - ip: 192.0.2.1");
     assert_eq!(mask("pong (123 µs)"), "pong (N µs)");
     assert_eq!(mask("  \"pid\": 4242,"), "  \"pid\": N,");
     assert_eq!(mask("mac-address: 4E:48:E7:75:8D:4D"), "mac-address: MAC");
-    assert_eq!(mask("acme  0.1.0  running"), "acme  VERSION  running");
+    assert_eq!(mask("acme  0.1.0  running"), "acme VERSION running");
     assert_eq!(mask("ip: 192.0.2.10"), "ip: 192.0.2.10");
     assert_eq!(mask("uptime 2m05s, 1h02m"), "uptime DURATION, DURATION");
     assert!(lines_match(
