@@ -794,8 +794,9 @@ fn every_command_example_of_the_docs_holds() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     eprintln!("{run} example blocks run ({commands} commands), {not_run} marked not run");
+    // Today's counts: examples turned into "not run" are noticed.
     assert!(
-        run >= 6 && commands >= 12,
+        run >= 10 && commands >= 22,
         "{run} blocks, {commands} commands"
     );
 }
