@@ -238,6 +238,8 @@ fn rows() -> Vec<Row> {
         n::<LldpNeighborAdded>(),
         n::<LldpNeighborChanged>(),
         n::<LldpNeighborGone>(),
+        r::<DnsQuery>(),
+        r::<HostnameQuery>(),
         n::<LinkAdded>(),
         n::<LinkRemoved>(),
         n::<LinkRenamed>(),

@@ -42,6 +42,12 @@ pub fn merge(saved: &mut NetworkState, desired: &NetworkState) {
         }
     }
     saved.routes.running = None;
+    if let Some(d) = &desired.dns_resolver {
+        super::dns::merge_dns(&mut saved.dns_resolver, d);
+    }
+    if let Some(h) = &desired.hostname {
+        super::hostname::merge_hostname(&mut saved.hostname, h);
+    }
     saved.sort();
 }
 
