@@ -7,15 +7,17 @@
 
 use nipart_plugin_api::{
     Context, Error, ErrorKind, Request, Result, Role,
-    state::{DnsQuery, HostnameQuery, NetworkState},
+    state::{DnsQuery, HostnameQuery, NetworkState, PlanPart},
 };
 
-/// Whether a part of role `role` is applied by a plugin whose effect the
-/// query shows (the kernel's, and the host-wide parts merged here).
-pub fn seen_by_query(role: &str) -> bool {
-    [Role::KERNEL, Role::DNS, Role::HOSTNAME]
-        .iter()
-        .any(|r| r.as_str() == role)
+/// Whether the query shows what `part` changes: the kernel's part, and
+/// the host-wide parts merged here, but not the interfaces' `auto-dns` a
+/// part of role `dns` carries.
+pub fn seen_by_query(part: &PlanPart) -> bool {
+    let role = part.role.as_str();
+    role == Role::KERNEL.as_str()
+        || role == Role::HOSTNAME.as_str()
+        || (role == Role::DNS.as_str() && part.state.interfaces.is_empty())
 }
 
 /// Asks `request`'s role; `None` when no plugin holds it.

@@ -10,28 +10,45 @@
 //!
 //! Their parts of a plan come as `network.apply` ([`ApplyPart`]); a
 //! rollback is an apply of the checkpoint's values, which the commander's
-//! queries (and so its checkpoints) hold. See `docs/plugins/dns.md`.
+//! queries (and so its checkpoints) hold. The name servers of the dhcp
+//! plugin's leases (`dhcp.lease`, `dhcp.lease-lost`, and `dhcp.leases` at
+//! each apply) follow the configured ones in resolv.conf, unless the
+//! interface's `auto-dns` is false (which the part of role `dns` carries).
+//! See `docs/plugins/dns.md`.
 
 mod hostname;
 mod resolv;
 
-use std::path::PathBuf;
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    net::Ipv4Addr,
+    path::PathBuf,
+    time::Duration,
+};
 
 use nipart_plugin_api::{
-    Context, Error, Event, EventState, Plugin, Result, Role,
+    Context, Error, Event, EventState, Message, Plugin, Result, Role,
     protocol::daemon::ConfigType,
-    state::{ApplyPart, DnsQuery, HostnameQuery, PartApplied},
+    state::{
+        ApplyPart, DhcpLeaseInfo, DhcpLeaseLost, DhcpLeaseQuery, DnsConfig, DnsQuery,
+        HostnameQuery, PartApplied,
+    },
 };
 use serde::Deserialize;
 
 nipart_plugin_api::incoming! {
-    /// What the dns plugin answers.
+    /// What the dns plugin answers or follows.
     enum Incoming {
         ApplyPart(ApplyPart),
         Dns(DnsQuery),
         Hostname(HostnameQuery),
+        Lease(DhcpLeaseInfo),
+        LeaseLost(DhcpLeaseLost),
     }
 }
+
+/// How long the dhcp plugin may take to list its leases.
+const LEASES_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// `[plugin.dns]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -69,20 +86,160 @@ impl Config {
     }
 }
 
+/// What the resolver is made of: the config applied, and the name servers
+/// of each interface's DHCP lease, used unless its `auto-dns` is false.
+#[derive(Default)]
+struct Resolver {
+    /// The last `dns-resolver.config` applied (complete).
+    configured: Option<DnsConfig>,
+    /// Interfaces whose leases' name servers are not used.
+    auto_dns_off: BTreeSet<String>,
+    /// The name servers of each interface's lease.
+    learned: BTreeMap<String, Vec<Ipv4Addr>>,
+    /// Whether nipart wrote the file (then a lease that comes or goes
+    /// rewrites it even without a configured resolver).
+    wrote: bool,
+}
+
+impl Resolver {
+    /// The config to write: the configured one, then the name servers DHCP
+    /// gave (each once), as many as the resolver takes.
+    fn effective(&self) -> DnsConfig {
+        let mut c = self
+            .configured
+            .clone()
+            .unwrap_or_else(|| DnsConfig::default().completed(None));
+        let servers = c.server.get_or_insert_with(Vec::new);
+        for (iface, list) in &self.learned {
+            if self.auto_dns_off.contains(iface) {
+                continue;
+            }
+            for s in list.iter().map(ToString::to_string) {
+                if !servers.contains(&s) {
+                    servers.push(s);
+                }
+            }
+        }
+        if servers.len() > resolv::MAXNS {
+            tracing::info!(
+                "name servers beyond the resolver's {} left out: {}",
+                resolv::MAXNS,
+                servers[resolv::MAXNS..].join(", ")
+            );
+            servers.truncate(resolv::MAXNS);
+        }
+        c
+    }
+
+    /// Whether there is anything for nipart to write.
+    fn manages(&self) -> bool {
+        self.wrote || self.configured.is_some() || self.uses_learned()
+    }
+
+    fn uses_learned(&self) -> bool {
+        self.learned
+            .iter()
+            .any(|(i, s)| !s.is_empty() && !self.auto_dns_off.contains(i))
+    }
+}
+
 struct Dns {
     config: Config,
+    resolver: Resolver,
 }
 
 impl Dns {
-    fn apply(&self, part: &ApplyPart) -> Result<Vec<String>> {
+    /// Applies a part: the resolver (with `auto-dns` of its interfaces)
+    /// and the host names. On error nothing of the resolver is kept.
+    async fn apply(&mut self, ctx: &Context, part: &ApplyPart) -> Result<Vec<String>> {
         let mut changes = Vec::new();
-        if let Some(d) = &part.state.dns_resolver {
-            changes.extend(resolv::apply(&self.config.resolv_conf, d)?);
+        let state = &part.state;
+        if state.dns_resolver.is_some() || !state.interfaces.is_empty() {
+            let mut next = Resolver {
+                configured: self.resolver.configured.clone(),
+                auto_dns_off: self.resolver.auto_dns_off.clone(),
+                learned: self.resolver.learned.clone(),
+                wrote: self.resolver.wrote,
+            };
+            for iface in &state.interfaces {
+                let flags =
+                    [&iface.ipv4, &iface.ipv6].map(|ip| ip.as_ref().and_then(|c| c.auto_dns));
+                if flags.contains(&Some(false)) {
+                    next.auto_dns_off.insert(iface.name.clone());
+                } else if flags.contains(&Some(true)) {
+                    next.auto_dns_off.remove(&iface.name);
+                }
+            }
+            let mut take_over = false;
+            if let Some(d) = &state.dns_resolver {
+                if let Some(c) = &d.config {
+                    resolv::check_limits(c, &self.config.resolv_conf)?;
+                    next.configured = Some(c.clone());
+                }
+                take_over = d.take_over == Some(true);
+            }
+            if let Some(leases) = self.leases(ctx).await {
+                next.learned = leases;
+            }
+            if next.manages() {
+                changes.extend(resolv::write(
+                    &self.config.resolv_conf,
+                    &next.effective(),
+                    take_over,
+                )?);
+                next.wrote = true;
+            }
+            self.resolver = next;
         }
-        if let Some(h) = &part.state.hostname {
+        if let Some(h) = &state.hostname {
             changes.extend(hostname::apply(&self.config.hostname_file, h)?);
         }
         Ok(changes)
+    }
+
+    /// The name servers of the dhcp plugin's leases, by interface (`None`
+    /// without a dhcp plugin or an answer).
+    async fn leases(&self, ctx: &Context) -> Option<BTreeMap<String, Vec<Ipv4Addr>>> {
+        match ctx
+            .ask_within(&DhcpLeaseQuery { interface: None }, LEASES_TIMEOUT)
+            .await
+        {
+            Ok(list) => Some(
+                list.leases
+                    .into_iter()
+                    .map(|l| (l.interface, l.dns_servers))
+                    .collect(),
+            ),
+            Err(e) => {
+                tracing::debug!("no DHCP leases to take name servers from: {e}");
+                None
+            }
+        }
+    }
+
+    /// A lease came, was renewed or was lost: the file says its name
+    /// servers (or no longer), when nipart manages it.
+    fn lease_changed(&mut self, interface: &str, servers: Option<Vec<Ipv4Addr>>) {
+        let before = self.resolver.learned.get(interface).cloned();
+        if before == servers {
+            return;
+        }
+        match servers {
+            Some(s) => self.resolver.learned.insert(interface.to_string(), s),
+            None => self.resolver.learned.remove(interface),
+        };
+        if !self.resolver.manages() {
+            return;
+        }
+        match resolv::write(&self.config.resolv_conf, &self.resolver.effective(), false) {
+            Ok(changes) => {
+                self.resolver.wrote = true;
+                for c in changes {
+                    tracing::info!("DHCP on {interface}: {c}");
+                }
+            }
+            Err(e) => tracing::warn!("the name servers of {interface}'s lease: {e}"),
+        }
     }
 }
 
@@ -91,6 +248,7 @@ impl Plugin for Dns {
     const DESCRIPTION: &'static str =
         "the resolver's configuration (resolv.conf) and the host name";
     const ROLES: &'static [&'static str] = &[Role::DNS.as_str(), Role::HOSTNAME.as_str()];
+    const SUBSCRIPTIONS: &'static [&'static str] = &[DhcpLeaseInfo::TOPIC, DhcpLeaseLost::TOPIC];
     const CONFIG_KEYS: &'static [(&'static str, ConfigType)] = &[
         ("resolv_conf", ConfigType::String),
         ("hostname_file", ConfigType::String),
@@ -99,6 +257,7 @@ impl Plugin for Dns {
     fn new() -> Result<Self> {
         Ok(Dns {
             config: Config::default(),
+            resolver: Resolver::default(),
         })
     }
 
@@ -108,24 +267,36 @@ impl Plugin for Dns {
     }
 
     async fn handle_event(&mut self, ctx: &Context, event: Event) -> Result<()> {
-        if event.state != EventState::Todo || !event.request {
+        if !event.request {
+            // Notices: the dhcp plugin's leases.
+            match Incoming::decode(&event) {
+                Ok(Some(Incoming::Lease(l))) => {
+                    self.lease_changed(&l.interface, Some(l.dns_servers))
+                }
+                Ok(Some(Incoming::LeaseLost(l))) => self.lease_changed(&l.interface, None),
+                _ => {}
+            }
+            return Ok(());
+        }
+        if event.state != EventState::Todo {
             return Ok(());
         }
         match Incoming::decode(&event)? {
             Some(Incoming::ApplyPart(part)) => {
-                let changes = self.apply(&part)?;
+                let changes = self.apply(ctx, &part).await?;
                 for c in &changes {
                     tracing::info!("{c}");
                 }
                 ctx.answer::<ApplyPart>(&event, &PartApplied { changes })
             }
-            Some(Incoming::Dns(_)) => {
-                ctx.answer::<DnsQuery>(&event, &resolv::query(&self.config.resolv_conf)?)
-            }
+            Some(Incoming::Dns(_)) => ctx.answer::<DnsQuery>(
+                &event,
+                &resolv::query(&self.config.resolv_conf, self.resolver.configured.as_ref())?,
+            ),
             Some(Incoming::Hostname(_)) => {
                 ctx.answer::<HostnameQuery>(&event, &hostname::query(&self.config.hostname_file)?)
             }
-            None => Ok(()),
+            _ => Ok(()),
         }
     }
 }

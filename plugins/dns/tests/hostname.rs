@@ -34,7 +34,11 @@ fn set_shown_and_removed_in_a_uts_namespace_of_the_tests_own() {
         show(&d)["hostname"],
         json!({"running": "nipart-h1.example", "config": "nipart-h1.example"})
     );
-    assert_eq!(machine_hostname(), machine, "the machine's name is untouched");
+    assert_eq!(
+        machine_hostname(),
+        machine,
+        "the machine's name is untouched"
+    );
 
     // `running` alone leaves the static name.
     apply_ok(&d, &bed, "hostname:\n  running: nipart-h2\n");
@@ -54,7 +58,11 @@ fn set_shown_and_removed_in_a_uts_namespace_of_the_tests_own() {
         e.contains("hostname.running: \"two words\" is not a host name: ' ' is not allowed"),
         "{e}"
     );
-    assert_eq!(machine_hostname(), machine, "the machine's name is untouched");
+    assert_eq!(
+        machine_hostname(),
+        machine,
+        "the machine's name is untouched"
+    );
 }
 
 #[test]

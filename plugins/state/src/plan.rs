@@ -121,13 +121,35 @@ fn complete_system(sane: &mut NetworkState, current: &NetworkState) {
 }
 
 /// The parts of roles `dns` and `hostname`, which go first: a resolver
-/// configuration its plugin refuses changes nothing else.
+/// configuration its plugin refuses changes nothing else. Role `dns` also
+/// gets each interface's `auto-dns` (whether the name servers of its DHCP
+/// lease are used).
 fn system_parts(sane: &NetworkState, parts: &mut Vec<PlanPart>) {
-    if let Some(d) = &sane.dns_resolver {
+    let auto_dns: Vec<Interface> = sane
+        .interfaces
+        .iter()
+        .filter_map(|i| {
+            let pick = |ip: &Option<IpConfig>| {
+                ip.as_ref().and_then(|c| c.auto_dns).map(|a| IpConfig {
+                    auto_dns: Some(a),
+                    ..IpConfig::default()
+                })
+            };
+            let (ipv4, ipv6) = (pick(&i.ipv4), pick(&i.ipv6));
+            (ipv4.is_some() || ipv6.is_some()).then(|| Interface {
+                name: i.name.clone(),
+                ipv4,
+                ipv6,
+                ..Interface::default()
+            })
+        })
+        .collect();
+    if sane.dns_resolver.is_some() || !auto_dns.is_empty() {
         parts.push(PlanPart {
             role: DNS.to_string(),
             state: NetworkState {
-                dns_resolver: Some(d.clone()),
+                interfaces: auto_dns,
+                dns_resolver: sane.dns_resolver.clone(),
                 ..NetworkState::default()
             },
             optional: false,
@@ -349,3 +371,6 @@ mod tests;
 
 #[cfg(test)]
 mod verify_tests;
+
+#[cfg(test)]
+mod dns_tests;

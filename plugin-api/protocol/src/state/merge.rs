@@ -78,6 +78,7 @@ fn merge_ip(to: &mut IpConfig, from: &IpConfig) {
     set(&mut to.enabled, &from.enabled);
     set(&mut to.dhcp, &from.dhcp);
     set(&mut to.autoconf, &from.autoconf);
+    set(&mut to.auto_dns, &from.auto_dns);
     set(&mut to.address, &from.address);
 }
 

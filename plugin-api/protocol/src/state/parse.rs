@@ -381,6 +381,7 @@ fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
     } else {
         None
     };
+    let auto_dns = o.opt("auto-dns", boolean)?;
     let address = o.opt("address", |v, p| {
         let items = list(v, p)?;
         let mut out: Vec<IpAddress> = Vec::with_capacity(items.len());
@@ -434,6 +435,7 @@ fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
         autoconf,
         address,
         dhcp_lease,
+        auto_dns,
     })
 }
 

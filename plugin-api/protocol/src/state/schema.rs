@@ -277,6 +277,10 @@ pub struct IpConfig {
     /// for the interface; ignored in a desired state.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dhcp_lease: Option<super::DhcpLeaseInfo>,
+    /// Whether the name servers a DHCP lease gives are used (role `dns`);
+    /// true when not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_dns: Option<bool>,
 }
 
 /// One static address: `{ip: 192.0.2.1, prefix-length: 24}`.

@@ -56,6 +56,8 @@ pub struct Extras {
     pub conf: bool,
     /// The `state-fault` fixture with this `sabotage` command.
     pub sabotage: Option<String>,
+    /// The monitor and dhcp plugins (leases in the test's directory).
+    pub dhcp: bool,
 }
 
 /// A namespace, a directory, and where the daemon's files are.
@@ -124,7 +126,17 @@ impl Bed {
             plugins.push("nipart-plugin-conf");
             required.push("conf");
         }
+        if extras.dhcp {
+            plugins.extend(["nipart-plugin-monitor", "nipart-plugin-dhcp"]);
+            required.extend(["monitor", "dhcp"]);
+        }
         let mut config = String::from("log_level = \"debug\"\n");
+        if extras.dhcp {
+            config.push_str(&format!(
+                "[plugin.dhcp]\nlease_dir = {:?}\nretry_interval_ms = 1000\n",
+                self.path("leases").display().to_string()
+            ));
+        }
         if !self.default_paths {
             config.push_str(&format!(
                 "[plugin.dns]\nresolv_conf = {:?}\nhostname_file = {:?}\n",
@@ -219,6 +231,22 @@ pub fn show(d: &DaemonProcess) -> Value {
     let out = nipc(d, &["-o", "json", "show"]);
     assert!(out.status.success(), "show: {}", text(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("show prints JSON")
+}
+
+/// Polls `f` every 100 ms until it gives `Some`, at most
+/// [`nipart_testkit::PATIENCE`].
+pub fn wait_for<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let give_up = std::time::Instant::now() + nipart_testkit::PATIENCE;
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            std::time::Instant::now() < give_up,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }
 
 /// The file, or "" when it is missing.
