@@ -90,7 +90,8 @@ impl Config {
 /// of each interface's DHCP lease, used unless its `auto-dns` is false.
 #[derive(Default)]
 struct Resolver {
-    /// The last `dns-resolver.config` applied (complete).
+    /// The last `dns-resolver.config` applied (complete): what the file
+    /// says besides the leases' servers.
     configured: Option<DnsConfig>,
     /// Interfaces whose leases' name servers are not used.
     auto_dns_off: BTreeSet<String>,
@@ -129,6 +130,25 @@ impl Resolver {
             servers.truncate(resolv::MAXNS);
         }
         c
+    }
+
+    /// The servers the leases added to the configured ones (in the file
+    /// when nipart wrote it).
+    fn added(&self) -> Vec<String> {
+        if !self.wrote {
+            return Vec::new();
+        }
+        let configured = self
+            .configured
+            .as_ref()
+            .and_then(|c| c.server.as_deref())
+            .unwrap_or(&[]);
+        self.effective()
+            .server
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| !configured.contains(s))
+            .collect()
     }
 
     /// Whether there is anything for nipart to write.
@@ -291,7 +311,7 @@ impl Plugin for Dns {
             }
             Some(Incoming::Dns(_)) => ctx.answer::<DnsQuery>(
                 &event,
-                &resolv::query(&self.config.resolv_conf, self.resolver.configured.as_ref())?,
+                &resolv::query(&self.config.resolv_conf, &self.resolver.added())?,
             ),
             Some(Incoming::Hostname(_)) => {
                 ctx.answer::<HostnameQuery>(&event, &hostname::query(&self.config.hostname_file)?)

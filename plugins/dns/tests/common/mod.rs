@@ -17,17 +17,11 @@ use std::{
 };
 
 pub use nipart_testkit::Netns;
-use nipart_testkit::{DaemonBuilder, DaemonProcess};
+use nipart_testkit::{DaemonBuilder, DaemonProcess, nipc_binary};
 use serde_json::Value;
 
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-/// `nipc`, built once per process.
-pub fn nipc_binary() -> &'static Path {
-    static P: OnceLock<PathBuf> = OnceLock::new();
-    P.get_or_init(|| nipart_testkit::build_in_workspace(&["-p", "nipc", "--bins"]).join("nipc"))
 }
 
 /// The `state-fault` fixture (role `fault`: runs `sabotage` after each
