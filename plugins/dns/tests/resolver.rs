@@ -264,3 +264,44 @@ fn the_default_path_in_a_mount_namespace_of_the_tests_own() {
         json!(["192.0.2.53", "2001:db8::53"])
     );
 }
+
+/// nmstate-format files (tests/states/, from nmstate's documented
+/// examples) apply, show as written, and change nothing applied again.
+#[test]
+fn nmstate_files_apply_show_and_apply_again_unchanged() {
+    let bed = Bed::new();
+    let d = bed.daemon(&Extras::default());
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/states");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 3);
+    for f in &files {
+        let yaml = read(f);
+        apply_ok(&d, &bed, &yaml);
+        let want = nipart_plugin_api::state::NetworkState::from_yaml(&yaml).unwrap();
+        let shown = show(&d);
+        if let Some(r) = &want.dns_resolver {
+            let c = r.config.as_ref().unwrap().completed(None);
+            assert_eq!(
+                shown["dns-resolver"]["config"],
+                json!({"server": c.server, "search": c.search, "options": c.options}),
+                "{}",
+                f.display()
+            );
+        }
+        if let Some(h) = &want.hostname {
+            assert_eq!(shown["hostname"], serde_json::to_value(h).unwrap());
+        }
+        let again = apply_ok(&d, &bed, &yaml);
+        assert!(
+            again.contains("nothing to change"),
+            "{}: {again}",
+            f.display()
+        );
+    }
+    assert!(entries(&bed.resolv_conf).is_empty());
+    assert_eq!(read(&bed.hostname_file), "nmstate-h1\n");
+}
