@@ -103,31 +103,36 @@ struct Resolver {
 }
 
 impl Resolver {
-    /// The config to write: the configured one, then the name servers DHCP
-    /// gave (each once), as many as the resolver takes.
+    /// The config to write: the configured one (whole), then the name
+    /// servers DHCP gave (each once) while the resolver takes more.
     fn effective(&self) -> DnsConfig {
         let mut c = self
             .configured
             .clone()
             .unwrap_or_else(|| DnsConfig::default().completed(None));
         let servers = c.server.get_or_insert_with(Vec::new);
+        let mut left_out = Vec::new();
         for (iface, list) in &self.learned {
             if self.auto_dns_off.contains(iface) {
                 continue;
             }
             for s in list.iter().map(ToString::to_string) {
-                if !servers.contains(&s) {
+                if servers.contains(&s) {
+                    continue;
+                }
+                if servers.len() < resolv::MAXNS {
                     servers.push(s);
+                } else {
+                    left_out.push(s);
                 }
             }
         }
-        if servers.len() > resolv::MAXNS {
+        if !left_out.is_empty() {
             tracing::info!(
-                "name servers beyond the resolver's {} left out: {}",
+                "DHCP's name servers beyond the resolver's {} left out: {}",
                 resolv::MAXNS,
-                servers[resolv::MAXNS..].join(", ")
+                left_out.join(", ")
             );
-            servers.truncate(resolv::MAXNS);
         }
         c
     }
@@ -193,7 +198,11 @@ impl Dns {
             let mut take_over = false;
             if let Some(d) = &state.dns_resolver {
                 if let Some(c) = &d.config {
-                    resolv::check_limits(c, &self.config.resolv_conf)?;
+                    // A rollback writes back what the file held, even
+                    // what glibc ignores (a fourth server).
+                    if !part.rollback {
+                        resolv::check_limits(c, &self.config.resolv_conf)?;
+                    }
                     next.configured = Some(c.clone());
                 }
                 take_over = d.take_over == Some(true);

@@ -194,7 +194,11 @@ fn another_managers_link_is_left_alone_unless_taken_over() {
 #[test]
 fn a_failed_verification_rolls_the_resolver_back() {
     let bed = Bed::new();
-    std::fs::write(&bed.resolv_conf, "nameserver 198.51.100.1\n").unwrap();
+    // Four servers (glibc uses three): the rollback writes back all four.
+    let servers: Vec<String> = (1..=4)
+        .map(|i| format!("nameserver 198.51.100.{i}"))
+        .collect();
+    std::fs::write(&bed.resolv_conf, servers.join("\n") + "\n").unwrap();
     // After every apply, someone else writes the file.
     let sabotage = format!(
         "printf 'nameserver 203.0.113.66\\n' > {}",
@@ -213,7 +217,7 @@ fn a_failed_verification_rolls_the_resolver_back() {
     );
     assert!(e.contains("rolled back to checkpoint"), "{e}");
     // Back to the checkpoint's resolver (in nipart's file).
-    assert_eq!(entries(&bed.resolv_conf), ["nameserver 198.51.100.1"]);
+    assert_eq!(entries(&bed.resolv_conf), servers);
 }
 
 #[test]
