@@ -79,6 +79,7 @@ pub const PROGRAMS: &[(&str, &str)] = &[
     ("man", "man-db"),
     ("kill", "procps"),
     ("unshare", "util-linux"),
+    ("mount", "mount"),
     ("python3", "python3"),
     // The test VM (vm::, host/testkit/vm/nipart-vm).
     ("qemu-system-x86_64", "qemu-system-x86"),

@@ -44,6 +44,7 @@ pub mod api;
 pub mod conf;
 pub mod daemon;
 pub mod dhcp;
+pub mod dns;
 pub mod lldp;
 pub mod monitor;
 pub mod state;
@@ -104,6 +105,10 @@ impl Role {
     pub const DHCP: Role = Role("dhcp");
     /// LLDP neighbours and announcements.
     pub const LLDP: Role = Role("lldp");
+    /// The resolver's configuration (`dns-resolver`).
+    pub const DNS: Role = Role("dns");
+    /// The host name (`hostname`).
+    pub const HOSTNAME: Role = Role("hostname");
 
     /// A role of a vendor's.
     pub const fn new(name: &'static str) -> Self {

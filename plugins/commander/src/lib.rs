@@ -14,7 +14,8 @@
 //! [`history`] (requests to role `conf`), [`options`] (`ApplyOptions` as
 //! an `ApplyMode`), [`leases`] (DHCP leases in `Show`), [`neighbors`]
 //! (LLDP neighbours in `Show`), [`status`] (what `Status` reports: the last
-//! apply of each kind, the saved state), [`config`].
+//! apply of each kind, the saved state), [`system`] (the parts of roles
+//! `dns` and `hostname` in every query), [`config`].
 
 mod apply;
 mod checkpoint;
@@ -25,6 +26,7 @@ mod neighbors;
 mod options;
 mod rollback;
 mod status;
+mod system;
 mod workflow;
 
 use std::{future::Future, sync::Arc};

@@ -100,11 +100,21 @@ impl Shared {
         self.pending.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The current state, from role `kernel`.
+    /// The current state, from role `kernel`; a whole query (no
+    /// `interface`) also holds the parts of roles `dns` and `hostname`
+    /// ([`crate::system`]).
     pub async fn query(&self, ctx: &Context, interface: Option<String>) -> Result<NetworkState> {
-        ctx.ask_within(&QueryRequest { interface }, self.query_timeout())
+        let whole = interface.is_none();
+        let mut state = ctx
+            .ask_within(&QueryRequest { interface }, self.query_timeout())
             .await
-            .map_err(|e| Error::new(e.kind(), format!("querying the current state: {e}")))
+            .map_err(|e| Error::new(e.kind(), format!("querying the current state: {e}")))?;
+        if whole {
+            crate::system::merge(ctx, &mut state, self.query_timeout())
+                .await
+                .map_err(|e| Error::new(e.kind(), format!("querying the current state: {e}")))?;
+        }
+        Ok(state)
     }
 
     /// Sends every part of `plan` (and the extra roles) to be applied; the

@@ -32,14 +32,14 @@ pub(crate) fn query(np: &Iface) -> (IpConfig, IpConfig) {
             dhcp: Some(false),
             autoconf: None,
             address: Some(v4),
-            dhcp_lease: None,
+            ..IpConfig::default()
         },
         IpConfig {
             enabled: Some(ipv6_enabled(&np.name)),
             dhcp: Some(false),
             autoconf: Some(false),
             address: Some(v6),
-            dhcp_lease: None,
+            ..IpConfig::default()
         },
     )
 }

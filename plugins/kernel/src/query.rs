@@ -51,6 +51,7 @@ fn convert(np: &NetState) -> NetworkState {
     NetworkState {
         interfaces,
         routes: route::query(np),
+        ..NetworkState::default()
     }
 }
 

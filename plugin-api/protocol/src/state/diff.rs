@@ -401,5 +401,11 @@ pub fn differences(desired: &NetworkState, current: &NetworkState) -> Vec<Differ
             out.push(diff("routes", &format!("route {r}"), "absent", "present"));
         }
     }
+    if let Some(d) = &desired.dns_resolver {
+        out.extend(super::dns_differences(d, current.dns_resolver.as_deref()));
+    }
+    if let Some(h) = &desired.hostname {
+        out.extend(super::hostname_differences(h, current.hostname.as_deref()));
+    }
     out
 }

@@ -42,6 +42,12 @@ pub fn merge(saved: &mut NetworkState, desired: &NetworkState) {
         }
     }
     saved.routes.running = None;
+    if let Some(d) = &desired.dns_resolver {
+        super::dns::merge_dns(&mut saved.dns_resolver, d);
+    }
+    if let Some(h) = &desired.hostname {
+        super::hostname::merge_hostname(&mut saved.hostname, h);
+    }
     saved.sort();
 }
 
@@ -72,6 +78,7 @@ fn merge_ip(to: &mut IpConfig, from: &IpConfig) {
     set(&mut to.enabled, &from.enabled);
     set(&mut to.dhcp, &from.dhcp);
     set(&mut to.autoconf, &from.autoconf);
+    set(&mut to.auto_dns, &from.auto_dns);
     set(&mut to.address, &from.address);
 }
 

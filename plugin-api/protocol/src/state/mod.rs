@@ -40,6 +40,8 @@ mod api;
 mod conf;
 mod dhcp;
 mod diff;
+mod dns;
+mod hostname;
 mod kinds;
 mod lldp;
 mod merge;
@@ -54,6 +56,8 @@ pub use diff::{
     differences, interface_differences, is_link_local, routes_kept_through, routes_missing,
     routes_to_remove,
 };
+pub use dns::*;
+pub use hostname::*;
 pub use lldp::*;
 pub use merge::merge;
 pub use parse::{

@@ -47,7 +47,7 @@ impl std::error::Error for StateError {}
 type R<T> = Result<T, StateError>;
 
 /// What a JSON value is, for messages.
-fn describe(v: &Value) -> String {
+pub(super) fn describe(v: &Value) -> String {
     match v {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
@@ -58,7 +58,7 @@ fn describe(v: &Value) -> String {
     }
 }
 
-fn join(path: &str, key: &str) -> String {
+pub(super) fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_string()
     } else {
@@ -67,14 +67,14 @@ fn join(path: &str, key: &str) -> String {
 }
 
 /// A mapping being taken apart: every key must be taken, or it is unknown.
-struct Obj<'a> {
+pub(super) struct Obj<'a> {
     path: String,
     map: &'a Map<String, Value>,
     taken: Vec<&'static str>,
 }
 
 impl<'a> Obj<'a> {
-    fn new(path: &str, v: &'a Value) -> R<Self> {
+    pub(super) fn new(path: &str, v: &'a Value) -> R<Self> {
         match v {
             Value::Object(map) => Ok(Obj {
                 path: path.to_string(),
@@ -97,7 +97,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn opt<T>(
+    pub(super) fn opt<T>(
         &mut self,
         key: &'static str,
         f: impl FnOnce(&'a Value, &str) -> R<T>,
@@ -116,7 +116,7 @@ impl<'a> Obj<'a> {
     }
 
     /// Fails on the first key not taken.
-    fn finish(self) -> R<()> {
+    pub(super) fn finish(self) -> R<()> {
         if let Some(k) = self.map.keys().find(|k| !self.taken.contains(&k.as_str())) {
             let mut known = self.taken.clone();
             known.sort_unstable();
@@ -129,7 +129,7 @@ impl<'a> Obj<'a> {
     }
 }
 
-fn list<'a>(v: &'a Value, path: &str) -> R<&'a Vec<Value>> {
+pub(super) fn list<'a>(v: &'a Value, path: &str) -> R<&'a Vec<Value>> {
     match v {
         Value::Array(a) => Ok(a),
         other => Err(StateError::new(
@@ -139,7 +139,7 @@ fn list<'a>(v: &'a Value, path: &str) -> R<&'a Vec<Value>> {
     }
 }
 
-fn string(v: &Value, path: &str) -> R<String> {
+pub(super) fn string(v: &Value, path: &str) -> R<String> {
     match v {
         Value::String(s) => Ok(s.clone()),
         other => Err(StateError::new(
@@ -151,7 +151,7 @@ fn string(v: &Value, path: &str) -> R<String> {
 
 /// `true`/`false`, also written as the strings `"true"`/`"false"`, as
 /// nmstate accepts them.
-fn boolean(v: &Value, path: &str) -> R<bool> {
+pub(super) fn boolean(v: &Value, path: &str) -> R<bool> {
     match v {
         Value::Bool(b) => Ok(*b),
         Value::String(s) if s == "true" => Ok(true),
@@ -381,6 +381,7 @@ fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
     } else {
         None
     };
+    let auto_dns = o.opt("auto-dns", boolean)?;
     let address = o.opt("address", |v, p| {
         let items = list(v, p)?;
         let mut out: Vec<IpAddress> = Vec::with_capacity(items.len());
@@ -434,6 +435,7 @@ fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
         autoconf,
         address,
         dhcp_lease,
+        auto_dns,
     })
 }
 
@@ -1311,8 +1313,17 @@ impl NetworkState {
             })?
             .unwrap_or_default();
         let routes = o.opt("routes", routes)?.unwrap_or_default();
+        let dns_resolver = o
+            .opt("dns-resolver", super::dns::dns_resolver)?
+            .map(Box::new);
+        let hostname = o.opt("hostname", super::hostname::hostname)?.map(Box::new);
         o.finish()?;
-        Ok(NetworkState { interfaces, routes })
+        Ok(NetworkState {
+            interfaces,
+            routes,
+            dns_resolver,
+            hostname,
+        })
     }
 
     /// Parses and checks a state in JSON (see [`json_value`](super::json_value) for what the

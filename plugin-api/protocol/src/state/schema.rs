@@ -23,6 +23,13 @@ pub struct NetworkState {
     pub interfaces: Vec<Interface>,
     #[serde(skip_serializing_if = "Routes::is_empty")]
     pub routes: Routes,
+    /// The resolver's name servers and search domains (role `dns`); boxed,
+    /// as rarely given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns_resolver: Option<Box<super::DnsResolver>>,
+    /// The host name (role `hostname`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<Box<super::HostnameState>>,
 }
 
 /// One interface.
@@ -270,6 +277,10 @@ pub struct IpConfig {
     /// for the interface; ignored in a desired state.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dhcp_lease: Option<super::DhcpLeaseInfo>,
+    /// Whether the name servers a DHCP lease gives are used (role `dns`);
+    /// true when not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_dns: Option<bool>,
 }
 
 /// One static address: `{ip: 192.0.2.1, prefix-length: 24}`.
@@ -492,6 +503,14 @@ impl RouteState {
 }
 
 impl NetworkState {
+    /// Whether it says nothing at all.
+    pub fn is_empty(&self) -> bool {
+        self.interfaces.is_empty()
+            && self.routes.is_empty()
+            && self.dns_resolver.is_none()
+            && self.hostname.is_none()
+    }
+
     /// The interface named `name`.
     pub fn interface(&self, name: &str) -> Option<&Interface> {
         self.interfaces.iter().find(|i| i.name == name)

@@ -135,7 +135,7 @@ fn unknown_keys_are_errors() {
         ),
         "interfaces[0].ipv4.address[0].label: unknown key; expected one of: ip, prefix-length"
     );
-    assert!(err("dns-resolver: {}").starts_with("dns-resolver: unknown key"));
+    assert!(err("ovs-db: {}").starts_with("ovs-db: unknown key"));
     assert!(
         err("interfaces: [{name: a, ipv4: {autoconf: true}}]")
             .starts_with("interfaces[0].ipv4.autoconf: unknown key"),
