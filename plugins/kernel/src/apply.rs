@@ -5,8 +5,10 @@
 //! interfaces (what stands on others first), remove routes, create or
 //! change controllers, then plain interfaces (ports attach to controllers
 //! that now exist), then each stacked interface after its base
-//! ([`iface::rank`]), then bridge ports' VLANs, then add routes. Interfaces that already are as
-//! desired are not touched.
+//! ([`iface::rank`]), then the options of ports whose controller's entry
+//! alone changed them (a bridge port's `stp-priority`), then bridge ports'
+//! VLANs, then add routes. Interfaces that already are as desired are not
+//! touched.
 //!
 //! The common link properties (state, MTU, MAC, controller) are set here,
 //! addresses by [`crate::ip`], routes by [`crate::route`], and each type's
@@ -219,6 +221,31 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     apply_ifaces_changing(phase, &phase_what).await?;
     link::send(after_phase).await?;
     address::add(phase_addresses).await?;
+    // Ports whose options only their controller's entry changed
+    // (`stp-priority` of a bridge port, `priority` of a bond port): the
+    // options are set on the port's own conf, and the port itself had
+    // nothing to change.
+    let mut port_options = Vec::new();
+    for ctrl in touched.iter().filter(|c| iface::is_controller(c)) {
+        let Some(ports) = iface::ports(ctrl) else {
+            continue;
+        };
+        for port in current.interfaces.iter().filter(|p| {
+            p.controller.as_deref() == Some(ctrl.name.as_str())
+                && ports.contains(p.name.as_str())
+                && !touched.iter().any(|t| t.name == p.name)
+                && !reattach.iter().any(|(r, _)| r.name == p.name)
+        }) {
+            let mut c = IfaceConf::default();
+            c.name = port.name.clone();
+            c.state = to_np_state(port.state_or_up());
+            iface::port_conf(ctrl, &mut c);
+            if c.bridge_port.is_some() || c.bond_port.is_some() {
+                port_options.push(c);
+            }
+        }
+    }
+    apply_ifaces(port_options).await?;
     // The other ports detached for their controller's change.
     let mut again = Vec::new();
     for (port, ctrl) in reattach {
