@@ -25,7 +25,13 @@ use nipart_plugin_api::{
 };
 use nispor::{IfaceConf, IfaceState, NetConf};
 
-use crate::{address, error::from_nispor, iface, ip, link, query::query, route};
+use crate::{
+    address,
+    error::from_nispor,
+    iface, ip, link,
+    query::{query, query_routes},
+    route,
+};
 
 /// Applies `desired` (sanitized by the `state` plugin); returns what changed.
 pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
@@ -266,11 +272,11 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     // 5. Route additions, and the static routes the kernel removed along
     //    with an address or a link change (see `routes_lost`).
     let after = if config.iter().any(|r| !r.is_absent()) || !touched.is_empty() {
-        query(None).await?
+        query_routes().await?
     } else {
-        current.clone()
+        current.routes.clone()
     };
-    let running = after.routes.running.as_deref().unwrap_or(&[]);
+    let running = after.running.as_deref().unwrap_or(&[]);
     let mut routes = Vec::new();
     for r in routes_missing(config, running) {
         routes.push(route::conf(r, false)?);
