@@ -334,6 +334,16 @@ interfaces:
         "applying again changes nothing"
     );
 
+    // A port's priority alone, in the bond's ports-config.
+    let r = d.apply(
+        "interfaces: [{name: bm0, link-aggregation: {port: [bmp1, bmp2], ports-config: [{name: bmp2, priority: 9}]}}]",
+    );
+    assert!(r.verified, "{r:?}");
+    assert_eq!(
+        ns.link("bmp2").unwrap()["linkinfo"]["info_slave_data"]["prio"],
+        9
+    );
+
     // A mode change in a failing apply: rolled back, the old mode with
     // both ports attached.
     let before = without_lo(d.show());
