@@ -1,10 +1,14 @@
 //! Applying the kernel's part of a desired state with nispor, in an order
-//! the kernel accepts: detach ports leaving their controller, delete
+//! the kernel accepts: detach ports leaving their controller (and, for a
+//! controller whose change the kernel refuses while it has ports, such as
+//! a bond's mode, every port, attached again at the end), delete
 //! interfaces (what stands on others first), remove routes, create or
 //! change controllers, then plain interfaces (ports attach to controllers
 //! that now exist), then each stacked interface after its base
-//! ([`iface::rank`]), then bridge ports' VLANs, then add routes. Interfaces that already are as
-//! desired are not touched.
+//! ([`iface::rank`]), then the options of ports whose controller's entry
+//! alone changed them (a bridge port's `stp-priority`), then bridge ports'
+//! VLANs, then add routes. Interfaces that already are as desired are not
+//! touched.
 //!
 //! The common link properties (state, MTU, MAC, controller) are set here,
 //! addresses by [`crate::ip`], routes by [`crate::route`], and each type's
@@ -21,7 +25,13 @@ use nipart_plugin_api::{
 };
 use nispor::{IfaceConf, IfaceState, NetConf};
 
-use crate::{address, error::from_nispor, iface, ip, link, query::query, route};
+use crate::{
+    address,
+    error::from_nispor,
+    iface, ip, link,
+    query::{query, query_routes},
+    route,
+};
 
 /// Applies `desired` (sanitized by the `state` plugin); returns what changed.
 pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
@@ -47,6 +57,34 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
             && !detach.iter().any(|d| d.name == cur.name)
         {
             detach.push(cur);
+        }
+    }
+    // Controllers whose change needs them without ports (a bond's mode):
+    // their staying ports are detached too, and attached again after the
+    // change (`reattach`: port, controller).
+    let mut reattach: Vec<(&Interface, &Interface)> = Vec::new();
+    for want in desired.interfaces.iter().filter(|i| !i.is_absent()) {
+        let Some(cur_ctrl) = current.interface(&want.name) else {
+            continue;
+        };
+        if !iface::change_needs_no_ports(want, cur_ctrl) {
+            continue;
+        }
+        for port in current
+            .interfaces
+            .iter()
+            .filter(|p| p.controller.as_deref() == Some(want.name.as_str()))
+        {
+            if detach.iter().any(|d| d.name == port.name) {
+                continue;
+            }
+            let stays = desired.interface(&port.name).is_none_or(|d| {
+                !d.is_absent() && d.controller.as_deref().is_none_or(|c| c == want.name)
+            });
+            detach.push(port);
+            if stays {
+                reattach.push((port, want));
+            }
         }
     }
     let mut confs = Vec::new();
@@ -148,6 +186,13 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
             phase_what.extend(diffs.iter().map(ToString::to_string));
         }
         let (mut conf, removals, additions) = iface_conf(want, cur, desired)?;
+        // A port detached for its controller's change: attached again
+        // with this change (its options with it, see `iface::conf`).
+        if let Some(i) = reattach.iter().position(|(p, _)| p.name == want.name) {
+            let (_, ctrl) = reattach.remove(i);
+            conf.controller = Some(ctrl.name.clone());
+            changes.push(format!("attach {} to {} again", want.name, ctrl.name));
+        }
         if !additions.is_empty() {
             phase_addresses.push((want.name.clone(), additions));
         }
@@ -182,6 +227,43 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     apply_ifaces_changing(phase, &phase_what).await?;
     link::send(after_phase).await?;
     address::add(phase_addresses).await?;
+    // Ports whose options only their controller's entry changed
+    // (`stp-priority` of a bridge port, `priority` of a bond port): the
+    // options are set on the port's own conf, and the port itself had
+    // nothing to change.
+    let mut port_options = Vec::new();
+    for ctrl in touched.iter().filter(|c| iface::is_controller(c)) {
+        let Some(ports) = iface::ports(ctrl) else {
+            continue;
+        };
+        for port in current.interfaces.iter().filter(|p| {
+            p.controller.as_deref() == Some(ctrl.name.as_str())
+                && ports.contains(p.name.as_str())
+                && !touched.iter().any(|t| t.name == p.name)
+                && !reattach.iter().any(|(r, _)| r.name == p.name)
+        }) {
+            let mut c = IfaceConf::default();
+            c.name = port.name.clone();
+            c.state = to_np_state(port.state_or_up());
+            iface::port_conf(ctrl, &mut c);
+            if c.bridge_port.is_some() || c.bond_port.is_some() {
+                port_options.push(c);
+            }
+        }
+    }
+    apply_ifaces(port_options).await?;
+    // The other ports detached for their controller's change.
+    let mut again = Vec::new();
+    for (port, ctrl) in reattach {
+        let mut c = IfaceConf::default();
+        c.name = port.name.clone();
+        c.state = to_np_state(desired.interface(&port.name).unwrap_or(port).state_or_up());
+        c.controller = Some(ctrl.name.clone());
+        iface::port_conf(ctrl, &mut c);
+        changes.push(format!("attach {} to {} again", port.name, ctrl.name));
+        again.push(c);
+    }
+    apply_ifaces(again).await?;
     apply_ifaces(late).await?;
     // Bridge ports' VLANs, once every port is attached.
     iface::apply_port_vlans(desired).await?;
@@ -190,11 +272,11 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     // 5. Route additions, and the static routes the kernel removed along
     //    with an address or a link change (see `routes_lost`).
     let after = if config.iter().any(|r| !r.is_absent()) || !touched.is_empty() {
-        query(None).await?
+        query_routes().await?
     } else {
-        current.clone()
+        current.routes.clone()
     };
-    let running = after.routes.running.as_deref().unwrap_or(&[]);
+    let running = after.running.as_deref().unwrap_or(&[]);
     let mut routes = Vec::new();
     for r in routes_missing(config, running) {
         routes.push(route::conf(r, false)?);

@@ -5,7 +5,7 @@
 
 use nipart_plugin_api::{
     Error, ErrorKind, Result,
-    state::{Interface, InterfaceState, NetworkState},
+    state::{Interface, InterfaceState, NetworkState, Routes},
 };
 use nispor::{
     Iface, IfaceFlag, NetState, NetStateFilter, NetStateIfaceFilter, NetStateRouteFilter,
@@ -42,6 +42,18 @@ pub async fn query(only: Option<&str>) -> Result<NetworkState> {
         }
     }
     Ok(state)
+}
+
+/// Only the routes (`config` and `running`): nispor then reads the links'
+/// names alone, not their addresses or properties, and none is converted
+/// (an apply's last query, with many interfaces, was a whole one).
+pub async fn query_routes() -> Result<Routes> {
+    let mut filter = NetStateFilter::minimum();
+    filter.route = Some(NetStateRouteFilter::default());
+    let np = NetState::retrieve_with_filter_async(&filter)
+        .await
+        .map_err(|e| from_nispor("querying the kernel's routes with nispor", e))?;
+    Ok(route::query(&np))
 }
 
 /// Converts nispor's state into the schema (sorted).
