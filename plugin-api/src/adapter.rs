@@ -42,6 +42,7 @@ use nipart_protocol::daemon::{DaemonCall, QueueDepth, ReportFailure, SetLogLevel
 use crate::{
     Context, Error, ErrorKind, Event, Plugin, Result,
     context::{Cancellations, Pending, lock_pending},
+    inbox::{Inbox, Receiver, Refused},
     log::{self, LevelHandle},
 };
 
@@ -57,8 +58,7 @@ enum Control {
 }
 
 struct Link {
-    events: mpsc::Sender<FfiEvent>,
-    capacity: usize,
+    events: Arc<Inbox<FfiEvent>>,
     control: mpsc::UnboundedSender<Control>,
     pending: Pending,
     cancellations: Arc<Cancellations>,
@@ -130,7 +130,7 @@ impl<P: Plugin> Adapter<P> {
             Error::invalid_input(format!("invalid log level {:?}", settings.log_level))
         })?;
         let capacity = settings.queue_capacity.max(1);
-        let (events_tx, events_rx) = mpsc::channel(capacity);
+        let events = Arc::new(Inbox::new(capacity));
         let (control_tx, control_rx) = mpsc::unbounded_channel();
         let pending: Pending = Arc::new(Mutex::new(HashMap::new()));
         let level_handle = Arc::new(OnceLock::new());
@@ -140,8 +140,7 @@ impl<P: Plugin> Adapter<P> {
         // protocol refuses it here, with the fix.
         ctx.hello(P::NAME, P::PROTOCOL_VERSION)?;
         let _ = self.link.set(Link {
-            events: events_tx,
-            capacity,
+            events: events.clone(),
             control: control_tx,
             pending,
             cancellations: cancellations.clone(),
@@ -152,7 +151,7 @@ impl<P: Plugin> Adapter<P> {
         let worker = Worker {
             plugin,
             ctx,
-            events: events_rx,
+            events: Receiver::new(events),
             control: control_rx,
             cancellations,
             dropped: HashSet::new(),
@@ -196,17 +195,17 @@ impl<P: Plugin> Adapter<P> {
                 link.cancellations.cancel(ref_id);
             }
         }
-        match link.events.try_send(event) {
-            Ok(()) => Ok(depth(link)),
-            Err(mpsc::error::TrySendError::Full(_)) => Err(Error::new(
+        match link.events.push(event) {
+            Ok(depth) => Ok(depth as u32),
+            Err(Refused::Full(_)) => Err(Error::new(
                 ErrorKind::QueueFull,
                 format!(
                     "the queue of plugin {} is full ({} events)",
                     P::NAME,
-                    link.capacity
+                    link.events.capacity()
                 ),
             )),
-            Err(mpsc::error::TrySendError::Closed(_)) => Err(Error::new(
+            Err(Refused::Closed(_)) => Err(Error::new(
                 ErrorKind::ShuttingDown,
                 format!("plugin {} no longer takes events", P::NAME),
             )),
@@ -265,7 +264,7 @@ impl<P: Plugin> Adapter<P> {
 }
 
 fn depth(link: &Link) -> u32 {
-    (link.capacity - link.events.capacity()) as u32
+    link.events.depth() as u32
 }
 
 impl<P: Plugin> FfiPlugin for Adapter<P> {
@@ -349,7 +348,7 @@ impl<P: Plugin> Worker<P> {
 struct Worker<P: Plugin> {
     plugin: P,
     ctx: Context,
-    events: mpsc::Receiver<FfiEvent>,
+    events: Receiver<FfiEvent>,
     control: mpsc::UnboundedReceiver<Control>,
     cancellations: Arc<Cancellations>,
     /// Requests dropped as cancelled, whose `Cancelled` event is still to
@@ -425,13 +424,10 @@ impl<P: Plugin> Worker<P> {
                     }
                     None => return,
                 },
-                event = self.events.recv(), if !failed => match event {
-                    Some(event) => {
-                        failed = !self.handle(event).await;
-                        self.drain(&mut failed).await;
-                    }
-                    None => return,
-                },
+                event = self.events.recv(), if !failed => {
+                    failed = !self.handle(event).await;
+                    self.drain(&mut failed).await;
+                }
             }
         }
     }
@@ -445,9 +441,9 @@ impl<P: Plugin> Worker<P> {
             if *failed || !self.control.is_empty() {
                 return;
             }
-            match self.events.try_recv() {
-                Ok(event) => *failed = !self.handle(event).await,
-                Err(_) => return,
+            match self.events.pop() {
+                Some(event) => *failed = !self.handle(event).await,
+                None => return,
             }
             tokio::task::coop::consume_budget().await;
         }
