@@ -173,15 +173,25 @@ impl<P: Plugin> Adapter<P> {
         }
     }
 
-    fn do_deliver(&self, event: FfiEvent) -> Result<u32> {
+    /// Completes the request `slot`'s event answers, or queues it. The
+    /// envelope stays in the caller's slot until it is moved to its place:
+    /// every move of it by value is a copy of some 200 bytes, a cost per
+    /// event the bus benchmark shows.
+    #[inline]
+    fn do_deliver(&self, slot: &mut Option<FfiEvent>) -> Result<u32> {
         let link = self.link()?;
+        let Some(event) = slot.as_ref() else {
+            return Err(Error::other("no event to deliver"));
+        };
         // A reply to one of our own requests completes it directly.
         if let abi_stable::std_types::ROption::RSome(ref_id) = event.ref_id
             && (event.state == event_state::DONE || event.state == event_state::CANCELLED)
         {
             let waiter = lock_pending(&link.pending).remove(&ref_id);
             if let Some(tx) = waiter {
-                let _ = tx.send(event);
+                if let Some(event) = slot.take() {
+                    let _ = tx.send(event);
+                }
                 return Ok(depth(link));
             }
             // A late reply to a request of ours that we stopped waiting for.
@@ -195,7 +205,7 @@ impl<P: Plugin> Adapter<P> {
                 link.cancellations.cancel(ref_id);
             }
         }
-        match link.events.push(event) {
+        match link.events.push_from(slot) {
             Ok(depth) => Ok(depth as u32),
             Err(Refused::Full(_)) => Err(Error::new(
                 ErrorKind::QueueFull,
@@ -273,7 +283,9 @@ impl<P: Plugin> FfiPlugin for Adapter<P> {
     }
 
     fn deliver(&self, event: FfiEvent) -> RResult<u32, FfiError> {
-        guard("the SDK's deliver", || self.do_deliver(event))
+        // The closure borrows the envelope rather than owning a copy.
+        let mut event = Some(event);
+        guard("the SDK's deliver", || self.do_deliver(&mut event))
     }
 
     fn shutdown(&self, deadline_unix_ms: u64) -> RResult<(), FfiError> {

@@ -81,19 +81,29 @@ impl<T> Inbox<T> {
     }
 
     /// Queues `item` without blocking; returns the depth after it.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn push(&self, item: T) -> Result<usize, Refused<T>> {
+        self.push_from(&mut Some(item))
+    }
+
+    /// Queues the item in `slot` without blocking, moving it straight from
+    /// there to the queue; returns the depth after it. Refused, the item
+    /// comes back in the error (an empty slot is refused as `Closed(None)`).
+    #[inline]
+    pub(crate) fn push_from(&self, slot: &mut Option<T>) -> Result<usize, Refused<Option<T>>> {
         let mut shared = self.lock();
-        if shared.closed {
-            return Err(Refused::Closed(item));
+        if shared.closed || slot.is_none() {
+            return Err(Refused::Closed(slot.take()));
         }
         // Only pops run concurrently (under the lock pushes are one at a
         // time), so the count read here is never below the true one.
         let waiting = self.waiting.load(Ordering::Acquire);
         if waiting >= self.capacity {
-            return Err(Refused::Full(item));
+            return Err(Refused::Full(slot.take()));
         }
-        shared.queue.push_back(item);
+        if let Some(item) = slot.take() {
+            shared.queue.push_back(item);
+        }
         let was_empty = shared.queue.len() == 1;
         self.waiting.fetch_add(1, Ordering::Release);
         drop(shared);
@@ -194,12 +204,12 @@ mod tests {
         for i in 0..3 {
             assert_eq!(inbox.push(i).ok(), Some(i + 1));
         }
-        assert!(matches!(inbox.push(9), Err(Refused::Full(9))));
+        assert!(matches!(inbox.push(9), Err(Refused::Full(Some(9)))));
         assert_eq!(rx.pop(), Some(0));
         // Two are in the batch the receiver holds: they still count.
         assert_eq!(inbox.depth(), 2);
         assert_eq!(inbox.push(3).ok(), Some(3));
-        assert!(matches!(inbox.push(9), Err(Refused::Full(9))));
+        assert!(matches!(inbox.push(9), Err(Refused::Full(Some(9)))));
         assert_eq!((rx.pop(), rx.pop(), rx.pop()), (Some(1), Some(2), Some(3)));
         assert_eq!((rx.pop(), inbox.depth()), (None, 0));
     }
