@@ -82,7 +82,7 @@ impl<T> Inbox<T> {
 
     /// Queues `item` without blocking; returns the depth after it.
     #[cfg(test)]
-    pub(crate) fn push(&self, item: T) -> Result<usize, Refused<T>> {
+    pub(crate) fn push(&self, item: T) -> Result<usize, Refused<Option<T>>> {
         self.push_from(&mut Some(item))
     }
 
