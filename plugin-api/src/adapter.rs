@@ -177,7 +177,7 @@ impl<P: Plugin> Adapter<P> {
     /// envelope stays in the caller's slot until it is moved to its place:
     /// every move of it by value is a copy of some 200 bytes, a cost per
     /// event the bus benchmark shows.
-    #[inline]
+    #[inline(always)]
     fn do_deliver(&self, slot: &mut Option<FfiEvent>) -> Result<u32> {
         let link = self.link()?;
         let Some(event) = slot.as_ref() else {
