@@ -98,7 +98,7 @@ fn to_ffi<T>(r: Result<T>) -> RResult<T, FfiError> {
 impl Daemon for DaemonHandle {
     fn publish(&self, event: FfiEvent) -> RResult<(), FfiError> {
         to_ffi(match Event::from_ffi(event) {
-            Ok(event) => self.publish(event),
+            Ok(event) => self.publish(&mut Some(event)),
             Err(e) => Err(e),
         })
     }

@@ -76,10 +76,12 @@ impl DaemonHandle {
         Ok(Hello::encode_output(&Hello::new(&[FEATURE_HELLO])))
     }
 
-    /// Publishes `event` as this plugin's member (the bus stamps the source).
+    /// Publishes the event in `slot` as this plugin's member (the bus
+    /// stamps the source, and takes the event; see
+    /// [`EventBus::publish_as`]).
     #[inline]
-    pub(crate) fn publish(&self, event: Event) -> Result<()> {
-        self.bus.publish_as(&self.member, event)
+    pub(crate) fn publish(&self, slot: &mut Option<Event>) -> Result<()> {
+        self.bus.publish_as(&self.member, slot)
     }
 
     pub(crate) fn subscribe(&self, pattern: &str) -> Result<()> {

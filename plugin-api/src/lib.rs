@@ -83,6 +83,7 @@ mod context;
 mod error;
 mod event;
 pub mod file;
+mod inbox;
 mod log;
 mod plugin;
 mod registry;

@@ -18,7 +18,29 @@
 //! serializes, the receiver deserializes, same payload, same pacing, same
 //! clock.
 //!
-//! Throughput = events received / (last receive − first send).
+//! Throughput = events received / (last receive − first send). CPU per
+//! event = the CPU time of the sending (or receiving) thread over the run
+//! (`CLOCK_THREAD_CPUTIME_ID`), divided by the events: on the nipart side
+//! the sending thread is the sender plugin's, and the bus routes on it, so
+//! its figure holds the SDK's publish, the daemon's routing and the
+//! receiver SDK's `deliver`; the receiving thread's holds the SDK's queue
+//! and dispatch. These two ratios against the channel, measured in the same
+//! run, are the stable figures on a shared machine; throughput and tail
+//! latency swing with the load.
+//!
+//! To see where the time goes (hardware counters are not available in
+//! every VM, so the software clock):
+//!
+//! ```sh
+//! perf record -e cpu-clock -F 20000 -o bus.data -- \
+//!     target/release/nipart-bench --only bus --runs 1 --events 1000000 --paced-events 100
+//! perf script -i bus.data -F comm,sym,dso | sort | uniq -c | sort -rn | grep plugin-bench-se
+//! ```
+//!
+//! (`perf report --comm` leaves libc's symbols out here; counting
+//! `perf script`'s lines per thread name keeps them: `plugin-bench-se` and
+//! `plugin-bench-re` are the two plugins' threads, `baseline-*` the
+//! channel's.)
 
 use std::{
     fs,
