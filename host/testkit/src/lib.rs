@@ -87,6 +87,11 @@ pub const PROGRAMS: &[(&str, &str)] = &[
     ("xz", "xz-utils"),
     ("lldpd", "lldpd"),
     ("lldpcli", "lldpd"),
+    // The ovs plugin's tests (ovsdb-tool and ovs-vsctl come with it).
+    ("ovsdb-server", "openvswitch-switch"),
+    ("ovs-vswitchd", "openvswitch-switch"),
+    ("ovsdb-tool", "openvswitch-switch"),
+    ("ovs-vsctl", "openvswitch-switch"),
 ];
 
 /// The Debian package that provides `program`, if the tests know it.

@@ -46,6 +46,7 @@ pub mod daemon;
 pub mod dhcp;
 pub mod lldp;
 pub mod monitor;
+pub mod ovs;
 pub mod state;
 pub mod workflow;
 
@@ -104,6 +105,8 @@ impl Role {
     pub const DHCP: Role = Role("dhcp");
     /// LLDP neighbours and announcements.
     pub const LLDP: Role = Role("lldp");
+    /// Open vSwitch bridges, ports and interfaces, through OVSDB.
+    pub const OVS: Role = Role("ovs");
 
     /// A role of a vendor's.
     pub const fn new(name: &'static str) -> Self {

@@ -201,7 +201,7 @@ fn rows() -> Vec<Row> {
             reply: None,
         }
     }
-    use crate::{conf::*, daemon::*, dhcp::*, lldp::*, monitor::*, state::*, workflow::*};
+    use crate::{conf::*, daemon::*, dhcp::*, lldp::*, monitor::*, ovs::*, state::*, workflow::*};
     vec![
         r::<ApiCall<ShowRequest>>(),
         r::<ApiCall<ApplyRequest>>(),
@@ -238,6 +238,8 @@ fn rows() -> Vec<Row> {
         n::<LldpNeighborAdded>(),
         n::<LldpNeighborChanged>(),
         n::<LldpNeighborGone>(),
+        r::<OvsQuery>(),
+        n::<OvsdbConnection>(),
         n::<LinkAdded>(),
         n::<LinkRemoved>(),
         n::<LinkRenamed>(),

@@ -28,12 +28,13 @@ use crate::{
 };
 
 /// Whether `part`'s effect is out of a query's sight (the query is the
-/// kernel's: whether a DHCP client or an LLDP agent runs is not in it), so
+/// kernel's and OVS's: whether a DHCP client or an LLDP agent runs is not in it), so
 /// that an apply with it is made even when the query shows nothing to
 /// change. Not an optional part: those only go with a change the query
 /// shows (an interface set down or absent).
 fn unseen_by_query(part: &PlanPart) -> bool {
-    part.role != Role::KERNEL.as_str() && !part.optional
+    // Role `ovs`'s answer is merged into every query.
+    part.role != Role::KERNEL.as_str() && part.role != Role::OVS.as_str() && !part.optional
 }
 
 /// One `Apply` call.

@@ -25,11 +25,14 @@ pub const DHCP: &str = Role::DHCP.as_str();
 /// The role that listens for (and sends) LLDP frames.
 pub const LLDP: &str = Role::LLDP.as_str();
 
+/// The role that owns Open vSwitch bridges and interfaces.
+pub const OVS: &str = Role::OVS.as_str();
+
 /// Parses, validates and sanitizes `desired`; works out the parts.
 pub fn plan(desired: &Value, current: &NetworkState) -> R<Plan> {
     let parsed = NetworkState::from_value(desired)?;
     let (sane, notes) = sanitize(parsed, current)?;
-    let mut plan = make_plan(sane, notes);
+    let mut plan = make_plan(sane, notes, current);
     plan.verify = verify_state(&plan.desired, current);
     Ok(plan)
 }
@@ -95,9 +98,12 @@ fn verify_state(desired: &NetworkState, current: &NetworkState) -> NetworkState 
 
 /// The parts, in order: role `lldp` for the interfaces going down or
 /// away (so that it sends its shutdown LLDPDU while it still can), the
-/// kernel, the DHCP clients, then role `lldp` for any word on LLDP.
-fn make_plan(sane: NetworkState, notes: Vec<String>) -> Plan {
+/// kernel, role `ovs` (see [`crate::ovs_parts`]), the kernel again for
+/// the addresses of OVS internal interfaces, the DHCP clients, then role
+/// `lldp` for any word on LLDP.
+fn make_plan(sane: NetworkState, notes: Vec<String>, current: &NetworkState) -> Plan {
     let mut parts = Vec::new();
+    let ovs = crate::ovs_parts::split(&sane, current);
     let leaving: Vec<Interface> = sane
         .interfaces
         .iter()
@@ -121,9 +127,23 @@ fn make_plan(sane: NetworkState, notes: Vec<String>) -> Plan {
     }
     parts.push(PlanPart {
         role: KERNEL.to_string(),
-        state: sane.clone(),
+        state: ovs.kernel,
         optional: false,
     });
+    if let Some(state) = ovs.ovs {
+        parts.push(PlanPart {
+            role: OVS.to_string(),
+            state,
+            optional: false,
+        });
+    }
+    if let Some(state) = ovs.kernel_after {
+        parts.push(PlanPart {
+            role: KERNEL.to_string(),
+            state,
+            optional: false,
+        });
+    }
     let wants_dhcp = |ip: &Option<IpConfig>| {
         ip.as_ref()
             .is_some_and(|c| c.dhcp == Some(true) || c.autoconf == Some(true))
@@ -255,7 +275,7 @@ pub fn revert_plan(checkpoint: &NetworkState, current: &NetworkState) -> Plan {
             running: None,
         },
     };
-    make_plan(state, notes)
+    make_plan(state, notes, current)
 }
 
 #[cfg(test)]

@@ -178,6 +178,32 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
     section_diffs(&mut out, name, "mac-vlan", &want.mac_vlan, &have.mac_vlan);
     section_diffs(&mut out, name, "mac-vtap", &want.mac_vtap, &have.mac_vtap);
     section_diffs(&mut out, name, "vxlan", &want.vxlan, &have.vxlan);
+    section_diffs(&mut out, name, "patch", &want.patch, &have.patch);
+    section_diffs(&mut out, name, "ovs-db", &want.ovs_db, &have.ovs_db);
+    if let Some(b) = &want.ovs_bridge {
+        let hb = have.ovs_bridge.as_ref();
+        if let Some(ports) = &b.port {
+            // The port list is complete; each port's own settings are
+            // compared below.
+            let names = |l: &[super::OvsBridgePort]| -> BTreeSet<String> {
+                l.iter().map(|p| p.name.clone()).collect()
+            };
+            let want_names = names(ports);
+            let have_names = names(hb.and_then(|b| b.port.as_deref()).unwrap_or_default());
+            if want_names != have_names {
+                let fmt = |s: &BTreeSet<String>| {
+                    format!("[{}]", s.iter().cloned().collect::<Vec<_>>().join(", "))
+                };
+                out.push(diff(
+                    name,
+                    "bridge.port",
+                    fmt(&want_names),
+                    fmt(&have_names),
+                ));
+            }
+        }
+        section_diffs(&mut out, name, "bridge", &want.ovs_bridge, &have.ovs_bridge);
+    }
     if let Some(b) = &want.bridge {
         let hb = have.bridge.as_ref();
         if let Some(stp) = b.options.as_ref().and_then(|o| o.stp.as_ref()) {

@@ -43,6 +43,7 @@ mod diff;
 mod kinds;
 mod lldp;
 mod merge;
+mod ovs;
 mod parse;
 mod schema;
 mod text;
@@ -56,6 +57,7 @@ pub use diff::{
 };
 pub use lldp::*;
 pub use merge::merge;
+pub use ovs::*;
 pub use parse::{
     Family, LOOPBACK, MAX_INTERFACE_NAME, QUOTE_MAX, StateError, canonical_mac, canonical_network,
     check_interface_address, check_interface_name, check_unicast_mac, quote,
