@@ -126,7 +126,11 @@ pub fn transaction(part: &NetworkState, db: &Snapshot, datapath: OvsDatapath) ->
     }
     // Interfaces that join a bridge, leave one, or go away.
     for i in &part.interfaces {
-        if i.iface_type == Some(InterfaceType::OvsBridge) || deleted.contains(&i.name) {
+        // Without `controller` (and not absent) it stays where it is.
+        if i.iface_type == Some(InterfaceType::OvsBridge)
+            || deleted.contains(&i.name)
+            || (i.controller.is_none() && !i.is_absent())
+        {
             continue;
         }
         let joins = i

@@ -202,7 +202,40 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
                 ));
             }
         }
-        section_diffs(&mut out, name, "bridge", &want.ovs_bridge, &have.ovs_bridge);
+        // VLANs compare as the set of VLANs a port carries (tags may be
+        // written one by one or as ranges); the rest as given.
+        let without_vlans = |b: &super::OvsBridgeConfig| {
+            let mut b = b.clone();
+            for p in b.port.iter_mut().flatten() {
+                p.vlan = None;
+            }
+            b
+        };
+        section_diffs(
+            &mut out,
+            name,
+            "bridge",
+            &Some(without_vlans(b)),
+            &hb.map(without_vlans),
+        );
+        for p in b.port.iter().flatten() {
+            let Some(w) = &p.vlan else { continue };
+            let have_vlans = hb
+                .and_then(|b| b.port.as_ref())
+                .and_then(|l| l.iter().find(|x| x.name == p.name))
+                .and_then(|h| h.vlan.as_ref())
+                .map(|v| v.kernel_vlans())
+                .unwrap_or_default();
+            let want_vlans = w.kernel_vlans();
+            if want_vlans != have_vlans {
+                out.push(diff(
+                    name,
+                    &format!("bridge.port {} vlan", p.name),
+                    vlan_list(&want_vlans),
+                    vlan_list(&have_vlans),
+                ));
+            }
+        }
     }
     if let Some(b) = &want.bridge {
         let hb = have.bridge.as_ref();
