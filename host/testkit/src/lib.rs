@@ -36,6 +36,7 @@ pub mod callers;
 pub mod daemon;
 pub mod harness;
 pub mod netns;
+pub mod ovs;
 pub mod sandbox;
 pub mod vm;
 pub mod workspace;
