@@ -94,6 +94,40 @@ fn ip_diffs(
 
 /// The properties of `want` (a desired interface) that `have` (the same
 /// interface in a query, `None` if it does not exist) does not match.
+/// A difference in a bridge's port list (complete when given).
+fn port_list_diff(
+    out: &mut Vec<Difference>,
+    name: &str,
+    want: BTreeSet<&str>,
+    have: BTreeSet<&str>,
+) {
+    if want != have {
+        let fmt =
+            |s: &BTreeSet<&str>| format!("[{}]", s.iter().copied().collect::<Vec<_>>().join(", "));
+        out.push(diff(name, "bridge.port", fmt(&want), fmt(&have)));
+    }
+}
+
+/// A difference in a bridge port's VLANs, compared as the VLAN set.
+fn port_vlan_diff(
+    out: &mut Vec<Difference>,
+    name: &str,
+    port: &str,
+    want: &super::BridgePortVlan,
+    have: Option<&super::BridgePortVlan>,
+) {
+    let have_vlans = have.map(|v| v.kernel_vlans()).unwrap_or_default();
+    let want_vlans = want.kernel_vlans();
+    if want_vlans != have_vlans {
+        out.push(diff(
+            name,
+            &format!("bridge.port {port} vlan"),
+            vlan_list(&want_vlans),
+            vlan_list(&have_vlans),
+        ));
+    }
+}
+
 pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<Difference> {
     let name = want.name.as_str();
     let mut out = Vec::new();
@@ -185,22 +219,11 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
         if let Some(ports) = &b.port {
             // The port list is complete; each port's own settings are
             // compared below.
-            let names = |l: &[super::OvsBridgePort]| -> BTreeSet<String> {
-                l.iter().map(|p| p.name.clone()).collect()
-            };
-            let want_names = names(ports);
-            let have_names = names(hb.and_then(|b| b.port.as_deref()).unwrap_or_default());
-            if want_names != have_names {
-                let fmt = |s: &BTreeSet<String>| {
-                    format!("[{}]", s.iter().cloned().collect::<Vec<_>>().join(", "))
-                };
-                out.push(diff(
-                    name,
-                    "bridge.port",
-                    fmt(&want_names),
-                    fmt(&have_names),
-                ));
+            fn names(l: &[super::OvsBridgePort]) -> BTreeSet<&str> {
+                l.iter().map(|p| p.name.as_str()).collect()
             }
+            let have = names(hb.and_then(|b| b.port.as_deref()).unwrap_or_default());
+            port_list_diff(&mut out, name, names(ports), have);
         }
         // VLANs compare as the set of VLANs a port carries (tags may be
         // written one by one or as ranges); the rest as given.
@@ -220,21 +243,11 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
         );
         for p in b.port.iter().flatten() {
             let Some(w) = &p.vlan else { continue };
-            let have_vlans = hb
+            let have = hb
                 .and_then(|b| b.port.as_ref())
                 .and_then(|l| l.iter().find(|x| x.name == p.name))
-                .and_then(|h| h.vlan.as_ref())
-                .map(|v| v.kernel_vlans())
-                .unwrap_or_default();
-            let want_vlans = w.kernel_vlans();
-            if want_vlans != have_vlans {
-                out.push(diff(
-                    name,
-                    &format!("bridge.port {} vlan", p.name),
-                    vlan_list(&want_vlans),
-                    vlan_list(&have_vlans),
-                ));
-            }
+                .and_then(|h| h.vlan.as_ref());
+            port_vlan_diff(&mut out, name, &p.name, w, have);
         }
     }
     if let Some(b) = &want.bridge {
@@ -274,17 +287,7 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
             let have_names: BTreeSet<&str> = hp
                 .map(|p| p.iter().map(|p| p.name.as_str()).collect())
                 .unwrap_or_default();
-            if want_names != have_names {
-                let fmt = |s: &BTreeSet<&str>| {
-                    format!("[{}]", s.iter().copied().collect::<Vec<_>>().join(", "))
-                };
-                out.push(diff(
-                    name,
-                    "bridge.port",
-                    fmt(&want_names),
-                    fmt(&have_names),
-                ));
-            }
+            port_list_diff(&mut out, name, want_names, have_names);
             for p in ports {
                 let h = hp.and_then(|l| l.iter().find(|x| x.name == p.name));
                 macro_rules! port_field {
@@ -307,19 +310,7 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
                     port_field!(stp_path_cost, "stp-path-cost");
                     port_field!(stp_priority, "stp-priority");
                     if let Some(w) = &p.vlan {
-                        let have_vlans = h
-                            .and_then(|h| h.vlan.as_ref())
-                            .map(|v| v.kernel_vlans())
-                            .unwrap_or_default();
-                        let want_vlans = w.kernel_vlans();
-                        if want_vlans != have_vlans {
-                            out.push(diff(
-                                name,
-                                &format!("bridge.port {} vlan", p.name),
-                                vlan_list(&want_vlans),
-                                vlan_list(&have_vlans),
-                            ));
-                        }
+                        port_vlan_diff(&mut out, name, &p.name, w, h.and_then(|h| h.vlan.as_ref()));
                     }
                 }
             }
