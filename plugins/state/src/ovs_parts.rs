@@ -96,3 +96,79 @@ pub fn split(sane: &NetworkState, current: &NetworkState) -> Split {
         kernel_after: routes_later.then(|| state(after, true)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(yaml: &str) -> NetworkState {
+        NetworkState::from_yaml(yaml).unwrap()
+    }
+
+    #[test]
+    fn ovs_types_go_to_ovs_and_internal_addresses_to_a_second_kernel_part() {
+        let sane = st(r#"
+interfaces:
+  - {name: v0, type: veth, state: up, controller: br0, veth: {peer: v0-ep}}
+  - name: ovs0
+    type: ovs-interface
+    state: up
+    controller: br0
+    mtu: 1400
+    ipv4: {enabled: true, address: [{ip: 192.0.2.1, prefix-length: 24}]}
+  - {name: br0, type: ovs-bridge, state: up, bridge: {port: [{name: v0}, {name: ovs0}]}}
+routes:
+  config: [{destination: 198.51.100.0/24, next-hop-interface: ovs0}]
+"#);
+        let split = split(&sane, &NetworkState::default());
+        let names = |s: &NetworkState| {
+            s.interfaces
+                .iter()
+                .map(|i| i.name.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&split.kernel), ["v0"]);
+        assert_eq!(
+            split.kernel.interfaces[0].controller, None,
+            "no kernel controller"
+        );
+        assert!(split.kernel.routes.is_empty(), "routes wait for ovs0");
+        let ovs = split.ovs.expect("an ovs part");
+        assert_eq!(names(&ovs), ["v0", "ovs0", "br0"]);
+        assert_eq!(ovs.interfaces[0].controller.as_deref(), Some("br0"));
+        let after = split.kernel_after.expect("a second kernel part");
+        assert_eq!(names(&after), ["ovs0"]);
+        assert_eq!(after.interfaces[0].iface_type, Some(InterfaceType::Unknown));
+        assert_eq!(
+            after.interfaces[0].mtu, None,
+            "the MTU is OVS's mtu_request"
+        );
+        assert!(after.interfaces[0].ipv4.is_some());
+        assert!(after.routes.config.is_some());
+    }
+
+    #[test]
+    fn a_port_leaving_or_going_is_told_to_ovs_and_a_plain_state_is_the_kernels() {
+        let current = st(r#"
+interfaces:
+  - {name: v0, type: veth, controller: br0}
+  - {name: v1, type: veth, controller: br0}
+  - {name: br0, type: ovs-bridge, state: up}
+"#);
+        let sane = st(r#"
+interfaces:
+  - {name: v0, type: veth, state: up, controller: ""}
+  - {name: v1, state: absent}
+"#);
+        let split = split(&sane, &current);
+        let ovs = split.ovs.expect("an ovs part");
+        assert_eq!(ovs.interfaces.len(), 2);
+        assert_eq!(split.kernel.interfaces[0].controller, None);
+        assert!(split.kernel_after.is_none());
+
+        let plain = st("interfaces:\n  - {name: v2, type: veth, state: up, veth: {peer: v3}}\n");
+        let split = super::split(&plain, &current);
+        assert!(split.ovs.is_none() && split.kernel_after.is_none());
+        assert_eq!(split.kernel, plain);
+    }
+}
