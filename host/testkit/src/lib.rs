@@ -138,6 +138,23 @@ pub fn require(program: &str) -> PathBuf {
     find_program(program).unwrap_or_else(|| panic!("{}", missing_message(program)))
 }
 
+/// Polls `f` every 50 ms until it gives `Some`, at most `limit`; panics
+/// naming `what` when it never does.
+#[track_caller]
+pub fn wait_for<T>(limit: std::time::Duration, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let give_up = std::time::Instant::now() + limit;
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            std::time::Instant::now() < give_up,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 /// Requires every program of `programs`.
 #[track_caller]
 pub fn require_all(programs: &[&str]) {

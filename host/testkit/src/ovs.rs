@@ -12,8 +12,7 @@ use std::{
     os::unix::process::CommandExt,
     path::PathBuf,
     process::{Child, Command, Stdio},
-    thread,
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use crate::Netns;
@@ -25,18 +24,6 @@ const PATIENCE: Duration = Duration::from_secs(20);
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-/// Polls `f` every 50 ms until it gives `Some`, at most [`PATIENCE`].
-fn wait_for<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
-    let give_up = Instant::now() + PATIENCE;
-    loop {
-        if let Some(v) = f() {
-            return v;
-        }
-        assert!(Instant::now() < give_up, "timed out waiting for {what}");
-        thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// `ovsdb-server` and `ovs-vswitchd` of one test, in its namespace.
@@ -146,7 +133,7 @@ impl Ovs {
             .spawn()
             .expect("starting ovsdb-server");
         self.db = Some(child);
-        wait_for("ovsdb-server's socket", || {
+        crate::wait_for(PATIENCE, "ovsdb-server's socket", || {
             self.try_vsctl(&["--no-wait", "show"]).ok()
         });
     }

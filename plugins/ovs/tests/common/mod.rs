@@ -12,27 +12,15 @@ use std::{
     path::{Path, PathBuf},
     process::{Command, Output},
     sync::OnceLock,
-    thread,
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use nipart_testkit::{DaemonBuilder, DaemonProcess};
-pub use nipart_testkit::{Netns, ovs::Ovs};
+#[allow(unused_imports)] // not every test file waits
+pub use nipart_testkit::{Netns, ovs::Ovs, wait_for};
 use serde_json::Value;
 
 pub const PATIENCE: Duration = Duration::from_secs(20);
-
-/// Polls `f` every 50 ms until it gives `Some`, at most `limit`.
-pub fn wait_for<T>(limit: Duration, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
-    let give_up = Instant::now() + limit;
-    loop {
-        if let Some(v) = f() {
-            return v;
-        }
-        assert!(Instant::now() < give_up, "timed out waiting for {what}");
-        thread::sleep(Duration::from_millis(50));
-    }
-}
 
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
