@@ -36,6 +36,7 @@ pub mod callers;
 pub mod daemon;
 pub mod harness;
 pub mod netns;
+pub mod ovs;
 pub mod sandbox;
 pub mod vm;
 pub mod workspace;
@@ -88,6 +89,11 @@ pub const PROGRAMS: &[(&str, &str)] = &[
     ("xz", "xz-utils"),
     ("lldpd", "lldpd"),
     ("lldpcli", "lldpd"),
+    // The ovs plugin's tests (ovsdb-tool and ovs-vsctl come with it).
+    ("ovsdb-server", "openvswitch-switch"),
+    ("ovs-vswitchd", "openvswitch-switch"),
+    ("ovsdb-tool", "openvswitch-switch"),
+    ("ovs-vsctl", "openvswitch-switch"),
 ];
 
 /// The Debian package that provides `program`, if the tests know it.
@@ -131,6 +137,23 @@ pub fn missing_message(program: &str) -> String {
 #[track_caller]
 pub fn require(program: &str) -> PathBuf {
     find_program(program).unwrap_or_else(|| panic!("{}", missing_message(program)))
+}
+
+/// Polls `f` every 50 ms until it gives `Some`, at most `limit`; panics
+/// naming `what` when it never does.
+#[track_caller]
+pub fn wait_for<T>(limit: std::time::Duration, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let give_up = std::time::Instant::now() + limit;
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            std::time::Instant::now() < give_up,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 /// Requires every program of `programs`.

@@ -47,6 +47,7 @@ pub mod dhcp;
 pub mod dns;
 pub mod lldp;
 pub mod monitor;
+pub mod ovs;
 pub mod state;
 pub mod workflow;
 
@@ -109,6 +110,8 @@ impl Role {
     pub const DNS: Role = Role("dns");
     /// The host name (`hostname`).
     pub const HOSTNAME: Role = Role("hostname");
+    /// Open vSwitch bridges, ports and interfaces, through OVSDB.
+    pub const OVS: Role = Role("ovs");
 
     /// A role of a vendor's.
     pub const fn new(name: &'static str) -> Self {

@@ -212,7 +212,7 @@ fn rows() -> Vec<Row> {
             reply: None,
         }
     }
-    use crate::{conf::*, daemon::*, dhcp::*, lldp::*, monitor::*, state::*, workflow::*};
+    use crate::{conf::*, daemon::*, dhcp::*, lldp::*, monitor::*, ovs::*, state::*, workflow::*};
     vec![
         r::<ApiCall<ShowRequest>>(),
         r::<ApiCall<ApplyRequest>>(),
@@ -251,6 +251,8 @@ fn rows() -> Vec<Row> {
         n::<LldpNeighborGone>(),
         r::<DnsQuery>(),
         r::<HostnameQuery>(),
+        r::<OvsQuery>(),
+        n::<OvsdbConnection>(),
         n::<LinkAdded>(),
         n::<LinkRemoved>(),
         n::<LinkRenamed>(),

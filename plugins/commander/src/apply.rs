@@ -28,12 +28,11 @@ use crate::{
 };
 
 /// Whether `part`'s effect is out of a query's sight (the query is the
-/// kernel's, with the host-wide parts of [`crate::system`]: whether a DHCP
-/// client or an LLDP agent runs, or DHCP's name servers are used, is not
-/// in it), so that an apply with it is
-/// made even when the query shows nothing to change. Not an optional part:
-/// those only go with a change the query shows (an interface set down or
-/// absent).
+/// kernel's and OVS's, with the host-wide parts of [`crate::system`]:
+/// whether a DHCP client or an LLDP agent runs, or DHCP's name servers are
+/// used, is not in it), so that an apply with it is made even when the
+/// query shows nothing to change. Not an optional part: those only go with
+/// a change the query shows (an interface set down or absent).
 fn unseen_by_query(part: &PlanPart) -> bool {
     !crate::system::seen_by_query(part) && !part.optional
 }

@@ -13,7 +13,8 @@
 //! `network.rolled-back`),
 //! [`history`] (requests to role `conf`), [`options`] (`ApplyOptions` as
 //! an `ApplyMode`), [`leases`] (DHCP leases in `Show`), [`neighbors`]
-//! (LLDP neighbours in `Show`), [`status`] (what `Status` reports: the last
+//! (LLDP neighbours in `Show`), [`ovs`] (role `ovs`'s part merged into
+//! every query), [`status`] (what `Status` reports: the last
 //! apply of each kind, the saved state), [`system`] (the parts of roles
 //! `dns` and `hostname` in every query), [`config`].
 
@@ -24,6 +25,7 @@ mod history;
 mod leases;
 mod neighbors;
 mod options;
+mod ovs;
 mod rollback;
 mod status;
 mod system;

@@ -10,12 +10,14 @@ use nipart_plugin_api::{
     state::{DnsQuery, HostnameQuery, NetworkState, PlanPart},
 };
 
-/// Whether the query shows what `part` changes: the kernel's part, and
-/// the host-wide parts merged here, but not the interfaces' `auto-dns` a
-/// part of role `dns` carries.
+/// Whether the query shows what `part` changes: the kernel's part, role
+/// `ovs`'s (merged into every query by [`crate::ovs`]), and the host-wide
+/// parts merged here, but not the interfaces' `auto-dns` a part of role
+/// `dns` carries.
 pub fn seen_by_query(part: &PlanPart) -> bool {
     let role = part.role.as_str();
     role == Role::KERNEL.as_str()
+        || role == Role::OVS.as_str()
         || role == Role::HOSTNAME.as_str()
         || (role == Role::DNS.as_str() && part.state.interfaces.is_empty())
 }

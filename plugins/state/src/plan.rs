@@ -30,12 +30,15 @@ pub const DNS: &str = Role::DNS.as_str();
 /// The role that sets the host name.
 pub const HOSTNAME: &str = Role::HOSTNAME.as_str();
 
+/// The role that owns Open vSwitch bridges and interfaces.
+pub const OVS: &str = Role::OVS.as_str();
+
 /// Parses, validates and sanitizes `desired`; works out the parts.
 pub fn plan(desired: &Value, current: &NetworkState) -> R<Plan> {
     let parsed = NetworkState::from_value(desired)?;
     let (mut sane, notes) = sanitize(parsed, current)?;
     complete_system(&mut sane, current);
-    let mut plan = make_plan(sane, notes);
+    let mut plan = make_plan(sane, notes, current);
     plan.verify = verify_state(&plan.desired, current);
     Ok(plan)
 }
@@ -169,11 +172,13 @@ fn system_parts(sane: &NetworkState, parts: &mut Vec<PlanPart>) {
 
 /// The parts, in order: roles `dns` and `hostname`, role `lldp` for the
 /// interfaces going down or away (so that it sends its shutdown LLDPDU
-/// while it still can), the kernel, the DHCP clients, then role `lldp` for
-/// any word on LLDP.
-fn make_plan(sane: NetworkState, notes: Vec<String>) -> Plan {
+/// while it still can), the kernel, role `ovs` (see [`crate::ovs_parts`]),
+/// the kernel again for the addresses of OVS internal interfaces, the DHCP
+/// clients, then role `lldp` for any word on LLDP.
+fn make_plan(sane: NetworkState, notes: Vec<String>, current: &NetworkState) -> Plan {
     let mut parts = Vec::new();
     system_parts(&sane, &mut parts);
+    let ovs = crate::ovs_parts::split(&sane, current);
     let leaving: Vec<Interface> = sane
         .interfaces
         .iter()
@@ -197,13 +202,23 @@ fn make_plan(sane: NetworkState, notes: Vec<String>) -> Plan {
     }
     parts.push(PlanPart {
         role: KERNEL.to_string(),
-        state: NetworkState {
-            dns_resolver: None,
-            hostname: None,
-            ..sane.clone()
-        },
+        state: ovs.kernel,
         optional: false,
     });
+    if let Some(state) = ovs.ovs {
+        parts.push(PlanPart {
+            role: OVS.to_string(),
+            state,
+            optional: false,
+        });
+    }
+    if let Some(state) = ovs.kernel_after {
+        parts.push(PlanPart {
+            role: KERNEL.to_string(),
+            state,
+            optional: false,
+        });
+    }
     let wants_dhcp = |ip: &Option<IpConfig>| {
         ip.as_ref()
             .is_some_and(|c| c.dhcp == Some(true) || c.autoconf == Some(true))
@@ -337,7 +352,7 @@ pub fn revert_plan(checkpoint: &NetworkState, current: &NetworkState) -> Plan {
         dns_resolver: revert_dns(checkpoint, current),
         hostname: revert_hostname(checkpoint, current),
     };
-    make_plan(state, notes)
+    make_plan(state, notes, current)
 }
 
 /// The resolver configuration of `checkpoint`, when `current`'s differs

@@ -94,6 +94,40 @@ fn ip_diffs(
 
 /// The properties of `want` (a desired interface) that `have` (the same
 /// interface in a query, `None` if it does not exist) does not match.
+/// A difference in a bridge's port list (complete when given).
+fn port_list_diff(
+    out: &mut Vec<Difference>,
+    name: &str,
+    want: BTreeSet<&str>,
+    have: BTreeSet<&str>,
+) {
+    if want != have {
+        let fmt =
+            |s: &BTreeSet<&str>| format!("[{}]", s.iter().copied().collect::<Vec<_>>().join(", "));
+        out.push(diff(name, "bridge.port", fmt(&want), fmt(&have)));
+    }
+}
+
+/// A difference in a bridge port's VLANs, compared as the VLAN set.
+fn port_vlan_diff(
+    out: &mut Vec<Difference>,
+    name: &str,
+    port: &str,
+    want: &super::BridgePortVlan,
+    have: Option<&super::BridgePortVlan>,
+) {
+    let have_vlans = have.map(|v| v.kernel_vlans()).unwrap_or_default();
+    let want_vlans = want.kernel_vlans();
+    if want_vlans != have_vlans {
+        out.push(diff(
+            name,
+            &format!("bridge.port {port} vlan"),
+            vlan_list(&want_vlans),
+            vlan_list(&have_vlans),
+        ));
+    }
+}
+
 pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<Difference> {
     let name = want.name.as_str();
     let mut out = Vec::new();
@@ -178,6 +212,44 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
     section_diffs(&mut out, name, "mac-vlan", &want.mac_vlan, &have.mac_vlan);
     section_diffs(&mut out, name, "mac-vtap", &want.mac_vtap, &have.mac_vtap);
     section_diffs(&mut out, name, "vxlan", &want.vxlan, &have.vxlan);
+    section_diffs(&mut out, name, "patch", &want.patch, &have.patch);
+    section_diffs(&mut out, name, "ovs-db", &want.ovs_db, &have.ovs_db);
+    if let Some(b) = &want.ovs_bridge {
+        let hb = have.ovs_bridge.as_ref();
+        if let Some(ports) = &b.port {
+            // The port list is complete; each port's own settings are
+            // compared below.
+            fn names(l: &[super::OvsBridgePort]) -> BTreeSet<&str> {
+                l.iter().map(|p| p.name.as_str()).collect()
+            }
+            let have = names(hb.and_then(|b| b.port.as_deref()).unwrap_or_default());
+            port_list_diff(&mut out, name, names(ports), have);
+        }
+        // VLANs compare as the set of VLANs a port carries (tags may be
+        // written one by one or as ranges); the rest as given.
+        let without_vlans = |b: &super::OvsBridgeConfig| {
+            let mut b = b.clone();
+            for p in b.port.iter_mut().flatten() {
+                p.vlan = None;
+            }
+            b
+        };
+        section_diffs(
+            &mut out,
+            name,
+            "bridge",
+            &Some(without_vlans(b)),
+            &hb.map(without_vlans),
+        );
+        for p in b.port.iter().flatten() {
+            let Some(w) = &p.vlan else { continue };
+            let have = hb
+                .and_then(|b| b.port.as_ref())
+                .and_then(|l| l.iter().find(|x| x.name == p.name))
+                .and_then(|h| h.vlan.as_ref());
+            port_vlan_diff(&mut out, name, &p.name, w, have);
+        }
+    }
     if let Some(b) = &want.bridge {
         let hb = have.bridge.as_ref();
         if let Some(stp) = b.options.as_ref().and_then(|o| o.stp.as_ref()) {
@@ -215,17 +287,7 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
             let have_names: BTreeSet<&str> = hp
                 .map(|p| p.iter().map(|p| p.name.as_str()).collect())
                 .unwrap_or_default();
-            if want_names != have_names {
-                let fmt = |s: &BTreeSet<&str>| {
-                    format!("[{}]", s.iter().copied().collect::<Vec<_>>().join(", "))
-                };
-                out.push(diff(
-                    name,
-                    "bridge.port",
-                    fmt(&want_names),
-                    fmt(&have_names),
-                ));
-            }
+            port_list_diff(&mut out, name, want_names, have_names);
             for p in ports {
                 let h = hp.and_then(|l| l.iter().find(|x| x.name == p.name));
                 macro_rules! port_field {
@@ -248,19 +310,7 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
                     port_field!(stp_path_cost, "stp-path-cost");
                     port_field!(stp_priority, "stp-priority");
                     if let Some(w) = &p.vlan {
-                        let have_vlans = h
-                            .and_then(|h| h.vlan.as_ref())
-                            .map(|v| v.kernel_vlans())
-                            .unwrap_or_default();
-                        let want_vlans = w.kernel_vlans();
-                        if want_vlans != have_vlans {
-                            out.push(diff(
-                                name,
-                                &format!("bridge.port {} vlan", p.name),
-                                vlan_list(&want_vlans),
-                                vlan_list(&have_vlans),
-                            ));
-                        }
+                        port_vlan_diff(&mut out, name, &p.name, w, h.and_then(|h| h.vlan.as_ref()));
                     }
                 }
             }

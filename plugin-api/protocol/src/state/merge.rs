@@ -64,6 +64,9 @@ fn merge_interface(to: &mut Interface, from: &Interface) {
     set(&mut to.mac_address, &from.mac_address);
     set(&mut to.controller, &from.controller);
     set(&mut to.veth, &from.veth);
+    set(&mut to.ovs_bridge, &from.ovs_bridge);
+    set(&mut to.patch, &from.patch);
+    set(&mut to.ovs_db, &from.ovs_db);
     for (to, from) in [(&mut to.ipv4, &from.ipv4), (&mut to.ipv6, &from.ipv6)] {
         if let Some(f) = from {
             merge_ip(to.get_or_insert_with(IpConfig::default), f);

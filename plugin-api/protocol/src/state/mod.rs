@@ -45,6 +45,7 @@ mod hostname;
 mod kinds;
 mod lldp;
 mod merge;
+mod ovs;
 mod parse;
 mod schema;
 mod text;
@@ -60,6 +61,7 @@ pub use dns::*;
 pub use hostname::*;
 pub use lldp::*;
 pub use merge::merge;
+pub use ovs::*;
 pub use parse::{
     Family, LOOPBACK, MAX_INTERFACE_NAME, QUOTE_MAX, StateError, canonical_mac, canonical_network,
     check_interface_address, check_interface_name, check_unicast_mac, quote,

@@ -11,6 +11,8 @@ use std::{
 use serde_json::{Map, Value};
 
 use super::schema::*;
+
+mod ovs;
 use super::{LldpConfig, LldpCounters, LldpNeighbor, LldpTlv};
 
 /// A problem in a state, at a path.
@@ -670,7 +672,15 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
     let mut o = Obj::new(path, v)?;
     let name = o.req("name", iface_name)?;
     let iface_type = o.opt("type", |v, p| {
-        keyword(v, p, &InterfaceType::ALL, InterfaceType::as_str)
+        // The OVS types are matched apart, so that the list an error gives
+        // stays the kernel's.
+        match v
+            .as_str()
+            .and_then(|s| InterfaceType::OVS.iter().find(|t| t.as_str() == s))
+        {
+            Some(t) => Ok(*t),
+            None => keyword(v, p, &InterfaceType::ALL, InterfaceType::as_str),
+        }
     });
     let state = o.opt("state", |v, p| {
         keyword(v, p, &InterfaceState::ALL, InterfaceState::as_str)
@@ -701,7 +711,13 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
         o.finish()?;
         Ok(VethConfig { peer })
     })?;
-    let bridge = o.opt("bridge", bridge_config)?;
+    let (bridge, ovs_bridge) = if iface_type == Some(InterfaceType::OvsBridge) {
+        (None, o.opt("bridge", ovs::bridge)?)
+    } else {
+        (o.opt("bridge", bridge_config)?, None)
+    };
+    let patch = o.opt("patch", ovs::patch)?;
+    let ovs_db = o.opt("ovs-db", ovs::ovs_db)?;
     let lldp = o.opt("lldp", lldp_config)?;
     let accept_all_mac_addresses = o.opt("accept-all-mac-addresses", boolean)?;
     let link_aggregation = o.opt("link-aggregation", bond_config)?;
@@ -736,6 +752,7 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
         ("mac-vlan", mac_vlan.is_some(), InterfaceType::MacVlan),
         ("mac-vtap", mac_vtap.is_some(), InterfaceType::MacVtap),
         ("vxlan", vxlan.is_some(), InterfaceType::Vxlan),
+        ("patch", patch.is_some(), InterfaceType::OvsInterface),
     ];
     for (section, given, t) in sections {
         if given {
@@ -776,6 +793,14 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
             format!("a veth interface can't be its own peer ({name:?})"),
         ));
     }
+    if let Some(v) = &patch
+        && v.peer == name
+    {
+        return Err(StateError::new(
+            join(path, "patch.peer"),
+            format!("a patch port can't be its own peer ({name:?})"),
+        ));
+    }
     if controller.as_deref() == Some(name.as_str()) {
         return Err(StateError::new(
             join(path, "controller"),
@@ -798,7 +823,9 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
             ("ipv4", ipv4.is_some()),
             ("ipv6", ipv6.is_some()),
             ("veth", veth.is_some()),
-            ("bridge", bridge.is_some()),
+            ("bridge", bridge.is_some() || ovs_bridge.is_some()),
+            ("patch", patch.is_some()),
+            ("ovs-db", ovs_db.is_some()),
             ("lldp", lldp.is_some()),
             (
                 "accept-all-mac-addresses",
@@ -837,6 +864,9 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
         mac_vlan,
         mac_vtap,
         vxlan,
+        ovs_bridge,
+        patch,
+        ovs_db,
     })
 }
 

@@ -77,6 +77,15 @@ pub struct Interface {
     pub mac_vtap: Option<MacVlanConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vxlan: Option<VxlanConfig>,
+    /// The `bridge` section of an `ovs-bridge` (role `ovs`).
+    #[serde(rename = "bridge", skip_serializing_if = "Option::is_none")]
+    pub ovs_bridge: Option<super::OvsBridgeConfig>,
+    /// The `patch` section of an `ovs-interface`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patch: Option<super::OvsPatch>,
+    /// The OVSDB columns of an OVS bridge or interface.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ovs_db: Option<super::OvsDb>,
 }
 
 impl Interface {
@@ -106,6 +115,9 @@ impl Interface {
         }
         if let Some(p) = self.bridge.as_ref().and_then(|b| b.port.as_ref()) {
             return Some(p.iter().map(|p| p.name.as_str()).collect());
+        }
+        if let Some(b) = self.ovs_bridge.as_ref().filter(|b| b.port.is_some()) {
+            return Some(b.interfaces());
         }
         if let Some(p) = self
             .link_aggregation
@@ -143,6 +155,10 @@ pub enum InterfaceType {
     MacVlan,
     MacVtap,
     Vxlan,
+    /// An Open vSwitch bridge (role `ovs`).
+    OvsBridge,
+    /// An Open vSwitch internal interface or patch port (role `ovs`).
+    OvsInterface,
     /// Any other kind of interface: reported by queries; a desired state may
     /// change its common properties, but nipart does not create one.
     Unknown,
@@ -177,6 +193,8 @@ impl InterfaceType {
             InterfaceType::MacVlan => "mac-vlan",
             InterfaceType::MacVtap => "mac-vtap",
             InterfaceType::Vxlan => "vxlan",
+            InterfaceType::OvsBridge => "ovs-bridge",
+            InterfaceType::OvsInterface => "ovs-interface",
             InterfaceType::Unknown => "unknown",
         }
     }
@@ -193,8 +211,20 @@ impl InterfaceType {
     pub fn is_controller(self) -> bool {
         matches!(
             self,
-            InterfaceType::LinuxBridge | InterfaceType::Bond | InterfaceType::Vrf
+            InterfaceType::LinuxBridge
+                | InterfaceType::Bond
+                | InterfaceType::Vrf
+                | InterfaceType::OvsBridge
         )
+    }
+
+    /// The types the plugin holding role `ovs` owns, which the kernel
+    /// neither creates nor deletes.
+    pub const OVS: [InterfaceType; 2] = [InterfaceType::OvsBridge, InterfaceType::OvsInterface];
+
+    /// Whether the plugin holding role `ovs` owns interfaces of this type.
+    pub fn is_ovs(self) -> bool {
+        Self::OVS.contains(&self)
     }
 
     /// The type a section of an interface implies: `veth` → veth, …
@@ -208,6 +238,8 @@ impl InterfaceType {
             (iface.mac_vlan.is_some(), InterfaceType::MacVlan),
             (iface.mac_vtap.is_some(), InterfaceType::MacVtap),
             (iface.vxlan.is_some(), InterfaceType::Vxlan),
+            (iface.ovs_bridge.is_some(), InterfaceType::OvsBridge),
+            (iface.patch.is_some(), InterfaceType::OvsInterface),
         ]
         .into_iter()
         .find_map(|(given, t)| given.then_some(t))
@@ -549,6 +581,14 @@ impl NetworkState {
             }
             if let Some(p) = i.vrf.as_mut().and_then(|v| v.port.as_mut()) {
                 p.sort();
+            }
+            if let Some(ports) = i.ovs_bridge.as_mut().and_then(|b| b.port.as_mut()) {
+                ports.sort_by(|a, b| a.name.cmp(&b.name));
+                for b in ports.iter_mut().filter_map(|p| p.link_aggregation.as_mut()) {
+                    if let Some(m) = b.port.as_mut() {
+                        m.sort();
+                    }
+                }
             }
         }
         for r in [&mut self.routes.config, &mut self.routes.running]
