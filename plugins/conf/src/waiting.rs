@@ -54,6 +54,8 @@ pub fn without(state: &NetworkState, missing: &BTreeSet<String>) -> NetworkState
         routes: routes_where(&state.routes, |via| {
             via.is_none_or(|name| !missing.contains(name))
         }),
+        // The kernel takes rules naming interfaces it does not have.
+        route_rules: state.route_rules.clone(),
     }
 }
 
@@ -80,6 +82,7 @@ pub fn part(state: &NetworkState, name: &str, missing: &BTreeSet<String>) -> Opt
     Some(NetworkState {
         interfaces,
         routes: routes_where(&state.routes, |via| via == Some(name)),
+        ..NetworkState::default()
     })
 }
 

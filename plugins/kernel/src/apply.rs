@@ -1,13 +1,15 @@
 //! Applying the kernel's part of a desired state with nispor, in an order
 //! the kernel accepts: detach ports leaving their controller, delete
-//! interfaces (what stands on others first), remove routes, create or
-//! change controllers, then plain interfaces (ports attach to controllers
-//! that now exist), then each stacked interface after its base
-//! ([`iface::rank`]), then bridge ports' VLANs, then add routes. Interfaces that already are as
-//! desired are not touched.
+//! interfaces (what stands on others first), remove routes and routing
+//! rules, create or change controllers, then plain interfaces (ports
+//! attach to controllers that now exist), then each stacked interface
+//! after its base ([`iface::rank`]), then bridge ports' VLANs, then add
+//! routes, then rules. Interfaces that already are as desired are not
+//! touched.
 //!
 //! The common link properties (state, MTU, MAC, controller) are set here,
-//! addresses by [`crate::ip`], routes by [`crate::route`], and each type's
+//! addresses by [`crate::ip`], routes by [`crate::route`], rules by
+//! [`crate::route_rule`], and each type's
 //! own properties by its module in [`crate::iface`].
 
 use std::collections::HashSet;
@@ -16,12 +18,12 @@ use nipart_plugin_api::{
     Error, Result,
     state::{
         Interface, InterfaceState, IpAddress, NetworkState, Route, interface_differences,
-        routes_kept_through, routes_missing, routes_to_remove,
+        routes_kept_through, routes_missing, routes_to_remove, rules_missing, rules_to_remove,
     },
 };
 use nispor::{IfaceConf, IfaceState, NetConf};
 
-use crate::{address, error::from_nispor, iface, ip, link, query::query, route};
+use crate::{address, error::from_nispor, iface, ip, link, query::query, route, route_rule};
 
 /// Applies `desired` (sanitized by the `state` plugin); returns what changed.
 pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
@@ -96,6 +98,13 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         changes.push(format!("remove route {r}"));
     }
     route::apply(routes).await?;
+    // Rule removals (rules name interfaces by name: a deleted interface
+    // leaves its rules, and they stay removable).
+    let rules = desired.route_rules.config.as_deref().unwrap_or(&[]);
+    let cur_rules = current.route_rules.config.as_deref().unwrap_or(&[]);
+    let gone_rules = rules_to_remove(rules, cur_rules);
+    changes.extend(gone_rules.iter().map(|r| format!("remove rule {r}")));
+    route_rule::apply(&gone_rules, &[]).await?;
 
     // 4. Controllers (bridges, bonds, VRFs), then plain interfaces, then
     //    each interface after its base (see `iface::rank`).
@@ -219,6 +228,10 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
             )
         }
     })?;
+    // 6. Rule additions (after the routes they lead to).
+    let new_rules = rules_missing(rules, cur_rules);
+    changes.extend(new_rules.iter().map(|r| format!("add rule {r}")));
+    route_rule::apply(&[], &new_rules).await?;
     Ok(changes)
 }
 

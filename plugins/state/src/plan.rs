@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use nipart_plugin_api::{
     Role,
     state::{
-        Interface, InterfaceState, IpConfig, NetworkState, Plan, PlanPart, Route, Routes,
-        StateError, routes_kept_through,
+        Interface, InterfaceState, IpConfig, NetworkState, Plan, PlanPart, Route, RouteRule,
+        RouteRules, RouteState, Routes, StateError, routes_kept_through,
     },
 };
 
@@ -113,7 +113,7 @@ fn make_plan(sane: NetworkState, notes: Vec<String>) -> Plan {
             role: LLDP.to_string(),
             state: NetworkState {
                 interfaces: leaving,
-                routes: Routes::default(),
+                ..NetworkState::default()
             },
             // Without an lldp plugin nothing announces.
             optional: true,
@@ -144,7 +144,7 @@ fn make_plan(sane: NetworkState, notes: Vec<String>) -> Plan {
             role: DHCP.to_string(),
             state: NetworkState {
                 interfaces: dhcp,
-                routes: Routes::default(),
+                ..NetworkState::default()
             },
             optional: false,
         });
@@ -165,7 +165,7 @@ fn make_plan(sane: NetworkState, notes: Vec<String>) -> Plan {
             role: LLDP.to_string(),
             state: NetworkState {
                 interfaces: lldp,
-                routes: Routes::default(),
+                ..NetworkState::default()
             },
             optional: false,
         });
@@ -254,8 +254,29 @@ pub fn revert_plan(checkpoint: &NetworkState, current: &NetworkState) -> Plan {
             config: Some(routes),
             running: None,
         },
+        route_rules: revert_rules(checkpoint, current),
     };
     make_plan(state, notes)
+}
+
+/// The rules that bring `current`'s back to `checkpoint`'s: those of the
+/// checkpoint, and each rule that appeared since as an absent selector of
+/// exactly itself (every field a query gives, so it selects no other
+/// rule; and `rules_to_remove` spares what the checkpoint wants).
+fn revert_rules(checkpoint: &NetworkState, current: &NetworkState) -> RouteRules {
+    let before = checkpoint.route_rules.config.clone().unwrap_or_default();
+    let mut rules = before.clone();
+    for r in current.route_rules.config.as_deref().unwrap_or(&[]) {
+        if !before.contains(r) {
+            rules.push(RouteRule {
+                state: Some(RouteState::Absent),
+                ..r.clone()
+            });
+        }
+    }
+    RouteRules {
+        config: Some(rules),
+    }
 }
 
 #[cfg(test)]

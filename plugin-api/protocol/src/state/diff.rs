@@ -401,5 +401,9 @@ pub fn differences(desired: &NetworkState, current: &NetworkState) -> Vec<Differ
             out.push(diff("routes", &format!("route {r}"), "absent", "present"));
         }
     }
+    out.extend(super::route_rule::rule_differences(
+        &desired.route_rules,
+        &current.route_rules,
+    ));
     out
 }

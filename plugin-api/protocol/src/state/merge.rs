@@ -42,6 +42,7 @@ pub fn merge(saved: &mut NetworkState, desired: &NetworkState) {
         }
     }
     saved.routes.running = None;
+    super::route_rule::merge_rules(&mut saved.route_rules, &desired.route_rules);
     saved.sort();
 }
 

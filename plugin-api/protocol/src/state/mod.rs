@@ -44,6 +44,7 @@ mod kinds;
 mod lldp;
 mod merge;
 mod parse;
+mod route_rule;
 mod schema;
 mod text;
 
@@ -59,6 +60,10 @@ pub use merge::merge;
 pub use parse::{
     Family, LOOPBACK, MAX_INTERFACE_NAME, QUOTE_MAX, StateError, canonical_mac, canonical_network,
     check_interface_address, check_interface_name, check_unicast_mac, quote,
+};
+pub use route_rule::{
+    DEFAULT_RULES, RouteRule, RouteRuleAction, RouteRules, RuleFamily, rules_missing,
+    rules_to_remove,
 };
 pub use schema::*;
 pub use text::{MAX_NESTING, json_value, yaml_value};

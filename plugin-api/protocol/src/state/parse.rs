@@ -44,10 +44,10 @@ impl fmt::Display for StateError {
 
 impl std::error::Error for StateError {}
 
-type R<T> = Result<T, StateError>;
+pub(super) type R<T> = Result<T, StateError>;
 
 /// What a JSON value is, for messages.
-fn describe(v: &Value) -> String {
+pub(super) fn describe(v: &Value) -> String {
     match v {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
@@ -58,7 +58,7 @@ fn describe(v: &Value) -> String {
     }
 }
 
-fn join(path: &str, key: &str) -> String {
+pub(super) fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_string()
     } else {
@@ -67,14 +67,14 @@ fn join(path: &str, key: &str) -> String {
 }
 
 /// A mapping being taken apart: every key must be taken, or it is unknown.
-struct Obj<'a> {
+pub(super) struct Obj<'a> {
     path: String,
     map: &'a Map<String, Value>,
     taken: Vec<&'static str>,
 }
 
 impl<'a> Obj<'a> {
-    fn new(path: &str, v: &'a Value) -> R<Self> {
+    pub(super) fn new(path: &str, v: &'a Value) -> R<Self> {
         match v {
             Value::Object(map) => Ok(Obj {
                 path: path.to_string(),
@@ -97,7 +97,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn opt<T>(
+    pub(super) fn opt<T>(
         &mut self,
         key: &'static str,
         f: impl FnOnce(&'a Value, &str) -> R<T>,
@@ -108,7 +108,11 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn req<T>(&mut self, key: &'static str, f: impl FnOnce(&'a Value, &str) -> R<T>) -> R<T> {
+    pub(super) fn req<T>(
+        &mut self,
+        key: &'static str,
+        f: impl FnOnce(&'a Value, &str) -> R<T>,
+    ) -> R<T> {
         match self.get(key) {
             None => Err(StateError::new(join(&self.path, key), "is required")),
             Some((v, p)) => f(v, &p),
@@ -116,7 +120,7 @@ impl<'a> Obj<'a> {
     }
 
     /// Fails on the first key not taken.
-    fn finish(self) -> R<()> {
+    pub(super) fn finish(self) -> R<()> {
         if let Some(k) = self.map.keys().find(|k| !self.taken.contains(&k.as_str())) {
             let mut known = self.taken.clone();
             known.sort_unstable();
@@ -129,7 +133,7 @@ impl<'a> Obj<'a> {
     }
 }
 
-fn list<'a>(v: &'a Value, path: &str) -> R<&'a Vec<Value>> {
+pub(super) fn list<'a>(v: &'a Value, path: &str) -> R<&'a Vec<Value>> {
     match v {
         Value::Array(a) => Ok(a),
         other => Err(StateError::new(
@@ -139,7 +143,7 @@ fn list<'a>(v: &'a Value, path: &str) -> R<&'a Vec<Value>> {
     }
 }
 
-fn string(v: &Value, path: &str) -> R<String> {
+pub(super) fn string(v: &Value, path: &str) -> R<String> {
     match v {
         Value::String(s) => Ok(s.clone()),
         other => Err(StateError::new(
@@ -151,7 +155,7 @@ fn string(v: &Value, path: &str) -> R<String> {
 
 /// `true`/`false`, also written as the strings `"true"`/`"false"`, as
 /// nmstate accepts them.
-fn boolean(v: &Value, path: &str) -> R<bool> {
+pub(super) fn boolean(v: &Value, path: &str) -> R<bool> {
     match v {
         Value::Bool(b) => Ok(*b),
         Value::String(s) if s == "true" => Ok(true),
@@ -165,7 +169,7 @@ fn boolean(v: &Value, path: &str) -> R<bool> {
 
 /// An integer in `lo..=hi`, also written as a string of digits (`"24"`),
 /// as nmstate accepts it.
-fn int(v: &Value, path: &str, lo: u64, hi: u64) -> R<u64> {
+pub(super) fn int(v: &Value, path: &str, lo: u64, hi: u64) -> R<u64> {
     let parsed;
     let n = match v {
         Value::Number(n) => n,
@@ -201,7 +205,12 @@ fn int(v: &Value, path: &str, lo: u64, hi: u64) -> R<u64> {
 }
 
 /// One of `names`.
-fn keyword<T: Copy>(v: &Value, path: &str, all: &[T], name: fn(T) -> &'static str) -> R<T> {
+pub(super) fn keyword<T: Copy>(
+    v: &Value,
+    path: &str,
+    all: &[T],
+    name: fn(T) -> &'static str,
+) -> R<T> {
     let s = string(v, path)?;
     all.iter().copied().find(|t| name(*t) == s).ok_or_else(|| {
         let names: Vec<_> = all.iter().map(|t| name(*t)).collect();
@@ -281,7 +290,7 @@ pub fn check_interface_name(name: &str, path: &str) -> R<()> {
     }
 }
 
-fn iface_name(v: &Value, path: &str) -> R<String> {
+pub(super) fn iface_name(v: &Value, path: &str) -> R<String> {
     let s = string(v, path)?;
     check_interface_name(&s, path)?;
     Ok(s)
@@ -340,7 +349,7 @@ impl Family {
     }
 }
 
-fn ip_addr(v: &Value, path: &str, family: Option<Family>) -> R<IpAddr> {
+pub(super) fn ip_addr(v: &Value, path: &str, family: Option<Family>) -> R<IpAddr> {
     let s = string(v, path)?;
     let ip: IpAddr = s
         .parse()
@@ -1204,38 +1213,40 @@ pub fn canonical_network(s: &str) -> Option<(IpAddr, u8)> {
     Some((net, len))
 }
 
+/// A network, `ADDRESS/PREFIX-LENGTH`, with its host bits cleared.
+pub(super) fn network(v: &Value, p: &str) -> R<(IpAddr, u8)> {
+    let s = string(v, p)?;
+    if !s.contains('/') {
+        return Err(StateError::new(
+            p,
+            format!(
+                "{} is not a network: expected ADDRESS/PREFIX-LENGTH",
+                quote(&s)
+            ),
+        ));
+    }
+    let (ip, _) = s.split_once('/').unwrap_or((&s, ""));
+    let ip: IpAddr = ip
+        .parse()
+        .map_err(|_| StateError::new(p, format!("{} is not a network: bad address", quote(&s))))?;
+    let max = Family::of(&ip).max_prefix();
+    canonical_network(&s).ok_or_else(|| {
+        StateError::new(
+            p,
+            format!(
+                "{} is not a network: the prefix length must be 0..={max}",
+                quote(&s)
+            ),
+        )
+    })
+}
+
 fn route(v: &Value, path: &str) -> R<Route> {
     let mut o = Obj::new(path, v)?;
     let state = o.opt("state", |v, p| {
         keyword(v, p, &[RouteState::Absent], RouteState::as_str)
     })?;
-    let destination = o.opt("destination", |v, p| {
-        let s = string(v, p)?;
-        if !s.contains('/') {
-            return Err(StateError::new(
-                p,
-                format!(
-                    "{} is not a network: expected ADDRESS/PREFIX-LENGTH",
-                    quote(&s)
-                ),
-            ));
-        }
-        let (ip, _) = s.split_once('/').unwrap_or((&s, ""));
-        let ip: IpAddr = ip.parse().map_err(|_| {
-            StateError::new(p, format!("{} is not a network: bad address", quote(&s)))
-        })?;
-        let max = Family::of(&ip).max_prefix();
-        let (net, len) = canonical_network(&s).ok_or_else(|| {
-            StateError::new(
-                p,
-                format!(
-                    "{} is not a network: the prefix length must be 0..={max}",
-                    quote(&s)
-                ),
-            )
-        })?;
-        Ok((net, len))
-    })?;
+    let destination = o.opt("destination", network)?;
     let next_hop_interface = o.opt("next-hop-interface", iface_name)?;
     let family = destination.map(|(ip, _)| Family::of(&ip));
     let next_hop_address = o.opt("next-hop-address", |v, p| ip_addr(v, p, family))?;
@@ -1311,8 +1322,15 @@ impl NetworkState {
             })?
             .unwrap_or_default();
         let routes = o.opt("routes", routes)?.unwrap_or_default();
+        let route_rules = o
+            .opt("route-rules", super::route_rule::route_rules)?
+            .unwrap_or_default();
         o.finish()?;
-        Ok(NetworkState { interfaces, routes })
+        Ok(NetworkState {
+            interfaces,
+            routes,
+            route_rules,
+        })
     }
 
     /// Parses and checks a state in JSON (see [`json_value`](super::json_value) for what the

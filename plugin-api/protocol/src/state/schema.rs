@@ -23,6 +23,8 @@ pub struct NetworkState {
     pub interfaces: Vec<Interface>,
     #[serde(skip_serializing_if = "Routes::is_empty")]
     pub routes: Routes,
+    #[serde(skip_serializing_if = "super::RouteRules::is_empty")]
+    pub route_rules: super::RouteRules,
 }
 
 /// One interface.
@@ -536,6 +538,9 @@ impl NetworkState {
             .into_iter()
             .flatten()
         {
+            r.sort();
+        }
+        if let Some(r) = &mut self.route_rules.config {
             r.sort();
         }
     }
