@@ -554,7 +554,7 @@ async fn apply_saved(
 ) -> Watched {
     let path = saved.path().display().to_string();
     let state = match saved.load() {
-        Ok(Some(s)) if s.interfaces.is_empty() && s.routes.is_empty() => {
+        Ok(Some(s)) if s.is_empty() => {
             tracing::info!("{path} is empty: nothing to apply at start");
             return Watched::new();
         }
@@ -586,7 +586,7 @@ async fn apply_saved(
         );
         format!(" (but for {names}, waiting for its link)")
     };
-    if now.interfaces.is_empty() && now.routes.is_empty() {
+    if now.is_empty() {
         tracing::info!("nothing to apply at start{waiting_note}");
         return watched;
     }

@@ -494,6 +494,11 @@ impl RouteState {
 }
 
 impl NetworkState {
+    /// Whether the state says nothing at all (every part left out).
+    pub fn is_empty(&self) -> bool {
+        *self == NetworkState::default()
+    }
+
     /// The interface named `name`.
     pub fn interface(&self, name: &str) -> Option<&Interface> {
         self.interfaces.iter().find(|i| i.name == name)
