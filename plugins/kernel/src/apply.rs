@@ -94,10 +94,10 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         {
             continue;
         }
-        routes.push(route::conf(r, true)?);
+        routes.push(r);
         changes.push(format!("remove route {r}"));
     }
-    route::apply(routes).await?;
+    route::send(&routes, true).await?;
     // Rule removals (rules name interfaces by name: a deleted interface
     // leaves its rules, and they stay removable).
     let rules = desired.route_rules.config.as_deref().unwrap_or(&[]);
@@ -206,19 +206,19 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     let running = after.routes.running.as_deref().unwrap_or(&[]);
     let mut routes = Vec::new();
     for r in routes_missing(config, running) {
-        routes.push(route::conf(r, false)?);
+        routes.push(r);
         changes.push(format!("add route {r}"));
     }
     let lost = routes_lost(desired, &current, &touched, running);
     for r in &lost {
         if !routes_missing(config, running).contains(r) {
-            routes.push(route::conf(r, false)?);
+            routes.push(r);
             changes.push(format!(
                 "put back route {r}, removed by the kernel with the change"
             ));
         }
     }
-    route::apply(routes).await.map_err(|e| {
+    route::send(&routes, false).await.map_err(|e| {
         if lost.is_empty() {
             e
         } else {

@@ -1256,12 +1256,48 @@ fn route(v: &Value, path: &str) -> R<Route> {
     let table_id = o
         .opt("table-id", |v, p| int(v, p, 0, u32::MAX as u64))?
         .map(|x| x as u32);
+    let route_type = o.opt("route-type", |v, p| {
+        keyword(v, p, &RouteType::ALL, RouteType::as_str)
+    })?;
+    let source = o.opt("source", |v, p| ip_addr(v, p, family))?;
+    let u32_of = |v: &Value, p: &str| int(v, p, 0, u32::MAX as u64).map(|x| x as u32);
+    let cwnd = o.opt("cwnd", u32_of)?;
+    let initcwnd = o.opt("initcwnd", u32_of)?;
+    let initrwnd = o.opt("initrwnd", u32_of)?;
+    // The kernel's smallest IPv4 MTU; an IPv6 route takes 1280 or more.
+    let mtu = o.opt("mtu", |v, p| {
+        int(v, p, 68, u32::MAX as u64).map(|x| x as u32)
+    })?;
+    let onlink = o.opt("onlink", boolean)?;
     o.finish()?;
+    if let Some(t) = route_type {
+        let hop = if next_hop_address.is_some() {
+            Some("next-hop-address")
+        } else if next_hop_interface.is_some() {
+            Some("next-hop-interface")
+        } else if onlink.is_some() {
+            Some("onlink")
+        } else {
+            None
+        };
+        if let Some(key) = hop {
+            return Err(StateError::new(
+                join(path, key),
+                format!("a {t} route has no next hop; leave {key} out"),
+            ));
+        }
+    }
+    if onlink == Some(true) && next_hop_address.is_none() && state.is_none() {
+        return Err(StateError::new(
+            join(path, "onlink"),
+            "needs a next-hop-address (the gateway taken as on the link)",
+        ));
+    }
     if state.is_none() {
         if destination.is_none() {
             return Err(StateError::new(join(path, "destination"), "is required"));
         }
-        if next_hop_interface.is_none() && next_hop_address.is_none() {
+        if route_type.is_none() && next_hop_interface.is_none() && next_hop_address.is_none() {
             return Err(StateError::new(
                 join(path, "next-hop-interface"),
                 "is required when next-hop-address is not given",
@@ -1275,6 +1311,13 @@ fn route(v: &Value, path: &str) -> R<Route> {
         next_hop_address,
         metric,
         table_id,
+        route_type,
+        source,
+        cwnd,
+        initcwnd,
+        initrwnd,
+        mtu,
+        onlink,
     })
 }
 

@@ -252,7 +252,7 @@ macro_rules! serialize_as_str {
         }
     )*};
 }
-serialize_as_str!(InterfaceType, InterfaceState, RouteState);
+serialize_as_str!(InterfaceType, InterfaceState, RouteState, RouteType);
 
 /// `interfaces[].ipv4` and `interfaces[].ipv6`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -424,6 +424,55 @@ pub struct Route {
     /// 254 (main) when not given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub table_id: Option<u32>,
+    /// A route that drops instead of forwarding (no next hop).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route_type: Option<RouteType>,
+    /// The source address for packets this host sends by the route.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<IpAddr>,
+    /// TCP's congestion window clamp, in packets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cwnd: Option<u32>,
+    /// TCP's initial congestion window, in packets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initcwnd: Option<u32>,
+    /// TCP's initial receive window, in packets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initrwnd: Option<u32>,
+    /// The path MTU of the route.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mtu: Option<u32>,
+    /// The next hop is on the link even if no address's prefix says so.
+    /// A query shows only `true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onlink: Option<bool>,
+}
+
+/// `routes.config[].route-type`: what a route without a next hop does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RouteType {
+    /// Drop silently.
+    Blackhole,
+    /// Drop with "network unreachable".
+    Unreachable,
+    /// Drop with "administratively prohibited".
+    Prohibit,
+}
+
+impl RouteType {
+    pub const ALL: [RouteType; 3] = [
+        RouteType::Blackhole,
+        RouteType::Unreachable,
+        RouteType::Prohibit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RouteType::Blackhole => "blackhole",
+            RouteType::Unreachable => "unreachable",
+            RouteType::Prohibit => "prohibit",
+        }
+    }
 }
 
 /// The main routing table.
@@ -453,17 +502,31 @@ impl Route {
             && eq(&self.next_hop_address, &other.next_hop_address)
             && eq(&self.metric, &other.metric)
             && self.table() == other.table()
+            && eq(&self.route_type, &other.route_type)
+            && eq(&self.source, &other.source)
+            && eq(&self.cwnd, &other.cwnd)
+            && eq(&self.initcwnd, &other.initcwnd)
+            && eq(&self.initrwnd, &other.initrwnd)
+            && eq(&self.mtu, &other.mtu)
+            // A query shows only `onlink: true`.
+            && self
+                .onlink
+                .is_none_or(|w| other.onlink.unwrap_or(false) == w)
     }
 
     /// Whether the destination is an IPv6 network.
     pub fn is_ipv6(&self) -> bool {
         self.destination.as_deref().is_some_and(|d| d.contains(':'))
             || self.next_hop_address.is_some_and(|a| a.is_ipv6())
+            || self.source.is_some_and(|a| a.is_ipv6())
     }
 }
 
 impl fmt::Display for Route {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(t) = self.route_type {
+            write!(f, "{t} ")?;
+        }
         f.write_str(self.destination.as_deref().unwrap_or("*"))?;
         if let Some(a) = &self.next_hop_address {
             write!(f, " via {a}")?;
@@ -476,6 +539,22 @@ impl fmt::Display for Route {
         }
         if self.table() != MAIN_TABLE {
             write!(f, " table {}", self.table())?;
+        }
+        if let Some(s) = &self.source {
+            write!(f, " src {s}")?;
+        }
+        for (name, v) in [
+            ("mtu", self.mtu),
+            ("cwnd", self.cwnd),
+            ("initcwnd", self.initcwnd),
+            ("initrwnd", self.initrwnd),
+        ] {
+            if let Some(v) = v {
+                write!(f, " {name} {v}")?;
+            }
+        }
+        if self.onlink == Some(true) {
+            f.write_str(" onlink")?;
         }
         Ok(())
     }
