@@ -156,3 +156,66 @@ fn nmstate_route_detail_files_apply_and_verify() {
     let d = Daemon::start(&ns, false, "");
     common::apply_nmstate_files("route-details", 1, |t| d.apply(t), || d.show());
 }
+
+#[test]
+fn weighted_routes_are_the_next_hops_of_a_multipath_route() {
+    let ns = with_link();
+    for (l, a4, a6) in [
+        ("d1", "192.0.3.1/24", "2001:db8:3::1/64"),
+        ("d2", "192.0.4.1/24", "2001:db8:4::1/64"),
+    ] {
+        ns.ip(&format!("link add {l} type veth peer name {l}-ep"));
+        ns.ip(&format!("addr add {a4} dev {l}"));
+        ns.ip(&format!("addr add {a6} dev {l} nodad"));
+        ns.ip(&format!("link set {l} up"));
+        ns.ip(&format!("link set {l}-ep up"));
+    }
+    let d = Daemon::start(&ns, false, "");
+    let two = "
+routes:
+  config:
+    - {destination: 198.51.100.0/24, next-hop-address: 192.0.2.254, next-hop-interface: d0, weight: 1, metric: 5}
+    - {destination: 198.51.100.0/24, next-hop-address: 192.0.3.254, next-hop-interface: d1, weight: 3, metric: 5}
+    - {destination: '2001:db8:8::/64', next-hop-address: '2001:db8:1::fe', next-hop-interface: d0, weight: 2}
+    - {destination: '2001:db8:8::/64', next-hop-address: '2001:db8:3::fe', next-hop-interface: d1, weight: 4}
+";
+    let r = d.apply(two);
+    assert!(r.verified, "{r:?}");
+    assert_shows(&d.show(), two);
+    let text = ns.ip("-4 route show 198.51.100.0/24");
+    let text: Vec<&str> = text.split_whitespace().collect();
+    let text = text.join(" ");
+    assert_eq!(
+        text,
+        "198.51.100.0/24 proto static metric 5 nexthop via 192.0.2.254 dev d0 weight 1 nexthop via 192.0.3.254 dev d1 weight 3"
+    );
+    assert!(
+        d.apply(two).changes.is_empty(),
+        "applying again changes nothing"
+    );
+
+    // A hop given alone joins the others.
+    d.apply("routes: {config: [{destination: 198.51.100.0/24, next-hop-address: 192.0.4.254, next-hop-interface: d2, weight: 2, metric: 5}]}");
+    let hops = ns.ip("-4 route show 198.51.100.0/24");
+    assert_eq!(hops.matches("nexthop").count(), 3, "{hops}");
+
+    // One hop absent: the others stay.
+    let r = d.apply("routes: {config: [{state: absent, next-hop-interface: d1}]}");
+    assert!(r.verified);
+    let hops = ns.ip("-4 route show 198.51.100.0/24");
+    assert_eq!(hops.matches("nexthop").count(), 2, "{hops}");
+    assert!(!hops.contains("dev d1"), "{hops}");
+    assert!(!ns.ip("-6 route show 2001:db8:8::/64").contains("dev d1"));
+
+    // A weight on a route of one next hop is refused: the kernel keeps none.
+    let e = d.apply_err(
+        "routes: {config: [{destination: 203.0.113.0/24, next-hop-interface: d0, weight: 5}]}",
+    );
+    assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
+    assert!(
+        e.message().starts_with(
+            "routes.config[0].weight: 203.0.113.0/24 dev d0 weight 5 is the only next hop"
+        ),
+        "{e}"
+    );
+}

@@ -86,7 +86,8 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     let config = desired.routes.config.as_deref().unwrap_or(&[]);
     let statics = current.routes.config.as_deref().unwrap_or(&[]);
     let mut routes = Vec::new();
-    for r in routes_to_remove(config, statics) {
+    let removed_routes = routes_to_remove(config, statics);
+    for &r in &removed_routes {
         // Routes through a deleted interface are gone already.
         if r.next_hop_interface
             .as_deref()
@@ -97,7 +98,38 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         routes.push(r);
         changes.push(format!("remove route {r}"));
     }
-    route::send(&routes, true).await?;
+    route::send(&routes, true, |_| Vec::new()).await?;
+    // The other hops of a multipath route one hop of which went: removed
+    // with it, added back below.
+    let survivors: Vec<&Route> = statics
+        .iter()
+        .filter(|c| {
+            c.weight.is_some()
+                && !removed_routes.contains(c)
+                && routes.iter().any(|r| r.weight.is_some() && r.same_place(c))
+        })
+        .collect();
+    // The next hops a multipath route of `r`'s place has after the apply:
+    // the desired ones, and those it had that are not removed.
+    let hops_of = |r: &Route| -> Vec<Route> {
+        let mut hops: Vec<Route> = config
+            .iter()
+            .filter(|c| !c.is_absent() && c.weight.is_some() && c.same_place(r))
+            .cloned()
+            .collect();
+        for s in statics
+            .iter()
+            .filter(|c| c.weight.is_some() && c.same_place(r) && !removed_routes.contains(c))
+        {
+            if !hops.iter().any(|h| {
+                h.next_hop_interface == s.next_hop_interface
+                    && h.next_hop_address == s.next_hop_address
+            }) {
+                hops.push(s.clone());
+            }
+        }
+        hops
+    };
     // Rule removals (rules name interfaces by name: a deleted interface
     // leaves its rules, and they stay removable).
     let rules = desired.route_rules.config.as_deref().unwrap_or(&[]);
@@ -209,6 +241,14 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         routes.push(r);
         changes.push(format!("add route {r}"));
     }
+    for &r in &survivors {
+        if !routes.iter().any(|x| x.same_place(r) && x.weight.is_some()) {
+            routes.push(r);
+            changes.push(format!(
+                "put back route {r}, another next hop of its multipath route was removed"
+            ));
+        }
+    }
     let lost = routes_lost(desired, &current, &touched, running);
     for r in &lost {
         if !routes_missing(config, running).contains(r) {
@@ -218,7 +258,7 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
             ));
         }
     }
-    route::send(&routes, false).await.map_err(|e| {
+    route::send(&routes, false, hops_of).await.map_err(|e| {
         if lost.is_empty() {
             e
         } else {

@@ -15,8 +15,8 @@ use nispor::{AddressFamily, NetConf, NetState, RouteConf, RouteFlag, RouteProtoc
 use rtnetlink::packet_route::{
     AddressFamily as NlFamily,
     route::{
-        RouteAttribute, RouteFlags, RouteHeader, RouteMessage, RouteMetric,
-        RouteProtocol as NlProtocol, RouteScope, RouteType as NlType,
+        RouteAttribute, RouteFlags, RouteHeader, RouteMessage, RouteMetric, RouteNextHop,
+        RouteNextHopFlags, RouteProtocol as NlProtocol, RouteScope, RouteType as NlType,
     },
 };
 
@@ -85,11 +85,26 @@ pub(crate) fn query(np: &NetState) -> Routes {
             initrwnd: r.initrwnd,
             mtu: r.mtu,
             onlink: r.flags.contains(&RouteFlag::Onlink).then_some(true),
+            weight: None,
+        };
+        // A multipath route is one route per next hop, with its weight,
+        // as nmstate shows it.
+        let hops: Vec<Route> = match &r.multipath {
+            Some(hops) if !hops.is_empty() => hops
+                .iter()
+                .map(|h| Route {
+                    next_hop_interface: Some(h.iface.clone()),
+                    next_hop_address: h.via.parse().ok(),
+                    weight: Some(h.weight),
+                    ..route.clone()
+                })
+                .collect(),
+            _ => vec![route],
         };
         if matches!(r.protocol, RouteProtocol::Static | RouteProtocol::Boot) {
-            config.push(route.clone());
+            config.extend(hops.iter().cloned());
         }
-        running.push(route);
+        running.extend(hops);
     }
     config.sort();
     running.sort();
@@ -127,11 +142,13 @@ fn message(r: &Route, remove: bool) -> Result<RouteMessage> {
         Some(Type::Unreachable) => NlType::Unreachable,
         Some(Type::Prohibit) => NlType::Prohibit,
     };
-    if let Some(dev) = &r.next_hop_interface {
-        m.attributes.push(RouteAttribute::Oif(index_of(dev)?));
-    }
-    if let Some(gw) = r.next_hop_address {
-        m.attributes.push(RouteAttribute::Gateway(gw.into()));
+    if r.weight.is_none() {
+        if let Some(dev) = &r.next_hop_interface {
+            m.attributes.push(RouteAttribute::Oif(index_of(dev)?));
+        }
+        if let Some(gw) = r.next_hop_address {
+            m.attributes.push(RouteAttribute::Gateway(gw.into()));
+        }
     }
     if let Some(metric) = r.metric {
         m.attributes.push(RouteAttribute::Priority(metric));
@@ -172,12 +189,54 @@ fn message(r: &Route, remove: bool) -> Result<RouteMessage> {
     Ok(m)
 }
 
+/// The message that adds (replacing) the multipath route whose next hops
+/// are `hops` (routes of the same place, each with a weight); the first
+/// gives the route's own properties.
+fn multipath_message(hops: &[&Route]) -> Result<RouteMessage> {
+    let Some(first) = hops.first() else {
+        return Err(nipart_plugin_api::Error::invalid_input(
+            "a multipath route needs next hops",
+        ));
+    };
+    let mut m = message(first, false)?;
+    m.header.scope = RouteScope::Universe;
+    m.header.flags.remove(RouteFlags::Onlink);
+    let mut next = Vec::with_capacity(hops.len());
+    for h in hops {
+        let mut n = RouteNextHop::default();
+        // The kernel counts from 0: weight 1 is 0.
+        n.hops = u8::try_from(h.weight.unwrap_or(1).saturating_sub(1)).unwrap_or(u8::MAX);
+        if let Some(dev) = &h.next_hop_interface {
+            n.interface_index = index_of(dev)?;
+        }
+        if let Some(gw) = h.next_hop_address {
+            n.attributes.push(RouteAttribute::Gateway(gw.into()));
+        }
+        if h.onlink == Some(true) {
+            n.flags |= RouteNextHopFlags::Onlink;
+        }
+        next.push(n);
+    }
+    m.attributes.push(RouteAttribute::MultiPath(next));
+    Ok(m)
+}
+
 /// Adds (`remove`: removes) each of `routes` by netlink, one request each
 /// on one socket, so that an error names the route the kernel refused
 /// (`adding route 198.51.100.0/24 via 192.0.2.1 dev eth1: … Network is
 /// unreachable`); the ones before it stay. A route gone already is not an
 /// error.
-pub(crate) async fn send(routes: &[&Route], remove: bool) -> Result<()> {
+///
+/// Weighted routes are next hops of multipath routes: adding one replaces
+/// the multipath route of its place with every hop of `hops_of` (the
+/// desired and kept hops of that place); removing one removes the whole
+/// multipath route (the kernel can't remove one hop), and the caller adds
+/// back the hops that stay.
+pub(crate) async fn send(
+    routes: &[&Route],
+    remove: bool,
+    hops_of: impl Fn(&Route) -> Vec<Route>,
+) -> Result<()> {
     if routes.is_empty() {
         return Ok(());
     }
@@ -185,15 +244,36 @@ pub(crate) async fn send(routes: &[&Route], remove: bool) -> Result<()> {
         rtnetlink::new_connection().map_err(|e| from_io("opening a netlink socket", e))?;
     let conn = tokio::spawn(conn);
     let result = async {
+        let mut done: Vec<&Route> = Vec::new();
         for r in routes {
             let what = format!("{} route {r}", if remove { "removing" } else { "adding" });
-            let m = message(r, remove).map_err(|e| {
+            let named = |e: nipart_plugin_api::Error| {
                 nipart_plugin_api::Error::new(e.kind(), format!("{what}: {}", e.message()))
-            })?;
+            };
+            if r.weight.is_some() {
+                // One request for the whole multipath route.
+                if done.iter().any(|d| d.weight.is_some() && d.same_place(r)) {
+                    continue;
+                }
+                done.push(r);
+            }
             let sent = if remove {
-                handle.route().del(m).execute().await
+                handle
+                    .route()
+                    .del(message(r, true).map_err(named)?)
+                    .execute()
+                    .await
+            } else if r.weight.is_some() {
+                let hops = hops_of(r);
+                let hops: Vec<&Route> = hops.iter().collect();
+                let m = multipath_message(&hops).map_err(named)?;
+                handle.route().add(m).replace().execute().await
             } else {
-                handle.route().add(m).execute().await
+                handle
+                    .route()
+                    .add(message(r, false).map_err(named)?)
+                    .execute()
+                    .await
             };
             match sent {
                 Err(rtnetlink::Error::NetlinkError(ref e))

@@ -1269,7 +1269,14 @@ fn route(v: &Value, path: &str) -> R<Route> {
         int(v, p, 68, u32::MAX as u64).map(|x| x as u32)
     })?;
     let onlink = o.opt("onlink", boolean)?;
+    let weight = o.opt("weight", |v, p| int(v, p, 1, 256).map(|x| x as u16))?;
     o.finish()?;
+    if weight.is_some() && route_type.is_some() {
+        return Err(StateError::new(
+            join(path, "weight"),
+            "a route without a next hop has no weight",
+        ));
+    }
     if let Some(t) = route_type {
         let hop = if next_hop_address.is_some() {
             Some("next-hop-address")
@@ -1318,6 +1325,7 @@ fn route(v: &Value, path: &str) -> R<Route> {
         initrwnd,
         mtu,
         onlink,
+        weight,
     })
 }
 

@@ -446,6 +446,11 @@ pub struct Route {
     /// A query shows only `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub onlink: Option<bool>,
+    /// 1..=256: this next hop's share of a multipath route, whose hops are
+    /// the routes with the same destination, table and metric and a
+    /// weight each.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<u16>,
 }
 
 /// `routes.config[].route-type`: what a route without a next hop does.
@@ -508,10 +513,23 @@ impl Route {
             && eq(&self.initcwnd, &other.initcwnd)
             && eq(&self.initrwnd, &other.initrwnd)
             && eq(&self.mtu, &other.mtu)
+            && eq(&self.weight, &other.weight)
             // A query shows only `onlink: true`.
             && self
                 .onlink
                 .is_none_or(|w| other.onlink.unwrap_or(false) == w)
+    }
+
+    /// Whether `other` takes the same place in the kernel: the same
+    /// destination, table and metric (the kernel's when none is given: 0
+    /// for IPv4, 1024 for IPv6). Two such routes with a weight each are
+    /// next hops of one multipath route.
+    pub fn same_place(&self, other: &Route) -> bool {
+        let metric = |r: &Route| r.metric.unwrap_or(if r.is_ipv6() { 1024 } else { 0 });
+        self.destination.is_some()
+            && self.destination == other.destination
+            && self.table() == other.table()
+            && metric(self) == metric(other)
     }
 
     /// Whether the destination is an IPv6 network.
@@ -555,6 +573,9 @@ impl fmt::Display for Route {
         }
         if self.onlink == Some(true) {
             f.write_str(" onlink")?;
+        }
+        if let Some(w) = self.weight {
+            write!(f, " weight {w}")?;
         }
         Ok(())
     }
