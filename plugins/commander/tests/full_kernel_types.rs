@@ -572,20 +572,29 @@ route-rules:
         "203.0.113.0/24 via 198.51.100.254 dev d5 proto static metric 7 mtu 1400",
         "unreachable 192.0.2.0/24 proto static",
     ] {
-        assert!(routes.iter().any(|l| l == want), "{want} missing: {routes:#?}");
+        assert!(
+            routes.iter().any(|l| l == want),
+            "{want} missing: {routes:#?}"
+        );
     }
     assert!(
-        ns.ip("rule show").contains("500:\tfrom 198.51.100.0/24 lookup 1000 proto static"),
+        ns.ip("rule show")
+            .contains("500:\tfrom 198.51.100.0/24 lookup 1000 proto static"),
         "{}",
         ns.ip("rule show")
     );
-    assert!(d.apply(state).changes.is_empty(), "applying again changes nothing");
+    assert!(
+        d.apply(state).changes.is_empty(),
+        "applying again changes nothing"
+    );
     d.apply(
         "routes: {config: [{state: absent, table-id: 1000}]}\nroute-rules: {config: [{state: absent, route-table: 1000}]}",
     );
     // The kernel's own routes of the VRF's address stay.
     assert!(
-        ns.routes("-4", "1000").iter().all(|l| !l.contains("proto static")),
+        ns.routes("-4", "1000")
+            .iter()
+            .all(|l| !l.contains("proto static")),
         "{:?}",
         ns.routes("-4", "1000")
     );

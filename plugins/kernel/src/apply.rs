@@ -218,6 +218,9 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         address::remove(&want.name, &removals).await?;
         phase.push(conf);
         ip::set_ipv6_enabled(want)?;
+        if cur.is_some() {
+            crate::autoconf::apply(want).await?;
+        }
         touched.push(want);
     }
     apply_ifaces_changing(phase, &phase_what).await?;
@@ -227,6 +230,13 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     // Bridge ports' VLANs, once every port is attached.
     iface::apply_port_vlans(desired).await?;
     ip::after_create(&desired.interfaces)?;
+    for want in desired.interfaces.iter().filter(|i| {
+        !i.is_absent()
+            && i.state != Some(InterfaceState::Ignore)
+            && current.interface(&i.name).is_none()
+    }) {
+        crate::autoconf::apply(want).await?;
+    }
 
     // 5. Route additions, and the static routes the kernel removed along
     //    with an address or a link change (see `routes_lost`).

@@ -20,6 +20,7 @@
 
 mod address;
 mod apply;
+mod autoconf;
 mod error;
 mod iface;
 mod ip;

@@ -124,10 +124,8 @@ fn make_plan(sane: NetworkState, notes: Vec<String>) -> Plan {
         state: sane.clone(),
         optional: false,
     });
-    let wants_dhcp = |ip: &Option<IpConfig>| {
-        ip.as_ref()
-            .is_some_and(|c| c.dhcp == Some(true) || c.autoconf == Some(true))
-    };
+    // IPv6 autoconf is the kernel's (SLAAC): its part says it.
+    let wants_dhcp = |ip: &Option<IpConfig>| ip.as_ref().is_some_and(|c| c.dhcp == Some(true));
     let dhcp: Vec<Interface> = sane
         .interfaces
         .iter()
@@ -222,12 +220,13 @@ pub fn revert_plan(checkpoint: &NetworkState, current: &NetworkState) -> Plan {
         }
         for ip in [&mut want.ipv4, &mut want.ipv6].into_iter().flatten() {
             ip.dhcp = None;
-            ip.autoconf = None;
             if ip.enabled == Some(false) && ip.address.as_ref().is_some_and(|a| !a.is_empty()) {
                 ip.enabled = Some(true);
             }
             if ip.enabled == Some(false) {
                 ip.address = None;
+                // No autoconf without IPv6: its sysctls are left alone.
+                ip.autoconf = None;
             }
         }
         // An IPv4 "enabled: false" of a query only means "no address".

@@ -149,6 +149,7 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
     }
     if let Some(w) = &want.ipv6 {
         ip_diffs(&mut out, name, "ipv6", w, have.ipv6.as_ref());
+        out.extend(super::autoconf::differences(name, w, have.ipv6.as_ref()));
     }
     if let Some(v) = &want.veth {
         let cur = have.veth.as_ref().map(|v| v.peer.clone());

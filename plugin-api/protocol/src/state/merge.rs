@@ -73,6 +73,12 @@ fn merge_ip(to: &mut IpConfig, from: &IpConfig) {
     set(&mut to.enabled, &from.enabled);
     set(&mut to.dhcp, &from.dhcp);
     set(&mut to.autoconf, &from.autoconf);
+    set(&mut to.addr_gen_mode, &from.addr_gen_mode);
+    set(&mut to.token, &from.token);
+    set(&mut to.auto_gateway, &from.auto_gateway);
+    set(&mut to.auto_routes, &from.auto_routes);
+    set(&mut to.auto_route_metric, &from.auto_route_metric);
+    set(&mut to.auto_route_table_id, &from.auto_route_table_id);
     set(&mut to.address, &from.address);
 }
 

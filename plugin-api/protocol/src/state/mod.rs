@@ -37,6 +37,7 @@
 //! See `docs/state-schema.md` in the repository for every key.
 
 mod api;
+mod autoconf;
 mod conf;
 mod dhcp;
 mod diff;
@@ -49,6 +50,7 @@ mod schema;
 mod text;
 
 pub use api::*;
+pub use autoconf::AddrGenMode;
 pub use conf::*;
 pub use dhcp::*;
 pub use diff::{

@@ -369,10 +369,13 @@ fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
     let mut o = Obj::new(path, v)?;
     let enabled = o.opt("enabled", boolean)?;
     let dhcp = o.opt("dhcp", boolean)?;
-    let autoconf = if family == Family::V6 {
-        o.opt("autoconf", boolean)?
+    let (autoconf, auto) = if family == Family::V6 {
+        (
+            o.opt("autoconf", boolean)?,
+            super::autoconf::parse(&mut o, path)?,
+        )
     } else {
-        None
+        (None, Default::default())
     };
     // What `Show` reports about a DHCPv4 lease: accepted so that a shown
     // state can be applied again, and ignored there.
@@ -443,6 +446,12 @@ fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
         autoconf,
         address,
         dhcp_lease,
+        addr_gen_mode: auto.addr_gen_mode,
+        token: auto.token,
+        auto_gateway: auto.auto_gateway,
+        auto_routes: auto.auto_routes,
+        auto_route_metric: auto.auto_route_metric,
+        auto_route_table_id: auto.auto_route_table_id,
     })
 }
 

@@ -272,6 +272,25 @@ pub struct IpConfig {
     /// for the interface; ignored in a desired state.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dhcp_lease: Option<super::DhcpLeaseInfo>,
+    /// IPv6 only: how SLAAC forms addresses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addr_gen_mode: Option<super::AddrGenMode>,
+    /// IPv6 only: the host part SLAAC uses instead (`::1:2:3:4`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<std::net::Ipv6Addr>,
+    /// IPv6 only: whether router advertisements give a default route.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_gateway: Option<bool>,
+    /// IPv6 only: whether router advertisements give routes at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_routes: Option<bool>,
+    /// IPv6 only: the metric of the default route of router advertisements.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_route_metric: Option<u32>,
+    /// IPv6 only: the table of the routes of router advertisements (main
+    /// only: the kernel has no other).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_route_table_id: Option<u32>,
 }
 
 /// One static address: `{ip: 192.0.2.1, prefix-length: 24}`.
