@@ -19,7 +19,7 @@ type R<T> = Result<T, StateError>;
 
 /// The role that applies the kernel's part.
 pub const KERNEL: &str = Role::KERNEL.as_str();
-/// The role that runs DHCP and IPv6 autoconf clients.
+/// The role that runs DHCP clients (IPv6 autoconf is the kernel's).
 pub const DHCP: &str = Role::DHCP.as_str();
 
 /// The role that listens for (and sends) LLDP frames.

@@ -15,6 +15,8 @@ use std::{fmt, net::IpAddr};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
+use super::diff::{Selected, not_present, selected_for_removal};
+use super::merge::merge_selected;
 use super::parse::{Obj, R, iface_name, int, join, keyword, list, network};
 use super::{Difference, Family, MAIN_TABLE, RouteState, StateError, quote};
 
@@ -112,48 +114,21 @@ impl RuleFamily {
     }
 }
 
-/// `route-rules.config[].action`: instead of looking up a table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum RouteRuleAction {
-    /// Drop silently.
-    Blackhole,
-    /// Drop with "network unreachable".
-    Unreachable,
-    /// Drop with "administratively prohibited".
-    Prohibit,
-}
+/// `route-rules.config[].action`: instead of looking up a table, drop as
+/// a route of that type would.
+pub type RouteRuleAction = super::RouteType;
 
-impl RouteRuleAction {
-    pub const ALL: [RouteRuleAction; 3] = [
-        RouteRuleAction::Blackhole,
-        RouteRuleAction::Unreachable,
-        RouteRuleAction::Prohibit,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RouteRuleAction::Blackhole => "blackhole",
-            RouteRuleAction::Unreachable => "unreachable",
-            RouteRuleAction::Prohibit => "prohibit",
-        }
+impl Serialize for RuleFamily {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 
-macro_rules! as_str_serde {
-    ($($t:ty),*) => {$(
-        impl Serialize for $t {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-        impl fmt::Display for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    )*};
+impl fmt::Display for RuleFamily {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
-as_str_serde!(RuleFamily, RouteRuleAction);
 
 /// The kernel's default rules (`ip rule` of a fresh namespace): priority,
 /// table. IPv6 has the first two.
@@ -394,27 +369,23 @@ pub(super) fn route_rules(v: &Value, path: &str) -> R<RouteRules> {
 /// selectors of `config` remove: matched by a selector and by no rule
 /// `config` wants. The kernel's default rules are never among them.
 pub fn rules_to_remove<'a>(config: &[RouteRule], current: &'a [RouteRule]) -> Vec<&'a RouteRule> {
-    let selectors: Vec<&RouteRule> = config.iter().filter(|r| r.is_absent()).collect();
-    if selectors.is_empty() {
-        return Vec::new();
-    }
-    let wanted: Vec<&RouteRule> = config.iter().filter(|r| !r.is_absent()).collect();
-    current
-        .iter()
-        .filter(|r| {
-            !r.is_kernel_default()
-                && selectors.iter().any(|s| s.matches(r))
-                && !wanted.iter().any(|w| w.matches(r))
-        })
-        .collect()
+    let mut out = selected_for_removal(config, current);
+    out.retain(|r| !r.is_kernel_default());
+    out
 }
 
 /// Rules of `config` (not absent) that no rule of `current` matches.
 pub fn rules_missing<'a>(config: &'a [RouteRule], current: &[RouteRule]) -> Vec<&'a RouteRule> {
-    config
-        .iter()
-        .filter(|r| !r.is_absent() && !current.iter().any(|x| r.matches(x)))
-        .collect()
+    not_present(config, current)
+}
+
+impl Selected for RouteRule {
+    fn is_absent(&self) -> bool {
+        RouteRule::is_absent(self)
+    }
+    fn selects(&self, other: &Self) -> bool {
+        self.matches(other)
+    }
 }
 
 /// What verification reports about rules: `route-rules: rule priority 100
@@ -442,20 +413,10 @@ pub(super) fn rule_differences(desired: &RouteRules, current: &RouteRules) -> Ve
     out
 }
 
-/// Merges desired rules into saved ones: an absent rule removes the saved
-/// rules it selects, others are added unless already there.
+/// Merges desired rules into saved ones (see [`merge_selected`]).
 pub(super) fn merge_rules(saved: &mut RouteRules, desired: &RouteRules) {
-    let Some(rules) = &desired.config else { return };
-    let config = saved.config.get_or_insert_with(Vec::new);
-    for r in rules {
-        if r.is_absent() {
-            config.retain(|c| !r.matches(c));
-        } else if !config.contains(r) {
-            config.push(r.clone());
-        }
-    }
-    if config.is_empty() {
-        saved.config = None;
+    if let Some(rules) = &desired.config {
+        merge_selected(&mut saved.config, rules);
     }
 }
 
