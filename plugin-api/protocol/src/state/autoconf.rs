@@ -145,3 +145,34 @@ pub(super) fn differences(name: &str, want: &IpConfig, have: Option<&IpConfig>) 
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::state::{NetworkState, merge};
+
+    #[test]
+    fn autoconf_keys_round_trip_and_merge() {
+        let text = "interfaces:\n- name: e1\n  ipv6:\n    autoconf: true\n    addr-gen-mode: stable-privacy\n    token: ::1:2\n    auto-gateway: false\n    auto-routes: true\n    auto-route-metric: 50\n    auto-route-table-id: 254\n";
+        let s = NetworkState::from_yaml(text).unwrap();
+        assert_eq!(NetworkState::from_yaml(&s.to_yaml()).unwrap(), s);
+        // What a later apply does not give stays saved.
+        let mut saved = s.clone();
+        merge(
+            &mut saved,
+            &NetworkState::from_yaml("interfaces: [{name: e1, ipv6: {addr-gen-mode: eui64}}]")
+                .unwrap(),
+        );
+        let v6 = saved.interfaces[0].ipv6.clone().unwrap();
+        assert_eq!(v6.addr_gen_mode, Some(super::AddrGenMode::Eui64));
+        assert_eq!(v6.token, Some("::1:2".parse().unwrap()));
+        assert_eq!(v6.auto_route_metric, Some(50));
+        // IPv6 only.
+        let e =
+            NetworkState::from_yaml("interfaces: [{name: e1, ipv4: {token: '::1'}}]").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("interfaces[0].ipv4.token: unknown key"),
+            "{e}"
+        );
+    }
+}
