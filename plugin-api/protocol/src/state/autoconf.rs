@@ -97,53 +97,50 @@ pub(super) fn parse(o: &mut Obj<'_>, path: &str) -> R<AutoconfKeys> {
 /// What verification reports about the autoconf keys of `want` that
 /// `have` (a query's `ipv6`) does not match.
 pub(super) fn differences(name: &str, want: &IpConfig, have: Option<&IpConfig>) -> Vec<Difference> {
-    let mut out = Vec::new();
-    let mut one = |key: &str, w: Option<String>, h: Option<String>| {
-        if let Some(w) = w
-            && h.as_ref() != Some(&w)
-        {
-            out.push(Difference {
+    fn show<T: ToString>(v: Option<T>) -> Option<String> {
+        v.map(|v| v.to_string())
+    }
+    let h = |f: fn(&IpConfig) -> Option<String>| have.and_then(f);
+    let mut keys: Vec<(&str, Option<String>, Option<String>)> = vec![
+        ("autoconf", show(want.autoconf), h(|h| show(h.autoconf))),
+        (
+            "addr-gen-mode",
+            show(want.addr_gen_mode),
+            h(|h| show(h.addr_gen_mode)),
+        ),
+        ("token", show(want.token), h(|h| show(h.token))),
+    ];
+    // The kernel's settings for advertisements matter while it takes them.
+    if want.autoconf == Some(true) {
+        keys.extend([
+            (
+                "auto-gateway",
+                show(want.auto_gateway),
+                h(|h| show(h.auto_gateway)),
+            ),
+            (
+                "auto-routes",
+                show(want.auto_routes),
+                h(|h| show(h.auto_routes)),
+            ),
+            (
+                "auto-route-metric",
+                show(want.auto_route_metric),
+                h(|h| show(h.auto_route_metric)),
+            ),
+        ]);
+    }
+    keys.into_iter()
+        .filter_map(|(key, w, h)| {
+            let w = w?;
+            (h.as_ref() != Some(&w)).then(|| Difference {
                 item: name.to_string(),
                 property: format!("ipv6.{key}"),
                 desired: w,
                 current: h.unwrap_or_else(|| "(none)".into()),
-            });
-        }
-    };
-    one(
-        "autoconf",
-        want.autoconf.map(|b| b.to_string()),
-        have.and_then(|h| h.autoconf).map(|b| b.to_string()),
-    );
-    one(
-        "addr-gen-mode",
-        want.addr_gen_mode.map(|m| m.to_string()),
-        have.and_then(|h| h.addr_gen_mode).map(|m| m.to_string()),
-    );
-    one(
-        "token",
-        want.token.map(|t| t.to_string()),
-        have.and_then(|h| h.token).map(|t| t.to_string()),
-    );
-    if want.autoconf == Some(true) {
-        one(
-            "auto-gateway",
-            want.auto_gateway.map(|b| b.to_string()),
-            have.and_then(|h| h.auto_gateway).map(|b| b.to_string()),
-        );
-        one(
-            "auto-routes",
-            want.auto_routes.map(|b| b.to_string()),
-            have.and_then(|h| h.auto_routes).map(|b| b.to_string()),
-        );
-        one(
-            "auto-route-metric",
-            want.auto_route_metric.map(|m| m.to_string()),
-            have.and_then(|h| h.auto_route_metric)
-                .map(|m| m.to_string()),
-        );
-    }
-    out
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -166,6 +163,22 @@ mod tests {
         assert_eq!(v6.addr_gen_mode, Some(super::AddrGenMode::Eui64));
         assert_eq!(v6.token, Some("::1:2".parse().unwrap()));
         assert_eq!(v6.auto_route_metric, Some(50));
+        // Verification names what differs.
+        let want = NetworkState::from_yaml(
+            "interfaces: [{name: e1, ipv6: {autoconf: true, addr-gen-mode: eui64, auto-gateway: true}}]",
+        )
+        .unwrap();
+        let diffs: Vec<String> = crate::state::differences(&want, &s)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            diffs,
+            [
+                "e1: ipv6.addr-gen-mode desired eui64, current stable-privacy",
+                "e1: ipv6.auto-gateway desired true, current false"
+            ]
+        );
         // IPv6 only.
         let e =
             NetworkState::from_yaml("interfaces: [{name: e1, ipv4: {token: '::1'}}]").unwrap_err();
