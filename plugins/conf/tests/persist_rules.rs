@@ -48,6 +48,10 @@ route-rules:
         ]
     );
 
+    // The checkpoints say what took them.
+    let cps = n.checkpoints();
+    assert_eq!(cps[0]["created_by"], "apply of routing rules", "{cps:?}");
+
     n.stop();
     n.ns.ip("rule del priority 1100");
     n.ns.ip("rule del priority 1101");
