@@ -644,3 +644,66 @@ routes:
         "no VLANs are shown of a bridge that does not filter"
     );
 }
+
+#[test]
+fn routes_and_rules_in_a_vrf_table_above_255() {
+    full_kernel!("dummy", "vrf");
+    let ns = netns();
+    let d = Daemon::start_plugins(&ns);
+    let state = "
+interfaces:
+  - name: vrf1
+    type: vrf
+    vrf: {port: [d5], route-table-id: 1000}
+  - name: d5
+    type: dummy
+    ipv4: {address: [{ip: 198.51.100.1, prefix-length: 24}]}
+routes:
+  config:
+    - {destination: 203.0.113.0/24, next-hop-interface: d5, next-hop-address: 198.51.100.254,
+       table-id: 1000, metric: 7, mtu: 1400}
+    - {destination: 192.0.2.0/24, route-type: unreachable, table-id: 1000}
+route-rules:
+  config:
+    - {ip-from: 198.51.100.0/24, priority: 500, route-table: 1000}
+";
+    let r = d.apply(state);
+    assert!(r.verified, "{r:?}");
+    assert_shows(&d.show(), state);
+    let routes: Vec<String> = ns
+        .routes("-4", "1000")
+        .iter()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    for want in [
+        "203.0.113.0/24 via 198.51.100.254 dev d5 proto static metric 7 mtu 1400",
+        "unreachable 192.0.2.0/24 proto static",
+    ] {
+        assert!(
+            routes.iter().any(|l| l == want),
+            "{want} missing: {routes:#?}"
+        );
+    }
+    assert!(
+        ns.ip("rule show")
+            .contains("500:\tfrom 198.51.100.0/24 lookup 1000 proto static"),
+        "{}",
+        ns.ip("rule show")
+    );
+    assert!(
+        d.apply(state).changes.is_empty(),
+        "applying again changes nothing"
+    );
+    d.apply(
+        "routes: {config: [{state: absent, table-id: 1000}]}\nroute-rules: {config: [{state: absent, route-table: 1000}]}",
+    );
+    // The kernel's own routes of the VRF's address stay.
+    assert!(
+        ns.routes("-4", "1000")
+            .iter()
+            .all(|l| !l.contains("proto static")),
+        "{:?}",
+        ns.routes("-4", "1000")
+    );
+    assert!(!ns.ip("rule show").contains("lookup 1000"));
+}

@@ -91,6 +91,8 @@ pub fn without(state: &NetworkState, missing: &BTreeSet<String>) -> NetworkState
         }),
         dns_resolver: state.dns_resolver.clone(),
         hostname: state.hostname.clone(),
+        // The kernel takes rules naming interfaces it does not have.
+        route_rules: state.route_rules.clone(),
     }
 }
 

@@ -2,16 +2,18 @@
 //! the kernel accepts: detach ports leaving their controller (and, for a
 //! controller whose change the kernel refuses while it has ports, such as
 //! a bond's mode, every port, attached again at the end), delete
-//! interfaces (what stands on others first), remove routes, create or
-//! change controllers, then plain interfaces (ports attach to controllers
-//! that now exist), then each stacked interface after its base
-//! ([`iface::rank`]), then the options of ports whose controller's entry
-//! alone changed them (a bridge port's `stp-priority`), then bridge ports'
-//! VLANs, then add routes. Interfaces that already are as desired are not
+//! interfaces (what stands on others first), remove routes and routing
+//! rules, create or change controllers, then plain interfaces (ports
+//! attach to controllers that now exist), then each stacked interface
+//! after its base ([`iface::rank`]), then the options of ports whose
+//! controller's entry alone changed them (a bridge port's
+//! `stp-priority`), then bridge ports' VLANs, then add routes, then rules.
+//! Interfaces that already are as desired are not
 //! touched.
 //!
 //! The common link properties (state, MTU, MAC, controller) are set here,
-//! addresses by [`crate::ip`], routes by [`crate::route`], and each type's
+//! addresses by [`crate::ip`], routes by [`crate::route`], rules by
+//! [`crate::route_rule`], and each type's
 //! own properties by its module in [`crate::iface`].
 
 use std::collections::HashSet;
@@ -20,7 +22,7 @@ use nipart_plugin_api::{
     Error, Result,
     state::{
         Interface, InterfaceState, IpAddress, NetworkState, Route, interface_differences,
-        routes_kept_through, routes_missing, routes_to_remove,
+        routes_kept_through, routes_missing, routes_to_remove, rules_missing, rules_to_remove,
     },
 };
 use nispor::{IfaceConf, IfaceState, NetConf};
@@ -30,7 +32,7 @@ use crate::{
     error::from_nispor,
     iface, ip, link,
     query::{query, query_routes},
-    route,
+    route, route_rule,
 };
 
 /// Applies `desired` (sanitized by the `state` plugin); returns what changed.
@@ -122,7 +124,8 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     let config = desired.routes.config.as_deref().unwrap_or(&[]);
     let statics = current.routes.config.as_deref().unwrap_or(&[]);
     let mut routes = Vec::new();
-    for r in routes_to_remove(config, statics) {
+    let removed_routes = routes_to_remove(config, statics);
+    for &r in &removed_routes {
         // Routes through a deleted interface are gone already.
         if r.next_hop_interface
             .as_deref()
@@ -130,10 +133,48 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         {
             continue;
         }
-        routes.push(route::conf(r, true)?);
+        routes.push(r);
         changes.push(format!("remove route {r}"));
     }
-    route::apply(routes).await?;
+    route::send(&routes, true, |_| Vec::new()).await?;
+    // The other hops of a multipath route one hop of which went: removed
+    // with it, added back below.
+    let survivors: Vec<&Route> = statics
+        .iter()
+        .filter(|c| {
+            c.weight.is_some()
+                && !removed_routes.contains(c)
+                && routes.iter().any(|r| r.weight.is_some() && r.same_place(c))
+        })
+        .collect();
+    // The next hops a multipath route of `r`'s place has after the apply:
+    // the desired ones, and those it had that are not removed.
+    let hops_of = |r: &Route| -> Vec<Route> {
+        let mut hops: Vec<Route> = config
+            .iter()
+            .filter(|c| !c.is_absent() && c.weight.is_some() && c.same_place(r))
+            .cloned()
+            .collect();
+        for s in statics
+            .iter()
+            .filter(|c| c.weight.is_some() && c.same_place(r) && !removed_routes.contains(c))
+        {
+            if !hops.iter().any(|h| {
+                h.next_hop_interface == s.next_hop_interface
+                    && h.next_hop_address == s.next_hop_address
+            }) {
+                hops.push(s.clone());
+            }
+        }
+        hops
+    };
+    // Rule removals (rules name interfaces by name: a deleted interface
+    // leaves its rules, and they stay removable).
+    let rules = desired.route_rules.config.as_deref().unwrap_or(&[]);
+    let cur_rules = current.route_rules.config.as_deref().unwrap_or(&[]);
+    let gone_rules = rules_to_remove(rules, cur_rules);
+    changes.extend(gone_rules.iter().map(|r| format!("remove rule {r}")));
+    route_rule::apply(&gone_rules, &[]).await?;
 
     // 4. Controllers (bridges, bonds, VRFs), then plain interfaces, then
     //    each interface after its base (see `iface::rank`).
@@ -222,6 +263,9 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         address::remove(&want.name, &removals).await?;
         phase.push(conf);
         ip::set_ipv6_enabled(want)?;
+        if cur.is_some() {
+            crate::autoconf::apply(want).await?;
+        }
         touched.push(want);
     }
     apply_ifaces_changing(phase, &phase_what).await?;
@@ -268,6 +312,13 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     // Bridge ports' VLANs, once every port is attached.
     iface::apply_port_vlans(desired).await?;
     ip::after_create(&desired.interfaces)?;
+    for want in desired.interfaces.iter().filter(|i| {
+        !i.is_absent()
+            && i.state != Some(InterfaceState::Ignore)
+            && current.interface(&i.name).is_none()
+    }) {
+        crate::autoconf::apply(want).await?;
+    }
 
     // 5. Route additions, and the static routes the kernel removed along
     //    with an address or a link change (see `routes_lost`).
@@ -279,19 +330,27 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     let running = after.running.as_deref().unwrap_or(&[]);
     let mut routes = Vec::new();
     for r in routes_missing(config, running) {
-        routes.push(route::conf(r, false)?);
+        routes.push(r);
         changes.push(format!("add route {r}"));
+    }
+    for &r in &survivors {
+        if !routes.iter().any(|x| x.same_place(r) && x.weight.is_some()) {
+            routes.push(r);
+            changes.push(format!(
+                "put back route {r}, another next hop of its multipath route was removed"
+            ));
+        }
     }
     let lost = routes_lost(desired, &current, &touched, running);
     for r in &lost {
         if !routes_missing(config, running).contains(r) {
-            routes.push(route::conf(r, false)?);
+            routes.push(r);
             changes.push(format!(
                 "put back route {r}, removed by the kernel with the change"
             ));
         }
     }
-    route::apply(routes).await.map_err(|e| {
+    route::send(&routes, false, hops_of).await.map_err(|e| {
         if lost.is_empty() {
             e
         } else {
@@ -301,6 +360,10 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
             )
         }
     })?;
+    // 6. Rule additions (after the routes they lead to).
+    let new_rules = rules_missing(rules, cur_rules);
+    changes.extend(new_rules.iter().map(|r| format!("add rule {r}")));
+    route_rule::apply(&[], &new_rules).await?;
     Ok(changes)
 }
 

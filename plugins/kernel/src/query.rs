@@ -1,6 +1,7 @@
 //! `network.query`: the kernel's state, read with nispor, in the shared
 //! schema. The common properties of a link are read here, addresses in
-//! [`crate::ip`], routes in [`crate::route`], and each type's own
+//! [`crate::ip`], routes in [`crate::route`], rules in
+//! [`crate::route_rule`], and each type's own
 //! properties by its module in [`crate::iface`].
 
 use nipart_plugin_api::{
@@ -9,9 +10,10 @@ use nipart_plugin_api::{
 };
 use nispor::{
     Iface, IfaceFlag, NetState, NetStateFilter, NetStateIfaceFilter, NetStateRouteFilter,
+    NetStateRouteRuleFilter,
 };
 
-use crate::{error::from_nispor, iface, ip, route};
+use crate::{error::from_nispor, iface, ip, route, route_rule};
 
 /// Queries the kernel: every interface (or only `only`, with the routes
 /// through it) and the routes.
@@ -22,6 +24,7 @@ pub async fn query(only: Option<&str>) -> Result<NetworkState> {
     iface_filter.include_bridge_vlan = true;
     filter.iface = Some(iface_filter);
     filter.route = Some(NetStateRouteFilter::default());
+    filter.route_rule = Some(NetStateRouteRuleFilter::default());
     let np = NetState::retrieve_with_filter_async(&filter)
         .await
         .map_err(|e| from_nispor("querying the kernel with nispor", e))?;
@@ -39,6 +42,9 @@ pub async fn query(only: Option<&str>) -> Result<NetworkState> {
             .flatten()
         {
             list.retain(|r| r.next_hop_interface.as_deref() == Some(name));
+        }
+        if let Some(rules) = &mut state.route_rules.config {
+            rules.retain(|r| r.iif.as_deref() == Some(name) || r.oif.as_deref() == Some(name));
         }
     }
     Ok(state)
@@ -63,6 +69,7 @@ fn convert(np: &NetState) -> NetworkState {
     NetworkState {
         interfaces,
         routes: route::query(np),
+        route_rules: route_rule::query(np),
         ..NetworkState::default()
     }
 }

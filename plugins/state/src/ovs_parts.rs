@@ -10,7 +10,7 @@
 
 use std::collections::HashSet;
 
-use nipart_plugin_api::state::{Interface, InterfaceType, NetworkState, Routes};
+use nipart_plugin_api::state::{Interface, InterfaceType, NetworkState, RouteRules, Routes};
 
 /// The parts of one state, in the order they are applied.
 pub struct Split {
@@ -88,6 +88,12 @@ pub fn split(sane: &NetworkState, current: &NetworkState) -> Split {
             sane.routes.clone()
         } else {
             Routes::default()
+        },
+        // Rules go with the routes they lead to.
+        route_rules: if routes {
+            sane.route_rules.clone()
+        } else {
+            RouteRules::default()
         },
         ..NetworkState::default()
     };

@@ -8,8 +8,8 @@ use nipart_plugin_api::{
     Role,
     state::{
         DnsResolver, HostnameState, Interface, InterfaceState, IpConfig, NetworkState, Plan,
-        PlanPart, Route, Routes, StateError, dns_differences, hostname_differences,
-        routes_kept_through,
+        PlanPart, Route, RouteRule, RouteRules, RouteState, Routes, StateError, dns_differences,
+        hostname_differences, routes_kept_through,
     },
 };
 
@@ -20,7 +20,7 @@ type R<T> = Result<T, StateError>;
 
 /// The role that applies the kernel's part.
 pub const KERNEL: &str = Role::KERNEL.as_str();
-/// The role that runs DHCP and IPv6 autoconf clients.
+/// The role that runs DHCP clients (IPv6 autoconf is the kernel's).
 pub const DHCP: &str = Role::DHCP.as_str();
 
 /// The role that listens for (and sends) LLDP frames.
@@ -219,10 +219,8 @@ fn make_plan(sane: NetworkState, notes: Vec<String>, current: &NetworkState) -> 
             optional: false,
         });
     }
-    let wants_dhcp = |ip: &Option<IpConfig>| {
-        ip.as_ref()
-            .is_some_and(|c| c.dhcp == Some(true) || c.autoconf == Some(true))
-    };
+    // IPv6 autoconf is the kernel's (SLAAC): its part says it.
+    let wants_dhcp = |ip: &Option<IpConfig>| ip.as_ref().is_some_and(|c| c.dhcp == Some(true));
     let dhcp: Vec<Interface> = sane
         .interfaces
         .iter()
@@ -317,12 +315,13 @@ pub fn revert_plan(checkpoint: &NetworkState, current: &NetworkState) -> Plan {
         }
         for ip in [&mut want.ipv4, &mut want.ipv6].into_iter().flatten() {
             ip.dhcp = None;
-            ip.autoconf = None;
             if ip.enabled == Some(false) && ip.address.as_ref().is_some_and(|a| !a.is_empty()) {
                 ip.enabled = Some(true);
             }
             if ip.enabled == Some(false) {
                 ip.address = None;
+                // No autoconf without IPv6: its sysctls are left alone.
+                ip.autoconf = None;
             }
         }
         // An IPv4 "enabled: false" of a query only means "no address".
@@ -351,6 +350,7 @@ pub fn revert_plan(checkpoint: &NetworkState, current: &NetworkState) -> Plan {
         },
         dns_resolver: revert_dns(checkpoint, current),
         hostname: revert_hostname(checkpoint, current),
+        route_rules: revert_rules(checkpoint, current),
     };
     make_plan(state, notes, current)
 }
@@ -379,6 +379,26 @@ fn revert_hostname(
         config: Some(was.config.clone().unwrap_or_default()),
     };
     (!hostname_differences(&want, current.hostname.as_deref()).is_empty()).then_some(Box::new(want))
+}
+
+/// The rules that bring `current`'s back to `checkpoint`'s: those of the
+/// checkpoint, and each rule that appeared since as an absent selector of
+/// exactly itself (every field a query gives, so it selects no other
+/// rule; and `rules_to_remove` spares what the checkpoint wants).
+fn revert_rules(checkpoint: &NetworkState, current: &NetworkState) -> RouteRules {
+    let before = checkpoint.route_rules.config.clone().unwrap_or_default();
+    let mut rules = before.clone();
+    for r in current.route_rules.config.as_deref().unwrap_or(&[]) {
+        if !before.contains(r) {
+            rules.push(RouteRule {
+                state: Some(RouteState::Absent),
+                ..r.clone()
+            });
+        }
+    }
+    RouteRules {
+        config: Some(rules),
+    }
 }
 
 #[cfg(test)]

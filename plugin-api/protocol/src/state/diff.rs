@@ -183,6 +183,7 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
     }
     if let Some(w) = &want.ipv6 {
         ip_diffs(&mut out, name, "ipv6", w, have.ipv6.as_ref());
+        out.extend(super::autoconf::differences(name, w, have.ipv6.as_ref()));
     }
     if let Some(v) = &want.veth {
         let cur = have.veth.as_ref().map(|v| v.peer.clone());
@@ -416,22 +417,51 @@ pub fn routes_kept_through<'a>(
 /// absent` with only `next-hop-interface` leaves the interface's connected
 /// routes alone.
 pub fn routes_to_remove<'a>(config: &[Route], statics: &'a [Route]) -> Vec<&'a Route> {
-    let selectors: Vec<&Route> = config.iter().filter(|r| r.is_absent()).collect();
-    if selectors.is_empty() {
-        return Vec::new();
-    }
-    let wanted: Vec<&Route> = config.iter().filter(|r| !r.is_absent()).collect();
-    statics
-        .iter()
-        .filter(|r| selectors.iter().any(|s| s.matches(r)) && !wanted.iter().any(|w| w.matches(r)))
-        .collect()
+    selected_for_removal(config, statics)
 }
 
 /// Routes of `config` (not absent) that no route of `running` matches.
 pub fn routes_missing<'a>(config: &'a [Route], running: &[Route]) -> Vec<&'a Route> {
+    not_present(config, running)
+}
+
+/// An entry of a list that a desired state adds to, and removes from by
+/// selection (`routes.config`, `route-rules.config`): an absent entry
+/// selects what it matches.
+pub(super) trait Selected {
+    fn is_absent(&self) -> bool;
+    /// Whether `self`, a desired entry, selects `other`, one of a query.
+    fn selects(&self, other: &Self) -> bool;
+}
+
+impl Selected for Route {
+    fn is_absent(&self) -> bool {
+        Route::is_absent(self)
+    }
+    fn selects(&self, other: &Self) -> bool {
+        self.matches(other)
+    }
+}
+
+/// Entries of `current` that an absent entry of `config` selects and no
+/// other entry of `config` wants.
+pub(super) fn selected_for_removal<'a, T: Selected>(config: &[T], current: &'a [T]) -> Vec<&'a T> {
+    let selectors: Vec<&T> = config.iter().filter(|r| r.is_absent()).collect();
+    if selectors.is_empty() {
+        return Vec::new();
+    }
+    let wanted: Vec<&T> = config.iter().filter(|r| !r.is_absent()).collect();
+    current
+        .iter()
+        .filter(|r| selectors.iter().any(|s| s.selects(r)) && !wanted.iter().any(|w| w.selects(r)))
+        .collect()
+}
+
+/// Entries of `config` (not absent) that no entry of `current` matches.
+pub(super) fn not_present<'a, T: Selected>(config: &'a [T], current: &[T]) -> Vec<&'a T> {
     config
         .iter()
-        .filter(|r| !r.is_absent() && !running.iter().any(|x| r.matches(x)))
+        .filter(|r| !r.is_absent() && !current.iter().any(|x| r.selects(x)))
         .collect()
 }
 
@@ -457,5 +487,9 @@ pub fn differences(desired: &NetworkState, current: &NetworkState) -> Vec<Differ
     if let Some(h) = &desired.hostname {
         out.extend(super::hostname_differences(h, current.hostname.as_deref()));
     }
+    out.extend(super::route_rule::rule_differences(
+        &desired.route_rules,
+        &current.route_rules,
+    ));
     out
 }

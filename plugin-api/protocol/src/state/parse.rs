@@ -46,7 +46,7 @@ impl fmt::Display for StateError {
 
 impl std::error::Error for StateError {}
 
-type R<T> = Result<T, StateError>;
+pub(super) type R<T> = Result<T, StateError>;
 
 /// What a JSON value is, for messages.
 pub(super) fn describe(v: &Value) -> String {
@@ -110,7 +110,11 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn req<T>(&mut self, key: &'static str, f: impl FnOnce(&'a Value, &str) -> R<T>) -> R<T> {
+    pub(super) fn req<T>(
+        &mut self,
+        key: &'static str,
+        f: impl FnOnce(&'a Value, &str) -> R<T>,
+    ) -> R<T> {
         match self.get(key) {
             None => Err(StateError::new(join(&self.path, key), "is required")),
             Some((v, p)) => f(v, &p),
@@ -167,7 +171,7 @@ pub(super) fn boolean(v: &Value, path: &str) -> R<bool> {
 
 /// An integer in `lo..=hi`, also written as a string of digits (`"24"`),
 /// as nmstate accepts it.
-fn int(v: &Value, path: &str, lo: u64, hi: u64) -> R<u64> {
+pub(super) fn int(v: &Value, path: &str, lo: u64, hi: u64) -> R<u64> {
     let parsed;
     let n = match v {
         Value::Number(n) => n,
@@ -203,7 +207,12 @@ fn int(v: &Value, path: &str, lo: u64, hi: u64) -> R<u64> {
 }
 
 /// One of `names`.
-fn keyword<T: Copy>(v: &Value, path: &str, all: &[T], name: fn(T) -> &'static str) -> R<T> {
+pub(super) fn keyword<T: Copy>(
+    v: &Value,
+    path: &str,
+    all: &[T],
+    name: fn(T) -> &'static str,
+) -> R<T> {
     let s = string(v, path)?;
     all.iter().copied().find(|t| name(*t) == s).ok_or_else(|| {
         let names: Vec<_> = all.iter().map(|t| name(*t)).collect();
@@ -283,7 +292,7 @@ pub fn check_interface_name(name: &str, path: &str) -> R<()> {
     }
 }
 
-fn iface_name(v: &Value, path: &str) -> R<String> {
+pub(super) fn iface_name(v: &Value, path: &str) -> R<String> {
     let s = string(v, path)?;
     check_interface_name(&s, path)?;
     Ok(s)
@@ -342,7 +351,7 @@ impl Family {
     }
 }
 
-fn ip_addr(v: &Value, path: &str, family: Option<Family>) -> R<IpAddr> {
+pub(super) fn ip_addr(v: &Value, path: &str, family: Option<Family>) -> R<IpAddr> {
     let s = string(v, path)?;
     let ip: IpAddr = s
         .parse()
@@ -362,10 +371,13 @@ fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
     let mut o = Obj::new(path, v)?;
     let enabled = o.opt("enabled", boolean)?;
     let dhcp = o.opt("dhcp", boolean)?;
-    let autoconf = if family == Family::V6 {
-        o.opt("autoconf", boolean)?
+    let (autoconf, auto) = if family == Family::V6 {
+        (
+            o.opt("autoconf", boolean)?,
+            super::autoconf::parse(&mut o, path)?,
+        )
     } else {
-        None
+        (None, Default::default())
     };
     // What `Show` reports about a DHCPv4 lease: accepted so that a shown
     // state can be applied again, and ignored there.
@@ -438,6 +450,12 @@ fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
         address,
         dhcp_lease,
         auto_dns,
+        addr_gen_mode: auto.addr_gen_mode,
+        token: auto.token,
+        auto_gateway: auto.auto_gateway,
+        auto_routes: auto.auto_routes,
+        auto_route_metric: auto.auto_route_metric,
+        auto_route_table_id: auto.auto_route_table_id,
     })
 }
 
@@ -1236,38 +1254,40 @@ pub fn canonical_network(s: &str) -> Option<(IpAddr, u8)> {
     Some((net, len))
 }
 
+/// A network, `ADDRESS/PREFIX-LENGTH`, with its host bits cleared.
+pub(super) fn network(v: &Value, p: &str) -> R<(IpAddr, u8)> {
+    let s = string(v, p)?;
+    if !s.contains('/') {
+        return Err(StateError::new(
+            p,
+            format!(
+                "{} is not a network: expected ADDRESS/PREFIX-LENGTH",
+                quote(&s)
+            ),
+        ));
+    }
+    let (ip, _) = s.split_once('/').unwrap_or((&s, ""));
+    let ip: IpAddr = ip
+        .parse()
+        .map_err(|_| StateError::new(p, format!("{} is not a network: bad address", quote(&s))))?;
+    let max = Family::of(&ip).max_prefix();
+    canonical_network(&s).ok_or_else(|| {
+        StateError::new(
+            p,
+            format!(
+                "{} is not a network: the prefix length must be 0..={max}",
+                quote(&s)
+            ),
+        )
+    })
+}
+
 fn route(v: &Value, path: &str) -> R<Route> {
     let mut o = Obj::new(path, v)?;
     let state = o.opt("state", |v, p| {
         keyword(v, p, &[RouteState::Absent], RouteState::as_str)
     })?;
-    let destination = o.opt("destination", |v, p| {
-        let s = string(v, p)?;
-        if !s.contains('/') {
-            return Err(StateError::new(
-                p,
-                format!(
-                    "{} is not a network: expected ADDRESS/PREFIX-LENGTH",
-                    quote(&s)
-                ),
-            ));
-        }
-        let (ip, _) = s.split_once('/').unwrap_or((&s, ""));
-        let ip: IpAddr = ip.parse().map_err(|_| {
-            StateError::new(p, format!("{} is not a network: bad address", quote(&s)))
-        })?;
-        let max = Family::of(&ip).max_prefix();
-        let (net, len) = canonical_network(&s).ok_or_else(|| {
-            StateError::new(
-                p,
-                format!(
-                    "{} is not a network: the prefix length must be 0..={max}",
-                    quote(&s)
-                ),
-            )
-        })?;
-        Ok((net, len))
-    })?;
+    let destination = o.opt("destination", network)?;
     let next_hop_interface = o.opt("next-hop-interface", iface_name)?;
     let family = destination.map(|(ip, _)| Family::of(&ip));
     let next_hop_address = o.opt("next-hop-address", |v, p| ip_addr(v, p, family))?;
@@ -1277,12 +1297,55 @@ fn route(v: &Value, path: &str) -> R<Route> {
     let table_id = o
         .opt("table-id", |v, p| int(v, p, 0, u32::MAX as u64))?
         .map(|x| x as u32);
+    let route_type = o.opt("route-type", |v, p| {
+        keyword(v, p, &RouteType::ALL, RouteType::as_str)
+    })?;
+    let source = o.opt("source", |v, p| ip_addr(v, p, family))?;
+    let u32_of = |v: &Value, p: &str| int(v, p, 0, u32::MAX as u64).map(|x| x as u32);
+    let cwnd = o.opt("cwnd", u32_of)?;
+    let initcwnd = o.opt("initcwnd", u32_of)?;
+    let initrwnd = o.opt("initrwnd", u32_of)?;
+    // The kernel's smallest IPv4 MTU; an IPv6 route takes 1280 or more.
+    let mtu = o.opt("mtu", |v, p| {
+        int(v, p, 68, u32::MAX as u64).map(|x| x as u32)
+    })?;
+    let onlink = o.opt("onlink", boolean)?;
+    let weight = o.opt("weight", |v, p| int(v, p, 1, 256).map(|x| x as u16))?;
     o.finish()?;
+    if weight.is_some() && route_type.is_some() {
+        return Err(StateError::new(
+            join(path, "weight"),
+            "a route without a next hop has no weight",
+        ));
+    }
+    if let Some(t) = route_type {
+        let hop = if next_hop_address.is_some() {
+            Some("next-hop-address")
+        } else if next_hop_interface.is_some() {
+            Some("next-hop-interface")
+        } else if onlink.is_some() {
+            Some("onlink")
+        } else {
+            None
+        };
+        if let Some(key) = hop {
+            return Err(StateError::new(
+                join(path, key),
+                format!("a {t} route has no next hop; leave {key} out"),
+            ));
+        }
+    }
+    if onlink == Some(true) && next_hop_address.is_none() && state.is_none() {
+        return Err(StateError::new(
+            join(path, "onlink"),
+            "needs a next-hop-address (the gateway taken as on the link)",
+        ));
+    }
     if state.is_none() {
         if destination.is_none() {
             return Err(StateError::new(join(path, "destination"), "is required"));
         }
-        if next_hop_interface.is_none() && next_hop_address.is_none() {
+        if route_type.is_none() && next_hop_interface.is_none() && next_hop_address.is_none() {
             return Err(StateError::new(
                 join(path, "next-hop-interface"),
                 "is required when next-hop-address is not given",
@@ -1296,6 +1359,14 @@ fn route(v: &Value, path: &str) -> R<Route> {
         next_hop_address,
         metric,
         table_id,
+        route_type,
+        source,
+        cwnd,
+        initcwnd,
+        initrwnd,
+        mtu,
+        onlink,
+        weight,
     })
 }
 
@@ -1347,12 +1418,16 @@ impl NetworkState {
             .opt("dns-resolver", super::dns::dns_resolver)?
             .map(Box::new);
         let hostname = o.opt("hostname", super::hostname::hostname)?.map(Box::new);
+        let route_rules = o
+            .opt("route-rules", super::route_rule::route_rules)?
+            .unwrap_or_default();
         o.finish()?;
         Ok(NetworkState {
             interfaces,
             routes,
             dns_resolver,
             hostname,
+            route_rules,
         })
     }
 

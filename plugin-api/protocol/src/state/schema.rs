@@ -30,6 +30,8 @@ pub struct NetworkState {
     /// The host name (role `hostname`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hostname: Option<Box<super::HostnameState>>,
+    #[serde(skip_serializing_if = "super::RouteRules::is_empty")]
+    pub route_rules: super::RouteRules,
 }
 
 /// One interface.
@@ -289,7 +291,7 @@ macro_rules! serialize_as_str {
         }
     )*};
 }
-serialize_as_str!(InterfaceType, InterfaceState, RouteState);
+serialize_as_str!(InterfaceType, InterfaceState, RouteState, RouteType);
 
 /// `interfaces[].ipv4` and `interfaces[].ipv6`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -313,6 +315,25 @@ pub struct IpConfig {
     /// true when not given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_dns: Option<bool>,
+    /// IPv6 only: how SLAAC forms addresses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addr_gen_mode: Option<super::AddrGenMode>,
+    /// IPv6 only: the host part SLAAC uses instead (`::1:2:3:4`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<std::net::Ipv6Addr>,
+    /// IPv6 only: whether router advertisements give a default route.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_gateway: Option<bool>,
+    /// IPv6 only: whether router advertisements give routes at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_routes: Option<bool>,
+    /// IPv6 only: the metric of the default route of router advertisements.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_route_metric: Option<u32>,
+    /// IPv6 only: the table of the routes of router advertisements (main
+    /// only: the kernel has no other).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_route_table_id: Option<u32>,
 }
 
 /// One static address: `{ip: 192.0.2.1, prefix-length: 24}`.
@@ -465,6 +486,60 @@ pub struct Route {
     /// 254 (main) when not given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub table_id: Option<u32>,
+    /// A route that drops instead of forwarding (no next hop).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route_type: Option<RouteType>,
+    /// The source address for packets this host sends by the route.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<IpAddr>,
+    /// TCP's congestion window clamp, in packets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cwnd: Option<u32>,
+    /// TCP's initial congestion window, in packets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initcwnd: Option<u32>,
+    /// TCP's initial receive window, in packets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initrwnd: Option<u32>,
+    /// The path MTU of the route.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mtu: Option<u32>,
+    /// The next hop is on the link even if no address's prefix says so.
+    /// A query shows only `true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onlink: Option<bool>,
+    /// 1..=256: this next hop's share of a multipath route, whose hops are
+    /// the routes with the same destination, table and metric and a
+    /// weight each.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<u16>,
+}
+
+/// `routes.config[].route-type`: what a route without a next hop does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RouteType {
+    /// Drop silently.
+    Blackhole,
+    /// Drop with "network unreachable".
+    Unreachable,
+    /// Drop with "administratively prohibited".
+    Prohibit,
+}
+
+impl RouteType {
+    pub const ALL: [RouteType; 3] = [
+        RouteType::Blackhole,
+        RouteType::Unreachable,
+        RouteType::Prohibit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RouteType::Blackhole => "blackhole",
+            RouteType::Unreachable => "unreachable",
+            RouteType::Prohibit => "prohibit",
+        }
+    }
 }
 
 /// The main routing table.
@@ -494,17 +569,44 @@ impl Route {
             && eq(&self.next_hop_address, &other.next_hop_address)
             && eq(&self.metric, &other.metric)
             && self.table() == other.table()
+            && eq(&self.route_type, &other.route_type)
+            && eq(&self.source, &other.source)
+            && eq(&self.cwnd, &other.cwnd)
+            && eq(&self.initcwnd, &other.initcwnd)
+            && eq(&self.initrwnd, &other.initrwnd)
+            && eq(&self.mtu, &other.mtu)
+            && eq(&self.weight, &other.weight)
+            // A query shows only `onlink: true`.
+            && self
+                .onlink
+                .is_none_or(|w| other.onlink.unwrap_or(false) == w)
+    }
+
+    /// Whether `other` takes the same place in the kernel: the same
+    /// destination, table and metric (the kernel's when none is given: 0
+    /// for IPv4, 1024 for IPv6). Two such routes with a weight each are
+    /// next hops of one multipath route.
+    pub fn same_place(&self, other: &Route) -> bool {
+        let metric = |r: &Route| r.metric.unwrap_or(if r.is_ipv6() { 1024 } else { 0 });
+        self.destination.is_some()
+            && self.destination == other.destination
+            && self.table() == other.table()
+            && metric(self) == metric(other)
     }
 
     /// Whether the destination is an IPv6 network.
     pub fn is_ipv6(&self) -> bool {
         self.destination.as_deref().is_some_and(|d| d.contains(':'))
             || self.next_hop_address.is_some_and(|a| a.is_ipv6())
+            || self.source.is_some_and(|a| a.is_ipv6())
     }
 }
 
 impl fmt::Display for Route {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(t) = self.route_type {
+            write!(f, "{t} ")?;
+        }
         f.write_str(self.destination.as_deref().unwrap_or("*"))?;
         if let Some(a) = &self.next_hop_address {
             write!(f, " via {a}")?;
@@ -517,6 +619,25 @@ impl fmt::Display for Route {
         }
         if self.table() != MAIN_TABLE {
             write!(f, " table {}", self.table())?;
+        }
+        if let Some(s) = &self.source {
+            write!(f, " src {s}")?;
+        }
+        for (name, v) in [
+            ("mtu", self.mtu),
+            ("cwnd", self.cwnd),
+            ("initcwnd", self.initcwnd),
+            ("initrwnd", self.initrwnd),
+        ] {
+            if let Some(v) = v {
+                write!(f, " {name} {v}")?;
+            }
+        }
+        if self.onlink == Some(true) {
+            f.write_str(" onlink")?;
+        }
+        if let Some(w) = self.weight {
+            write!(f, " weight {w}")?;
         }
         Ok(())
     }
@@ -535,12 +656,9 @@ impl RouteState {
 }
 
 impl NetworkState {
-    /// Whether it says nothing at all.
+    /// Whether the state says nothing at all (every part left out).
     pub fn is_empty(&self) -> bool {
-        self.interfaces.is_empty()
-            && self.routes.is_empty()
-            && self.dns_resolver.is_none()
-            && self.hostname.is_none()
+        *self == NetworkState::default()
     }
 
     /// The interface named `name`.
@@ -595,6 +713,9 @@ impl NetworkState {
             .into_iter()
             .flatten()
         {
+            r.sort();
+        }
+        if let Some(r) = &mut self.route_rules.config {
             r.sort();
         }
     }

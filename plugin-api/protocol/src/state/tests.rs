@@ -142,8 +142,10 @@ fn unknown_keys_are_errors() {
         "autoconf is IPv6 only"
     );
     assert!(
-        err("routes: {config: [{destination: 192.0.2.0/24, next-hop-interface: a, weight: 1}]}")
-            .starts_with("routes.config[0].weight: unknown key")
+        err(
+            "routes: {config: [{destination: 192.0.2.0/24, next-hop-interface: a, quickack: true}]}"
+        )
+        .starts_with("routes.config[0].quickack: unknown key")
     );
 }
 
