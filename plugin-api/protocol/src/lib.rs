@@ -44,6 +44,7 @@ pub mod api;
 pub mod conf;
 pub mod daemon;
 pub mod dhcp;
+pub mod fleet;
 pub mod lldp;
 pub mod monitor;
 pub mod state;
@@ -104,6 +105,8 @@ impl Role {
     pub const DHCP: Role = Role("dhcp");
     /// LLDP neighbours and announcements.
     pub const LLDP: Role = Role("lldp");
+    /// The host in a fleet over NATS (an optional plugin).
+    pub const FLEET: Role = Role("fleet");
 
     /// A role of a vendor's.
     pub const fn new(name: &'static str) -> Self {

@@ -238,6 +238,8 @@ fn rows() -> Vec<Row> {
         n::<LldpNeighborAdded>(),
         n::<LldpNeighborChanged>(),
         n::<LldpNeighborGone>(),
+        r::<crate::fleet::FleetStatusRequest>(),
+        n::<crate::fleet::FleetConnection>(),
         n::<LinkAdded>(),
         n::<LinkRemoved>(),
         n::<LinkRenamed>(),
