@@ -87,6 +87,10 @@ pub const PROGRAMS: &[(&str, &str)] = &[
     ("xz", "xz-utils"),
     ("lldpd", "lldpd"),
     ("lldpcli", "lldpd"),
+    // The fleet's tests (plugins/fleet/tests).
+    ("nats-server", "nats-server"),
+    ("openssl", "openssl"),
+    ("ss", "iproute2"),
 ];
 
 /// The Debian package that provides `program`, if the tests know it.

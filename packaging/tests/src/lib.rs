@@ -36,8 +36,11 @@ pub const CORE_PLUGINS: [&str; 5] = ["commander", "conf", "kernel", "monitor", "
 pub const DHCP_PACKAGE: &str = "nipart-plugin-dhcp";
 
 /// Every optional plugin: (plugin name, package).
-pub const OPTIONAL_PLUGINS: [(&str, &str); 2] =
-    [("dhcp", DHCP_PACKAGE), ("lldp", "nipart-plugin-lldp")];
+pub const OPTIONAL_PLUGINS: [(&str, &str); 3] = [
+    ("dhcp", DHCP_PACKAGE),
+    ("fleet", "nipart-plugin-fleet"),
+    ("lldp", "nipart-plugin-lldp"),
+];
 
 /// The files `packaging/build` made.
 pub struct Packages {

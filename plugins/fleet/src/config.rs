@@ -128,9 +128,10 @@ impl Config {
             Some(h) => h,
             None => return bad("host: not given and the hostname is unknown".into()),
         };
-        if !valid_name(&host) {
+        // `group` would read as the group subjects' second token.
+        if !valid_name(&host) || host == "group" {
             return bad(format!(
-                "host = {host:?}: 1 to 64 of A-Z a-z 0-9 _ - expected (it is a subject token)"
+                "host = {host:?}: 1 to 64 of A-Z a-z 0-9 _ - expected, not \"group\" (it is a subject token)"
             ));
         }
         self.host = Some(host);
