@@ -459,6 +459,7 @@ async fn run(args: FleetArgs, format: Format) -> Result<u8, Failure> {
                     let h = h.clone();
                     async move {
                         eprintln!("{h}: applying");
+                        let started = std::time::Instant::now();
                         let r = ask_once::<ApplyResult>(
                             &client,
                             subject::admin(&h, AdminMethod::Apply),
@@ -466,10 +467,12 @@ async fn run(args: FleetArgs, format: Format) -> Result<u8, Failure> {
                             deadline,
                         )
                         .await;
-                        (h, r)
+                        (h, r, started.elapsed())
                     }
                 });
-                for (h, r) in futures_util::future::join_all(asks).await {
+                // Each host's line as soon as it answers.
+                let mut answers: futures_util::stream::FuturesUnordered<_> = asks.collect();
+                while let Some((h, r, took)) = answers.next().await {
                     let result = match r {
                         Ok(FleetReply {
                             outcome: FleetOutcome::Ok(a),
@@ -486,7 +489,12 @@ async fn run(args: FleetArgs, format: Format) -> Result<u8, Failure> {
                         },
                         Err(e) => HostResult::Unreachable(server_refusal(&errors).unwrap_or(e)),
                     };
-                    eprintln!("{h}: {} {}", result.name(), result.detail());
+                    eprintln!(
+                        "{h}: {} in {} ms: {}",
+                        result.name(),
+                        took.as_millis(),
+                        result.detail()
+                    );
                     results.insert(h, result);
                 }
                 if *stop_on_failure

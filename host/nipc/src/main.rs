@@ -592,6 +592,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     if let Some(e) = &x.last_error {
                         s.push_str(&format!("{}: last error: {e}\n", x.name));
                     }
+                    if let Some(st) = &x.status {
+                        s.push_str(&format!("{}: {st}\n", x.name));
+                    }
                 }
                 for r in &p.rejected {
                     s.push_str(&format!(

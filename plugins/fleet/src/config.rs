@@ -208,9 +208,11 @@ mod tests {
     #[test]
     fn declared_keys_match_the_type() {
         serde_json::from_value::<Config>(nipart_plugin_api::config_keys_sample(KEYS)).unwrap_err();
-        // The sample's table for `auth` lacks a method: only that fails.
+        // The sample's enums hold no variant (`auth` lacks a method,
+        // `permissions` is no level): only those fail.
         let mut sample = nipart_plugin_api::config_keys_sample(KEYS);
         sample["auth"] = serde_json::json!({"method": "nkey", "seed_file": "/x"});
+        sample["permissions"] = serde_json::json!("admin");
         serde_json::from_value::<Config>(sample).unwrap();
     }
 

@@ -14,7 +14,7 @@ use async_nats::{Client, ConnectOptions, Event as NatsEvent, ServerAddr, ServerE
 use nipart_plugin_api::{
     Context, Error, ErrorKind, Result,
     protocol::{
-        daemon::DaemonVersion,
+        daemon::{DaemonVersion, SetStatus},
         fleet::{ConnectionState, FleetConnection, FleetStatus, Heartbeat, subject},
         state::{ApiCall, StatusRequest},
     },
@@ -133,6 +133,15 @@ fn set_state(
         s.clone()
     };
     tracing::info!(state = new.as_str(), server = ?notice.server, "{}", notice.message);
+    // The same, in a line of `nipc plugins`.
+    let line = match (&notice.server, notice.message.is_empty()) {
+        (Some(server), _) => format!("{} as {}, to {server}", new.as_str(), notice.host),
+        (None, true) => format!("{} as {}", new.as_str(), notice.host),
+        (None, false) => format!("{} as {}: {}", new.as_str(), notice.host, notice.message),
+    };
+    if let Err(e) = ctx.call(&SetStatus { status: Some(line) }) {
+        tracing::debug!("setting the plugin's status: {e}");
+    }
     if let Err(e) = ctx.announce(&notice) {
         tracing::debug!("announcing the fleet connection: {e}");
     }
@@ -156,6 +165,13 @@ impl Link {
             server: None,
             message: String::new(),
         }));
+        set_state(
+            ctx,
+            &state,
+            ConnectionState::Connecting,
+            None,
+            format!("to {}", config.servers.join(", ")),
+        );
         let client_cell: Arc<OnceLock<Client>> = Arc::default();
         let opts = {
             let (ctx, state, cell) = (ctx.clone(), state.clone(), client_cell.clone());

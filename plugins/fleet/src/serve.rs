@@ -19,7 +19,7 @@ use nipart_plugin_api::{
             AdminMethod, FleetError, FleetErrorKind, FleetOutcome, FleetReply, REQUEST_ID_HEADER,
             REQUEST_ID_MAX, ReadMethod,
         },
-        state::{ApiCall, ApplyRequest, CheckpointRequest, ShowRequest},
+        state::{ApiCall, ApplyRequest, ShowRequest},
     },
 };
 use serde::{Serialize, de::DeserializeOwned};
@@ -194,34 +194,8 @@ async fn answer(ctx: &Context, inner: &Inner, msg: NatsMessage, kind: Kind) {
                 tracing::info!("{}: apply requested over NATS", inner.host);
                 call::<ApplyRequest>(ctx, payload, timeout).await
             }
-            Some(AdminMethod::Commit) => {
-                let req: Result<CheckpointRequest, _> = decode(payload);
-                match req {
-                    Ok(r) => {
-                        ask(
-                            ctx,
-                            ApiCall::new("io.nipart.Network.Commit", Commit(r)),
-                            timeout,
-                        )
-                        .await
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-            Some(AdminMethod::Rollback) => {
-                let req: Result<CheckpointRequest, _> = decode(payload);
-                match req {
-                    Ok(r) => {
-                        ask(
-                            ctx,
-                            ApiCall::new("io.nipart.Network.Rollback", Rollback(r)),
-                            timeout,
-                        )
-                        .await
-                    }
-                    Err(e) => Err(e),
-                }
-            }
+            Some(AdminMethod::Commit) => call::<Commit>(ctx, payload, timeout).await,
+            Some(AdminMethod::Rollback) => call::<Rollback>(ctx, payload, timeout).await,
             None => Err(Error::new(
                 ErrorKind::NotFound,
                 format!("no admin method {method:?}"),
@@ -242,13 +216,4 @@ async fn answer(ctx: &Context, inner: &Inner, msg: NatsMessage, kind: Kind) {
     if let Err(e) = inner.client.publish(reply_to, bytes.into()).await {
         tracing::warn!("{}: sending the reply: {e}", msg.subject);
     }
-}
-
-async fn ask<R: nipart_plugin_api::Request>(
-    ctx: &Context,
-    request: R,
-    timeout: std::time::Duration,
-) -> Result<serde_json::Value, Error> {
-    let reply = ctx.ask_within(&request, timeout).await?;
-    serde_json::to_value(reply).map_err(|e| Error::new(ErrorKind::Failed, e.to_string()))
 }

@@ -73,6 +73,43 @@ fn a_group_applies_in_waves_on_every_host() {
         "{}",
         text(&out.stdout)
     );
+    // --no-commit, then commit: every host confirms its checkpoint.
+    let file = bed.write("veth2.yml", &VETH_STATE.replace("fl0", "fl1"));
+    let out = bed.fleet(&[
+        "apply",
+        "--hosts",
+        "web",
+        "--no-commit",
+        "--timeout",
+        "120",
+        &file,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let out = bed.fleet(&["commit", "--hosts", "web"]);
+    let rows = table(&out);
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    for h in &bed.hosts {
+        assert_eq!(result_of(&rows, &h.name), "committed", "{rows:?}");
+        assert!(has_link(&h.ns, "fl1"));
+    }
+    // Nothing awaits commit any more: a second commit is refused by each.
+    let out = bed.fleet(&["commit", "--hosts", "h1"]);
+    assert_eq!(
+        result_of(&table(&out), "h1"),
+        "refused",
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 /// A state impossible on one host (its veth's peer name is taken there)
@@ -131,31 +168,21 @@ fn a_server_killed_during_a_wave_fails_over_and_applies_once() {
     }
     bed.wait_seen(&["h1", "h2", "h3", "h4"]);
     let file = bed.write("veth.yml", VETH_STATE);
-    let mut cmd = std::process::Command::new("ip");
-    cmd.args(["netns", "exec", &bed.client.name])
-        .arg(nipc_binary())
-        .arg("fleet");
-    for u in bed.urls() {
-        cmd.args(["--server", &u]);
-    }
-    cmd.args([
-        "--user",
+    let mut cmd = bed.fleet_command(
         "admin",
-        "--password",
-        "adminpw",
-        "--listen",
-        "1.5",
-    ]);
-    cmd.args([
-        "apply",
-        "--hosts",
-        "web",
-        "--wave",
-        "1",
-        "--deadline",
-        "60",
-        &file,
-    ]);
+        &bed.urls(),
+        false,
+        &[
+            "apply",
+            "--hosts",
+            "web",
+            "--wave",
+            "1",
+            "--deadline",
+            "60",
+            &file,
+        ],
+    );
     let child = cmd
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -263,10 +290,45 @@ fn permissions_and_credentials_are_the_servers() {
         "{}",
         text(&out.stderr)
     );
-    // h2's plugin never connects, and is never heard.
+    // h2's plugin never connects, and is never heard; `fleet.status`
+    // (the plugin's typed status on the bus) says how each is connected.
     assert!(!bed.hosts_seen().iter().any(|h| h == "h2"));
-    let log = bed.host("h2").daemon.log();
-    assert!(!log.contains("state=connected"), "{log}");
+    let status = |h: &str| {
+        let out = std::process::Command::new(nipc_binary())
+            .arg("--socket")
+            .arg(bed.host(h).daemon.socket())
+            .args(["-o", "json", "call", "fleet.status", "{}"])
+            .output()
+            .expect("nipc call");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        v["connection"]["state"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(status("h1"), "connected");
+    assert_ne!(status("h2"), "connected");
+    // The same in `nipc plugins`: the plugin's status line.
+    let plugins = |h: &str| {
+        let out = std::process::Command::new(nipc_binary())
+            .arg("--socket")
+            .arg(bed.host(h).daemon.socket())
+            .arg("plugins")
+            .output()
+            .expect("nipc plugins");
+        text(&out.stdout)
+    };
+    assert!(
+        plugins("h1").contains("fleet: connected as h1, to n"),
+        "{}",
+        plugins("h1")
+    );
+    assert!(
+        !plugins("h2").contains("fleet: connected"),
+        "{}",
+        plugins("h2")
+    );
 }
 
 /// TLS with a CA the test makes: hosts and client verify the servers.
@@ -280,21 +342,7 @@ fn tls_with_a_ca_of_the_tests() {
     let out = bed.fleet(&["show", "h1"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     // Without the CA the client refuses the servers.
-    let mut cmd = std::process::Command::new("ip");
-    cmd.args(["netns", "exec", &bed.client.name])
-        .arg(nipc_binary())
-        .arg("fleet");
-    cmd.args([
-        "--server",
-        &bed.urls()[0],
-        "--user",
-        "admin",
-        "--password",
-        "adminpw",
-        "--listen",
-        "0.5",
-        "hosts",
-    ]);
+    let mut cmd = bed.fleet_command("admin", &bed.urls()[..1], false, &["hosts"]);
     let out = cmd.output().expect("nipc");
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
 }

@@ -16,7 +16,6 @@ use std::{
     os::unix::process::CommandExt,
     path::{Path, PathBuf},
     process::{Child, Command, Output, Stdio},
-    sync::OnceLock,
     thread,
     time::{Duration, Instant},
 };
@@ -41,10 +40,7 @@ pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-pub fn nipc_binary() -> &'static Path {
-    static P: OnceLock<PathBuf> = OnceLock::new();
-    P.get_or_init(|| nipart_testkit::build_in_workspace(&["-p", "nipc", "--bins"]).join("nipc"))
-}
+pub use nipart_testkit::nipc_binary;
 
 pub fn server_ip(i: usize) -> String {
     format!("10.77.0.{}", i + 1)
@@ -363,28 +359,35 @@ impl Bed {
     /// `nipc fleet` in the client namespace, as `user` (password: the
     /// user's name + `pw`), with every server.
     pub fn fleet_as(&self, user: &str, args: &[&str]) -> Output {
+        self.fleet_command(user, &self.urls(), self.tls.is_some(), args)
+            .output()
+            .expect("running nipc")
+    }
+
+    /// `nipc fleet` in the client namespace, as `user`, with `servers`
+    /// (and the CA when `with_ca`), not run yet.
+    pub fn fleet_command(
+        &self,
+        user: &str,
+        servers: &[String],
+        with_ca: bool,
+        args: &[&str],
+    ) -> Command {
         let mut cmd = Command::new("ip");
         cmd.args(["netns", "exec", &self.client.name])
             .arg(nipc_binary())
             .arg("fleet");
-        for u in self.urls() {
-            cmd.args(["--server", &u]);
+        for u in servers {
+            cmd.args(["--server", u]);
         }
-        if let Some(t) = &self.tls {
+        if let (Some(t), true) = (&self.tls, with_ca) {
             cmd.arg("--tls-ca").arg(&t.ca);
         }
-        cmd.args([
-            "--user",
-            user,
-            "--password",
-            &format!("{user}pw"),
-            "--listen",
-            "1.5",
-        ]);
+        let password = format!("{user}pw");
+        cmd.args(["--user", user, "--password", &password, "--listen", "1.5"]);
         cmd.args(args);
-        cmd.env_remove("NIPART_NATS")
-            .output()
-            .expect("running nipc")
+        cmd.env_remove("NIPART_NATS");
+        cmd
     }
 
     pub fn fleet(&self, args: &[&str]) -> Output {
