@@ -173,6 +173,8 @@ fn a_server_killed_during_a_wave_fails_over_and_applies_once() {
         &bed.urls(),
         false,
         &[
+            "--listen",
+            "1.5",
             "apply",
             "--hosts",
             "web",
@@ -342,7 +344,12 @@ fn tls_with_a_ca_of_the_tests() {
     let out = bed.fleet(&["show", "h1"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     // Without the CA the client refuses the servers.
-    let mut cmd = bed.fleet_command("admin", &bed.urls()[..1], false, &["hosts"]);
+    let mut cmd = bed.fleet_command(
+        "admin",
+        &bed.urls()[..1],
+        false,
+        &["--listen", "0.5", "hosts"],
+    );
     let out = cmd.output().expect("nipc");
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
 }

@@ -359,13 +359,18 @@ impl Bed {
     /// `nipc fleet` in the client namespace, as `user` (password: the
     /// user's name + `pw`), with every server.
     pub fn fleet_as(&self, user: &str, args: &[&str]) -> Output {
-        self.fleet_command(user, &self.urls(), self.tls.is_some(), args)
+        let args: Vec<&str> = ["--listen", "1.5"]
+            .into_iter()
+            .chain(args.iter().copied())
+            .collect();
+        self.fleet_command(user, &self.urls(), self.tls.is_some(), &args)
             .output()
             .expect("running nipc")
     }
 
     /// `nipc fleet` in the client namespace, as `user`, with `servers`
-    /// (and the CA when `with_ca`), not run yet.
+    /// (and the CA when `with_ca`), not run yet; `args` may begin with
+    /// `fleet`'s own options (`--listen`).
     pub fn fleet_command(
         &self,
         user: &str,
@@ -384,7 +389,7 @@ impl Bed {
             cmd.arg("--tls-ca").arg(&t.ca);
         }
         let password = format!("{user}pw");
-        cmd.args(["--user", user, "--password", &password, "--listen", "1.5"]);
+        cmd.args(["--user", user, "--password", &password]);
         cmd.args(args);
         cmd.env_remove("NIPART_NATS");
         cmd
