@@ -30,6 +30,9 @@ use crate::{
 
 /// The largest file we read for credentials or a seed.
 const MAX_SECRET_FILE: u64 = 64 * 1024;
+/// Messages waiting per subscription, and commands to the connection.
+const SUBSCRIPTION_CAPACITY: usize = 1024;
+const CLIENT_CAPACITY: usize = 256;
 /// The longest wait between two connection attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
@@ -84,7 +87,11 @@ async fn options(config: &Config) -> Result<ConnectOptions> {
         .max_reconnects(None)
         .reconnect_delay_callback(backoff)
         .connection_timeout(Duration::from_secs(3))
-        .ping_interval(Duration::from_secs(5));
+        .ping_interval(Duration::from_secs(5))
+        // Bounded queues: requests beyond them are dropped by the client
+        // (their senders time out), never held without limit.
+        .subscription_capacity(SUBSCRIPTION_CAPACITY)
+        .client_capacity(CLIENT_CAPACITY);
     opts = match &config.auth {
         None => opts,
         Some(Auth::UserPassword { user, password }) => {

@@ -11,11 +11,7 @@ use common::*;
 /// group answers.
 #[test]
 fn a_group_applies_in_waves_on_every_host() {
-    let mut bed = Bed::new(false);
-    for i in 1..=4 {
-        bed.add_host(&format!("h{i}"), &["web"], None);
-    }
-    bed.wait_seen(&["h1", "h2", "h3", "h4"]);
+    let bed = Bed::with_hosts(4, "web");
     let file = bed.write("veth.yml", VETH_STATE);
     let out = bed.fleet(&[
         "apply",
@@ -117,12 +113,8 @@ fn a_group_applies_in_waves_on_every_host() {
 /// wave is not attempted, and the table says so.
 #[test]
 fn stop_on_failure_stops_after_the_failing_wave() {
-    let mut bed = Bed::new(false);
-    for i in 1..=4 {
-        bed.add_host(&format!("h{i}"), &["db"], None);
-    }
+    let bed = Bed::with_hosts(4, "db");
     bed.host("h2").ns.ip("link add fl0p type bridge");
-    bed.wait_seen(&["h1", "h2", "h3", "h4"]);
     let file = bed.write("veth.yml", VETH_STATE);
     let out = bed.fleet(&[
         "apply",
@@ -162,11 +154,7 @@ fn stop_on_failure_stops_after_the_failing_wave() {
 /// client fail over to the others, every host applies, once.
 #[test]
 fn a_server_killed_during_a_wave_fails_over_and_applies_once() {
-    let mut bed = Bed::new(false);
-    for i in 1..=4 {
-        bed.add_host(&format!("h{i}"), &["web"], None);
-    }
-    bed.wait_seen(&["h1", "h2", "h3", "h4"]);
+    let mut bed = Bed::with_hosts(4, "web");
     let file = bed.write("veth.yml", VETH_STATE);
     let mut cmd = bed.fleet_command(
         "admin",
@@ -222,11 +210,7 @@ fn a_server_killed_during_a_wave_fails_over_and_applies_once() {
 /// as applied; once its link is back it is heard again.
 #[test]
 fn a_host_cut_off_is_unreachable_then_seen_again() {
-    let mut bed = Bed::new(false);
-    for i in 1..=3 {
-        bed.add_host(&format!("h{i}"), &["web"], None);
-    }
-    bed.wait_seen(&["h1", "h2", "h3"]);
+    let bed = Bed::with_hosts(3, "web");
     let port = bed.host("h3").port.clone();
     bed.bridge.ip(&format!("link set {port} down"));
     wait_for(PATIENCE, "h3 no longer heard", || {

@@ -349,6 +349,18 @@ impl Bed {
         self.hosts.last().expect("just pushed")
     }
 
+    /// A bed (no TLS) with hosts `h1`…`hN` in `group`, each heard.
+    pub fn with_hosts(n: usize, group: &str) -> Bed {
+        let mut bed = Bed::new(false);
+        let names: Vec<String> = (1..=n).map(|i| format!("h{i}")).collect();
+        for name in &names {
+            bed.add_host(name, &[group], None);
+        }
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        bed.wait_seen(&names);
+        bed
+    }
+
     pub fn host(&self, name: &str) -> &Host {
         self.hosts
             .iter()
