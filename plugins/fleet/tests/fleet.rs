@@ -337,3 +337,19 @@ fn tls_with_a_ca_of_the_tests() {
     let out = cmd.output().expect("nipc");
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
 }
+
+/// A host that authenticates with an NKey (its seed in a file; the servers
+/// know the public key) joins the fleet and answers.
+#[test]
+fn a_host_authenticates_with_an_nkey() {
+    let key = nkeys::KeyPair::new_user();
+    let seed = key.seed().expect("a seed");
+    let mut bed = Bed::with_users(false, &format!("{{ nkey: {} }}", key.public_key()));
+    let seed_file = bed.write("host.nk", &seed);
+    let auth = format!("auth = {{ method = \"nkey\", seed_file = {seed_file:?} }}");
+    bed.add_host("h1", &["web"], Some(&auth));
+    bed.wait_seen(&["h1"]);
+    let out = bed.fleet(&["show", "h1"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("# host: h1"));
+}

@@ -200,10 +200,11 @@ pub struct Host {
     pub port: String,
 }
 
-/// Who may do what: the same for every server.
+/// Who may do what: the same for every server (`{}`: more users).
 const AUTHORIZATION: &str = r#"
 authorization {
   users = [
+    {}
     { user: host, password: hostpw }
     { user: admin, password: adminpw }
     { user: monitor, password: monitorpw, permissions: {
@@ -218,6 +219,12 @@ impl Bed {
     /// The bridge, the client and a cluster of three servers (TLS with a
     /// CA of the test's when `tls`).
     pub fn new(tls: bool) -> Bed {
+        Bed::with_users(tls, "")
+    }
+
+    /// As [`Bed::new`], the servers knowing `users` too (entries of
+    /// `authorization.users`).
+    pub fn with_users(tls: bool, users: &str) -> Bed {
         nipart_testkit::require_all(&["nats-server", "ip", "ss"]);
         let dir = tempfile::Builder::new()
             .prefix("nipart-fleet-test-")
@@ -259,9 +266,10 @@ impl Bed {
                 &config,
                 format!(
                     "server_name: n{i}\nlisten: {ip}:4222\n{tls_block}\
-                     cluster {{ name: fleet, listen: {ip}:6222, routes: [{routes}] }}\n{AUTHORIZATION}",
+                     cluster {{ name: fleet, listen: {ip}:6222, routes: [{routes}] }}\n{auth}",
                     ip = server_ip(i),
-                    routes = routes.join(", ")
+                    routes = routes.join(", "),
+                    auth = AUTHORIZATION.replacen("{}", users, 1),
                 ),
             )
             .expect("a server configuration");
