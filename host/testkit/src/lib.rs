@@ -94,6 +94,10 @@ pub const PROGRAMS: &[(&str, &str)] = &[
     ("ovs-vswitchd", "openvswitch-switch"),
     ("ovsdb-tool", "openvswitch-switch"),
     ("ovs-vsctl", "openvswitch-switch"),
+    // The fleet's tests (plugins/fleet/tests).
+    ("nats-server", "nats-server"),
+    ("openssl", "openssl"),
+    ("ss", "iproute2"),
 ];
 
 /// The Debian package that provides `program`, if the tests know it.

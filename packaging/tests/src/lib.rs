@@ -36,9 +36,10 @@ pub const CORE_PLUGINS: [&str; 5] = ["commander", "conf", "kernel", "monitor", "
 pub const DHCP_PACKAGE: &str = "nipart-plugin-dhcp";
 
 /// Every optional plugin: (plugin name, package).
-pub const OPTIONAL_PLUGINS: [(&str, &str); 4] = [
+pub const OPTIONAL_PLUGINS: [(&str, &str); 5] = [
     ("dhcp", DHCP_PACKAGE),
     ("dns", "nipart-plugin-dns"),
+    ("fleet", "nipart-plugin-fleet"),
     ("lldp", "nipart-plugin-lldp"),
     ("ovs", OVS_PACKAGE),
 ];

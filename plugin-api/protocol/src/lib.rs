@@ -45,6 +45,7 @@ pub mod conf;
 pub mod daemon;
 pub mod dhcp;
 pub mod dns;
+pub mod fleet;
 pub mod lldp;
 pub mod monitor;
 pub mod ovs;
@@ -112,6 +113,8 @@ impl Role {
     pub const HOSTNAME: Role = Role("hostname");
     /// Open vSwitch bridges, ports and interfaces, through OVSDB.
     pub const OVS: Role = Role("ovs");
+    /// The host in a fleet over NATS (an optional plugin).
+    pub const FLEET: Role = Role("fleet");
 
     /// A role of a vendor's.
     pub const fn new(name: &'static str) -> Self {

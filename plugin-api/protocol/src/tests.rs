@@ -253,6 +253,8 @@ fn rows() -> Vec<Row> {
         r::<HostnameQuery>(),
         r::<OvsQuery>(),
         n::<OvsdbConnection>(),
+        r::<crate::fleet::FleetStatusRequest>(),
+        n::<crate::fleet::FleetConnection>(),
         n::<LinkAdded>(),
         n::<LinkRemoved>(),
         n::<LinkRenamed>(),
