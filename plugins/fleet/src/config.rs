@@ -3,8 +3,9 @@
 use std::{path::PathBuf, time::Duration};
 
 use nipart_plugin_api::{
-    Error, Result, TopicPattern,
-    protocol::{daemon::ConfigType, fleet::valid_name},
+    Error, Message, Result, TopicPattern,
+    protocol::{daemon::ConfigType, fleet::valid_name, workflow::NetworkApplied},
+    state::RolledBack,
 };
 use serde::Deserialize;
 
@@ -88,8 +89,8 @@ impl Default for Config {
             auth: None,
             tls_ca: None,
             events: vec![
-                "network.applied".into(),
-                "network.rolled-back".into(),
+                NetworkApplied::TOPIC.into(),
+                RolledBack::TOPIC.into(),
                 "link.**".into(),
                 "dhcp.**".into(),
             ],
