@@ -141,7 +141,7 @@ fn bad_route_details_are_refused_with_the_path() {
     let e = out.result.expect_err("the kernel refuses the source");
     assert!(
         e.message()
-            .contains("adding route 203.0.113.0/24 dev d0 src 192.0.2.99"),
+            .contains("applying routes: adding 203.0.113.0/24 dev d0 src 192.0.2.99"),
         "{e}"
     );
     assert!(e.message().contains("rolled back"), "{e}");

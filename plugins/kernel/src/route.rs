@@ -223,8 +223,8 @@ fn multipath_message(hops: &[&Route]) -> Result<RouteMessage> {
 
 /// Adds (`remove`: removes) each of `routes` by netlink, one request each
 /// on one socket, so that an error names the route the kernel refused
-/// (`adding route 198.51.100.0/24 via 192.0.2.1 dev eth1: … Network is
-/// unreachable`); the ones before it stay. A route gone already is not an
+/// (`applying routes: adding 198.51.100.0/24 via 192.0.2.1 dev eth1: …
+/// Network is unreachable`, as nispor's path says it); the ones before it stay. A route gone already is not an
 /// error.
 ///
 /// Weighted routes are next hops of multipath routes: adding one replaces
@@ -246,7 +246,10 @@ pub(crate) async fn send(
     let result = async {
         let mut done: Vec<&Route> = Vec::new();
         for r in routes {
-            let what = format!("{} route {r}", if remove { "removing" } else { "adding" });
+            let what = format!(
+                "applying routes: {} {r}",
+                if remove { "removing" } else { "adding" }
+            );
             let named = |e: nipart_plugin_api::Error| {
                 nipart_plugin_api::Error::new(e.kind(), format!("{what}: {}", e.message()))
             };
