@@ -124,6 +124,8 @@ pub struct Member {
     sink: Box<dyn Sink>,
     state: AtomicU8,
     last_error: Mutex<Option<String>>,
+    /// What the plugin says of itself (`nipart.set_status`).
+    status: Mutex<Option<String>>,
     delivered: AtomicU64,
     dropped: AtomicU64,
     missed_unreported: AtomicU64,
@@ -157,6 +159,17 @@ impl Member {
             .clone()
     }
 
+    pub fn set_status(&self, status: Option<String>) {
+        *self.status.lock().unwrap_or_else(|e| e.into_inner()) = status;
+    }
+
+    pub fn status(&self) -> Option<String> {
+        self.status
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     pub fn stats(&self) -> MemberStats {
         MemberStats {
             id: self.id.clone(),
@@ -168,6 +181,7 @@ impl Member {
                 .queue_depth()
                 .unwrap_or_else(|| self.queue_depth.load(Ordering::Relaxed)),
             last_error: self.last_error(),
+            status: self.status(),
         }
     }
 
@@ -331,6 +345,8 @@ pub struct MemberStats {
     /// the last delivery).
     pub queue_depth: u32,
     pub last_error: Option<String>,
+    /// What the plugin says of itself.
+    pub status: Option<String>,
 }
 
 /// The routing maps are looked up for every event and their keys are names
@@ -386,6 +402,7 @@ impl EventBus {
             sink,
             state: AtomicU8::new(MemberState::Loaded as u8),
             last_error: Mutex::new(None),
+            status: Mutex::new(None),
             delivered: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
             missed_unreported: AtomicU64::new(0),

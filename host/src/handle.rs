@@ -1,7 +1,8 @@
 //! The daemon handle each plugin receives at Init: what a plugin calls
 //! into (publish, subscribe, log, its configuration section, and the `call`
 //! methods `nipart.plugin_failed`, `nipart.daemon_version`, `nipart.hello`,
-//! `nipart.config_position`), in safe types; [`crate::ffi`] exposes it to
+//! `nipart.config_position`, `nipart.set_status` (the plugin's own status
+//! line, at most 256 bytes)), in safe types; [`crate::ffi`] exposes it to
 //! the plugin as the FFI `Daemon`.
 //!
 //! Invariants: everything a plugin publishes goes out as its own member
@@ -17,7 +18,10 @@ use nipart_plugin_api::{
     Error, ErrorKind, Event, Result,
     protocol::{
         Hello, PROTOCOL_VERSION,
-        daemon::{DaemonCall, DaemonVersion, FEATURE_HELLO, ReportFailure, hello_fix},
+        daemon::{
+            DaemonCall, DaemonVersion, FEATURE_HELLO, PLUGIN_STATUS_MAX, ReportFailure, SetStatus,
+            hello_fix,
+        },
     },
 };
 
@@ -124,6 +128,16 @@ impl DaemonHandle {
     /// The generic `call(method, input)` a plugin makes to the daemon.
     pub(crate) fn call(&self, method: &str, input: &[u8]) -> Result<Vec<u8>> {
         match method {
+            // The plugin's own state, for `nipc plugins`.
+            SetStatus::METHOD => {
+                let status = SetStatus::decode(input)
+                    .and_then(|s| s.status)
+                    .map(|s| cut(&s, PLUGIN_STATUS_MAX).to_string());
+                if let Some(m) = self.bus.member(&self.id) {
+                    m.set_status(status);
+                }
+                Ok(Vec::new())
+            }
             // The SDK reports a panic it contained in an event handler.
             ReportFailure::METHOD => {
                 let reason = ReportFailure::decode(input)

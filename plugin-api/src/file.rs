@@ -62,6 +62,17 @@ static NEXT_TMP: AtomicU64 = AtomicU64::new(0);
 /// safely. On error the old content is left as it was and the temporary
 /// file is removed.
 pub fn replace(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    write_and_rename(path, bytes, mode, false)
+}
+
+/// As [`replace`], with file mode `mode` exactly, whatever the process's
+/// umask (the daemon's unit sets 0077): for files other programs read,
+/// such as `/etc/resolv.conf`.
+pub fn replace_with_mode(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    write_and_rename(path, bytes, mode, true)
+}
+
+fn write_and_rename(path: &Path, bytes: &[u8], mode: u32, exact: bool) -> io::Result<()> {
     let (dir, name) = split(path)?;
     let tmp = dir.join(format!(
         ".{name}{TMP_MARK}{}-{}",
@@ -74,6 +85,10 @@ pub fn replace(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
             .create_new(true)
             .mode(mode)
             .open(&tmp)?;
+        if exact {
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(fs::Permissions::from_mode(mode))?;
+        }
         f.write_all(bytes)?;
         f.sync_all()?;
         drop(f);

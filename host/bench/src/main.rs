@@ -12,7 +12,10 @@
 //! `state_bench`), and link up to DHCPv4 address beside udhcpc
 //! (`nipart-plugin-dhcp`'s `dhcp_bench`); those three need root; and the LLDP
 //! decoder per frame and the daemon with LLDP on 100 interfaces
-//! (`lldp_bench`, the daemon part as root). Every figure is the median of several runs, every
+//! (`lldp_bench`, the daemon part as root); an OVS bridge with 200 ports
+//! and show with it beside ovs-vsctl (`ovs_bench`, root); `nipc fleet
+//! apply` to 10 and 50 hosts beside local applies one after the other, and
+//! the fleet plugin's idle memory (`fleet_bench`, root, nats-server). Every figure is the median of several runs, every
 //! comparison is against a baseline measured in the same run, and each
 //! target is reported as met or not. The exit status is 0 whatever the
 //! figures; it is non-zero only when the benchmark could not run.
@@ -88,16 +91,22 @@ enum Only {
     Flood,
     /// The LLDP decoder's CPU per frame, and nipartd with LLDP on 100 interfaces beside idle (examples/lldp_bench.rs; the daemon part as root).
     Lldp,
+    /// An OVS bridge with 200 ports beside one chained ovs-vsctl, and show beside ovs-vsctl show plus the kernel's query (examples/ovs_bench.rs; root, openvswitch-switch).
+    Ovs,
+    /// `nipc fleet apply` to 10 and 50 hosts beside local applies one after the other, and the fleet plugin's idle memory (examples/fleet_bench.rs; root, nats-server).
+    Fleet,
 }
 
 /// The benchmarks that are programs of their own (this crate's examples),
 /// run after this one's table: (what, package, example).
-const EXAMPLES: [(Only, &str, &str); 5] = [
+const EXAMPLES: [(Only, &str, &str); 7] = [
     (Only::Api, "nipart-bench", "api_bench"),
     (Only::Monitor, "nipart-bench", "monitor_bench"),
     (Only::State, "nipart-bench", "state_bench"),
     (Only::Dhcp, "nipart-bench", "dhcp_bench"),
     (Only::Lldp, "nipart-bench", "lldp_bench"),
+    (Only::Ovs, "nipart-bench", "ovs_bench"),
+    (Only::Fleet, "nipart-bench", "fleet_bench"),
 ];
 
 /// The bars from issue 2 ("Benchmarks").

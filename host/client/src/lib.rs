@@ -247,6 +247,9 @@ pub struct PluginStatus {
     pub roles: Vec<String>,
     pub state: String,
     pub last_error: Option<String>,
+    /// What the plugin says of its own state.
+    #[serde(default)]
+    pub status: Option<String>,
     pub delivered: u64,
     pub dropped: u64,
     pub queue_depth: u64,

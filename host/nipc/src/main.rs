@@ -203,6 +203,8 @@ enum Command {
         #[arg(value_parser = ["error", "warn", "info", "debug", "trace"])]
         level: String,
     },
+    /// The fleet over NATS: hosts, show, apply in waves, commit.
+    Fleet(fleet::FleetArgs),
     /// Prints a shell completion script (e.g. `nipc completions bash >
     /// /usr/share/bash-completion/completions/nipc`).
     Completions {
@@ -257,6 +259,7 @@ _nipc_dynamic() {
 complete -F _nipc_dynamic -o bashdefault -o default nipc
 "#;
 
+mod fleet;
 mod monitor;
 
 /// A failure to report: message and exit code.
@@ -344,6 +347,10 @@ fn usage(message: String) -> Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let cli = match cli.command {
+        Command::Fleet(args) => return fleet::main(args, cli.output),
+        command => Cli { command, ..cli },
+    };
     match &cli.command {
         Command::Completions { shell } => {
             // Into memory first: clap_complete panics on a closed stdout.
@@ -523,6 +530,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     c.set_call_timeout(cli.call_timeout.map(Duration::from_secs));
     let fmt = cli.output;
     match cli.command {
+        Command::Fleet(_) => return Err(usage("nipc fleet runs apart".into())),
         Command::Ping => {
             let t = std::time::Instant::now();
             c.ping().await?;
@@ -583,6 +591,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 for x in &p.plugins {
                     if let Some(e) = &x.last_error {
                         s.push_str(&format!("{}: last error: {e}\n", x.name));
+                    }
+                    if let Some(st) = &x.status {
+                        s.push_str(&format!("{}: {st}\n", x.name));
                     }
                 }
                 for r in &p.rejected {

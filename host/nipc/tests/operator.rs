@@ -13,6 +13,9 @@ use std::{
 use nipart_testkit::{Daemon, DaemonBuilder, DaemonProcess, Netns, PATIENCE, Sandbox, toml_str};
 use serde_json::Value;
 
+#[path = "operator/docs_examples.rs"]
+mod docs_examples;
+
 const NIPC: &str = env!("CARGO_BIN_EXE_nipc");
 
 /// A namespace with `lo` up, as a host has it.
@@ -754,81 +757,6 @@ fn max_checkpoints_takes_effect_on_reload() {
     assert_eq!(ids, ["cp-2", "cp-3"]);
 }
 
-/// The examples of docs/nipc.md, run against a daemon: each `$ nipc …`
-/// line of the checkpoints block is run and its output (stdout, then
-/// stderr) compared with the lines that follow it in the page, times and
-/// seconds left masked. The page fails this test when it no longer says
-/// what `nipc` prints.
-#[test]
-fn the_checkpoint_examples_of_nipc_md_hold() {
-    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/nipc.md"))
-        .unwrap();
-    let start = page
-        .find("```\n$ nipc checkpoints\n")
-        .expect("the example block");
-    let block = &page[start + 4..];
-    let block = &block[..block.find("```").unwrap()];
-    let mut examples: Vec<(String, Vec<String>)> = Vec::new();
-    for line in block.lines() {
-        match line.strip_prefix("$ ") {
-            Some(cmd) => examples.push((cmd.to_string(), Vec::new())),
-            None => examples.last_mut().unwrap().1.push(line.to_string()),
-        }
-    }
-    assert!(examples.len() >= 4, "{examples:?}");
-
-    // The state the example starts from: cp-1 an apply of v0 and its
-    // peer, cp-2 a pending apply of v0.
-    let ns = netns();
-    let d = daemon(&ns);
-    let s = &d.socket();
-    let dir = tempfile::tempdir().unwrap();
-    let pair = write(
-        dir.path(),
-        "v.yml",
-        "interfaces:\n  - name: v0\n    type: veth\n    veth: {peer: v1}\n",
-    );
-    ok(&nipc(s, &["-q", "apply", &pair]));
-    let mtu = write(
-        dir.path(),
-        "mtu.yml",
-        "interfaces:\n  - name: v0\n    mtu: 1400\n",
-    );
-    ok(&nipc(s, &["-q", "apply", "--no-commit", &mtu]));
-
-    for (cmd, want) in examples {
-        let args: Vec<&str> = cmd.split_whitespace().skip(1).collect();
-        let o = nipc(s, &args);
-        let got = format!("{}{}", text(&o.stdout), text(&o.stderr));
-        let got: Vec<String> = got.lines().map(mask).collect();
-        let want: Vec<String> = want.iter().map(|l| mask(l)).collect();
-        assert_eq!(got, want, "docs/nipc.md: $ {cmd}");
-    }
-}
-
-/// `line` with RFC 3339 times as `TIME` and the seconds before a rollback
-/// as `N`.
-fn mask(line: &str) -> String {
-    let words: Vec<String> = line
-        .split(' ')
-        .map(|w| {
-            let b = w.as_bytes();
-            if b.len() == 20 && b[10] == b'T' && w.ends_with('Z') {
-                "TIME".to_string()
-            } else {
-                w.to_string()
-            }
-        })
-        .collect();
-    let mut out = words.join(" ");
-    if let Some(i) = out.find("rolled back in ") {
-        let rest = &out[i + 15..];
-        let n = rest.find(' ').unwrap_or(rest.len());
-        out = format!("{}N{}", &out[..i + 15], &rest[n..]);
-    }
-    out
-}
-
 /// Item 9: plugins declare their configuration keys, so that
 /// `nipartd --check-config` reports a key a plugin does not read (a
 /// misplaced `log_level` under `[plugin.dhcp]`), a value of another type,
@@ -915,4 +843,78 @@ fn check_config_knows_the_kernel_state_and_monitor_keys() {
         !out.contains("receive_buffer_bytes: "),
         "a valid key was reported:\n{out}"
     );
+}
+
+/// Item 7, exit code 11 against the real kernel: a change the kernel
+/// accepts but keeps otherwise. A bridge's multicast intervals are given
+/// in centiseconds and kept in jiffies: on a kernel with HZ=250 (Debian's)
+/// 3 cs are 7 jiffies, read back as 2 cs. The apply is made, verification
+/// finds 2 after every attempt, and everything (the MTU with it) is rolled
+/// back; the message names what differs.
+#[test]
+fn a_change_the_kernel_keeps_otherwise_fails_verification_with_exit_code_11() {
+    kept_otherwise_fails_verification(
+        "multicast-last-member-interval",
+        "mcast_last_member_intvl",
+        3,
+        2,
+        "this kernel keeps 3 cs exactly (HZ is not 250)",
+    );
+}
+
+/// Item 7, exit code 11 on any HZ: a value the kernel clamps without an
+/// error. Since Linux 6.0 a bridge's multicast query interval is at least
+/// 1 s (100 cs, `BR_MULTICAST_QUERY_INTVL_MIN`): 1 cs is accepted and
+/// kept as 100.
+#[test]
+fn a_value_the_kernel_clamps_fails_verification_with_exit_code_11() {
+    kept_otherwise_fails_verification(
+        "multicast-query-interval",
+        "mcast_query_intvl",
+        1,
+        100,
+        "this kernel (before 6.0) keeps a query interval of 1 cs",
+    );
+}
+
+/// An apply of bridge `option` (`ip`'s `ip_key`) = `given` with an MTU,
+/// which the kernel keeps as `kept`: `nipc apply` exits 11 naming the
+/// difference, and the bridge is as before. Skipped, saying `why`, where
+/// a probe shows that this kernel keeps `given`.
+fn kept_otherwise_fails_verification(option: &str, ip_key: &str, given: u64, kept: u64, why: &str) {
+    let ns = netns();
+    ns.ip("link add vf0 type bridge");
+    let value = |name: &str| ns.link(name).unwrap()["linkinfo"]["info_data"][ip_key].clone();
+    let ip_option = ip_key.replace("intvl", "interval");
+    ns.ip(&format!("link add vfprobe type bridge {ip_option} {given}"));
+    if value("vfprobe") == given {
+        eprintln!("skipped: {why}; nothing to verify against");
+        return;
+    }
+    assert_eq!(value("vfprobe"), kept);
+    let before = value("vf0");
+    let d = daemon(&ns);
+    let s = &d.socket();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "vf0.yml",
+        &format!(
+            "interfaces:\n  - name: vf0\n    type: linux-bridge\n    mtu: 1400\n    bridge:\n      options:\n        {option}: {given}\n"
+        ),
+    );
+    let err = fails(&nipc(s, &["apply", &file]), 11);
+    assert!(
+        err.contains("verification failed")
+            && err.contains(&format!(
+                "vf0: bridge.options.{option} desired {given}, current {kept}"
+            ))
+            && err.contains("rolled back"),
+        "{err}"
+    );
+    let link = ns.link("vf0").unwrap();
+    assert_eq!(link["mtu"], 1500, "{link}");
+    assert_eq!(value("vf0"), before, "{link}");
+    let text = ok(&nipc(s, &["status"]));
+    assert!(text.contains("last api       FAILED "), "{text}");
 }

@@ -66,6 +66,8 @@ type Plugin (
   # loaded, initializing, running, failed, stopping or stopped
   state: string,
   last_error: ?string,
+  # what the plugin says of its own state (e.g. its connections)
+  status: ?string,
   # events accepted into the plugin's queue
   delivered: int,
   # events that did not fit into the plugin's queue

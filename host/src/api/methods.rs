@@ -197,6 +197,7 @@ fn plugins(ctx: &ConnCtx) -> Value {
                 "roles": p.info.roles,
                 "state": s.state.to_string(),
                 "last_error": s.last_error,
+                "status": s.status,
                 "delivered": s.delivered,
                 "dropped": s.dropped,
                 "queue_depth": s.queue_depth,

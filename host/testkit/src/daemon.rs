@@ -42,6 +42,25 @@ impl Daemon {
         Self::spawn(sandbox, extra, cmd)
     }
 
+    /// As [`Self::start`] (in the namespace named `ns`, if any), behind
+    /// `wrapper` (a command that ends by executing its remaining
+    /// arguments; none when empty).
+    pub(crate) fn start_wrapped(
+        sandbox: &Sandbox,
+        extra: &str,
+        wrapper: &[String],
+        ns: Option<&str>,
+    ) -> Self {
+        let mut words: Vec<std::ffi::OsString> = wrapper.iter().map(Into::into).collect();
+        if let Some(ns) = ns {
+            words.extend(["ip", "netns", "exec", ns].map(Into::into));
+        }
+        words.push(nipartd_binary().into());
+        let mut cmd = Command::new(&words[0]);
+        cmd.args(&words[1..]);
+        Self::spawn(sandbox, extra, cmd)
+    }
+
     /// As [`Self::start`], with `setup` applied to the command just before
     /// it is spawned: more arguments, environment variables (e.g.
     /// `NOTIFY_SOCKET`), or stderr sent elsewhere than the pipe

@@ -27,6 +27,7 @@ pub struct DaemonBuilder<'ns> {
     open_to_others: bool,
     required: Vec<String>,
     netns: Option<&'ns Netns>,
+    wrapper: Vec<String>,
 }
 
 impl<'ns> DaemonBuilder<'ns> {
@@ -102,6 +103,16 @@ impl<'ns> DaemonBuilder<'ns> {
         self
     }
 
+    /// Runs the daemon's command behind `command` (which must end by
+    /// executing its remaining arguments, so that the process stays the
+    /// daemon's): e.g. `unshare --mount --uts --` with a shell that mounts
+    /// something first, for a daemon in namespaces of the test's own.
+    /// Only for [`Self::spawn`] and [`Self::build`].
+    pub fn wrap(mut self, command: &[&str]) -> Self {
+        self.wrapper = command.iter().map(|s| s.to_string()).collect();
+        self
+    }
+
     /// The sandbox holding the plugins, and the configuration text after the
     /// sandbox's own lines.
     fn prepare(&self) -> (Sandbox, String) {
@@ -155,6 +166,7 @@ impl<'ns> DaemonBuilder<'ns> {
             sandbox,
             extra,
             netns: self.netns.map(|ns| ns.name.clone()),
+            wrapper: self.wrapper,
         }
     }
 
@@ -203,6 +215,7 @@ pub struct DaemonProcess {
     sandbox: Sandbox,
     extra: String,
     netns: Option<String>,
+    wrapper: Vec<String>,
 }
 
 impl DaemonProcess {
@@ -210,10 +223,12 @@ impl DaemonProcess {
     /// exits first); panics if it runs already.
     pub fn start(&mut self) -> &mut Daemon {
         assert!(self.daemon.is_none(), "the daemon already runs");
-        let mut daemon = match &self.netns {
-            Some(ns) => Daemon::start_in_named(&self.sandbox, &self.extra, ns),
-            None => Daemon::start(&self.sandbox, &self.extra),
-        };
+        let mut daemon = Daemon::start_wrapped(
+            &self.sandbox,
+            &self.extra,
+            &self.wrapper,
+            self.netns.as_deref(),
+        );
         daemon.wait_ready();
         self.daemon.insert(daemon)
     }

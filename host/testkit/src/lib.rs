@@ -36,6 +36,7 @@ pub mod callers;
 pub mod daemon;
 pub mod harness;
 pub mod netns;
+pub mod ovs;
 pub mod sandbox;
 pub mod vm;
 pub mod workspace;
@@ -79,6 +80,7 @@ pub const PROGRAMS: &[(&str, &str)] = &[
     ("man", "man-db"),
     ("kill", "procps"),
     ("unshare", "util-linux"),
+    ("mount", "mount"),
     ("python3", "python3"),
     // The test VM (vm::, host/testkit/vm/nipart-vm).
     ("qemu-system-x86_64", "qemu-system-x86"),
@@ -87,6 +89,15 @@ pub const PROGRAMS: &[(&str, &str)] = &[
     ("xz", "xz-utils"),
     ("lldpd", "lldpd"),
     ("lldpcli", "lldpd"),
+    // The ovs plugin's tests (ovsdb-tool and ovs-vsctl come with it).
+    ("ovsdb-server", "openvswitch-switch"),
+    ("ovs-vswitchd", "openvswitch-switch"),
+    ("ovsdb-tool", "openvswitch-switch"),
+    ("ovs-vsctl", "openvswitch-switch"),
+    // The fleet's tests (plugins/fleet/tests).
+    ("nats-server", "nats-server"),
+    ("openssl", "openssl"),
+    ("ss", "iproute2"),
 ];
 
 /// The Debian package that provides `program`, if the tests know it.
@@ -130,6 +141,23 @@ pub fn missing_message(program: &str) -> String {
 #[track_caller]
 pub fn require(program: &str) -> PathBuf {
     find_program(program).unwrap_or_else(|| panic!("{}", missing_message(program)))
+}
+
+/// Polls `f` every 50 ms until it gives `Some`, at most `limit`; panics
+/// naming `what` when it never does.
+#[track_caller]
+pub fn wait_for<T>(limit: std::time::Duration, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let give_up = std::time::Instant::now() + limit;
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            std::time::Instant::now() < give_up,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 /// Requires every program of `programs`.

@@ -225,15 +225,41 @@ pub fn guest_args(host: impl IntoIterator<Item = String>) -> Vec<String> {
 /// Boots the VM once to run `exe args` inside (after building what the
 /// guest cannot build) and parses libtest's report.
 pub fn boot_test_binary(exe: &Path, args: &[String]) -> Result<GuestRun, String> {
-    crate::require_all(&["qemu-system-x86_64", "depmod", "busybox", "xz"]);
     crate::build_in_workspace(&["--workspace", "--bins", "--lib"]);
+    let run = boot_binary(exe, args, None, None)?;
+    Ok(GuestRun {
+        tests: parse_libtest(&run.output),
+        ..run
+    })
+}
+
+/// Boots the VM once to run `exe args` inside (nothing is built: the
+/// caller builds what `exe` loads first) and gives back its status and
+/// output; `timeout` and `memory_mb`: the runner's (default 900 s and
+/// 512 MB; `/tmp` inside is a tmpfs of half the memory). An error when the VM
+/// itself failed. For programs that are not test binaries (a benchmark
+/// whose rows need a full kernel), hence no `tests`.
+pub fn boot_binary(
+    exe: &Path,
+    args: &[String],
+    timeout: Option<std::time::Duration>,
+    memory_mb: Option<u32>,
+) -> Result<GuestRun, String> {
+    crate::require_all(&["qemu-system-x86_64", "depmod", "busybox", "xz"]);
     let console = tempfile::NamedTempFile::new().map_err(|e| format!("a console file: {e}"))?;
-    let out = Command::new(runner())
-        .env("NIPART_VM_DIR", crate::target_dir().join("vm"))
+    let mut cmd = Command::new(runner());
+    cmd.env("NIPART_VM_DIR", crate::target_dir().join("vm"))
         .env(GUEST_ENV, "1")
         .arg("run")
         .arg("--console")
-        .arg(console.path())
+        .arg(console.path());
+    if let Some(t) = timeout {
+        cmd.arg("--timeout").arg(t.as_secs().max(1).to_string());
+    }
+    if let Some(m) = memory_mb {
+        cmd.arg("--memory").arg(m.to_string());
+    }
+    let out = cmd
         .arg("--")
         .arg(exe)
         .args(args)
@@ -252,7 +278,7 @@ pub fn boot_test_binary(exe: &Path, args: &[String]) -> Result<GuestRun, String>
     }
     Ok(GuestRun {
         status,
-        tests: parse_libtest(&output),
+        tests: BTreeMap::new(),
         output,
         console_tail,
     })

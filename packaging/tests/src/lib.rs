@@ -36,8 +36,16 @@ pub const CORE_PLUGINS: [&str; 5] = ["commander", "conf", "kernel", "monitor", "
 pub const DHCP_PACKAGE: &str = "nipart-plugin-dhcp";
 
 /// Every optional plugin: (plugin name, package).
-pub const OPTIONAL_PLUGINS: [(&str, &str); 2] =
-    [("dhcp", DHCP_PACKAGE), ("lldp", "nipart-plugin-lldp")];
+pub const OPTIONAL_PLUGINS: [(&str, &str); 5] = [
+    ("dhcp", DHCP_PACKAGE),
+    ("dns", "nipart-plugin-dns"),
+    ("fleet", "nipart-plugin-fleet"),
+    ("lldp", "nipart-plugin-lldp"),
+    ("ovs", OVS_PACKAGE),
+];
+
+/// The ovs plugin's package, which recommends Open vSwitch.
+pub const OVS_PACKAGE: &str = "nipart-plugin-ovs";
 
 /// The files `packaging/build` made.
 pub struct Packages {

@@ -21,8 +21,8 @@ use std::{
 };
 
 use nipart_packaging_tests::{
-    CORE_PLUGINS, DHCP_PACKAGE, FreshRoot, OPTIONAL_PLUGINS, deb_field, deb_paths, mode,
-    output_text, packages,
+    CORE_PLUGINS, DHCP_PACKAGE, FreshRoot, OPTIONAL_PLUGINS, OVS_PACKAGE, deb_field, deb_paths,
+    mode, output_text, packages,
 };
 use nipart_testkit::{Daemon, Netns, Sandbox, run, toml_str};
 use serde_json::Value;
@@ -375,6 +375,23 @@ fn the_daemon_rpm_provides_the_plugin_abi_and_ships_the_daemon_and_core_plugins(
         .filter(|f| f.starts_with("/usr/lib/nipart/plugins/") && f.ends_with(".so"))
         .count();
     assert_eq!(plugins, CORE_PLUGINS.len(), "{files:#?}");
+}
+
+/// The ovs plugin is of no use without Open vSwitch, which it does not
+/// need to be installed (it says where it looked for ovsdb-server).
+#[test]
+fn the_ovs_package_recommends_open_vswitch() {
+    let p = packages();
+    assert_eq!(
+        deb_field(&p.deb(OVS_PACKAGE), "Recommends"),
+        "openvswitch-switch"
+    );
+    assert!(
+        rpm_query(&p.rpm(OVS_PACKAGE), "--recommends")
+            .iter()
+            .any(|r| r == "openvswitch"),
+        "the RPM recommends openvswitch"
+    );
 }
 
 #[test]

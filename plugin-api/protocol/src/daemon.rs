@@ -105,6 +105,41 @@ pub trait DaemonCall: Sized {
     fn decode_output(bytes: &[u8]) -> Option<Self::Output>;
 }
 
+/// Plugin → daemon: the plugin's own state in a line for people (`nipc
+/// plugins`), e.g. `connected to n1`; `None` clears it. The daemon keeps
+/// the first [`PLUGIN_STATUS_MAX`] bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetStatus {
+    pub status: Option<String>,
+}
+
+/// The longest status the daemon keeps.
+pub const PLUGIN_STATUS_MAX: usize = 256;
+
+impl DaemonCall for SetStatus {
+    const METHOD: &'static str = "nipart.set_status";
+    type Output = ();
+    fn encode(&self) -> Vec<u8> {
+        self.status
+            .as_deref()
+            .unwrap_or_default()
+            .as_bytes()
+            .to_vec()
+    }
+    fn decode(input: &[u8]) -> Option<Self> {
+        let text = String::from_utf8_lossy(input).into_owned();
+        Some(Self {
+            status: (!text.is_empty()).then_some(text),
+        })
+    }
+    fn encode_output(_: &()) -> Vec<u8> {
+        Vec::new()
+    }
+    fn decode_output(_: &[u8]) -> Option<()> {
+        Some(())
+    }
+}
+
 /// SDK → daemon: the SDK contained a panic in a handler; the daemon
 /// isolates the plugin. Input: the reason as text.
 #[derive(Debug, Clone, PartialEq, Eq)]

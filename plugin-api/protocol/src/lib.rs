@@ -44,8 +44,11 @@ pub mod api;
 pub mod conf;
 pub mod daemon;
 pub mod dhcp;
+pub mod dns;
+pub mod fleet;
 pub mod lldp;
 pub mod monitor;
+pub mod ovs;
 pub mod state;
 pub mod workflow;
 
@@ -104,6 +107,14 @@ impl Role {
     pub const DHCP: Role = Role("dhcp");
     /// LLDP neighbours and announcements.
     pub const LLDP: Role = Role("lldp");
+    /// The resolver's configuration (`dns-resolver`).
+    pub const DNS: Role = Role("dns");
+    /// The host name (`hostname`).
+    pub const HOSTNAME: Role = Role("hostname");
+    /// Open vSwitch bridges, ports and interfaces, through OVSDB.
+    pub const OVS: Role = Role("ovs");
+    /// The host in a fleet over NATS (an optional plugin).
+    pub const FLEET: Role = Role("fleet");
 
     /// A role of a vendor's.
     pub const fn new(name: &'static str) -> Self {

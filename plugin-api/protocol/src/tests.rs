@@ -71,6 +71,17 @@ fn old_payloads_decode_into_new_types() {
     .unwrap();
     assert!(!rule.persistent && rule.fire_if_holds);
     assert_eq!(rule.event.dst, "none");
+    // `dns-resolver`, `hostname` and `ipv4.auto-dns` came after the rest.
+    let part: ApplyPart = serde_json::from_value(json!({
+        "state": {"interfaces": [{"name": "eth0", "ipv4": {"enabled": true}}]},
+        "checkpoint": "cp-1",
+    }))
+    .unwrap();
+    assert!(part.state.dns_resolver.is_none() && part.state.hostname.is_none());
+    assert_eq!(
+        part.state.interfaces[0].ipv4.as_ref().unwrap().auto_dns,
+        None
+    );
 }
 
 #[test]
@@ -201,7 +212,7 @@ fn rows() -> Vec<Row> {
             reply: None,
         }
     }
-    use crate::{conf::*, daemon::*, dhcp::*, lldp::*, monitor::*, state::*, workflow::*};
+    use crate::{conf::*, daemon::*, dhcp::*, lldp::*, monitor::*, ovs::*, state::*, workflow::*};
     vec![
         r::<ApiCall<ShowRequest>>(),
         r::<ApiCall<ApplyRequest>>(),
@@ -238,6 +249,12 @@ fn rows() -> Vec<Row> {
         n::<LldpNeighborAdded>(),
         n::<LldpNeighborChanged>(),
         n::<LldpNeighborGone>(),
+        r::<DnsQuery>(),
+        r::<HostnameQuery>(),
+        r::<OvsQuery>(),
+        n::<OvsdbConnection>(),
+        r::<crate::fleet::FleetStatusRequest>(),
+        n::<crate::fleet::FleetConnection>(),
         n::<LinkAdded>(),
         n::<LinkRemoved>(),
         n::<LinkRenamed>(),

@@ -11,7 +11,7 @@
 use std::{sync::Arc, time::Instant};
 
 use nipart_plugin_api::{
-    Context, Error, ErrorKind, Event, Result, Role,
+    Context, Error, ErrorKind, Event, Result,
     protocol::workflow::NetworkApplied,
     state::{
         ApplyRequest, ApplyResult, ApplyStep, CreatedBy, Difference, NetworkState, Plan, PlanPart,
@@ -28,12 +28,13 @@ use crate::{
 };
 
 /// Whether `part`'s effect is out of a query's sight (the query is the
-/// kernel's: whether a DHCP client or an LLDP agent runs is not in it), so
-/// that an apply with it is made even when the query shows nothing to
-/// change. Not an optional part: those only go with a change the query
-/// shows (an interface set down or absent).
+/// kernel's and OVS's, with the host-wide parts of [`crate::system`]:
+/// whether a DHCP client or an LLDP agent runs, or DHCP's name servers are
+/// used, is not in it), so that an apply with it is made even when the
+/// query shows nothing to change. Not an optional part: those only go with
+/// a change the query shows (an interface set down or absent).
 fn unseen_by_query(part: &PlanPart) -> bool {
-    part.role != Role::KERNEL.as_str() && !part.optional
+    !crate::system::seen_by_query(part) && !part.optional
 }
 
 /// One `Apply` call.

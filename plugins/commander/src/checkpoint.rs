@@ -137,7 +137,12 @@ pub async fn rollback(
             return Err(Error::other("the pending checkpoint went away"));
         };
         // The uncommitted apply was never saved: the saved state stays.
-        (p.id.clone(), p.state.clone(), None, Undoing::Pending(p))
+        (
+            p.id.clone(),
+            p.state.clone(),
+            None,
+            Undoing::Pending(Box::new(p)),
+        )
     } else {
         // Without an id, only the pending apply is undone (as nmstatectl
         // does): rolling back a committed apply needs its id.
@@ -211,7 +216,16 @@ pub fn expire_after(
         let (id, state) = (p.id.clone(), p.state.clone());
         let cause = Cause::CommitTimeout { after: timeout };
         // Only a `Rollback` call fails to start.
-        if let Ok(done) = roll_back(&shared, &ctx, &id, &state, cause, Undoing::Pending(p)).await {
+        if let Ok(done) = roll_back(
+            &shared,
+            &ctx,
+            &id,
+            &state,
+            cause,
+            Undoing::Pending(Box::new(p)),
+        )
+        .await
+        {
             shared
                 .status
                 .ended(ApplyKind::Rollback, done.ok, done.message);

@@ -148,12 +148,16 @@ pub fn summary(action: &str, desired: &NetworkState, event: &Event) -> String {
             names[..3].join(", ")
         )),
     }
-    if desired.routes.config.is_some() {
-        s.push_str(if names.is_empty() {
-            " of routes"
-        } else {
-            " and routes"
-        });
+    let mut said = !names.is_empty();
+    for (given, what) in [
+        (desired.routes.config.is_some(), "routes"),
+        (desired.route_rules.config.is_some(), "routing rules"),
+    ] {
+        if given {
+            s.push_str(if said { " and " } else { " of " });
+            s.push_str(what);
+            said = true;
+        }
     }
     if !matches!(event.src, Address::Client(_)) {
         s.push_str(&format!(" (from {})", event.src));

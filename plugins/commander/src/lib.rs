@@ -13,8 +13,10 @@
 //! `network.rolled-back`),
 //! [`history`] (requests to role `conf`), [`options`] (`ApplyOptions` as
 //! an `ApplyMode`), [`leases`] (DHCP leases in `Show`), [`neighbors`]
-//! (LLDP neighbours in `Show`), [`status`] (what `Status` reports: the last
-//! apply of each kind, the saved state), [`config`].
+//! (LLDP neighbours in `Show`), [`ovs`] (role `ovs`'s part merged into
+//! every query), [`status`] (what `Status` reports: the last
+//! apply of each kind, the saved state), [`system`] (the parts of roles
+//! `dns` and `hostname` in every query), [`config`].
 
 mod apply;
 mod checkpoint;
@@ -23,8 +25,10 @@ mod history;
 mod leases;
 mod neighbors;
 mod options;
+mod ovs;
 mod rollback;
 mod status;
+mod system;
 mod workflow;
 
 use std::{future::Future, sync::Arc};

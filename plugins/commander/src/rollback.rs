@@ -61,7 +61,7 @@ pub enum Undoing {
     /// The apply awaiting `Commit`, taken out of [`Shared::pending`]: its
     /// pending mark, and its commit timer unless that timer is what rolls
     /// it back.
-    Pending(Pending),
+    Pending(Box<Pending>),
     /// Nothing on disk: a checkpoint of the history.
     Checkpoint,
 }

@@ -100,11 +100,41 @@ impl Shared {
         self.pending.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The current state, from role `kernel`.
+    /// The current state, from role `kernel`, with role `ovs`'s part
+    /// merged in ([`crate::ovs`]); a whole query (no `interface`) also
+    /// holds the parts of roles `dns` and `hostname` ([`crate::system`]).
     pub async fn query(&self, ctx: &Context, interface: Option<String>) -> Result<NetworkState> {
-        ctx.ask_within(&QueryRequest { interface }, self.query_timeout())
+        let whole = interface.is_none();
+        let kernel = ctx
+            .ask_within(
+                &QueryRequest {
+                    interface: interface.clone(),
+                },
+                self.query_timeout(),
+            )
             .await
-            .map_err(|e| Error::new(e.kind(), format!("querying the current state: {e}")))
+            .map_err(|e| Error::new(e.kind(), format!("querying the current state: {e}")));
+        let mut state = match kernel {
+            Ok(s) => s,
+            // An OVS bridge has no kernel link: ask OVS before saying so.
+            Err(e) if interface.is_some() => {
+                let mut s = NetworkState::default();
+                crate::ovs::merge(ctx, &mut s, interface.as_deref(), self.query_timeout()).await;
+                return if s.interfaces.is_empty() {
+                    Err(e)
+                } else {
+                    Ok(s)
+                };
+            }
+            Err(e) => return Err(e),
+        };
+        crate::ovs::merge(ctx, &mut state, interface.as_deref(), self.query_timeout()).await;
+        if whole {
+            crate::system::merge(ctx, &mut state, self.query_timeout())
+                .await
+                .map_err(|e| Error::new(e.kind(), format!("querying the current state: {e}")))?;
+        }
+        Ok(state)
     }
 
     /// Sends every part of `plan` (and the extra roles) to be applied; the

@@ -129,6 +129,71 @@ interfaces:
     assert!(p1.get("master").is_none());
 }
 
+/// A change of a bridge port's `stp-*` options alone (the port already
+/// attached, nothing else of it or the bridge changing) reaches the
+/// kernel, and a rollback puts the old values back.
+#[test]
+fn bridge_port_stp_options_alone() {
+    let ns = netns();
+    let d = Daemon::start(&ns, false, "");
+    let create = "
+interfaces:
+  - name: brs0
+    type: linux-bridge
+    bridge:
+      options: {stp: {enabled: false}}
+      port:
+        - {name: brs1, stp-priority: 20, stp-path-cost: 150, stp-hairpin-mode: false}
+        - {name: brs2}
+  - {name: brs1, type: veth, veth: {peer: brs1-ep}}
+  - {name: brs2, type: veth, veth: {peer: brs2-ep}}
+";
+    d.apply(create);
+    let slave = |p: &str| ns.link(p).unwrap()["linkinfo"]["info_slave_data"].clone();
+    assert_eq!(slave("brs1")["priority"], 20);
+
+    let change = "
+interfaces:
+  - name: brs0
+    bridge:
+      port:
+        - {name: brs1, stp-priority: 40, stp-path-cost: 300, stp-hairpin-mode: true}
+        - {name: brs2, stp-priority: 7}
+";
+    let r = d.apply(change);
+    assert!(r.verified, "{r:?}");
+    assert!(!r.changes.is_empty(), "{r:?}");
+    assert_shows(&d.show(), change);
+    let p1 = slave("brs1");
+    assert_eq!(p1["priority"], 40);
+    assert_eq!(p1["cost"], 300);
+    assert_eq!(p1["hairpin"], true);
+    assert_eq!(slave("brs2")["priority"], 7);
+    assert!(
+        d.apply(change).changes.is_empty(),
+        "applying again changes nothing"
+    );
+
+    // The same kind of change in a failing apply: rolled back.
+    let before = without_lo(d.show());
+    let e = d.apply_err(
+        "
+interfaces:
+  - name: brs0
+    bridge:
+      port:
+        - {name: brs1, stp-priority: 50}
+        - {name: brs2}
+  - {name: brs-bad, type: veth, mtu: 70000, veth: {peer: brs-bad-ep}}
+",
+    );
+    assert!(e.message().contains("rolled back"), "{e}");
+    assert_eq!(slave("brs1")["priority"], 40);
+    assert_eq!(without_lo(d.show()), before);
+
+    d.apply("interfaces: [{name: brs0, state: absent}, {name: brs1, state: absent}, {name: brs2, state: absent}]");
+}
+
 #[test]
 fn ipv4_and_ipv6_static_addresses() {
     let ns = netns();

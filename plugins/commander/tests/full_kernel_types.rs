@@ -267,6 +267,113 @@ interfaces:
     assert!(ns.link("p1").unwrap().get("master").is_none());
 }
 
+/// The kernel changes a bond's mode only while it is down and has no
+/// ports: the apply detaches them, changes the mode, attaches them again
+/// with their options; a failing apply with a mode change is rolled back
+/// the same way.
+#[test]
+fn bond_mode_change_with_ports_attached() {
+    full_kernel!("dummy", "bonding");
+    let ns = netns();
+    let d = Daemon::start_plugins(&ns);
+    let create = "
+interfaces:
+  - name: bm0
+    type: bond
+    link-aggregation:
+      mode: balance-rr
+      port: [bmp1, bmp2]
+      options: {miimon: 100}
+    ipv4: {address: [{ip: 192.0.2.1, prefix-length: 24}]}
+  - {name: bmp1, type: dummy}
+  - {name: bmp2, type: dummy}
+";
+    d.apply(create);
+    assert_eq!(info_data(&ns, "bm0")["mode"], "balance-rr");
+
+    let change = "
+interfaces:
+  - name: bm0
+    type: bond
+    link-aggregation:
+      mode: active-backup
+      port: [bmp1, bmp2]
+      ports-config:
+        - {name: bmp2, priority: 7}
+      options: {miimon: 100, primary: bmp2}
+";
+    let r = d.apply(change);
+    assert!(r.verified, "{r:?}");
+    for line in [
+        "kernel: detach bmp1 from bm0",
+        "kernel: detach bmp2 from bm0",
+        "kernel: attach bmp1 to bm0 again",
+        "kernel: attach bmp2 to bm0 again",
+    ] {
+        assert!(
+            r.changes.iter().any(|c| c == line),
+            "{line}: {:?}",
+            r.changes
+        );
+    }
+    assert_shows(&d.show(), change);
+    let data = info_data(&ns, "bm0");
+    assert_eq!(data["mode"], "active-backup");
+    assert_eq!(data["primary"], "bmp2");
+    for p in ["bmp1", "bmp2"] {
+        assert_eq!(ns.link(p).unwrap()["master"], "bm0", "{p}");
+    }
+    assert_eq!(
+        ns.link("bmp2").unwrap()["linkinfo"]["info_slave_data"]["prio"],
+        7
+    );
+    assert_eq!(ns.link("bm0").unwrap()["operstate"], "UP");
+    assert_eq!(ns.addresses("bm0"), ["192.0.2.1/24"]);
+    assert!(
+        d.apply(change).changes.is_empty(),
+        "applying again changes nothing"
+    );
+
+    // A port's priority alone, in the bond's ports-config.
+    let r = d.apply(
+        "interfaces: [{name: bm0, link-aggregation: {port: [bmp1, bmp2], ports-config: [{name: bmp2, priority: 9}]}}]",
+    );
+    assert!(r.verified, "{r:?}");
+    assert_eq!(
+        ns.link("bmp2").unwrap()["linkinfo"]["info_slave_data"]["prio"],
+        9
+    );
+
+    // A mode change in a failing apply: rolled back, the old mode with
+    // both ports attached.
+    let before = without_lo(d.show());
+    let e = d.apply_err(
+        "
+interfaces:
+  - {name: bm0, link-aggregation: {mode: 802.3ad}}
+  - {name: bad1, type: veth, mtu: 70000, veth: {peer: bad1-ep}}
+",
+    );
+    assert!(e.contains("rolled back"), "{e}");
+    let data = info_data(&ns, "bm0");
+    assert_eq!(data["mode"], "active-backup");
+    for p in ["bmp1", "bmp2"] {
+        assert_eq!(ns.link(p).unwrap()["master"], "bm0", "{p}");
+    }
+    assert_eq!(without_lo(d.show()), before);
+
+    // A mode change and a port leaving in one apply.
+    let r =
+        d.apply("interfaces: [{name: bm0, link-aggregation: {mode: balance-xor, port: [bmp1]}}]");
+    assert!(r.verified, "{r:?}");
+    assert_eq!(info_data(&ns, "bm0")["mode"], "balance-xor");
+    assert_eq!(ns.link("bmp1").unwrap()["master"], "bm0");
+    assert!(ns.link("bmp2").unwrap().get("master").is_none());
+
+    d.apply("interfaces: [{name: bm0, state: absent}, {name: bmp1, state: absent}, {name: bmp2, state: absent}]");
+    assert!(ns.link("bm0").is_none());
+}
+
 #[test]
 fn vlan_on_a_bond_on_two_dummies_in_one_apply_each_way() {
     full_kernel!("dummy", "bonding", "8021q");
@@ -536,4 +643,67 @@ routes:
         Some(0),
         "no VLANs are shown of a bridge that does not filter"
     );
+}
+
+#[test]
+fn routes_and_rules_in_a_vrf_table_above_255() {
+    full_kernel!("dummy", "vrf");
+    let ns = netns();
+    let d = Daemon::start_plugins(&ns);
+    let state = "
+interfaces:
+  - name: vrf1
+    type: vrf
+    vrf: {port: [d5], route-table-id: 1000}
+  - name: d5
+    type: dummy
+    ipv4: {address: [{ip: 198.51.100.1, prefix-length: 24}]}
+routes:
+  config:
+    - {destination: 203.0.113.0/24, next-hop-interface: d5, next-hop-address: 198.51.100.254,
+       table-id: 1000, metric: 7, mtu: 1400}
+    - {destination: 192.0.2.0/24, route-type: unreachable, table-id: 1000}
+route-rules:
+  config:
+    - {ip-from: 198.51.100.0/24, priority: 500, route-table: 1000}
+";
+    let r = d.apply(state);
+    assert!(r.verified, "{r:?}");
+    assert_shows(&d.show(), state);
+    let routes: Vec<String> = ns
+        .routes("-4", "1000")
+        .iter()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    for want in [
+        "203.0.113.0/24 via 198.51.100.254 dev d5 proto static metric 7 mtu 1400",
+        "unreachable 192.0.2.0/24 proto static",
+    ] {
+        assert!(
+            routes.iter().any(|l| l == want),
+            "{want} missing: {routes:#?}"
+        );
+    }
+    assert!(
+        ns.ip("rule show")
+            .contains("500:\tfrom 198.51.100.0/24 lookup 1000 proto static"),
+        "{}",
+        ns.ip("rule show")
+    );
+    assert!(
+        d.apply(state).changes.is_empty(),
+        "applying again changes nothing"
+    );
+    d.apply(
+        "routes: {config: [{state: absent, table-id: 1000}]}\nroute-rules: {config: [{state: absent, route-table: 1000}]}",
+    );
+    // The kernel's own routes of the VRF's address stay.
+    assert!(
+        ns.routes("-4", "1000")
+            .iter()
+            .all(|l| !l.contains("proto static")),
+        "{:?}",
+        ns.routes("-4", "1000")
+    );
+    assert!(!ns.ip("rule show").contains("lookup 1000"));
 }

@@ -16,7 +16,9 @@
 //!   without its peer) are left out of the boot apply while their link is
 //!   missing, and watched with monitor rules: when the link appears (and
 //!   each time it comes back) their part of the saved state is applied
-//!   through the same workflow (`waiting`); after each save, those the
+//!   through the same workflow (`waiting`); what is stacked on a missing
+//!   one (a VLAN, MAC-VLAN or VXLAN on it) waits with it and goes with its
+//!   part; after each save, those the
 //!   saved state gained are watched too, and those it lost no longer.
 //!   `conf.waiting` lists those waiting now.
 //!
@@ -554,7 +556,7 @@ async fn apply_saved(
 ) -> Watched {
     let path = saved.path().display().to_string();
     let state = match saved.load() {
-        Ok(Some(s)) if s.interfaces.is_empty() && s.routes.is_empty() => {
+        Ok(Some(s)) if s.is_empty() => {
             tracing::info!("{path} is empty: nothing to apply at start");
             return Watched::new();
         }
@@ -584,9 +586,18 @@ async fn apply_saved(
         tracing::warn!(
             "waiting for the link of {names}: not there at start, and nipart does not create it; its part of the saved state {path} will be applied when it appears"
         );
-        format!(" (but for {names}, waiting for its link)")
+        let on = waiting::stacked(&state, &absent);
+        if on.is_empty() {
+            format!(" (but for {names}, waiting for its link)")
+        } else {
+            let on = on.into_iter().collect::<Vec<_>>().join(", ");
+            tracing::warn!(
+                "{on}: stacked on an interface waiting for its link: applied when that appears"
+            );
+            format!(" (but for {names}, waiting for its link, and {on}, stacked on it)")
+        }
     };
-    if now.interfaces.is_empty() && now.routes.is_empty() {
+    if now.is_empty() {
         tracing::info!("nothing to apply at start{waiting_note}");
         return watched;
     }

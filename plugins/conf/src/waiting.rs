@@ -4,10 +4,13 @@
 //! that belongs to one of them (applied when its link appears).
 //!
 //! Invariant: the boot part and the parts of the missing interfaces cover
-//! the saved state. A route whose `next-hop-interface` is missing goes with
-//! that interface; a missing port of a saved bridge is left out of the
-//! bridge's port list until it appears, and then the bridge's entry goes
-//! with its part (so that it is attached).
+//! the saved state. An interface stacked on a missing one (a VLAN,
+//! MAC-VLAN, MAC-VTAP or VXLAN whose `base-iface` is missing, or stacked on
+//! such an interface) waits with it: it goes with the missing interface's
+//! part ([`stacked`]). A route whose `next-hop-interface` is missing or
+//! waits goes with that interface; a missing or waiting port of a saved
+//! bridge is left out of the bridge's port list until it appears, and then
+//! the bridge's entry goes with its part (so that it is attached).
 
 use std::collections::BTreeSet;
 
@@ -39,10 +42,42 @@ fn creatable(iface: &Interface) -> bool {
     }
 }
 
+/// The saved interfaces (not `absent`) stacked on one in `bases`, directly
+/// or through others (a VLAN on a VLAN on it): they can't be created
+/// before it. Not those in `bases` themselves.
+pub fn stacked(state: &NetworkState, bases: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    // Each round adds at least one, or ends: at most one per interface.
+    loop {
+        let more: Vec<String> = state
+            .interfaces
+            .iter()
+            .filter(|i| !i.is_absent() && !bases.contains(&i.name) && !found.contains(&i.name))
+            .filter(|i| {
+                i.base_iface()
+                    .is_some_and(|b| bases.contains(b) || found.contains(b))
+            })
+            .map(|i| i.name.clone())
+            .collect();
+        if more.is_empty() {
+            return found;
+        }
+        found.extend(more);
+    }
+}
+
+/// `missing` and what is [`stacked`] on it: what waits.
+fn waiting_with(state: &NetworkState, missing: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut all = stacked(state, missing);
+    all.extend(missing.iter().cloned());
+    all
+}
+
 /// What can be applied while the interfaces in `missing` are not there:
-/// `state` without them, without the routes through them, and without
-/// them in the port lists of bridges.
+/// `state` without them and what is [`stacked`] on them, without the
+/// routes through those, and without those in the port lists of bridges.
 pub fn without(state: &NetworkState, missing: &BTreeSet<String>) -> NetworkState {
+    let missing = &waiting_with(state, missing);
     let interfaces = state
         .interfaces
         .iter()
@@ -54,13 +89,18 @@ pub fn without(state: &NetworkState, missing: &BTreeSet<String>) -> NetworkState
         routes: routes_where(&state.routes, |via| {
             via.is_none_or(|name| !missing.contains(name))
         }),
+        dns_resolver: state.dns_resolver.clone(),
+        hostname: state.hostname.clone(),
+        // The kernel takes rules naming interfaces it does not have.
+        route_rules: state.route_rules.clone(),
     }
 }
 
-/// The part of `state` that belongs to `name`: its entry, the routes
-/// through it, and the saved bridges that list it as a port (without the
-/// ports still in `missing`). `None` if `state` no longer has `name`, or
-/// has it as `absent` or `ignore`.
+/// The part of `state` that belongs to `name`: its entry and those of the
+/// interfaces [`stacked`] on it, the routes through these, and the saved
+/// bridges that list one of them as a port (without the ports still
+/// waiting for one in `missing`). `None` if `state` no longer has `name`,
+/// or has it as `absent` or `ignore`.
 pub fn part(state: &NetworkState, name: &str, missing: &BTreeSet<String>) -> Option<NetworkState> {
     let own = state.interface(name)?;
     if matches!(
@@ -69,26 +109,37 @@ pub fn part(state: &NetworkState, name: &str, missing: &BTreeSet<String>) -> Opt
     ) {
         return None;
     }
+    let mut mine = stacked(state, &BTreeSet::from([name.to_string()]));
+    mine.insert(name.to_string());
+    let still = waiting_with(state, missing);
     let mut interfaces = vec![own.clone()];
     interfaces.extend(
         state
             .interfaces
             .iter()
-            .filter(|i| i.name != name && lists_port(i, name))
-            .map(|i| without_ports(i, missing)),
+            .filter(|i| i.name != name && mine.contains(&i.name))
+            .cloned(),
+    );
+    interfaces.extend(
+        state
+            .interfaces
+            .iter()
+            .filter(|i| !mine.contains(&i.name) && lists_port(i, &mine))
+            .map(|i| without_ports(i, &still)),
     );
     Some(NetworkState {
         interfaces,
-        routes: routes_where(&state.routes, |via| via == Some(name)),
+        routes: routes_where(&state.routes, |via| via.is_some_and(|v| mine.contains(v))),
+        ..NetworkState::default()
     })
 }
 
-fn lists_port(iface: &Interface, port: &str) -> bool {
+fn lists_port(iface: &Interface, ports: &BTreeSet<String>) -> bool {
     iface
         .bridge
         .as_ref()
         .and_then(|b| b.port.as_ref())
-        .is_some_and(|ports| ports.iter().any(|p| p.name == port))
+        .is_some_and(|list| list.iter().any(|p| ports.contains(&p.name)))
 }
 
 fn without_ports(iface: &Interface, missing: &BTreeSet<String>) -> Interface {
@@ -183,5 +234,51 @@ routes:
         assert!(eth.routes.config.is_none());
         assert!(part(&s, "gone", &missing).is_none());
         assert!(part(&s, "nosuch", &missing).is_none());
+    }
+
+    const STACKED: &str = "interfaces:
+  - name: late0
+    type: veth
+  - {name: mv0, type: mac-vlan, mac-vlan: {base-iface: late0, mode: bridge}}
+  - {name: late0.10, type: vlan, vlan: {base-iface: late0, id: 10}}
+  - {name: late0.10.20, type: vlan, vlan: {base-iface: late0.10, id: 20}}
+  - {name: gone.5, type: vlan, state: absent}
+  - {name: d0, type: dummy}
+  - {name: d0.7, type: vlan, vlan: {base-iface: d0, id: 7}}
+  - name: br0
+    type: linux-bridge
+    bridge: {port: [{name: d0}, {name: mv0}]}
+routes:
+  config:
+  - {destination: 198.51.100.0/24, next-hop-address: 192.0.2.1, next-hop-interface: late0.10.20}
+";
+
+    #[test]
+    fn interfaces_stacked_on_a_missing_one_wait_with_it() {
+        let s = state(STACKED);
+        let missing: BTreeSet<String> = ["late0".into()].into();
+        let names = |st: &NetworkState| -> Vec<String> {
+            st.interfaces.iter().map(|i| i.name.clone()).collect()
+        };
+        assert_eq!(
+            stacked(&s, &missing).into_iter().collect::<Vec<_>>(),
+            ["late0.10", "late0.10.20", "mv0"]
+        );
+        let boot = without(&s, &missing);
+        assert_eq!(names(&boot), ["gone.5", "d0", "d0.7", "br0"]);
+        assert!(boot.routes.config.is_none());
+        let br = boot.interface("br0").unwrap().bridge.as_ref().unwrap();
+        assert_eq!(br.port.as_ref().unwrap().len(), 1, "mv0 waits");
+
+        // Its link appears: its part has what stands on it, their route,
+        // and the bridge with the port that no longer waits.
+        let late = part(&s, "late0", &BTreeSet::new()).unwrap();
+        assert_eq!(
+            names(&late),
+            ["late0", "mv0", "late0.10", "late0.10.20", "br0"]
+        );
+        assert_eq!(late.routes.config.as_ref().unwrap().len(), 1);
+        let br = late.interface("br0").unwrap().bridge.as_ref().unwrap();
+        assert_eq!(br.port.as_ref().unwrap().len(), 2);
     }
 }

@@ -211,3 +211,77 @@ fn an_interface_saved_after_the_start_is_configured_again_when_it_comes_back() {
     });
     assert!(waiting(&n).is_empty(), "{}", n.stderr());
 }
+
+/// Interfaces stacked on a saved interface whose link is not there at
+/// start (a MAC-VLAN, a VXLAN, and a VLAN on that MAC-VLAN... on a veth
+/// another tool creates later) wait with it: the boot apply does not fail
+/// for them, and they are created when their base appears, and again when
+/// it comes back.
+#[test]
+fn interfaces_stacked_on_a_later_interface_wait_with_it() {
+    let mut n = Node::with_monitor(FAST);
+    n.start();
+    n.stop();
+    fs::write(
+        n.state_file(),
+        "interfaces:
+  - {name: ls-now, type: veth, veth: {peer: ls-now-ep}, mtu: 1440}
+  - name: ls-base
+    type: veth
+    ipv4: {enabled: true, address: [{ip: 198.51.100.1, prefix-length: 24}]}
+  - name: ls-mv
+    type: mac-vlan
+    mac-vlan: {base-iface: ls-base, mode: bridge}
+    ipv4: {enabled: true, address: [{ip: 192.0.2.9, prefix-length: 24}]}
+  - name: ls-vx
+    type: vxlan
+    vxlan: {id: 42, base-iface: ls-base, remote: 198.51.100.2, destination-port: 4789}
+routes:
+  config:
+  - {destination: 203.0.113.0/24, next-hop-address: 192.0.2.254, next-hop-interface: ls-mv}
+",
+    )
+    .unwrap();
+
+    let log = n.start();
+    assert!(
+        log.contains(
+            "is applied (but for ls-base, waiting for its link, and ls-mv, ls-vx, stacked on it)"
+        ),
+        "{log}"
+    );
+    assert_eq!(n.ns.link("ls-now").unwrap()["mtu"], 1440, "{log}");
+    assert!(n.ns.link("ls-mv").is_none() && n.ns.link("ls-vx").is_none());
+    assert_eq!(waiting(&n), ["ls-base"]);
+
+    let stacked_up = || {
+        n.ns.link("ls-mv").is_some_and(|l| {
+            l["link"] == "ls-base" && l["linkinfo"]["info_data"]["mode"] == "bridge"
+        }) && n.ns.addresses("ls-mv") == ["192.0.2.9/24"]
+            && n.ns
+                .link("ls-vx")
+                .is_some_and(|l| l["linkinfo"]["info_data"]["id"] == 42)
+            && n.ns
+                .routes("-4", "main")
+                .iter()
+                .any(|r| r.starts_with("203.0.113.0/24 via 192.0.2.254 dev ls-mv"))
+    };
+    thread::sleep(Duration::from_secs(2));
+    n.ns.ip("link add ls-base type veth peer name ls-base-ep");
+    wait_for(
+        &n,
+        "ls-mv and ls-vx created once ls-base appears",
+        stacked_up,
+    );
+    assert!(waiting(&n).is_empty());
+
+    // The base removed (the kernel deletes what stands on it) and
+    // created again: all of it again.
+    n.ns.ip("link del ls-base");
+    wait_for(&n, "ls-base waiting again once removed", || {
+        waiting(&n) == ["ls-base"]
+    });
+    assert!(n.ns.link("ls-mv").is_none());
+    n.ns.ip("link add ls-base type veth peer name ls-base-ep");
+    wait_for(&n, "ls-mv and ls-vx created again", stacked_up);
+}

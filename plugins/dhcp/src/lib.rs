@@ -261,16 +261,17 @@ impl Dhcp {
     }
 
     /// Starts a client for every interface of the part that asks for
-    /// DHCPv4; refuses DHCPv6 and autoconf, which this plugin does not do.
+    /// DHCPv4; refuses DHCPv6, which this plugin does not do (IPv6
+    /// autoconf is the kernel's: the kernel plugin sets it up).
     async fn apply(&mut self, ctx: &Context, part: &ApplyPart) -> Result<Vec<String>> {
         for iface in &part.state.interfaces {
             if let Some(v6) = &iface.ipv6
-                && (v6.dhcp == Some(true) || v6.autoconf == Some(true))
+                && v6.dhcp == Some(true)
             {
                 return Err(Error::new(
                     ErrorKind::Unsupported,
                     format!(
-                        "{}: ipv6.dhcp and ipv6.autoconf are not supported by the dhcp plugin (DHCPv4 only)",
+                        "{}: ipv6.dhcp and ipv6.autoconf are not supported by the dhcp plugin (DHCPv4 only): DHCPv6 is not implemented; IPv6 autoconf is set up by the kernel plugin",
                         iface.name
                     ),
                 ));

@@ -1,13 +1,19 @@
 //! Applying the kernel's part of a desired state with nispor, in an order
-//! the kernel accepts: detach ports leaving their controller, delete
-//! interfaces (what stands on others first), remove routes, create or
-//! change controllers, then plain interfaces (ports attach to controllers
-//! that now exist), then each stacked interface after its base
-//! ([`iface::rank`]), then bridge ports' VLANs, then add routes. Interfaces that already are as
-//! desired are not touched.
+//! the kernel accepts: detach ports leaving their controller (and, for a
+//! controller whose change the kernel refuses while it has ports, such as
+//! a bond's mode, every port, attached again at the end), delete
+//! interfaces (what stands on others first), remove routes and routing
+//! rules, create or change controllers, then plain interfaces (ports
+//! attach to controllers that now exist), then each stacked interface
+//! after its base ([`iface::rank`]), then the options of ports whose
+//! controller's entry alone changed them (a bridge port's
+//! `stp-priority`), then bridge ports' VLANs, then add routes, then rules.
+//! Interfaces that already are as desired are not
+//! touched.
 //!
 //! The common link properties (state, MTU, MAC, controller) are set here,
-//! addresses by [`crate::ip`], routes by [`crate::route`], and each type's
+//! addresses by [`crate::ip`], routes by [`crate::route`], rules by
+//! [`crate::route_rule`], and each type's
 //! own properties by its module in [`crate::iface`].
 
 use std::collections::HashSet;
@@ -16,12 +22,18 @@ use nipart_plugin_api::{
     Error, Result,
     state::{
         Interface, InterfaceState, IpAddress, NetworkState, Route, interface_differences,
-        routes_kept_through, routes_missing, routes_to_remove,
+        routes_kept_through, routes_missing, routes_to_remove, rules_missing, rules_to_remove,
     },
 };
 use nispor::{IfaceConf, IfaceState, NetConf};
 
-use crate::{address, error::from_nispor, iface, ip, link, query::query, route};
+use crate::{
+    address,
+    error::from_nispor,
+    iface, ip, link,
+    query::{query, query_routes},
+    route, route_rule,
+};
 
 /// Applies `desired` (sanitized by the `state` plugin); returns what changed.
 pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
@@ -47,6 +59,34 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
             && !detach.iter().any(|d| d.name == cur.name)
         {
             detach.push(cur);
+        }
+    }
+    // Controllers whose change needs them without ports (a bond's mode):
+    // their staying ports are detached too, and attached again after the
+    // change (`reattach`: port, controller).
+    let mut reattach: Vec<(&Interface, &Interface)> = Vec::new();
+    for want in desired.interfaces.iter().filter(|i| !i.is_absent()) {
+        let Some(cur_ctrl) = current.interface(&want.name) else {
+            continue;
+        };
+        if !iface::change_needs_no_ports(want, cur_ctrl) {
+            continue;
+        }
+        for port in current
+            .interfaces
+            .iter()
+            .filter(|p| p.controller.as_deref() == Some(want.name.as_str()))
+        {
+            if detach.iter().any(|d| d.name == port.name) {
+                continue;
+            }
+            let stays = desired.interface(&port.name).is_none_or(|d| {
+                !d.is_absent() && d.controller.as_deref().is_none_or(|c| c == want.name)
+            });
+            detach.push(port);
+            if stays {
+                reattach.push((port, want));
+            }
         }
     }
     let mut confs = Vec::new();
@@ -84,7 +124,8 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     let config = desired.routes.config.as_deref().unwrap_or(&[]);
     let statics = current.routes.config.as_deref().unwrap_or(&[]);
     let mut routes = Vec::new();
-    for r in routes_to_remove(config, statics) {
+    let removed_routes = routes_to_remove(config, statics);
+    for &r in &removed_routes {
         // Routes through a deleted interface are gone already.
         if r.next_hop_interface
             .as_deref()
@@ -92,10 +133,48 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         {
             continue;
         }
-        routes.push(route::conf(r, true)?);
+        routes.push(r);
         changes.push(format!("remove route {r}"));
     }
-    route::apply(routes).await?;
+    route::send(&routes, true, |_| Vec::new()).await?;
+    // The other hops of a multipath route one hop of which went: removed
+    // with it, added back below.
+    let survivors: Vec<&Route> = statics
+        .iter()
+        .filter(|c| {
+            c.weight.is_some()
+                && !removed_routes.contains(c)
+                && routes.iter().any(|r| r.weight.is_some() && r.same_place(c))
+        })
+        .collect();
+    // The next hops a multipath route of `r`'s place has after the apply:
+    // the desired ones, and those it had that are not removed.
+    let hops_of = |r: &Route| -> Vec<Route> {
+        let mut hops: Vec<Route> = config
+            .iter()
+            .filter(|c| !c.is_absent() && c.weight.is_some() && c.same_place(r))
+            .cloned()
+            .collect();
+        for s in statics
+            .iter()
+            .filter(|c| c.weight.is_some() && c.same_place(r) && !removed_routes.contains(c))
+        {
+            if !hops.iter().any(|h| {
+                h.next_hop_interface == s.next_hop_interface
+                    && h.next_hop_address == s.next_hop_address
+            }) {
+                hops.push(s.clone());
+            }
+        }
+        hops
+    };
+    // Rule removals (rules name interfaces by name: a deleted interface
+    // leaves its rules, and they stay removable).
+    let rules = desired.route_rules.config.as_deref().unwrap_or(&[]);
+    let cur_rules = current.route_rules.config.as_deref().unwrap_or(&[]);
+    let gone_rules = rules_to_remove(rules, cur_rules);
+    changes.extend(gone_rules.iter().map(|r| format!("remove rule {r}")));
+    route_rule::apply(&gone_rules, &[]).await?;
 
     // 4. Controllers (bridges, bonds, VRFs), then plain interfaces, then
     //    each interface after its base (see `iface::rank`).
@@ -148,6 +227,13 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
             phase_what.extend(diffs.iter().map(ToString::to_string));
         }
         let (mut conf, removals, additions) = iface_conf(want, cur, desired)?;
+        // A port detached for its controller's change: attached again
+        // with this change (its options with it, see `iface::conf`).
+        if let Some(i) = reattach.iter().position(|(p, _)| p.name == want.name) {
+            let (_, ctrl) = reattach.remove(i);
+            conf.controller = Some(ctrl.name.clone());
+            changes.push(format!("attach {} to {} again", want.name, ctrl.name));
+        }
         if !additions.is_empty() {
             phase_addresses.push((want.name.clone(), additions));
         }
@@ -177,39 +263,94 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         address::remove(&want.name, &removals).await?;
         phase.push(conf);
         ip::set_ipv6_enabled(want)?;
+        if cur.is_some() {
+            crate::autoconf::apply(want).await?;
+        }
         touched.push(want);
     }
     apply_ifaces_changing(phase, &phase_what).await?;
     link::send(after_phase).await?;
     address::add(phase_addresses).await?;
+    // Ports whose options only their controller's entry changed
+    // (`stp-priority` of a bridge port, `priority` of a bond port): the
+    // options are set on the port's own conf, and the port itself had
+    // nothing to change.
+    let mut port_options = Vec::new();
+    for ctrl in touched.iter().filter(|c| iface::is_controller(c)) {
+        let Some(ports) = iface::ports(ctrl) else {
+            continue;
+        };
+        for port in current.interfaces.iter().filter(|p| {
+            p.controller.as_deref() == Some(ctrl.name.as_str())
+                && ports.contains(p.name.as_str())
+                && !touched.iter().any(|t| t.name == p.name)
+                && !reattach.iter().any(|(r, _)| r.name == p.name)
+        }) {
+            let mut c = IfaceConf::default();
+            c.name = port.name.clone();
+            c.state = to_np_state(port.state_or_up());
+            iface::port_conf(ctrl, &mut c);
+            if c.bridge_port.is_some() || c.bond_port.is_some() {
+                port_options.push(c);
+            }
+        }
+    }
+    apply_ifaces(port_options).await?;
+    // The other ports detached for their controller's change.
+    let mut again = Vec::new();
+    for (port, ctrl) in reattach {
+        let mut c = IfaceConf::default();
+        c.name = port.name.clone();
+        c.state = to_np_state(desired.interface(&port.name).unwrap_or(port).state_or_up());
+        c.controller = Some(ctrl.name.clone());
+        iface::port_conf(ctrl, &mut c);
+        changes.push(format!("attach {} to {} again", port.name, ctrl.name));
+        again.push(c);
+    }
+    apply_ifaces(again).await?;
     apply_ifaces(late).await?;
     // Bridge ports' VLANs, once every port is attached.
     iface::apply_port_vlans(desired).await?;
     ip::after_create(&desired.interfaces)?;
+    for want in desired.interfaces.iter().filter(|i| {
+        !i.is_absent()
+            && i.state != Some(InterfaceState::Ignore)
+            && current.interface(&i.name).is_none()
+    }) {
+        crate::autoconf::apply(want).await?;
+    }
 
     // 5. Route additions, and the static routes the kernel removed along
     //    with an address or a link change (see `routes_lost`).
     let after = if config.iter().any(|r| !r.is_absent()) || !touched.is_empty() {
-        query(None).await?
+        query_routes().await?
     } else {
-        current.clone()
+        current.routes.clone()
     };
-    let running = after.routes.running.as_deref().unwrap_or(&[]);
+    let running = after.running.as_deref().unwrap_or(&[]);
     let mut routes = Vec::new();
     for r in routes_missing(config, running) {
-        routes.push(route::conf(r, false)?);
+        routes.push(r);
         changes.push(format!("add route {r}"));
+    }
+    for &r in &survivors {
+        if !routes.iter().any(|x| x.same_place(r) && x.weight.is_some()) {
+            routes.push(r);
+            changes.push(format!(
+                "put back route {r}, another next hop of its multipath route was removed"
+            ));
+        }
     }
     let lost = routes_lost(desired, &current, &touched, running);
     for r in &lost {
         if !routes_missing(config, running).contains(r) {
-            routes.push(route::conf(r, false)?);
+            routes.push(r);
             changes.push(format!(
                 "put back route {r}, removed by the kernel with the change"
             ));
         }
     }
-    route::apply(routes).await.map_err(|e| {
+    route::send(&routes, false, hops_of).await.map_err(|e| {
         if lost.is_empty() {
             e
         } else {
@@ -219,6 +360,10 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
             )
         }
     })?;
+    // 6. Rule additions (after the routes they lead to).
+    let new_rules = rules_missing(rules, cur_rules);
+    changes.extend(new_rules.iter().map(|r| format!("add rule {r}")));
+    route_rule::apply(&[], &new_rules).await?;
     Ok(changes)
 }
 

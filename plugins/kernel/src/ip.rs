@@ -26,21 +26,25 @@ pub(crate) fn query(np: &Iface) -> (IpConfig, IpConfig) {
             .map(|a| (a.address.as_str(), a.prefix_len)),
     );
     v6.retain(|a| !is_link_local(&a.ip));
+    let mut v6 = IpConfig {
+        enabled: Some(ipv6_enabled(&np.name)),
+        dhcp: Some(false),
+        address: Some(v6),
+        ..IpConfig::default()
+    };
+    crate::autoconf::query(
+        &np.name,
+        np.ipv6.as_ref().and_then(|i| i.token.as_deref()),
+        &mut v6,
+    );
     (
         IpConfig {
             enabled: Some(!v4.is_empty()),
             dhcp: Some(false),
-            autoconf: None,
             address: Some(v4),
-            dhcp_lease: None,
+            ..IpConfig::default()
         },
-        IpConfig {
-            enabled: Some(ipv6_enabled(&np.name)),
-            dhcp: Some(false),
-            autoconf: Some(false),
-            address: Some(v6),
-            dhcp_lease: None,
-        },
+        v6,
     )
 }
 

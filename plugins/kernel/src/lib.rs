@@ -11,7 +11,8 @@
 //! of the thread that started the daemon.
 //!
 //! Layout (as nispor's): one entry point each way (`query`, `apply`), the
-//! common parts of a link there, addresses in `ip`, routes in `route`, and
+//! common parts of a link there, addresses in `ip`, routes in `route`,
+//! routing rules in `route_rule` (read by nispor, written by netlink), and
 //! each interface type's own properties in a module of `iface`, behind one
 //! trait and registered in one table (see `docs/plugins/kernel.md`, "Adding
 //! an interface type"). nispor's and the system's errors keep their kind
@@ -19,6 +20,7 @@
 
 mod address;
 mod apply;
+mod autoconf;
 mod error;
 mod iface;
 mod ip;
@@ -26,6 +28,7 @@ mod ip_change;
 mod link;
 mod query;
 mod route;
+mod route_rule;
 
 use nipart_plugin_api::{
     Context, Error, ErrorKind, Event, Plugin, Result, Role,

@@ -1,17 +1,19 @@
 //! `network.query`: the kernel's state, read with nispor, in the shared
 //! schema. The common properties of a link are read here, addresses in
-//! [`crate::ip`], routes in [`crate::route`], and each type's own
+//! [`crate::ip`], routes in [`crate::route`], rules in
+//! [`crate::route_rule`], and each type's own
 //! properties by its module in [`crate::iface`].
 
 use nipart_plugin_api::{
     Error, ErrorKind, Result,
-    state::{Interface, InterfaceState, NetworkState},
+    state::{Interface, InterfaceState, NetworkState, Routes},
 };
 use nispor::{
     Iface, IfaceFlag, NetState, NetStateFilter, NetStateIfaceFilter, NetStateRouteFilter,
+    NetStateRouteRuleFilter,
 };
 
-use crate::{error::from_nispor, iface, ip, route};
+use crate::{error::from_nispor, iface, ip, route, route_rule};
 
 /// Queries the kernel: every interface (or only `only`, with the routes
 /// through it) and the routes.
@@ -22,6 +24,7 @@ pub async fn query(only: Option<&str>) -> Result<NetworkState> {
     iface_filter.include_bridge_vlan = true;
     filter.iface = Some(iface_filter);
     filter.route = Some(NetStateRouteFilter::default());
+    filter.route_rule = Some(NetStateRouteRuleFilter::default());
     let np = NetState::retrieve_with_filter_async(&filter)
         .await
         .map_err(|e| from_nispor("querying the kernel with nispor", e))?;
@@ -40,8 +43,23 @@ pub async fn query(only: Option<&str>) -> Result<NetworkState> {
         {
             list.retain(|r| r.next_hop_interface.as_deref() == Some(name));
         }
+        if let Some(rules) = &mut state.route_rules.config {
+            rules.retain(|r| r.iif.as_deref() == Some(name) || r.oif.as_deref() == Some(name));
+        }
     }
     Ok(state)
+}
+
+/// Only the routes (`config` and `running`): nispor then reads the links'
+/// names alone, not their addresses or properties, and none is converted
+/// (an apply's last query, with many interfaces, was a whole one).
+pub async fn query_routes() -> Result<Routes> {
+    let mut filter = NetStateFilter::minimum();
+    filter.route = Some(NetStateRouteFilter::default());
+    let np = NetState::retrieve_with_filter_async(&filter)
+        .await
+        .map_err(|e| from_nispor("querying the kernel's routes with nispor", e))?;
+    Ok(route::query(&np))
 }
 
 /// Converts nispor's state into the schema (sorted).
@@ -51,6 +69,8 @@ fn convert(np: &NetState) -> NetworkState {
     NetworkState {
         interfaces,
         routes: route::query(np),
+        route_rules: route_rule::query(np),
+        ..NetworkState::default()
     }
 }
 

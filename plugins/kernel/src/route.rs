@@ -1,15 +1,29 @@
 //! Routes both ways: the kernel's unicast routes (main and other tables,
-//! not `local`) in the schema, and nispor's conf for a desired route.
+//! not `local`) and its blackhole, unreachable and prohibit routes in the
+//! schema; a desired route added or removed by netlink (any table, the
+//! route's type, source and metrics: nispor's conf has tables up to 255
+//! and no types or metrics). The DHCP plugin's single routes
+//! (`kernel.ip.change`) still go through nispor's conf ([`apply`]).
 
 use std::net::IpAddr;
 
 use nipart_plugin_api::{
-    Error, ErrorKind, Result,
-    state::{MAIN_TABLE, Route, Routes, canonical_network, is_link_local},
+    Result,
+    state::{MAIN_TABLE, Route, RouteType as Type, Routes, canonical_network, is_link_local},
 };
-use nispor::{AddressFamily, NetConf, NetState, RouteConf, RouteProtocol, RouteType};
+use nispor::{AddressFamily, NetConf, NetState, RouteConf, RouteFlag, RouteProtocol, RouteType};
+use rtnetlink::packet_route::{
+    AddressFamily as NlFamily,
+    route::{
+        RouteAttribute, RouteFlags, RouteHeader, RouteMessage, RouteMetric, RouteNextHop,
+        RouteNextHopFlags, RouteProtocol as NlProtocol, RouteScope, RouteType as NlType,
+    },
+};
 
-use crate::error::from_nispor;
+use crate::{
+    address::index_of,
+    error::{from_io, from_netlink, from_nispor},
+};
 
 /// The local routing table: never reported.
 const LOCAL_TABLE: u32 = 255;
@@ -21,7 +35,14 @@ pub(crate) fn query(np: &NetState) -> Routes {
     let mut running: Vec<Route> = Vec::new();
     let mut config: Vec<Route> = Vec::new();
     for r in &np.routes {
-        if r.route_type != RouteType::Unicast || r.table == LOCAL_TABLE {
+        let route_type = match r.route_type {
+            RouteType::Unicast => None,
+            RouteType::BlackHole => Some(Type::Blackhole),
+            RouteType::Unreachable => Some(Type::Unreachable),
+            RouteType::Prohibit => Some(Type::Prohibit),
+            _ => continue,
+        };
+        if r.table == LOCAL_TABLE {
             continue;
         }
         let v6 = r.address_family == AddressFamily::Ipv6;
@@ -38,10 +59,18 @@ pub(crate) fn query(np: &NetState) -> Routes {
         if is_link_local(&net) {
             continue;
         }
+        // The kernel's own IPv6 "unreachable" routes (through `lo`, of
+        // protocol kernel) are not a user's.
+        if route_type.is_some()
+            && !matches!(r.protocol, RouteProtocol::Static | RouteProtocol::Boot)
+        {
+            continue;
+        }
         let route = Route {
             state: None,
             destination: Some(format!("{net}/{len}")),
-            next_hop_interface: r.oif.clone(),
+            // A route without a next hop shows `lo` (IPv6): not one.
+            next_hop_interface: r.oif.clone().filter(|_| route_type.is_none()),
             next_hop_address: r
                 .gateway
                 .as_deref()
@@ -49,11 +78,33 @@ pub(crate) fn query(np: &NetState) -> Routes {
                 .and_then(|g| g.parse::<IpAddr>().ok()),
             metric: Some(r.metric.unwrap_or(0)),
             table_id: Some(r.table),
+            route_type,
+            source: r.prefered_src.as_deref().and_then(|s| s.parse().ok()),
+            cwnd: r.cwnd,
+            initcwnd: r.initcwnd,
+            initrwnd: r.initrwnd,
+            mtu: r.mtu,
+            onlink: r.flags.contains(&RouteFlag::Onlink).then_some(true),
+            weight: None,
+        };
+        // A multipath route is one route per next hop, with its weight,
+        // as nmstate shows it.
+        let hops: Vec<Route> = match &r.multipath {
+            Some(hops) if !hops.is_empty() => hops
+                .iter()
+                .map(|h| Route {
+                    next_hop_interface: Some(h.iface.clone()),
+                    next_hop_address: h.via.parse().ok(),
+                    weight: Some(h.weight),
+                    ..route.clone()
+                })
+                .collect(),
+            _ => vec![route],
         };
         if matches!(r.protocol, RouteProtocol::Static | RouteProtocol::Boot) {
-            config.push(route.clone());
+            config.extend(hops.iter().cloned());
         }
-        running.push(route);
+        running.extend(hops);
     }
     config.sort();
     running.sort();
@@ -63,29 +114,179 @@ pub(crate) fn query(np: &NetState) -> Routes {
     }
 }
 
-/// nispor's conf that adds (or with `remove`, removes) `r`.
-pub(crate) fn conf(r: &Route, remove: bool) -> Result<RouteConf> {
+/// The netlink message that adds (or with `remove`, removes) `r`. A
+/// removal names no protocol and scope `nowhere` (any), as `ip route del`,
+/// so that a `boot` route (`ip route add`) is removed too, and no metrics.
+fn message(r: &Route, remove: bool) -> Result<RouteMessage> {
+    let mut m = RouteMessage::default();
+    let (dst, len) = r
+        .destination
+        .as_deref()
+        .and_then(canonical_network)
+        .ok_or_else(|| {
+            nipart_plugin_api::Error::invalid_input(format!("route {r}: no destination"))
+        })?;
+    m.header.address_family = if dst.is_ipv6() {
+        NlFamily::Inet6
+    } else {
+        NlFamily::Inet
+    };
+    m.header.destination_prefix_length = len;
+    m.attributes.push(RouteAttribute::Destination(dst.into()));
     let table = r.table();
-    let table = u8::try_from(table).map_err(|_| {
-        Error::new(
-            ErrorKind::Unsupported,
-            format!("route {r}: table-id {table} is above 255, which the kernel plugin does not support yet"),
-        )
-    })?;
-    let mut c = RouteConf::default();
-    c.remove = remove;
-    c.dst = r.destination.clone().unwrap_or_default();
-    c.oif = r.next_hop_interface.clone();
-    c.via = r.next_hop_address.map(|a| a.to_string());
-    c.metric = r.metric;
-    c.table = Some(table);
-    if remove {
-        // nispor's default protocol is `static`, and the kernel deletes
-        // only a route of the protocol a request names: `unspec` names
-        // none, so that a `boot` route (`ip route add`) is removed too.
-        c.protocol = Some(RouteProtocol::Unspec);
+    m.header.table = u8::try_from(table).unwrap_or(RouteHeader::RT_TABLE_UNSPEC);
+    m.attributes.push(RouteAttribute::Table(table));
+    m.header.kind = match r.route_type {
+        None => NlType::Unicast,
+        Some(Type::Blackhole) => NlType::BlackHole,
+        Some(Type::Unreachable) => NlType::Unreachable,
+        Some(Type::Prohibit) => NlType::Prohibit,
+    };
+    if r.weight.is_none() {
+        if let Some(dev) = &r.next_hop_interface {
+            m.attributes.push(RouteAttribute::Oif(index_of(dev)?));
+        }
+        if let Some(gw) = r.next_hop_address {
+            m.attributes.push(RouteAttribute::Gateway(gw.into()));
+        }
     }
-    Ok(c)
+    if let Some(metric) = r.metric {
+        m.attributes.push(RouteAttribute::Priority(metric));
+    }
+    if remove {
+        m.header.protocol = NlProtocol::Unspec;
+        m.header.scope = RouteScope::NoWhere;
+        if r.route_type.is_none() {
+            m.header.kind = NlType::Unspec;
+        }
+        return Ok(m);
+    }
+    m.header.protocol = NlProtocol::Static;
+    // As `ip route add`: a unicast route without a gateway is on the link.
+    m.header.scope = if r.route_type.is_none() && r.next_hop_address.is_none() {
+        RouteScope::Link
+    } else {
+        RouteScope::Universe
+    };
+    if let Some(src) = r.source {
+        m.attributes.push(RouteAttribute::PrefSource(src.into()));
+    }
+    let metrics: Vec<RouteMetric> = [
+        r.mtu.map(RouteMetric::Mtu),
+        r.cwnd.map(RouteMetric::Cwnd),
+        r.initcwnd.map(RouteMetric::InitCwnd),
+        r.initrwnd.map(RouteMetric::InitRwnd),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !metrics.is_empty() {
+        m.attributes.push(RouteAttribute::Metrics(metrics));
+    }
+    if r.onlink == Some(true) {
+        m.header.flags |= RouteFlags::Onlink;
+    }
+    Ok(m)
+}
+
+/// The message that adds (replacing) the multipath route whose next hops
+/// are `hops` (routes of the same place, each with a weight); the first
+/// gives the route's own properties.
+fn multipath_message(hops: &[&Route]) -> Result<RouteMessage> {
+    let Some(first) = hops.first() else {
+        return Err(nipart_plugin_api::Error::invalid_input(
+            "a multipath route needs next hops",
+        ));
+    };
+    let mut m = message(first, false)?;
+    m.header.scope = RouteScope::Universe;
+    m.header.flags.remove(RouteFlags::Onlink);
+    let mut next = Vec::with_capacity(hops.len());
+    for h in hops {
+        let mut n = RouteNextHop::default();
+        // The kernel counts from 0: weight 1 is 0.
+        n.hops = u8::try_from(h.weight.unwrap_or(1).saturating_sub(1)).unwrap_or(u8::MAX);
+        if let Some(dev) = &h.next_hop_interface {
+            n.interface_index = index_of(dev)?;
+        }
+        if let Some(gw) = h.next_hop_address {
+            n.attributes.push(RouteAttribute::Gateway(gw.into()));
+        }
+        if h.onlink == Some(true) {
+            n.flags |= RouteNextHopFlags::Onlink;
+        }
+        next.push(n);
+    }
+    m.attributes.push(RouteAttribute::MultiPath(next));
+    Ok(m)
+}
+
+/// Adds (`remove`: removes) each of `routes` by netlink, one request each
+/// on one socket, so that an error names the route the kernel refused
+/// (`adding route 198.51.100.0/24 via 192.0.2.1 dev eth1: … Network is
+/// unreachable`); the ones before it stay. A route gone already is not an
+/// error.
+///
+/// Weighted routes are next hops of multipath routes: adding one replaces
+/// the multipath route of its place with every hop of `hops_of` (the
+/// desired and kept hops of that place); removing one removes the whole
+/// multipath route (the kernel can't remove one hop), and the caller adds
+/// back the hops that stay.
+pub(crate) async fn send(
+    routes: &[&Route],
+    remove: bool,
+    hops_of: impl Fn(&Route) -> Vec<Route>,
+) -> Result<()> {
+    if routes.is_empty() {
+        return Ok(());
+    }
+    let (conn, handle, _) =
+        rtnetlink::new_connection().map_err(|e| from_io("opening a netlink socket", e))?;
+    let conn = tokio::spawn(conn);
+    let result = async {
+        let mut done: Vec<&Route> = Vec::new();
+        for r in routes {
+            let what = format!("{} route {r}", if remove { "removing" } else { "adding" });
+            let named = |e: nipart_plugin_api::Error| {
+                nipart_plugin_api::Error::new(e.kind(), format!("{what}: {}", e.message()))
+            };
+            if r.weight.is_some() {
+                // One request for the whole multipath route.
+                if done.iter().any(|d| d.weight.is_some() && d.same_place(r)) {
+                    continue;
+                }
+                done.push(r);
+            }
+            let sent = if remove {
+                handle
+                    .route()
+                    .del(message(r, true).map_err(named)?)
+                    .execute()
+                    .await
+            } else if r.weight.is_some() {
+                let hops = hops_of(r);
+                let hops: Vec<&Route> = hops.iter().collect();
+                let m = multipath_message(&hops).map_err(named)?;
+                handle.route().add(m).replace().execute().await
+            } else {
+                handle
+                    .route()
+                    .add(message(r, false).map_err(named)?)
+                    .execute()
+                    .await
+            };
+            match sent {
+                Err(rtnetlink::Error::NetlinkError(ref e))
+                    if remove && e.raw_code() == -libc::ESRCH => {}
+                Err(e) => return Err(from_netlink(&what, e)),
+                Ok(()) => {}
+            }
+        }
+        Ok(())
+    }
+    .await;
+    conn.abort();
+    result
 }
 
 /// Applies `routes`, one nispor call each, so that an error names the

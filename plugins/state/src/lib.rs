@@ -9,8 +9,10 @@
 //!
 //! Modules: `plan` (the plan of a desired state and of a revert, what to
 //! verify), `sanitize` (the named passes that check and complete a desired
-//! state), `settable` (values a state may newly set).
+//! state), `settable` (values a state may newly set), `ovs_parts` (what
+//! of a state goes to role `ovs` and what to the kernel, before and after).
 
+mod ovs_parts;
 mod plan;
 mod sanitize;
 mod settable;

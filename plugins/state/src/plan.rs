@@ -7,8 +7,9 @@ use std::collections::HashSet;
 use nipart_plugin_api::{
     Role,
     state::{
-        Interface, InterfaceState, IpConfig, NetworkState, Plan, PlanPart, Route, Routes,
-        StateError, routes_kept_through,
+        DnsResolver, HostnameState, Interface, InterfaceState, IpConfig, NetworkState, Plan,
+        PlanPart, Route, RouteRule, RouteRules, RouteState, Routes, StateError, dns_differences,
+        hostname_differences, routes_kept_through,
     },
 };
 
@@ -19,17 +20,25 @@ type R<T> = Result<T, StateError>;
 
 /// The role that applies the kernel's part.
 pub const KERNEL: &str = Role::KERNEL.as_str();
-/// The role that runs DHCP and IPv6 autoconf clients.
+/// The role that runs DHCP clients (IPv6 autoconf is the kernel's).
 pub const DHCP: &str = Role::DHCP.as_str();
 
 /// The role that listens for (and sends) LLDP frames.
 pub const LLDP: &str = Role::LLDP.as_str();
+/// The role that configures the resolver (`dns-resolver`).
+pub const DNS: &str = Role::DNS.as_str();
+/// The role that sets the host name.
+pub const HOSTNAME: &str = Role::HOSTNAME.as_str();
+
+/// The role that owns Open vSwitch bridges and interfaces.
+pub const OVS: &str = Role::OVS.as_str();
 
 /// Parses, validates and sanitizes `desired`; works out the parts.
 pub fn plan(desired: &Value, current: &NetworkState) -> R<Plan> {
     let parsed = NetworkState::from_value(desired)?;
-    let (sane, notes) = sanitize(parsed, current)?;
-    let mut plan = make_plan(sane, notes);
+    let (mut sane, notes) = sanitize(parsed, current)?;
+    complete_system(&mut sane, current);
+    let mut plan = make_plan(sane, notes, current);
     plan.verify = verify_state(&plan.desired, current);
     Ok(plan)
 }
@@ -93,11 +102,83 @@ fn verify_state(desired: &NetworkState, current: &NetworkState) -> NetworkState 
     verify
 }
 
-/// The parts, in order: role `lldp` for the interfaces going down or
-/// away (so that it sends its shutdown LLDPDU while it still can), the
-/// kernel, the DHCP clients, then role `lldp` for any word on LLDP.
-fn make_plan(sane: NetworkState, notes: Vec<String>) -> Plan {
+/// Makes the desired `dns-resolver` and `hostname` say all they set: the
+/// resolver keys the config leaves out are the current ones (`config: {}`
+/// clears them), `running` is dropped; a `hostname` with `config` alone
+/// sets the running name too.
+fn complete_system(sane: &mut NetworkState, current: &NetworkState) {
+    if let Some(d) = &mut sane.dns_resolver {
+        d.running = None;
+        let have = current
+            .dns_resolver
+            .as_ref()
+            .and_then(|c| c.config.as_ref());
+        d.config = d.config.as_ref().map(|c| c.completed(have));
+        if d.config.is_none() && d.take_over.is_none() {
+            sane.dns_resolver = None;
+        }
+    }
+    if let Some(h) = &mut sane.hostname {
+        **h = h.completed();
+    }
+}
+
+/// The parts of roles `dns` and `hostname`, which go first: a resolver
+/// configuration its plugin refuses changes nothing else. Role `dns` also
+/// gets each interface's `auto-dns` (whether the name servers of its DHCP
+/// lease are used).
+fn system_parts(sane: &NetworkState, parts: &mut Vec<PlanPart>) {
+    let auto_dns: Vec<Interface> = sane
+        .interfaces
+        .iter()
+        .filter_map(|i| {
+            let pick = |ip: &Option<IpConfig>| {
+                ip.as_ref().and_then(|c| c.auto_dns).map(|a| IpConfig {
+                    auto_dns: Some(a),
+                    ..IpConfig::default()
+                })
+            };
+            let (ipv4, ipv6) = (pick(&i.ipv4), pick(&i.ipv6));
+            (ipv4.is_some() || ipv6.is_some()).then(|| Interface {
+                name: i.name.clone(),
+                ipv4,
+                ipv6,
+                ..Interface::default()
+            })
+        })
+        .collect();
+    if sane.dns_resolver.is_some() || !auto_dns.is_empty() {
+        parts.push(PlanPart {
+            role: DNS.to_string(),
+            state: NetworkState {
+                interfaces: auto_dns,
+                dns_resolver: sane.dns_resolver.clone(),
+                ..NetworkState::default()
+            },
+            optional: false,
+        });
+    }
+    if let Some(h) = &sane.hostname {
+        parts.push(PlanPart {
+            role: HOSTNAME.to_string(),
+            state: NetworkState {
+                hostname: Some(h.clone()),
+                ..NetworkState::default()
+            },
+            optional: false,
+        });
+    }
+}
+
+/// The parts, in order: roles `dns` and `hostname`, role `lldp` for the
+/// interfaces going down or away (so that it sends its shutdown LLDPDU
+/// while it still can), the kernel, role `ovs` (see [`crate::ovs_parts`]),
+/// the kernel again for the addresses of OVS internal interfaces, the DHCP
+/// clients, then role `lldp` for any word on LLDP.
+fn make_plan(sane: NetworkState, notes: Vec<String>, current: &NetworkState) -> Plan {
     let mut parts = Vec::new();
+    system_parts(&sane, &mut parts);
+    let ovs = crate::ovs_parts::split(&sane, current);
     let leaving: Vec<Interface> = sane
         .interfaces
         .iter()
@@ -113,7 +194,7 @@ fn make_plan(sane: NetworkState, notes: Vec<String>) -> Plan {
             role: LLDP.to_string(),
             state: NetworkState {
                 interfaces: leaving,
-                routes: Routes::default(),
+                ..NetworkState::default()
             },
             // Without an lldp plugin nothing announces.
             optional: true,
@@ -121,13 +202,25 @@ fn make_plan(sane: NetworkState, notes: Vec<String>) -> Plan {
     }
     parts.push(PlanPart {
         role: KERNEL.to_string(),
-        state: sane.clone(),
+        state: ovs.kernel,
         optional: false,
     });
-    let wants_dhcp = |ip: &Option<IpConfig>| {
-        ip.as_ref()
-            .is_some_and(|c| c.dhcp == Some(true) || c.autoconf == Some(true))
-    };
+    if let Some(state) = ovs.ovs {
+        parts.push(PlanPart {
+            role: OVS.to_string(),
+            state,
+            optional: false,
+        });
+    }
+    if let Some(state) = ovs.kernel_after {
+        parts.push(PlanPart {
+            role: KERNEL.to_string(),
+            state,
+            optional: false,
+        });
+    }
+    // IPv6 autoconf is the kernel's (SLAAC): its part says it.
+    let wants_dhcp = |ip: &Option<IpConfig>| ip.as_ref().is_some_and(|c| c.dhcp == Some(true));
     let dhcp: Vec<Interface> = sane
         .interfaces
         .iter()
@@ -144,7 +237,7 @@ fn make_plan(sane: NetworkState, notes: Vec<String>) -> Plan {
             role: DHCP.to_string(),
             state: NetworkState {
                 interfaces: dhcp,
-                routes: Routes::default(),
+                ..NetworkState::default()
             },
             optional: false,
         });
@@ -165,7 +258,7 @@ fn make_plan(sane: NetworkState, notes: Vec<String>) -> Plan {
             role: LLDP.to_string(),
             state: NetworkState {
                 interfaces: lldp,
-                routes: Routes::default(),
+                ..NetworkState::default()
             },
             optional: false,
         });
@@ -222,12 +315,13 @@ pub fn revert_plan(checkpoint: &NetworkState, current: &NetworkState) -> Plan {
         }
         for ip in [&mut want.ipv4, &mut want.ipv6].into_iter().flatten() {
             ip.dhcp = None;
-            ip.autoconf = None;
             if ip.enabled == Some(false) && ip.address.as_ref().is_some_and(|a| !a.is_empty()) {
                 ip.enabled = Some(true);
             }
             if ip.enabled == Some(false) {
                 ip.address = None;
+                // No autoconf without IPv6: its sysctls are left alone.
+                ip.autoconf = None;
             }
         }
         // An IPv4 "enabled: false" of a query only means "no address".
@@ -254,8 +348,57 @@ pub fn revert_plan(checkpoint: &NetworkState, current: &NetworkState) -> Plan {
             config: Some(routes),
             running: None,
         },
+        dns_resolver: revert_dns(checkpoint, current),
+        hostname: revert_hostname(checkpoint, current),
+        route_rules: revert_rules(checkpoint, current),
     };
-    make_plan(state, notes)
+    make_plan(state, notes, current)
+}
+
+/// The resolver configuration of `checkpoint`, when `current`'s differs
+/// (none when the checkpoint has none: it was taken without a `dns`
+/// plugin).
+fn revert_dns(checkpoint: &NetworkState, current: &NetworkState) -> Option<Box<DnsResolver>> {
+    let config = checkpoint.dns_resolver.as_ref()?.config.as_ref()?;
+    let want = DnsResolver {
+        config: Some(config.completed(None)),
+        ..DnsResolver::default()
+    };
+    (!dns_differences(&want, current.dns_resolver.as_deref()).is_empty()).then_some(Box::new(want))
+}
+
+/// The host names of `checkpoint`, when `current`'s differ (no static
+/// name in the checkpoint: `config: ""`, removed).
+fn revert_hostname(
+    checkpoint: &NetworkState,
+    current: &NetworkState,
+) -> Option<Box<HostnameState>> {
+    let was = checkpoint.hostname.as_ref()?;
+    let want = HostnameState {
+        running: was.running.clone(),
+        config: Some(was.config.clone().unwrap_or_default()),
+    };
+    (!hostname_differences(&want, current.hostname.as_deref()).is_empty()).then_some(Box::new(want))
+}
+
+/// The rules that bring `current`'s back to `checkpoint`'s: those of the
+/// checkpoint, and each rule that appeared since as an absent selector of
+/// exactly itself (every field a query gives, so it selects no other
+/// rule; and `rules_to_remove` spares what the checkpoint wants).
+fn revert_rules(checkpoint: &NetworkState, current: &NetworkState) -> RouteRules {
+    let before = checkpoint.route_rules.config.clone().unwrap_or_default();
+    let mut rules = before.clone();
+    for r in current.route_rules.config.as_deref().unwrap_or(&[]) {
+        if !before.contains(r) {
+            rules.push(RouteRule {
+                state: Some(RouteState::Absent),
+                ..r.clone()
+            });
+        }
+    }
+    RouteRules {
+        config: Some(rules),
+    }
 }
 
 #[cfg(test)]
@@ -263,3 +406,6 @@ mod tests;
 
 #[cfg(test)]
 mod verify_tests;
+
+#[cfg(test)]
+mod dns_tests;

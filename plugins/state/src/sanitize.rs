@@ -464,6 +464,23 @@ impl<'a> Sanitizing<'a> {
             if r.is_absent() {
                 continue;
             }
+            // The kernel keeps no weight on a route of one next hop.
+            if r.weight.is_some()
+                && !routes
+                    .iter()
+                    .enumerate()
+                    .any(|(j, o)| j != k && !o.is_absent() && o.weight.is_some() && o.same_place(r))
+                && !statics
+                    .iter()
+                    .any(|c| c.weight.is_some() && c.same_place(r) && !removed.contains(&c))
+            {
+                return Err(StateError::new(
+                    format!("routes.config[{k}].weight"),
+                    format!(
+                        "{r} is the only next hop of its destination, table and metric; a weight is for the next hops of a multipath route: give two or more routes with the same destination, table and metric, each with a weight"
+                    ),
+                ));
+            }
             if let Some(i) = &r.next_hop_interface
                 && !self.exists_after(i)
             {
@@ -608,13 +625,9 @@ fn controller_word(t: InterfaceType) -> &'static str {
 /// destination, table and metric, the metric the kernel gives when none is
 /// given) with different next hops.
 fn clashes(a: &nipart_plugin_api::state::Route, b: &nipart_plugin_api::state::Route) -> bool {
-    let metric = |r: &nipart_plugin_api::state::Route| {
-        r.metric.unwrap_or(if r.is_ipv6() { 1024 } else { 0 })
-    };
-    a.destination.is_some()
-        && a.destination == b.destination
-        && a.table() == b.table()
-        && metric(a) == metric(b)
+    a.same_place(b)
+        // Two weighted routes are next hops of one multipath route.
+        && !(a.weight.is_some() && b.weight.is_some())
         && (a.next_hop_address != b.next_hop_address
             || (a.next_hop_interface.is_some()
                 && b.next_hop_interface.is_some()

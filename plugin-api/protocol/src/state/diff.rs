@@ -94,6 +94,40 @@ fn ip_diffs(
 
 /// The properties of `want` (a desired interface) that `have` (the same
 /// interface in a query, `None` if it does not exist) does not match.
+/// A difference in a bridge's port list (complete when given).
+fn port_list_diff(
+    out: &mut Vec<Difference>,
+    name: &str,
+    want: BTreeSet<&str>,
+    have: BTreeSet<&str>,
+) {
+    if want != have {
+        let fmt =
+            |s: &BTreeSet<&str>| format!("[{}]", s.iter().copied().collect::<Vec<_>>().join(", "));
+        out.push(diff(name, "bridge.port", fmt(&want), fmt(&have)));
+    }
+}
+
+/// A difference in a bridge port's VLANs, compared as the VLAN set.
+fn port_vlan_diff(
+    out: &mut Vec<Difference>,
+    name: &str,
+    port: &str,
+    want: &super::BridgePortVlan,
+    have: Option<&super::BridgePortVlan>,
+) {
+    let have_vlans = have.map(|v| v.kernel_vlans()).unwrap_or_default();
+    let want_vlans = want.kernel_vlans();
+    if want_vlans != have_vlans {
+        out.push(diff(
+            name,
+            &format!("bridge.port {port} vlan"),
+            vlan_list(&want_vlans),
+            vlan_list(&have_vlans),
+        ));
+    }
+}
+
 pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<Difference> {
     let name = want.name.as_str();
     let mut out = Vec::new();
@@ -149,6 +183,7 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
     }
     if let Some(w) = &want.ipv6 {
         ip_diffs(&mut out, name, "ipv6", w, have.ipv6.as_ref());
+        out.extend(super::autoconf::differences(name, w, have.ipv6.as_ref()));
     }
     if let Some(v) = &want.veth {
         let cur = have.veth.as_ref().map(|v| v.peer.clone());
@@ -178,6 +213,44 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
     section_diffs(&mut out, name, "mac-vlan", &want.mac_vlan, &have.mac_vlan);
     section_diffs(&mut out, name, "mac-vtap", &want.mac_vtap, &have.mac_vtap);
     section_diffs(&mut out, name, "vxlan", &want.vxlan, &have.vxlan);
+    section_diffs(&mut out, name, "patch", &want.patch, &have.patch);
+    section_diffs(&mut out, name, "ovs-db", &want.ovs_db, &have.ovs_db);
+    if let Some(b) = &want.ovs_bridge {
+        let hb = have.ovs_bridge.as_ref();
+        if let Some(ports) = &b.port {
+            // The port list is complete; each port's own settings are
+            // compared below.
+            fn names(l: &[super::OvsBridgePort]) -> BTreeSet<&str> {
+                l.iter().map(|p| p.name.as_str()).collect()
+            }
+            let have = names(hb.and_then(|b| b.port.as_deref()).unwrap_or_default());
+            port_list_diff(&mut out, name, names(ports), have);
+        }
+        // VLANs compare as the set of VLANs a port carries (tags may be
+        // written one by one or as ranges); the rest as given.
+        let without_vlans = |b: &super::OvsBridgeConfig| {
+            let mut b = b.clone();
+            for p in b.port.iter_mut().flatten() {
+                p.vlan = None;
+            }
+            b
+        };
+        section_diffs(
+            &mut out,
+            name,
+            "bridge",
+            &Some(without_vlans(b)),
+            &hb.map(without_vlans),
+        );
+        for p in b.port.iter().flatten() {
+            let Some(w) = &p.vlan else { continue };
+            let have = hb
+                .and_then(|b| b.port.as_ref())
+                .and_then(|l| l.iter().find(|x| x.name == p.name))
+                .and_then(|h| h.vlan.as_ref());
+            port_vlan_diff(&mut out, name, &p.name, w, have);
+        }
+    }
     if let Some(b) = &want.bridge {
         let hb = have.bridge.as_ref();
         if let Some(stp) = b.options.as_ref().and_then(|o| o.stp.as_ref()) {
@@ -215,17 +288,7 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
             let have_names: BTreeSet<&str> = hp
                 .map(|p| p.iter().map(|p| p.name.as_str()).collect())
                 .unwrap_or_default();
-            if want_names != have_names {
-                let fmt = |s: &BTreeSet<&str>| {
-                    format!("[{}]", s.iter().copied().collect::<Vec<_>>().join(", "))
-                };
-                out.push(diff(
-                    name,
-                    "bridge.port",
-                    fmt(&want_names),
-                    fmt(&have_names),
-                ));
-            }
+            port_list_diff(&mut out, name, want_names, have_names);
             for p in ports {
                 let h = hp.and_then(|l| l.iter().find(|x| x.name == p.name));
                 macro_rules! port_field {
@@ -248,19 +311,7 @@ pub fn interface_differences(want: &Interface, have: Option<&Interface>) -> Vec<
                     port_field!(stp_path_cost, "stp-path-cost");
                     port_field!(stp_priority, "stp-priority");
                     if let Some(w) = &p.vlan {
-                        let have_vlans = h
-                            .and_then(|h| h.vlan.as_ref())
-                            .map(|v| v.kernel_vlans())
-                            .unwrap_or_default();
-                        let want_vlans = w.kernel_vlans();
-                        if want_vlans != have_vlans {
-                            out.push(diff(
-                                name,
-                                &format!("bridge.port {} vlan", p.name),
-                                vlan_list(&want_vlans),
-                                vlan_list(&have_vlans),
-                            ));
-                        }
+                        port_vlan_diff(&mut out, name, &p.name, w, h.and_then(|h| h.vlan.as_ref()));
                     }
                 }
             }
@@ -366,22 +417,51 @@ pub fn routes_kept_through<'a>(
 /// absent` with only `next-hop-interface` leaves the interface's connected
 /// routes alone.
 pub fn routes_to_remove<'a>(config: &[Route], statics: &'a [Route]) -> Vec<&'a Route> {
-    let selectors: Vec<&Route> = config.iter().filter(|r| r.is_absent()).collect();
-    if selectors.is_empty() {
-        return Vec::new();
-    }
-    let wanted: Vec<&Route> = config.iter().filter(|r| !r.is_absent()).collect();
-    statics
-        .iter()
-        .filter(|r| selectors.iter().any(|s| s.matches(r)) && !wanted.iter().any(|w| w.matches(r)))
-        .collect()
+    selected_for_removal(config, statics)
 }
 
 /// Routes of `config` (not absent) that no route of `running` matches.
 pub fn routes_missing<'a>(config: &'a [Route], running: &[Route]) -> Vec<&'a Route> {
+    not_present(config, running)
+}
+
+/// An entry of a list that a desired state adds to, and removes from by
+/// selection (`routes.config`, `route-rules.config`): an absent entry
+/// selects what it matches.
+pub(super) trait Selected {
+    fn is_absent(&self) -> bool;
+    /// Whether `self`, a desired entry, selects `other`, one of a query.
+    fn selects(&self, other: &Self) -> bool;
+}
+
+impl Selected for Route {
+    fn is_absent(&self) -> bool {
+        Route::is_absent(self)
+    }
+    fn selects(&self, other: &Self) -> bool {
+        self.matches(other)
+    }
+}
+
+/// Entries of `current` that an absent entry of `config` selects and no
+/// other entry of `config` wants.
+pub(super) fn selected_for_removal<'a, T: Selected>(config: &[T], current: &'a [T]) -> Vec<&'a T> {
+    let selectors: Vec<&T> = config.iter().filter(|r| r.is_absent()).collect();
+    if selectors.is_empty() {
+        return Vec::new();
+    }
+    let wanted: Vec<&T> = config.iter().filter(|r| !r.is_absent()).collect();
+    current
+        .iter()
+        .filter(|r| selectors.iter().any(|s| s.selects(r)) && !wanted.iter().any(|w| w.selects(r)))
+        .collect()
+}
+
+/// Entries of `config` (not absent) that no entry of `current` matches.
+pub(super) fn not_present<'a, T: Selected>(config: &'a [T], current: &[T]) -> Vec<&'a T> {
     config
         .iter()
-        .filter(|r| !r.is_absent() && !running.iter().any(|x| r.matches(x)))
+        .filter(|r| !r.is_absent() && !current.iter().any(|x| r.selects(x)))
         .collect()
 }
 
@@ -401,5 +481,15 @@ pub fn differences(desired: &NetworkState, current: &NetworkState) -> Vec<Differ
             out.push(diff("routes", &format!("route {r}"), "absent", "present"));
         }
     }
+    if let Some(d) = &desired.dns_resolver {
+        out.extend(super::dns_differences(d, current.dns_resolver.as_deref()));
+    }
+    if let Some(h) = &desired.hostname {
+        out.extend(super::hostname_differences(h, current.hostname.as_deref()));
+    }
+    out.extend(super::route_rule::rule_differences(
+        &desired.route_rules,
+        &current.route_rules,
+    ));
     out
 }

@@ -36,6 +36,7 @@ macro_rules! keywords {
         }
     };
 }
+pub(super) use keywords;
 
 keywords!(
     /// `link-aggregation.mode`; the kernel's numbers 0..=6 in this order.

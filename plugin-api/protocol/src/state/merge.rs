@@ -3,6 +3,7 @@
 //! state with in `Status`): interfaces field by field by name, routes by
 //! value; `absent` removes.
 
+use super::diff::Selected;
 use super::{BridgeConfig, Interface, IpConfig, NetworkState};
 
 /// Merges a sanitized desired state into a saved one: what `desired`
@@ -29,20 +30,37 @@ pub fn merge(saved: &mut NetworkState, desired: &NetworkState) {
         }
     }
     if let Some(routes) = &desired.routes.config {
-        let config = saved.routes.config.get_or_insert_with(Vec::new);
-        for r in routes {
-            if r.is_absent() {
-                config.retain(|c| !r.matches(c));
-            } else if !config.contains(r) {
-                config.push(r.clone());
-            }
-        }
-        if config.is_empty() {
-            saved.routes.config = None;
-        }
+        merge_selected(&mut saved.routes.config, routes);
     }
     saved.routes.running = None;
+    if let Some(d) = &desired.dns_resolver {
+        super::dns::merge_dns(&mut saved.dns_resolver, d);
+    }
+    if let Some(h) = &desired.hostname {
+        super::hostname::merge_hostname(&mut saved.hostname, h);
+    }
+    super::route_rule::merge_rules(&mut saved.route_rules, &desired.route_rules);
     saved.sort();
+}
+
+/// Merges desired entries into a saved list: an absent entry removes the
+/// saved entries it selects, others are added unless already there; an
+/// empty list is none.
+pub(super) fn merge_selected<T: Selected + Clone + PartialEq>(
+    saved: &mut Option<Vec<T>>,
+    desired: &[T],
+) {
+    let config = saved.get_or_insert_with(Vec::new);
+    for r in desired {
+        if r.is_absent() {
+            config.retain(|c| !r.selects(c));
+        } else if !config.contains(r) {
+            config.push(r.clone());
+        }
+    }
+    if config.is_empty() {
+        *saved = None;
+    }
 }
 
 fn set<T: Clone>(to: &mut Option<T>, from: &Option<T>) {
@@ -58,6 +76,9 @@ fn merge_interface(to: &mut Interface, from: &Interface) {
     set(&mut to.mac_address, &from.mac_address);
     set(&mut to.controller, &from.controller);
     set(&mut to.veth, &from.veth);
+    set(&mut to.ovs_bridge, &from.ovs_bridge);
+    set(&mut to.patch, &from.patch);
+    set(&mut to.ovs_db, &from.ovs_db);
     for (to, from) in [(&mut to.ipv4, &from.ipv4), (&mut to.ipv6, &from.ipv6)] {
         if let Some(f) = from {
             merge_ip(to.get_or_insert_with(IpConfig::default), f);
@@ -72,6 +93,13 @@ fn merge_ip(to: &mut IpConfig, from: &IpConfig) {
     set(&mut to.enabled, &from.enabled);
     set(&mut to.dhcp, &from.dhcp);
     set(&mut to.autoconf, &from.autoconf);
+    set(&mut to.auto_dns, &from.auto_dns);
+    set(&mut to.addr_gen_mode, &from.addr_gen_mode);
+    set(&mut to.token, &from.token);
+    set(&mut to.auto_gateway, &from.auto_gateway);
+    set(&mut to.auto_routes, &from.auto_routes);
+    set(&mut to.auto_route_metric, &from.auto_route_metric);
+    set(&mut to.auto_route_table_id, &from.auto_route_table_id);
     set(&mut to.address, &from.address);
 }
 

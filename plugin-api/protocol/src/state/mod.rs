@@ -37,28 +37,41 @@
 //! See `docs/state-schema.md` in the repository for every key.
 
 mod api;
+mod autoconf;
 mod conf;
 mod dhcp;
 mod diff;
+mod dns;
+mod hostname;
 mod kinds;
 mod lldp;
 mod merge;
+mod ovs;
 mod parse;
+mod route_rule;
 mod schema;
 mod text;
 
 pub use api::*;
+pub use autoconf::AddrGenMode;
 pub use conf::*;
 pub use dhcp::*;
 pub use diff::{
     differences, interface_differences, is_link_local, routes_kept_through, routes_missing,
     routes_to_remove,
 };
+pub use dns::*;
+pub use hostname::*;
 pub use lldp::*;
 pub use merge::merge;
+pub use ovs::*;
 pub use parse::{
     Family, LOOPBACK, MAX_INTERFACE_NAME, QUOTE_MAX, StateError, canonical_mac, canonical_network,
     check_interface_address, check_interface_name, check_unicast_mac, quote,
+};
+pub use route_rule::{
+    DEFAULT_RULES, RouteRule, RouteRuleAction, RouteRules, RuleFamily, rules_missing,
+    rules_to_remove,
 };
 pub use schema::*;
 pub use text::{MAX_NESTING, json_value, yaml_value};

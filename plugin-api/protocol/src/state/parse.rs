@@ -11,6 +11,8 @@ use std::{
 use serde_json::{Map, Value};
 
 use super::schema::*;
+
+mod ovs;
 use super::{LldpConfig, LldpCounters, LldpNeighbor, LldpTlv};
 
 /// A problem in a state, at a path.
@@ -44,10 +46,10 @@ impl fmt::Display for StateError {
 
 impl std::error::Error for StateError {}
 
-type R<T> = Result<T, StateError>;
+pub(super) type R<T> = Result<T, StateError>;
 
 /// What a JSON value is, for messages.
-fn describe(v: &Value) -> String {
+pub(super) fn describe(v: &Value) -> String {
     match v {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
@@ -58,7 +60,7 @@ fn describe(v: &Value) -> String {
     }
 }
 
-fn join(path: &str, key: &str) -> String {
+pub(super) fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_string()
     } else {
@@ -67,14 +69,14 @@ fn join(path: &str, key: &str) -> String {
 }
 
 /// A mapping being taken apart: every key must be taken, or it is unknown.
-struct Obj<'a> {
+pub(super) struct Obj<'a> {
     path: String,
     map: &'a Map<String, Value>,
     taken: Vec<&'static str>,
 }
 
 impl<'a> Obj<'a> {
-    fn new(path: &str, v: &'a Value) -> R<Self> {
+    pub(super) fn new(path: &str, v: &'a Value) -> R<Self> {
         match v {
             Value::Object(map) => Ok(Obj {
                 path: path.to_string(),
@@ -97,7 +99,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn opt<T>(
+    pub(super) fn opt<T>(
         &mut self,
         key: &'static str,
         f: impl FnOnce(&'a Value, &str) -> R<T>,
@@ -108,7 +110,11 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn req<T>(&mut self, key: &'static str, f: impl FnOnce(&'a Value, &str) -> R<T>) -> R<T> {
+    pub(super) fn req<T>(
+        &mut self,
+        key: &'static str,
+        f: impl FnOnce(&'a Value, &str) -> R<T>,
+    ) -> R<T> {
         match self.get(key) {
             None => Err(StateError::new(join(&self.path, key), "is required")),
             Some((v, p)) => f(v, &p),
@@ -116,7 +122,7 @@ impl<'a> Obj<'a> {
     }
 
     /// Fails on the first key not taken.
-    fn finish(self) -> R<()> {
+    pub(super) fn finish(self) -> R<()> {
         if let Some(k) = self.map.keys().find(|k| !self.taken.contains(&k.as_str())) {
             let mut known = self.taken.clone();
             known.sort_unstable();
@@ -129,7 +135,7 @@ impl<'a> Obj<'a> {
     }
 }
 
-fn list<'a>(v: &'a Value, path: &str) -> R<&'a Vec<Value>> {
+pub(super) fn list<'a>(v: &'a Value, path: &str) -> R<&'a Vec<Value>> {
     match v {
         Value::Array(a) => Ok(a),
         other => Err(StateError::new(
@@ -139,7 +145,7 @@ fn list<'a>(v: &'a Value, path: &str) -> R<&'a Vec<Value>> {
     }
 }
 
-fn string(v: &Value, path: &str) -> R<String> {
+pub(super) fn string(v: &Value, path: &str) -> R<String> {
     match v {
         Value::String(s) => Ok(s.clone()),
         other => Err(StateError::new(
@@ -151,7 +157,7 @@ fn string(v: &Value, path: &str) -> R<String> {
 
 /// `true`/`false`, also written as the strings `"true"`/`"false"`, as
 /// nmstate accepts them.
-fn boolean(v: &Value, path: &str) -> R<bool> {
+pub(super) fn boolean(v: &Value, path: &str) -> R<bool> {
     match v {
         Value::Bool(b) => Ok(*b),
         Value::String(s) if s == "true" => Ok(true),
@@ -165,7 +171,7 @@ fn boolean(v: &Value, path: &str) -> R<bool> {
 
 /// An integer in `lo..=hi`, also written as a string of digits (`"24"`),
 /// as nmstate accepts it.
-fn int(v: &Value, path: &str, lo: u64, hi: u64) -> R<u64> {
+pub(super) fn int(v: &Value, path: &str, lo: u64, hi: u64) -> R<u64> {
     let parsed;
     let n = match v {
         Value::Number(n) => n,
@@ -201,7 +207,12 @@ fn int(v: &Value, path: &str, lo: u64, hi: u64) -> R<u64> {
 }
 
 /// One of `names`.
-fn keyword<T: Copy>(v: &Value, path: &str, all: &[T], name: fn(T) -> &'static str) -> R<T> {
+pub(super) fn keyword<T: Copy>(
+    v: &Value,
+    path: &str,
+    all: &[T],
+    name: fn(T) -> &'static str,
+) -> R<T> {
     let s = string(v, path)?;
     all.iter().copied().find(|t| name(*t) == s).ok_or_else(|| {
         let names: Vec<_> = all.iter().map(|t| name(*t)).collect();
@@ -281,7 +292,7 @@ pub fn check_interface_name(name: &str, path: &str) -> R<()> {
     }
 }
 
-fn iface_name(v: &Value, path: &str) -> R<String> {
+pub(super) fn iface_name(v: &Value, path: &str) -> R<String> {
     let s = string(v, path)?;
     check_interface_name(&s, path)?;
     Ok(s)
@@ -340,7 +351,7 @@ impl Family {
     }
 }
 
-fn ip_addr(v: &Value, path: &str, family: Option<Family>) -> R<IpAddr> {
+pub(super) fn ip_addr(v: &Value, path: &str, family: Option<Family>) -> R<IpAddr> {
     let s = string(v, path)?;
     let ip: IpAddr = s
         .parse()
@@ -360,10 +371,13 @@ fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
     let mut o = Obj::new(path, v)?;
     let enabled = o.opt("enabled", boolean)?;
     let dhcp = o.opt("dhcp", boolean)?;
-    let autoconf = if family == Family::V6 {
-        o.opt("autoconf", boolean)?
+    let (autoconf, auto) = if family == Family::V6 {
+        (
+            o.opt("autoconf", boolean)?,
+            super::autoconf::parse(&mut o, path)?,
+        )
     } else {
-        None
+        (None, Default::default())
     };
     // What `Show` reports about a DHCPv4 lease: accepted so that a shown
     // state can be applied again, and ignored there.
@@ -381,6 +395,7 @@ fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
     } else {
         None
     };
+    let auto_dns = o.opt("auto-dns", boolean)?;
     let address = o.opt("address", |v, p| {
         let items = list(v, p)?;
         let mut out: Vec<IpAddress> = Vec::with_capacity(items.len());
@@ -434,6 +449,13 @@ fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
         autoconf,
         address,
         dhcp_lease,
+        auto_dns,
+        addr_gen_mode: auto.addr_gen_mode,
+        token: auto.token,
+        auto_gateway: auto.auto_gateway,
+        auto_routes: auto.auto_routes,
+        auto_route_metric: auto.auto_route_metric,
+        auto_route_table_id: auto.auto_route_table_id,
     })
 }
 
@@ -668,7 +690,15 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
     let mut o = Obj::new(path, v)?;
     let name = o.req("name", iface_name)?;
     let iface_type = o.opt("type", |v, p| {
-        keyword(v, p, &InterfaceType::ALL, InterfaceType::as_str)
+        // The OVS types are matched apart, so that the list an error gives
+        // stays the kernel's.
+        match v
+            .as_str()
+            .and_then(|s| InterfaceType::OVS.iter().find(|t| t.as_str() == s))
+        {
+            Some(t) => Ok(*t),
+            None => keyword(v, p, &InterfaceType::ALL, InterfaceType::as_str),
+        }
     });
     let state = o.opt("state", |v, p| {
         keyword(v, p, &InterfaceState::ALL, InterfaceState::as_str)
@@ -699,7 +729,13 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
         o.finish()?;
         Ok(VethConfig { peer })
     })?;
-    let bridge = o.opt("bridge", bridge_config)?;
+    let (bridge, ovs_bridge) = if iface_type == Some(InterfaceType::OvsBridge) {
+        (None, o.opt("bridge", ovs::bridge)?)
+    } else {
+        (o.opt("bridge", bridge_config)?, None)
+    };
+    let patch = o.opt("patch", ovs::patch)?;
+    let ovs_db = o.opt("ovs-db", ovs::ovs_db)?;
     let lldp = o.opt("lldp", lldp_config)?;
     let accept_all_mac_addresses = o.opt("accept-all-mac-addresses", boolean)?;
     let link_aggregation = o.opt("link-aggregation", bond_config)?;
@@ -734,6 +770,7 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
         ("mac-vlan", mac_vlan.is_some(), InterfaceType::MacVlan),
         ("mac-vtap", mac_vtap.is_some(), InterfaceType::MacVtap),
         ("vxlan", vxlan.is_some(), InterfaceType::Vxlan),
+        ("patch", patch.is_some(), InterfaceType::OvsInterface),
     ];
     for (section, given, t) in sections {
         if given {
@@ -774,6 +811,14 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
             format!("a veth interface can't be its own peer ({name:?})"),
         ));
     }
+    if let Some(v) = &patch
+        && v.peer == name
+    {
+        return Err(StateError::new(
+            join(path, "patch.peer"),
+            format!("a patch port can't be its own peer ({name:?})"),
+        ));
+    }
     if controller.as_deref() == Some(name.as_str()) {
         return Err(StateError::new(
             join(path, "controller"),
@@ -796,7 +841,9 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
             ("ipv4", ipv4.is_some()),
             ("ipv6", ipv6.is_some()),
             ("veth", veth.is_some()),
-            ("bridge", bridge.is_some()),
+            ("bridge", bridge.is_some() || ovs_bridge.is_some()),
+            ("patch", patch.is_some()),
+            ("ovs-db", ovs_db.is_some()),
             ("lldp", lldp.is_some()),
             (
                 "accept-all-mac-addresses",
@@ -835,6 +882,9 @@ fn interface(v: &Value, path: &str) -> R<Interface> {
         mac_vlan,
         mac_vtap,
         vxlan,
+        ovs_bridge,
+        patch,
+        ovs_db,
     })
 }
 
@@ -1204,38 +1254,40 @@ pub fn canonical_network(s: &str) -> Option<(IpAddr, u8)> {
     Some((net, len))
 }
 
+/// A network, `ADDRESS/PREFIX-LENGTH`, with its host bits cleared.
+pub(super) fn network(v: &Value, p: &str) -> R<(IpAddr, u8)> {
+    let s = string(v, p)?;
+    if !s.contains('/') {
+        return Err(StateError::new(
+            p,
+            format!(
+                "{} is not a network: expected ADDRESS/PREFIX-LENGTH",
+                quote(&s)
+            ),
+        ));
+    }
+    let (ip, _) = s.split_once('/').unwrap_or((&s, ""));
+    let ip: IpAddr = ip
+        .parse()
+        .map_err(|_| StateError::new(p, format!("{} is not a network: bad address", quote(&s))))?;
+    let max = Family::of(&ip).max_prefix();
+    canonical_network(&s).ok_or_else(|| {
+        StateError::new(
+            p,
+            format!(
+                "{} is not a network: the prefix length must be 0..={max}",
+                quote(&s)
+            ),
+        )
+    })
+}
+
 fn route(v: &Value, path: &str) -> R<Route> {
     let mut o = Obj::new(path, v)?;
     let state = o.opt("state", |v, p| {
         keyword(v, p, &[RouteState::Absent], RouteState::as_str)
     })?;
-    let destination = o.opt("destination", |v, p| {
-        let s = string(v, p)?;
-        if !s.contains('/') {
-            return Err(StateError::new(
-                p,
-                format!(
-                    "{} is not a network: expected ADDRESS/PREFIX-LENGTH",
-                    quote(&s)
-                ),
-            ));
-        }
-        let (ip, _) = s.split_once('/').unwrap_or((&s, ""));
-        let ip: IpAddr = ip.parse().map_err(|_| {
-            StateError::new(p, format!("{} is not a network: bad address", quote(&s)))
-        })?;
-        let max = Family::of(&ip).max_prefix();
-        let (net, len) = canonical_network(&s).ok_or_else(|| {
-            StateError::new(
-                p,
-                format!(
-                    "{} is not a network: the prefix length must be 0..={max}",
-                    quote(&s)
-                ),
-            )
-        })?;
-        Ok((net, len))
-    })?;
+    let destination = o.opt("destination", network)?;
     let next_hop_interface = o.opt("next-hop-interface", iface_name)?;
     let family = destination.map(|(ip, _)| Family::of(&ip));
     let next_hop_address = o.opt("next-hop-address", |v, p| ip_addr(v, p, family))?;
@@ -1245,12 +1297,55 @@ fn route(v: &Value, path: &str) -> R<Route> {
     let table_id = o
         .opt("table-id", |v, p| int(v, p, 0, u32::MAX as u64))?
         .map(|x| x as u32);
+    let route_type = o.opt("route-type", |v, p| {
+        keyword(v, p, &RouteType::ALL, RouteType::as_str)
+    })?;
+    let source = o.opt("source", |v, p| ip_addr(v, p, family))?;
+    let u32_of = |v: &Value, p: &str| int(v, p, 0, u32::MAX as u64).map(|x| x as u32);
+    let cwnd = o.opt("cwnd", u32_of)?;
+    let initcwnd = o.opt("initcwnd", u32_of)?;
+    let initrwnd = o.opt("initrwnd", u32_of)?;
+    // The kernel's smallest IPv4 MTU; an IPv6 route takes 1280 or more.
+    let mtu = o.opt("mtu", |v, p| {
+        int(v, p, 68, u32::MAX as u64).map(|x| x as u32)
+    })?;
+    let onlink = o.opt("onlink", boolean)?;
+    let weight = o.opt("weight", |v, p| int(v, p, 1, 256).map(|x| x as u16))?;
     o.finish()?;
+    if weight.is_some() && route_type.is_some() {
+        return Err(StateError::new(
+            join(path, "weight"),
+            "a route without a next hop has no weight",
+        ));
+    }
+    if let Some(t) = route_type {
+        let hop = if next_hop_address.is_some() {
+            Some("next-hop-address")
+        } else if next_hop_interface.is_some() {
+            Some("next-hop-interface")
+        } else if onlink.is_some() {
+            Some("onlink")
+        } else {
+            None
+        };
+        if let Some(key) = hop {
+            return Err(StateError::new(
+                join(path, key),
+                format!("a {t} route has no next hop; leave {key} out"),
+            ));
+        }
+    }
+    if onlink == Some(true) && next_hop_address.is_none() && state.is_none() {
+        return Err(StateError::new(
+            join(path, "onlink"),
+            "needs a next-hop-address (the gateway taken as on the link)",
+        ));
+    }
     if state.is_none() {
         if destination.is_none() {
             return Err(StateError::new(join(path, "destination"), "is required"));
         }
-        if next_hop_interface.is_none() && next_hop_address.is_none() {
+        if route_type.is_none() && next_hop_interface.is_none() && next_hop_address.is_none() {
             return Err(StateError::new(
                 join(path, "next-hop-interface"),
                 "is required when next-hop-address is not given",
@@ -1264,6 +1359,14 @@ fn route(v: &Value, path: &str) -> R<Route> {
         next_hop_address,
         metric,
         table_id,
+        route_type,
+        source,
+        cwnd,
+        initcwnd,
+        initrwnd,
+        mtu,
+        onlink,
+        weight,
     })
 }
 
@@ -1311,8 +1414,21 @@ impl NetworkState {
             })?
             .unwrap_or_default();
         let routes = o.opt("routes", routes)?.unwrap_or_default();
+        let dns_resolver = o
+            .opt("dns-resolver", super::dns::dns_resolver)?
+            .map(Box::new);
+        let hostname = o.opt("hostname", super::hostname::hostname)?.map(Box::new);
+        let route_rules = o
+            .opt("route-rules", super::route_rule::route_rules)?
+            .unwrap_or_default();
         o.finish()?;
-        Ok(NetworkState { interfaces, routes })
+        Ok(NetworkState {
+            interfaces,
+            routes,
+            dns_resolver,
+            hostname,
+            route_rules,
+        })
     }
 
     /// Parses and checks a state in JSON (see [`json_value`](super::json_value) for what the

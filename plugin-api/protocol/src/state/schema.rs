@@ -23,6 +23,15 @@ pub struct NetworkState {
     pub interfaces: Vec<Interface>,
     #[serde(skip_serializing_if = "Routes::is_empty")]
     pub routes: Routes,
+    /// The resolver's name servers and search domains (role `dns`); boxed,
+    /// as rarely given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns_resolver: Option<Box<super::DnsResolver>>,
+    /// The host name (role `hostname`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<Box<super::HostnameState>>,
+    #[serde(skip_serializing_if = "super::RouteRules::is_empty")]
+    pub route_rules: super::RouteRules,
 }
 
 /// One interface.
@@ -70,6 +79,15 @@ pub struct Interface {
     pub mac_vtap: Option<MacVlanConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vxlan: Option<VxlanConfig>,
+    /// The `bridge` section of an `ovs-bridge` (role `ovs`).
+    #[serde(rename = "bridge", skip_serializing_if = "Option::is_none")]
+    pub ovs_bridge: Option<super::OvsBridgeConfig>,
+    /// The `patch` section of an `ovs-interface`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patch: Option<super::OvsPatch>,
+    /// The OVSDB columns of an OVS bridge or interface.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ovs_db: Option<super::OvsDb>,
 }
 
 impl Interface {
@@ -99,6 +117,9 @@ impl Interface {
         }
         if let Some(p) = self.bridge.as_ref().and_then(|b| b.port.as_ref()) {
             return Some(p.iter().map(|p| p.name.as_str()).collect());
+        }
+        if let Some(b) = self.ovs_bridge.as_ref().filter(|b| b.port.is_some()) {
+            return Some(b.interfaces());
         }
         if let Some(p) = self
             .link_aggregation
@@ -136,6 +157,10 @@ pub enum InterfaceType {
     MacVlan,
     MacVtap,
     Vxlan,
+    /// An Open vSwitch bridge (role `ovs`).
+    OvsBridge,
+    /// An Open vSwitch internal interface or patch port (role `ovs`).
+    OvsInterface,
     /// Any other kind of interface: reported by queries; a desired state may
     /// change its common properties, but nipart does not create one.
     Unknown,
@@ -170,6 +195,8 @@ impl InterfaceType {
             InterfaceType::MacVlan => "mac-vlan",
             InterfaceType::MacVtap => "mac-vtap",
             InterfaceType::Vxlan => "vxlan",
+            InterfaceType::OvsBridge => "ovs-bridge",
+            InterfaceType::OvsInterface => "ovs-interface",
             InterfaceType::Unknown => "unknown",
         }
     }
@@ -186,8 +213,20 @@ impl InterfaceType {
     pub fn is_controller(self) -> bool {
         matches!(
             self,
-            InterfaceType::LinuxBridge | InterfaceType::Bond | InterfaceType::Vrf
+            InterfaceType::LinuxBridge
+                | InterfaceType::Bond
+                | InterfaceType::Vrf
+                | InterfaceType::OvsBridge
         )
+    }
+
+    /// The types the plugin holding role `ovs` owns, which the kernel
+    /// neither creates nor deletes.
+    pub const OVS: [InterfaceType; 2] = [InterfaceType::OvsBridge, InterfaceType::OvsInterface];
+
+    /// Whether the plugin holding role `ovs` owns interfaces of this type.
+    pub fn is_ovs(self) -> bool {
+        Self::OVS.contains(&self)
     }
 
     /// The type a section of an interface implies: `veth` → veth, …
@@ -201,6 +240,8 @@ impl InterfaceType {
             (iface.mac_vlan.is_some(), InterfaceType::MacVlan),
             (iface.mac_vtap.is_some(), InterfaceType::MacVtap),
             (iface.vxlan.is_some(), InterfaceType::Vxlan),
+            (iface.ovs_bridge.is_some(), InterfaceType::OvsBridge),
+            (iface.patch.is_some(), InterfaceType::OvsInterface),
         ]
         .into_iter()
         .find_map(|(given, t)| given.then_some(t))
@@ -250,7 +291,7 @@ macro_rules! serialize_as_str {
         }
     )*};
 }
-serialize_as_str!(InterfaceType, InterfaceState, RouteState);
+serialize_as_str!(InterfaceType, InterfaceState, RouteState, RouteType);
 
 /// `interfaces[].ipv4` and `interfaces[].ipv6`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -270,6 +311,29 @@ pub struct IpConfig {
     /// for the interface; ignored in a desired state.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dhcp_lease: Option<super::DhcpLeaseInfo>,
+    /// Whether the name servers a DHCP lease gives are used (role `dns`);
+    /// true when not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_dns: Option<bool>,
+    /// IPv6 only: how SLAAC forms addresses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addr_gen_mode: Option<super::AddrGenMode>,
+    /// IPv6 only: the host part SLAAC uses instead (`::1:2:3:4`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<std::net::Ipv6Addr>,
+    /// IPv6 only: whether router advertisements give a default route.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_gateway: Option<bool>,
+    /// IPv6 only: whether router advertisements give routes at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_routes: Option<bool>,
+    /// IPv6 only: the metric of the default route of router advertisements.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_route_metric: Option<u32>,
+    /// IPv6 only: the table of the routes of router advertisements (main
+    /// only: the kernel has no other).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_route_table_id: Option<u32>,
 }
 
 /// One static address: `{ip: 192.0.2.1, prefix-length: 24}`.
@@ -422,6 +486,60 @@ pub struct Route {
     /// 254 (main) when not given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub table_id: Option<u32>,
+    /// A route that drops instead of forwarding (no next hop).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route_type: Option<RouteType>,
+    /// The source address for packets this host sends by the route.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<IpAddr>,
+    /// TCP's congestion window clamp, in packets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cwnd: Option<u32>,
+    /// TCP's initial congestion window, in packets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initcwnd: Option<u32>,
+    /// TCP's initial receive window, in packets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initrwnd: Option<u32>,
+    /// The path MTU of the route.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mtu: Option<u32>,
+    /// The next hop is on the link even if no address's prefix says so.
+    /// A query shows only `true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onlink: Option<bool>,
+    /// 1..=256: this next hop's share of a multipath route, whose hops are
+    /// the routes with the same destination, table and metric and a
+    /// weight each.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<u16>,
+}
+
+/// `routes.config[].route-type`: what a route without a next hop does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RouteType {
+    /// Drop silently.
+    Blackhole,
+    /// Drop with "network unreachable".
+    Unreachable,
+    /// Drop with "administratively prohibited".
+    Prohibit,
+}
+
+impl RouteType {
+    pub const ALL: [RouteType; 3] = [
+        RouteType::Blackhole,
+        RouteType::Unreachable,
+        RouteType::Prohibit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RouteType::Blackhole => "blackhole",
+            RouteType::Unreachable => "unreachable",
+            RouteType::Prohibit => "prohibit",
+        }
+    }
 }
 
 /// The main routing table.
@@ -451,17 +569,44 @@ impl Route {
             && eq(&self.next_hop_address, &other.next_hop_address)
             && eq(&self.metric, &other.metric)
             && self.table() == other.table()
+            && eq(&self.route_type, &other.route_type)
+            && eq(&self.source, &other.source)
+            && eq(&self.cwnd, &other.cwnd)
+            && eq(&self.initcwnd, &other.initcwnd)
+            && eq(&self.initrwnd, &other.initrwnd)
+            && eq(&self.mtu, &other.mtu)
+            && eq(&self.weight, &other.weight)
+            // A query shows only `onlink: true`.
+            && self
+                .onlink
+                .is_none_or(|w| other.onlink.unwrap_or(false) == w)
+    }
+
+    /// Whether `other` takes the same place in the kernel: the same
+    /// destination, table and metric (the kernel's when none is given: 0
+    /// for IPv4, 1024 for IPv6). Two such routes with a weight each are
+    /// next hops of one multipath route.
+    pub fn same_place(&self, other: &Route) -> bool {
+        let metric = |r: &Route| r.metric.unwrap_or(if r.is_ipv6() { 1024 } else { 0 });
+        self.destination.is_some()
+            && self.destination == other.destination
+            && self.table() == other.table()
+            && metric(self) == metric(other)
     }
 
     /// Whether the destination is an IPv6 network.
     pub fn is_ipv6(&self) -> bool {
         self.destination.as_deref().is_some_and(|d| d.contains(':'))
             || self.next_hop_address.is_some_and(|a| a.is_ipv6())
+            || self.source.is_some_and(|a| a.is_ipv6())
     }
 }
 
 impl fmt::Display for Route {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(t) = self.route_type {
+            write!(f, "{t} ")?;
+        }
         f.write_str(self.destination.as_deref().unwrap_or("*"))?;
         if let Some(a) = &self.next_hop_address {
             write!(f, " via {a}")?;
@@ -474,6 +619,25 @@ impl fmt::Display for Route {
         }
         if self.table() != MAIN_TABLE {
             write!(f, " table {}", self.table())?;
+        }
+        if let Some(s) = &self.source {
+            write!(f, " src {s}")?;
+        }
+        for (name, v) in [
+            ("mtu", self.mtu),
+            ("cwnd", self.cwnd),
+            ("initcwnd", self.initcwnd),
+            ("initrwnd", self.initrwnd),
+        ] {
+            if let Some(v) = v {
+                write!(f, " {name} {v}")?;
+            }
+        }
+        if self.onlink == Some(true) {
+            f.write_str(" onlink")?;
+        }
+        if let Some(w) = self.weight {
+            write!(f, " weight {w}")?;
         }
         Ok(())
     }
@@ -492,6 +656,11 @@ impl RouteState {
 }
 
 impl NetworkState {
+    /// Whether the state says nothing at all (every part left out).
+    pub fn is_empty(&self) -> bool {
+        *self == NetworkState::default()
+    }
+
     /// The interface named `name`.
     pub fn interface(&self, name: &str) -> Option<&Interface> {
         self.interfaces.iter().find(|i| i.name == name)
@@ -531,11 +700,22 @@ impl NetworkState {
             if let Some(p) = i.vrf.as_mut().and_then(|v| v.port.as_mut()) {
                 p.sort();
             }
+            if let Some(ports) = i.ovs_bridge.as_mut().and_then(|b| b.port.as_mut()) {
+                ports.sort_by(|a, b| a.name.cmp(&b.name));
+                for b in ports.iter_mut().filter_map(|p| p.link_aggregation.as_mut()) {
+                    if let Some(m) = b.port.as_mut() {
+                        m.sort();
+                    }
+                }
+            }
         }
         for r in [&mut self.routes.config, &mut self.routes.running]
             .into_iter()
             .flatten()
         {
+            r.sort();
+        }
+        if let Some(r) = &mut self.route_rules.config {
             r.sort();
         }
     }

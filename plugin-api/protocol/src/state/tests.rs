@@ -135,15 +135,17 @@ fn unknown_keys_are_errors() {
         ),
         "interfaces[0].ipv4.address[0].label: unknown key; expected one of: ip, prefix-length"
     );
-    assert!(err("dns-resolver: {}").starts_with("dns-resolver: unknown key"));
+    assert!(err("ovs-db: {}").starts_with("ovs-db: unknown key"));
     assert!(
         err("interfaces: [{name: a, ipv4: {autoconf: true}}]")
             .starts_with("interfaces[0].ipv4.autoconf: unknown key"),
         "autoconf is IPv6 only"
     );
     assert!(
-        err("routes: {config: [{destination: 192.0.2.0/24, next-hop-interface: a, weight: 1}]}")
-            .starts_with("routes.config[0].weight: unknown key")
+        err(
+            "routes: {config: [{destination: 192.0.2.0/24, next-hop-interface: a, quickack: true}]}"
+        )
+        .starts_with("routes.config[0].quickack: unknown key")
     );
 }
 
@@ -740,4 +742,59 @@ interfaces:
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].property, "bridge.port p1 vlan");
     assert_eq!(d[0].current, "[5 (pvid untagged), 20]");
+}
+
+#[test]
+fn ovs_sections_are_checked_with_their_paths() {
+    let err = |yaml: &str| NetworkState::from_yaml(yaml).unwrap_err().to_string();
+    assert_eq!(
+        err(
+            "interfaces:\n  - {name: br0, type: ovs-bridge, bridge: {port: [{name: b, link-aggregation: {port: [{name: v0}]}}]}}\n"
+        ),
+        "interfaces[0].bridge.port[0].link-aggregation.port: an OVS bond needs at least two interfaces, 1 given"
+    );
+    assert_eq!(
+        err(
+            "interfaces:\n  - {name: br0, type: ovs-bridge, bridge: {options: {fail-mode: open}}}\n"
+        ),
+        "interfaces[0].bridge.options.fail-mode: \"open\" is not one of: standalone, secure"
+    );
+    assert_eq!(
+        err(
+            "interfaces:\n  - {name: br0, type: ovs-bridge, bridge: {port: [{name: v0}, {name: v0}]}}\n"
+        ),
+        "interfaces[0].bridge.port[1].name: \"v0\" is already given as interfaces[0].bridge.port[0].name"
+    );
+    assert_eq!(
+        err("interfaces:\n  - {name: p0, type: ovs-interface, patch: {peer: p0}}\n"),
+        "interfaces[0].patch.peer: a patch port can't be its own peer (\"p0\")"
+    );
+    assert_eq!(
+        err("interfaces:\n  - {name: p0, type: veth, patch: {peer: p1}}\n"),
+        "interfaces[0].patch: only a ovs-interface interface has a patch section, this one is veth"
+    );
+    // A linux bridge's section is still a linux bridge's.
+    assert!(
+        err("interfaces:\n  - {name: br0, type: linux-bridge, bridge: {options: {rstp: true}}}\n")
+            .contains("unknown key")
+    );
+    let ok = NetworkState::from_yaml(
+        "interfaces:\n  - {name: br0, type: ovs-bridge, ovs-db: {external_ids: {a: 1}}, bridge: {options: {stp: {enabled: true}}}}\n",
+    )
+    .unwrap();
+    let b = &ok.interfaces[0];
+    assert_eq!(
+        b.ovs_bridge
+            .as_ref()
+            .and_then(|b| b.options.as_ref())
+            .and_then(|o| o.stp),
+        Some(true)
+    );
+    assert_eq!(
+        b.ovs_db
+            .as_ref()
+            .and_then(|d| d.external_ids.as_ref())
+            .map(|m| m["a"].clone()),
+        Some("1".into())
+    );
 }

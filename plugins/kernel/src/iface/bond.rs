@@ -5,7 +5,10 @@
 //! differ from the current ones are sent: the kernel refuses some options
 //! in modes they don't apply to, even when the value is unchanged. An
 //! active-backup bond with `fail_over_mac: active` shows no MAC address:
-//! it follows the active port.
+//! it follows the active port. The kernel changes a bond's mode only
+//! while it is down and has no ports: the apply then detaches its ports,
+//! nispor brings it down to change the mode, and the ports are attached
+//! again (as nmstate does; see [`InterfaceKind::change_needs_no_ports`]).
 
 use std::collections::HashSet;
 
@@ -168,6 +171,11 @@ impl InterfaceKind for Bond {
     fn ports<'a>(&self, controller: &'a Interface) -> Option<HashSet<&'a str>> {
         let ports = controller.link_aggregation.as_ref()?.port.as_ref()?;
         Some(ports.iter().map(String::as_str).collect())
+    }
+
+    fn change_needs_no_ports(&self, want: &Interface, cur: &Interface) -> bool {
+        let mode = |i: &Interface| i.link_aggregation.as_ref().and_then(|b| b.mode);
+        mode(want).is_some_and(|m| mode(cur) != Some(m))
     }
 
     fn port_conf(&self, controller: &Interface, conf: &mut IfaceConf) {

@@ -149,6 +149,13 @@ pub(crate) trait InterfaceKind: Sync {
     /// holds for the port `conf` is for.
     fn port_conf(&self, _controller: &Interface, _conf: &mut IfaceConf) {}
 
+    /// Whether changing the controller `cur` into `want` is refused by the
+    /// kernel while it has ports (a bond's mode): its ports are then
+    /// detached first and attached again after the change.
+    fn change_needs_no_ports(&self, _want: &Interface, _cur: &Interface) -> bool {
+        false
+    }
+
     /// A netlink request that creates `want` (`cur` is `None`) or changes
     /// the type's properties nispor's conf has no field for; it is sent
     /// before nispor's conf of the same interface.
@@ -214,11 +221,25 @@ pub(crate) fn conf(
         .as_deref()
         .and_then(|c| desired.interface(c))
     {
-        for r in KINDS {
-            r.kind.port_conf(controller, conf);
-        }
+        port_conf(controller, conf);
     }
     Ok(())
+}
+
+/// The options `controller` holds for its port `conf` is for (see
+/// [`InterfaceKind::port_conf`]).
+pub(crate) fn port_conf(controller: &Interface, conf: &mut IfaceConf) {
+    for r in KINDS {
+        r.kind.port_conf(controller, conf);
+    }
+}
+
+/// Whether the change of `cur` into `want` needs `cur`'s ports detached
+/// during it (see [`InterfaceKind::change_needs_no_ports`]).
+pub(crate) fn change_needs_no_ports(want: &Interface, cur: &Interface) -> bool {
+    cur.iface_type
+        .and_then(by_schema_type)
+        .is_some_and(|k| k.change_needs_no_ports(want, cur))
 }
 
 /// The netlink request of `want`'s type, if it needs one (see

@@ -323,3 +323,38 @@ fn interfaces_going_down_or_away_go_to_lldp_before_the_kernel() {
     let up = plan(&yaml("interfaces: [{name: v1, mtu: 1400}]"), &current()).unwrap();
     assert_eq!(up.parts.len(), 1, "nothing goes down: no lldp part");
 }
+
+#[test]
+fn revert_plan_restores_the_checkpoints_rules() {
+    let rules = |text: &str| {
+        NetworkState::from_yaml(&format!("route-rules: {{config: [{text}]}}"))
+            .unwrap()
+            .route_rules
+    };
+    let mut before = current();
+    before.route_rules = rules(
+        "{ip-from: 192.0.2.0/24, priority: 100, route-table: 200}, {family: ipv6, priority: 101, action: prohibit}",
+    );
+    let mut after = current();
+    after.route_rules = rules(
+        "{ip-from: 192.0.2.0/24, priority: 100, route-table: 200}, {ip-from: 192.0.2.0/24, priority: 102, route-table: 200}",
+    );
+    let p = revert_plan(&before, &after);
+    let kernel = p.parts.iter().find(|p| p.role == KERNEL).unwrap();
+    let config = kernel.state.route_rules.config.as_deref().unwrap();
+    let want = config.iter().filter(|r| !r.is_absent());
+    assert_eq!(want.count(), 2, "{config:?}");
+    // The rule that appeared goes, the one that went comes back, and the
+    // one kept is neither removed nor added.
+    let current_rules = after.route_rules.config.as_deref().unwrap();
+    let gone: Vec<String> = nipart_plugin_api::state::rules_to_remove(config, current_rules)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(gone, ["priority 102 from 192.0.2.0/24 lookup 200"]);
+    let added: Vec<String> = nipart_plugin_api::state::rules_missing(config, current_rules)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(added, ["ipv6 priority 101 prohibit"]);
+}

@@ -1,0 +1,23 @@
+//! DNS and the host name: what the commander asks the roles `dns` and
+//! `hostname` for (their part of every query: `Show`, checkpoints,
+//! verification). Their parts of a plan go to them as `network.apply`
+//! ([`crate::state::ApplyPart`]). The payload types live in
+//! [`crate::state`].
+//!
+//! | topic | from → to | request | reply |
+//! | --- | --- | --- | --- |
+//! | `dns.query` | commander → `dns` | [`DnsQuery`] | [`DnsResolver`] |
+//! | `hostname.query` | commander → `hostname` | [`HostnameQuery`] | [`HostnameState`] |
+
+use crate::{
+    Role, request,
+    state::{DnsQuery, DnsResolver, HostnameQuery, HostnameState},
+};
+
+/// Topic of [`DnsQuery`].
+pub const DNS_QUERY: &str = "dns.query";
+/// Topic of [`HostnameQuery`].
+pub const HOSTNAME_QUERY: &str = "hostname.query";
+
+request!(DnsQuery, DNS_QUERY, Role::DNS, DnsResolver);
+request!(HostnameQuery, HOSTNAME_QUERY, Role::HOSTNAME, HostnameState);

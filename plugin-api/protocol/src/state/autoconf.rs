@@ -1,0 +1,191 @@
+//! IPv6 autoconfiguration's keys of `interfaces[].ipv6` (nmstate's names):
+//! `addr-gen-mode`, `token`, `auto-gateway`, `auto-routes`,
+//! `auto-route-metric`, `auto-route-table-id`. The kernel does SLAAC
+//! itself; these are its per-interface settings (sysctls and the link's
+//! IPv6 token), applied by the kernel plugin.
+
+use std::{fmt, net::Ipv6Addr};
+
+use serde::{Serialize, Serializer};
+
+use super::parse::{Obj, R, boolean, int, join, keyword, string};
+use super::{Difference, IpConfig, StateError, quote};
+
+/// `ipv6.addr-gen-mode`: how SLAAC forms the host part of an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AddrGenMode {
+    /// From the MAC address (RFC 4291).
+    Eui64,
+    /// Stable per network, not revealing the MAC address (RFC 7217).
+    StablePrivacy,
+}
+
+impl AddrGenMode {
+    pub const ALL: [AddrGenMode; 2] = [AddrGenMode::Eui64, AddrGenMode::StablePrivacy];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AddrGenMode::Eui64 => "eui64",
+            AddrGenMode::StablePrivacy => "stable-privacy",
+        }
+    }
+}
+
+impl Serialize for AddrGenMode {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl fmt::Display for AddrGenMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The autoconf keys of an `ipv6` section.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct AutoconfKeys {
+    pub addr_gen_mode: Option<AddrGenMode>,
+    pub token: Option<Ipv6Addr>,
+    pub auto_gateway: Option<bool>,
+    pub auto_routes: Option<bool>,
+    pub auto_route_metric: Option<u32>,
+    pub auto_route_table_id: Option<u32>,
+}
+
+/// Takes the autoconf keys out of the `ipv6` mapping `o` (at `path`).
+pub(super) fn parse(o: &mut Obj<'_>, path: &str) -> R<AutoconfKeys> {
+    let k = AutoconfKeys {
+        addr_gen_mode: o.opt("addr-gen-mode", |v, p| {
+            keyword(v, p, &AddrGenMode::ALL, AddrGenMode::as_str)
+        })?,
+        token: o.opt("token", |v, p| {
+            let s = string(v, p)?;
+            let t: Ipv6Addr = s.parse().map_err(|_| {
+                StateError::new(p, format!("{} is not an IPv6 token (::1:2:3:4)", quote(&s)))
+            })?;
+            // A token is the host part: the upper 64 bits are the prefix's.
+            if u128::from(t) >> 64 != 0 {
+                return Err(StateError::new(
+                    p,
+                    format!("{t} sets bits of the prefix; a token is the last 64 bits (::1:2:3:4)"),
+                ));
+            }
+            Ok(t)
+        })?,
+        auto_gateway: o.opt("auto-gateway", boolean)?,
+        auto_routes: o.opt("auto-routes", boolean)?,
+        auto_route_metric: o
+            .opt("auto-route-metric", |v, p| int(v, p, 1, u32::MAX as u64))?
+            .map(|x| x as u32),
+        auto_route_table_id: o
+            .opt("auto-route-table-id", |v, p| int(v, p, 0, u32::MAX as u64))?
+            .map(|x| x as u32),
+    };
+    if k.auto_route_table_id
+        .is_some_and(|t| t != 0 && t != super::MAIN_TABLE)
+    {
+        return Err(StateError::new(
+            join(path, "auto-route-table-id"),
+            "the kernel puts the routes of router advertisements in the main table; nipart can't move them to another",
+        ));
+    }
+    Ok(k)
+}
+
+/// What verification reports about the autoconf keys of `want` that
+/// `have` (a query's `ipv6`) does not match.
+pub(super) fn differences(name: &str, want: &IpConfig, have: Option<&IpConfig>) -> Vec<Difference> {
+    fn show<T: ToString>(v: Option<T>) -> Option<String> {
+        v.map(|v| v.to_string())
+    }
+    let h = |f: fn(&IpConfig) -> Option<String>| have.and_then(f);
+    let mut keys: Vec<(&str, Option<String>, Option<String>)> = vec![
+        ("autoconf", show(want.autoconf), h(|h| show(h.autoconf))),
+        (
+            "addr-gen-mode",
+            show(want.addr_gen_mode),
+            h(|h| show(h.addr_gen_mode)),
+        ),
+        ("token", show(want.token), h(|h| show(h.token))),
+    ];
+    // The kernel's settings for advertisements matter while it takes them.
+    if want.autoconf == Some(true) {
+        keys.extend([
+            (
+                "auto-gateway",
+                show(want.auto_gateway),
+                h(|h| show(h.auto_gateway)),
+            ),
+            (
+                "auto-routes",
+                show(want.auto_routes),
+                h(|h| show(h.auto_routes)),
+            ),
+            (
+                "auto-route-metric",
+                show(want.auto_route_metric),
+                h(|h| show(h.auto_route_metric)),
+            ),
+        ]);
+    }
+    keys.into_iter()
+        .filter_map(|(key, w, h)| {
+            let w = w?;
+            (h.as_ref() != Some(&w)).then(|| Difference {
+                item: name.to_string(),
+                property: format!("ipv6.{key}"),
+                desired: w,
+                current: h.unwrap_or_else(|| "(none)".into()),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::state::{NetworkState, merge};
+
+    #[test]
+    fn autoconf_keys_round_trip_and_merge() {
+        let text = "interfaces:\n- name: e1\n  ipv6:\n    autoconf: true\n    addr-gen-mode: stable-privacy\n    token: ::1:2\n    auto-gateway: false\n    auto-routes: true\n    auto-route-metric: 50\n    auto-route-table-id: 254\n";
+        let s = NetworkState::from_yaml(text).unwrap();
+        assert_eq!(NetworkState::from_yaml(&s.to_yaml()).unwrap(), s);
+        // What a later apply does not give stays saved.
+        let mut saved = s.clone();
+        merge(
+            &mut saved,
+            &NetworkState::from_yaml("interfaces: [{name: e1, ipv6: {addr-gen-mode: eui64}}]")
+                .unwrap(),
+        );
+        let v6 = saved.interfaces[0].ipv6.clone().unwrap();
+        assert_eq!(v6.addr_gen_mode, Some(super::AddrGenMode::Eui64));
+        assert_eq!(v6.token, Some("::1:2".parse().unwrap()));
+        assert_eq!(v6.auto_route_metric, Some(50));
+        // Verification names what differs.
+        let want = NetworkState::from_yaml(
+            "interfaces: [{name: e1, ipv6: {autoconf: true, addr-gen-mode: eui64, auto-gateway: true}}]",
+        )
+        .unwrap();
+        let diffs: Vec<String> = crate::state::differences(&want, &s)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            diffs,
+            [
+                "e1: ipv6.addr-gen-mode desired eui64, current stable-privacy",
+                "e1: ipv6.auto-gateway desired true, current false"
+            ]
+        );
+        // IPv6 only.
+        let e =
+            NetworkState::from_yaml("interfaces: [{name: e1, ipv4: {token: '::1'}}]").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("interfaces[0].ipv4.token: unknown key"),
+            "{e}"
+        );
+    }
+}

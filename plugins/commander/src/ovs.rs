@@ -1,0 +1,62 @@
+//! Every query includes Open vSwitch: the plugin holding role `ovs`, when
+//! there is one, reports OVSDB's bridges, ports and interfaces, which are
+//! merged into the kernel's state (an internal interface is a kernel link
+//! of OVS's type; a system interface gets its bridge as `controller`; a
+//! bridge and a patch port have no kernel link and are added). So `Show`
+//! shows OVS, a checkpoint holds its part of the state, and verification
+//! compares it.
+
+use nipart_plugin_api::{
+    Context, ErrorKind,
+    protocol::ovs::OvsQuery,
+    state::{InterfaceType, NetworkState},
+};
+
+/// Merges role `ovs`'s answer into `state`. Without an ovs plugin nothing
+/// is added; when it can't answer (no `ovsdb-server`), that is logged and
+/// the state is the kernel's alone (an apply that needs OVS then fails in
+/// its OVS part, with the plugin's message).
+pub async fn merge(
+    ctx: &Context,
+    state: &mut NetworkState,
+    interface: Option<&str>,
+    timeout: std::time::Duration,
+) {
+    let query = OvsQuery {
+        interface: interface.map(str::to_string),
+    };
+    let report = match ctx.ask_within(&query, timeout).await {
+        Ok(r) => r,
+        Err(e) if e.kind() == ErrorKind::NoRoleHolder => return,
+        Err(e) => {
+            tracing::warn!("the state is without Open vSwitch: {e}");
+            return;
+        }
+    };
+    for r in report.interfaces {
+        match state.interface_mut(&r.name) {
+            Some(k) => {
+                if r.iface_type == Some(InterfaceType::OvsInterface) {
+                    k.iface_type = r.iface_type;
+                }
+                k.controller = r.controller;
+                if r.patch.is_some() {
+                    k.patch = r.patch;
+                }
+                if r.ovs_db.is_some() {
+                    k.ovs_db = r.ovs_db;
+                }
+                if r.ovs_bridge.is_some() {
+                    k.iface_type = r.iface_type;
+                    k.ovs_bridge = r.ovs_bridge;
+                }
+            }
+            // A bridge (no kernel link without an internal port of its
+            // name), a patch port, or an interface OVS has and the kernel
+            // has not.
+            None if r.ovs_bridge.is_some() || r.patch.is_some() => state.interfaces.push(r),
+            None => {}
+        }
+    }
+    state.sort();
+}

@@ -1,0 +1,52 @@
+//! The host-wide parts of every query (`Show`, checkpoints, verification,
+//! rollback): `dns-resolver` from role `dns` and `hostname` from role
+//! `hostname`. Without a plugin holding a role, its part is left out (and
+//! a state that sets it fails to apply, naming the role); a holder that
+//! fails to answer fails the query, since a checkpoint without its part
+//! could not be rolled back to.
+
+use nipart_plugin_api::{
+    Context, Error, ErrorKind, Request, Result, Role,
+    state::{DnsQuery, HostnameQuery, NetworkState, PlanPart},
+};
+
+/// Whether the query shows what `part` changes: the kernel's part, role
+/// `ovs`'s (merged into every query by [`crate::ovs`]), and the host-wide
+/// parts merged here, but not the interfaces' `auto-dns` a part of role
+/// `dns` carries.
+pub fn seen_by_query(part: &PlanPart) -> bool {
+    let role = part.role.as_str();
+    role == Role::KERNEL.as_str()
+        || role == Role::OVS.as_str()
+        || role == Role::HOSTNAME.as_str()
+        || (role == Role::DNS.as_str() && part.state.interfaces.is_empty())
+}
+
+/// Asks `request`'s role; `None` when no plugin holds it.
+async fn ask_if_held<R: Request>(
+    ctx: &Context,
+    request: &R,
+    timeout: std::time::Duration,
+) -> Result<Option<R::Reply>> {
+    match ctx.ask_within(request, timeout).await {
+        Ok(reply) => Ok(Some(reply)),
+        Err(e) if e.kind() == ErrorKind::NoRoleHolder => Ok(None),
+        Err(e) => Err(Error::new(
+            e.kind(),
+            format!("role {} did not answer its query: {e}", R::ROLE),
+        )),
+    }
+}
+
+/// Adds the answers of roles `dns` and `hostname` to `state`.
+pub async fn merge(
+    ctx: &Context,
+    state: &mut NetworkState,
+    timeout: std::time::Duration,
+) -> Result<()> {
+    state.dns_resolver = ask_if_held(ctx, &DnsQuery {}, timeout).await?.map(Box::new);
+    state.hostname = ask_if_held(ctx, &HostnameQuery {}, timeout)
+        .await?
+        .map(Box::new);
+    Ok(())
+}

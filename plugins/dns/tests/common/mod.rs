@@ -1,0 +1,258 @@
+//! DNS and host name test bed: the real `nipartd` (kernel, state,
+//! commander and dns plugins, and conf or the `state-fault` fixture when a
+//! test asks) in a network namespace and a UTS namespace of the test's own
+//! (so that setting the host name never touches the machine's), with its
+//! `resolv.conf` and host name file in the test's directory, or, for
+//! [`Bed::with_default_paths`], an overlay of the test's own over `/etc` in
+//! a mount namespace of its own (the daemon writes `/etc/resolv.conf`, the
+//! test reads the overlay's upper directory). `nipc` drives the daemon.
+//! Everything is removed on drop, also when a test fails.
+
+#![allow(dead_code)] // each test file uses a part of it
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Output},
+    sync::OnceLock,
+};
+
+pub use nipart_testkit::Netns;
+use nipart_testkit::{DaemonBuilder, DaemonProcess, nipc_binary};
+use serde_json::Value;
+
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// The `state-fault` fixture (role `fault`: runs `sabotage` after each
+/// apply), built once per process in the fixtures workspace.
+pub fn fault_fixture() -> &'static Path {
+    static P: OnceLock<PathBuf> = OnceLock::new();
+    P.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let target = nipart_testkit::target_dir().join("loader-fixtures");
+        let out = nipart_testkit::cargo()
+            .args(["build", "--quiet", "--manifest-path"])
+            .arg(root.join("loader-tests/fixtures/Cargo.toml"))
+            .args(["-p", "nipart-fixture-state-fault", "--target-dir"])
+            .arg(&target)
+            .output()
+            .expect("running cargo");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        target.join("debug/libnipart_fixture_state_fault.so")
+    })
+}
+
+/// What a test's daemon has besides kernel, state, commander and dns.
+#[derive(Default)]
+pub struct Extras {
+    /// The conf plugin (the saved state, applied at start).
+    pub conf: bool,
+    /// The `state-fault` fixture with this `sabotage` command.
+    pub sabotage: Option<String>,
+    /// The monitor and dhcp plugins (leases in the test's directory).
+    pub dhcp: bool,
+}
+
+/// A namespace, a directory, and where the daemon's files are.
+pub struct Bed {
+    pub ns: Netns,
+    pub dir: tempfile::TempDir,
+    /// The resolv.conf the daemon writes, as the test sees it.
+    pub resolv_conf: PathBuf,
+    /// The host name file, as the test sees it.
+    pub hostname_file: PathBuf,
+    /// `/etc` overlaid in a mount namespace of the daemon's own.
+    default_paths: bool,
+}
+
+impl Bed {
+    /// `[plugin.dns]` pointed at files in the test's directory.
+    pub fn new() -> Bed {
+        let ns = Netns::new();
+        ns.ip("link set lo up");
+        let dir = tempfile::Builder::new()
+            .prefix("nipart-dns-test-")
+            .tempdir()
+            .expect("a temporary directory");
+        Bed {
+            resolv_conf: dir.path().join("resolv.conf"),
+            hostname_file: dir.path().join("hostname"),
+            ns,
+            dir,
+            default_paths: false,
+        }
+    }
+
+    /// The default paths (`/etc/resolv.conf`, `/etc/hostname`), with an
+    /// overlay over `/etc` whose upper directory is in the test's
+    /// directory: what the daemon writes there lands in `upper/`. (A file
+    /// bound over `/etc/resolv.conf` would not do: a crash-safe writer
+    /// renames over the name, which a mount point refuses.)
+    pub fn with_default_paths() -> Bed {
+        nipart_testkit::require_all(&["unshare", "mount"]);
+        let mut bed = Bed::new();
+        for d in ["upper", "work"] {
+            std::fs::create_dir(bed.dir.path().join(d)).expect("creating the overlay's dirs");
+        }
+        bed.resolv_conf = bed.dir.path().join("upper/resolv.conf");
+        bed.hostname_file = bed.dir.path().join("upper/hostname");
+        bed.default_paths = true;
+        bed
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The real daemon: in the namespace, in a UTS namespace of its own
+    /// (and, with default paths, a mount namespace with `/etc` overlaid).
+    pub fn daemon(&self, extras: &Extras) -> DaemonProcess {
+        nipart_testkit::require("unshare");
+        let mut plugins = vec![
+            "nipart-plugin-kernel",
+            "nipart-plugin-state",
+            "nipart-plugin-commander",
+            "nipart-plugin-dns",
+        ];
+        let mut required = vec!["kernel", "state", "commander", "dns"];
+        if extras.conf {
+            plugins.push("nipart-plugin-conf");
+            required.push("conf");
+        }
+        if extras.dhcp {
+            plugins.extend(["nipart-plugin-monitor", "nipart-plugin-dhcp"]);
+            required.extend(["monitor", "dhcp"]);
+        }
+        let mut config = String::from("log_level = \"debug\"\n");
+        if extras.dhcp {
+            config.push_str(&format!(
+                "[plugin.dhcp]\nlease_dir = {:?}\nretry_interval_ms = 1000\n",
+                self.path("leases").display().to_string()
+            ));
+        }
+        if !self.default_paths {
+            config.push_str(&format!(
+                "[plugin.dns]\nresolv_conf = {:?}\nhostname_file = {:?}\n",
+                self.resolv_conf.display().to_string(),
+                self.hostname_file.display().to_string()
+            ));
+        }
+        let mut b = DaemonBuilder::new()
+            .workspace_plugins(&plugins)
+            .require(&required)
+            .netns(&self.ns);
+        if let Some(cmd) = &extras.sabotage {
+            b = b
+                .plugin(fault_fixture())
+                .require(&["state-fault"])
+                .config(&format!(
+                    "[plugin.commander]\nextra_roles = [\"fault\"]\nverify_retries = 2\n\
+                     verify_interval_ms = 100\n[plugin.state-fault]\nsabotage = {cmd:?}\n"
+                ));
+        }
+        if extras.conf {
+            b = b.conf("");
+        }
+        b = b.config(&config);
+        let overlay;
+        let wrapper: Vec<&str> = if self.default_paths {
+            let d = self.dir.path().display();
+            overlay = format!(
+                "mount -t overlay nipart-test -o lowerdir=/etc,upperdir={d}/upper,workdir={d}/work /etc && exec \"$@\""
+            );
+            vec![
+                "unshare",
+                "--mount",
+                "--uts",
+                "--propagation",
+                "private",
+                "--",
+                "sh",
+                "-c",
+                &overlay,
+                "sh",
+            ]
+        } else {
+            vec!["unshare", "--uts", "--"]
+        };
+        b.wrap(&wrapper).spawn()
+    }
+}
+
+pub fn nipc(d: &DaemonProcess, args: &[&str]) -> Output {
+    Command::new(nipc_binary())
+        .arg("--socket")
+        .arg(d.socket())
+        .args(args)
+        .output()
+        .expect("running nipc")
+}
+
+/// Applies a YAML state; its output.
+pub fn apply(d: &DaemonProcess, bed: &Bed, yaml: &str) -> Output {
+    let file = bed.path("state.yml");
+    std::fs::write(&file, yaml).expect("writing state.yml");
+    nipc(d, &["apply", file.to_str().expect("a UTF-8 path")])
+}
+
+/// Applies a YAML state that must succeed.
+pub fn apply_ok(d: &DaemonProcess, bed: &Bed, yaml: &str) -> String {
+    let out = apply(d, bed, yaml);
+    assert!(
+        out.status.success(),
+        "apply failed: {}\n{}\ndaemon log:\n{}",
+        text(&out.stdout),
+        text(&out.stderr),
+        d.log()
+    );
+    text(&out.stdout)
+}
+
+/// Applies a YAML state that must fail; its error output.
+pub fn apply_err(d: &DaemonProcess, bed: &Bed, yaml: &str) -> String {
+    let out = apply(d, bed, yaml);
+    assert!(
+        !out.status.success(),
+        "apply succeeded: {}",
+        text(&out.stdout)
+    );
+    text(&out.stderr)
+}
+
+/// `nipc -o json show`.
+pub fn show(d: &DaemonProcess) -> Value {
+    let out = nipc(d, &["-o", "json", "show"]);
+    assert!(out.status.success(), "show: {}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("show prints JSON")
+}
+
+/// Polls `f` every 100 ms until it gives `Some`, at most
+/// [`nipart_testkit::PATIENCE`].
+pub fn wait_for<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let give_up = std::time::Instant::now() + nipart_testkit::PATIENCE;
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            std::time::Instant::now() < give_up,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// The file, or "" when it is missing.
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// The lines of a resolv.conf that are not comments.
+pub fn entries(path: &Path) -> Vec<String> {
+    read(path)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}

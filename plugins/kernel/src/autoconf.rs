@@ -1,0 +1,136 @@
+//! IPv6 autoconfiguration (SLAAC) of an interface, both ways: the kernel
+//! does it, as its per-interface sysctls and the link's IPv6 token say.
+//!
+//! - `autoconf`: `accept_ra` (2: also when forwarding) and `autoconf`;
+//! - `auto-gateway` / `auto-routes`: `accept_ra_defrtr` (the default route
+//!   of an advertisement) and `accept_ra_rt_info_max_plen` (its route
+//!   information options: 128 takes all, 0 none);
+//! - `auto-route-metric`: `ra_defrtr_metric`;
+//! - `addr-gen-mode`: `addr_gen_mode` (0 EUI-64; stable-privacy is 2 when
+//!   the interface has a `stable_secret`, else 3: a secret the kernel draws
+//!   for the interface, stable while it exists);
+//! - `token`: `IFLA_INET6_TOKEN` by netlink (there is no sysctl; the
+//!   kernel takes it only while the interface accepts advertisements).
+//!
+//! Everything is read and written in the calling thread's network
+//! namespace.
+
+use std::net::Ipv6Addr;
+
+use nipart_plugin_api::{
+    Result,
+    state::{AddrGenMode, Interface, IpConfig},
+};
+use rtnetlink::{
+    LinkUnspec,
+    packet_route::link::{AfSpecInet6, AfSpecUnspec, LinkAttribute},
+};
+
+use crate::error::{from_io, from_netlink};
+
+fn path(name: &str, key: &str) -> String {
+    format!("/proc/sys/net/ipv6/conf/{name}/{key}")
+}
+
+fn read(name: &str, key: &str) -> Option<i64> {
+    std::fs::read_to_string(path(name, key))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Writes `value` to the sysctl `key` of `name` unless it holds it.
+fn write(name: &str, key: &str, value: i64) -> Result<()> {
+    if read(name, key) == Some(value) {
+        return Ok(());
+    }
+    let p = path(name, key);
+    std::fs::write(&p, value.to_string())
+        .map_err(|e| from_io(&format!("{name}: writing {value} to {p}"), e))
+}
+
+/// Fills in the autoconf keys of `v6`, the `ipv6` of interface `name`
+/// (`token`: nispor's, `::` when none). With IPv6 disabled there is no
+/// autoconf, whatever the sysctls say.
+pub(crate) fn query(name: &str, token: Option<&str>, v6: &mut IpConfig) {
+    if v6.enabled != Some(true) {
+        v6.autoconf = Some(false);
+        return;
+    }
+    let on = read(name, "accept_ra").is_some_and(|v| v > 0) && read(name, "autoconf") == Some(1);
+    v6.autoconf = Some(on);
+    v6.addr_gen_mode = match read(name, "addr_gen_mode") {
+        Some(0) => Some(AddrGenMode::Eui64),
+        Some(2 | 3) => Some(AddrGenMode::StablePrivacy),
+        _ => None,
+    };
+    v6.token = token
+        .and_then(|t| t.parse::<Ipv6Addr>().ok())
+        .filter(|t| !t.is_unspecified());
+    if on {
+        let defrtr = read(name, "accept_ra_defrtr") == Some(1);
+        v6.auto_gateway = Some(defrtr);
+        v6.auto_routes =
+            Some(defrtr || read(name, "accept_ra_rt_info_max_plen").is_some_and(|p| p > 0));
+        v6.auto_route_metric = read(name, "ra_defrtr_metric").and_then(|m| u32::try_from(m).ok());
+    }
+}
+
+/// Applies the autoconf keys of `want`'s `ipv6` (an interface that
+/// exists).
+pub(crate) async fn apply(want: &Interface) -> Result<()> {
+    let Some(v6) = &want.ipv6 else { return Ok(()) };
+    let name = want.name.as_str();
+    if let Some(mode) = v6.addr_gen_mode {
+        let value = match mode {
+            AddrGenMode::Eui64 => 0,
+            AddrGenMode::StablePrivacy => {
+                let secret = std::fs::read_to_string(path(name, "stable_secret"));
+                // Unset, the file can't be read (EIO).
+                if secret.is_ok() { 2 } else { 3 }
+            }
+        };
+        write(name, "addr_gen_mode", value)?;
+    }
+    if let Some(on) = v6.autoconf {
+        // An interface that accepts advertisements already (the kernel's
+        // 1, or 2) is left as it is.
+        if !on || read(name, "accept_ra") == Some(0) {
+            write(name, "accept_ra", if on { 2 } else { 0 })?;
+        }
+        write(name, "autoconf", i64::from(on))?;
+    }
+    let routes = v6.auto_routes.unwrap_or(true);
+    if v6.auto_routes.is_some() || v6.auto_gateway.is_some() {
+        write(
+            name,
+            "accept_ra_defrtr",
+            i64::from(routes && v6.auto_gateway.unwrap_or(true)),
+        )?;
+    }
+    if let Some(r) = v6.auto_routes {
+        write(name, "accept_ra_rt_info_max_plen", if r { 128 } else { 0 })?;
+    }
+    if let Some(m) = v6.auto_route_metric {
+        write(name, "ra_defrtr_metric", i64::from(m))?;
+    }
+    if let Some(token) = v6.token {
+        set_token(name, token).await?;
+    }
+    Ok(())
+}
+
+async fn set_token(name: &str, token: Ipv6Addr) -> Result<()> {
+    let (conn, handle, _) =
+        rtnetlink::new_connection().map_err(|e| from_io("opening a netlink socket", e))?;
+    let conn = tokio::spawn(conn);
+    let m = LinkUnspec::new_with_name(name)
+        .append_extra_attribute(LinkAttribute::AfSpecUnspec(vec![AfSpecUnspec::Inet6(
+            vec![AfSpecInet6::Token(token)],
+        )]))
+        .build();
+    let sent = handle.link().change(m).execute().await;
+    conn.abort();
+    sent.map_err(|e| from_netlink(&format!("{name}: setting the IPv6 token {token}"), e))
+}
