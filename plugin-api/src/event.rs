@@ -35,9 +35,7 @@ impl EventId {
     /// `uuid::Uuid::now_v7`, which costs twice as much: an id is made for
     /// every event published.
     pub fn new() -> Self {
-        let now_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64);
+        let now_ms = id_gen::now_ms();
         let random = id_gen::random();
         let stamp = id_gen::next_stamp(now_ms, random);
         let (ms, counter) = (stamp >> 16, stamp & 0xffff);
@@ -58,6 +56,24 @@ mod id_gen {
         hash::{BuildHasher, Hasher},
         sync::atomic::{AtomicU64, Ordering},
     };
+
+    /// Unix time in milliseconds, read straight from `clock_gettime`:
+    /// `SystemTime::now().duration_since(UNIX_EPOCH)` adds a checked
+    /// subtraction and a 128-bit division, about a third as much again as
+    /// the clock read itself, for every event published.
+    #[inline]
+    pub(super) fn now_ms() -> u64 {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid, writable `timespec` for the call.
+        if unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) } != 0 || ts.tv_sec < 0 {
+            // Not reached on Linux (the clock exists; the time is after 1970).
+            return 0;
+        }
+        ts.tv_sec as u64 * 1000 + ts.tv_nsec as u64 / 1_000_000
+    }
 
     /// The last id's `(milliseconds << 16) | counter`.
     static LAST: AtomicU64 = AtomicU64::new(0);

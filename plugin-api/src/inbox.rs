@@ -81,29 +81,21 @@ impl<T> Inbox<T> {
     }
 
     /// Queues `item` without blocking; returns the depth after it.
-    #[cfg(test)]
+    /// Refused, the item comes back in the error. Inlined, so that the
+    /// item is copied once, from the caller's argument into the queue.
+    #[inline(always)]
     pub(crate) fn push(&self, item: T) -> Result<usize, Refused<Option<T>>> {
-        self.push_from(&mut Some(item))
-    }
-
-    /// Queues the item in `slot` without blocking, moving it straight from
-    /// there to the queue; returns the depth after it. Refused, the item
-    /// comes back in the error (an empty slot is refused as `Closed(None)`).
-    #[inline]
-    pub(crate) fn push_from(&self, slot: &mut Option<T>) -> Result<usize, Refused<Option<T>>> {
         let mut shared = self.lock();
-        if shared.closed || slot.is_none() {
-            return Err(Refused::Closed(slot.take()));
+        if shared.closed {
+            return Err(Refused::Closed(Some(item)));
         }
         // Only pops run concurrently (under the lock pushes are one at a
         // time), so the count read here is never below the true one.
         let waiting = self.waiting.load(Ordering::Acquire);
         if waiting >= self.capacity {
-            return Err(Refused::Full(slot.take()));
+            return Err(Refused::Full(Some(item)));
         }
-        if let Some(item) = slot.take() {
-            shared.queue.push_back(item);
-        }
+        shared.queue.push_back(item);
         let was_empty = shared.queue.len() == 1;
         self.waiting.fetch_add(1, Ordering::Release);
         drop(shared);
