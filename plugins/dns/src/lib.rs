@@ -1,9 +1,11 @@
 //! The `dns` plugin: the host-wide part of a network state that is not
 //! kernel netlink work. It holds two roles:
 //!
-//! - role `dns`: `dns-resolver`, written to `resolv.conf` (`resolv.rs`);
-//!   `dns.query` ([`DnsQuery`]) → [`DnsResolver`] (what the file says and
-//!   what the resolver takes of it);
+//! - role `dns`: `dns-resolver`, given to systemd-resolved through D-Bus
+//!   when it owns its name on the bus (`resolved.rs`), else written to
+//!   `resolv.conf` (`resolv.rs`); the choice is made at each apply and
+//!   query. `dns.query` ([`DnsQuery`]) → [`DnsResolver`] (what the file,
+//!   or resolved, says and what the resolver takes of it);
 //! - role `hostname`: `hostname`, the running name (`sethostname`) and the
 //!   static one (`/etc/hostname`) (`hostname.rs`); `hostname.query`
 //!   ([`HostnameQuery`]) → [`HostnameState`].
@@ -18,6 +20,7 @@
 
 mod hostname;
 mod resolv;
+mod resolved;
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -27,10 +30,10 @@ use std::{
 };
 
 use nipart_plugin_api::{
-    Context, Error, Event, EventState, Message, Plugin, Result, Role,
+    Context, Error, ErrorKind, Event, EventState, Message, Plugin, Result, Role,
     protocol::daemon::ConfigType,
     state::{
-        ApplyPart, DhcpLeaseInfo, DhcpLeaseLost, DhcpLeaseQuery, DnsConfig, DnsQuery,
+        ApplyPart, DhcpLeaseInfo, DhcpLeaseLost, DhcpLeaseQuery, DnsConfig, DnsQuery, DnsResolver,
         HostnameQuery, PartApplied,
     },
 };
@@ -58,6 +61,9 @@ struct Config {
     resolv_conf: PathBuf,
     /// The static host name's file.
     hostname_file: PathBuf,
+    /// The D-Bus address on which systemd-resolved is looked for (the
+    /// system bus when not given).
+    dbus_address: Option<String>,
 }
 
 impl Default for Config {
@@ -65,6 +71,7 @@ impl Default for Config {
         Config {
             resolv_conf: PathBuf::from("/etc/resolv.conf"),
             hostname_file: PathBuf::from("/etc/hostname"),
+            dbus_address: None,
         }
     }
 }
@@ -82,13 +89,20 @@ impl Config {
                 )));
             }
         }
+        if let Some(a) = &self.dbus_address
+            && let Err(e) = zbus::Address::try_from(a.as_str())
+        {
+            return Err(Error::invalid_input(format!(
+                "[plugin.dns] dbus_address = {a:?} is not a D-Bus address: {e}"
+            )));
+        }
         Ok(self)
     }
 }
 
 /// What the resolver is made of: the config applied, and the name servers
 /// of each interface's DHCP lease, used unless its `auto-dns` is false.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Resolver {
     /// The last `dns-resolver.config` applied (complete): what the file
     /// says besides the leases' servers.
@@ -161,6 +175,64 @@ impl Resolver {
         self.wrote || self.configured.is_some() || self.uses_learned()
     }
 
+    /// The name servers the leases give (each once), without those of
+    /// interfaces whose `auto-dns` is false.
+    fn learned_servers(&self) -> Vec<String> {
+        let mut all: Vec<String> = Vec::new();
+        for (iface, list) in &self.learned {
+            if self.auto_dns_off.contains(iface) {
+                continue;
+            }
+            for s in list.iter().map(ToString::to_string) {
+                if !all.contains(&s) {
+                    all.push(s);
+                }
+            }
+        }
+        all
+    }
+
+    /// What systemd-resolved is told, by link: the configured servers and
+    /// search domains on each link with a default route (resolved has no
+    /// global list on the bus), then each lease's servers on its own link.
+    fn per_link(
+        &self,
+        default_links: &BTreeMap<String, i32>,
+    ) -> Result<BTreeMap<String, resolved::LinkDns>> {
+        let configured = self.configured.clone().unwrap_or_default();
+        let servers = configured.server.unwrap_or_default();
+        let search = configured.search.unwrap_or_default();
+        let mut links = BTreeMap::new();
+        if (!servers.is_empty() || !search.is_empty()) && default_links.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Failed,
+                "dns-resolver.config: systemd-resolved takes name servers and search domains \
+                 per link, and no link has a default route to carry them; nothing was changed",
+            ));
+        }
+        for name in default_links.keys() {
+            links.insert(
+                name.clone(),
+                resolved::LinkDns {
+                    servers: servers.clone(),
+                    search: search.clone(),
+                },
+            );
+        }
+        for (iface, list) in &self.learned {
+            if self.auto_dns_off.contains(iface) {
+                continue;
+            }
+            let link: &mut resolved::LinkDns = links.entry(iface.clone()).or_default();
+            for s in list.iter().map(ToString::to_string) {
+                if !link.servers.contains(&s) {
+                    link.servers.push(s);
+                }
+            }
+        }
+        Ok(links)
+    }
+
     fn uses_learned(&self) -> bool {
         self.learned
             .iter()
@@ -171,6 +243,9 @@ impl Resolver {
 struct Dns {
     config: Config,
     resolver: Resolver,
+    /// The links nipart gave systemd-resolved something for (name →
+    /// index), reverted when they no longer carry anything.
+    resolved_links: BTreeMap<String, i32>,
 }
 
 impl Dns {
@@ -180,12 +255,7 @@ impl Dns {
         let mut changes = Vec::new();
         let state = &part.state;
         if state.dns_resolver.is_some() || !state.interfaces.is_empty() {
-            let mut next = Resolver {
-                configured: self.resolver.configured.clone(),
-                auto_dns_off: self.resolver.auto_dns_off.clone(),
-                learned: self.resolver.learned.clone(),
-                wrote: self.resolver.wrote,
-            };
+            let mut next = self.resolver.clone();
             for iface in &state.interfaces {
                 let flags =
                     [&iface.ipv4, &iface.ipv6].map(|ip| ip.as_ref().and_then(|c| c.auto_dns));
@@ -211,11 +281,7 @@ impl Dns {
                 next.learned = leases;
             }
             if next.manages() {
-                changes.extend(resolv::write(
-                    &self.config.resolv_conf,
-                    &next.effective(),
-                    take_over,
-                )?);
+                changes.extend(self.configure(&next, take_over, part.rollback).await?);
                 next.wrote = true;
             }
             self.resolver = next;
@@ -224,6 +290,76 @@ impl Dns {
             changes.extend(hostname::apply(&self.config.hostname_file, h)?);
         }
         Ok(changes)
+    }
+
+    /// Makes the resolver use `next`: through systemd-resolved when it
+    /// runs, else in resolv.conf (`take_over` replacing another manager's
+    /// link). The changes made.
+    async fn configure(
+        &mut self,
+        next: &Resolver,
+        take_over: bool,
+        rollback: bool,
+    ) -> Result<Vec<String>> {
+        let Some(bus) = resolved::Resolved::find(self.config.dbus_address.as_deref()).await else {
+            return resolv::write(&self.config.resolv_conf, &next.effective(), take_over);
+        };
+        let options = next
+            .configured
+            .as_ref()
+            .and_then(|c| c.options.as_deref())
+            .unwrap_or(&[]);
+        if !options.is_empty() && !rollback {
+            return Err(Error::invalid_input(format!(
+                "dns-resolver.config.options: [{}] given, but systemd-resolved (which runs here) \
+                 has no resolver options; nothing was changed",
+                options.join(", ")
+            )));
+        }
+        let plan = next.per_link(&resolved::default_route_links()?)?;
+        let mut changes = Vec::new();
+        let mut now = BTreeMap::new();
+        for (name, dns) in &plan {
+            // A lease's interface that is gone has nothing to configure.
+            let Some(index) = resolved::ifindex(name) else {
+                continue;
+            };
+            if dns.servers.is_empty() && dns.search.is_empty() {
+                // Without a resolver state, a link nipart did not set is
+                // left as it is (another program may have set it).
+                if next.configured.is_none() && !self.resolved_links.contains_key(name) {
+                    continue;
+                }
+                bus.revert_link(name, index).await?;
+                changes.push(format!("systemd-resolved: link {name} reverted"));
+                continue;
+            }
+            bus.set_link(name, index, dns).await?;
+            now.insert(name.clone(), index);
+            changes.push(format!(
+                "systemd-resolved: link {name}: servers [{}], search [{}]",
+                dns.servers.join(", "),
+                dns.search.join(", ")
+            ));
+        }
+        for (name, index) in &self.resolved_links {
+            if plan.contains_key(name) || resolved::ifindex(name) != Some(*index) {
+                continue;
+            }
+            bus.revert_link(name, *index).await?;
+            changes.push(format!("systemd-resolved: link {name} reverted"));
+        }
+        self.resolved_links = now;
+        Ok(changes)
+    }
+
+    /// What the resolver uses: resolved's settings when it runs, else the
+    /// file's.
+    async fn query(&self) -> Result<DnsResolver> {
+        match resolved::Resolved::find(self.config.dbus_address.as_deref()).await {
+            Some(bus) => bus.query(&self.resolver.learned_servers()).await,
+            None => resolv::query(&self.config.resolv_conf, &self.resolver.added()),
+        }
     }
 
     /// The name servers of the dhcp plugin's leases, by interface (`None`
@@ -248,7 +384,7 @@ impl Dns {
 
     /// A lease came, was renewed or was lost: the file says its name
     /// servers (or no longer), when nipart manages it.
-    fn lease_changed(&mut self, interface: &str, servers: Option<Vec<Ipv4Addr>>) {
+    async fn lease_changed(&mut self, interface: &str, servers: Option<Vec<Ipv4Addr>>) {
         let before = self.resolver.learned.get(interface).cloned();
         if before == servers {
             return;
@@ -260,7 +396,8 @@ impl Dns {
         if !self.resolver.manages() {
             return;
         }
-        match resolv::write(&self.config.resolv_conf, &self.resolver.effective(), false) {
+        let resolver = self.resolver.clone();
+        match self.configure(&resolver, false, false).await {
             Ok(changes) => {
                 self.resolver.wrote = true;
                 for c in changes {
@@ -281,12 +418,14 @@ impl Plugin for Dns {
     const CONFIG_KEYS: &'static [(&'static str, ConfigType)] = &[
         ("resolv_conf", ConfigType::String),
         ("hostname_file", ConfigType::String),
+        ("dbus_address", ConfigType::String),
     ];
 
     fn new() -> Result<Self> {
         Ok(Dns {
             config: Config::default(),
             resolver: Resolver::default(),
+            resolved_links: BTreeMap::new(),
         })
     }
 
@@ -300,9 +439,9 @@ impl Plugin for Dns {
             // Notices: the dhcp plugin's leases.
             match Incoming::decode(&event) {
                 Ok(Some(Incoming::Lease(l))) => {
-                    self.lease_changed(&l.interface, Some(l.dns_servers))
+                    self.lease_changed(&l.interface, Some(l.dns_servers)).await
                 }
-                Ok(Some(Incoming::LeaseLost(l))) => self.lease_changed(&l.interface, None),
+                Ok(Some(Incoming::LeaseLost(l))) => self.lease_changed(&l.interface, None).await,
                 _ => {}
             }
             return Ok(());
@@ -318,10 +457,7 @@ impl Plugin for Dns {
                 }
                 ctx.answer::<ApplyPart>(&event, &PartApplied { changes })
             }
-            Some(Incoming::Dns(_)) => ctx.answer::<DnsQuery>(
-                &event,
-                &resolv::query(&self.config.resolv_conf, &self.resolver.added())?,
-            ),
+            Some(Incoming::Dns(_)) => ctx.answer::<DnsQuery>(&event, &self.query().await?),
             Some(Incoming::Hostname(_)) => {
                 ctx.answer::<HostnameQuery>(&event, &hostname::query(&self.config.hostname_file)?)
             }

@@ -10,6 +10,8 @@
 
 #![allow(dead_code)] // each test file uses a part of it
 
+pub mod resolved;
+
 use std::{
     path::{Path, PathBuf},
     process::{Command, Output},
@@ -52,6 +54,8 @@ pub struct Extras {
     pub sabotage: Option<String>,
     /// The monitor and dhcp plugins (leases in the test's directory).
     pub dhcp: bool,
+    /// `[plugin.dns] dbus_address`: where systemd-resolved is looked for.
+    pub dbus_address: Option<String>,
 }
 
 /// A namespace, a directory, and where the daemon's files are.
@@ -137,6 +141,9 @@ impl Bed {
                 self.resolv_conf.display().to_string(),
                 self.hostname_file.display().to_string()
             ));
+            if let Some(a) = &extras.dbus_address {
+                config.push_str(&format!("dbus_address = {a:?}\n"));
+            }
         }
         let mut b = DaemonBuilder::new()
             .workspace_plugins(&plugins)

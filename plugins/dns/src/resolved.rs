@@ -1,0 +1,297 @@
+//! systemd-resolved through its D-Bus API (`org.freedesktop.resolve1`,
+//! see org.freedesktop.resolve1(5)): found on the bus at each apply and
+//! query, configured per link (`SetLinkDNS`, `SetLinkDomains`,
+//! `SetLinkDefaultRoute`, `RevertLink`), read back from the Manager's
+//! `DNS` and `Domains` properties. Its files are never edited.
+//!
+//! Invariants: resolved has no global server list on the bus (the global
+//! one is resolved.conf's), so `dns-resolver.config` goes on the links
+//! that have a default route ([`default_route_links`]), as nmstate puts
+//! it on interfaces; every D-Bus call is bounded by [`CALL_TIMEOUT`]; a
+//! link that no longer carries anything of nipart's is reverted.
+
+use std::{collections::BTreeMap, future::Future, net::IpAddr, time::Duration};
+
+use nipart_plugin_api::{
+    Error, ErrorKind, Result,
+    state::{DnsConfig, DnsResolver},
+};
+use zbus::{Connection, zvariant::OwnedValue};
+
+/// resolved's bus name.
+pub const BUS_NAME: &str = "org.freedesktop.resolve1";
+const PATH: &str = "/org/freedesktop/resolve1";
+const MANAGER: &str = "org.freedesktop.resolve1.Manager";
+/// The longest a connection or a call may take.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+/// The largest routing table files read (`/proc/net/route`, `ipv6_route`).
+const MAX_ROUTE_TABLE: u64 = 4 * 1024 * 1024;
+
+/// What resolved is told for one link.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct LinkDns {
+    pub servers: Vec<String>,
+    pub search: Vec<String>,
+}
+
+/// A connection to the bus on which resolved owns its name.
+pub struct Resolved {
+    conn: Connection,
+}
+
+fn failed(what: String) -> Error {
+    Error::new(
+        ErrorKind::Failed,
+        format!("dns-resolver (systemd-resolved): {what}"),
+    )
+}
+
+/// `f` within [`CALL_TIMEOUT`]; the error says `what` failed and why.
+async fn bounded<T>(
+    what: &str,
+    f: impl Future<Output = zbus::Result<T>>,
+) -> std::result::Result<T, String> {
+    match tokio::time::timeout(CALL_TIMEOUT, f).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(format!("{what}: {e}")),
+        Err(_) => Err(format!(
+            "{what}: no answer within {} s",
+            CALL_TIMEOUT.as_secs()
+        )),
+    }
+}
+
+impl Resolved {
+    /// resolved on the bus at `address` (the system bus when `None`), or
+    /// `None` when the bus can't be reached or nobody owns resolved's
+    /// name (then resolv.conf is the resolver's configuration).
+    pub async fn find(address: Option<&str>) -> Option<Resolved> {
+        let conn = async {
+            match address {
+                Some(a) => zbus::connection::Builder::address(a)?.build().await,
+                None => Connection::system().await,
+            }
+        };
+        let bus = address.unwrap_or("the system bus");
+        let conn = match bounded(&format!("connecting to {bus}"), conn).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::debug!("{e}: resolv.conf is the resolver's configuration");
+                return None;
+            }
+        };
+        let owned = bounded(
+            "NameHasOwner",
+            conn.call_method(
+                Some("org.freedesktop.DBus"),
+                "/org/freedesktop/DBus",
+                Some("org.freedesktop.DBus"),
+                "NameHasOwner",
+                &(BUS_NAME,),
+            ),
+        )
+        .await
+        .and_then(|m| {
+            m.body()
+                .deserialize::<bool>()
+                .map_err(|e| format!("NameHasOwner's answer: {e}"))
+        });
+        match owned {
+            Ok(true) => Some(Resolved { conn }),
+            Ok(false) => {
+                tracing::debug!("{BUS_NAME} is not on {bus}: resolv.conf is used");
+                None
+            }
+            Err(e) => {
+                tracing::debug!("{e}: resolv.conf is used");
+                None
+            }
+        }
+    }
+
+    /// Calls `method` of resolved's Manager about link `name`.
+    async fn call<B>(&self, name: &str, method: &str, body: &B) -> Result<()>
+    where
+        B: serde::Serialize + zbus::zvariant::DynamicType,
+    {
+        bounded(
+            method,
+            self.conn
+                .call_method(Some(BUS_NAME), PATH, Some(MANAGER), method, body),
+        )
+        .await
+        .map(drop)
+        .map_err(|e| failed(format!("link {name}: {e}")))
+    }
+
+    async fn property<T>(&self, name: &str) -> Result<T>
+    where
+        T: TryFrom<OwnedValue>,
+        T::Error: std::fmt::Display,
+    {
+        let reply = bounded(
+            name,
+            self.conn.call_method(
+                Some(BUS_NAME),
+                PATH,
+                Some("org.freedesktop.DBus.Properties"),
+                "Get",
+                &(MANAGER, name),
+            ),
+        )
+        .await
+        .map_err(failed)?;
+        let value: OwnedValue = reply
+            .body()
+            .deserialize()
+            .map_err(|e| failed(format!("the {name} property: {e}")))?;
+        T::try_from(value).map_err(|e| failed(format!("the {name} property: {e}")))
+    }
+
+    /// Makes link `ifindex` (`name`) use `dns`: its servers, its search
+    /// domains, and the link as a route for every name (a search list
+    /// alone would not send other queries there).
+    pub async fn set_link(&self, name: &str, ifindex: i32, dns: &LinkDns) -> Result<()> {
+        let mut servers = Vec::with_capacity(dns.servers.len());
+        for s in &dns.servers {
+            // `fe80::1%eth0`: the scope is the link itself.
+            let ip = s.split('%').next().unwrap_or(s);
+            let addr: IpAddr = ip
+                .parse()
+                .map_err(|_| failed(format!("{s:?} is not an IP address")))?;
+            servers.push(match addr {
+                IpAddr::V4(a) => (libc::AF_INET, a.octets().to_vec()),
+                IpAddr::V6(a) => (libc::AF_INET6, a.octets().to_vec()),
+            });
+        }
+        let domains: Vec<(&str, bool)> = dns.search.iter().map(|d| (d.as_str(), false)).collect();
+        self.call(name, "SetLinkDNS", &(ifindex, servers)).await?;
+        self.call(name, "SetLinkDomains", &(ifindex, domains))
+            .await?;
+        self.call(
+            name,
+            "SetLinkDefaultRoute",
+            &(ifindex, !dns.servers.is_empty()),
+        )
+        .await
+    }
+
+    /// Drops what was set on link `ifindex` (`name`).
+    pub async fn revert_link(&self, name: &str, ifindex: i32) -> Result<()> {
+        self.call(name, "RevertLink", &(ifindex,)).await
+    }
+
+    /// What resolved uses: `running` is every server and search domain
+    /// (resolved.conf's and the links'), `config` the links' (what
+    /// nipart sets), without `learned`, the servers DHCP leases gave.
+    /// resolved has no resolver options: both show none.
+    pub async fn query(&self, learned: &[String]) -> Result<DnsResolver> {
+        let servers: Vec<(i32, i32, Vec<u8>)> = self.property("DNS").await?;
+        let domains: Vec<(i32, String, bool)> = self.property("Domains").await?;
+        let mut running = DnsConfig::default().completed(None);
+        let mut config = DnsConfig::default().completed(None);
+        for (ifindex, family, bytes) in servers {
+            let Some(addr) = address(family, &bytes) else {
+                continue;
+            };
+            push_once(&mut running.server, addr.clone());
+            if ifindex != 0 && !learned.contains(&addr) {
+                push_once(&mut config.server, addr);
+            }
+        }
+        for (ifindex, domain, routing_only) in domains {
+            if routing_only {
+                continue;
+            }
+            push_once(&mut running.search, domain.clone());
+            if ifindex != 0 {
+                push_once(&mut config.search, domain);
+            }
+        }
+        Ok(DnsResolver {
+            config: Some(config),
+            running: Some(running),
+            take_over: None,
+        })
+    }
+}
+
+fn push_once(list: &mut Option<Vec<String>>, item: String) {
+    let list = list.get_or_insert_with(Vec::new);
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+fn address(family: i32, bytes: &[u8]) -> Option<String> {
+    match family {
+        libc::AF_INET => <[u8; 4]>::try_from(bytes)
+            .ok()
+            .map(|b| IpAddr::from(b).to_string()),
+        libc::AF_INET6 => <[u8; 16]>::try_from(bytes)
+            .ok()
+            .map(|b| IpAddr::from(b).to_string()),
+        _ => None,
+    }
+}
+
+/// The links (name → index) with a default route in the main table, IPv4
+/// (`/proc/net/route`) or IPv6 (`/proc/net/ipv6_route`), in the daemon's
+/// network namespace; never `lo` (its IPv6 table holds unreachable
+/// defaults).
+pub fn default_route_links() -> Result<BTreeMap<String, i32>> {
+    let mut names = Vec::new();
+    for line in read_table("/proc/net/route")?.lines().skip(1) {
+        // Iface Destination Gateway Flags … Mask …
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() > 7 && f[1] == "00000000" && f[7] == "00000000" {
+            names.push(f[0].to_string());
+        }
+    }
+    for line in read_table("/proc/net/ipv6_route")?.lines() {
+        // dest plen src splen next-hop metric refcnt use flags iface
+        let f: Vec<&str> = line.split_whitespace().collect();
+        const RTF_REJECT: u32 = 0x0200;
+        let reject = f
+            .get(8)
+            .and_then(|x| u32::from_str_radix(x, 16).ok())
+            .is_some_and(|x| x & RTF_REJECT != 0);
+        if f.len() == 10 && f[0].bytes().all(|b| b == b'0') && f[1] == "00" && !reject {
+            names.push(f[9].to_string());
+        }
+    }
+    let mut links = BTreeMap::new();
+    for name in names {
+        if name == "lo" {
+            continue;
+        }
+        if let Some(index) = ifindex(&name) {
+            links.insert(name, index);
+        }
+    }
+    Ok(links)
+}
+
+fn read_table(path: &str) -> Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    match std::fs::File::open(path) {
+        Ok(f) => f
+            .take(MAX_ROUTE_TABLE)
+            .read_to_string(&mut text)
+            .map(drop)
+            .map_err(|e| failed(format!("reading {path}: {e}")))?,
+        // No IPv6 in this kernel: no IPv6 default route.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(failed(format!("reading {path}: {e}"))),
+    }
+    Ok(text)
+}
+
+/// The index of link `name` (`None` when it is gone).
+pub fn ifindex(name: &str) -> Option<i32> {
+    let c = std::ffi::CString::new(name).ok()?;
+    // SAFETY: `c` is a valid NUL-terminated string for the whole call.
+    let index = unsafe { libc::if_nametoindex(c.as_ptr()) };
+    i32::try_from(index).ok().filter(|i| *i > 0)
+}
