@@ -245,3 +245,89 @@ fn with_resolved_stopped_the_file_rules_hold_again() {
     );
     assert_eq!(r.link_servers(link_index(&bed, LINK)), ["192.0.2.54"]);
 }
+
+/// A DHCP lease's name servers go on the lease's own link (dnsmasq gives
+/// no router there, so the configured servers stay on the default-route
+/// link alone), unless its `auto-dns` is false, and leave with the lease.
+#[test]
+fn a_leases_name_servers_go_on_its_own_link() {
+    const CLIENT_IF: &str = "dnsc0";
+    const SERVER_IF: &str = "dnss0";
+    let bed = Bed::new();
+    let r = Resolved::start(&bed);
+    let server = Netns::new();
+    bed.ns.ip(&format!(
+        "link add {CLIENT_IF} type veth peer name {SERVER_IF} netns {}",
+        server.name
+    ));
+    server.ip(&format!("addr add 10.19.0.1/24 dev {SERVER_IF}"));
+    server.ip(&format!("link set {SERVER_IF} up"));
+    let _dnsmasq = Dnsmasq::start(
+        &server,
+        &bed,
+        SERVER_IF,
+        &[
+            "--dhcp-range=10.19.0.50,10.19.0.150,255.255.255.0,2m",
+            "--dhcp-option=option:dns-server,10.19.0.53,10.19.0.54",
+            // No router: the client's link gets no default route.
+            "--dhcp-option=option:router",
+        ],
+    );
+    let d = bed.daemon(&Extras {
+        dhcp: true,
+        dbus_address: Some(r.address()),
+        ..Extras::default()
+    });
+    let default_link = link_index(&bed, LINK);
+    let client = link_index(&bed, CLIENT_IF);
+
+    apply_ok(
+        &d,
+        &bed,
+        &format!(
+            "dns-resolver:\n  config:\n    server: [192.0.2.53]\n    search: [example.com]\n\
+             interfaces:\n  - name: {CLIENT_IF}\n    state: up\n    ipv4:\n      dhcp: true\n"
+        ),
+    );
+    wait_for("the lease's name servers on its link", || {
+        (r.link_servers(client) == ["10.19.0.53", "10.19.0.54"]).then_some(())
+    });
+    assert_eq!(r.link_servers(default_link), ["192.0.2.53"]);
+    assert_eq!(
+        r.link_domains(default_link),
+        [("example.com".into(), false)]
+    );
+    // `config` is what was asked for; `running` all that resolved uses.
+    let shown = show(&d)["dns-resolver"].clone();
+    assert_eq!(shown["config"]["server"], json!(["192.0.2.53"]));
+    let mut running: Vec<String> =
+        serde_json::from_value(shown["running"]["server"].clone()).unwrap();
+    running.sort();
+    assert_eq!(running, ["10.19.0.53", "10.19.0.54", "192.0.2.53"]);
+
+    apply_ok(
+        &d,
+        &bed,
+        &format!("interfaces:\n  - name: {CLIENT_IF}\n    ipv4:\n      auto-dns: false\n"),
+    );
+    assert!(r.link_servers(client).is_empty());
+    assert_eq!(r.link_servers(default_link), ["192.0.2.53"]);
+
+    apply_ok(
+        &d,
+        &bed,
+        &format!("interfaces:\n  - name: {CLIENT_IF}\n    ipv4:\n      auto-dns: true\n"),
+    );
+    assert_eq!(r.link_servers(client), ["10.19.0.53", "10.19.0.54"]);
+
+    // DHCP stopped: its name servers leave with the lease.
+    apply_ok(
+        &d,
+        &bed,
+        &format!("interfaces:\n  - name: {CLIENT_IF}\n    ipv4:\n      dhcp: false\n"),
+    );
+    wait_for("the lease's name servers to leave", || {
+        r.link_servers(client).is_empty().then_some(())
+    });
+    assert_eq!(r.link_servers(default_link), ["192.0.2.53"]);
+}

@@ -263,3 +263,49 @@ pub fn entries(path: &Path) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// dnsmasq serving DHCPv4 (no DNS) on `interface` in `ns`, with `extra`
+/// options, logging in the bed's directory; killed on drop.
+pub struct Dnsmasq(std::process::Child);
+
+impl Dnsmasq {
+    pub fn start(ns: &Netns, bed: &Bed, interface: &str, extra: &[&str]) -> Dnsmasq {
+        let log = bed.path("dnsmasq.log");
+        let child = Command::new("ip")
+            .args(["netns", "exec", &ns.name])
+            .arg(nipart_testkit::require("dnsmasq"))
+            .args([
+                "--no-daemon",
+                "--conf-file=/dev/null",
+                "--port=0",
+                "--user=root",
+                "--bind-interfaces",
+                "--dhcp-authoritative",
+            ])
+            .args(extra)
+            .arg(format!("--interface={interface}"))
+            .arg(format!(
+                "--dhcp-leasefile={}",
+                bed.path("dnsmasq.leases").display()
+            ))
+            .arg(format!("--log-facility={}", log.display()))
+            .arg(format!("--pid-file={}", bed.path("dnsmasq.pid").display()))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("starting dnsmasq");
+        let d = Dnsmasq(child);
+        wait_for("dnsmasq to start", || {
+            read(&log).contains("DHCP, IP range").then_some(())
+        });
+        d
+    }
+}
+
+impl Drop for Dnsmasq {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
