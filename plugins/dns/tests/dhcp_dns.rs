@@ -4,70 +4,14 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
-
 use common::*;
 
-const CLIENT_IF: &str = "dnsc0";
-const SERVER_IF: &str = "dnss0";
-
-/// dnsmasq serving DHCP (no DNS) in `ns`, killed on drop.
-struct Dnsmasq(Child);
-
-impl Dnsmasq {
-    fn start(ns: &Netns, bed: &Bed) -> Dnsmasq {
-        let log = bed.path("dnsmasq.log");
-        let child = Command::new("ip")
-            .args(["netns", "exec", &ns.name])
-            .arg(nipart_testkit::require("dnsmasq"))
-            .args([
-                "--no-daemon",
-                "--conf-file=/dev/null",
-                "--port=0",
-                "--user=root",
-                "--bind-interfaces",
-                "--dhcp-authoritative",
-                "--dhcp-range=10.19.0.50,10.19.0.150,255.255.255.0,2m",
-                "--dhcp-option=option:dns-server,10.19.0.53,10.19.0.54",
-            ])
-            .arg(format!("--interface={SERVER_IF}"))
-            .arg(format!(
-                "--dhcp-leasefile={}",
-                bed.path("dnsmasq.leases").display()
-            ))
-            .arg(format!("--log-facility={}", log.display()))
-            .arg(format!("--pid-file={}", bed.path("dnsmasq.pid").display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting dnsmasq");
-        let d = Dnsmasq(child);
-        wait_for("dnsmasq to start", || {
-            read(&log).contains("DHCP, IP range").then_some(())
-        });
-        d
-    }
-}
-
-impl Drop for Dnsmasq {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+const CLIENT_IF: &str = DHCP_CLIENT_IF;
 
 #[test]
 fn lease_name_servers_follow_the_configured_ones_unless_auto_dns_is_false() {
     let bed = Bed::new();
-    let server = Netns::new();
-    bed.ns.ip(&format!(
-        "link add {CLIENT_IF} type veth peer name {SERVER_IF} netns {}",
-        server.name
-    ));
-    server.ip(&format!("addr add 10.19.0.1/24 dev {SERVER_IF}"));
-    server.ip(&format!("link set {SERVER_IF} up"));
-    let _dnsmasq = Dnsmasq::start(&server, &bed);
+    let _server = DhcpServer::start(&bed, &[]);
     let d = bed.daemon(&Extras {
         dhcp: true,
         ..Extras::default()

@@ -251,28 +251,11 @@ fn with_resolved_stopped_the_file_rules_hold_again() {
 /// link alone), unless its `auto-dns` is false, and leave with the lease.
 #[test]
 fn a_leases_name_servers_go_on_its_own_link() {
-    const CLIENT_IF: &str = "dnsc0";
-    const SERVER_IF: &str = "dnss0";
+    const CLIENT_IF: &str = DHCP_CLIENT_IF;
     let bed = Bed::new();
     let r = Resolved::start(&bed);
-    let server = Netns::new();
-    bed.ns.ip(&format!(
-        "link add {CLIENT_IF} type veth peer name {SERVER_IF} netns {}",
-        server.name
-    ));
-    server.ip(&format!("addr add 10.19.0.1/24 dev {SERVER_IF}"));
-    server.ip(&format!("link set {SERVER_IF} up"));
-    let _dnsmasq = Dnsmasq::start(
-        &server,
-        &bed,
-        SERVER_IF,
-        &[
-            "--dhcp-range=10.19.0.50,10.19.0.150,255.255.255.0,2m",
-            "--dhcp-option=option:dns-server,10.19.0.53,10.19.0.54",
-            // No router: the client's link gets no default route.
-            "--dhcp-option=option:router",
-        ],
-    );
+    // No router: the client's link gets no default route.
+    let _server = DhcpServer::start(&bed, &["--dhcp-option=option:router"]);
     let d = bed.daemon(&Extras {
         dhcp: true,
         dbus_address: Some(r.address()),

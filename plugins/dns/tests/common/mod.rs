@@ -264,12 +264,48 @@ pub fn entries(path: &Path) -> Vec<String> {
         .collect()
 }
 
+/// The bed's interface that takes a DHCP lease from [`DhcpServer`].
+pub const DHCP_CLIENT_IF: &str = "dnsc0";
+/// Its peer, in the server's namespace.
+const DHCP_SERVER_IF: &str = "dnss0";
+
+/// A server namespace joined to the bed by a veth pair
+/// ([`DHCP_CLIENT_IF`] in the bed), with dnsmasq leasing from
+/// 10.19.0.50-150 and giving name servers 10.19.0.53 and 10.19.0.54.
+pub struct DhcpServer {
+    // Dropped first: dnsmasq goes before its namespace.
+    _dnsmasq: Dnsmasq,
+    pub ns: Netns,
+}
+
+impl DhcpServer {
+    /// With dnsmasq's `extra` options.
+    pub fn start(bed: &Bed, extra: &[&str]) -> DhcpServer {
+        let ns = Netns::new();
+        bed.ns.ip(&format!(
+            "link add {DHCP_CLIENT_IF} type veth peer name {DHCP_SERVER_IF} netns {}",
+            ns.name
+        ));
+        ns.ip(&format!("addr add 10.19.0.1/24 dev {DHCP_SERVER_IF}"));
+        ns.ip(&format!("link set {DHCP_SERVER_IF} up"));
+        let mut options = vec![
+            "--dhcp-range=10.19.0.50,10.19.0.150,255.255.255.0,2m",
+            "--dhcp-option=option:dns-server,10.19.0.53,10.19.0.54",
+        ];
+        options.extend(extra);
+        DhcpServer {
+            _dnsmasq: Dnsmasq::start(&ns, bed, DHCP_SERVER_IF, &options),
+            ns,
+        }
+    }
+}
+
 /// dnsmasq serving DHCPv4 (no DNS) on `interface` in `ns`, with `extra`
 /// options, logging in the bed's directory; killed on drop.
-pub struct Dnsmasq(std::process::Child);
+struct Dnsmasq(std::process::Child);
 
 impl Dnsmasq {
-    pub fn start(ns: &Netns, bed: &Bed, interface: &str, extra: &[&str]) -> Dnsmasq {
+    fn start(ns: &Netns, bed: &Bed, interface: &str, extra: &[&str]) -> Dnsmasq {
         let log = bed.path("dnsmasq.log");
         let child = Command::new("ip")
             .args(["netns", "exec", &ns.name])
