@@ -482,3 +482,85 @@ mod config_keys_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod resolved_mapping_tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn config(servers: &[&str], search: &[&str]) -> DnsConfig {
+        DnsConfig {
+            server: Some(servers.iter().map(ToString::to_string).collect()),
+            search: Some(search.iter().map(ToString::to_string).collect()),
+            options: Some(Vec::new()),
+        }
+    }
+
+    /// The config on every default-route link; a lease's servers on its
+    /// own link, after the config's when that link has the default route;
+    /// none from an interface whose auto-dns is false.
+    #[test]
+    fn config_on_default_route_links_leases_on_their_own() {
+        let mut r = Resolver {
+            configured: Some(config(&["192.0.2.53"], &["example.com"])),
+            ..Resolver::default()
+        };
+        r.learned
+            .insert("eth0".into(), vec![Ipv4Addr::new(10, 0, 0, 53)]);
+        r.learned
+            .insert("eth1".into(), vec![Ipv4Addr::new(10, 1, 0, 53)]);
+        r.learned
+            .insert("eth2".into(), vec![Ipv4Addr::new(10, 2, 0, 53)]);
+        r.auto_dns_off.insert("eth2".into());
+        let defaults = BTreeMap::from([("eth0".to_string(), 2), ("eth3".to_string(), 5)]);
+        let plan = r.per_link(&defaults).unwrap();
+        let servers = |n: &str| plan[n].servers.clone();
+        assert_eq!(servers("eth0"), ["192.0.2.53", "10.0.0.53"]);
+        assert_eq!(servers("eth1"), ["10.1.0.53"]);
+        assert_eq!(servers("eth3"), ["192.0.2.53"]);
+        assert!(!plan.contains_key("eth2"));
+        assert_eq!(plan["eth3"].search, ["example.com"]);
+        assert!(plan["eth1"].search.is_empty());
+    }
+
+    #[test]
+    fn servers_without_a_default_route_link_are_refused() {
+        let r = Resolver {
+            configured: Some(config(&["192.0.2.53"], &[])),
+            ..Resolver::default()
+        };
+        let e = r.per_link(&BTreeMap::new()).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("no link has a default route to carry them; nothing was changed"),
+            "{e}"
+        );
+        // Clearing needs no link.
+        let r = Resolver {
+            configured: Some(config(&[], &[])),
+            ..Resolver::default()
+        };
+        assert!(r.per_link(&BTreeMap::new()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_bad_dbus_address_is_refused_at_start() {
+        let c = Config {
+            dbus_address: Some("no-such-transport:x=1".into()),
+            ..Config::default()
+        };
+        let e = c.check().unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "[plugin.dns] dbus_address = \"no-such-transport:x=1\" is not a D-Bus address"
+            ),
+            "{e}"
+        );
+        let c = Config {
+            dbus_address: Some("unix:path=/run/x/bus".into()),
+            ..Config::default()
+        };
+        assert!(c.check().is_ok());
+    }
+}

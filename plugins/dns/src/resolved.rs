@@ -240,18 +240,32 @@ fn address(family: i32, bytes: &[u8]) -> Option<String> {
 /// network namespace; never `lo` (its IPv6 table holds unreachable
 /// defaults).
 pub fn default_route_links() -> Result<BTreeMap<String, i32>> {
-    let mut names = Vec::new();
-    for line in read_table("/proc/net/route")?.lines().skip(1) {
-        // Iface Destination Gateway Flags … Mask …
+    let names = default_route_names(
+        &read_table("/proc/net/route")?,
+        &read_table("/proc/net/ipv6_route")?,
+    );
+    Ok(names
+        .into_iter()
+        .filter_map(|n| ifindex(&n).map(|i| (n, i)))
+        .collect())
+}
+
+/// The interfaces with a default route in the text of `/proc/net/route`
+/// and `/proc/net/ipv6_route`, each once, without `lo`.
+fn default_route_names(v4: &str, v6: &str) -> Vec<String> {
+    /// `ipv6_route`'s flag of unreachable and prohibit routes.
+    const RTF_REJECT: u32 = 0x0200;
+    let mut names: Vec<String> = Vec::new();
+    for line in v4.lines().skip(1) {
+        // Iface Destination Gateway Flags RefCnt Use Metric Mask …
         let f: Vec<&str> = line.split_whitespace().collect();
         if f.len() > 7 && f[1] == "00000000" && f[7] == "00000000" {
             names.push(f[0].to_string());
         }
     }
-    for line in read_table("/proc/net/ipv6_route")?.lines() {
+    for line in v6.lines() {
         // dest plen src splen next-hop metric refcnt use flags iface
         let f: Vec<&str> = line.split_whitespace().collect();
-        const RTF_REJECT: u32 = 0x0200;
         let reject = f
             .get(8)
             .and_then(|x| u32::from_str_radix(x, 16).ok())
@@ -260,16 +274,13 @@ pub fn default_route_links() -> Result<BTreeMap<String, i32>> {
             names.push(f[9].to_string());
         }
     }
-    let mut links = BTreeMap::new();
-    for name in names {
-        if name == "lo" {
-            continue;
-        }
-        if let Some(index) = ifindex(&name) {
-            links.insert(name, index);
+    let mut unique: Vec<String> = Vec::new();
+    for n in names {
+        if n != "lo" && !unique.contains(&n) {
+            unique.push(n);
         }
     }
-    Ok(links)
+    unique
 }
 
 fn read_table(path: &str) -> Result<String> {
@@ -294,4 +305,44 @@ pub fn ifindex(name: &str) -> Option<i32> {
     // SAFETY: `c` is a valid NUL-terminated string for the whole call.
     let index = unsafe { libc::if_nametoindex(c.as_ptr()) };
     i32::try_from(index).ok().filter(|i| *i > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a namespace with an IPv4 default route on a0 and an IPv6 one
+    /// on a1 shows (lo's unreachable defaults included).
+    #[test]
+    fn default_routes_of_both_families_without_lo() {
+        let v4 = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n\
+                  a0\t00000000\t020200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n\
+                  a0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n";
+        let z = "00000000000000000000000000000000";
+        let v6 = format!(
+            "20010db8000000000000000000000000 40 {z} 00 {z} 00000100 00000001 00000000 00000001 a1\n\
+             {z} 00 {z} 00 20010db8000000000000000000000002 00000400 00000001 00000000 00000003 a1\n\
+             {z} 00 {z} 00 {z} ffffffff 00000001 00000000 00200200 lo\n\
+             {z} 00 {z} 00 {z} 00000400 00000001 00000000 00000201 b0\n"
+        );
+        assert_eq!(default_route_names(v4, &v6), ["a0", "a1"]);
+        assert!(default_route_names("", "").is_empty());
+    }
+
+    #[test]
+    fn addresses_of_both_families_and_nothing_else() {
+        assert_eq!(
+            address(libc::AF_INET, &[192, 0, 2, 53]).as_deref(),
+            Some("192.0.2.53")
+        );
+        let mut v6 = [0u8; 16];
+        v6[..4].copy_from_slice(&[0x20, 0x01, 0x0d, 0xb8]);
+        v6[15] = 0x53;
+        assert_eq!(
+            address(libc::AF_INET6, &v6).as_deref(),
+            Some("2001:db8::53")
+        );
+        assert_eq!(address(libc::AF_INET, &[1, 2, 3]), None);
+        assert_eq!(address(7, &[1, 2, 3, 4]), None);
+    }
 }
