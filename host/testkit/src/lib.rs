@@ -86,6 +86,7 @@ pub const PROGRAMS: &[(&str, &str)] = &[
     ("man", "man-db"),
     ("kill", "procps"),
     ("unshare", "util-linux"),
+    ("nsenter", "util-linux"),
     ("mount", "mount"),
     ("python3", "python3"),
     // The test VM (vm::, host/testkit/vm/nipart-vm).

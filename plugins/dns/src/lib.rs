@@ -6,9 +6,11 @@
 //!   `resolv.conf` (`resolv.rs`); the choice is made at each apply and
 //!   query. `dns.query` ([`DnsQuery`]) → [`DnsResolver`] (what the file,
 //!   or resolved, says and what the resolver takes of it);
-//! - role `hostname`: `hostname`, the running name (`sethostname`) and the
-//!   static one (`/etc/hostname`) (`hostname.rs`); `hostname.query`
-//!   ([`HostnameQuery`]) → [`HostnameState`].
+//! - role `hostname`: `hostname`, the running name and the static one,
+//!   through systemd-hostnamed where the bus runs or can start it
+//!   (`hostnamed.rs`), else `sethostname` and `/etc/hostname`
+//!   (`hostname.rs`); `hostname.query` ([`HostnameQuery`]) →
+//!   [`HostnameState`].
 //!
 //! Their parts of a plan come as `network.apply` ([`ApplyPart`]); a
 //! rollback is an apply of the checkpoint's values, which the commander's
@@ -18,7 +20,9 @@
 //! interface's `auto-dns` is false (which the part of role `dns` carries).
 //! See `docs/plugins/dns.md`.
 
+mod dbus;
 mod hostname;
+mod hostnamed;
 mod resolv;
 mod resolved;
 
@@ -287,7 +291,10 @@ impl Dns {
             self.resolver = next;
         }
         if let Some(h) = &state.hostname {
-            changes.extend(hostname::apply(&self.config.hostname_file, h)?);
+            match hostnamed::Hostnamed::find(self.config.dbus_address.as_deref()).await {
+                Some(bus) => changes.extend(bus.apply(h).await?),
+                None => changes.extend(hostname::apply(&self.config.hostname_file, h)?),
+            }
         }
         Ok(changes)
     }
@@ -459,7 +466,12 @@ impl Plugin for Dns {
             }
             Some(Incoming::Dns(_)) => ctx.answer::<DnsQuery>(&event, &self.query().await?),
             Some(Incoming::Hostname(_)) => {
-                ctx.answer::<HostnameQuery>(&event, &hostname::query(&self.config.hostname_file)?)
+                let names =
+                    match hostnamed::Hostnamed::find(self.config.dbus_address.as_deref()).await {
+                        Some(bus) => bus.query().await?,
+                        None => hostname::query(&self.config.hostname_file)?,
+                    };
+                ctx.answer::<HostnameQuery>(&event, &names)
             }
             _ => Ok(()),
         }

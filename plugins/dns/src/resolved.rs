@@ -7,23 +7,25 @@
 //! Invariants: resolved has no global server list on the bus (the global
 //! one is resolved.conf's), so `dns-resolver.config` goes on the links
 //! that have a default route ([`default_route_links`]), as nmstate puts
-//! it on interfaces; every D-Bus call is bounded by [`CALL_TIMEOUT`]; a
-//! link that no longer carries anything of nipart's is reverted.
+//! it on interfaces; every D-Bus call is bounded (`dbus.rs`); a link
+//! that no longer carries anything of nipart's is reverted.
 
-use std::{collections::BTreeMap, future::Future, net::IpAddr, time::Duration};
+use std::{collections::BTreeMap, net::IpAddr};
 
 use nipart_plugin_api::{
     Error, ErrorKind, Result,
     state::{DnsConfig, DnsResolver},
 };
-use zbus::{Connection, zvariant::OwnedValue};
 
-/// resolved's bus name.
-pub const BUS_NAME: &str = "org.freedesktop.resolve1";
-const PATH: &str = "/org/freedesktop/resolve1";
-const MANAGER: &str = "org.freedesktop.resolve1.Manager";
-/// The longest a connection or a call may take.
-pub const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+use crate::dbus::{Service, ServiceName};
+
+/// Where resolved answers.
+static RESOLVE1: ServiceName = ServiceName {
+    name: "org.freedesktop.resolve1",
+    path: "/org/freedesktop/resolve1",
+    interface: "org.freedesktop.resolve1.Manager",
+    activatable: false,
+};
 /// The largest routing table files read (`/proc/net/route`, `ipv6_route`).
 const MAX_ROUTE_TABLE: u64 = 4 * 1024 * 1024;
 
@@ -34,10 +36,8 @@ pub struct LinkDns {
     pub search: Vec<String>,
 }
 
-/// A connection to the bus on which resolved owns its name.
-pub struct Resolved {
-    conn: Connection,
-}
+/// resolved, owning its name on the bus.
+pub struct Resolved(Service);
 
 fn failed(what: String) -> Error {
     Error::new(
@@ -46,67 +46,12 @@ fn failed(what: String) -> Error {
     )
 }
 
-/// `f` within [`CALL_TIMEOUT`]; the error says `what` failed and why.
-async fn bounded<T>(
-    what: &str,
-    f: impl Future<Output = zbus::Result<T>>,
-) -> std::result::Result<T, String> {
-    match tokio::time::timeout(CALL_TIMEOUT, f).await {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(format!("{what}: {e}")),
-        Err(_) => Err(format!(
-            "{what}: no answer within {} s",
-            CALL_TIMEOUT.as_secs()
-        )),
-    }
-}
-
 impl Resolved {
     /// resolved on the bus at `address` (the system bus when `None`), or
     /// `None` when the bus can't be reached or nobody owns resolved's
     /// name (then resolv.conf is the resolver's configuration).
     pub async fn find(address: Option<&str>) -> Option<Resolved> {
-        let conn = async {
-            match address {
-                Some(a) => zbus::connection::Builder::address(a)?.build().await,
-                None => Connection::system().await,
-            }
-        };
-        let bus = address.unwrap_or("the system bus");
-        let conn = match bounded(&format!("connecting to {bus}"), conn).await {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::debug!("{e}: resolv.conf is the resolver's configuration");
-                return None;
-            }
-        };
-        let owned = bounded(
-            "NameHasOwner",
-            conn.call_method(
-                Some("org.freedesktop.DBus"),
-                "/org/freedesktop/DBus",
-                Some("org.freedesktop.DBus"),
-                "NameHasOwner",
-                &(BUS_NAME,),
-            ),
-        )
-        .await
-        .and_then(|m| {
-            m.body()
-                .deserialize::<bool>()
-                .map_err(|e| format!("NameHasOwner's answer: {e}"))
-        });
-        match owned {
-            Ok(true) => Some(Resolved { conn }),
-            Ok(false) => {
-                tracing::debug!("{BUS_NAME} is not on {bus}: resolv.conf is used");
-                None
-            }
-            Err(e) => {
-                tracing::debug!("{e}: resolv.conf is used");
-                None
-            }
-        }
+        Service::find(address, &RESOLVE1).await.map(Resolved)
     }
 
     /// Calls `method` of resolved's Manager about link `name`.
@@ -114,38 +59,18 @@ impl Resolved {
     where
         B: serde::Serialize + zbus::zvariant::DynamicType,
     {
-        bounded(
-            method,
-            self.conn
-                .call_method(Some(BUS_NAME), PATH, Some(MANAGER), method, body),
-        )
-        .await
-        .map(drop)
-        .map_err(|e| failed(format!("link {name}: {e}")))
+        self.0
+            .call(method, body)
+            .await
+            .map_err(|e| failed(format!("link {name}: {e}")))
     }
 
     async fn property<T>(&self, name: &str) -> Result<T>
     where
-        T: TryFrom<OwnedValue>,
+        T: TryFrom<zbus::zvariant::OwnedValue>,
         T::Error: std::fmt::Display,
     {
-        let reply = bounded(
-            name,
-            self.conn.call_method(
-                Some(BUS_NAME),
-                PATH,
-                Some("org.freedesktop.DBus.Properties"),
-                "Get",
-                &(MANAGER, name),
-            ),
-        )
-        .await
-        .map_err(failed)?;
-        let value: OwnedValue = reply
-            .body()
-            .deserialize()
-            .map_err(|e| failed(format!("the {name} property: {e}")))?;
-        T::try_from(value).map_err(|e| failed(format!("the {name} property: {e}")))
+        self.0.property(name).await.map_err(failed)
     }
 
     /// Makes link `ifindex` (`name`) use `dns`: its servers, its search

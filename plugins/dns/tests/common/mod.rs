@@ -10,6 +10,7 @@
 
 #![allow(dead_code)] // each test file uses a part of it
 
+pub mod hostnamed;
 pub mod resolved;
 
 use std::{
@@ -54,8 +55,12 @@ pub struct Extras {
     pub sabotage: Option<String>,
     /// The monitor and dhcp plugins (leases in the test's directory).
     pub dhcp: bool,
-    /// `[plugin.dns] dbus_address`: where systemd-resolved is looked for.
+    /// `[plugin.dns] dbus_address`: where systemd-resolved and hostnamed
+    /// are looked for (else a bus that does not exist).
     pub dbus_address: Option<String>,
+    /// The process whose UTS namespace the daemon joins (else one of its
+    /// own).
+    pub uts_of: Option<u32>,
 }
 
 /// A namespace, a directory, and where the daemon's files are.
@@ -135,15 +140,19 @@ impl Bed {
                 self.path("leases").display().to_string()
             ));
         }
+        // Without a bus of the test's own, one that does not exist: a
+        // machine's systemd-resolved or hostnamed is never configured.
+        let no_bus = format!("unix:path={}/no-bus", self.dir.path().display());
+        config.push_str(&format!(
+            "[plugin.dns]\ndbus_address = {:?}\n",
+            extras.dbus_address.as_deref().unwrap_or(&no_bus)
+        ));
         if !self.default_paths {
             config.push_str(&format!(
-                "[plugin.dns]\nresolv_conf = {:?}\nhostname_file = {:?}\n",
+                "resolv_conf = {:?}\nhostname_file = {:?}\n",
                 self.resolv_conf.display().to_string(),
                 self.hostname_file.display().to_string()
             ));
-            if let Some(a) = &extras.dbus_address {
-                config.push_str(&format!("dbus_address = {a:?}\n"));
-            }
         }
         let mut b = DaemonBuilder::new()
             .workspace_plugins(&plugins)
@@ -163,6 +172,7 @@ impl Bed {
         }
         b = b.config(&config);
         let overlay;
+        let target;
         let wrapper: Vec<&str> = if self.default_paths {
             let d = self.dir.path().display();
             overlay = format!(
@@ -180,6 +190,9 @@ impl Bed {
                 &overlay,
                 "sh",
             ]
+        } else if let Some(pid) = extras.uts_of {
+            target = pid.to_string();
+            vec!["nsenter", "--target", &target, "--uts", "--"]
         } else {
             vec!["unshare", "--uts", "--"]
         };
