@@ -12,13 +12,6 @@ mod common;
 use common::{hostnamed::Hostnamed, *};
 use serde_json::json;
 
-fn machine_hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .expect("reading the host name")
-        .trim()
-        .to_string()
-}
-
 fn daemon(bed: &Bed, h: &Hostnamed, extras: Extras) -> nipart_testkit::DaemonProcess {
     bed.daemon(&Extras {
         dbus_address: Some(h.address()),
@@ -76,16 +69,7 @@ fn set_shown_and_removed_through_hostnamed() {
     assert_eq!(h.running(), "nipart-h2");
     assert_eq!(show(&d)["hostname"], json!({"running": "nipart-h2"}));
 
-    let e = apply_err(&d, &bed, "hostname:\n  running: \"two words\"\n");
-    assert!(
-        e.contains("hostname.running: \"two words\" is not a host name: ' ' is not allowed"),
-        "{e}"
-    );
-    assert_eq!(
-        machine_hostname(),
-        machine,
-        "the machine's name is untouched"
-    );
+    refuses_a_bad_host_name(&d, &bed, &machine);
 }
 
 #[test]

@@ -358,3 +358,27 @@ impl Drop for Dnsmasq {
         let _ = self.0.wait();
     }
 }
+
+/// The machine's running host name (the test's own UTS namespace is the
+/// machine's).
+pub fn machine_hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .expect("reading the host name")
+        .trim()
+        .to_string()
+}
+
+/// A running name with white space is refused, naming the key, and the
+/// machine's name (`machine`) is untouched.
+pub fn refuses_a_bad_host_name(d: &DaemonProcess, bed: &Bed, machine: &str) {
+    let e = apply_err(d, bed, "hostname:\n  running: \"two words\"\n");
+    assert!(
+        e.contains("hostname.running: \"two words\" is not a host name: ' ' is not allowed"),
+        "{e}"
+    );
+    assert_eq!(
+        machine_hostname(),
+        machine,
+        "the machine's name is untouched"
+    );
+}
