@@ -62,19 +62,16 @@ fn applied_to_the_default_route_link_shown_and_reverted() {
     stub_untouched(&bed);
 
     // Shown from resolved, not from the stub the link points to.
-    let shown = show(&d)["dns-resolver"].clone();
-    let want = json!({
+    // Shown as applied, and applied back with nothing to change.
+    shown_and_applied_back(
+        &d,
+        &bed,
+        &json!({
         "server": ["192.0.2.53", "2001:db8::53"],
         "search": ["example.com", "example.org"],
         "options": []
-    });
-    assert_eq!(shown["config"], want);
-    assert_eq!(shown["running"], want);
-
-    // What show prints applies back with nothing to change.
-    let round = serde_json::to_string(&json!({"dns-resolver": shown})).unwrap();
-    let out = apply_ok(&d, &bed, &round);
-    assert!(out.contains("nothing to change"), "{out}");
+        }),
+    );
 
     // A config with only servers keeps the search list.
     apply_ok(
@@ -102,30 +99,7 @@ fn bad_input_and_options_are_refused_and_nothing_changes() {
     let link = link_index(&bed, LINK);
     apply_ok(&d, &bed, STATE);
 
-    let e = apply_err(
-        &d,
-        &bed,
-        "dns-resolver: {config: {server: [192.0.2.1, 192.0.2.300]}}",
-    );
-    assert!(
-        e.contains("dns-resolver.config.server[1]: \"192.0.2.300\" is not an IP address"),
-        "{e}"
-    );
-    let e = apply_err(
-        &d,
-        &bed,
-        "dns-resolver: {config: {search: [\"two words.example\"]}}",
-    );
-    assert!(e.contains("dns-resolver.config.search[0]"), "{e}");
-    let e = apply_err(
-        &d,
-        &bed,
-        "dns-resolver: {config: {server: [192.0.2.1, 192.0.2.2, 192.0.2.3, 192.0.2.4]}}",
-    );
-    assert!(
-        e.contains("dns-resolver.config.server: 4 servers given"),
-        "{e}"
-    );
+    refuses_bad_resolver_input(&d, &bed);
     // resolved has no resolver options: refused, not silently dropped.
     let e = apply_err(
         &d,

@@ -61,19 +61,16 @@ fn applied_shown_applied_back_and_cleared() {
     );
     assert_eq!(mode & 0o777, 0o644, "resolv.conf is readable by all");
 
-    let shown = show(&d)["dns-resolver"].clone();
-    let want = json!({
+    // Shown as applied, and applied back with nothing to change.
+    shown_and_applied_back(
+        &d,
+        &bed,
+        &json!({
         "server": ["192.0.2.53", "2001:db8::53"],
         "search": ["example.com", "example.org"],
         "options": ["rotate", "ndots:2"]
-    });
-    assert_eq!(shown["config"], want);
-    assert_eq!(shown["running"], want);
-
-    // What show prints applies back with nothing to change.
-    let round = serde_json::to_string(&json!({"dns-resolver": shown})).unwrap();
-    let out = apply_ok(&d, &bed, &round);
-    assert!(out.contains("nothing to change"), "{out}");
+        }),
+    );
 
     // A config with only servers keeps the search list and options.
     apply_ok(
@@ -110,33 +107,7 @@ fn bad_input_is_refused_with_the_path_and_nothing_written() {
     apply_ok(&d, &bed, STATE);
     let before = read(&bed.resolv_conf);
 
-    let e = apply_err(
-        &d,
-        &bed,
-        "dns-resolver: {config: {server: [192.0.2.1, 192.0.2.300]}}",
-    );
-    assert!(
-        e.contains("dns-resolver.config.server[1]: \"192.0.2.300\" is not an IP address"),
-        "{e}"
-    );
-    let e = apply_err(
-        &d,
-        &bed,
-        "dns-resolver: {config: {search: [\"two words.example\"]}}",
-    );
-    assert!(
-        e.contains("dns-resolver.config.search[0]: \"two words.example\" is not a domain name: it holds white space"),
-        "{e}"
-    );
-    let e = apply_err(
-        &d,
-        &bed,
-        "dns-resolver: {config: {server: [192.0.2.1, 192.0.2.2, 192.0.2.3, 192.0.2.4]}}",
-    );
-    assert!(
-        e.contains("dns-resolver.config.server: 4 servers given, but the resolver of resolv.conf uses at most 3 (glibc's MAXNS)"),
-        "{e}"
-    );
+    refuses_bad_resolver_input(&d, &bed);
     let seven: Vec<String> = (1..=7).map(|i| format!("d{i}.example")).collect();
     let e = apply_err(
         &d,

@@ -382,3 +382,48 @@ pub fn refuses_a_bad_host_name(d: &DaemonProcess, bed: &Bed, machine: &str) {
         "the machine's name is untouched"
     );
 }
+
+/// `dns-resolver` shows `want` as both `config` and `running`, and what
+/// show prints applies back with nothing to change.
+pub fn shown_and_applied_back(d: &DaemonProcess, bed: &Bed, want: &Value) {
+    let shown = show(d)["dns-resolver"].clone();
+    assert_eq!(&shown["config"], want);
+    assert_eq!(&shown["running"], want);
+    let round =
+        serde_json::to_string(&serde_json::json!({"dns-resolver": shown})).expect("a JSON state");
+    let out = apply_ok(d, bed, &round);
+    assert!(out.contains("nothing to change"), "{out}");
+}
+
+/// Not an IP address, a search domain with white space and more servers
+/// than the resolver takes are refused, each naming its key (the caller
+/// checks that nothing changed).
+pub fn refuses_bad_resolver_input(d: &DaemonProcess, bed: &Bed) {
+    let e = apply_err(
+        d,
+        bed,
+        "dns-resolver: {config: {server: [192.0.2.1, 192.0.2.300]}}",
+    );
+    assert!(
+        e.contains("dns-resolver.config.server[1]: \"192.0.2.300\" is not an IP address"),
+        "{e}"
+    );
+    let e = apply_err(
+        d,
+        bed,
+        "dns-resolver: {config: {search: [\"two words.example\"]}}",
+    );
+    assert!(
+        e.contains("dns-resolver.config.search[0]: \"two words.example\" is not a domain name: it holds white space"),
+        "{e}"
+    );
+    let e = apply_err(
+        d,
+        bed,
+        "dns-resolver: {config: {server: [192.0.2.1, 192.0.2.2, 192.0.2.3, 192.0.2.4]}}",
+    );
+    assert!(
+        e.contains("dns-resolver.config.server: 4 servers given, but the resolver of resolv.conf uses at most 3 (glibc's MAXNS)"),
+        "{e}"
+    );
+}
