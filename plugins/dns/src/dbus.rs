@@ -23,6 +23,18 @@ async fn bounded<T>(what: &str, f: impl Future<Output = zbus::Result<T>>) -> Res
     }
 }
 
+/// A connection to the bus at `address` (the system bus when `None`).
+pub async fn connect(address: Option<&str>) -> Result<Connection, String> {
+    let conn = async {
+        match address {
+            Some(a) => zbus::connection::Builder::address(a)?.build().await,
+            None => Connection::system().await,
+        }
+    };
+    let bus = address.unwrap_or("the system bus");
+    bounded(&format!("connecting to {bus}"), conn).await
+}
+
 /// Where a service answers: its bus name, object and interface.
 pub struct ServiceName {
     pub name: &'static str,
@@ -46,14 +58,8 @@ impl Service {
     /// `None` (why, logged) when the bus can't be reached or nobody owns
     /// the name (and, when `at` is activatable, the bus can't start it).
     pub async fn find(address: Option<&str>, at: &'static ServiceName) -> Option<Service> {
-        let conn = async {
-            match address {
-                Some(a) => zbus::connection::Builder::address(a)?.build().await,
-                None => Connection::system().await,
-            }
-        };
         let bus = address.unwrap_or("the system bus");
-        let conn = match bounded(&format!("connecting to {bus}"), conn).await {
+        let conn = match connect(address).await {
             Ok(c) => c,
             Err(e) => {
                 tracing::debug!("{} not used: {e}", at.name);

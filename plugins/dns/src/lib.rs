@@ -250,6 +250,9 @@ struct Dns {
     /// The links nipart gave systemd-resolved something for (name →
     /// index), reverted when they no longer carry anything.
     resolved_links: BTreeMap<String, i32>,
+    /// What those links were given, set again when resolved restarts
+    /// (`resolved::follow`).
+    resolved_given: resolved::Given,
 }
 
 impl Dns {
@@ -309,7 +312,11 @@ impl Dns {
         rollback: bool,
     ) -> Result<Vec<String>> {
         let Some(bus) = resolved::Resolved::find(self.config.dbus_address.as_deref()).await else {
-            return resolv::write(&self.config.resolv_conf, &next.effective(), take_over);
+            let changes = resolv::write(&self.config.resolv_conf, &next.effective(), take_over)?;
+            // resolv.conf holds it now: a resolved that appears later is
+            // given it at the next apply, not what it had before.
+            self.resolved_given.lock().await.clear();
+            return Ok(changes);
         };
         let options = next
             .configured
@@ -326,6 +333,11 @@ impl Dns {
         let plan = next.per_link(&resolved::default_route_links()?)?;
         let mut changes = Vec::new();
         let mut now = BTreeMap::new();
+        let mut given = BTreeMap::new();
+        // Held until the links are set: a restart of resolved seen
+        // meanwhile gives them these settings, not older ones.
+        let given_lock = self.resolved_given.clone();
+        let mut last_given = given_lock.lock().await;
         for (name, dns) in &plan {
             // A lease's interface that is gone has nothing to configure.
             let Some(index) = resolved::ifindex(name) else {
@@ -343,6 +355,7 @@ impl Dns {
             }
             bus.set_link(name, index, dns).await?;
             now.insert(name.clone(), index);
+            given.insert(name.clone(), dns.clone());
             changes.push(format!(
                 "systemd-resolved: link {name}: servers [{}], search [{}]",
                 dns.servers.join(", "),
@@ -357,6 +370,7 @@ impl Dns {
             changes.push(format!("systemd-resolved: link {name} reverted"));
         }
         self.resolved_links = now;
+        *last_given = given;
         Ok(changes)
     }
 
@@ -433,11 +447,16 @@ impl Plugin for Dns {
             config: Config::default(),
             resolver: Resolver::default(),
             resolved_links: BTreeMap::new(),
+            resolved_given: resolved::Given::default(),
         })
     }
 
     async fn init(&mut self, ctx: &Context) -> Result<()> {
         self.config = ctx.config::<Config>()?.check()?;
+        tokio::spawn(resolved::follow(
+            self.config.dbus_address.clone(),
+            self.resolved_given.clone(),
+        ));
         Ok(())
     }
 

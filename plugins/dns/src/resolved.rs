@@ -2,7 +2,8 @@
 //! see org.freedesktop.resolve1(5)): found on the bus at each apply and
 //! query, configured per link (`SetLinkDNS`, `SetLinkDomains`,
 //! `SetLinkDefaultRoute`, `RevertLink`), read back from the Manager's
-//! `DNS` and `Domains` properties. Its files are never edited.
+//! `DNS` and `Domains` properties, and given its links' settings again
+//! when it restarts ([`follow`]). Its files are never edited.
 //!
 //! Invariants: resolved has no global server list on the bus (the global
 //! one is resolved.conf's), so `dns-resolver.config` goes on the links
@@ -34,6 +35,66 @@ const MAX_ROUTE_TABLE: u64 = 4 * 1024 * 1024;
 pub struct LinkDns {
     pub servers: Vec<String>,
     pub search: Vec<String>,
+}
+
+/// What nipart last gave resolved, by link: given again when resolved
+/// appears on the bus again (its link settings are runtime state, lost
+/// when it restarts). Locked for the whole of an apply's or a restart's
+/// calls, so that one never overwrites the other's newer settings.
+pub type Given = std::sync::Arc<tokio::sync::Mutex<BTreeMap<String, LinkDns>>>;
+
+/// Follows resolved's name on the bus at `address`: each time it gets a
+/// new owner (resolved restarted), the links in `given` are set again.
+/// Ends when the bus can't be reached or closes.
+pub async fn follow(address: Option<String>, given: Given) {
+    use futures_util::StreamExt;
+    let address = address.as_deref();
+    let bus = address.unwrap_or("the system bus");
+    let conn = match crate::dbus::connect(address).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::debug!("systemd-resolved's restarts not followed: {e}");
+            return;
+        }
+    };
+    let owners = async {
+        zbus::fdo::DBusProxy::new(&conn)
+            .await?
+            .receive_name_owner_changed_with_args(&[(0, RESOLVE1.name)])
+            .await
+    };
+    let mut owners = match owners.await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!("systemd-resolved's restarts not followed on {bus}: {e}");
+            return;
+        }
+    };
+    while let Some(signal) = owners.next().await {
+        let Ok(args) = signal.args() else { continue };
+        if args.new_owner().is_none() {
+            continue;
+        }
+        let plan = given.lock().await;
+        if plan.is_empty() {
+            continue;
+        }
+        let Some(r) = Resolved::find(address).await else {
+            continue;
+        };
+        for (name, dns) in plan.iter() {
+            let Some(index) = ifindex(name) else { continue };
+            match r.set_link(name, index, dns).await {
+                Ok(()) => tracing::info!(
+                    "systemd-resolved is back on {bus}: link {name} given servers [{}], search [{}] again",
+                    dns.servers.join(", "),
+                    dns.search.join(", ")
+                ),
+                Err(e) => tracing::warn!("{e}"),
+            }
+        }
+    }
+    tracing::debug!("{bus} closed: systemd-resolved's restarts no longer followed");
 }
 
 /// resolved, owning its name on the bus.

@@ -187,6 +187,30 @@ fn applied_again_after_both_daemons_restart() {
     stub_untouched(&bed);
 }
 
+/// resolved forgets link settings when it restarts: the plugin follows
+/// its name on the bus and gives the links what they had again.
+#[test]
+fn a_resolved_restart_gets_the_links_again() {
+    let (bed, mut r, d) = bed_with_resolved(Extras::default());
+    let link = link_index(&bed, LINK);
+    apply_ok(&d, &bed, STATE);
+    r.stop_resolved();
+    r.start_resolved();
+    wait_for("the links given again after resolved's restart", || {
+        (r.link_servers(link) == ["192.0.2.53", "2001:db8::53"]).then_some(())
+    });
+    assert_eq!(
+        r.link_domains(link),
+        [("example.com".into(), false), ("example.org".into(), false)]
+    );
+    assert!(r.link_default_route(link));
+    assert!(
+        d.log().contains("systemd-resolved is back on"),
+        "{}",
+        d.log()
+    );
+}
+
 /// Decided: the backend is chosen at each apply and query, so with
 /// resolved gone the file's rules hold again: the stub's link is another
 /// manager's file, refused unless taken over.
