@@ -12,8 +12,11 @@
 //! rollback is an apply of the checkpoint's values, which the commander's
 //! queries (and so its checkpoints) hold. The name servers of the dhcp
 //! plugin's leases (`dhcp.lease`, `dhcp.lease-lost`, and `dhcp.leases` at
-//! each apply) follow the configured ones in resolv.conf, unless the
-//! interface's `auto-dns` is false (which the part of role `dns` carries).
+//! each apply) follow the configured ones in resolv.conf, and their search
+//! domains (options 119, else 15) the configured search domains, unless
+//! the interface's `auto-dns` is false (which the part of role `dns`
+//! carries). A lease's host name (option 12) becomes the running host name
+//! when the interface's `ipv4.auto-hostname` is true (carried likewise).
 //! See `docs/plugins/dns.md`.
 
 mod hostname;
@@ -31,7 +34,7 @@ use nipart_plugin_api::{
     protocol::daemon::ConfigType,
     state::{
         ApplyPart, DhcpLeaseInfo, DhcpLeaseLost, DhcpLeaseQuery, DnsConfig, DnsQuery,
-        HostnameQuery, PartApplied,
+        HostnameQuery, HostnameState, PartApplied,
     },
 };
 use serde::Deserialize;
@@ -86,8 +89,27 @@ impl Config {
     }
 }
 
+/// What a DHCP lease gives the resolver and the host name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Learned {
+    servers: Vec<Ipv4Addr>,
+    search: Vec<String>,
+    hostname: Option<String>,
+}
+
+impl From<DhcpLeaseInfo> for Learned {
+    fn from(l: DhcpLeaseInfo) -> Learned {
+        Learned {
+            servers: l.dns_servers,
+            search: l.search,
+            hostname: l.hostname,
+        }
+    }
+}
+
 /// What the resolver is made of: the config applied, and the name servers
-/// of each interface's DHCP lease, used unless its `auto-dns` is false.
+/// and search domains of each interface's DHCP lease, used unless its
+/// `auto-dns` is false.
 #[derive(Default)]
 struct Resolver {
     /// The last `dns-resolver.config` applied (complete): what the file
@@ -95,8 +117,8 @@ struct Resolver {
     configured: Option<DnsConfig>,
     /// Interfaces whose leases' name servers are not used.
     auto_dns_off: BTreeSet<String>,
-    /// The name servers of each interface's lease.
-    learned: BTreeMap<String, Vec<Ipv4Addr>>,
+    /// What each interface's lease gave.
+    learned: BTreeMap<String, Learned>,
     /// Whether nipart wrote the file (then a lease that comes or goes
     /// rewrites it even without a configured resolver).
     wrote: bool,
@@ -104,19 +126,45 @@ struct Resolver {
 
 impl Resolver {
     /// The config to write: the configured one (whole), then the name
-    /// servers DHCP gave (each once) while the resolver takes more.
+    /// servers and search domains DHCP gave (each once) while the resolver
+    /// takes more.
     fn effective(&self) -> DnsConfig {
         let mut c = self
             .configured
             .clone()
             .unwrap_or_else(|| DnsConfig::default().completed(None));
-        let servers = c.server.get_or_insert_with(Vec::new);
+        let search = c.search.get_or_insert_with(Vec::new);
+        let mut chars: usize = search.iter().map(|s| s.len() + 1).sum();
         let mut left_out = Vec::new();
-        for (iface, list) in &self.learned {
+        for (iface, learned) in &self.learned {
             if self.auto_dns_off.contains(iface) {
                 continue;
             }
-            for s in list.iter().map(ToString::to_string) {
+            for d in &learned.search {
+                if search.contains(d) {
+                    continue;
+                }
+                if search.len() < resolv::MAX_SEARCH && chars + d.len() < resolv::MAX_SEARCH_CHARS {
+                    chars += d.len() + 1;
+                    search.push(d.clone());
+                } else {
+                    left_out.push(d.clone());
+                }
+            }
+        }
+        if !left_out.is_empty() {
+            tracing::info!(
+                "DHCP's search domains beyond the resolver's limits left out: {}",
+                left_out.join(", ")
+            );
+        }
+        let servers = c.server.get_or_insert_with(Vec::new);
+        let mut left_out = Vec::new();
+        for (iface, learned) in &self.learned {
+            if self.auto_dns_off.contains(iface) {
+                continue;
+            }
+            for s in learned.servers.iter().map(ToString::to_string) {
                 if servers.contains(&s) {
                     continue;
                 }
@@ -137,23 +185,25 @@ impl Resolver {
         c
     }
 
-    /// The servers the leases added to the configured ones (in the file
-    /// when nipart wrote it).
-    fn added(&self) -> Vec<String> {
+    /// The servers and search domains the leases added to the configured
+    /// ones (in the file when nipart wrote it).
+    fn added(&self) -> resolv::Added {
         if !self.wrote {
-            return Vec::new();
+            return resolv::Added::default();
         }
-        let configured = self
-            .configured
-            .as_ref()
-            .and_then(|c| c.server.as_deref())
-            .unwrap_or(&[]);
-        self.effective()
-            .server
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|s| !configured.contains(s))
-            .collect()
+        let configured = self.configured.clone().unwrap_or_default();
+        let effective = self.effective();
+        let new = |all: Option<Vec<String>>, had: Option<Vec<String>>| -> Vec<String> {
+            let had = had.unwrap_or_default();
+            all.unwrap_or_default()
+                .into_iter()
+                .filter(|s| !had.contains(s))
+                .collect()
+        };
+        resolv::Added {
+            servers: new(effective.server, configured.server),
+            search: new(effective.search, configured.search),
+        }
     }
 
     /// Whether there is anything for nipart to write.
@@ -162,15 +212,18 @@ impl Resolver {
     }
 
     fn uses_learned(&self) -> bool {
-        self.learned
-            .iter()
-            .any(|(i, s)| !s.is_empty() && !self.auto_dns_off.contains(i))
+        self.learned.iter().any(|(i, l)| {
+            (!l.servers.is_empty() || !l.search.is_empty()) && !self.auto_dns_off.contains(i)
+        })
     }
 }
 
 struct Dns {
     config: Config,
     resolver: Resolver,
+    /// Interfaces whose lease's host name is the running host name
+    /// (`ipv4.auto-hostname: true`).
+    auto_hostname: BTreeSet<String>,
 }
 
 impl Dns {
@@ -187,6 +240,15 @@ impl Dns {
                 wrote: self.resolver.wrote,
             };
             for iface in &state.interfaces {
+                match iface.ipv4.as_ref().and_then(|c| c.auto_hostname) {
+                    Some(true) => {
+                        self.auto_hostname.insert(iface.name.clone());
+                    }
+                    Some(false) => {
+                        self.auto_hostname.remove(&iface.name);
+                    }
+                    None => {}
+                }
                 let flags =
                     [&iface.ipv4, &iface.ipv6].map(|ip| ip.as_ref().and_then(|c| c.auto_dns));
                 if flags.contains(&Some(false)) {
@@ -223,12 +285,37 @@ impl Dns {
         if let Some(h) = &state.hostname {
             changes.extend(hostname::apply(&self.config.hostname_file, h)?);
         }
+        // A lease's host name, for an interface that now says to use it.
+        let from_lease = state
+            .interfaces
+            .iter()
+            .filter(|i| self.auto_hostname.contains(&i.name))
+            .find_map(|i| {
+                let l = self.resolver.learned.get(&i.name)?;
+                Some((i.name.clone(), l.hostname.clone()?))
+            });
+        if let Some((iface, name)) = from_lease {
+            changes.extend(self.lease_hostname(&iface, &name)?);
+        }
         Ok(changes)
     }
 
-    /// The name servers of the dhcp plugin's leases, by interface (`None`
-    /// without a dhcp plugin or an answer).
-    async fn leases(&self, ctx: &Context) -> Option<BTreeMap<String, Vec<Ipv4Addr>>> {
+    /// Makes `name`, the host name of `iface`'s lease, the running one.
+    fn lease_hostname(&self, iface: &str, name: &str) -> Result<Vec<String>> {
+        let want = HostnameState {
+            running: Some(name.to_string()),
+            config: None,
+        };
+        let changes = hostname::apply(&self.config.hostname_file, &want)?;
+        Ok(changes
+            .into_iter()
+            .map(|c| format!("{c} (DHCP on {iface})"))
+            .collect())
+    }
+
+    /// What the dhcp plugin's leases give, by interface (`None` without a
+    /// dhcp plugin or an answer).
+    async fn leases(&self, ctx: &Context) -> Option<BTreeMap<String, Learned>> {
         match ctx
             .ask_within(&DhcpLeaseQuery { interface: None }, LEASES_TIMEOUT)
             .await
@@ -236,7 +323,7 @@ impl Dns {
             Ok(list) => Some(
                 list.leases
                     .into_iter()
-                    .map(|l| (l.interface, l.dns_servers))
+                    .map(|l| (l.interface.clone(), Learned::from(l)))
                     .collect(),
             ),
             Err(e) => {
@@ -247,14 +334,24 @@ impl Dns {
     }
 
     /// A lease came, was renewed or was lost: the file says its name
-    /// servers (or no longer), when nipart manages it.
-    fn lease_changed(&mut self, interface: &str, servers: Option<Vec<Ipv4Addr>>) {
+    /// servers and search domains (or no longer), when nipart manages it;
+    /// its host name is set when the interface says so.
+    fn lease_changed(&mut self, interface: &str, learned: Option<Learned>) {
         let before = self.resolver.learned.get(interface).cloned();
-        if before == servers {
+        if before == learned {
             return;
         }
-        match servers {
-            Some(s) => self.resolver.learned.insert(interface.to_string(), s),
+        if let Some(name) = learned.as_ref().and_then(|l| l.hostname.as_deref())
+            && self.auto_hostname.contains(interface)
+            && before.as_ref().and_then(|b| b.hostname.as_deref()) != Some(name)
+        {
+            match self.lease_hostname(interface, name) {
+                Ok(changes) => changes.iter().for_each(|c| tracing::info!("{c}")),
+                Err(e) => tracing::warn!("the host name of {interface}'s lease: {e}"),
+            }
+        }
+        match learned {
+            Some(l) => self.resolver.learned.insert(interface.to_string(), l),
             None => self.resolver.learned.remove(interface),
         };
         if !self.resolver.manages() {
@@ -287,6 +384,7 @@ impl Plugin for Dns {
         Ok(Dns {
             config: Config::default(),
             resolver: Resolver::default(),
+            auto_hostname: BTreeSet::new(),
         })
     }
 
@@ -300,7 +398,7 @@ impl Plugin for Dns {
             // Notices: the dhcp plugin's leases.
             match Incoming::decode(&event) {
                 Ok(Some(Incoming::Lease(l))) => {
-                    self.lease_changed(&l.interface, Some(l.dns_servers))
+                    self.lease_changed(&l.interface.clone(), Some(Learned::from(l)))
                 }
                 Ok(Some(Incoming::LeaseLost(l))) => self.lease_changed(&l.interface, None),
                 _ => {}

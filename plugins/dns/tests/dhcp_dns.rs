@@ -1,6 +1,9 @@
 //! The name servers of a DHCPv4 lease (dnsmasq in a server namespace) go
 //! into resolv.conf after the configured ones, unless the interface's
-//! `auto-dns` is false; they leave with the lease's client.
+//! `auto-dns` is false; they leave with the lease's client. The lease's
+//! search domains (option 119, else 15) follow the configured ones the
+//! same way, and its host name (option 12) becomes the running one when
+//! `ipv4.auto-hostname` is true.
 
 mod common;
 
@@ -15,7 +18,7 @@ const SERVER_IF: &str = "dnss0";
 struct Dnsmasq(Child);
 
 impl Dnsmasq {
-    fn start(ns: &Netns, bed: &Bed) -> Dnsmasq {
+    fn start(ns: &Netns, bed: &Bed, extra: &[&str]) -> Dnsmasq {
         let log = bed.path("dnsmasq.log");
         let child = Command::new("ip")
             .args(["netns", "exec", &ns.name])
@@ -37,6 +40,7 @@ impl Dnsmasq {
             ))
             .arg(format!("--log-facility={}", log.display()))
             .arg(format!("--pid-file={}", bed.path("dnsmasq.pid").display()))
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -67,7 +71,7 @@ fn lease_name_servers_follow_the_configured_ones_unless_auto_dns_is_false() {
     ));
     server.ip(&format!("addr add 10.19.0.1/24 dev {SERVER_IF}"));
     server.ip(&format!("link set {SERVER_IF} up"));
-    let _dnsmasq = Dnsmasq::start(&server, &bed);
+    let _dnsmasq = Dnsmasq::start(&server, &bed, &[]);
     let d = bed.daemon(&Extras {
         dhcp: true,
         ..Extras::default()
@@ -124,5 +128,151 @@ fn lease_name_servers_follow_the_configured_ones_unless_auto_dns_is_false() {
     );
     wait_for("the lease's name servers to leave", || {
         (entries(&bed.resolv_conf) == ["nameserver 192.0.2.53", "search example.com"]).then_some(())
+    });
+}
+
+/// The client's link and the server's, the client with a fixed MAC
+/// address (dnsmasq names the host by it).
+fn link_pair(bed: &Bed, server: &Netns, mac: &str) {
+    bed.ns.ip(&format!(
+        "link add {CLIENT_IF} address {mac} type veth peer name {SERVER_IF} netns {}",
+        server.name
+    ));
+    server.ip(&format!("addr add 10.19.0.1/24 dev {SERVER_IF}"));
+    server.ip(&format!("link set {SERVER_IF} up"));
+}
+
+/// The running host name in the daemon's UTS namespace, as it shows it.
+fn running_hostname(d: &nipart_testkit::DaemonProcess) -> String {
+    show(d)["hostname"]["running"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn lease_search_domains_and_host_name_are_used_as_the_state_says() {
+    let bed = Bed::new();
+    let server = Netns::new();
+    link_pair(&bed, &server, "02:00:00:19:00:01");
+    let _dnsmasq = Dnsmasq::start(
+        &server,
+        &bed,
+        &[
+            "--dhcp-option=option:domain-name,lan.example",
+            "--dhcp-option=option:domain-search,a.example,b.example",
+            "--dhcp-host=02:00:00:19:00:01,nipart-dhcp-host",
+        ],
+    );
+    let d = bed.daemon(&Extras {
+        dhcp: true,
+        ..Extras::default()
+    });
+    let before = running_hostname(&d);
+    assert_ne!(before, "nipart-dhcp-host");
+
+    apply_ok(
+        &d,
+        &bed,
+        &format!(
+            "dns-resolver:\n  config:\n    server: [192.0.2.53]\n    search: [example.com]\n\
+             interfaces:\n  - name: {CLIENT_IF}\n    state: up\n    ipv4:\n      dhcp: true\n"
+        ),
+    );
+    let with_lease = [
+        "nameserver 192.0.2.53",
+        "nameserver 10.19.0.53",
+        "nameserver 10.19.0.54",
+        "search example.com a.example b.example",
+    ];
+    wait_for("the lease's search domains in resolv.conf", || {
+        (entries(&bed.resolv_conf) == with_lease).then_some(())
+    });
+    // The lease shows what it gave; `config` is what was asked for.
+    let shown = show(&d);
+    let lease = shown["interfaces"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["name"] == CLIENT_IF))
+        .map(|i| i["ipv4"]["dhcp-lease"].clone())
+        .expect("the client interface is shown");
+    assert_eq!(lease["domain-name"], "lan.example", "{lease:#}");
+    assert_eq!(
+        lease["search"],
+        serde_json::json!(["a.example", "b.example"]),
+        "{lease:#}"
+    );
+    assert_eq!(lease["hostname"], "nipart-dhcp-host", "{lease:#}");
+    assert_eq!(
+        shown["dns-resolver"]["config"]["search"],
+        serde_json::json!(["example.com"])
+    );
+    assert_eq!(
+        shown["dns-resolver"]["running"]["search"],
+        serde_json::json!(["example.com", "a.example", "b.example"])
+    );
+    // auto-hostname is false when not given: the name stays.
+    assert_eq!(running_hostname(&d), before);
+
+    // auto-dns: false takes servers and search domains out.
+    apply_ok(
+        &d,
+        &bed,
+        &format!("interfaces:\n  - name: {CLIENT_IF}\n    ipv4:\n      auto-dns: false\n"),
+    );
+    assert_eq!(
+        entries(&bed.resolv_conf),
+        ["nameserver 192.0.2.53", "search example.com"]
+    );
+
+    // auto-hostname: true makes the lease's host name the running one.
+    apply_ok(
+        &d,
+        &bed,
+        &format!(
+            "interfaces:\n  - name: {CLIENT_IF}\n    ipv4:\n      auto-dns: true\n      auto-hostname: true\n"
+        ),
+    );
+    assert_eq!(running_hostname(&d), "nipart-dhcp-host");
+    assert_eq!(entries(&bed.resolv_conf), with_lease);
+    let v4 = show(&d)["interfaces"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["name"] == CLIENT_IF))
+        .map(|i| i["ipv4"].clone())
+        .expect("the client interface is shown");
+    assert_eq!(v4["auto-hostname"], true, "{v4:#}");
+}
+
+#[test]
+fn option_15_alone_is_the_search_domain_and_auto_hostname_applies_at_the_lease() {
+    let bed = Bed::new();
+    let server = Netns::new();
+    link_pair(&bed, &server, "02:00:00:19:00:02");
+    let _dnsmasq = Dnsmasq::start(
+        &server,
+        &bed,
+        &[
+            "--dhcp-option=option:domain-name,lan.example",
+            "--dhcp-host=02:00:00:19:00:02,nipart-lease-name",
+        ],
+    );
+    let d = bed.daemon(&Extras {
+        dhcp: true,
+        ..Extras::default()
+    });
+    // auto-hostname given with DHCP: the name is set when the lease comes.
+    apply_ok(
+        &d,
+        &bed,
+        &format!(
+            "interfaces:\n  - name: {CLIENT_IF}\n    state: up\n    ipv4:\n      dhcp: true\n      auto-hostname: true\n"
+        ),
+    );
+    wait_for("the lease's host name", || {
+        (running_hostname(&d) == "nipart-lease-name").then_some(())
+    });
+    wait_for("option 15 as the search domain", || {
+        entries(&bed.resolv_conf)
+            .contains(&"search lan.example".to_string())
+            .then_some(())
     });
 }

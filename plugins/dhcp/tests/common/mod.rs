@@ -222,6 +222,39 @@ impl Daemon {
         Daemon { process }
     }
 
+    /// Starts the daemon with the conf plugin too (its directories in the
+    /// sandbox): applied states are saved and applied again at the next
+    /// start ([`Daemon::restart`]).
+    pub fn start_saving(bed: &Bed) -> Daemon {
+        let mut process = DaemonBuilder::new()
+            .workspace_plugins(&[
+                "nipart-plugin-kernel",
+                "nipart-plugin-state",
+                "nipart-plugin-commander",
+                "nipart-plugin-monitor",
+                "nipart-plugin-conf",
+                "nipart-plugin-dhcp",
+            ])
+            .netns(&bed.client)
+            .config(&format!(
+                "log_level = \"debug\"\n[plugin.dhcp]\nlease_dir = {}\nretry_interval_ms = 1000\n",
+                toml_str(&bed.path("leases"))
+            ))
+            .conf("")
+            .build();
+        process.start();
+        Daemon { process }
+    }
+
+    /// Stops the daemon (SIGTERM: the plugins' shutdown runs) and starts
+    /// it again over the same files; waits until the conf plugin applied
+    /// the saved state.
+    pub fn restart(&mut self) {
+        self.process.stop(Duration::from_secs(30));
+        self.process.start();
+        self.wait_for_log("is applied", Duration::from_secs(60));
+    }
+
     pub fn nipc(&self, args: &[&str]) -> Output {
         Command::new(nipc_binary())
             .arg("--socket")
