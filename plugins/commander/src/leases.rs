@@ -44,7 +44,10 @@ pub async fn merge(ctx: &Context, state: &mut NetworkState, interface: Option<&s
             v4.auto_routes = Some(s.auto_routes);
             v4.auto_route_metric = s.auto_route_metric;
             v4.auto_route_table_id = Some(s.auto_route_table_id);
-            v4.auto_hostname = Some(s.auto_hostname);
+            // Shown when on only: `false` in a desired state goes to role
+            // `dns`, which a daemon without a dns plugin lacks, and
+            // `show`'s output must apply back there too.
+            v4.auto_hostname = s.auto_hostname.then_some(true);
         }
     }
     for mut lease in list.leases {
