@@ -7,51 +7,14 @@
 
 mod common;
 
-use std::{
-    process::{Child, Command, Stdio},
-    thread,
-    time::{Duration, Instant},
-};
+use std::{process::Command, time::Duration};
 
 use common::{FAST, Netns, Node};
+use nipart_testkit::RouterAdvertiser as Advertiser;
 
-/// dnsmasq sending router advertisements on `links` in `server`, killed
-/// on drop.
-struct Advertiser(Child);
-
-impl Advertiser {
-    fn start(server: &Netns, links: &[&str]) -> Advertiser {
-        nipart_testkit::require("dnsmasq");
-        let mut cmd = Command::new("ip");
-        cmd.args(["netns", "exec", &server.name, "dnsmasq"]).args([
-            "--no-daemon",
-            "--conf-file=/dev/null",
-            "--port=0",
-            "--user=root",
-            "--bind-interfaces",
-            "--enable-ra",
-            "--dhcp-range=::,constructor:s*,ra-only,64",
-            "--pid-file=",
-            "--leasefile-ro",
-        ]);
-        for l in links {
-            cmd.arg(format!("--interface={l}"));
-        }
-        let child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting dnsmasq");
-        Advertiser(child)
-    }
-}
-
-impl Drop for Advertiser {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// Waits (up to 30 s) until `f` holds.
+fn wait_until(what: &str, mut f: impl FnMut() -> bool) {
+    nipart_testkit::wait_for(Duration::from_secs(30), what, || f().then_some(()));
 }
 
 /// The two veth pairs, made anew: `c1`/`c2` in `ns` with fixed MAC
@@ -68,18 +31,6 @@ fn links(ns: &Netns, server: &Netns) {
         server.ip(&format!("link set s{i} addrgenmode eui64"));
         server.ip(&format!("addr add 2001:db8:{i}::1/64 dev s{i} nodad"));
         server.ip(&format!("link set s{i} up"));
-    }
-}
-
-/// Waits (up to 30 s) until `f` holds.
-fn wait_until(what: &str, mut f: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !f() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "timed out waiting for {what}"
-        );
-        thread::sleep(Duration::from_millis(200));
     }
 }
 

@@ -65,12 +65,7 @@ impl Drop for Dnsmasq {
 fn lease_name_servers_follow_the_configured_ones_unless_auto_dns_is_false() {
     let bed = Bed::new();
     let server = Netns::new();
-    bed.ns.ip(&format!(
-        "link add {CLIENT_IF} type veth peer name {SERVER_IF} netns {}",
-        server.name
-    ));
-    server.ip(&format!("addr add 10.19.0.1/24 dev {SERVER_IF}"));
-    server.ip(&format!("link set {SERVER_IF} up"));
+    link_pair(&bed, &server, "02:00:00:19:00:03");
     let _dnsmasq = Dnsmasq::start(&server, &bed, &[]);
     let d = bed.daemon(&Extras {
         dhcp: true,
@@ -103,15 +98,7 @@ fn lease_name_servers_follow_the_configured_ones_unless_auto_dns_is_false() {
         serde_json::json!(["192.0.2.53", "10.19.0.53", "10.19.0.54"])
     );
 
-    apply_ok(
-        &d,
-        &bed,
-        &format!("interfaces:\n  - name: {CLIENT_IF}\n    ipv4:\n      auto-dns: false\n"),
-    );
-    assert_eq!(
-        entries(&bed.resolv_conf),
-        ["nameserver 192.0.2.53", "search example.com"]
-    );
+    auto_dns_off(&d, &bed);
 
     apply_ok(
         &d,
@@ -140,6 +127,29 @@ fn link_pair(bed: &Bed, server: &Netns, mac: &str) {
     ));
     server.ip(&format!("addr add 10.19.0.1/24 dev {SERVER_IF}"));
     server.ip(&format!("link set {SERVER_IF} up"));
+}
+
+/// Applies `auto-dns: false` to the client: resolv.conf keeps the
+/// configured server and search domain alone.
+fn auto_dns_off(d: &nipart_testkit::DaemonProcess, bed: &Bed) {
+    apply_ok(
+        d,
+        bed,
+        &format!("interfaces:\n  - name: {CLIENT_IF}\n    ipv4:\n      auto-dns: false\n"),
+    );
+    assert_eq!(
+        entries(&bed.resolv_conf),
+        ["nameserver 192.0.2.53", "search example.com"]
+    );
+}
+
+/// The client interface's `ipv4` in a shown state.
+fn client_ipv4(shown: &serde_json::Value) -> serde_json::Value {
+    shown["interfaces"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["name"] == CLIENT_IF))
+        .map(|i| i["ipv4"].clone())
+        .expect("the client interface is shown")
 }
 
 /// The running host name in the daemon's UTS namespace, as it shows it.
@@ -190,11 +200,7 @@ fn lease_search_domains_and_host_name_are_used_as_the_state_says() {
     });
     // The lease shows what it gave; `config` is what was asked for.
     let shown = show(&d);
-    let lease = shown["interfaces"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["name"] == CLIENT_IF))
-        .map(|i| i["ipv4"]["dhcp-lease"].clone())
-        .expect("the client interface is shown");
+    let lease = client_ipv4(&shown)["dhcp-lease"].clone();
     assert_eq!(lease["domain-name"], "lan.example", "{lease:#}");
     assert_eq!(
         lease["search"],
@@ -214,15 +220,7 @@ fn lease_search_domains_and_host_name_are_used_as_the_state_says() {
     assert_eq!(running_hostname(&d), before);
 
     // auto-dns: false takes servers and search domains out.
-    apply_ok(
-        &d,
-        &bed,
-        &format!("interfaces:\n  - name: {CLIENT_IF}\n    ipv4:\n      auto-dns: false\n"),
-    );
-    assert_eq!(
-        entries(&bed.resolv_conf),
-        ["nameserver 192.0.2.53", "search example.com"]
-    );
+    auto_dns_off(&d, &bed);
 
     // auto-hostname: true makes the lease's host name the running one.
     apply_ok(
@@ -234,11 +232,7 @@ fn lease_search_domains_and_host_name_are_used_as_the_state_says() {
     );
     assert_eq!(running_hostname(&d), "nipart-dhcp-host");
     assert_eq!(entries(&bed.resolv_conf), with_lease);
-    let v4 = show(&d)["interfaces"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["name"] == CLIENT_IF))
-        .map(|i| i["ipv4"].clone())
-        .expect("the client interface is shown");
+    let v4 = client_ipv4(&show(&d));
     assert_eq!(v4["auto-hostname"], true, "{v4:#}");
 }
 
