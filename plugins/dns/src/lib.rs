@@ -444,3 +444,58 @@ mod config_keys_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod resolver_tests {
+    use super::*;
+
+    fn learned(search: &[&str]) -> Learned {
+        Learned {
+            servers: vec![Ipv4Addr::new(192, 0, 2, 53)],
+            search: search.iter().map(|s| s.to_string()).collect(),
+            hostname: None,
+        }
+    }
+
+    /// The leases' search domains follow the configured ones, each once,
+    /// within the resolver's limits, and are said to be added.
+    #[test]
+    fn lease_search_domains_follow_the_configured_ones() {
+        let mut r = Resolver {
+            configured: Some(DnsConfig {
+                search: Some(vec!["example.com".into()]),
+                ..DnsConfig::default()
+            }),
+            wrote: true,
+            ..Resolver::default()
+        };
+        r.learned.insert(
+            "e1".into(),
+            learned(&["example.com", "a.example", "b.example", "c.example"]),
+        );
+        r.learned.insert(
+            "e2".into(),
+            learned(&["d.example", "e.example", "f.example"]),
+        );
+        let search = r.effective().search.unwrap();
+        assert_eq!(
+            search,
+            [
+                "example.com",
+                "a.example",
+                "b.example",
+                "c.example",
+                "d.example",
+                "e.example"
+            ],
+            "six at most"
+        );
+        assert_eq!(r.added().search[0], "a.example");
+        assert_eq!(r.added().servers, ["192.0.2.53"]);
+        r.auto_dns_off.insert("e1".into());
+        assert_eq!(
+            r.effective().search.unwrap(),
+            ["example.com", "d.example", "e.example", "f.example"]
+        );
+    }
+}
