@@ -128,10 +128,7 @@ fn auto_keys_of_option_3_persist_across_a_restart() {
     let bed = Bed::new();
     let _dnsmasq = Dnsmasq::start(&bed, &[]);
     let mut daemon = Daemon::start_saving(&bed);
-    daemon.apply_ok(
-        &bed,
-        &state("dhcp: true, auto-route-metric: 77, auto-route-table-id: 120"),
-    );
+    daemon.apply_ok(&bed, include_str!("states/dhcp_auto_routes.yml"));
     bed.wait_for_address(PATIENCE);
     let default = ["default via 10.9.0.1 dev dhcp0 proto dhcp metric 77"];
     wait_for_routes(&bed, &daemon, "120", &default);
