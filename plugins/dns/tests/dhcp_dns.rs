@@ -63,18 +63,12 @@ impl Drop for Dnsmasq {
 
 #[test]
 fn lease_name_servers_follow_the_configured_ones_unless_auto_dns_is_false() {
-    let bed = Bed::new();
-    let server = Netns::new();
-    link_pair(&bed, &server, "02:00:00:19:00:03");
-    let _dnsmasq = Dnsmasq::start(&server, &bed, &[]);
-    let d = bed.daemon(&Extras {
-        dhcp: true,
-        ..Extras::default()
-    });
+    let t = DhcpBed::new("02:00:00:19:00:03", &[]);
+    let (bed, d) = (&t.bed, &t.d);
 
     apply_ok(
-        &d,
-        &bed,
+        d,
+        bed,
         &format!(
             "dns-resolver:\n  config:\n    server: [192.0.2.53]\n    search: [example.com]\n\
              interfaces:\n  - name: {CLIENT_IF}\n    state: up\n    ipv4:\n      dhcp: true\n"
@@ -91,26 +85,26 @@ fn lease_name_servers_follow_the_configured_ones_unless_auto_dns_is_false() {
         .then_some(())
     });
     // `config` is what was asked for; `running` what the resolver uses.
-    let shown = show(&d)["dns-resolver"].clone();
+    let shown = show(d)["dns-resolver"].clone();
     assert_eq!(shown["config"]["server"], serde_json::json!(["192.0.2.53"]));
     assert_eq!(
         shown["running"]["server"],
         serde_json::json!(["192.0.2.53", "10.19.0.53", "10.19.0.54"])
     );
 
-    auto_dns_off(&d, &bed);
+    auto_dns_off(d, bed);
 
     apply_ok(
-        &d,
-        &bed,
+        d,
+        bed,
         &format!("interfaces:\n  - name: {CLIENT_IF}\n    ipv4:\n      auto-dns: true\n"),
     );
     assert_eq!(entries(&bed.resolv_conf)[1], "nameserver 10.19.0.53");
 
     // DHCP stopped: its name servers leave with the lease.
     apply_ok(
-        &d,
-        &bed,
+        d,
+        bed,
         &format!("interfaces:\n  - name: {CLIENT_IF}\n    ipv4:\n      dhcp: false\n"),
     );
     wait_for("the lease's name servers to leave", || {
@@ -118,15 +112,40 @@ fn lease_name_servers_follow_the_configured_ones_unless_auto_dns_is_false() {
     });
 }
 
-/// The client's link and the server's, the client with a fixed MAC
-/// address (dnsmasq names the host by it).
-fn link_pair(bed: &Bed, server: &Netns, mac: &str) {
-    bed.ns.ip(&format!(
-        "link add {CLIENT_IF} address {mac} type veth peer name {SERVER_IF} netns {}",
-        server.name
-    ));
-    server.ip(&format!("addr add 10.19.0.1/24 dev {SERVER_IF}"));
-    server.ip(&format!("link set {SERVER_IF} up"));
+/// The bed and a server namespace joined by a veth pair (the client's
+/// link with the MAC address `mac`, by which dnsmasq can name the host),
+/// dnsmasq serving DHCP there with `extra` options, and the daemon with
+/// the dhcp plugin. Dropped in field order: the daemon first, the
+/// namespaces last.
+struct DhcpBed {
+    d: nipart_testkit::DaemonProcess,
+    _dnsmasq: Dnsmasq,
+    _server: Netns,
+    bed: Bed,
+}
+
+impl DhcpBed {
+    fn new(mac: &str, extra: &[&str]) -> DhcpBed {
+        let bed = Bed::new();
+        let server = Netns::new();
+        bed.ns.ip(&format!(
+            "link add {CLIENT_IF} address {mac} type veth peer name {SERVER_IF} netns {}",
+            server.name
+        ));
+        server.ip(&format!("addr add 10.19.0.1/24 dev {SERVER_IF}"));
+        server.ip(&format!("link set {SERVER_IF} up"));
+        let dnsmasq = Dnsmasq::start(&server, &bed, extra);
+        let d = bed.daemon(&Extras {
+            dhcp: true,
+            ..Extras::default()
+        });
+        DhcpBed {
+            d,
+            _dnsmasq: dnsmasq,
+            _server: server,
+            bed,
+        }
+    }
 }
 
 /// Applies `auto-dns: false` to the client: resolv.conf keeps the
@@ -162,28 +181,21 @@ fn running_hostname(d: &nipart_testkit::DaemonProcess) -> String {
 
 #[test]
 fn lease_search_domains_and_host_name_are_used_as_the_state_says() {
-    let bed = Bed::new();
-    let server = Netns::new();
-    link_pair(&bed, &server, "02:00:00:19:00:01");
-    let _dnsmasq = Dnsmasq::start(
-        &server,
-        &bed,
+    let t = DhcpBed::new(
+        "02:00:00:19:00:01",
         &[
             "--dhcp-option=option:domain-name,lan.example",
             "--dhcp-option=option:domain-search,a.example,b.example",
             "--dhcp-host=02:00:00:19:00:01,nipart-dhcp-host",
         ],
     );
-    let d = bed.daemon(&Extras {
-        dhcp: true,
-        ..Extras::default()
-    });
-    let before = running_hostname(&d);
+    let (bed, d) = (&t.bed, &t.d);
+    let before = running_hostname(d);
     assert_ne!(before, "nipart-dhcp-host");
 
     apply_ok(
-        &d,
-        &bed,
+        d,
+        bed,
         &format!(
             "dns-resolver:\n  config:\n    server: [192.0.2.53]\n    search: [example.com]\n\
              interfaces:\n  - name: {CLIENT_IF}\n    state: up\n    ipv4:\n      dhcp: true\n"
@@ -199,7 +211,7 @@ fn lease_search_domains_and_host_name_are_used_as_the_state_says() {
         (entries(&bed.resolv_conf) == with_lease).then_some(())
     });
     // The lease shows what it gave; `config` is what was asked for.
-    let shown = show(&d);
+    let shown = show(d);
     let lease = client_ipv4(&shown)["dhcp-lease"].clone();
     assert_eq!(lease["domain-name"], "lan.example", "{lease:#}");
     assert_eq!(
@@ -217,52 +229,45 @@ fn lease_search_domains_and_host_name_are_used_as_the_state_says() {
         serde_json::json!(["example.com", "a.example", "b.example"])
     );
     // auto-hostname is false when not given: the name stays.
-    assert_eq!(running_hostname(&d), before);
+    assert_eq!(running_hostname(d), before);
 
     // auto-dns: false takes servers and search domains out.
-    auto_dns_off(&d, &bed);
+    auto_dns_off(d, bed);
 
     // auto-hostname: true makes the lease's host name the running one.
     apply_ok(
-        &d,
-        &bed,
+        d,
+        bed,
         &format!(
             "interfaces:\n  - name: {CLIENT_IF}\n    ipv4:\n      auto-dns: true\n      auto-hostname: true\n"
         ),
     );
-    assert_eq!(running_hostname(&d), "nipart-dhcp-host");
+    assert_eq!(running_hostname(d), "nipart-dhcp-host");
     assert_eq!(entries(&bed.resolv_conf), with_lease);
-    let v4 = client_ipv4(&show(&d));
+    let v4 = client_ipv4(&show(d));
     assert_eq!(v4["auto-hostname"], true, "{v4:#}");
 }
 
 #[test]
 fn option_15_alone_is_the_search_domain_and_auto_hostname_applies_at_the_lease() {
-    let bed = Bed::new();
-    let server = Netns::new();
-    link_pair(&bed, &server, "02:00:00:19:00:02");
-    let _dnsmasq = Dnsmasq::start(
-        &server,
-        &bed,
+    let t = DhcpBed::new(
+        "02:00:00:19:00:02",
         &[
             "--dhcp-option=option:domain-name,lan.example",
             "--dhcp-host=02:00:00:19:00:02,nipart-lease-name",
         ],
     );
-    let d = bed.daemon(&Extras {
-        dhcp: true,
-        ..Extras::default()
-    });
+    let (bed, d) = (&t.bed, &t.d);
     // auto-hostname given with DHCP: the name is set when the lease comes.
     apply_ok(
-        &d,
-        &bed,
+        d,
+        bed,
         &format!(
             "interfaces:\n  - name: {CLIENT_IF}\n    state: up\n    ipv4:\n      dhcp: true\n      auto-hostname: true\n"
         ),
     );
     wait_for("the lease's host name", || {
-        (running_hostname(&d) == "nipart-lease-name").then_some(())
+        (running_hostname(d) == "nipart-lease-name").then_some(())
     });
     wait_for("option 15 as the search domain", || {
         entries(&bed.resolv_conf)
