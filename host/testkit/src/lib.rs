@@ -17,6 +17,7 @@
 //! * [`Netns`]: a uniquely named network namespace removed on drop, `ip`
 //!   helpers, and [`Netns::run_inside`].
 //! * [`callers`]: callers who are not admins (other credentials, floods).
+//! * [`RouterAdvertiser`]: dnsmasq sending IPv6 router advertisements.
 //! * Where the test was built ([`profile_dir`], [`target_dir`]) and
 //!   building what it runs ([`build_in_workspace`], [`nipartd_binary`],
 //!   [`own_cdylib`]).
@@ -37,6 +38,7 @@ pub mod daemon;
 pub mod harness;
 pub mod netns;
 pub mod ovs;
+pub mod ra;
 pub mod sandbox;
 pub mod vm;
 pub mod workspace;
@@ -45,6 +47,7 @@ pub use bus::{BusClient, Outcome, reply_result};
 pub use daemon::{Daemon, lines_after};
 pub use harness::{DaemonBuilder, DaemonProcess, InProcessDaemon};
 pub use netns::{Netns, run, try_run};
+pub use ra::RouterAdvertiser;
 pub use sandbox::{PluginLibrary, Sandbox, resident_kib, toml_str};
 pub use workspace::{
     build_in_workspace, build_once_in_workspace, cargo, nipartd_binary, nipc_binary, own_cdylib,

@@ -82,6 +82,19 @@ fn old_payloads_decode_into_new_types() {
         part.state.interfaces[0].ipv4.as_ref().unwrap().auto_dns,
         None
     );
+    // A lease list without `settings`, a lease without the domain and host
+    // names, a route without `table`: written by an older dhcp plugin.
+    let list: crate::state::DhcpLeaseList = serde_json::from_value(json!({
+        "leases": [{"interface": "eth0", "address": "192.0.2.10/24", "server-id": "192.0.2.1",
+            "lease-time": 120, "renewal-time": 60, "rebinding-time": 105,
+            "acquired": "2026-11-28T21:03:00Z", "expires": "2026-11-28T21:05:00Z"}],
+    }))
+    .unwrap();
+    assert!(list.settings.is_empty() && list.leases[0].search.is_empty());
+    assert_eq!(list.leases[0].hostname, None);
+    let route: crate::state::IpRoute =
+        serde_json::from_value(json!({"destination": "0.0.0.0/0"})).unwrap();
+    assert_eq!(route.table, None);
 }
 
 #[test]

@@ -3,7 +3,9 @@
 //! interface's `ipv4.dhcp-lease` (with `ipv4.dhcp: true`). An interface
 //! whose DHCP client runs without a lease yet shows `ipv4.dhcp: true` (and
 //! `enabled: true`) too: configured, not yet in effect, so that applying
-//! what `Show` printed keeps the client running.
+//! what `Show` printed keeps the client running. Each client's `auto-*`
+//! keys (what it does with the lease's routes and host name) go under its
+//! `ipv4` too.
 
 use std::time::Duration;
 
@@ -33,6 +35,19 @@ pub async fn merge(ctx: &Context, state: &mut NetworkState, interface: Option<&s
             let v4 = iface.ipv4.get_or_insert_with(IpConfig::default);
             v4.dhcp = Some(true);
             v4.enabled = Some(true);
+        }
+    }
+    for s in &list.settings {
+        if let Some(iface) = state.interface_mut(&s.interface) {
+            let v4 = iface.ipv4.get_or_insert_with(IpConfig::default);
+            v4.auto_gateway = Some(s.auto_gateway);
+            v4.auto_routes = Some(s.auto_routes);
+            v4.auto_route_metric = s.auto_route_metric;
+            v4.auto_route_table_id = Some(s.auto_route_table_id);
+            // Shown when on only: `false` in a desired state goes to role
+            // `dns`, which a daemon without a dns plugin lacks, and
+            // `show`'s output must apply back there too.
+            v4.auto_hostname = s.auto_hostname.then_some(true);
         }
     }
     for mut lease in list.leases {

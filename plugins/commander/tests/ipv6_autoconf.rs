@@ -6,51 +6,11 @@
 
 mod common;
 
-use std::{
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use common::{Daemon, Netns, assert_shows, netns};
 use nipart_plugin_api::ErrorKind;
-
-/// dnsmasq sending router advertisements in `server`, killed on drop.
-struct Advertiser(Child);
-
-impl Advertiser {
-    fn start(server: &Netns, links: &[&str]) -> Advertiser {
-        nipart_testkit::require("dnsmasq");
-        let mut cmd = Command::new("ip");
-        cmd.args(["netns", "exec", &server.name, "dnsmasq"]).args([
-            "--no-daemon",
-            "--conf-file=/dev/null",
-            "--port=0",
-            "--user=root",
-            "--bind-interfaces",
-            "--enable-ra",
-            "--dhcp-range=::,constructor:s*,ra-only,64",
-            "--pid-file=",
-            "--leasefile-ro",
-        ]);
-        for l in links {
-            cmd.arg(format!("--interface={l}"));
-        }
-        let child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting dnsmasq");
-        Advertiser(child)
-    }
-}
-
-impl Drop for Advertiser {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use nipart_testkit::RouterAdvertiser as Advertiser;
 
 /// Waits (up to 30 s) until `f` holds.
 fn wait_until(what: &str, mut f: impl FnMut() -> bool) {

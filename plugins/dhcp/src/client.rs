@@ -18,6 +18,7 @@ use tokio::{
 };
 
 use crate::{
+    auto::AutoSettings,
     direct,
     invalid::{self, InvalidPackets},
     lease::{Lease, LeaseStore, unix_now},
@@ -29,6 +30,9 @@ use crate::{
 pub enum Command {
     /// The carrier came up (`true`) or went down.
     Carrier(bool),
+    /// The interface's `auto-*` keys changed: the lease's routes are
+    /// placed again.
+    Settings(AutoSettings),
     /// Stop; with `release`, send DHCPRELEASE first. The address is removed
     /// either way; `done` is answered when all that is over.
     Stop {
@@ -68,6 +72,7 @@ pub struct Client {
     store: LeaseStore,
     applied: Applied,
     timing: Timing,
+    settings: AutoSettings,
     rx: mpsc::UnboundedReceiver<Command>,
     carrier: bool,
     /// The lease the kernel has now.
@@ -84,6 +89,7 @@ impl Client {
         store: LeaseStore,
         applied: Applied,
         timing: Timing,
+        settings: AutoSettings,
         rx: mpsc::UnboundedReceiver<Command>,
     ) -> Client {
         Client {
@@ -91,6 +97,7 @@ impl Client {
             store,
             applied,
             timing,
+            settings,
             rx,
             carrier: false,
             current: None,
@@ -112,6 +119,7 @@ impl Client {
                 match self.rx.recv().await {
                     None => return,
                     Some(Command::Carrier(up)) => self.carrier = up,
+                    Some(Command::Settings(s)) => self.settings = s,
                     Some(Command::Stop { done, .. }) => {
                         let _ = done.send(());
                         return;
@@ -207,6 +215,7 @@ impl Client {
                 cmd = self.rx.recv() => match cmd {
                     None => return End::Gone,
                     Some(Command::Carrier(true)) => {}
+                    Some(Command::Settings(s)) => self.resettle(s).await,
                     Some(Command::Carrier(false)) => {
                         self.carrier = false;
                         return End::CarrierLost;
@@ -345,6 +354,7 @@ impl Client {
                 cmd = self.rx.recv() => match cmd {
                     None => return Some(End::Gone),
                     Some(Command::Carrier(true)) => {}
+                    Some(Command::Settings(s)) => self.resettle(s).await,
                     Some(Command::Carrier(false)) => {
                         self.carrier = false;
                         return Some(End::CarrierLost);
@@ -371,7 +381,7 @@ impl Client {
             .current
             .as_ref()
             .is_some_and(|c| c.address == lease.address);
-        let change = lease.apply_change(self.current.as_ref(), now);
+        let change = lease.apply_change(self.current.as_ref(), now, &self.settings);
         if let Err(e) = self.kernel(&change).await {
             tracing::error!(
                 "{}: applying the lease {}: {e}",
@@ -404,6 +414,35 @@ impl Client {
         self.current = Some(lease);
     }
 
+    /// Takes new `auto-*` settings: the applied lease's routes are placed
+    /// as they say (those they no longer want removed).
+    async fn resettle(&mut self, settings: AutoSettings) {
+        let old = std::mem::replace(&mut self.settings, settings);
+        let Some(lease) = &self.current else {
+            return;
+        };
+        let (before, after) = (lease.routes(&old), lease.routes(&settings));
+        if before == after {
+            return;
+        }
+        let change = IpChange {
+            interface: self.interface.clone(),
+            remove_routes: before.into_iter().filter(|r| !after.contains(r)).collect(),
+            add_routes: after,
+            ..IpChange::default()
+        };
+        match self.kernel(&change).await {
+            Ok(()) => tracing::info!(
+                "{}: the lease's routes placed as the new settings say",
+                self.interface
+            ),
+            Err(e) => tracing::error!(
+                "{}: placing the lease's routes as the new settings say: {e}",
+                self.interface
+            ),
+        }
+    }
+
     /// Removes the applied lease's address and routes (the saved lease
     /// stays: it is what the next session asks for first).
     async fn drop_lease(&mut self, reason: &str) {
@@ -411,7 +450,7 @@ impl Client {
             return;
         };
         lock(&self.applied).remove(&self.interface);
-        if let Err(e) = self.kernel(&lease.remove_change()).await {
+        if let Err(e) = self.kernel(&lease.remove_change(&self.settings)).await {
             tracing::error!(
                 "{}: removing the address {}: {e}",
                 self.interface,

@@ -23,6 +23,8 @@ pub async fn remove(change: &IpChange) -> Result<()> {
                 c.oif = Some(iface.clone());
                 c.via = r.gateway.map(|g| g.to_string());
                 c.metric = r.metric;
+                // `AutoSettings::of` kept tables within nispor's 8 bits.
+                c.table = r.table.and_then(|t| u8::try_from(t).ok());
                 c.protocol = Some(RouteProtocol::Dhcp);
                 c
             })

@@ -12,8 +12,13 @@ use std::{
 use mozim::DhcpV4Lease;
 use nipart_plugin_api::{
     Error, ErrorKind, Result,
-    state::{DhcpLeaseInfo, DynamicAddress, IpChange, IpRoute},
+    state::{
+        DhcpLeaseInfo, DynamicAddress, IpChange, IpRoute, MAX_SEARCH_DOMAINS, check_hostname,
+        check_search_domain,
+    },
 };
+
+use crate::auto::AutoSettings;
 use serde::{Deserialize, Serialize};
 
 /// One option 121 route.
@@ -45,6 +50,15 @@ pub struct Lease {
     /// Option 121.
     #[serde(default)]
     pub classless_routes: Vec<ClasslessRoute>,
+    /// Option 15.
+    #[serde(default)]
+    pub domain_name: Option<String>,
+    /// Option 119.
+    #[serde(default)]
+    pub domain_search: Vec<String>,
+    /// Option 12.
+    #[serde(default)]
+    pub hostname: Option<String>,
 }
 
 /// Seconds since the Unix epoch.
@@ -91,7 +105,33 @@ impl Lease {
                         .collect()
                 })
                 .unwrap_or_default(),
+            domain_name: l
+                .domain_name
+                .as_deref()
+                .and_then(|d| domain(interface, "domain name (option 15)", d)),
+            domain_search: l
+                .domain_search
+                .iter()
+                .flatten()
+                .take(MAX_SEARCH_DOMAINS)
+                .filter_map(|d| domain(interface, "search domain (option 119)", d))
+                .collect(),
+            hostname: l.host_name.as_deref().and_then(|h| {
+                check_hostname(h, "option 12")
+                    .map_err(|e| tracing::warn!("{interface}: ignoring the lease's host name: {e}"))
+                    .ok()
+                    .map(|()| h.to_string())
+            }),
         })
+    }
+
+    /// The search domains the lease gives: option 119, else option 15.
+    pub fn search(&self) -> Vec<String> {
+        if self.domain_search.is_empty() {
+            self.domain_name.iter().cloned().collect()
+        } else {
+            self.domain_search.clone()
+        }
     }
 
     /// The lease as mozim takes it to start in INIT-REBOOT (asking for the
@@ -127,7 +167,7 @@ impl Lease {
 
     /// The routes the lease asks for: option 121 when present (RFC 3442:
     /// it replaces option 3), else a default route via the router.
-    pub fn routes(&self) -> Vec<IpRoute> {
+    pub fn lease_routes(&self) -> Vec<IpRoute> {
         if !self.classless_routes.is_empty() {
             return self
                 .classless_routes
@@ -137,6 +177,7 @@ impl Lease {
                     // A 0.0.0.0 router means "on link".
                     gateway: (!r.router.is_unspecified()).then_some(IpAddr::V4(r.router)),
                     metric: None,
+                    table: None,
                 })
                 .collect();
         }
@@ -145,9 +186,15 @@ impl Lease {
                 destination: "0.0.0.0/0".to_string(),
                 gateway: Some(IpAddr::V4(g)),
                 metric: None,
+                table: None,
             })
             .into_iter()
             .collect()
+    }
+
+    /// The routes installed for this lease with `settings`.
+    pub fn routes(&self, settings: &AutoSettings) -> Vec<IpRoute> {
+        settings.select(self.lease_routes())
     }
 
     fn dynamic_address(&self, valid: Option<u32>) -> DynamicAddress {
@@ -162,10 +209,16 @@ impl Lease {
     /// What the kernel applies for this lease at `now`: the address with
     /// the time left as its lifetime (so the kernel drops it at expiry even
     /// without us), and the routes. `previous` is the lease this one
-    /// replaces: what it had and this one has not is removed.
-    pub fn apply_change(&self, previous: Option<&Lease>, now: u64) -> IpChange {
+    /// replaces: what it had and this one has not is removed. The routes
+    /// are placed as `settings` say.
+    pub fn apply_change(
+        &self,
+        previous: Option<&Lease>,
+        now: u64,
+        settings: &AutoSettings,
+    ) -> IpChange {
         let left = u32::try_from(self.remaining(now).as_secs()).unwrap_or(u32::MAX);
-        let routes = self.routes();
+        let routes = self.routes(settings);
         let mut change = IpChange {
             interface: self.interface.clone(),
             add_addresses: vec![self.dynamic_address(Some(left.max(1)))],
@@ -177,7 +230,7 @@ impl Lease {
                 change.remove_addresses.push(p.dynamic_address(None));
             }
             change.remove_routes = p
-                .routes()
+                .routes(settings)
                 .into_iter()
                 .filter(|r| !routes.contains(r))
                 .collect();
@@ -185,19 +238,22 @@ impl Lease {
         change
     }
 
-    /// What the kernel removes when the lease is gone.
-    pub fn remove_change(&self) -> IpChange {
+    /// What the kernel removes when the lease is gone (its routes as
+    /// `settings` placed them).
+    pub fn remove_change(&self, settings: &AutoSettings) -> IpChange {
         IpChange {
             interface: self.interface.clone(),
             remove_addresses: vec![self.dynamic_address(None)],
-            remove_routes: self.routes(),
+            remove_routes: self.routes(settings),
             ..IpChange::default()
         }
     }
 
     /// What `Show` reports.
+    /// What `Show` reports: what the lease gave (the `auto-*` keys say
+    /// which routes are installed).
     pub fn info(&self) -> DhcpLeaseInfo {
-        let routes = self.routes();
+        let routes = self.lease_routes();
         DhcpLeaseInfo {
             interface: self.interface.clone(),
             address: self.cidr(),
@@ -224,6 +280,22 @@ impl Lease {
                     })
                     .collect()
             },
+            domain_name: self.domain_name.clone(),
+            search: self.search(),
+            hostname: self.hostname.clone(),
+        }
+    }
+}
+
+/// `name` (a domain of the lease's `what`) if it is a domain name; else
+/// `None`, said in the log (a server's word is not trusted).
+fn domain(interface: &str, what: &str, name: &str) -> Option<String> {
+    let name = name.trim_end_matches('.');
+    match check_search_domain(name, what) {
+        Ok(()) => Some(name.to_string()),
+        Err(e) => {
+            tracing::warn!("{interface}: ignoring the lease's {what}: {e}");
+            None
         }
     }
 }
@@ -353,6 +425,9 @@ mod tests {
             dns_servers: vec![Ipv4Addr::new(192, 0, 2, 53)],
             gateway: Some(Ipv4Addr::new(192, 0, 2, 1)),
             classless_routes: Vec::new(),
+            domain_name: None,
+            domain_search: Vec::new(),
+            hostname: None,
         }
     }
 
@@ -367,11 +442,12 @@ mod tests {
     fn classless_routes_replace_the_router_option() {
         let mut l = lease();
         assert_eq!(
-            l.routes(),
+            l.lease_routes(),
             vec![IpRoute {
                 destination: "0.0.0.0/0".into(),
                 gateway: Some("192.0.2.1".parse().unwrap()),
-                metric: None
+                metric: None,
+                table: None,
             }]
         );
         l.classless_routes = vec![
@@ -386,7 +462,7 @@ mod tests {
                 router: Ipv4Addr::UNSPECIFIED,
             },
         ];
-        let routes = l.routes();
+        let routes = l.lease_routes();
         assert_eq!(routes.len(), 2);
         assert_eq!(routes[0].destination, "198.51.100.0/24");
         assert_eq!(routes[1].gateway, None, "router 0.0.0.0 is on-link");
@@ -404,13 +480,13 @@ mod tests {
         let mut new = lease();
         new.address = Ipv4Addr::new(192, 0, 2, 11);
         new.acquired = 1_100;
-        let c = new.apply_change(Some(&old), 1_110);
+        let c = new.apply_change(Some(&old), 1_110, &AutoSettings::default());
         assert_eq!(c.add_addresses[0].valid_lifetime, Some(110));
         assert_eq!(c.remove_addresses.len(), 1);
         assert_eq!(c.remove_addresses[0].ip, IpAddr::V4(old.address));
         assert!(c.remove_routes.is_empty(), "same gateway: route kept");
         // A renewal of the same lease removes nothing.
-        let c = old.apply_change(Some(&old), 1_000);
+        let c = old.apply_change(Some(&old), 1_000, &AutoSettings::default());
         assert!(c.remove_addresses.is_empty() && c.remove_routes.is_empty());
     }
 

@@ -19,6 +19,7 @@
 //! `lease_dir` (`lease.rs`) so that a restarted daemon asks for the same
 //! address first.
 
+mod auto;
 mod client;
 mod direct;
 mod invalid;
@@ -40,6 +41,7 @@ use nipart_plugin_api::{
 use serde::Deserialize;
 use tokio::sync::{mpsc, oneshot};
 
+use auto::AutoSettings;
 use client::{Applied, Client, Command, Timing, lock};
 use lease::LeaseStore;
 
@@ -95,6 +97,8 @@ struct Running {
     task: tokio::task::JoinHandle<()>,
     /// The monitor rules following its carrier.
     rules: Vec<u64>,
+    /// Its `auto-*` keys.
+    settings: AutoSettings,
 }
 
 struct Dhcp {
@@ -167,7 +171,18 @@ impl Plugin for Dhcp {
                     .cloned()
                     .collect();
                 configured.sort();
-                ctx.answer::<DhcpLeaseQuery>(&event, &DhcpLeaseList { leases, configured })
+                let settings = configured
+                    .iter()
+                    .filter_map(|i| self.clients.get(i).map(|c| c.settings.report(i)))
+                    .collect();
+                ctx.answer::<DhcpLeaseQuery>(
+                    &event,
+                    &DhcpLeaseList {
+                        leases,
+                        configured,
+                        settings,
+                    },
+                )
             }
             Some(Incoming::CarrierUp(c)) if matches!(event.src, Address::Plugin(_)) => {
                 self.carrier(&c.interface, true);
@@ -277,18 +292,39 @@ impl Dhcp {
                 ));
             }
         }
+        // Every interface's settings are checked before any client starts.
+        let settings = part
+            .state
+            .interfaces
+            .iter()
+            .map(|i| {
+                let now = self.clients.get(&i.name).map(|c| c.settings);
+                AutoSettings::of(&i.name, i.ipv4.as_ref(), now.unwrap_or_default())
+            })
+            .collect::<Result<Vec<_>>>()?;
         if !part.rollback {
             self.unconfirmed = Some(part.checkpoint.clone());
         }
         let mut changes = Vec::new();
-        for iface in &part.state.interfaces {
-            let wants = iface.ipv4.as_ref().is_some_and(|v4| v4.dhcp == Some(true));
+        for (iface, settings) in part.state.interfaces.iter().zip(settings) {
+            // `dhcp` not given (only `auto-*` keys): the client, if any,
+            // keeps running with the new settings.
+            let dhcp = iface.ipv4.as_ref().and_then(|v4| v4.dhcp);
+            let wants = dhcp == Some(true);
+            if let Some(running) = self.clients.get_mut(&iface.name)
+                && dhcp != Some(false)
+                && running.settings != settings
+            {
+                running.settings = settings;
+                let _ = running.tx.send(Command::Settings(settings));
+                changes.push(format!("update the DHCPv4 settings of {}", iface.name));
+            }
             if wants && !self.clients.contains_key(&iface.name) {
-                self.start(ctx, &iface.name).await?;
+                self.start(ctx, &iface.name, settings).await?;
                 self.started
                     .push((part.checkpoint.clone(), iface.name.clone()));
                 changes.push(format!("start DHCPv4 on {}", iface.name));
-            } else if !wants && self.clients.contains_key(&iface.name) {
+            } else if dhcp == Some(false) && self.clients.contains_key(&iface.name) {
                 self.stop(ctx, &iface.name, true).await;
                 changes.push(format!("stop DHCPv4 on {}", iface.name));
             }
@@ -296,7 +332,7 @@ impl Dhcp {
         Ok(changes)
     }
 
-    async fn start(&mut self, ctx: &Context, name: &str) -> Result<()> {
+    async fn start(&mut self, ctx: &Context, name: &str, settings: AutoSettings) -> Result<()> {
         let store = self
             .store
             .clone()
@@ -308,6 +344,7 @@ impl Dhcp {
             store,
             self.applied.clone(),
             self.timing(),
+            settings,
             rx,
         );
         let task = tokio::spawn(client.run());
@@ -319,6 +356,7 @@ impl Dhcp {
                 tx,
                 task,
                 rules: Vec::new(),
+                settings,
             },
         );
         let mut rules = Vec::new();

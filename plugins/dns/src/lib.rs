@@ -16,8 +16,11 @@
 //! rollback is an apply of the checkpoint's values, which the commander's
 //! queries (and so its checkpoints) hold. The name servers of the dhcp
 //! plugin's leases (`dhcp.lease`, `dhcp.lease-lost`, and `dhcp.leases` at
-//! each apply) follow the configured ones in resolv.conf, unless the
-//! interface's `auto-dns` is false (which the part of role `dns` carries).
+//! each apply) follow the configured ones in resolv.conf, and their search
+//! domains (options 119, else 15) the configured search domains, unless
+//! the interface's `auto-dns` is false (which the part of role `dns`
+//! carries). A lease's host name (option 12) becomes the running host name
+//! when the interface's `ipv4.auto-hostname` is true (carried likewise).
 //! See `docs/plugins/dns.md`.
 
 mod dbus;
@@ -38,7 +41,7 @@ use nipart_plugin_api::{
     protocol::daemon::ConfigType,
     state::{
         ApplyPart, DhcpLeaseInfo, DhcpLeaseLost, DhcpLeaseQuery, DnsConfig, DnsQuery, DnsResolver,
-        HostnameQuery, PartApplied,
+        HostnameQuery, HostnameState, PartApplied,
     },
 };
 use serde::Deserialize;
@@ -104,8 +107,27 @@ impl Config {
     }
 }
 
+/// What a DHCP lease gives the resolver and the host name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Learned {
+    servers: Vec<Ipv4Addr>,
+    search: Vec<String>,
+    hostname: Option<String>,
+}
+
+impl From<DhcpLeaseInfo> for Learned {
+    fn from(l: DhcpLeaseInfo) -> Learned {
+        Learned {
+            servers: l.dns_servers,
+            search: l.search,
+            hostname: l.hostname,
+        }
+    }
+}
+
 /// What the resolver is made of: the config applied, and the name servers
-/// of each interface's DHCP lease, used unless its `auto-dns` is false.
+/// and search domains of each interface's DHCP lease, used unless its
+/// `auto-dns` is false.
 #[derive(Default, Clone)]
 struct Resolver {
     /// The last `dns-resolver.config` applied (complete): what the file
@@ -113,8 +135,8 @@ struct Resolver {
     configured: Option<DnsConfig>,
     /// Interfaces whose leases' name servers are not used.
     auto_dns_off: BTreeSet<String>,
-    /// The name servers of each interface's lease.
-    learned: BTreeMap<String, Vec<Ipv4Addr>>,
+    /// What each interface's lease gave.
+    learned: BTreeMap<String, Learned>,
     /// Whether nipart wrote the file (then a lease that comes or goes
     /// rewrites it even without a configured resolver).
     wrote: bool,
@@ -122,19 +144,45 @@ struct Resolver {
 
 impl Resolver {
     /// The config to write: the configured one (whole), then the name
-    /// servers DHCP gave (each once) while the resolver takes more.
+    /// servers and search domains DHCP gave (each once) while the resolver
+    /// takes more.
     fn effective(&self) -> DnsConfig {
         let mut c = self
             .configured
             .clone()
             .unwrap_or_else(|| DnsConfig::default().completed(None));
-        let servers = c.server.get_or_insert_with(Vec::new);
+        let search = c.search.get_or_insert_with(Vec::new);
+        let mut chars: usize = search.iter().map(|s| s.len() + 1).sum();
         let mut left_out = Vec::new();
-        for (iface, list) in &self.learned {
+        for (iface, learned) in &self.learned {
             if self.auto_dns_off.contains(iface) {
                 continue;
             }
-            for s in list.iter().map(ToString::to_string) {
+            for d in &learned.search {
+                if search.contains(d) {
+                    continue;
+                }
+                if search.len() < resolv::MAX_SEARCH && chars + d.len() < resolv::MAX_SEARCH_CHARS {
+                    chars += d.len() + 1;
+                    search.push(d.clone());
+                } else {
+                    left_out.push(d.clone());
+                }
+            }
+        }
+        if !left_out.is_empty() {
+            tracing::info!(
+                "DHCP's search domains beyond the resolver's limits left out: {}",
+                left_out.join(", ")
+            );
+        }
+        let servers = c.server.get_or_insert_with(Vec::new);
+        let mut left_out = Vec::new();
+        for (iface, learned) in &self.learned {
+            if self.auto_dns_off.contains(iface) {
+                continue;
+            }
+            for s in learned.servers.iter().map(ToString::to_string) {
                 if servers.contains(&s) {
                     continue;
                 }
@@ -155,23 +203,25 @@ impl Resolver {
         c
     }
 
-    /// The servers the leases added to the configured ones (in the file
-    /// when nipart wrote it).
-    fn added(&self) -> Vec<String> {
+    /// The servers and search domains the leases added to the configured
+    /// ones (in the file when nipart wrote it).
+    fn added(&self) -> resolv::Added {
         if !self.wrote {
-            return Vec::new();
+            return resolv::Added::default();
         }
-        let configured = self
-            .configured
-            .as_ref()
-            .and_then(|c| c.server.as_deref())
-            .unwrap_or(&[]);
-        self.effective()
-            .server
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|s| !configured.contains(s))
-            .collect()
+        let configured = self.configured.clone().unwrap_or_default();
+        let effective = self.effective();
+        let new = |all: Option<Vec<String>>, had: Option<Vec<String>>| -> Vec<String> {
+            let had = had.unwrap_or_default();
+            all.unwrap_or_default()
+                .into_iter()
+                .filter(|s| !had.contains(s))
+                .collect()
+        };
+        resolv::Added {
+            servers: new(effective.server, configured.server),
+            search: new(effective.search, configured.search),
+        }
     }
 
     /// Whether there is anything for nipart to write.
@@ -179,21 +229,26 @@ impl Resolver {
         self.wrote || self.configured.is_some() || self.uses_learned()
     }
 
-    /// The name servers the leases give (each once), without those of
-    /// interfaces whose `auto-dns` is false.
-    fn learned_servers(&self) -> Vec<String> {
-        let mut all: Vec<String> = Vec::new();
-        for (iface, list) in &self.learned {
+    /// The name servers and search domains the leases give (each once),
+    /// without those of interfaces whose `auto-dns` is false.
+    fn learned_lists(&self) -> (Vec<String>, Vec<String>) {
+        let (mut servers, mut search): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+        for (iface, learned) in &self.learned {
             if self.auto_dns_off.contains(iface) {
                 continue;
             }
-            for s in list.iter().map(ToString::to_string) {
-                if !all.contains(&s) {
-                    all.push(s);
+            for s in learned.servers.iter().map(ToString::to_string) {
+                if !servers.contains(&s) {
+                    servers.push(s);
+                }
+            }
+            for d in &learned.search {
+                if !search.contains(d) {
+                    search.push(d.clone());
                 }
             }
         }
-        all
+        (servers, search)
     }
 
     /// What systemd-resolved is told, by link: the configured servers and
@@ -223,14 +278,19 @@ impl Resolver {
                 },
             );
         }
-        for (iface, list) in &self.learned {
+        for (iface, learned) in &self.learned {
             if self.auto_dns_off.contains(iface) {
                 continue;
             }
             let link: &mut resolved::LinkDns = links.entry(iface.clone()).or_default();
-            for s in list.iter().map(ToString::to_string) {
+            for s in learned.servers.iter().map(ToString::to_string) {
                 if !link.servers.contains(&s) {
                     link.servers.push(s);
+                }
+            }
+            for d in &learned.search {
+                if !link.search.contains(d) {
+                    link.search.push(d.clone());
                 }
             }
         }
@@ -238,9 +298,9 @@ impl Resolver {
     }
 
     fn uses_learned(&self) -> bool {
-        self.learned
-            .iter()
-            .any(|(i, s)| !s.is_empty() && !self.auto_dns_off.contains(i))
+        self.learned.iter().any(|(i, l)| {
+            (!l.servers.is_empty() || !l.search.is_empty()) && !self.auto_dns_off.contains(i)
+        })
     }
 }
 
@@ -253,6 +313,9 @@ struct Dns {
     /// What those links were given, set again when resolved restarts
     /// (`resolved::follow`).
     resolved_given: resolved::Given,
+    /// Interfaces whose lease's host name is the running host name
+    /// (`ipv4.auto-hostname: true`).
+    auto_hostname: BTreeSet<String>,
 }
 
 impl Dns {
@@ -264,6 +327,15 @@ impl Dns {
         if state.dns_resolver.is_some() || !state.interfaces.is_empty() {
             let mut next = self.resolver.clone();
             for iface in &state.interfaces {
+                match iface.ipv4.as_ref().and_then(|c| c.auto_hostname) {
+                    Some(true) => {
+                        self.auto_hostname.insert(iface.name.clone());
+                    }
+                    Some(false) => {
+                        self.auto_hostname.remove(&iface.name);
+                    }
+                    None => {}
+                }
                 let flags =
                     [&iface.ipv4, &iface.ipv6].map(|ip| ip.as_ref().and_then(|c| c.auto_dns));
                 if flags.contains(&Some(false)) {
@@ -294,12 +366,30 @@ impl Dns {
             self.resolver = next;
         }
         if let Some(h) = &state.hostname {
-            match hostnamed::Hostnamed::find(self.config.dbus_address.as_deref()).await {
-                Some(bus) => changes.extend(bus.apply(h).await?),
-                None => changes.extend(hostname::apply(&self.config.hostname_file, h)?),
-            }
+            changes.extend(self.apply_hostname(h).await?);
+        }
+        // A lease's host name, for an interface that now says to use it.
+        let from_lease = state
+            .interfaces
+            .iter()
+            .filter(|i| self.auto_hostname.contains(&i.name))
+            .find_map(|i| {
+                let l = self.resolver.learned.get(&i.name)?;
+                Some((i.name.clone(), l.hostname.clone()?))
+            });
+        if let Some((iface, name)) = from_lease {
+            changes.extend(self.lease_hostname(&iface, &name).await?);
         }
         Ok(changes)
+    }
+
+    /// Sets the host names: through systemd-hostnamed when it runs (or
+    /// the bus starts it), else with sethostname and the static file.
+    async fn apply_hostname(&self, want: &HostnameState) -> Result<Vec<String>> {
+        match hostnamed::Hostnamed::find(self.config.dbus_address.as_deref()).await {
+            Some(bus) => bus.apply(want).await,
+            None => hostname::apply(&self.config.hostname_file, want),
+        }
     }
 
     /// Makes the resolver use `next`: through systemd-resolved when it
@@ -378,14 +468,30 @@ impl Dns {
     /// file's.
     async fn query(&self) -> Result<DnsResolver> {
         match resolved::Resolved::find(self.config.dbus_address.as_deref()).await {
-            Some(bus) => bus.query(&self.resolver.learned_servers()).await,
+            Some(bus) => {
+                let (servers, search) = self.resolver.learned_lists();
+                bus.query(&servers, &search).await
+            }
             None => resolv::query(&self.config.resolv_conf, &self.resolver.added()),
         }
     }
 
-    /// The name servers of the dhcp plugin's leases, by interface (`None`
-    /// without a dhcp plugin or an answer).
-    async fn leases(&self, ctx: &Context) -> Option<BTreeMap<String, Vec<Ipv4Addr>>> {
+    /// Makes `name`, the host name of `iface`'s lease, the running one.
+    async fn lease_hostname(&self, iface: &str, name: &str) -> Result<Vec<String>> {
+        let want = HostnameState {
+            running: Some(name.to_string()),
+            config: None,
+        };
+        let changes = self.apply_hostname(&want).await?;
+        Ok(changes
+            .into_iter()
+            .map(|c| format!("{c} (DHCP on {iface})"))
+            .collect())
+    }
+
+    /// What the dhcp plugin's leases give, by interface (`None` without a
+    /// dhcp plugin or an answer).
+    async fn leases(&self, ctx: &Context) -> Option<BTreeMap<String, Learned>> {
         match ctx
             .ask_within(&DhcpLeaseQuery { interface: None }, LEASES_TIMEOUT)
             .await
@@ -393,7 +499,7 @@ impl Dns {
             Ok(list) => Some(
                 list.leases
                     .into_iter()
-                    .map(|l| (l.interface, l.dns_servers))
+                    .map(|l| (l.interface.clone(), Learned::from(l)))
                     .collect(),
             ),
             Err(e) => {
@@ -404,14 +510,24 @@ impl Dns {
     }
 
     /// A lease came, was renewed or was lost: the file says its name
-    /// servers (or no longer), when nipart manages it.
-    async fn lease_changed(&mut self, interface: &str, servers: Option<Vec<Ipv4Addr>>) {
+    /// servers and search domains (or no longer), when nipart manages it;
+    /// its host name is set when the interface says so.
+    async fn lease_changed(&mut self, interface: &str, learned: Option<Learned>) {
         let before = self.resolver.learned.get(interface).cloned();
-        if before == servers {
+        if before == learned {
             return;
         }
-        match servers {
-            Some(s) => self.resolver.learned.insert(interface.to_string(), s),
+        if let Some(name) = learned.as_ref().and_then(|l| l.hostname.as_deref())
+            && self.auto_hostname.contains(interface)
+            && before.as_ref().and_then(|b| b.hostname.as_deref()) != Some(name)
+        {
+            match self.lease_hostname(interface, name).await {
+                Ok(changes) => changes.iter().for_each(|c| tracing::info!("{c}")),
+                Err(e) => tracing::warn!("the host name of {interface}'s lease: {e}"),
+            }
+        }
+        match learned {
+            Some(l) => self.resolver.learned.insert(interface.to_string(), l),
             None => self.resolver.learned.remove(interface),
         };
         if !self.resolver.manages() {
@@ -448,6 +564,7 @@ impl Plugin for Dns {
             resolver: Resolver::default(),
             resolved_links: BTreeMap::new(),
             resolved_given: resolved::Given::default(),
+            auto_hostname: BTreeSet::new(),
         })
     }
 
@@ -465,7 +582,8 @@ impl Plugin for Dns {
             // Notices: the dhcp plugin's leases.
             match Incoming::decode(&event) {
                 Ok(Some(Incoming::Lease(l))) => {
-                    self.lease_changed(&l.interface, Some(l.dns_servers)).await
+                    self.lease_changed(&l.interface.clone(), Some(Learned::from(l)))
+                        .await
                 }
                 Ok(Some(Incoming::LeaseLost(l))) => self.lease_changed(&l.interface, None).await,
                 _ => {}
@@ -537,12 +655,15 @@ mod resolved_mapping_tests {
             configured: Some(config(&["192.0.2.53"], &["example.com"])),
             ..Resolver::default()
         };
-        r.learned
-            .insert("eth0".into(), vec![Ipv4Addr::new(10, 0, 0, 53)]);
-        r.learned
-            .insert("eth1".into(), vec![Ipv4Addr::new(10, 1, 0, 53)]);
-        r.learned
-            .insert("eth2".into(), vec![Ipv4Addr::new(10, 2, 0, 53)]);
+        for (iface, server) in [("eth0", 0), ("eth1", 1), ("eth2", 2)] {
+            r.learned.insert(
+                iface.into(),
+                Learned {
+                    servers: vec![Ipv4Addr::new(10, server, 0, 53)],
+                    ..Learned::default()
+                },
+            );
+        }
         r.auto_dns_off.insert("eth2".into());
         let defaults = BTreeMap::from([("eth0".to_string(), 2), ("eth3".to_string(), 5)]);
         let plan = r.per_link(&defaults).unwrap();
@@ -593,5 +714,60 @@ mod resolved_mapping_tests {
             ..Config::default()
         };
         assert!(c.check().is_ok());
+    }
+}
+
+#[cfg(test)]
+mod resolver_tests {
+    use super::*;
+
+    fn learned(search: &[&str]) -> Learned {
+        Learned {
+            servers: vec![Ipv4Addr::new(192, 0, 2, 53)],
+            search: search.iter().map(|s| s.to_string()).collect(),
+            hostname: None,
+        }
+    }
+
+    /// The leases' search domains follow the configured ones, each once,
+    /// within the resolver's limits, and are said to be added.
+    #[test]
+    fn lease_search_domains_follow_the_configured_ones() {
+        let mut r = Resolver {
+            configured: Some(DnsConfig {
+                search: Some(vec!["example.com".into()]),
+                ..DnsConfig::default()
+            }),
+            wrote: true,
+            ..Resolver::default()
+        };
+        r.learned.insert(
+            "e1".into(),
+            learned(&["example.com", "a.example", "b.example", "c.example"]),
+        );
+        r.learned.insert(
+            "e2".into(),
+            learned(&["d.example", "e.example", "f.example"]),
+        );
+        let search = r.effective().search.unwrap();
+        assert_eq!(
+            search,
+            [
+                "example.com",
+                "a.example",
+                "b.example",
+                "c.example",
+                "d.example",
+                "e.example"
+            ],
+            "six at most"
+        );
+        assert_eq!(r.added().search[0], "a.example");
+        assert_eq!(r.added().servers, ["192.0.2.53"]);
+        r.auto_dns_off.insert("e1".into());
+        assert_eq!(
+            r.effective().search.unwrap(),
+            ["example.com", "d.example", "e.example", "f.example"]
+        );
     }
 }

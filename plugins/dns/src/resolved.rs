@@ -169,9 +169,14 @@ impl Resolved {
 
     /// What resolved uses: `running` is every server and search domain
     /// (resolved.conf's and the links'), `config` the links' (what
-    /// nipart sets), without `learned`, the servers DHCP leases gave.
-    /// resolved has no resolver options: both show none.
-    pub async fn query(&self, learned: &[String]) -> Result<DnsResolver> {
+    /// nipart sets), without the servers and search domains DHCP leases
+    /// gave (`learned_servers`, `learned_search`). resolved has no
+    /// resolver options: both show none.
+    pub async fn query(
+        &self,
+        learned_servers: &[String],
+        learned_search: &[String],
+    ) -> Result<DnsResolver> {
         let servers: Vec<(i32, i32, Vec<u8>)> = self.property("DNS").await?;
         let domains: Vec<(i32, String, bool)> = self.property("Domains").await?;
         let mut running = DnsConfig::default().completed(None);
@@ -181,7 +186,7 @@ impl Resolved {
                 continue;
             };
             push_once(&mut running.server, addr.clone());
-            if ifindex != 0 && !learned.contains(&addr) {
+            if ifindex != 0 && !learned_servers.contains(&addr) {
                 push_once(&mut config.server, addr);
             }
         }
@@ -190,7 +195,7 @@ impl Resolved {
                 continue;
             }
             push_once(&mut running.search, domain.clone());
-            if ifindex != 0 {
+            if ifindex != 0 && !learned_search.contains(&domain) {
                 push_once(&mut config.search, domain);
             }
         }

@@ -40,7 +40,7 @@ pub async fn apply(change: &IpChange) -> Result<Vec<String>> {
         .map(|r| route_conf(iface, r, false))
         .collect::<Result<_>>()?;
     for r in &change.remove_routes {
-        changes.push(format!("remove route {} dev {iface}", describe(r)));
+        changes.push(format!("remove route {}", describe(iface, r)));
     }
     route::apply(removals).await?;
 
@@ -93,17 +93,39 @@ pub async fn apply(change: &IpChange) -> Result<Vec<String>> {
     }
 
     for r in &change.add_routes {
-        changes.push(format!("add route {} dev {iface}", describe(r)));
+        changes.push(format!("add route {}", describe(iface, r)));
     }
     route::apply(additions).await?;
     Ok(changes)
 }
 
-fn describe(r: &IpRoute) -> String {
-    match r.gateway {
-        Some(g) => format!("{} via {g}", r.destination),
-        None => r.destination.clone(),
+/// The table of `r` as nispor's route conf takes it (tables up to 255).
+fn route_table(iface: &str, r: &IpRoute) -> Result<Option<u8>> {
+    r.table
+        .map(|t| {
+            u8::try_from(t).map_err(|_| {
+                Error::invalid_input(format!(
+                    "route {}: table {t} is above 255, the highest single routes of role kernel take",
+                    describe(iface, r)
+                ))
+            })
+        })
+        .transpose()
+}
+
+/// `198.51.100.0/24 via 192.0.2.1 dev eth1 metric 100 table 200`.
+fn describe(iface: &str, r: &IpRoute) -> String {
+    let mut s = match r.gateway {
+        Some(g) => format!("{} via {g} dev {iface}", r.destination),
+        None => format!("{} dev {iface}", r.destination),
+    };
+    if let Some(m) = r.metric {
+        s.push_str(&format!(" metric {m}"));
     }
+    if let Some(t) = r.table {
+        s.push_str(&format!(" table {t}"));
+    }
+    s
 }
 
 fn address_conf(a: &DynamicAddress) -> IpAddrConf {
@@ -131,6 +153,7 @@ fn route_conf(iface: &str, r: &IpRoute, remove: bool) -> Result<RouteConf> {
     c.oif = Some(iface.to_string());
     c.via = r.gateway.map(|g| g.to_string());
     c.metric = r.metric;
+    c.table = route_table(iface, r)?;
     c.protocol = Some(RouteProtocol::Dhcp);
     Ok(c)
 }

@@ -123,6 +123,7 @@ fn errors_keep_their_kind() {
             destination: "198.51.100.0/24".into(),
             gateway: None,
             metric: None,
+            table: None,
         }],
         ..Default::default()
     };

@@ -125,18 +125,22 @@ fn complete_system(sane: &mut NetworkState, current: &NetworkState) {
 
 /// The parts of roles `dns` and `hostname`, which go first: a resolver
 /// configuration its plugin refuses changes nothing else. Role `dns` also
-/// gets each interface's `auto-dns` (whether the name servers of its DHCP
-/// lease are used).
+/// gets each interface's `auto-dns` (whether the name servers and search
+/// domains of its DHCP lease are used) and `auto-hostname` (whether its
+/// lease's host name is the running one).
 fn system_parts(sane: &NetworkState, parts: &mut Vec<PlanPart>) {
     let auto_dns: Vec<Interface> = sane
         .interfaces
         .iter()
         .filter_map(|i| {
             let pick = |ip: &Option<IpConfig>| {
-                ip.as_ref().and_then(|c| c.auto_dns).map(|a| IpConfig {
-                    auto_dns: Some(a),
-                    ..IpConfig::default()
-                })
+                ip.as_ref()
+                    .filter(|c| c.auto_dns.is_some() || c.auto_hostname.is_some())
+                    .map(|c| IpConfig {
+                        auto_dns: c.auto_dns,
+                        auto_hostname: c.auto_hostname,
+                        ..IpConfig::default()
+                    })
             };
             let (ipv4, ipv6) = (pick(&i.ipv4), pick(&i.ipv6));
             (ipv4.is_some() || ipv6.is_some()).then(|| Interface {
@@ -219,12 +223,23 @@ fn make_plan(sane: NetworkState, notes: Vec<String>, current: &NetworkState) -> 
             optional: false,
         });
     }
-    // IPv6 autoconf is the kernel's (SLAAC): its part says it.
+    // IPv6 autoconf is the kernel's (SLAAC): its part says it. The `auto-*`
+    // keys of `ipv4` alone change a running DHCPv4 client's settings.
     let wants_dhcp = |ip: &Option<IpConfig>| ip.as_ref().is_some_and(|c| c.dhcp == Some(true));
+    let dhcp_settings = |ip: &Option<IpConfig>| {
+        ip.as_ref().is_some_and(|c| {
+            c.dhcp.is_none()
+                && (c.auto_gateway.is_some()
+                    || c.auto_routes.is_some()
+                    || c.auto_route_metric.is_some()
+                    || c.auto_route_table_id.is_some()
+                    || c.auto_hostname.is_some())
+        })
+    };
     let dhcp: Vec<Interface> = sane
         .interfaces
         .iter()
-        .filter(|i| wants_dhcp(&i.ipv4) || wants_dhcp(&i.ipv6))
+        .filter(|i| wants_dhcp(&i.ipv4) || wants_dhcp(&i.ipv6) || dhcp_settings(&i.ipv4))
         .map(|i| Interface {
             name: i.name.clone(),
             ipv4: i.ipv4.clone(),
@@ -233,6 +248,8 @@ fn make_plan(sane: NetworkState, notes: Vec<String>, current: &NetworkState) -> 
         })
         .collect();
     if !dhcp.is_empty() {
+        // Not optional even for settings alone: their effect is out of a
+        // query's sight, and only a required part is applied then.
         parts.push(PlanPart {
             role: DHCP.to_string(),
             state: NetworkState {

@@ -2,7 +2,9 @@
 //! `addr-gen-mode`, `token`, `auto-gateway`, `auto-routes`,
 //! `auto-route-metric`, `auto-route-table-id`. The kernel does SLAAC
 //! itself; these are its per-interface settings (sysctls and the link's
-//! IPv6 token), applied by the kernel plugin.
+//! IPv6 token), applied by the kernel plugin. The four `auto-*` route keys
+//! are also `ipv4`'s, for DHCPv4: the dhcp plugin applies them to the
+//! routes of a lease.
 
 use std::{fmt, net::Ipv6Addr};
 
@@ -43,7 +45,8 @@ impl fmt::Display for AddrGenMode {
     }
 }
 
-/// The autoconf keys of an `ipv6` section.
+/// The autoconf keys of an `ipv6` section (the route keys of an `ipv4`
+/// one: there they say what the dhcp plugin does with a lease's routes).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct AutoconfKeys {
     pub addr_gen_mode: Option<AddrGenMode>,
@@ -54,26 +57,11 @@ pub(super) struct AutoconfKeys {
     pub auto_route_table_id: Option<u32>,
 }
 
-/// Takes the autoconf keys out of the `ipv6` mapping `o` (at `path`).
-pub(super) fn parse(o: &mut Obj<'_>, path: &str) -> R<AutoconfKeys> {
-    let k = AutoconfKeys {
-        addr_gen_mode: o.opt("addr-gen-mode", |v, p| {
-            keyword(v, p, &AddrGenMode::ALL, AddrGenMode::as_str)
-        })?,
-        token: o.opt("token", |v, p| {
-            let s = string(v, p)?;
-            let t: Ipv6Addr = s.parse().map_err(|_| {
-                StateError::new(p, format!("{} is not an IPv6 token (::1:2:3:4)", quote(&s)))
-            })?;
-            // A token is the host part: the upper 64 bits are the prefix's.
-            if u128::from(t) >> 64 != 0 {
-                return Err(StateError::new(
-                    p,
-                    format!("{t} sets bits of the prefix; a token is the last 64 bits (::1:2:3:4)"),
-                ));
-            }
-            Ok(t)
-        })?,
+/// Takes the route keys shared by `ipv4` (DHCPv4) and `ipv6` (router
+/// advertisements) out of the mapping `o`: `auto-gateway`, `auto-routes`,
+/// `auto-route-metric`, `auto-route-table-id`.
+pub(super) fn parse_route_keys(o: &mut Obj<'_>) -> R<AutoconfKeys> {
+    Ok(AutoconfKeys {
         auto_gateway: o.opt("auto-gateway", boolean)?,
         auto_routes: o.opt("auto-routes", boolean)?,
         auto_route_metric: o
@@ -82,13 +70,44 @@ pub(super) fn parse(o: &mut Obj<'_>, path: &str) -> R<AutoconfKeys> {
         auto_route_table_id: o
             .opt("auto-route-table-id", |v, p| int(v, p, 0, u32::MAX as u64))?
             .map(|x| x as u32),
+        ..AutoconfKeys::default()
+    })
+}
+
+/// Takes the autoconf keys out of the `ipv6` mapping `o` (at `path`).
+pub(super) fn parse(o: &mut Obj<'_>, path: &str) -> R<AutoconfKeys> {
+    let addr_gen_mode = o.opt("addr-gen-mode", |v, p| {
+        keyword(v, p, &AddrGenMode::ALL, AddrGenMode::as_str)
+    })?;
+    let token = o.opt("token", |v, p| {
+        let s = string(v, p)?;
+        let t: Ipv6Addr = s.parse().map_err(|_| {
+            StateError::new(p, format!("{} is not an IPv6 token (::1:2:3:4)", quote(&s)))
+        })?;
+        // A token is the host part: the upper 64 bits are the prefix's.
+        if u128::from(t) >> 64 != 0 {
+            return Err(StateError::new(
+                p,
+                format!("{t} sets bits of the prefix; a token is the last 64 bits (::1:2:3:4)"),
+            ));
+        }
+        Ok(t)
+    })?;
+    let k = AutoconfKeys {
+        addr_gen_mode,
+        token,
+        ..parse_route_keys(o)?
     };
+    // The kernel installs the routes of router advertisements itself, in
+    // the main table: Linux has no per-interface table for them (no
+    // `accept_ra_rt_table` sysctl in mainline), and moving each route as
+    // it appears would race the kernel's own updates and expiries.
     if k.auto_route_table_id
         .is_some_and(|t| t != 0 && t != super::MAIN_TABLE)
     {
         return Err(StateError::new(
             join(path, "auto-route-table-id"),
-            "the kernel puts the routes of router advertisements in the main table; nipart can't move them to another",
+            "the kernel puts the routes of router advertisements in the main table (Linux has no per-interface table for them); nipart can't move them to another",
         ));
     }
     Ok(k)
@@ -182,6 +201,21 @@ mod tests {
         // IPv6 only.
         let e =
             NetworkState::from_yaml("interfaces: [{name: e1, ipv4: {token: '::1'}}]").unwrap_err();
+        // The route keys are DHCPv4's too, with any table.
+        let v4 = NetworkState::from_yaml(
+            "interfaces: [{name: e1, ipv4: {dhcp: true, auto-gateway: false, auto-routes: true, auto-route-metric: 150, auto-route-table-id: 1000}}]",
+        )
+        .unwrap();
+        assert_eq!(NetworkState::from_yaml(&v4.to_yaml()).unwrap(), v4);
+        let ip = v4.interfaces[0].ipv4.clone().unwrap();
+        assert_eq!(
+            (
+                ip.auto_gateway,
+                ip.auto_route_metric,
+                ip.auto_route_table_id
+            ),
+            (Some(false), Some(150), Some(1000))
+        );
         assert!(
             e.to_string()
                 .starts_with("interfaces[0].ipv4.token: unknown key"),

@@ -68,6 +68,9 @@ pub struct IpRoute {
     pub gateway: Option<IpAddr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric: Option<u32>,
+    /// The routing table; main when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<u32>,
 }
 
 /// Payload of [`dhcp_topics::LEASES`].
@@ -87,6 +90,29 @@ pub struct DhcpLeaseList {
     /// without one (configured, not yet in effect), sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub configured: Vec<String>,
+    /// What each running client does with its lease's routes (the
+    /// `auto-*` keys of its `ipv4`), sorted by interface.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settings: Vec<DhcpSettings>,
+}
+
+/// The `ipv4` keys a DHCPv4 client runs with (nmstate's names), as `Show`
+/// reports them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DhcpSettings {
+    pub interface: String,
+    /// Whether a default route of the lease is installed.
+    pub auto_gateway: bool,
+    /// Whether any route of the lease is installed.
+    pub auto_routes: bool,
+    /// The metric of the lease's routes (the kernel's default when not given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_route_metric: Option<u32>,
+    /// The table of the lease's routes (0: main).
+    pub auto_route_table_id: u32,
+    /// Whether the lease's host name (option 12) is the running host name.
+    #[serde(default)]
+    pub auto_hostname: bool,
 }
 
 /// A DHCPv4 lease as `Show` reports it under `ipv4.dhcp-lease`.
@@ -115,6 +141,16 @@ pub struct DhcpLeaseInfo {
     /// Classless static routes (option 121): `198.51.100.0/24 via 192.0.2.1`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub routes: Vec<String>,
+    /// The domain name (option 15).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_name: Option<String>,
+    /// The domain search list (option 119), else the domain name: the
+    /// search domains the lease gives the resolver.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub search: Vec<String>,
+    /// The host name (option 12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
 }
 
 /// Payload of [`dhcp_topics::LEASE_LOST`].

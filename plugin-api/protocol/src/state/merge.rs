@@ -94,6 +94,7 @@ fn merge_ip(to: &mut IpConfig, from: &IpConfig) {
     set(&mut to.dhcp, &from.dhcp);
     set(&mut to.autoconf, &from.autoconf);
     set(&mut to.auto_dns, &from.auto_dns);
+    set(&mut to.auto_hostname, &from.auto_hostname);
     set(&mut to.addr_gen_mode, &from.addr_gen_mode);
     set(&mut to.token, &from.token);
     set(&mut to.auto_gateway, &from.auto_gateway);

@@ -377,7 +377,7 @@ fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
             super::autoconf::parse(&mut o, path)?,
         )
     } else {
-        (None, Default::default())
+        (None, super::autoconf::parse_route_keys(&mut o)?)
     };
     // What `Show` reports about a DHCPv4 lease: accepted so that a shown
     // state can be applied again, and ignored there.
@@ -396,6 +396,11 @@ fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
         None
     };
     let auto_dns = o.opt("auto-dns", boolean)?;
+    let auto_hostname = if family == Family::V4 {
+        o.opt("auto-hostname", boolean)?
+    } else {
+        None
+    };
     let address = o.opt("address", |v, p| {
         let items = list(v, p)?;
         let mut out: Vec<IpAddress> = Vec::with_capacity(items.len());
@@ -450,6 +455,7 @@ fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
         address,
         dhcp_lease,
         auto_dns,
+        auto_hostname,
         addr_gen_mode: auto.addr_gen_mode,
         token: auto.token,
         auto_gateway: auto.auto_gateway,

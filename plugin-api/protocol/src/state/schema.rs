@@ -315,23 +315,32 @@ pub struct IpConfig {
     /// true when not given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_dns: Option<bool>,
+    /// IPv4 only: whether the host name a DHCP lease gives (option 12)
+    /// becomes the running host name (role `hostname`); false when not
+    /// given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_hostname: Option<bool>,
     /// IPv6 only: how SLAAC forms addresses.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub addr_gen_mode: Option<super::AddrGenMode>,
     /// IPv6 only: the host part SLAAC uses instead (`::1:2:3:4`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<std::net::Ipv6Addr>,
-    /// IPv6 only: whether router advertisements give a default route.
+    /// Whether router advertisements (IPv6) or a DHCPv4 lease (option 3,
+    /// a default route of option 121) give a default route; true when not
+    /// given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_gateway: Option<bool>,
-    /// IPv6 only: whether router advertisements give routes at all.
+    /// Whether router advertisements (IPv6) or a DHCPv4 lease give routes
+    /// at all; true when not given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_routes: Option<bool>,
-    /// IPv6 only: the metric of the default route of router advertisements.
+    /// The metric of the default route of router advertisements (IPv6), of
+    /// every route of a DHCPv4 lease (IPv4).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_route_metric: Option<u32>,
-    /// IPv6 only: the table of the routes of router advertisements (main
-    /// only: the kernel has no other).
+    /// The table of a DHCPv4 lease's routes (0: main); for IPv6, main only
+    /// (the kernel installs the routes of router advertisements there).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_route_table_id: Option<u32>,
 }

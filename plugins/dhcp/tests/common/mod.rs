@@ -202,24 +202,50 @@ impl Daemon {
     /// Starts the daemon with `log_level` (`None`: the default, info) and
     /// `dhcp_config` lines added to its `[plugin.dhcp]`.
     pub fn start_with(bed: &Bed, log_level: Option<&str>, dhcp_config: &str) -> Daemon {
+        Daemon::spawn(bed, log_level, dhcp_config, &[])
+    }
+
+    /// Starts the daemon with the conf plugin too (its directories in the
+    /// sandbox): applied states are saved and applied again at the next
+    /// start ([`Daemon::restart`]).
+    pub fn start_saving(bed: &Bed) -> Daemon {
+        Daemon::spawn(bed, Some("debug"), "", &["nipart-plugin-conf"])
+    }
+
+    fn spawn(bed: &Bed, log_level: Option<&str>, dhcp_config: &str, more: &[&str]) -> Daemon {
         let level = log_level
             .map(|l| format!("log_level = {l:?}\n"))
             .unwrap_or_default();
-        let process = DaemonBuilder::new()
-            .workspace_plugins(&[
-                "nipart-plugin-kernel",
-                "nipart-plugin-state",
-                "nipart-plugin-commander",
-                "nipart-plugin-monitor",
-                "nipart-plugin-dhcp",
-            ])
+        let mut plugins = vec![
+            "nipart-plugin-kernel",
+            "nipart-plugin-state",
+            "nipart-plugin-commander",
+            "nipart-plugin-monitor",
+            "nipart-plugin-dhcp",
+        ];
+        plugins.extend_from_slice(more);
+        let mut builder = DaemonBuilder::new()
+            .workspace_plugins(&plugins)
             .netns(&bed.client)
             .config(&format!(
                 "{level}[plugin.dhcp]\nlease_dir = {}\nretry_interval_ms = 1000\n{dhcp_config}",
                 toml_str(&bed.path("leases"))
-            ))
-            .spawn();
-        Daemon { process }
+            ));
+        if more.contains(&"nipart-plugin-conf") {
+            builder = builder.conf("");
+        }
+        Daemon {
+            process: builder.spawn(),
+        }
+    }
+
+    /// Stops the daemon (SIGTERM: the plugins' shutdown runs) and starts
+    /// it again over the same files; waits until the conf plugin applied
+    /// the saved state.
+    pub fn restart(&mut self) {
+        self.process.stop(Duration::from_secs(30));
+        self.process.start();
+        self.wait_for_log("is applied", Duration::from_secs(60));
     }
 
     pub fn nipc(&self, args: &[&str]) -> Output {

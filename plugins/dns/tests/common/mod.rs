@@ -294,9 +294,16 @@ pub struct DhcpServer {
 impl DhcpServer {
     /// With dnsmasq's `extra` options.
     pub fn start(bed: &Bed, extra: &[&str]) -> DhcpServer {
+        DhcpServer::start_with_mac(bed, None, extra)
+    }
+
+    /// The client's link with the MAC address `mac` (the kernel's choice
+    /// when `None`), dnsmasq with `extra` options.
+    pub fn start_with_mac(bed: &Bed, mac: Option<&str>, extra: &[&str]) -> DhcpServer {
         let ns = Netns::new();
+        let address = mac.map(|m| format!(" address {m}")).unwrap_or_default();
         bed.ns.ip(&format!(
-            "link add {DHCP_CLIENT_IF} type veth peer name {DHCP_SERVER_IF} netns {}",
+            "link add {DHCP_CLIENT_IF}{address} type veth peer name {DHCP_SERVER_IF} netns {}",
             ns.name
         ));
         ns.ip(&format!("addr add 10.19.0.1/24 dev {DHCP_SERVER_IF}"));

@@ -358,3 +358,27 @@ fn revert_plan_restores_the_checkpoints_rules() {
         .collect();
     assert_eq!(added, ["ipv6 priority 101 prohibit"]);
 }
+
+#[test]
+fn dhcp_settings_alone_go_to_role_dhcp_and_auto_hostname_to_role_dns() {
+    let p = plan(
+        &yaml("interfaces: [{name: v1, ipv4: {auto-gateway: false, auto-hostname: true}}, {name: eth0, ipv4: {auto-dns: false}}]"),
+        &current(),
+    )
+    .unwrap();
+    let roles: Vec<&str> = p.parts.iter().map(|p| p.role.as_str()).collect();
+    assert_eq!(roles, [DNS, KERNEL, DHCP]);
+    // Required: an apply of settings alone shows nothing to a query.
+    assert!(!p.parts[2].optional);
+    let dhcp: Vec<&str> = p.parts[2]
+        .state
+        .interfaces
+        .iter()
+        .map(|i| i.name.as_str())
+        .collect();
+    assert_eq!(dhcp, ["v1"]);
+    let dns = &p.parts[0].state.interfaces;
+    let v1 = dns[0].ipv4.as_ref().unwrap();
+    assert_eq!((v1.auto_hostname, v1.auto_dns), (Some(true), None));
+    assert_eq!(dns[1].ipv4.as_ref().unwrap().auto_dns, Some(false));
+}

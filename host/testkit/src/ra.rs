@@ -1,0 +1,46 @@
+//! Router advertisements for IPv6 autoconfiguration tests: dnsmasq sending
+//! them (RA only, no DHCPv6) on links of a server namespace.
+
+use std::process::{Child, Command, Stdio};
+
+use crate::{Netns, require};
+
+/// dnsmasq sending router advertisements on `links` of a namespace, for
+/// the prefixes of the links' own addresses (`constructor:s*`); killed on
+/// drop.
+pub struct RouterAdvertiser(Child);
+
+impl RouterAdvertiser {
+    pub fn start(server: &Netns, links: &[&str]) -> RouterAdvertiser {
+        require("dnsmasq");
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &server.name, "dnsmasq"]).args([
+            "--no-daemon",
+            "--conf-file=/dev/null",
+            "--port=0",
+            "--user=root",
+            "--bind-interfaces",
+            "--enable-ra",
+            "--dhcp-range=::,constructor:s*,ra-only,64",
+            "--pid-file=",
+            "--leasefile-ro",
+        ]);
+        for l in links {
+            cmd.arg(format!("--interface={l}"));
+        }
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting dnsmasq");
+        RouterAdvertiser(child)
+    }
+}
+
+impl Drop for RouterAdvertiser {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

@@ -1,0 +1,157 @@
+//! The `auto-*` keys of `ipv4` with DHCPv4 (dnsmasq in a server
+//! namespace): which of the lease's routes are installed (option 3, option
+//! 121), with which metric, in which table; shown, applied back from
+//! `show`, changed on a running client, kept across a daemon restart.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Bed, CLIENT_IF, Daemon, Dnsmasq, SERVER_IP, text};
+
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// The client's IPv4 routes of `table` that DHCP installed.
+fn dhcp_routes(bed: &Bed, table: &str) -> Vec<String> {
+    bed.client
+        .routes("-4", table)
+        .into_iter()
+        .filter(|l| l.contains("proto dhcp"))
+        .collect()
+}
+
+/// Waits until the DHCP routes of `table` are `want` (in any order); on
+/// timeout, fails showing the daemon's log.
+fn wait_for_routes(bed: &Bed, daemon: &Daemon, table: &str, want: &[&str]) {
+    let mut want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    let mut last = Vec::new();
+    let give_up = std::time::Instant::now() + PATIENCE;
+    loop {
+        let mut have = dhcp_routes(bed, table);
+        have.sort();
+        if have == want {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < give_up,
+            "table {table}: want {want:#?}, have {have:#?} (before: {last:#?}); daemon log:\n{}",
+            daemon.log_text()
+        );
+        last = have;
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn state(keys: &str) -> String {
+    format!("interfaces:\n  - name: {CLIENT_IF}\n    state: up\n    ipv4: {{{keys}}}\n")
+}
+
+#[test]
+fn auto_keys_place_the_routes_of_option_121() {
+    let bed = Bed::new();
+    let _dnsmasq = Dnsmasq::start(
+        &bed,
+        &[&format!(
+            "--dhcp-option=option:classless-static-route,0.0.0.0/0,{SERVER_IP},198.51.100.0/24,10.9.0.254"
+        )],
+    );
+    let daemon = Daemon::start(&bed);
+    daemon.apply_ok(
+        &bed,
+        &state("dhcp: true, auto-route-metric: 150, auto-route-table-id: 200"),
+    );
+    bed.wait_for_address(PATIENCE);
+    let both = [
+        "default via 10.9.0.1 dev dhcp0 proto dhcp metric 150",
+        "198.51.100.0/24 via 10.9.0.254 dev dhcp0 proto dhcp metric 150",
+    ];
+    wait_for_routes(&bed, &daemon, "200", &both);
+    assert_eq!(dhcp_routes(&bed, "main"), Vec::<String>::new());
+
+    // Shown, and applied back as shown changes nothing.
+    let v4 = daemon.show(CLIENT_IF)["ipv4"].clone();
+    assert_eq!(v4["auto-route-table-id"], 200, "{v4:#}");
+    assert_eq!(v4["auto-route-metric"], 150, "{v4:#}");
+    assert_eq!(v4["auto-gateway"], true, "{v4:#}");
+    assert_eq!(v4["auto-routes"], true, "{v4:#}");
+    assert_eq!(
+        v4["dhcp-lease"]["routes"],
+        serde_json::json!(["0.0.0.0/0 via 10.9.0.1", "198.51.100.0/24 via 10.9.0.254"]),
+        "{v4:#}"
+    );
+    let shown = daemon.nipc(&["-o", "yaml", "show", CLIENT_IF]);
+    assert!(shown.status.success());
+    daemon.apply_ok(&bed, &text(&shown.stdout));
+    assert!(
+        !daemon.log_text().contains("update the DHCPv4 settings"),
+        "the shown settings are the running ones"
+    );
+    wait_for_routes(&bed, &daemon, "200", &both);
+
+    // auto-gateway: false drops option 121's default route; the metric
+    // and table not given stay.
+    daemon.apply_ok(&bed, &state("dhcp: true, auto-gateway: false"));
+    wait_for_routes(
+        &bed,
+        &daemon,
+        "200",
+        &["198.51.100.0/24 via 10.9.0.254 dev dhcp0 proto dhcp metric 150"],
+    );
+    // auto-routes: false, given alone (no `dhcp` key): none at all, the
+    // address stays.
+    daemon.apply_ok(&bed, &state("auto-routes: false"));
+    wait_for_routes(&bed, &daemon, "200", &[]);
+    assert_eq!(bed.client_addresses().len(), 1);
+    assert_eq!(daemon.show(CLIENT_IF)["ipv4"]["auto-routes"], false);
+    // Back to main (0), everything.
+    daemon.apply_ok(
+        &bed,
+        &state("dhcp: true, auto-routes: true, auto-gateway: true, auto-route-table-id: 0"),
+    );
+    wait_for_routes(&bed, &daemon, "main", &both);
+    wait_for_routes(&bed, &daemon, "200", &[]);
+
+    // A table the kernel role can't take is refused, naming the key.
+    let out = daemon.apply(&bed, &state("dhcp: true, auto-route-table-id: 1000"));
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("dhcp0: ipv4.auto-route-table-id 1000: DHCP routes go in tables 0 to 255"),
+        "{err}"
+    );
+    wait_for_routes(&bed, &daemon, "main", &both);
+}
+
+#[test]
+fn auto_keys_of_option_3_persist_across_a_restart() {
+    let bed = Bed::new();
+    let _dnsmasq = Dnsmasq::start(&bed, &[]);
+    let mut daemon = Daemon::start_saving(&bed);
+    daemon.apply_ok(&bed, include_str!("states/dhcp_auto_routes.yml"));
+    bed.wait_for_address(PATIENCE);
+    let default = ["default via 10.9.0.1 dev dhcp0 proto dhcp metric 77"];
+    wait_for_routes(&bed, &daemon, "120", &default);
+    // auto-gateway: false: option 3 gives nothing else.
+    daemon.apply_ok(&bed, &state("dhcp: true, auto-gateway: false"));
+    wait_for_routes(&bed, &daemon, "120", &[]);
+    daemon.apply_ok(&bed, &state("dhcp: true, auto-gateway: true"));
+    wait_for_routes(&bed, &daemon, "120", &default);
+
+    daemon.restart();
+    // Shutdown released the lease and removed its routes; the saved state
+    // brings both back, placed as it says.
+    bed.wait_for_address(PATIENCE);
+    wait_for_routes(&bed, &daemon, "120", &default);
+    assert_eq!(dhcp_routes(&bed, "main"), Vec::<String>::new());
+    let v4 = daemon.show(CLIENT_IF)["ipv4"].clone();
+    assert_eq!(
+        (
+            v4["auto-route-table-id"].clone(),
+            v4["auto-route-metric"].clone(),
+            v4["auto-gateway"].clone()
+        ),
+        (120.into(), 77.into(), true.into()),
+        "{v4:#}"
+    );
+}
