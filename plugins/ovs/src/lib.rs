@@ -8,6 +8,8 @@
 //!   ovs-vswitchd has given every new interface its `ofport` (and, for an
 //!   internal interface, the kernel shows its link), so that the kernel's
 //!   part after ours finds the interfaces it puts addresses on;
+//!   The top-level `ovs-db` and `ovn` are the `Open_vSwitch` row's columns
+//!   (`apply::root_row`), in the same transaction;
 //! - `ovs.query` ([`OvsQuery`]) → the OVS part of the state (`db.rs`),
 //!   which the commander merges into every query (show, checkpoint,
 //!   verification);
@@ -195,6 +197,9 @@ impl Plugin for Ovs {
                 let mut state = self.snapshot().await?.to_state();
                 if let Some(name) = &q.interface {
                     state.interfaces.retain(|i| &i.name == name);
+                    // One interface's state has no host-wide sections.
+                    state.ovs_db = None;
+                    state.ovn = None;
                 }
                 ctx.answer::<OvsQuery>(&event, &state)
             }
@@ -229,7 +234,8 @@ impl Ovs {
     async fn apply(&self, part: &NetworkState) -> Result<Vec<String>> {
         let client = self.client()?;
         let snapshot = self.snapshot().await?;
-        let tx = apply::transaction(part, &snapshot, self.datapath);
+        let mut tx = apply::transaction(part, &snapshot, self.datapath);
+        apply::root_row(part, &snapshot, &mut tx).map_err(|e| Error::new(ErrorKind::Failed, e))?;
         if tx.ops.is_empty() {
             return Ok(Vec::new());
         }

@@ -40,6 +40,12 @@ pub fn merge(saved: &mut NetworkState, desired: &NetworkState) {
         super::hostname::merge_hostname(&mut saved.hostname, h);
     }
     super::route_rule::merge_rules(&mut saved.route_rules, &desired.route_rules);
+    if let Some(d) = &desired.ovs_db {
+        super::OvsDbGlobal::merge_into(&mut saved.ovs_db, d);
+    }
+    if let Some(o) = &desired.ovn {
+        super::Ovn::merge_into(&mut saved.ovn, o);
+    }
     saved.sort();
 }
 
