@@ -66,10 +66,15 @@ pub struct Bed {
 
 impl Bed {
     pub fn new() -> Bed {
+        Self::with(&[])
+    }
+
+    /// As [`Bed::new`], with the plugins `more` too.
+    pub fn with(more: &[&str]) -> Bed {
         let ns = Netns::new();
         ns.ip("link set lo up");
         let ovs = Ovs::start(&ns);
-        let d = daemon(&ns, &ovs.socket());
+        let d = builder(&ns, &ovs.socket(), more).spawn();
         Bed { d, ovs, ns }
     }
 
