@@ -1,7 +1,8 @@
 //! Merging a desired state into the saved one (what the `conf` plugin
 //! writes after each apply, and what the commander compares the running
 //! state with in `Status`): interfaces field by field by name, routes by
-//! value; `absent` removes.
+//! value; `absent` removes. The top-level `ovs-db` and `ovn` merge as
+//! their types say (`OvsDbGlobal::merge_into`, `Ovn::merge_into`).
 
 use super::diff::Selected;
 use super::{BridgeConfig, Interface, IpConfig, NetworkState};
