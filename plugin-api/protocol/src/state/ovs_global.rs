@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 use serde::{Serialize, Serializer};
 
-use super::{Difference, kinds::keywords};
+use super::{Difference, MAX_OVS_DB_ENTRIES, kinds::keywords};
 
 /// An `ovs-db` column as desired: `None` removes the key.
 pub type OvsDbMap = BTreeMap<String, Option<String>>;
@@ -197,7 +197,10 @@ impl OvsDbGlobal {
 
     /// Merges `desired` into the saved `saved`: a purge or an emptied
     /// column is kept as an empty column, keys (also `null` ones, which
-    /// remove the key again at the next boot) replace the saved ones.
+    /// remove the key again at the next boot) replace the saved ones. The
+    /// `null` keys go first when a column would hold more than a state
+    /// may give ([`MAX_OVS_DB_ENTRIES`]), so that removals made one after
+    /// the other can't make the saved state unreadable.
     pub fn merge_into(saved: &mut Option<Box<OvsDbGlobal>>, desired: &OvsDbGlobal) {
         let s = saved.get_or_insert_with(Box::default);
         for (to, from) in [
@@ -208,9 +211,13 @@ impl OvsDbGlobal {
                 None if desired.is_purge() => *to = Some(OvsDbMap::new()),
                 None => {}
                 Some(f) if f.is_empty() => *to = Some(OvsDbMap::new()),
-                Some(f) => to
-                    .get_or_insert_with(OvsDbMap::new)
-                    .extend(f.iter().map(|(k, v)| (k.clone(), v.clone()))),
+                Some(f) => {
+                    let column = to.get_or_insert_with(OvsDbMap::new);
+                    column.extend(f.iter().map(|(k, v)| (k.clone(), v.clone())));
+                    if column.len() > MAX_OVS_DB_ENTRIES {
+                        column.retain(|_, v| v.is_some());
+                    }
+                }
             }
         }
     }
@@ -295,9 +302,17 @@ impl Ovn {
     }
 
     /// Merges `desired` into the saved `saved`; absent entries are kept,
-    /// so that the next boot removes them again.
+    /// so that the next boot removes them again, while there is room (as
+    /// [`OvsDbGlobal::merge_into`]'s `null` keys).
     pub fn merge_into(saved: &mut Option<Box<Ovn>>, desired: &Ovn) {
-        let merged = desired.applied_to(saved.as_deref());
+        let mut merged = desired.applied_to(saved.as_deref());
+        if let Some(m) = merged
+            .bridge_mappings
+            .as_mut()
+            .filter(|m| m.len() > MAX_OVN_MAPPINGS)
+        {
+            m.retain(|m| !m.is_absent());
+        }
         *saved = Some(Box::new(merged));
     }
 
@@ -419,6 +434,39 @@ mod tests {
         let have = (&col(&[("a", "1"), ("new", "x")]), &col(&[]));
         assert_eq!(revert.applied_to(have), (col(&[("a", "2")]), col(&[])));
         assert!(checkpoint.revert_from(Some(&checkpoint)).is_none());
+    }
+
+    #[test]
+    fn saved_ovs_db_keeps_removals_while_there_is_room() {
+        let mut saved = None;
+        OvsDbGlobal::merge_into(
+            &mut saved,
+            &OvsDbGlobal {
+                external_ids: want(&[("a", Some("1")), ("b", None)]),
+                other_config: None,
+            },
+        );
+        let s = saved.as_deref().expect("saved");
+        assert_eq!(s.external_ids, want(&[("a", Some("1")), ("b", None)]));
+        assert_eq!(s.other_config, None, "not mentioned, not saved");
+        for i in 0..MAX_OVS_DB_ENTRIES {
+            let key = format!("k{i}");
+            OvsDbGlobal::merge_into(
+                &mut saved,
+                &OvsDbGlobal {
+                    external_ids: want(&[(key.as_str(), None)]),
+                    other_config: None,
+                },
+            );
+            let ids = saved.as_deref().and_then(|s| s.external_ids.as_ref());
+            let ids = ids.expect("external_ids");
+            assert!(ids.len() <= MAX_OVS_DB_ENTRIES, "{}", ids.len());
+            assert_eq!(ids.get("a"), Some(&Some("1".to_string())));
+        }
+        OvsDbGlobal::merge_into(&mut saved, &OvsDbGlobal::default());
+        let s = saved.as_deref().expect("saved");
+        assert_eq!(s.external_ids, Some(OvsDbMap::new()));
+        assert_eq!(s.other_config, Some(OvsDbMap::new()));
     }
 
     #[test]
