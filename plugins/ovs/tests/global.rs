@@ -278,3 +278,31 @@ fn saved_ovs_db_and_ovn_are_applied_again_at_start() {
     );
     assert_eq!(root_key(&ovs, "external_ids", "ovn-encap-type"), None);
 }
+
+#[test]
+fn a_row_beyond_the_schemas_limits_is_left_out_of_the_state_not_the_bridges() {
+    let bed = Bed::new();
+    bed.apply_ok(&state_file("09-empty-bridge.yml"));
+    // Another tool wrote more keys than a state may give (256).
+    let keys: Vec<String> = (0..300).map(|i| format!("external_ids:k{i}=v")).collect();
+    let mut args = vec!["set", "Open_vSwitch", "."];
+    args.extend(keys.iter().map(String::as_str));
+    bed.ovs.vsctl(&args);
+    let shown = bed.show(None);
+    assert_eq!(shown.get("ovs-db"), None, "{shown:#}");
+    let names: Vec<&str> = shown["interfaces"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"br9"),
+        "the bridges are still shown: {shown:#}"
+    );
+    assert!(
+        bed.d.log().contains("the Open_vSwitch row is not shown"),
+        "{}",
+        bed.d.log()
+    );
+}
