@@ -8,6 +8,7 @@
 //! | --- | --- | --- | --- |
 //! | `ovs.query` | commander → `ovs` | [`OvsQuery`] | [`NetworkState`] |
 //! | `ovs.db-connection` | ovs → subscribers (notice) | [`OvsdbConnection`] | |
+//! | `ovs.link-appeared` | monitor → ovs (a rule's follow-up) | [`OvsLinkAppeared`] | |
 
 use serde::{Deserialize, Serialize};
 
@@ -38,3 +39,13 @@ pub struct OvsdbConnection {
 }
 
 notice!(OvsdbConnection, "ovs.db-connection");
+
+/// The follow-up of the rule the ovs plugin gives the monitor plugin
+/// (condition `added`) while it waits for the kernel link of an internal
+/// interface ovs-vswitchd is making: that link appeared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OvsLinkAppeared {
+    pub name: String,
+}
+
+notice!(OvsLinkAppeared, "ovs.link-appeared");

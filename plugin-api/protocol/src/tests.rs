@@ -266,6 +266,7 @@ fn rows() -> Vec<Row> {
         r::<HostnameQuery>(),
         r::<OvsQuery>(),
         n::<OvsdbConnection>(),
+        n::<OvsLinkAppeared>(),
         r::<crate::fleet::FleetStatusRequest>(),
         n::<crate::fleet::FleetConnection>(),
         n::<LinkAdded>(),

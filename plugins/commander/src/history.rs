@@ -152,6 +152,8 @@ pub fn summary(action: &str, desired: &NetworkState, event: &Event) -> String {
     for (given, what) in [
         (desired.routes.config.is_some(), "routes"),
         (desired.route_rules.config.is_some(), "routing rules"),
+        (desired.ovs_db.is_some(), "ovs-db"),
+        (desired.ovn.is_some(), "ovn"),
     ] {
         if given {
             s.push_str(if said { " and " } else { " of " });

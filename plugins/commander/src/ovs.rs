@@ -2,7 +2,8 @@
 //! there is one, reports OVSDB's bridges, ports and interfaces, which are
 //! merged into the kernel's state (an internal interface is a kernel link
 //! of OVS's type; a system interface gets its bridge as `controller`; a
-//! bridge and a patch port have no kernel link and are added). So `Show`
+//! bridge and a patch port have no kernel link and are added; the
+//! top-level `ovs-db` and `ovn` are the plugin's alone). So `Show`
 //! shows OVS, a checkpoint holds its part of the state, and verification
 //! compares it.
 
@@ -33,6 +34,8 @@ pub async fn merge(
             return;
         }
     };
+    state.ovs_db = report.ovs_db;
+    state.ovn = report.ovn;
     for r in report.interfaces {
         match state.interface_mut(&r.name) {
             Some(k) => {

@@ -93,6 +93,8 @@ pub fn without(state: &NetworkState, missing: &BTreeSet<String>) -> NetworkState
         hostname: state.hostname.clone(),
         // The kernel takes rules naming interfaces it does not have.
         route_rules: state.route_rules.clone(),
+        ovs_db: state.ovs_db.clone(),
+        ovn: state.ovn.clone(),
     }
 }
 

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use nipart_plugin_api::state::{
     BridgePortVlan, BridgePortVlanMode, BridgeTrunkTag, Interface, InterfaceType, NetworkState,
-    OvsBond, OvsDatapath, OvsDb, OvsFailMode,
+    OVN_BRIDGE_MAPPINGS, OvsBond, OvsDatapath, OvsDb, OvsFailMode,
 };
 use serde_json::{Value, json};
 
@@ -321,6 +321,59 @@ pub fn transaction(part: &NetworkState, db: &Snapshot, datapath: OvsDatapath) ->
         }
     }
     tx
+}
+
+/// The operations that make the `Open_vSwitch` row's `external_ids` and
+/// `other_config` hold what `part`'s top-level `ovs-db` and `ovn` say
+/// (nmstate's meaning: see `OvsDbGlobal`), added to `tx`: one `update` of
+/// both columns, guarded by a `wait` that they still hold what `db` read.
+/// Fails, with nothing added, when the row is missing or its OVN mappings
+/// can't be read (they would be lost).
+pub fn root_row(part: &NetworkState, db: &Snapshot, tx: &mut Transaction) -> Result<(), String> {
+    if part.ovs_db.is_none() && part.ovn.is_none() {
+        return Ok(());
+    }
+    let Some(root) = &db.root else {
+        return Err(
+            "OVSDB has no Open_vSwitch row to hold ovs-db and ovn (was `ovs-vsctl init` run?)"
+                .into(),
+        );
+    };
+    let mut have_ids = root.external_ids.clone();
+    let have_ovn = have_ids.remove(OVN_BRIDGE_MAPPINGS);
+    let (mut ids, config) = match &part.ovs_db {
+        Some(d) => d.applied_to((&have_ids, &root.other_config)),
+        None => (have_ids, root.other_config.clone()),
+    };
+    let ovn = match &part.ovn {
+        Some(want) => {
+            let have = root.ovn().transpose().map_err(|e| {
+                format!("{e}; correct or remove it before giving `ovn` (nothing was changed)")
+            })?;
+            want.applied_to(have.as_ref()).to_external_id()
+        }
+        None => have_ovn,
+    };
+    if let Some(v) = ovn {
+        ids.insert(OVN_BRIDGE_MAPPINGS.to_string(), v);
+    }
+    if ids == root.external_ids && config == root.other_config {
+        return Ok(());
+    }
+    let row = json!({"external_ids": map(&ids), "other_config": map(&config)});
+    let read =
+        json!({"external_ids": map(&root.external_ids), "other_config": map(&root.other_config)});
+    let cond = json!([["_uuid", "==", ["uuid", root.uuid]]]);
+    tx.ops.insert(
+        0,
+        json!({"op": "wait", "table": "Open_vSwitch", "timeout": 0, "where": cond,
+            "columns": ["external_ids", "other_config"], "until": "==", "rows": [read]}),
+    );
+    tx.ops
+        .push(json!({"op": "update", "table": "Open_vSwitch", "where": cond, "row": row}));
+    tx.changes
+        .push("Open_vSwitch external_ids/other_config".into());
+    Ok(())
 }
 
 /// The OVSDB `type` of a new interface: `internal` for an

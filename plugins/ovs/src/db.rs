@@ -1,13 +1,14 @@
-//! One read of OVSDB's `Bridge`, `Port` and `Interface` tables (a single
-//! `transact` of three `select`s, so the three agree), and that snapshot
-//! in the network-state schema (what `ovs.query` answers).
+//! One read of OVSDB's `Bridge`, `Port`, `Interface` and `Open_vSwitch`
+//! tables (a single `transact` of four `select`s, so they agree), and that
+//! snapshot in the network-state schema (what `ovs.query` answers).
 
 use std::collections::{BTreeMap, HashMap};
 
 use nipart_plugin_api::state::{
-    BridgePortVlan, BridgePortVlanMode, BridgeTrunkTag, Interface, InterfaceState, InterfaceType,
-    NetworkState, OvsBond, OvsBondMode, OvsBondPort, OvsBridgeConfig, OvsBridgeOptions,
-    OvsBridgePort, OvsDatapath, OvsDb, OvsFailMode, OvsPatch,
+    BadMappings, BridgePortVlan, BridgePortVlanMode, BridgeTrunkTag, Interface, InterfaceState,
+    InterfaceType, NetworkState, OVN_BRIDGE_MAPPINGS, Ovn, OvsBond, OvsBondMode, OvsBondPort,
+    OvsBridgeConfig, OvsBridgeOptions, OvsBridgePort, OvsDatapath, OvsDb, OvsDbGlobal, OvsFailMode,
+    OvsPatch,
 };
 use serde_json::{Value, json};
 
@@ -54,12 +55,22 @@ pub struct InterfaceRow {
     pub other_config: BTreeMap<String, String>,
 }
 
-/// The three tables at one moment.
+/// The one row of the `Open_vSwitch` table: the host's settings.
+#[derive(Debug, Clone, Default)]
+pub struct RootRow {
+    pub uuid: String,
+    pub external_ids: BTreeMap<String, String>,
+    pub other_config: BTreeMap<String, String>,
+}
+
+/// The tables at one moment.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     pub bridges: Vec<BridgeRow>,
     pub ports: HashMap<String, PortRow>,
     pub interfaces: HashMap<String, InterfaceRow>,
+    /// `None` before `ovs-vsctl init` (or its equivalent) made it.
+    pub root: Option<RootRow>,
 }
 
 /// The operations that read a [`Snapshot`].
@@ -108,6 +119,7 @@ pub fn select_ops() -> Vec<Value> {
                 "other_config",
             ],
         ),
+        select("Open_vSwitch", &["_uuid", "external_ids", "other_config"]),
     ]
 }
 
@@ -203,10 +215,16 @@ impl Snapshot {
                 (uuid, row)
             })
             .collect();
+        let root = rows(r(3)).first().map(|o| RootRow {
+            uuid: uuid_of(&o["_uuid"]).unwrap_or_default().to_string(),
+            external_ids: map_pairs(&o["external_ids"]).into_iter().collect(),
+            other_config: map_pairs(&o["other_config"]).into_iter().collect(),
+        });
         Snapshot {
             bridges,
             ports,
             interfaces,
+            root,
         }
     }
 
@@ -287,8 +305,54 @@ impl Snapshot {
                 ..Interface::default()
             });
         }
+        if let Some(root) = &self.root {
+            let (ovs_db, ovn) = root.to_state();
+            out.ovs_db = Some(Box::new(ovs_db));
+            out.ovn = ovn.map(Box::new);
+            // Another tool may have written more than a state may hold;
+            // the whole answer would then be refused by its reader.
+            if let Err(e) = NetworkState::from_value(&json!({"ovs-db": out.ovs_db, "ovn": out.ovn}))
+            {
+                tracing::warn!(
+                    "the Open_vSwitch row is not shown (nor checkpointed, nor rolled back): {e}"
+                );
+                out.ovs_db = None;
+                out.ovn = None;
+            }
+        }
         out.sort();
         out
+    }
+}
+
+impl RootRow {
+    /// The OVN mappings held in `external_ids`, when they read well.
+    pub fn ovn(&self) -> Option<Result<Ovn, BadMappings>> {
+        self.external_ids
+            .get(OVN_BRIDGE_MAPPINGS)
+            .map(|v| Ovn::from_external_id(v))
+    }
+
+    /// The row as nmstate shows it: `ovs-db` with both columns, and the
+    /// OVN mappings in `ovn` rather than as an external id (a value that
+    /// does not read as mappings stays an external id).
+    fn to_state(&self) -> (OvsDbGlobal, Option<Ovn>) {
+        let mut external_ids = self.external_ids.clone();
+        let ovn = match self.ovn() {
+            Some(Ok(o)) => {
+                external_ids.remove(OVN_BRIDGE_MAPPINGS);
+                o.bridge_mappings.is_some().then_some(o)
+            }
+            Some(Err(e)) => {
+                tracing::warn!("{e}: shown as an external id");
+                None
+            }
+            None => None,
+        };
+        (
+            OvsDbGlobal::from_columns(&external_ids, &self.other_config),
+            ovn,
+        )
     }
 }
 

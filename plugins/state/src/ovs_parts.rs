@@ -6,7 +6,8 @@
 //! addresses (and other kernel properties) of an OVS internal interface
 //! go to the kernel in a second part, after `ovs` has created it. Static
 //! routes go with that second part when there is one, since they may
-//! pass through such an interface.
+//! pass through such an interface. The top-level `ovs-db` and `ovn` go to
+//! `ovs` alone.
 
 use std::collections::HashSet;
 
@@ -97,9 +98,15 @@ pub fn split(sane: &NetworkState, current: &NetworkState) -> Split {
         },
         ..NetworkState::default()
     };
+    // The `Open_vSwitch` row's columns and OVN's mappings are OVS's alone.
+    let global = sane.ovs_db.is_some() || sane.ovn.is_some();
     Split {
         kernel: state(kernel, !routes_later),
-        ovs: (!ovs.is_empty()).then(|| state(ovs, false)),
+        ovs: (!ovs.is_empty() || global).then(|| NetworkState {
+            ovs_db: sane.ovs_db.clone(),
+            ovn: sane.ovn.clone(),
+            ..state(ovs, false)
+        }),
         kernel_after: routes_later.then(|| state(after, true)),
     }
 }
@@ -177,5 +184,17 @@ interfaces:
         let split = super::split(&plain, &current);
         assert!(split.ovs.is_none() && split.kernel_after.is_none());
         assert_eq!(split.kernel, plain);
+    }
+
+    #[test]
+    fn the_top_level_ovs_db_and_ovn_go_to_ovs_alone() {
+        let sane = st(
+            "ovs-db: {external_ids: {a: b}}\novn: {bridge-mappings: [{localnet: n, bridge: br0}]}\n",
+        );
+        let split = split(&sane, &NetworkState::default());
+        let ovs = split.ovs.expect("an ovs part");
+        assert_eq!(ovs.ovs_db, sane.ovs_db);
+        assert_eq!(ovs.ovn, sane.ovn);
+        assert!(split.kernel.ovs_db.is_none() && split.kernel.ovn.is_none());
     }
 }

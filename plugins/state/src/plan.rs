@@ -291,7 +291,8 @@ fn make_plan(sane: NetworkState, notes: Vec<String>, current: &NetworkState) -> 
 /// The plan that brings `current` back to `checkpoint` (both full queries):
 /// interfaces that appeared are deleted, the others get every property
 /// they had, static routes that appeared are removed and those that went
-/// away are added back.
+/// away are added back; the `Open_vSwitch` row's columns and OVN's
+/// mappings get the checkpoint's keys back, those that appeared removed.
 pub fn revert_plan(checkpoint: &NetworkState, current: &NetworkState) -> Plan {
     let mut notes = Vec::new();
     let mut interfaces = Vec::new();
@@ -368,6 +369,20 @@ pub fn revert_plan(checkpoint: &NetworkState, current: &NetworkState) -> Plan {
         dns_resolver: revert_dns(checkpoint, current),
         hostname: revert_hostname(checkpoint, current),
         route_rules: revert_rules(checkpoint, current),
+        // A checkpoint taken without OVS has neither: they are left alone.
+        ovs_db: checkpoint
+            .ovs_db
+            .as_ref()
+            .and_then(|was| was.revert_from(current.ovs_db.as_deref()))
+            .map(Box::new),
+        ovn: checkpoint.ovs_db.as_ref().and_then(|_| {
+            checkpoint
+                .ovn
+                .clone()
+                .unwrap_or_default()
+                .revert_from(current.ovn.as_deref())
+                .map(Box::new)
+        }),
     };
     make_plan(state, notes, current)
 }

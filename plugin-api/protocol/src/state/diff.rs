@@ -491,5 +491,11 @@ pub fn differences(desired: &NetworkState, current: &NetworkState) -> Vec<Differ
         &desired.route_rules,
         &current.route_rules,
     ));
+    if let Some(d) = &desired.ovs_db {
+        out.extend(d.differences(current.ovs_db.as_deref()));
+    }
+    if let Some(o) = &desired.ovn {
+        out.extend(o.differences(current.ovn.as_deref()));
+    }
     out
 }

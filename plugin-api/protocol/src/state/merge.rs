@@ -1,7 +1,8 @@
 //! Merging a desired state into the saved one (what the `conf` plugin
 //! writes after each apply, and what the commander compares the running
 //! state with in `Status`): interfaces field by field by name, routes by
-//! value; `absent` removes.
+//! value; `absent` removes. The top-level `ovs-db` and `ovn` merge as
+//! their types say (`OvsDbGlobal::merge_into`, `Ovn::merge_into`).
 
 use super::diff::Selected;
 use super::{BridgeConfig, Interface, IpConfig, NetworkState};
@@ -40,6 +41,12 @@ pub fn merge(saved: &mut NetworkState, desired: &NetworkState) {
         super::hostname::merge_hostname(&mut saved.hostname, h);
     }
     super::route_rule::merge_rules(&mut saved.route_rules, &desired.route_rules);
+    if let Some(d) = &desired.ovs_db {
+        super::OvsDbGlobal::merge_into(&mut saved.ovs_db, d);
+    }
+    if let Some(o) = &desired.ovn {
+        super::Ovn::merge_into(&mut saved.ovn, o);
+    }
     saved.sort();
 }
 

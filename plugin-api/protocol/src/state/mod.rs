@@ -47,6 +47,7 @@ mod kinds;
 mod lldp;
 mod merge;
 mod ovs;
+mod ovs_global;
 mod parse;
 mod route_rule;
 mod schema;
@@ -65,6 +66,7 @@ pub use hostname::*;
 pub use lldp::*;
 pub use merge::merge;
 pub use ovs::*;
+pub use ovs_global::*;
 pub use parse::{
     Family, LOOPBACK, MAX_INTERFACE_NAME, QUOTE_MAX, StateError, canonical_mac, canonical_network,
     check_interface_address, check_interface_name, check_unicast_mac, quote,

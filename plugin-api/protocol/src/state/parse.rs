@@ -1427,6 +1427,8 @@ impl NetworkState {
         let route_rules = o
             .opt("route-rules", super::route_rule::route_rules)?
             .unwrap_or_default();
+        let ovs_db = o.opt("ovs-db", ovs::ovs_db_global)?.map(Box::new);
+        let ovn = o.opt("ovn", ovs::ovn)?.map(Box::new);
         o.finish()?;
         Ok(NetworkState {
             interfaces,
@@ -1434,6 +1436,8 @@ impl NetworkState {
             dns_resolver,
             hostname,
             route_rules,
+            ovs_db,
+            ovn,
         })
     }
 

@@ -32,6 +32,13 @@ pub struct NetworkState {
     pub hostname: Option<Box<super::HostnameState>>,
     #[serde(skip_serializing_if = "super::RouteRules::is_empty")]
     pub route_rules: super::RouteRules,
+    /// The `Open_vSwitch` row's `external_ids` and `other_config` (role
+    /// `ovs`); boxed, as the two below, to keep the state small.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ovs_db: Option<Box<super::OvsDbGlobal>>,
+    /// OVN's bridge mappings (role `ovs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ovn: Option<Box<super::Ovn>>,
 }
 
 /// One interface.

@@ -135,7 +135,8 @@ fn unknown_keys_are_errors() {
         ),
         "interfaces[0].ipv4.address[0].label: unknown key; expected one of: ip, prefix-length"
     );
-    assert!(err("ovs-db: {}").starts_with("ovs-db: unknown key"));
+    // (`ovs-db` was the example here until the top-level section came.)
+    assert!(err("ovs-dbs: {}").starts_with("ovs-dbs: unknown key"));
     assert!(
         err("interfaces: [{name: a, ipv4: {autoconf: true}}]")
             .starts_with("interfaces[0].ipv4.autoconf: unknown key"),
@@ -796,5 +797,54 @@ fn ovs_sections_are_checked_with_their_paths() {
             .and_then(|d| d.external_ids.as_ref())
             .map(|m| m["a"].clone()),
         Some("1".into())
+    );
+}
+
+#[test]
+fn top_level_ovs_db_and_ovn_are_parsed_with_their_paths() {
+    let s = NetworkState::from_yaml(
+        "ovs-db:\n  external_ids: {a: 1, b: null}\n  other_config: {}\novn:\n  bridge-mappings:\n    - {localnet: net1, bridge: br1}\n    - {localnet: net2, state: absent}\n",
+    )
+    .unwrap();
+    let db = s.ovs_db.as_ref().expect("ovs-db");
+    let ext = db.external_ids.as_ref().expect("external_ids");
+    assert_eq!(ext.get("a"), Some(&Some("1".to_string())));
+    assert_eq!(ext.get("b"), Some(&None));
+    assert_eq!(db.other_config.as_ref().map(|m| m.len()), Some(0));
+    let maps = s
+        .ovn
+        .as_ref()
+        .and_then(|o| o.bridge_mappings.as_ref())
+        .expect("mappings");
+    assert!(maps[1].is_absent() && maps[1].bridge.is_none());
+    // What a state says prints back to the same state.
+    assert_eq!(NetworkState::from_value(&s.to_value()).unwrap(), s);
+    assert!(
+        NetworkState::from_yaml("ovs-db: {}\n")
+            .unwrap()
+            .ovs_db
+            .unwrap()
+            .is_purge()
+    );
+
+    assert_eq!(
+        err("ovs-db: {external_ids: {ovn-bridge-mappings: 'a:b'}}"),
+        "ovs-db.external_ids.ovn-bridge-mappings: is kept for OVN's bridge mappings: give them in the top-level `ovn` section (ovn: {bridge-mappings: [{localnet, bridge}]})"
+    );
+    assert_eq!(
+        err("ovn: {bridge-mappings: [{localnet: net1}]}"),
+        "ovn.bridge-mappings[0].bridge: is required: the mapping of localnet \"net1\" needs its bridge (or state: absent)"
+    );
+    assert_eq!(
+        err("ovn: {bridge-mappings: [{localnet: n, bridge: b}, {localnet: n, state: absent}]}"),
+        "ovn.bridge-mappings[1].localnet: \"n\" is already given in ovn.bridge-mappings[0]"
+    );
+    assert!(
+        err("ovn: {bridge-mappings: [{localnet: 'a:b', bridge: b}]}")
+            .starts_with("ovn.bridge-mappings[0].localnet: \"a:b\" is not a localnet name")
+    );
+    assert!(
+        err("ovs-db: {external_ids: {a: [1]}}")
+            .starts_with("ovs-db.external_ids.a: expected a text")
     );
 }

@@ -35,20 +35,26 @@ pub fn nipc_binary() -> &'static Path {
 /// The real daemon in `ns` with the kernel, state, commander and ovs
 /// plugins, its ovs plugin on `socket` (userspace datapath by default).
 pub fn daemon(ns: &Netns, socket: &Path) -> DaemonProcess {
+    builder(ns, socket, &[]).spawn()
+}
+
+/// As [`daemon`], not started, with the plugins `more` too.
+pub fn builder<'a>(ns: &'a Netns, socket: &Path, more: &[&str]) -> DaemonBuilder<'a> {
+    let mut plugins = vec![
+        "nipart-plugin-kernel",
+        "nipart-plugin-state",
+        "nipart-plugin-commander",
+        "nipart-plugin-ovs",
+    ];
+    plugins.extend_from_slice(more);
     DaemonBuilder::new()
-        .workspace_plugins(&[
-            "nipart-plugin-kernel",
-            "nipart-plugin-state",
-            "nipart-plugin-commander",
-            "nipart-plugin-ovs",
-        ])
+        .workspace_plugins(&plugins)
         .config(&format!(
             "log_level = \"debug\"\n[plugin.ovs]\nsocket = {:?}\ndatapath = \"netdev\"\nready_timeout_ms = 5000\n[plugin.commander]\nverify_retries = 3\nverify_interval_ms = 300\n",
             socket.display().to_string()
         ))
         .require(&["kernel", "state", "commander", "ovs"])
         .netns(ns)
-        .spawn()
 }
 
 /// A namespace with OVS and the daemon.
@@ -60,10 +66,15 @@ pub struct Bed {
 
 impl Bed {
     pub fn new() -> Bed {
+        Self::with(&[])
+    }
+
+    /// As [`Bed::new`], with the plugins `more` too.
+    pub fn with(more: &[&str]) -> Bed {
         let ns = Netns::new();
         ns.ip("link set lo up");
         let ovs = Ovs::start(&ns);
-        let d = daemon(&ns, &ovs.socket());
+        let d = builder(&ns, &ovs.socket(), more).spawn();
         Bed { d, ovs, ns }
     }
 

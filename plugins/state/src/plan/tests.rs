@@ -382,3 +382,48 @@ fn dhcp_settings_alone_go_to_role_dhcp_and_auto_hostname_to_role_dns() {
     assert_eq!((v1.auto_hostname, v1.auto_dns), (Some(true), None));
     assert_eq!(dns[1].ipv4.as_ref().unwrap().auto_dns, Some(false));
 }
+
+#[test]
+fn revert_plan_gives_ovs_db_and_ovn_back_to_role_ovs() {
+    let global = |text: &str| NetworkState::from_yaml(text).unwrap();
+    let mut before = current();
+    let b = global("ovs-db: {external_ids: {a: '1'}, other_config: {}}\n");
+    before.ovs_db = b.ovs_db;
+    let mut after = current();
+    let a = global(
+        "ovs-db: {external_ids: {a: '2', new: x}, other_config: {k: v}}\novn: {bridge-mappings: [{localnet: n, bridge: br0}]}\n",
+    );
+    after.ovs_db = a.ovs_db;
+    after.ovn = a.ovn;
+    let p = revert_plan(&before, &after);
+    let ovs = p
+        .parts
+        .iter()
+        .find(|p| p.role == OVS)
+        .expect("a part for ovs");
+    let db = ovs.state.ovs_db.as_deref().expect("ovs-db");
+    let have = db.applied_to((
+        &[
+            ("a".to_string(), "2".to_string()),
+            ("new".to_string(), "x".to_string()),
+        ]
+        .into(),
+        &[("k".to_string(), "v".to_string())].into(),
+    ));
+    assert_eq!(
+        have,
+        (
+            [("a".to_string(), "1".to_string())].into(),
+            Default::default()
+        )
+    );
+    let ovn = ovs.state.ovn.as_deref().expect("ovn");
+    assert_eq!(ovn.applied_to(after.ovn.as_deref()).to_external_id(), None);
+
+    // A checkpoint taken without OVS leaves them alone; so does one that
+    // agrees.
+    let p = revert_plan(&current(), &after);
+    assert!(p.parts.iter().all(|p| p.role != OVS));
+    let p = revert_plan(&after, &after);
+    assert!(p.parts.iter().all(|p| p.role != OVS));
+}

@@ -6,8 +6,10 @@ use serde_json::Value;
 
 use super::{Obj, R, StateError, boolean, iface_name, int, join, keyword, list, port_vlan};
 use crate::state::{
-    MAX_OVS_DB_ENTRIES, MAX_OVS_DB_TEXT, MAX_OVS_PORTS, OvsBond, OvsBondMode, OvsBondPort,
-    OvsBridgeConfig, OvsBridgeOptions, OvsBridgePort, OvsDatapath, OvsDb, OvsFailMode, OvsPatch,
+    MAX_OVN_MAPPINGS, MAX_OVS_DB_ENTRIES, MAX_OVS_DB_TEXT, MAX_OVS_PORTS, OVN_BRIDGE_MAPPINGS, Ovn,
+    OvnBridgeMapping, OvnMappingState, OvsBond, OvsBondMode, OvsBondPort, OvsBridgeConfig,
+    OvsBridgeOptions, OvsBridgePort, OvsDatapath, OvsDb, OvsDbGlobal, OvsDbMap, OvsFailMode,
+    OvsPatch,
 };
 
 /// `bridge` of an `ovs-bridge`.
@@ -154,6 +156,21 @@ pub(super) fn ovs_db(v: &Value, path: &str) -> R<OvsDb> {
 /// A map of short texts; numbers and booleans are taken as their text, as
 /// nmstate does.
 fn text_map(v: &Value, path: &str) -> R<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for (k, v) in nullable_text_map(v, path)? {
+        let Some(v) = v else {
+            return Err(StateError::new(
+                join(path, &k),
+                "expected a text, a number or a boolean",
+            ));
+        };
+        out.insert(k, v);
+    }
+    Ok(out)
+}
+
+/// As [`text_map`], where `null` (remove the key) is also a value.
+fn nullable_text_map(v: &Value, path: &str) -> R<OvsDbMap> {
     let Value::Object(map) = v else {
         return Err(StateError::new(path, "expected a mapping of texts"));
     };
@@ -167,12 +184,16 @@ fn text_map(v: &Value, path: &str) -> R<BTreeMap<String, String>> {
     for (k, v) in map {
         let p = join(path, k);
         let text = match v {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => b.to_string(),
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Null => None,
             _ => return Err(StateError::new(p, "expected a text, a number or a boolean")),
         };
-        if k.is_empty() || k.len() > MAX_OVS_DB_TEXT || text.len() > MAX_OVS_DB_TEXT {
+        if k.is_empty()
+            || k.len() > MAX_OVS_DB_TEXT
+            || text.as_ref().is_some_and(|t| t.len() > MAX_OVS_DB_TEXT)
+        {
             return Err(StateError::new(
                 p,
                 format!(
@@ -183,4 +204,86 @@ fn text_map(v: &Value, path: &str) -> R<BTreeMap<String, String>> {
         out.insert(k.clone(), text);
     }
     Ok(out)
+}
+
+/// Top-level `ovs-db` (the `Open_vSwitch` row's columns).
+pub(super) fn ovs_db_global(v: &Value, path: &str) -> R<OvsDbGlobal> {
+    let mut o = Obj::new(path, v)?;
+    let out = OvsDbGlobal {
+        external_ids: o.opt("external_ids", nullable_text_map)?,
+        other_config: o.opt("other_config", nullable_text_map)?,
+    };
+    o.finish()?;
+    if out
+        .external_ids
+        .as_ref()
+        .is_some_and(|m| m.contains_key(OVN_BRIDGE_MAPPINGS))
+    {
+        return Err(StateError::new(
+            join(&join(path, "external_ids"), OVN_BRIDGE_MAPPINGS),
+            "is kept for OVN's bridge mappings: give them in the top-level `ovn` section (ovn: {bridge-mappings: [{localnet, bridge}]})",
+        ));
+    }
+    Ok(out)
+}
+
+/// Top-level `ovn`.
+pub(super) fn ovn(v: &Value, path: &str) -> R<Ovn> {
+    let mut o = Obj::new(path, v)?;
+    let bridge_mappings = o.opt("bridge-mappings", |v, p| {
+        let items = list(v, p)?;
+        if items.len() > MAX_OVN_MAPPINGS {
+            return Err(StateError::new(
+                p,
+                format!("{} mappings are more than {MAX_OVN_MAPPINGS}", items.len()),
+            ));
+        }
+        let mut out: Vec<OvnBridgeMapping> = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let pp = format!("{p}[{i}]");
+            let mut m = Obj::new(&pp, item)?;
+            let localnet = m.req("localnet", localnet)?;
+            let bridge = m.opt("bridge", iface_name)?;
+            let state = m
+                .opt("state", |v, p| {
+                    keyword(v, p, OvnMappingState::ALL, OvnMappingState::as_str)
+                })?
+                .filter(|s| *s == OvnMappingState::Absent);
+            m.finish()?;
+            if state.is_none() && bridge.is_none() {
+                return Err(StateError::new(
+                    join(&pp, "bridge"),
+                    format!("is required: the mapping of localnet {localnet:?} needs its bridge (or state: absent)"),
+                ));
+            }
+            if let Some(j) = out.iter().position(|m| m.localnet == localnet) {
+                return Err(StateError::new(
+                    join(&pp, "localnet"),
+                    format!("{localnet:?} is already given in {p}[{j}]"),
+                ));
+            }
+            out.push(OvnBridgeMapping {
+                localnet,
+                bridge,
+                state,
+            });
+        }
+        Ok(out)
+    })?;
+    o.finish()?;
+    Ok(Ovn { bridge_mappings })
+}
+
+/// An OVN localnet name: a text that fits `LOCALNET:BRIDGE,…`.
+fn localnet(v: &Value, path: &str) -> R<String> {
+    let Value::String(s) = v else {
+        return Err(StateError::new(path, "expected a text"));
+    };
+    if s.is_empty() || s.len() > MAX_OVS_DB_TEXT || s.contains([':', ',']) {
+        return Err(StateError::new(
+            path,
+            format!("{s:?} is not a localnet name: 1..={MAX_OVS_DB_TEXT} bytes without ':' or ','"),
+        ));
+    }
+    Ok(s.clone())
 }
