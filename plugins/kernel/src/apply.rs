@@ -16,7 +16,7 @@
 //! [`crate::route_rule`], and each type's
 //! own properties by its module in [`crate::iface`].
 
-use std::collections::HashSet;
+use std::{collections::HashSet, time::Instant};
 
 use nipart_plugin_api::{
     Error, Result,
@@ -37,7 +37,9 @@ use crate::{
 
 /// Applies `desired` (sanitized by the `state` plugin); returns what changed.
 pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
+    let mut lap = Lap::new();
     let current = query(None).await?;
+    lap.done("query");
     let mut changes = Vec::new();
 
     // 1. Ports leaving their controller, and explicit detaches.
@@ -119,6 +121,7 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         }
     }
     apply_ifaces(confs).await?;
+    lap.done("detach and delete");
 
     // 3. Route removals.
     let config = desired.routes.config.as_deref().unwrap_or(&[]);
@@ -175,6 +178,7 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     let gone_rules = rules_to_remove(rules, cur_rules);
     changes.extend(gone_rules.iter().map(|r| format!("remove rule {r}")));
     route_rule::apply(&gone_rules, &[]).await?;
+    lap.done("remove routes and rules");
 
     // 4. Controllers (bridges, bonds, VRFs), then plain interfaces, then
     //    each interface after its base (see `iface::rank`).
@@ -189,6 +193,9 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     // What each conf of the phase changes, for its error: the kernel's
     // answer alone (`Invalid argument`) names neither object nor change.
     let mut phase_what = Vec::new();
+    // Links created in one request each (see `iface::creation`), instead
+    // of nispor's conf: sent after the phase's confs.
+    let mut phase_links = Vec::new();
     // Requests for links nispor creates in the phase: sent after it.
     let mut after_phase = Vec::new();
     // Addresses to add once the phase's links exist (by netlink, one
@@ -206,6 +213,7 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         if order(&want) != last {
             apply_ifaces_changing(std::mem::take(&mut phase), &std::mem::take(&mut phase_what))
                 .await?;
+            link::send(std::mem::take(&mut phase_links)).await?;
             link::send(std::mem::take(&mut after_phase)).await?;
             address::add(std::mem::take(&mut phase_addresses)).await?;
             last = order(&want);
@@ -261,7 +269,10 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
             after_phase.push((want.name.clone(), link::promiscuous(&want.name, on)));
         }
         address::remove(&want.name, &removals).await?;
-        phase.push(conf);
+        match cur.is_none().then(|| iface::creation(&conf)).transpose()? {
+            Some(Some(r)) => phase_links.push((want.name.clone(), r)),
+            _ => phase.push(conf),
+        }
         ip::set_ipv6_enabled(want)?;
         if cur.is_some() {
             crate::autoconf::apply(want).await?;
@@ -269,8 +280,10 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         touched.push(want);
     }
     apply_ifaces_changing(phase, &phase_what).await?;
+    link::send(phase_links).await?;
     link::send(after_phase).await?;
     address::add(phase_addresses).await?;
+    lap.done("create and change interfaces");
     // Ports whose options only their controller's entry changed
     // (`stp-priority` of a bridge port, `priority` of a bond port): the
     // options are set on the port's own conf, and the port itself had
@@ -320,13 +333,20 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         crate::autoconf::apply(want).await?;
     }
 
+    lap.done("ports, VLAN filtering, autoconf");
+
     // 5. Route additions, and the static routes the kernel removed along
-    //    with an address or a link change (see `routes_lost`).
-    let after = if config.iter().any(|r| !r.is_absent()) || !touched.is_empty() {
+    //    with an address or a link change (see `routes_kept`).
+    // Read only when a route is wanted or one the apply must keep runs
+    // through a touched interface: otherwise nothing below looks at it
+    // (thousands of VLANs made this read a good part of an apply).
+    let kept = routes_kept(desired, &current, &touched);
+    let after = if config.iter().any(|r| !r.is_absent()) || !kept.is_empty() {
         query_routes().await?
     } else {
         current.routes.clone()
     };
+    lap.done("query routes");
     let running = after.running.as_deref().unwrap_or(&[]);
     let mut routes = Vec::new();
     for r in routes_missing(config, running) {
@@ -341,7 +361,10 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
             ));
         }
     }
-    let lost = routes_lost(desired, &current, &touched, running);
+    let lost: Vec<&Route> = kept
+        .into_iter()
+        .filter(|r| !running.iter().any(|x| r.matches(x)))
+        .collect();
     for r in &lost {
         if !routes_missing(config, running).contains(r) {
             routes.push(r);
@@ -364,19 +387,39 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     let new_rules = rules_missing(rules, cur_rules);
     changes.extend(new_rules.iter().map(|r| format!("add rule {r}")));
     route_rule::apply(&[], &new_rules).await?;
+    lap.done("add routes and rules");
     Ok(changes)
 }
 
+/// Logs (debug) how long each step of an apply took: where its time goes,
+/// for operators and the benchmarks.
+struct Lap(Instant);
+
+impl Lap {
+    fn new() -> Self {
+        Self(Instant::now())
+    }
+
+    /// Logs the time since the last step as step `what`'s.
+    fn done(&mut self, what: &str) {
+        let now = Instant::now();
+        tracing::debug!(
+            "apply: {what} took {:.1} ms",
+            (now - self.0).as_secs_f64() * 1000.0
+        );
+        self.0 = now;
+    }
+}
+
 /// The static routes `before` had through an interface of `touched` that
-/// the apply did not remove on purpose and that `running` (a query after
-/// the interface changes) no longer has: the kernel flushes routes whose
-/// gateway was reachable through an address that went, or whose link
-/// went down and up. Interfaces left down can't take routes.
-fn routes_lost<'a>(
+/// the apply did not remove on purpose: the kernel flushes routes whose
+/// gateway was reachable through an address that went, or whose link went
+/// down and up, and the apply puts back those a query after the interface
+/// changes no longer has. Interfaces left down can't take routes.
+fn routes_kept<'a>(
     desired: &NetworkState,
     before: &'a NetworkState,
     touched: &[&Interface],
-    running: &[Route],
 ) -> Vec<&'a Route> {
     let up: HashSet<&str> = touched
         .iter()
@@ -384,9 +427,6 @@ fn routes_lost<'a>(
         .map(|i| i.name.as_str())
         .collect();
     routes_kept_through(desired, before, |i| up.contains(i))
-        .into_iter()
-        .filter(|r| !running.iter().any(|x| r.matches(x)))
-        .collect()
 }
 
 fn to_np_state(s: InterfaceState) -> IfaceState {
