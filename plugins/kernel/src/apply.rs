@@ -16,7 +16,10 @@
 //! [`crate::route_rule`], and each type's
 //! own properties by its module in [`crate::iface`].
 
-use std::{collections::HashSet, time::Instant};
+use std::{
+    collections::{HashMap, HashSet},
+    time::Instant,
+};
 
 use nipart_plugin_api::{
     Error, Result,
@@ -110,7 +113,7 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         .iter()
         .filter(|i| i.is_absent())
         .collect();
-    gone.sort_by_key(|i| std::cmp::Reverse(iface::rank(i, desired, &current)));
+    gone.sort_by_cached_key(|i| std::cmp::Reverse(iface::rank(i, desired, &current)));
     for want in gone {
         if current.interface(&want.name).is_some() {
             let mut c = IfaceConf::default();
@@ -183,12 +186,21 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     // 4. Controllers (bridges, bonds, VRFs), then plain interfaces, then
     //    each interface after its base (see `iface::rank`).
     let order = |i: &&Interface| iface::rank(i, desired, &current);
+    // By name: a lookup per desired interface, not a scan of the current
+    // ones (the first of a name wins, as `NetworkState::interface`'s).
+    let current_by_name: HashMap<&str, &Interface> = current
+        .interfaces
+        .iter()
+        .rev()
+        .map(|i| (i.name.as_str(), i))
+        .collect();
     let mut todo: Vec<&Interface> = desired
         .interfaces
         .iter()
         .filter(|i| !i.is_absent() && i.state != Some(InterfaceState::Ignore))
         .collect();
-    todo.sort_by_key(order);
+    // Each rank once (it follows bases through the lists).
+    todo.sort_by_cached_key(order);
     let mut phase = Vec::new();
     // What each conf of the phase changes, for its error: the kernel's
     // answer alone (`Invalid argument`) names neither object nor change.
@@ -208,15 +220,16 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     let mut late = Vec::new();
     let mut last = 0;
     for want in todo {
-        let cur = current.interface(&want.name);
+        let cur = current_by_name.get(want.name.as_str()).copied();
         let diffs = interface_differences(want, cur);
-        if order(&want) != last {
+        let rank = order(&want);
+        if rank != last {
             apply_ifaces_changing(std::mem::take(&mut phase), &std::mem::take(&mut phase_what))
                 .await?;
             link::send(std::mem::take(&mut phase_links)).await?;
             link::send(std::mem::take(&mut after_phase)).await?;
             address::add(std::mem::take(&mut phase_addresses)).await?;
-            last = order(&want);
+            last = rank;
         }
         if diffs.is_empty() {
             continue;
