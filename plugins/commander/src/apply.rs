@@ -97,7 +97,9 @@ impl<'a> Apply<'a> {
                 format!("checkpoint {} awaits Commit or Rollback", p.id),
             ));
         }
+        let t = Instant::now();
         let planned = self.plan(request.state).await?;
+        self.took("query and plan", t);
         // What an apply would change: nothing means no checkpoint, no
         // change and nothing to roll back (a checkpoint slot is not spent
         // on it), but the desired state is still saved.
@@ -115,18 +117,26 @@ impl<'a> Apply<'a> {
             }
             return Ok(self.nothing_applied(planned, Vec::new()));
         }
+        let t = Instant::now();
         let taken = self.checkpoint(planned).await?;
+        self.took("checkpoint", t);
+        let t = Instant::now();
         let changes = match self.apply(&taken).await {
             Ok(c) => c,
             Err(e) => return Err(self.roll_back(&taken, e.kind(), e.to_string()).await),
         };
+        self.took("apply", t);
+        let t = Instant::now();
         let attempts = match self.verify(&taken).await {
             Ok(n) => n,
             Err(cause) => return Err(self.roll_back(&taken, ErrorKind::Failed, cause).await),
         };
+        self.took("verify", t);
+        let t = Instant::now();
         if let Err(e) = self.make_final(&taken).await {
             return Err(self.roll_back(&taken, e.kind(), e.to_string()).await);
         }
+        self.took("save", t);
         Ok(self.done(taken, changes, attempts))
     }
 
@@ -134,11 +144,23 @@ impl<'a> Apply<'a> {
         progress(self.ctx, self.event, step, message);
     }
 
+    /// Logs (debug) how long step `what` took since `start`: where an
+    /// apply's time goes, for operators and the benchmarks.
+    fn took(&self, what: &str, start: Instant) {
+        tracing::debug!(
+            "apply {}: {what} took {:.1} ms",
+            self.event.id,
+            start.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+
     /// Queries the current state and asks role `state` to validate the
     /// desired one and plan it.
     async fn plan(&self, desired: serde_json::Value) -> Result<Planned> {
         self.progress(ApplyStep::Query, "querying the current state");
+        let t = Instant::now();
         let before = self.shared.query(self.ctx, None).await?;
+        self.took("query", t);
         self.progress(ApplyStep::Validate, "validating the desired state");
         let request = PlanRequest {
             desired,

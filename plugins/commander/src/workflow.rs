@@ -171,11 +171,18 @@ impl Shared {
                 checkpoint: checkpoint.to_string(),
                 rollback,
             };
+            let t = Instant::now();
             let done = match ctx
                 .ask_at(Address::role(role.as_str()), &part, timeout)
                 .await
             {
-                Ok(done) => done,
+                Ok(done) => {
+                    tracing::debug!(
+                        "role {role} applied its part in {:.1} ms",
+                        t.elapsed().as_secs_f64() * 1000.0
+                    );
+                    done
+                }
                 Err(e) if optional && e.kind() == ErrorKind::NoRoleHolder => {
                     tracing::debug!("optional part for role {role} skipped: {e}");
                     continue;
@@ -203,12 +210,19 @@ impl Shared {
         let n = self.config.verify_retries;
         let mut last = VerifyReport::default();
         for attempt in 1..=n {
+            let t = Instant::now();
             let current = self.query(ctx, None).await?;
+            let queried = t.elapsed();
             let request = VerifyRequest {
                 desired: desired.clone(),
                 current,
             };
             let report = ctx.ask_within(&request, self.query_timeout()).await?;
+            tracing::debug!(
+                "verification {attempt}: query {:.1} ms, comparison {:.1} ms",
+                queried.as_secs_f64() * 1000.0,
+                (t.elapsed() - queried).as_secs_f64() * 1000.0
+            );
             if report.is_ok() {
                 return Ok(Ok(attempt));
             }

@@ -429,6 +429,48 @@ interfaces:
     }
 }
 
+/// A new VLAN whose entry sets only its VLAN options, MTU and state is
+/// made by the kernel plugin in one netlink request, one with a MAC
+/// address by nispor: each ends as asked, down or up; a VLAN the kernel
+/// refuses (its id taken on that base) undoes the apply.
+#[test]
+fn new_vlans_down_up_with_a_mac_address_and_refused() {
+    full_kernel!("dummy", "8021q");
+    let ns = netns();
+    let d = Daemon::start_plugins(&ns);
+    let create = "
+interfaces:
+  - {name: d5, type: dummy}
+  - name: d5.20
+    type: vlan
+    state: down
+    mtu: 1280
+    vlan: {base-iface: d5, id: 20}
+  - name: d5.30
+    type: vlan
+    mac-address: 02:00:00:00:00:30
+    vlan: {base-iface: d5, id: 30}
+";
+    let r = d.apply(create);
+    assert!(r.verified, "{r:?}");
+    assert_shows(&d.show(), create);
+    let is_up = |l: &Value| l["flags"].as_array().unwrap().iter().any(|f| f == "UP");
+    let down = ns.link("d5.20").unwrap();
+    assert!(!is_up(&down), "{down}");
+    assert_eq!(down["mtu"], 1280);
+    assert_eq!(down["linkinfo"]["info_data"]["id"], 20);
+    let mac = ns.link("d5.30").unwrap();
+    assert!(is_up(&mac), "{mac}");
+    assert_eq!(mac["address"], "02:00:00:00:00:30");
+
+    let e = d.apply_err(
+        "interfaces: [{name: d6, type: dummy}, {name: d5.99, type: vlan, vlan: {base-iface: d5, id: 20}}]",
+    );
+    assert!(e.contains("d5.99"), "{e}");
+    assert!(ns.link("d5.99").is_none() && ns.link("d6").is_none());
+    assert!(ns.link("d5.20").is_some());
+}
+
 #[test]
 fn vrf_ports_table_and_routes() {
     full_kernel!("dummy", "vrf");

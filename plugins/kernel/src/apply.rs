@@ -16,7 +16,10 @@
 //! [`crate::route_rule`], and each type's
 //! own properties by its module in [`crate::iface`].
 
-use std::collections::HashSet;
+use std::{
+    collections::{HashMap, HashSet},
+    time::Instant,
+};
 
 use nipart_plugin_api::{
     Error, Result,
@@ -37,7 +40,9 @@ use crate::{
 
 /// Applies `desired` (sanitized by the `state` plugin); returns what changed.
 pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
+    let mut lap = Lap::new();
     let current = query(None).await?;
+    lap.done("query");
     let mut changes = Vec::new();
 
     // 1. Ports leaving their controller, and explicit detaches.
@@ -108,7 +113,7 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         .iter()
         .filter(|i| i.is_absent())
         .collect();
-    gone.sort_by_key(|i| std::cmp::Reverse(iface::rank(i, desired, &current)));
+    gone.sort_by_cached_key(|i| std::cmp::Reverse(iface::rank(i, desired, &current)));
     for want in gone {
         if current.interface(&want.name).is_some() {
             let mut c = IfaceConf::default();
@@ -119,6 +124,7 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         }
     }
     apply_ifaces(confs).await?;
+    lap.done("detach and delete");
 
     // 3. Route removals.
     let config = desired.routes.config.as_deref().unwrap_or(&[]);
@@ -175,20 +181,33 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     let gone_rules = rules_to_remove(rules, cur_rules);
     changes.extend(gone_rules.iter().map(|r| format!("remove rule {r}")));
     route_rule::apply(&gone_rules, &[]).await?;
+    lap.done("remove routes and rules");
 
     // 4. Controllers (bridges, bonds, VRFs), then plain interfaces, then
     //    each interface after its base (see `iface::rank`).
     let order = |i: &&Interface| iface::rank(i, desired, &current);
+    // By name: a lookup per desired interface, not a scan of the current
+    // ones (the first of a name wins, as `NetworkState::interface`'s).
+    let current_by_name: HashMap<&str, &Interface> = current
+        .interfaces
+        .iter()
+        .rev()
+        .map(|i| (i.name.as_str(), i))
+        .collect();
     let mut todo: Vec<&Interface> = desired
         .interfaces
         .iter()
         .filter(|i| !i.is_absent() && i.state != Some(InterfaceState::Ignore))
         .collect();
-    todo.sort_by_key(order);
+    // Each rank once (it follows bases through the lists).
+    todo.sort_by_cached_key(order);
     let mut phase = Vec::new();
     // What each conf of the phase changes, for its error: the kernel's
     // answer alone (`Invalid argument`) names neither object nor change.
     let mut phase_what = Vec::new();
+    // Links created in one request each (see `iface::creation`), instead
+    // of nispor's conf: sent after the phase's confs.
+    let mut phase_links = Vec::new();
     // Requests for links nispor creates in the phase: sent after it.
     let mut after_phase = Vec::new();
     // Addresses to add once the phase's links exist (by netlink, one
@@ -201,14 +220,16 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     let mut late = Vec::new();
     let mut last = 0;
     for want in todo {
-        let cur = current.interface(&want.name);
+        let cur = current_by_name.get(want.name.as_str()).copied();
         let diffs = interface_differences(want, cur);
-        if order(&want) != last {
+        let rank = order(&want);
+        if rank != last {
             apply_ifaces_changing(std::mem::take(&mut phase), &std::mem::take(&mut phase_what))
                 .await?;
+            link::send(std::mem::take(&mut phase_links)).await?;
             link::send(std::mem::take(&mut after_phase)).await?;
             address::add(std::mem::take(&mut phase_addresses)).await?;
-            last = order(&want);
+            last = rank;
         }
         if diffs.is_empty() {
             continue;
@@ -261,7 +282,10 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
             after_phase.push((want.name.clone(), link::promiscuous(&want.name, on)));
         }
         address::remove(&want.name, &removals).await?;
-        phase.push(conf);
+        match cur.is_none().then(|| iface::creation(&conf)).transpose()? {
+            Some(Some(r)) => phase_links.push((want.name.clone(), r)),
+            _ => phase.push(conf),
+        }
         ip::set_ipv6_enabled(want)?;
         if cur.is_some() {
             crate::autoconf::apply(want).await?;
@@ -269,8 +293,10 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         touched.push(want);
     }
     apply_ifaces_changing(phase, &phase_what).await?;
+    link::send(phase_links).await?;
     link::send(after_phase).await?;
     address::add(phase_addresses).await?;
+    lap.done("create and change interfaces");
     // Ports whose options only their controller's entry changed
     // (`stp-priority` of a bridge port, `priority` of a bond port): the
     // options are set on the port's own conf, and the port itself had
@@ -320,13 +346,20 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         crate::autoconf::apply(want).await?;
     }
 
+    lap.done("ports, VLAN filtering, autoconf");
+
     // 5. Route additions, and the static routes the kernel removed along
-    //    with an address or a link change (see `routes_lost`).
-    let after = if config.iter().any(|r| !r.is_absent()) || !touched.is_empty() {
+    //    with an address or a link change (see `routes_kept`).
+    // Read only when a route is wanted or one the apply must keep runs
+    // through a touched interface: otherwise nothing below looks at it
+    // (thousands of VLANs made this read a good part of an apply).
+    let kept = routes_kept(desired, &current, &touched);
+    let after = if config.iter().any(|r| !r.is_absent()) || !kept.is_empty() {
         query_routes().await?
     } else {
         current.routes.clone()
     };
+    lap.done("query routes");
     let running = after.running.as_deref().unwrap_or(&[]);
     let mut routes = Vec::new();
     for r in routes_missing(config, running) {
@@ -341,7 +374,10 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
             ));
         }
     }
-    let lost = routes_lost(desired, &current, &touched, running);
+    let lost: Vec<&Route> = kept
+        .into_iter()
+        .filter(|r| !running.iter().any(|x| r.matches(x)))
+        .collect();
     for r in &lost {
         if !routes_missing(config, running).contains(r) {
             routes.push(r);
@@ -364,19 +400,39 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
     let new_rules = rules_missing(rules, cur_rules);
     changes.extend(new_rules.iter().map(|r| format!("add rule {r}")));
     route_rule::apply(&[], &new_rules).await?;
+    lap.done("add routes and rules");
     Ok(changes)
 }
 
+/// Logs (debug) how long each step of an apply took: where its time goes,
+/// for operators and the benchmarks.
+struct Lap(Instant);
+
+impl Lap {
+    fn new() -> Self {
+        Self(Instant::now())
+    }
+
+    /// Logs the time since the last step as step `what`'s.
+    fn done(&mut self, what: &str) {
+        let now = Instant::now();
+        tracing::debug!(
+            "apply: {what} took {:.1} ms",
+            (now - self.0).as_secs_f64() * 1000.0
+        );
+        self.0 = now;
+    }
+}
+
 /// The static routes `before` had through an interface of `touched` that
-/// the apply did not remove on purpose and that `running` (a query after
-/// the interface changes) no longer has: the kernel flushes routes whose
-/// gateway was reachable through an address that went, or whose link
-/// went down and up. Interfaces left down can't take routes.
-fn routes_lost<'a>(
+/// the apply did not remove on purpose: the kernel flushes routes whose
+/// gateway was reachable through an address that went, or whose link went
+/// down and up, and the apply puts back those a query after the interface
+/// changes no longer has. Interfaces left down can't take routes.
+fn routes_kept<'a>(
     desired: &NetworkState,
     before: &'a NetworkState,
     touched: &[&Interface],
-    running: &[Route],
 ) -> Vec<&'a Route> {
     let up: HashSet<&str> = touched
         .iter()
@@ -384,9 +440,6 @@ fn routes_lost<'a>(
         .map(|i| i.name.as_str())
         .collect();
     routes_kept_through(desired, before, |i| up.contains(i))
-        .into_iter()
-        .filter(|r| !running.iter().any(|x| r.matches(x)))
-        .collect()
 }
 
 fn to_np_state(s: InterfaceState) -> IfaceState {

@@ -2,7 +2,10 @@
 //! (`veth1: mtu desired 9000, current 1500`) and what a plugin uses to skip
 //! what already is as desired.
 
-use std::{collections::BTreeSet, fmt::Display};
+use std::{
+    collections::{BTreeSet, HashMap},
+    fmt::Display,
+};
 
 use serde_json::Value;
 
@@ -468,8 +471,19 @@ pub(super) fn not_present<'a, T: Selected>(config: &'a [T], current: &[T]) -> Ve
 /// Everything of `desired` that `current` (a full query) does not match.
 pub fn differences(desired: &NetworkState, current: &NetworkState) -> Vec<Difference> {
     let mut out = Vec::new();
+    // By name: a lookup per desired interface, not a scan of the current
+    // ones (thousands of VLANs made verification quadratic).
+    let by_name: HashMap<&str, &Interface> = current
+        .interfaces
+        .iter()
+        .rev() // the first of a name wins, as `NetworkState::interface`'s
+        .map(|i| (i.name.as_str(), i))
+        .collect();
     for want in &desired.interfaces {
-        out.extend(interface_differences(want, current.interface(&want.name)));
+        out.extend(interface_differences(
+            want,
+            by_name.get(want.name.as_str()).copied(),
+        ));
     }
     if let Some(config) = &desired.routes.config {
         let running = current.routes.running.as_deref().unwrap_or(&[]);

@@ -258,6 +258,16 @@ pub(crate) fn link_request(
     }
 }
 
+/// The one request creating the link `conf` describes, when one request
+/// can carry all of it (a VLAN with its common properties, see
+/// [`vlan::creation`]): sent instead of nispor's conf.
+pub(crate) fn creation(conf: &IfaceConf) -> Result<Option<LinkRequest>> {
+    match conf.iface_type {
+        Some(IfaceType::Vlan) => vlan::creation(conf),
+        _ => Ok(None),
+    }
+}
+
 /// The deepest chain of base interfaces an apply follows (a VLAN on a
 /// VLAN on a bond is 3); deeper (or circular) chains are cut here.
 const MAX_STACK: u8 = 8;

@@ -6,9 +6,13 @@ use nipart_plugin_api::{
     Result,
     state::{Interface, VlanConfig, VlanProtocol},
 };
-use nispor::{Iface, IfaceConf, IfaceType, NetState, VlanConf};
+use nispor::{Iface, IfaceConf, IfaceState, IfaceType, NetState, VlanConf};
+use rtnetlink::{
+    LinkMessageBuilder, LinkVlan,
+    packet_route::link::{InfoKind, VlanFlags},
+};
 
-use super::InterfaceKind;
+use super::{InterfaceKind, LinkRequest};
 
 pub(crate) struct Vlan;
 
@@ -47,4 +51,68 @@ impl InterfaceKind for Vlan {
         conf.vlan = Some(v);
         Ok(())
     }
+}
+
+/// The request creating the VLAN `conf` describes, in one message (link,
+/// id, protocol, flags, MTU and state together), when that is all `conf`
+/// sets; `None` leaves it to nispor (a MAC address, a controller, port
+/// options: what nispor resolves and sets in requests of their own).
+/// nispor takes five requests per created link (it reads the link before
+/// and after, and its base): a thousand VLANs took 2.5 times `ip -batch`.
+pub(crate) fn creation(conf: &IfaceConf) -> Result<Option<LinkRequest>> {
+    let Some(v) = conf.vlan.as_ref() else {
+        return Ok(None);
+    };
+    let (Some(id), Some(base)) = (v.vlan_id, v.base_iface.as_deref()) else {
+        return Ok(None);
+    };
+    // Everything else of `conf` left as its default: nothing this message
+    // would leave out.
+    let mut rest = conf.clone();
+    rest.name = String::new();
+    rest.state = IfaceConf::default().state;
+    rest.mtu = None;
+    rest.vlan = None;
+    if rest.iface_type == Some(IfaceType::Vlan) {
+        rest.iface_type = None;
+    }
+    let mut vlan_rest = v.clone();
+    vlan_rest.vlan_id = None;
+    vlan_rest.base_iface = None;
+    vlan_rest.protocol = None;
+    vlan_rest.is_reorder_hdr = None;
+    vlan_rest.is_loose_binding = None;
+    if rest != IfaceConf::default() || vlan_rest != VlanConf::default() {
+        return Ok(None);
+    }
+    let mut b = LinkMessageBuilder::<LinkVlan>::new_with_info_kind(InfoKind::Vlan)
+        .name(conf.name.clone())
+        .link(crate::address::index_of(base)?)
+        .id(id);
+    if let Some(p) = v.protocol {
+        b = b.protocol(p.into());
+    }
+    let (mut flags, mut mask) = (VlanFlags::empty(), VlanFlags::empty());
+    for (on, flag) in [
+        (v.is_reorder_hdr, VlanFlags::ReorderHdr),
+        (v.is_loose_binding, VlanFlags::LooseBinding),
+    ] {
+        if let Some(on) = on {
+            mask |= flag;
+            if on {
+                flags |= flag;
+            }
+        }
+    }
+    if !mask.is_empty() {
+        b = b.flags(flags, mask);
+    }
+    if let Some(mtu) = conf.mtu {
+        b = b.mtu(mtu);
+    }
+    b = match conf.state {
+        IfaceState::Up => b.up(),
+        _ => b.down(),
+    };
+    Ok(Some(LinkRequest::Add(b.build())))
 }
