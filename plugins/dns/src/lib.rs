@@ -13,7 +13,9 @@
 //! queries (and so its checkpoints) hold. The name servers of the dhcp
 //! plugin's leases (`dhcp.lease`, `dhcp.lease-lost`, and `dhcp.leases` at
 //! each apply) follow the configured ones in resolv.conf, unless the
-//! interface's `auto-dns` is false (which the part of role `dns` carries).
+//! interface's `auto-dns` is false (which the part of role `dns` carries);
+//! so do the name servers and search domains of its DHCPv6 leases
+//! (`dhcp6.lease`, `dhcp6.lease-lost`), unless `ipv6.auto-dns` is false.
 //! See `docs/plugins/dns.md`.
 
 mod hostname;
@@ -21,17 +23,17 @@ mod resolv;
 
 use std::{
     collections::{BTreeMap, BTreeSet},
-    net::Ipv4Addr,
+    net::{Ipv4Addr, Ipv6Addr},
     path::PathBuf,
     time::Duration,
 };
 
 use nipart_plugin_api::{
     Context, Error, Event, EventState, Message, Plugin, Result, Role,
-    protocol::daemon::ConfigType,
+    protocol::{daemon::ConfigType, dhcp::Dhcp6LeaseLost},
     state::{
-        ApplyPart, DhcpLeaseInfo, DhcpLeaseLost, DhcpLeaseQuery, DnsConfig, DnsQuery,
-        HostnameQuery, PartApplied,
+        ApplyPart, Dhcp6LeaseInfo, DhcpLeaseInfo, DhcpLeaseLost, DhcpLeaseQuery, DnsConfig,
+        DnsQuery, HostnameQuery, PartApplied,
     },
 };
 use serde::Deserialize;
@@ -44,6 +46,8 @@ nipart_plugin_api::incoming! {
         Hostname(HostnameQuery),
         Lease(DhcpLeaseInfo),
         LeaseLost(DhcpLeaseLost),
+        Lease6(Dhcp6LeaseInfo),
+        Lease6Lost(Dhcp6LeaseLost),
     }
 }
 
@@ -97,6 +101,11 @@ struct Resolver {
     auto_dns_off: BTreeSet<String>,
     /// The name servers of each interface's lease.
     learned: BTreeMap<String, Vec<Ipv4Addr>>,
+    /// Interfaces whose DHCPv6 leases' name servers and domains are not
+    /// used (`ipv6.auto-dns: false`).
+    auto_dns6_off: BTreeSet<String>,
+    /// What each interface's DHCPv6 lease gives.
+    learned6: BTreeMap<String, Learned6>,
     /// Whether nipart wrote the file (then a lease that comes or goes
     /// rewrites it even without a configured resolver).
     wrote: bool,
@@ -126,6 +135,47 @@ impl Resolver {
                     left_out.push(s);
                 }
             }
+        }
+        for (iface, l) in &self.learned6 {
+            if self.auto_dns6_off.contains(iface) {
+                continue;
+            }
+            for s in l.servers.iter().map(ToString::to_string) {
+                if servers.contains(&s) {
+                    continue;
+                }
+                if servers.len() < resolv::MAXNS {
+                    servers.push(s);
+                } else {
+                    left_out.push(s);
+                }
+            }
+        }
+        let mut search = c.search.clone().unwrap_or_default();
+        for (iface, l) in &self.learned6 {
+            if self.auto_dns6_off.contains(iface) {
+                continue;
+            }
+            for d in &l.domains {
+                let chars: usize = search.iter().map(|s| s.len() + 1).sum();
+                if search.contains(d) {
+                    continue;
+                }
+                // A server's word is checked as a state's is: a name
+                // that is not a domain never reaches the file.
+                if nipart_plugin_api::state::check_search_domain(d, "").is_err() {
+                    tracing::warn!("{iface}: ignoring the DHCPv6 search domain {d:?}");
+                } else if search.len() < resolv::MAX_SEARCH
+                    && chars + d.len() < resolv::MAX_SEARCH_CHARS
+                {
+                    search.push(d.clone());
+                } else {
+                    left_out.push(d.clone());
+                }
+            }
+        }
+        if c.search.as_ref().map_or(0, Vec::len) < search.len() {
+            c.search = Some(search);
         }
         if !left_out.is_empty() {
             tracing::info!(
@@ -165,6 +215,26 @@ impl Resolver {
         self.learned
             .iter()
             .any(|(i, s)| !s.is_empty() && !self.auto_dns_off.contains(i))
+            || self.learned6.iter().any(|(i, l)| {
+                let empty = l.servers.is_empty() && l.domains.is_empty();
+                !empty && !self.auto_dns6_off.contains(i)
+            })
+    }
+}
+
+/// The name servers and search domains of a DHCPv6 lease.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Learned6 {
+    servers: Vec<Ipv6Addr>,
+    domains: Vec<String>,
+}
+
+impl From<Dhcp6LeaseInfo> for Learned6 {
+    fn from(l: Dhcp6LeaseInfo) -> Learned6 {
+        Learned6 {
+            servers: l.dns_servers,
+            domains: l.domains,
+        }
     }
 }
 
@@ -184,6 +254,8 @@ impl Dns {
                 configured: self.resolver.configured.clone(),
                 auto_dns_off: self.resolver.auto_dns_off.clone(),
                 learned: self.resolver.learned.clone(),
+                auto_dns6_off: self.resolver.auto_dns6_off.clone(),
+                learned6: self.resolver.learned6.clone(),
                 wrote: self.resolver.wrote,
             };
             for iface in &state.interfaces {
@@ -194,6 +266,11 @@ impl Dns {
                 } else if flags.contains(&Some(true)) {
                     next.auto_dns_off.remove(&iface.name);
                 }
+                match flags[1] {
+                    Some(false) => next.auto_dns6_off.insert(iface.name.clone()),
+                    Some(true) => next.auto_dns6_off.remove(&iface.name),
+                    None => false,
+                };
             }
             let mut take_over = false;
             if let Some(d) = &state.dns_resolver {
@@ -207,8 +284,9 @@ impl Dns {
                 }
                 take_over = d.take_over == Some(true);
             }
-            if let Some(leases) = self.leases(ctx).await {
+            if let Some((leases, leases6)) = self.leases(ctx).await {
                 next.learned = leases;
+                next.learned6 = leases6;
             }
             if next.manages() {
                 changes.extend(resolv::write(
@@ -226,19 +304,28 @@ impl Dns {
         Ok(changes)
     }
 
-    /// The name servers of the dhcp plugin's leases, by interface (`None`
-    /// without a dhcp plugin or an answer).
-    async fn leases(&self, ctx: &Context) -> Option<BTreeMap<String, Vec<Ipv4Addr>>> {
+    /// The name servers of the dhcp plugin's leases, by interface, and
+    /// what its DHCPv6 leases give (`None` without a dhcp plugin or an
+    /// answer).
+    #[allow(clippy::type_complexity)]
+    async fn leases(
+        &self,
+        ctx: &Context,
+    ) -> Option<(BTreeMap<String, Vec<Ipv4Addr>>, BTreeMap<String, Learned6>)> {
         match ctx
             .ask_within(&DhcpLeaseQuery { interface: None }, LEASES_TIMEOUT)
             .await
         {
-            Ok(list) => Some(
+            Ok(list) => Some((
                 list.leases
                     .into_iter()
                     .map(|l| (l.interface, l.dns_servers))
                     .collect(),
-            ),
+                list.leases6
+                    .into_iter()
+                    .map(|l| (l.interface.clone(), Learned6::from(l)))
+                    .collect(),
+            )),
             Err(e) => {
                 tracing::debug!("no DHCP leases to take name servers from: {e}");
                 None
@@ -257,6 +344,24 @@ impl Dns {
             Some(s) => self.resolver.learned.insert(interface.to_string(), s),
             None => self.resolver.learned.remove(interface),
         };
+        self.rewrite(interface);
+    }
+
+    /// A DHCPv6 lease came, was renewed or was lost.
+    fn lease6_changed(&mut self, interface: &str, learned: Option<Learned6>) {
+        if self.resolver.learned6.get(interface) == learned.as_ref() {
+            return;
+        }
+        match learned {
+            Some(l) => self.resolver.learned6.insert(interface.to_string(), l),
+            None => self.resolver.learned6.remove(interface),
+        };
+        self.rewrite(interface);
+    }
+
+    /// Writes the file again after a lease of `interface` changed, when
+    /// nipart manages it.
+    fn rewrite(&mut self, interface: &str) {
         if !self.resolver.manages() {
             return;
         }
@@ -277,7 +382,12 @@ impl Plugin for Dns {
     const DESCRIPTION: &'static str =
         "the resolver's configuration (resolv.conf) and the host name";
     const ROLES: &'static [&'static str] = &[Role::DNS.as_str(), Role::HOSTNAME.as_str()];
-    const SUBSCRIPTIONS: &'static [&'static str] = &[DhcpLeaseInfo::TOPIC, DhcpLeaseLost::TOPIC];
+    const SUBSCRIPTIONS: &'static [&'static str] = &[
+        DhcpLeaseInfo::TOPIC,
+        DhcpLeaseLost::TOPIC,
+        Dhcp6LeaseInfo::TOPIC,
+        Dhcp6LeaseLost::TOPIC,
+    ];
     const CONFIG_KEYS: &'static [(&'static str, ConfigType)] = &[
         ("resolv_conf", ConfigType::String),
         ("hostname_file", ConfigType::String),
@@ -303,6 +413,10 @@ impl Plugin for Dns {
                     self.lease_changed(&l.interface, Some(l.dns_servers))
                 }
                 Ok(Some(Incoming::LeaseLost(l))) => self.lease_changed(&l.interface, None),
+                Ok(Some(Incoming::Lease6(l))) => {
+                    self.lease6_changed(&l.interface.clone(), Some(Learned6::from(l)))
+                }
+                Ok(Some(Incoming::Lease6Lost(l))) => self.lease6_changed(&l.0.interface, None),
                 _ => {}
             }
             return Ok(());
