@@ -47,8 +47,8 @@ pub use harness::{DaemonBuilder, DaemonProcess, InProcessDaemon};
 pub use netns::{Netns, run, try_run};
 pub use sandbox::{PluginLibrary, Sandbox, resident_kib, toml_str};
 pub use workspace::{
-    build_in_workspace, build_once_in_workspace, cargo, nipartd_binary, nipc_binary, own_cdylib,
-    profile_dir, run_cargo, target_dir,
+    build_in_workspace, build_once_in_workspace, cargo, fault_fixture, nipartd_binary, nipc_binary,
+    own_cdylib, profile_dir, run_cargo, target_dir,
 };
 
 /// How long the helpers wait for something that should happen promptly.

@@ -359,3 +359,73 @@ fn a_server_that_never_answers_applies_nothing() {
     daemon.apply_ok(&bed, &dhcp6_state(false));
     daemon.wait_for_log(&format!("{CLIENT_IF}: DHCPv6 client stopped"), PATIENCE);
 }
+
+/// dnsmasq's shortest lease is 2 minutes (T1 one minute), so this test
+/// takes that long.
+#[test]
+fn the_lease_is_renewed_at_t1_with_fresh_lifetimes() {
+    let bed = bed6();
+    let dnsmasq = Dnsmasq6::start(&bed);
+    let daemon = Daemon::start(&bed);
+    enable_dhcp6(&daemon, &bed);
+    let addr = wait_for_address6(&bed, &daemon, &dnsmasq);
+    let first = daemon.show(CLIENT_IF)["ipv6"]["dhcp-lease"]["acquired"].clone();
+    daemon.wait_for_log(
+        &format!("{CLIENT_IF}: renewed {addr}"),
+        Duration::from_secs(100),
+    );
+    let log = dnsmasq.log_text();
+    assert!(log.contains(&format!("DHCPRENEW({SERVER_IF})")), "{log}");
+    // Same address, lifetimes counted from the renewal again.
+    assert_eq!(addresses6(&bed), std::slice::from_ref(&addr));
+    let (valid, _) = lifetimes(&bed, ip_of(&addr));
+    assert!(valid > 100, "valid lifetime after the renewal: {valid}");
+    let shown = daemon.show(CLIENT_IF);
+    assert_ne!(shown["ipv6"]["dhcp-lease"]["acquired"], first, "{shown:#}");
+}
+
+/// An apply whose verification fails (the state-fault fixture puts the MTU
+/// back after each apply) is rolled back: the DHCPv6 client it started
+/// stops, releasing its lease, and its address goes.
+#[test]
+fn a_failed_verification_rolls_the_dhcp6_client_back() {
+    let bed = bed6();
+    let dnsmasq = Dnsmasq6::start(&bed);
+    bed.client.ip(&format!("link set {CLIENT_IF} up"));
+    let daemon = Daemon::start_custom(&bed, Some("debug"), "", |b| {
+        b.plugin(nipart_testkit::fault_fixture())
+            .require(&["state-fault"])
+            .config(&format!(
+                "[plugin.commander]\nextra_roles = [\"fault\"]\nverify_retries = 30\n\
+                 verify_interval_ms = 200\n[plugin.state-fault]\nsabotage = \"ip link set {CLIENT_IF} mtu 1500\"\n"
+            ))
+    });
+    let out = daemon.apply(
+        &bed,
+        &format!(
+            "interfaces:\n  - name: {CLIENT_IF}\n    state: up\n    mtu: 1400\n    ipv6:\n      enabled: true\n      dhcp: true\n"
+        ),
+    );
+    let stderr = common::text(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("verification failed") && stderr.contains("mtu desired 1400, current 1500"),
+        "{stderr}"
+    );
+    daemon.wait_for_log(
+        &format!("{CLIENT_IF}: stopping DHCPv6: checkpoint"),
+        PATIENCE,
+    );
+    wait_for_no_address6(&bed);
+    let shown = daemon.show(CLIENT_IF);
+    assert_ne!(shown["ipv6"]["dhcp"], true, "{shown:#}");
+    // Whatever the client got while verification went on was released.
+    if dnsmasq.log_text().contains("DHCPREPLY") {
+        wait_for(PATIENCE, "the release", || {
+            dnsmasq
+                .log_text()
+                .contains(&format!("DHCPRELEASE({SERVER_IF})"))
+                .then_some(())
+        });
+    }
+}

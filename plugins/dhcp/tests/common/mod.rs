@@ -202,10 +202,21 @@ impl Daemon {
     /// Starts the daemon with `log_level` (`None`: the default, info) and
     /// `dhcp_config` lines added to its `[plugin.dhcp]`.
     pub fn start_with(bed: &Bed, log_level: Option<&str>, dhcp_config: &str) -> Daemon {
+        Daemon::start_custom(bed, log_level, dhcp_config, |b| b)
+    }
+
+    /// Like [`Daemon::start_with`], with `more` adding to the builder
+    /// (another plugin, configuration sections).
+    pub fn start_custom(
+        bed: &Bed,
+        log_level: Option<&str>,
+        dhcp_config: &str,
+        more: impl for<'a> FnOnce(DaemonBuilder<'a>) -> DaemonBuilder<'a>,
+    ) -> Daemon {
         let level = log_level
             .map(|l| format!("log_level = {l:?}\n"))
             .unwrap_or_default();
-        let process = DaemonBuilder::new()
+        let builder = DaemonBuilder::new()
             .workspace_plugins(&[
                 "nipart-plugin-kernel",
                 "nipart-plugin-state",
@@ -217,8 +228,8 @@ impl Daemon {
             .config(&format!(
                 "{level}[plugin.dhcp]\nlease_dir = {}\nretry_interval_ms = 1000\n{dhcp_config}",
                 toml_str(&bed.path("leases"))
-            ))
-            .spawn();
+            ));
+        let process = more(builder).spawn();
         Daemon { process }
     }
 
