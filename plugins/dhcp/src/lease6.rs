@@ -42,6 +42,9 @@ pub struct Lease6 {
     pub dns_servers: Vec<Ipv6Addr>,
     #[serde(default)]
     pub domains: Vec<String>,
+    /// Released to the server: asked for again, never used unconfirmed.
+    #[serde(default)]
+    pub released: bool,
 }
 
 impl Saved for Lease6 {
@@ -99,6 +102,7 @@ impl Lease6 {
                 .filter(|d| !d.is_empty() && d.len() <= 253)
                 .cloned()
                 .collect(),
+            released: false,
         })
     }
 
@@ -260,6 +264,7 @@ mod tests {
             acquired: 1_000,
             dns_servers: vec!["2001:db8::53".parse().unwrap()],
             domains: vec!["example.org".into()],
+            released: false,
         }
     }
 

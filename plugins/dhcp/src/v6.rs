@@ -37,6 +37,8 @@ const CONFIRM_WAIT: Duration = Duration::from_secs(3);
 /// After this long without a lease the log says so (the client goes on
 /// asking: a server may come later).
 const NO_ANSWER_WARNING: Duration = Duration::from_secs(10);
+/// How often the client looks for a usable link-local address.
+const LINK_LOCAL_POLL: Duration = Duration::from_millis(10);
 /// The first pause after an error (the link-local address may still be
 /// tentative right after the link came up); it doubles up to the
 /// configured retry interval.
@@ -109,50 +111,58 @@ impl Client6 {
         client::pause(&mut self.rx, &mut self.carrier, d).await
     }
 
-    /// The client mozim runs, asking to renew the saved lease if there is
-    /// one still valid (`true` then).
-    async fn start_client(&mut self) -> std::result::Result<(DhcpV6Client, bool), End> {
+    /// Waits until the interface has a link-local address that is no
+    /// longer tentative (DHCPv6 is sent from it: mozim can't bind before,
+    /// and would wait a retransmission timeout), polling every
+    /// [`LINK_LOCAL_POLL`].
+    async fn wait_for_link_local(&mut self) -> Option<End> {
+        let mut said = false;
+        while !link_local_ready(&self.interface) {
+            if !said {
+                tracing::debug!(
+                    "{}: waiting for a link-local address (duplicate address detection)",
+                    self.interface
+                );
+                said = true;
+            }
+            if let Some(end) = self.pause(LINK_LOCAL_POLL).await {
+                return Some(end);
+            }
+        }
+        None
+    }
+
+    /// The client mozim runs; with `lease`, renewing it first.
+    async fn start_client(
+        &mut self,
+        lease: Option<&Lease6>,
+    ) -> std::result::Result<DhcpV6Client, End> {
         let mut retry = FIRST_RETRY;
         loop {
+            if let Some(end) = self.wait_for_link_local().await {
+                return Err(end);
+            }
             let mut config = DhcpV6Config::new(&self.interface, DhcpV6Mode::NonTemporaryAddresses);
             // 0: mozim retries forever; expiry and errors are ours to handle.
             config.set_timeout_sec(0);
-            let attempt = match DhcpV6Client::init(config, None).await {
+            match DhcpV6Client::init(config, None).await {
                 Ok(mut cli) => {
-                    let saved = self
-                        .store
-                        .load(&self.interface)
-                        .and_then(|l| Some((l.to_mozim(unix_now())?, l)));
-                    match saved {
-                        // mozim 0.3.4's `init` with a lease starts renewing
-                        // without its timers; `done` sets them, and renewal
-                        // starts at T1 (one second).
-                        Some((m, l)) => match cli.done(m) {
-                            Ok(()) => {
-                                tracing::info!(
-                                    "{}: asking to renew the saved lease {} first",
-                                    self.interface,
-                                    l.cidr()
-                                );
-                                Ok((cli, true))
-                            }
-                            Err(e) => {
-                                tracing::warn!(
-                                    "{}: ignoring the saved lease {}: {e}",
-                                    self.interface,
-                                    l.cidr()
-                                );
-                                cli.clean_up();
-                                Ok((cli, false))
-                            }
-                        },
-                        None => Ok((cli, false)),
+                    // mozim 0.3.4's `init` with a lease starts renewing
+                    // without its timers; `done` sets them, and renewal
+                    // starts at T1 (one second).
+                    if let Some(l) = lease
+                        && let Some(m) = l.to_mozim(unix_now())
+                        && let Err(e) = cli.done(m)
+                    {
+                        tracing::warn!(
+                            "{}: can't renew the saved lease {}: {e}",
+                            self.interface,
+                            l.cidr()
+                        );
+                        cli.clean_up();
                     }
+                    return Ok(cli);
                 }
-                Err(e) => Err(e),
-            };
-            match attempt {
-                Ok(c) => return Ok(c),
                 Err(e) => {
                     tracing::debug!(
                         "{}: can't start DHCPv6 yet: {e}; retrying in {retry:?}",
@@ -167,10 +177,46 @@ impl Client6 {
         }
     }
 
+    /// Applies the saved lease at once if it is still valid and was not
+    /// released: the address is used while the server confirms it (RFC
+    /// 8415 18.2.3 lets a client go on using its leases while it
+    /// confirms them). `true` if it was applied.
+    async fn reuse_saved(&mut self) -> bool {
+        let now = unix_now();
+        let Some(saved) = self
+            .store
+            .load(&self.interface)
+            .filter(|l| !l.released && l.to_mozim(now).is_some())
+        else {
+            return false;
+        };
+        tracing::info!(
+            "{}: using the saved lease {} while the server confirms it",
+            self.interface,
+            saved.cidr()
+        );
+        if let Err(e) = self.kernel(&saved.apply_change(None, now)).await {
+            tracing::warn!(
+                "{}: applying the saved lease {}: {e}",
+                self.interface,
+                saved.cidr()
+            );
+            return false;
+        }
+        self.publish(saved);
+        true
+    }
+
     /// One session, from carrier up to stop or carrier loss.
     async fn session(&mut self) -> End {
         let began = Instant::now();
-        let (mut cli, restoring) = match self.start_client().await {
+        let restoring = self.reuse_saved().await;
+        let renew = if restoring {
+            self.current.clone()
+        } else {
+            None
+        };
+        let mut cli = match self.start_client(renew.as_ref()).await {
             Ok(c) => c,
             Err(end) => return end,
         };
@@ -193,6 +239,15 @@ impl Client6 {
                     }
                     Some(Command::Stop { release, done }) => {
                         if release && let Some(l) = &self.current {
+                            // Kept (the next start may get the same
+                            // address), never used again unconfirmed.
+                            let released = Lease6 {
+                                released: true,
+                                ..l.clone()
+                            };
+                            if let Err(e) = self.store.save(&released) {
+                                tracing::warn!("{}: {e}", self.interface);
+                            }
                             match cli.release(&l.to_mozim_release()).await {
                                 Ok(()) => tracing::info!(
                                     "{}: released the lease {}",
@@ -215,6 +270,7 @@ impl Client6 {
                         "{}: the saved DHCPv6 lease was not confirmed within {CONFIRM_WAIT:?}; soliciting",
                         self.interface
                     );
+                    self.drop_lease("unconfirmed").await;
                     cli.clean_up();
                 }
                 _ = sleep_until(warn_at) => {
@@ -294,6 +350,12 @@ impl Client6 {
         if let Err(e) = self.store.save(&lease) {
             tracing::warn!("{}: {e}", self.interface);
         }
+        self.publish(lease);
+    }
+
+    /// `lease` is the one applied now: reported by `dhcp.leases` and
+    /// announced.
+    fn publish(&mut self, lease: Lease6) {
         lock(&self.applied).insert(self.interface.clone(), lease.clone());
         if let Err(e) = self.ctx.announce(&lease.info()) {
             tracing::debug!(
@@ -338,4 +400,26 @@ impl Client6 {
     async fn kernel(&self, change: &IpChange) -> Result<()> {
         client::kernel(&self.ctx, change, self.timing.kernel_timeout).await
     }
+}
+
+/// Whether `interface` has a link-local IPv6 address that is neither
+/// tentative nor failed duplicate address detection, in the calling
+/// thread's network namespace (`/proc/thread-self/net/if_inet6`: address,
+/// index, prefix length, scope, flags, name).
+fn link_local_ready(interface: &str) -> bool {
+    const TENTATIVE: u32 = 0x40;
+    const DAD_FAILED: u32 = 0x08;
+    const SCOPE_LINK: u32 = 0x20;
+    let Ok(text) = std::fs::read_to_string("/proc/thread-self/net/if_inet6") else {
+        // Without the file (no IPv6), mozim says what is wrong.
+        return true;
+    };
+    text.lines().any(|line| {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let hex = |i: usize| f.get(i).and_then(|v| u32::from_str_radix(v, 16).ok());
+        f.len() == 6
+            && f[5] == interface
+            && hex(3) == Some(SCOPE_LINK)
+            && hex(4).is_some_and(|flags| flags & (TENTATIVE | DAD_FAILED) == 0)
+    })
 }

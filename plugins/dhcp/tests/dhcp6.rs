@@ -245,6 +245,24 @@ fn address_is_acquired_applied_shown_and_released_at_shutdown() {
     );
     let left = addresses6(&bed);
     assert!(left.is_empty(), "the address went with it: {left:?}");
+    let saved = fs::read_to_string(
+        bed.path("leases")
+            .join("v6")
+            .join(format!("{CLIENT_IF}.json")),
+    )
+    .expect("the saved lease");
+    assert!(saved.contains("\"released\": true"), "{saved}");
+
+    // A released lease is not used again before a server gives it.
+    let daemon = Daemon::start(&bed);
+    enable_dhcp6(&daemon, &bed);
+    let again = wait_for_address6(&bed, &daemon, &dnsmasq);
+    assert!(in_range6(&again), "{again}");
+    assert!(
+        !daemon.log_text().contains("using the saved lease"),
+        "{}",
+        daemon.log_text()
+    );
 }
 
 #[test]
@@ -290,10 +308,11 @@ fn a_restarted_daemon_renews_its_saved_lease() {
     let daemon = Daemon::start(&bed);
     enable_dhcp6(&daemon, &bed);
     daemon.wait_for_log(
-        &format!("{CLIENT_IF}: asking to renew the saved lease {addr} first"),
+        &format!("{CLIENT_IF}: using the saved lease {addr} while the server confirms it"),
         PATIENCE,
     );
-    daemon.wait_for_log(&format!("{CLIENT_IF}: acquired {addr}"), PATIENCE);
+    // Confirmed by a Renew, not solicited again.
+    daemon.wait_for_log(&format!("{CLIENT_IF}: renewed {addr}"), PATIENCE);
     assert_eq!(addresses6(&bed), std::slice::from_ref(&addr));
     let log = dnsmasq.log_text();
     assert!(log.contains(&format!("DHCPRENEW({SERVER_IF})")), "{log}");
