@@ -68,6 +68,8 @@ pub const PROGRAMS: &[(&str, &str)] = &[
     ("ip", "iproute2"),
     ("dnsmasq", "dnsmasq-base"),
     ("udhcpc", "udhcpc"),
+    // The DHCPv6 benchmark's reference client (host/bench/examples/dhcp6_bench.rs).
+    ("dhcpcd", "dhcpcd-base"),
     ("groff", "groff-base"),
     ("dpkg-deb", "dpkg"),
     ("dpkg-shlibdeps", "dpkg-dev"),

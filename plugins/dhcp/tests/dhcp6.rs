@@ -33,6 +33,14 @@ struct Dnsmasq6 {
 impl Dnsmasq6 {
     fn start(bed: &Bed) -> Dnsmasq6 {
         nipart_testkit::require("dnsmasq");
+        // The server's addresses survive the tests' carrier flaps (taking
+        // a link down flushes its IPv6 addresses otherwise).
+        let out = Command::new("ip")
+            .args(["netns", "exec", &bed.server.name, "sysctl", "-q", "-w"])
+            .arg(format!("net.ipv6.conf.{SERVER_IF}.keep_addr_on_down=1"))
+            .output()
+            .expect("running sysctl");
+        assert!(out.status.success(), "{}", common::text(&out.stderr));
         bed.server
             .ip(&format!("addr add {SERVER_IP6}/64 dev {SERVER_IF} nodad"));
         // Replies and advertisements come from a link-local address (the
