@@ -111,14 +111,7 @@ impl Lease6 {
     /// to ask for it again). Renewal comes after a second: the server
     /// confirms the address before the plugin applies it again.
     pub fn to_mozim(&self, now: u64) -> Option<DhcpV6Lease> {
-        let left = |t: u32| {
-            u32::try_from(
-                self.acquired
-                    .saturating_add(u64::from(t))
-                    .saturating_sub(now),
-            )
-            .unwrap_or(u32::MAX)
-        };
+        let left = |t| self.left(t, now);
         let valid = left(self.valid_lifetime);
         if valid < 4 {
             return None;
@@ -145,6 +138,16 @@ impl Lease6 {
         l.prefix_len = PREFIX_LENGTH;
         l.srv_duid = DhcpV6Duid::Raw(self.server_duid.clone());
         l
+    }
+
+    /// What is left at `now` of `t` seconds from the lease's Reply.
+    fn left(&self, t: u32, now: u64) -> u32 {
+        u32::try_from(
+            self.acquired
+                .saturating_add(u64::from(t))
+                .saturating_sub(now),
+        )
+        .unwrap_or(u32::MAX)
     }
 
     /// Unix seconds when the valid lifetime ends.
@@ -175,14 +178,7 @@ impl Lease6 {
     /// what is left of its lifetimes (the kernel deprecates it, then drops
     /// it, even without us). `previous` is the lease this one replaces.
     pub fn apply_change(&self, previous: Option<&Lease6>, now: u64) -> IpChange {
-        let left = |t: u32| {
-            u32::try_from(
-                self.acquired
-                    .saturating_add(u64::from(t))
-                    .saturating_sub(now),
-            )
-            .unwrap_or(u32::MAX)
-        };
+        let left = |t| self.left(t, now);
         let valid = left(self.valid_lifetime).max(1);
         let preferred = left(self.preferred_lifetime).min(valid);
         let mut change = IpChange {

@@ -121,34 +121,25 @@ impl Resolver {
             .unwrap_or_else(|| DnsConfig::default().completed(None));
         let servers = c.server.get_or_insert_with(Vec::new);
         let mut left_out = Vec::new();
-        for (iface, list) in &self.learned {
-            if self.auto_dns_off.contains(iface) {
+        // DHCPv4's, then DHCPv6's.
+        let v4 = self
+            .learned
+            .iter()
+            .filter(|(iface, _)| !self.auto_dns_off.contains(*iface))
+            .flat_map(|(_, list)| list.iter().map(ToString::to_string));
+        let v6 = self
+            .learned6
+            .iter()
+            .filter(|(iface, _)| !self.auto_dns6_off.contains(*iface))
+            .flat_map(|(_, l)| l.servers.iter().map(ToString::to_string));
+        for s in v4.chain(v6) {
+            if servers.contains(&s) {
                 continue;
             }
-            for s in list.iter().map(ToString::to_string) {
-                if servers.contains(&s) {
-                    continue;
-                }
-                if servers.len() < resolv::MAXNS {
-                    servers.push(s);
-                } else {
-                    left_out.push(s);
-                }
-            }
-        }
-        for (iface, l) in &self.learned6 {
-            if self.auto_dns6_off.contains(iface) {
-                continue;
-            }
-            for s in l.servers.iter().map(ToString::to_string) {
-                if servers.contains(&s) {
-                    continue;
-                }
-                if servers.len() < resolv::MAXNS {
-                    servers.push(s);
-                } else {
-                    left_out.push(s);
-                }
+            if servers.len() < resolv::MAXNS {
+                servers.push(s);
+            } else {
+                left_out.push(s);
             }
         }
         let mut search = c.search.clone().unwrap_or_default();
