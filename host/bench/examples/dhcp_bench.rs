@@ -25,30 +25,27 @@
 //! Exit status 0 whatever the figures; non-zero only if the benchmark could
 //! not run.
 
+#[path = "common/dhcp_bed.rs"]
+mod dhcp_bed;
 #[path = "common/stats.rs"]
 mod stats;
 
 use std::{
-    ffi::CStr,
     fs,
-    path::{Path, PathBuf},
+    path::Path,
     process::{Command, ExitCode, Stdio},
-    sync::{Arc, mpsc},
+    sync::Arc,
     time::{Duration, Instant},
 };
 
-use nipart_plugin_api::{Address, EventState};
-use nipart_testkit::{BusClient, Netns, build_in_workspace, netns::enter as enter_netns, try_run};
-use nipartd::{DaemonConfig, Lifecycle};
+use dhcp_bed::{BoxError, Family, args, ms, start_nipart, wait_until_gone, watch_address};
+use nipart_testkit::{Netns, try_run};
 use serde_json::json;
 use stats::percentile;
-
-type BoxError = Box<dyn std::error::Error>;
 
 const CLIENT_IF: &str = "bench0";
 const SERVER_IF: &str = "bsrv0";
 const TARGET_SLACK: Duration = Duration::from_millis(50);
-const GIVE_UP: Duration = Duration::from_secs(20);
 
 fn main() -> ExitCode {
     match run() {
@@ -58,84 +55,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-struct Args {
-    iterations: usize,
-    json: bool,
-}
-
-fn args() -> Result<Args, BoxError> {
-    let mut a = Args {
-        iterations: 20,
-        json: false,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--iterations" => {
-                a.iterations = it.next().ok_or("--iterations needs a number")?.parse()?;
-            }
-            "--json" => a.json = true,
-            other => return Err(format!("unknown argument {other:?}").into()),
-        }
-    }
-    Ok(a)
-}
-
-/// Whether `iface` has an IPv4 address in this thread's namespace.
-fn has_ipv4(iface: &str) -> bool {
-    let mut found = false;
-    // SAFETY: getifaddrs fills a list we walk read-only and free once.
-    unsafe {
-        let mut list: *mut libc::ifaddrs = std::ptr::null_mut();
-        if libc::getifaddrs(&mut list) != 0 {
-            return false;
-        }
-        let mut p = list;
-        while !p.is_null() {
-            let a = &*p;
-            if !a.ifa_addr.is_null()
-                && i32::from((*a.ifa_addr).sa_family) == libc::AF_INET
-                && CStr::from_ptr(a.ifa_name).to_bytes() == iface.as_bytes()
-            {
-                found = true;
-                break;
-            }
-            p = a.ifa_next;
-        }
-        libc::freeifaddrs(list);
-    }
-    found
-}
-
-/// Polls `iface` in namespace `ns_path` from a thread of its own; the
-/// receiver gets the instant the address appeared (or an error). Returns
-/// once the poller is inside the namespace.
-fn watch_address(ns_path: String) -> Result<mpsc::Receiver<Result<Instant, String>>, BoxError> {
-    let (tx, rx) = mpsc::channel();
-    let (ready_tx, ready_rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        if let Err(e) = enter_netns(&ns_path) {
-            let _ = ready_tx.send(Err(e));
-            return;
-        }
-        let _ = ready_tx.send(Ok(()));
-        let give_up = Instant::now() + GIVE_UP;
-        loop {
-            if has_ipv4(CLIENT_IF) {
-                let _ = tx.send(Ok(Instant::now()));
-                return;
-            }
-            if Instant::now() > give_up {
-                let _ = tx.send(Err(format!("no address on {CLIENT_IF} within {GIVE_UP:?}")));
-                return;
-            }
-            std::thread::sleep(Duration::from_micros(200));
-        }
-    });
-    ready_rx.recv()??;
-    Ok(rx)
 }
 
 /// A server namespace with dnsmasq, a client namespace, a veth pair.
@@ -204,92 +123,13 @@ impl Drop for Side {
     }
 }
 
-/// Builds the plugins with this example's profile and target directory.
-fn plugins() -> Result<Vec<PathBuf>, BoxError> {
-    let names = ["kernel", "monitor", "dhcp"];
-    let profile_dir = build_in_workspace(&[
-        "-p",
-        "nipart-plugin-kernel",
-        "-p",
-        "nipart-plugin-monitor",
-        "-p",
-        "nipart-plugin-dhcp",
-        "--lib",
-    ]);
-    names
-        .iter()
-        .map(|n| {
-            let p = profile_dir.join(format!("libnipart_plugin_{n}.so"));
-            if p.is_file() {
-                Ok(p)
-            } else {
-                Err(format!("{} is missing: build nipart-plugin-{n} first", p.display()).into())
-            }
-        })
-        .collect()
-}
-
-/// The daemon in `side`'s client namespace with DHCP on [`CLIENT_IF`].
-fn start_nipart(side: &Side, dir: &Path) -> Result<Lifecycle, BoxError> {
-    let plugin_dir = dir.join("plugins");
-    fs::create_dir_all(&plugin_dir)?;
-    for p in plugins()? {
-        fs::copy(&p, plugin_dir.join(p.file_name().ok_or("no file name")?))?;
-    }
-    let mut config = DaemonConfig::from_toml(&format!(
-        "[plugin.dhcp]\nlease_dir = {:?}\n",
-        dir.join("leases")
-    ))?;
-    config.plugin_dir = plugin_dir;
-    config.log_level = "warn".into();
-    let ns = side.client.path();
-    let lifecycle = std::thread::spawn(move || -> Result<Lifecycle, String> {
-        enter_netns(&ns)?;
-        Lifecycle::start(config).map_err(|e| e.to_string())
-    })
-    .join()
-    .map_err(|_| "the daemon's start panicked")??;
-    let client = BusClient::join(lifecycle.bus(), 1);
-    let part = json!({
-        "state": {"interfaces": [{"name": CLIENT_IF, "ipv4": {"dhcp": true}}]},
-        "checkpoint": "bench",
-    });
-    let id = client.send_request_bytes(
-        "network.apply",
-        Address::role("dhcp"),
-        serde_json::to_vec(&part)?,
-        None,
-    )?;
-    let reply = client.wait(id, GIVE_UP).reply;
-    if reply.state == EventState::Cancelled {
-        return Err(format!("enabling DHCP: {}", String::from_utf8_lossy(&reply.payload)).into());
-    }
-    drop(client);
-    Ok(lifecycle)
-}
-
 /// One nipart iteration: carrier down until the address is gone, then
 /// carrier up → address.
 fn nipart_once(side: &Side) -> Result<Duration, BoxError> {
     side.carrier(false)?;
-    let give_up = Instant::now() + GIVE_UP;
     let ns = side.client.path();
-    loop {
-        let gone = std::thread::spawn({
-            let ns = ns.clone();
-            move || enter_netns(&ns).map(|()| !has_ipv4(CLIENT_IF))
-        })
-        .join()
-        .map_err(|_| "poller panicked")??;
-        if gone {
-            break;
-        }
-        if Instant::now() > give_up {
-            return Err("nipart did not remove the address at carrier loss".into());
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let rx = watch_address(ns)?;
+    wait_until_gone(&ns, CLIENT_IF, Family::V4)?;
+    let rx = watch_address(ns, CLIENT_IF, Family::V4)?;
     let t0 = Instant::now();
     side.carrier(true)?;
     let at = rx.recv()??;
@@ -316,7 +156,7 @@ fn reference_once(
 ) -> Result<Duration, BoxError> {
     side.carrier(false)?;
     side.client.try_ip(&format!("addr flush dev {CLIENT_IF}"))?;
-    let rx = watch_address(side.client.path())?;
+    let rx = watch_address(side.client.path(), CLIENT_IF, Family::V4)?;
     let t0 = Instant::now();
     side.carrier(true)?;
     let mut cmd = Command::new("ip");
@@ -362,10 +202,6 @@ fn reference_once(
     Ok(at - t0)
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
 fn run() -> Result<(), BoxError> {
     let args = args()?;
     for tool in ["dnsmasq", "udhcpc"] {
@@ -387,11 +223,16 @@ fn run() -> Result<(), BoxError> {
     let reference_side = Side::new("r", dir.path())?;
     // dnsmasq needs a moment to bind.
     std::thread::sleep(Duration::from_millis(300));
-    let lifecycle = Arc::new(start_nipart(&nipart_side, dir.path())?);
+    let lifecycle = Arc::new(start_nipart(
+        nipart_side.client.path(),
+        dir.path(),
+        CLIENT_IF,
+        Family::V4,
+    )?);
 
     // Warm-up: the first lease of each (DISCOVER with dnsmasq's ping check).
     let first = {
-        let rx = watch_address(nipart_side.client.path())?;
+        let rx = watch_address(nipart_side.client.path(), CLIENT_IF, Family::V4)?;
         rx.recv()??
     };
     let _ = first;

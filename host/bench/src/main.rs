@@ -10,7 +10,8 @@
 //! link change to event (`nipart-plugin-monitor`'s `monitor_bench`) and show
 //! and apply against nispor and `ip -batch` (`nipart-plugin-kernel`'s
 //! `state_bench`), and link up to DHCPv4 address beside udhcpc
-//! (`nipart-plugin-dhcp`'s `dhcp_bench`); those three need root; and the LLDP
+//! (`nipart-plugin-dhcp`'s `dhcp_bench`), and to DHCPv6 address beside dhcpcd
+//! (`dhcp6_bench`); those need root; and the LLDP
 //! decoder per frame and the daemon with LLDP on 100 interfaces
 //! (`lldp_bench`, the daemon part as root); an OVS bridge with 200 ports
 //! and show with it beside ovs-vsctl (`ovs_bench`, root); `nipc fleet
@@ -87,6 +88,8 @@ enum Only {
     Memory,
     /// Link up to DHCPv4 address applied, beside udhcpc (examples/dhcp_bench.rs; root, dnsmasq, udhcpc).
     Dhcp,
+    /// Link up to DHCPv6 address applied, beside dhcpcd (examples/dhcp6_bench.rs; root, dnsmasq, dhcpcd).
+    Dhcp6,
     /// Root's apply while nobody floods the API with reads, beside no flood (flood.rs; root).
     Flood,
     /// The LLDP decoder's CPU per frame, and nipartd with LLDP on 100 interfaces beside idle (examples/lldp_bench.rs; the daemon part as root).
@@ -99,11 +102,12 @@ enum Only {
 
 /// The benchmarks that are programs of their own (this crate's examples),
 /// run after this one's table: (what, package, example).
-const EXAMPLES: [(Only, &str, &str); 7] = [
+const EXAMPLES: [(Only, &str, &str); 8] = [
     (Only::Api, "nipart-bench", "api_bench"),
     (Only::Monitor, "nipart-bench", "monitor_bench"),
     (Only::State, "nipart-bench", "state_bench"),
     (Only::Dhcp, "nipart-bench", "dhcp_bench"),
+    (Only::Dhcp6, "nipart-bench", "dhcp6_bench"),
     (Only::Lldp, "nipart-bench", "lldp_bench"),
     (Only::Ovs, "nipart-bench", "ovs_bench"),
     (Only::Fleet, "nipart-bench", "fleet_bench"),

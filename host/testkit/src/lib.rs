@@ -50,8 +50,8 @@ pub use netns::{Netns, run, try_run};
 pub use ra::RouterAdvertiser;
 pub use sandbox::{PluginLibrary, Sandbox, resident_kib, toml_str};
 pub use workspace::{
-    build_in_workspace, build_once_in_workspace, cargo, nipartd_binary, nipc_binary, own_cdylib,
-    profile_dir, run_cargo, target_dir,
+    build_in_workspace, build_once_in_workspace, cargo, fault_fixture, nipartd_binary, nipc_binary,
+    own_cdylib, profile_dir, run_cargo, target_dir,
 };
 
 /// How long the helpers wait for something that should happen promptly.
@@ -71,6 +71,8 @@ pub const PROGRAMS: &[(&str, &str)] = &[
     ("ip", "iproute2"),
     ("dnsmasq", "dnsmasq-base"),
     ("udhcpc", "udhcpc"),
+    // The DHCPv6 benchmark's reference client (host/bench/examples/dhcp6_bench.rs).
+    ("dhcpcd", "dhcpcd-base"),
     ("groff", "groff-base"),
     ("dpkg-deb", "dpkg"),
     // The dns plugin's systemd-resolved tests (resolved itself is

@@ -115,6 +115,26 @@ pub fn build_once_in_workspace(args: &[&str]) -> PathBuf {
     profile_dir()
 }
 
+/// The `state-fault` fixture of the loader tests' fixtures workspace (role
+/// `fault`: fails its part with `fail = true`, or runs its `sabotage`
+/// command after each apply, so that verification fails), built once per
+/// process into `<target>/loader-fixtures`; the library's path.
+pub fn fault_fixture() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let target = target_dir().join("loader-fixtures");
+            let mut cmd = cargo();
+            cmd.args(["build", "--quiet", "--manifest-path"])
+                .arg(repo_root().join("loader-tests/fixtures/Cargo.toml"))
+                .args(["-p", "nipart-fixture-state-fault", "--target-dir"])
+                .arg(&target);
+            run_cargo(cmd, "the state-fault fixture");
+            target.join("debug/libnipart_fixture_state_fault.so")
+        })
+        .clone()
+}
+
 /// The `nipc` binary of this build, rebuilt once per process so that it
 /// matches the sources.
 pub fn nipc_binary() -> PathBuf {

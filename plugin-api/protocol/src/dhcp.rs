@@ -8,6 +8,8 @@
 //! | `dhcp.leases` | commander → `dhcp` | [`DhcpLeaseQuery`] | [`DhcpLeaseList`] |
 //! | `dhcp.lease` | dhcp → subscribers (notice) | [`DhcpLeaseInfo`] | |
 //! | `dhcp.lease-lost` | dhcp → subscribers (notice) | [`DhcpLeaseLost`] | |
+//! | `dhcp6.lease` | dhcp → subscribers (notice) | [`Dhcp6LeaseInfo`] | |
+//! | `dhcp6.lease-lost` | dhcp → subscribers (notice) | [`Dhcp6LeaseLost`] | |
 //! | `dhcp.carrier-up`, `dhcp.carrier-down` | monitor → the dhcp plugin (a rule's follow-up) | [`CarrierUp`], [`CarrierDown`] | |
 
 use serde::{Deserialize, Serialize};
@@ -15,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use crate::{
     Role, notice, notice_newtype, request,
     state::{
-        DhcpLeaseInfo, DhcpLeaseList, DhcpLeaseLost, DhcpLeaseQuery, IpChange, PartApplied,
-        dhcp_topics,
+        Dhcp6LeaseInfo, DhcpLeaseInfo, DhcpLeaseList, DhcpLeaseLost, DhcpLeaseQuery, IpChange,
+        PartApplied, dhcp_topics,
     },
 };
 
@@ -29,6 +31,12 @@ request!(
 );
 notice!(DhcpLeaseInfo, dhcp_topics::LEASE);
 notice!(DhcpLeaseLost, dhcp_topics::LEASE_LOST);
+notice!(Dhcp6LeaseInfo, dhcp_topics::LEASE6);
+notice_newtype!(
+    /// A DHCPv6 lease's address was removed (a notice of its own, so that
+    /// the loss of one family's lease does not read as the other's).
+    Dhcp6LeaseLost(DhcpLeaseLost) = "dhcp6.lease-lost"
+);
 
 /// Which interface's carrier changed (the payload of the dhcp plugin's
 /// monitor rules).

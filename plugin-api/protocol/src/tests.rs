@@ -256,6 +256,8 @@ fn rows() -> Vec<Row> {
         r::<DhcpLeaseQuery>(),
         n::<DhcpLeaseInfo>(),
         n::<DhcpLeaseLost>(),
+        n::<Dhcp6LeaseInfo>(),
+        n::<Dhcp6LeaseLost>(),
         n::<CarrierUp>(),
         n::<CarrierDown>(),
         r::<LldpQuery>(),

@@ -1,6 +1,7 @@
 //! `Show` reports DHCP leases: the plugin holding role `dhcp`, when there
 //! is one, is asked for the leases it applied, and each goes under its
-//! interface's `ipv4.dhcp-lease` (with `ipv4.dhcp: true`). An interface
+//! interface's `ipv4.dhcp-lease` (with `ipv4.dhcp: true`), a DHCPv6 one
+//! under `ipv6.dhcp-lease` (with `ipv6.dhcp: true`). An interface
 //! whose DHCP client runs without a lease yet shows `ipv4.dhcp: true` (and
 //! `enabled: true`) too: configured, not yet in effect, so that applying
 //! what `Show` printed keeps the client running. Each client's `auto-*`
@@ -59,5 +60,21 @@ pub async fn merge(ctx: &Context, state: &mut NetworkState, interface: Option<&s
         // Implied by where it is.
         lease.interface.clear();
         v4.dhcp_lease = Some(lease);
+    }
+    for name in &list.configured6 {
+        if let Some(iface) = state.interface_mut(name) {
+            let v6 = iface.ipv6.get_or_insert_with(IpConfig::default);
+            v6.dhcp = Some(true);
+            v6.enabled = Some(true);
+        }
+    }
+    for mut lease in list.leases6 {
+        let Some(iface) = state.interface_mut(&lease.interface) else {
+            continue;
+        };
+        let v6 = iface.ipv6.get_or_insert_with(IpConfig::default);
+        v6.dhcp = Some(true);
+        lease.interface.clear();
+        v6.dhcp6_lease = Some(lease);
     }
 }

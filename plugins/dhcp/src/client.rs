@@ -56,7 +56,7 @@ pub struct Timing {
 pub type Applied = Arc<Mutex<HashMap<String, Lease>>>;
 
 /// How a DHCP session (carrier up until stop or carrier loss) ended.
-enum End {
+pub enum End {
     Stop {
         release: bool,
         done: oneshot::Sender<()>,
@@ -478,20 +478,50 @@ impl Client {
     /// before this plugin (reverse name order), and a released address
     /// must not stay.
     async fn kernel(&self, change: &IpChange) -> Result<()> {
-        match self
-            .ctx
-            .ask_within(change, self.timing.kernel_timeout)
-            .await
-        {
-            Ok(_applied) => Ok(()),
-            Err(e) if change.add_addresses.is_empty() && change.add_routes.is_empty() => {
-                tracing::debug!(
-                    "{}: the kernel role did not apply the removal ({e}); removing directly",
-                    self.interface
-                );
-                direct::remove(change).await
-            }
-            Err(e) => Err(e),
+        kernel(&self.ctx, change, self.timing.kernel_timeout).await
+    }
+}
+
+/// Has role `kernel` apply `change` within `timeout`; removals are done
+/// here when it can't (see [`Client::kernel`]).
+pub async fn kernel(ctx: &Context, change: &IpChange, timeout: Duration) -> Result<()> {
+    match ctx.ask_within(change, timeout).await {
+        Ok(_applied) => Ok(()),
+        Err(e) if change.add_addresses.is_empty() && change.add_routes.is_empty() => {
+            tracing::debug!(
+                "{}: the kernel role did not apply the removal ({e}); removing directly",
+                change.interface
+            );
+            direct::remove(change).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Waits `d`, unless a command from `rx` ends the session first (a
+/// carrier loss clears `carrier`): the DHCPv6 client's pause. The DHCPv4
+/// client's own (`Client::pause`) also places its lease's routes again
+/// when its `auto-*` keys change, which DHCPv6 has none of.
+pub async fn pause(
+    rx: &mut mpsc::UnboundedReceiver<Command>,
+    carrier: &mut bool,
+    d: Duration,
+) -> Option<End> {
+    let deadline = Instant::now() + d;
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep_until(deadline) => return None,
+            cmd = rx.recv() => match cmd {
+                None => return Some(End::Gone),
+                Some(Command::Carrier(true) | Command::Settings(_)) => {}
+                Some(Command::Carrier(false)) => {
+                    *carrier = false;
+                    return Some(End::CarrierLost);
+                }
+                Some(Command::Stop { release, done }) => {
+                    return Some(End::Stop { release, done });
+                }
+            },
         }
     }
 }
@@ -504,7 +534,7 @@ async fn next_nak(watch: &mut Option<NakWatch>, asking: Option<Asking>) -> std::
     }
 }
 
-async fn sleep_until(at: Option<Instant>) {
+pub async fn sleep_until(at: Option<Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,

@@ -34,23 +34,31 @@ pub async fn remove(change: &IpChange) -> Result<()> {
         net.apply_async().await.map_err(|e| fail("routes", e))?;
     }
     if !change.remove_addresses.is_empty() {
-        let addresses = change
-            .remove_addresses
-            .iter()
-            .map(|a| {
-                let mut c = IpAddrConf::default();
-                c.remove = true;
-                c.address = a.ip.to_string();
-                c.prefix_len = a.prefix_length;
-                c
+        // Each family under its own key (a DHCPv6 lease's address too).
+        let family = |v6: bool| {
+            let addresses: Vec<IpAddrConf> = change
+                .remove_addresses
+                .iter()
+                .filter(|a| a.ip.is_ipv6() == v6)
+                .map(|a| {
+                    let mut c = IpAddrConf::default();
+                    c.remove = true;
+                    c.address = a.ip.to_string();
+                    c.prefix_len = a.prefix_length;
+                    c
+                })
+                .collect();
+            (!addresses.is_empty()).then(|| {
+                let mut ip = IpConf::default();
+                ip.addresses = addresses;
+                ip
             })
-            .collect();
-        let mut ip = IpConf::default();
-        ip.addresses = addresses;
+        };
         let mut c = IfaceConf::default();
         c.name = iface.clone();
         c.state = IfaceState::Unknown;
-        c.ipv4 = Some(ip);
+        c.ipv4 = family(false);
+        c.ipv6 = family(true);
         let mut net = NetConf::default();
         net.ifaces = Some(vec![c]);
         net.apply_async().await.map_err(|e| fail("address", e))?;

@@ -324,16 +324,29 @@ pub const LEASE_MAX_BYTES: u64 = 64 << 10;
 /// directories likewise); otherwise it is ignored with the reason in the
 /// log, as a damaged one is.
 #[derive(Debug, Clone)]
-pub struct LeaseStore {
+pub struct LeaseStore<L = Lease> {
     dir: PathBuf,
+    kind: std::marker::PhantomData<fn() -> L>,
 }
 
-impl LeaseStore {
+/// A lease the store keeps: it names its interface.
+pub trait Saved: Serialize + serde::de::DeserializeOwned {
+    fn interface(&self) -> &str;
+}
+
+impl Saved for Lease {
+    fn interface(&self) -> &str {
+        &self.interface
+    }
+}
+
+impl<L: Saved> LeaseStore<L> {
     /// The store in `dir`, created (mode 0700) with the first lease saved:
     /// a plugin that never gets a lease writes nothing.
-    pub fn new(dir: &Path) -> LeaseStore {
+    pub fn new(dir: &Path) -> LeaseStore<L> {
         LeaseStore {
             dir: dir.to_path_buf(),
+            kind: std::marker::PhantomData,
         }
     }
 
@@ -343,7 +356,7 @@ impl LeaseStore {
 
     /// The saved lease of `interface`; `None` when there is none or it
     /// can't be read (said in the log: a bad file must not stop DHCP).
-    pub fn load(&self, interface: &str) -> Option<Lease> {
+    pub fn load(&self, interface: &str) -> Option<L> {
         let path = self.path(interface);
         let text = match nipart_plugin_api::file::read_trusted(&path, LEASE_MAX_BYTES) {
             Ok(Some(t)) => t,
@@ -353,13 +366,13 @@ impl LeaseStore {
                 return None;
             }
         };
-        match serde_json::from_slice::<Lease>(&text) {
-            Ok(l) if l.interface == interface => Some(l),
+        match serde_json::from_slice::<L>(&text) {
+            Ok(l) if l.interface() == interface => Some(l),
             Ok(l) => {
                 tracing::warn!(
                     "ignoring the saved lease {}: it is for {:?}",
                     path.display(),
-                    l.interface
+                    l.interface()
                 );
                 None
             }
@@ -384,8 +397,8 @@ impl LeaseStore {
     /// Saves `lease` crash-safely: a temporary file, fsync, rename over the
     /// old one, fsync of the directory. A crash leaves the old or the new
     /// lease, never a torn one.
-    pub fn save(&self, lease: &Lease) -> Result<()> {
-        let path = self.path(&lease.interface);
+    pub fn save(&self, lease: &L) -> Result<()> {
+        let path = self.path(lease.interface());
         let text = serde_json::to_vec_pretty(lease)
             .map_err(|e| Error::other(format!("encoding the lease: {e}")))?;
         let write = || -> std::io::Result<()> {

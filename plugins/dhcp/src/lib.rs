@@ -1,5 +1,6 @@
 //! The `dhcp` plugin: a DHCPv4 client (mozim) for every interface whose
-//! desired state has `ipv4.dhcp: true`.
+//! desired state has `ipv4.dhcp: true`, and a DHCPv6 client (IA_NA) for
+//! every one with `ipv6.dhcp: true`.
 //!
 //! Role `dhcp`. See `docs/plugins/dhcp.md`.
 //! - `network.apply` ([`ApplyPart`]): starts a client per interface (the
@@ -15,16 +16,18 @@
 //! - `config.changed`: new settings apply to clients started afterwards;
 //! - Shutdown releases every lease and removes its address.
 //!
-//! Each client runs as a task (`client.rs`); leases are saved under
-//! `lease_dir` (`lease.rs`) so that a restarted daemon asks for the same
-//! address first.
+//! Each client runs as a task (`client.rs`, `v6.rs`); leases are saved
+//! under `lease_dir` (`lease.rs`; DHCPv6 ones under `lease_dir/v6`,
+//! `lease6.rs`) so that a restarted daemon asks for the same address first.
 
 mod auto;
 mod client;
 mod direct;
 mod invalid;
 mod lease;
+mod lease6;
 mod nak;
+mod v6;
 
 use std::{collections::HashMap, path::PathBuf, time::Duration};
 
@@ -44,6 +47,24 @@ use tokio::sync::{mpsc, oneshot};
 use auto::AutoSettings;
 use client::{Applied, Client, Command, Timing, lock};
 use lease::LeaseStore;
+use lease6::Lease6;
+use v6::{Applied6, Client6};
+
+/// Which of the plugin's clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    V4,
+    V6,
+}
+
+impl Family {
+    fn name(self) -> &'static str {
+        match self {
+            Family::V4 => "DHCPv4",
+            Family::V6 => "DHCPv6",
+        }
+    }
+}
 
 nipart_plugin_api::incoming! {
     /// What the dhcp plugin handles.
@@ -104,12 +125,15 @@ struct Running {
 struct Dhcp {
     config: Config,
     store: Option<LeaseStore>,
+    store6: Option<LeaseStore<Lease6>>,
     clients: HashMap<String, Running>,
+    clients6: HashMap<String, Running>,
     applied: Applied,
+    applied6: Applied6,
     /// The clients started by each apply, oldest first, as (checkpoint,
-    /// interface): an apply that fails, or a rollback to its checkpoint,
-    /// stops them again.
-    started: Vec<(String, String)>,
+    /// interface, family): an apply that fails, or a rollback to its
+    /// checkpoint, stops them again.
+    started: Vec<(String, String, Family)>,
     /// The checkpoint of the last apply that sent us a part, until the
     /// commander says how that apply ended.
     unconfirmed: Option<String>,
@@ -117,7 +141,8 @@ struct Dhcp {
 
 impl Plugin for Dhcp {
     const NAME: &'static str = "dhcp";
-    const DESCRIPTION: &'static str = "DHCPv4 client (mozim); leases are applied by role kernel";
+    const DESCRIPTION: &'static str =
+        "DHCPv4 and DHCPv6 (IA_NA) client (mozim); leases are applied by role kernel";
     const ROLES: &'static [&'static str] = &[Role::DHCP.as_str()];
     const SUBSCRIPTIONS: &'static [&'static str] = &[NetworkApplied::TOPIC, RolledBack::TOPIC];
     const CONFIG_KEYS: &'static [(&'static str, ConfigType)] = &[
@@ -133,8 +158,11 @@ impl Plugin for Dhcp {
         Ok(Dhcp {
             config: Config::default(),
             store: None,
+            store6: None,
             clients: HashMap::new(),
+            clients6: HashMap::new(),
             applied: Applied::default(),
+            applied6: Applied6::default(),
             started: Vec::new(),
             unconfirmed: None,
         })
@@ -143,6 +171,7 @@ impl Plugin for Dhcp {
     async fn init(&mut self, ctx: &Context) -> Result<()> {
         self.config = ctx.config()?;
         self.store = Some(LeaseStore::new(&self.config.lease_dir));
+        self.store6 = Some(LeaseStore::new(&self.config.lease_dir.join("v6")));
         // mozim logs with the `log` crate: forward it to tracing, which the
         // SDK forwards to the daemon (this library has its own `log` static).
         if log::set_logger(&LOG_BRIDGE).is_ok() {
@@ -175,12 +204,27 @@ impl Plugin for Dhcp {
                     .iter()
                     .filter_map(|i| self.clients.get(i).map(|c| c.settings.report(i)))
                     .collect();
+                let mut leases6: Vec<_> = lock(&self.applied6)
+                    .values()
+                    .filter(|l| q.interface.as_ref().is_none_or(|i| *i == l.interface))
+                    .map(|l| l.info())
+                    .collect();
+                leases6.sort_by(|a, b| a.interface.cmp(&b.interface));
+                let mut configured6: Vec<String> = self
+                    .clients6
+                    .keys()
+                    .filter(|i| q.interface.as_ref().is_none_or(|q| q == *i))
+                    .cloned()
+                    .collect();
+                configured6.sort();
                 ctx.answer::<DhcpLeaseQuery>(
                     &event,
                     &DhcpLeaseList {
                         leases,
                         configured,
                         settings,
+                        leases6,
+                        configured6,
                     },
                 )
             }
@@ -198,6 +242,7 @@ impl Plugin for Dhcp {
                 match ctx.config::<Config>() {
                     Ok(c) => {
                         self.store = Some(LeaseStore::new(&c.lease_dir));
+                        self.store6 = Some(LeaseStore::new(&c.lease_dir.join("v6")));
                         self.config = c;
                     }
                     Err(e) => tracing::warn!("keeping the previous [plugin.dhcp]: {e}"),
@@ -235,7 +280,7 @@ impl Plugin for Dhcp {
         // and dropped our rules.
         let timeout = Duration::from_millis(self.config.release_timeout_ms);
         let mut waiting = Vec::new();
-        for (name, running) in self.clients.drain() {
+        for (name, running) in self.clients.drain().chain(self.clients6.drain()) {
             let (done, rx) = oneshot::channel();
             if running
                 .tx
@@ -262,8 +307,17 @@ impl Plugin for Dhcp {
 impl Dhcp {
     /// Tells the client of `interface`, if any, that its carrier changed.
     fn carrier(&self, interface: &str, up: bool) {
-        if let Some(c) = self.clients.get(interface) {
-            let _ = c.tx.send(Command::Carrier(up));
+        for clients in [&self.clients, &self.clients6] {
+            if let Some(c) = clients.get(interface) {
+                let _ = c.tx.send(Command::Carrier(up));
+            }
+        }
+    }
+
+    fn clients(&mut self, family: Family) -> &mut HashMap<String, Running> {
+        match family {
+            Family::V4 => &mut self.clients,
+            Family::V6 => &mut self.clients6,
         }
     }
 
@@ -275,24 +329,11 @@ impl Dhcp {
         }
     }
 
-    /// Starts a client for every interface of the part that asks for
-    /// DHCPv4; refuses DHCPv6, which this plugin does not do (IPv6
-    /// autoconf is the kernel's: the kernel plugin sets it up).
+    /// Starts a client for every interface and family of the part that
+    /// asks for DHCP, and stops those it turns off.
     async fn apply(&mut self, ctx: &Context, part: &ApplyPart) -> Result<Vec<String>> {
-        for iface in &part.state.interfaces {
-            if let Some(v6) = &iface.ipv6
-                && v6.dhcp == Some(true)
-            {
-                return Err(Error::new(
-                    ErrorKind::Unsupported,
-                    format!(
-                        "{}: ipv6.dhcp and ipv6.autoconf are not supported by the dhcp plugin (DHCPv4 only): DHCPv6 is not implemented; IPv6 autoconf is set up by the kernel plugin",
-                        iface.name
-                    ),
-                ));
-            }
-        }
-        // Every interface's settings are checked before any client starts.
+        // Every interface's DHCPv4 settings are checked before any client
+        // starts.
         let settings = part
             .state
             .interfaces
@@ -307,50 +348,80 @@ impl Dhcp {
         }
         let mut changes = Vec::new();
         for (iface, settings) in part.state.interfaces.iter().zip(settings) {
-            // `dhcp` not given (only `auto-*` keys): the client, if any,
-            // keeps running with the new settings.
-            let dhcp = iface.ipv4.as_ref().and_then(|v4| v4.dhcp);
-            let wants = dhcp == Some(true);
+            // DHCPv4's `dhcp` not given (only `auto-*` keys): the client, if
+            // any, keeps running with the new settings.
+            let dhcp4 = iface.ipv4.as_ref().and_then(|v4| v4.dhcp);
             if let Some(running) = self.clients.get_mut(&iface.name)
-                && dhcp != Some(false)
+                && dhcp4 != Some(false)
                 && running.settings != settings
             {
                 running.settings = settings;
                 let _ = running.tx.send(Command::Settings(settings));
                 changes.push(format!("update the DHCPv4 settings of {}", iface.name));
             }
-            if wants && !self.clients.contains_key(&iface.name) {
-                self.start(ctx, &iface.name, settings).await?;
-                self.started
-                    .push((part.checkpoint.clone(), iface.name.clone()));
-                changes.push(format!("start DHCPv4 on {}", iface.name));
-            } else if dhcp == Some(false) && self.clients.contains_key(&iface.name) {
-                self.stop(ctx, &iface.name, true).await;
-                changes.push(format!("stop DHCPv4 on {}", iface.name));
+            for (family, ip) in [(Family::V4, &iface.ipv4), (Family::V6, &iface.ipv6)] {
+                let dhcp = ip.as_ref().and_then(|c| c.dhcp);
+                let wants = dhcp == Some(true);
+                // DHCPv4 stops only when the state says so; DHCPv6 also
+                // when its `ipv6` does not ask for it.
+                let stops = match family {
+                    Family::V4 => dhcp == Some(false),
+                    Family::V6 => !wants,
+                };
+                let running = self.clients(family).contains_key(&iface.name);
+                if wants && !running {
+                    self.start(ctx, &iface.name, family, settings).await?;
+                    self.started
+                        .push((part.checkpoint.clone(), iface.name.clone(), family));
+                    changes.push(format!("start {} on {}", family.name(), iface.name));
+                } else if stops && running {
+                    self.stop(ctx, &iface.name, family, true).await;
+                    changes.push(format!("stop {} on {}", family.name(), iface.name));
+                }
             }
         }
         Ok(changes)
     }
 
-    async fn start(&mut self, ctx: &Context, name: &str, settings: AutoSettings) -> Result<()> {
-        let store = self
-            .store
-            .clone()
-            .ok_or_else(|| Error::other("the dhcp plugin was not initialized"))?;
+    /// Starts a client of `family` on `name`; `settings` are DHCPv4's
+    /// `auto-*` keys (unused by DHCPv6).
+    async fn start(
+        &mut self,
+        ctx: &Context,
+        name: &str,
+        family: Family,
+        settings: AutoSettings,
+    ) -> Result<()> {
+        let not_ready = || Error::other("the dhcp plugin was not initialized");
         let (tx, rx) = mpsc::unbounded_channel();
-        let client = Client::new(
-            name.to_string(),
-            ctx.clone(),
-            store,
-            self.applied.clone(),
-            self.timing(),
-            settings,
-            rx,
-        );
-        let task = tokio::spawn(client.run());
+        let task = match family {
+            Family::V4 => tokio::spawn(
+                Client::new(
+                    name.to_string(),
+                    ctx.clone(),
+                    self.store.clone().ok_or_else(not_ready)?,
+                    self.applied.clone(),
+                    self.timing(),
+                    settings,
+                    rx,
+                )
+                .run(),
+            ),
+            Family::V6 => tokio::spawn(
+                Client6::new(
+                    name.to_string(),
+                    ctx.clone(),
+                    self.store6.clone().ok_or_else(not_ready)?,
+                    self.applied6.clone(),
+                    self.timing(),
+                    rx,
+                )
+                .run(),
+            ),
+        };
         // The client exists before the rules: a rule that holds already
         // fires right after its reply.
-        self.clients.insert(
+        self.clients(family).insert(
             name.to_string(),
             Running {
                 tx,
@@ -393,10 +464,10 @@ impl Dhcp {
             match added {
                 Ok(id) => rules.push(id),
                 Err(e) => {
-                    if let Some(r) = self.clients.get_mut(name) {
+                    if let Some(r) = self.clients(family).get_mut(name) {
                         r.rules = rules;
                     }
-                    self.stop(ctx, name, false).await;
+                    self.stop(ctx, name, family, false).await;
                     return Err(Error::new(
                         e.kind(),
                         format!(
@@ -406,10 +477,10 @@ impl Dhcp {
                 }
             }
         }
-        if let Some(r) = self.clients.get_mut(name) {
+        if let Some(r) = self.clients(family).get_mut(name) {
             r.rules = rules;
         }
-        tracing::info!("{name}: DHCPv4 client started");
+        tracing::info!("{name}: {} client started", family.name());
         Ok(())
     }
 
@@ -417,21 +488,28 @@ impl Dhcp {
     /// `checkpoint` and by every later one: the state is back to what it
     /// was before that apply.
     async fn undo_since(&mut self, ctx: &Context, checkpoint: &str) {
-        let Some(first) = self.started.iter().position(|(cp, _)| cp == checkpoint) else {
+        let Some(first) = self.started.iter().position(|(cp, ..)| cp == checkpoint) else {
             return;
         };
-        let undo: Vec<String> = self.started.drain(first..).map(|(_, i)| i).collect();
-        for name in undo {
-            tracing::info!("{name}: stopping DHCPv4: checkpoint {checkpoint} was restored");
-            self.stop(ctx, &name, true).await;
+        let undo: Vec<(String, Family)> = self
+            .started
+            .drain(first..)
+            .map(|(_, i, f)| (i, f))
+            .collect();
+        for (name, family) in undo {
+            tracing::info!(
+                "{name}: stopping {}: checkpoint {checkpoint} was restored",
+                family.name()
+            );
+            self.stop(ctx, &name, family, true).await;
         }
     }
 
     /// Stops the client of `name` (releasing its lease if `release`) and
     /// drops its monitor rules.
-    async fn stop(&mut self, ctx: &Context, name: &str, release: bool) {
-        self.started.retain(|(_, i)| i != name);
-        let Some(running) = self.clients.remove(name) else {
+    async fn stop(&mut self, ctx: &Context, name: &str, family: Family, release: bool) {
+        self.started.retain(|(_, i, f)| i != name || *f != family);
+        let Some(running) = self.clients(family).remove(name) else {
             return;
         };
         let (done_tx, done_rx) = oneshot::channel();
@@ -455,29 +533,27 @@ impl Dhcp {
                 tracing::debug!("{name}: removing monitor rule {id}: {e}");
             }
         }
-        tracing::info!("{name}: DHCPv4 client stopped");
+        tracing::info!("{name}: {} client stopped", family.name());
     }
 
     /// After a successful apply: stop the clients of interfaces whose
-    /// desired state turned DHCPv4 off or deleted them.
+    /// desired state turned DHCP off or deleted them.
     async fn turned_off(&mut self, ctx: &Context, result: &ApplyResult) {
-        let stop: Vec<(String, bool)> = result
-            .desired
-            .interfaces
-            .iter()
-            .filter(|i| self.clients.contains_key(&i.name))
-            .filter_map(|i| {
-                if i.is_absent() {
-                    Some((i.name.clone(), false))
-                } else if i.ipv4.as_ref().is_some_and(|v4| v4.dhcp == Some(false)) {
-                    Some((i.name.clone(), true))
-                } else {
-                    None
+        let mut stop: Vec<(String, Family, bool)> = Vec::new();
+        for i in &result.desired.interfaces {
+            for (family, ip) in [(Family::V4, &i.ipv4), (Family::V6, &i.ipv6)] {
+                if !self.clients(family).contains_key(&i.name) {
+                    continue;
                 }
-            })
-            .collect();
-        for (name, release) in stop {
-            self.stop(ctx, &name, release).await;
+                if i.is_absent() {
+                    stop.push((i.name.clone(), family, false));
+                } else if ip.as_ref().is_some_and(|c| c.dhcp == Some(false)) {
+                    stop.push((i.name.clone(), family, true));
+                }
+            }
+        }
+        for (name, family, release) in stop {
+            self.stop(ctx, &name, family, release).await;
         }
     }
 }

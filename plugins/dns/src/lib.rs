@@ -21,6 +21,8 @@
 //! the interface's `auto-dns` is false (which the part of role `dns`
 //! carries). A lease's host name (option 12) becomes the running host name
 //! when the interface's `ipv4.auto-hostname` is true (carried likewise).
+//! So do the name servers and search domains of its DHCPv6 leases
+//! (`dhcp6.lease`, `dhcp6.lease-lost`), unless `ipv6.auto-dns` is false.
 //! See `docs/plugins/dns.md`.
 
 mod dbus;
@@ -31,17 +33,17 @@ mod resolved;
 
 use std::{
     collections::{BTreeMap, BTreeSet},
-    net::Ipv4Addr,
+    net::{Ipv4Addr, Ipv6Addr},
     path::PathBuf,
     time::Duration,
 };
 
 use nipart_plugin_api::{
     Context, Error, ErrorKind, Event, EventState, Message, Plugin, Result, Role,
-    protocol::daemon::ConfigType,
+    protocol::{daemon::ConfigType, dhcp::Dhcp6LeaseLost},
     state::{
-        ApplyPart, DhcpLeaseInfo, DhcpLeaseLost, DhcpLeaseQuery, DnsConfig, DnsQuery, DnsResolver,
-        HostnameQuery, HostnameState, PartApplied,
+        ApplyPart, Dhcp6LeaseInfo, DhcpLeaseInfo, DhcpLeaseLost, DhcpLeaseQuery, DnsConfig,
+        DnsQuery, DnsResolver, HostnameQuery, HostnameState, PartApplied,
     },
 };
 use serde::Deserialize;
@@ -54,6 +56,8 @@ nipart_plugin_api::incoming! {
         Hostname(HostnameQuery),
         Lease(DhcpLeaseInfo),
         LeaseLost(DhcpLeaseLost),
+        Lease6(Dhcp6LeaseInfo),
+        Lease6Lost(Dhcp6LeaseLost),
     }
 }
 
@@ -137,6 +141,11 @@ struct Resolver {
     auto_dns_off: BTreeSet<String>,
     /// What each interface's lease gave.
     learned: BTreeMap<String, Learned>,
+    /// Interfaces whose DHCPv6 leases' name servers and domains are not
+    /// used (`ipv6.auto-dns: false`).
+    auto_dns6_off: BTreeSet<String>,
+    /// What each interface's DHCPv6 lease gives.
+    learned6: BTreeMap<String, Learned6>,
     /// Whether nipart wrote the file (then a lease that comes or goes
     /// rewrites it even without a configured resolver).
     wrote: bool,
@@ -151,23 +160,19 @@ impl Resolver {
             .configured
             .clone()
             .unwrap_or_else(|| DnsConfig::default().completed(None));
+        let (learned_servers, learned_search) = self.learned_lists();
         let search = c.search.get_or_insert_with(Vec::new);
         let mut chars: usize = search.iter().map(|s| s.len() + 1).sum();
         let mut left_out = Vec::new();
-        for (iface, learned) in &self.learned {
-            if self.auto_dns_off.contains(iface) {
+        for d in learned_search {
+            if search.contains(&d) {
                 continue;
             }
-            for d in &learned.search {
-                if search.contains(d) {
-                    continue;
-                }
-                if search.len() < resolv::MAX_SEARCH && chars + d.len() < resolv::MAX_SEARCH_CHARS {
-                    chars += d.len() + 1;
-                    search.push(d.clone());
-                } else {
-                    left_out.push(d.clone());
-                }
+            if search.len() < resolv::MAX_SEARCH && chars + d.len() < resolv::MAX_SEARCH_CHARS {
+                chars += d.len() + 1;
+                search.push(d);
+            } else {
+                left_out.push(d);
             }
         }
         if !left_out.is_empty() {
@@ -178,19 +183,14 @@ impl Resolver {
         }
         let servers = c.server.get_or_insert_with(Vec::new);
         let mut left_out = Vec::new();
-        for (iface, learned) in &self.learned {
-            if self.auto_dns_off.contains(iface) {
+        for s in learned_servers {
+            if servers.contains(&s) {
                 continue;
             }
-            for s in learned.servers.iter().map(ToString::to_string) {
-                if servers.contains(&s) {
-                    continue;
-                }
-                if servers.len() < resolv::MAXNS {
-                    servers.push(s);
-                } else {
-                    left_out.push(s);
-                }
+            if servers.len() < resolv::MAXNS {
+                servers.push(s);
+            } else {
+                left_out.push(s);
             }
         }
         if !left_out.is_empty() {
@@ -248,6 +248,26 @@ impl Resolver {
                 }
             }
         }
+        // DHCPv4's, then DHCPv6's.
+        for (iface, learned) in &self.learned6 {
+            if self.auto_dns6_off.contains(iface) {
+                continue;
+            }
+            for s in learned.servers.iter().map(ToString::to_string) {
+                if !servers.contains(&s) {
+                    servers.push(s);
+                }
+            }
+            for d in &learned.domains {
+                // A server's word is checked as a state's is: a name
+                // that is not a domain never reaches the resolver.
+                if nipart_plugin_api::state::check_search_domain(d, "").is_err() {
+                    tracing::warn!("{iface}: ignoring the DHCPv6 search domain {d:?}");
+                } else if !search.contains(d) {
+                    search.push(d.clone());
+                }
+            }
+        }
         (servers, search)
     }
 
@@ -294,13 +314,49 @@ impl Resolver {
                 }
             }
         }
+        for (iface, learned) in &self.learned6 {
+            if self.auto_dns6_off.contains(iface) {
+                continue;
+            }
+            let link: &mut resolved::LinkDns = links.entry(iface.clone()).or_default();
+            for s in learned.servers.iter().map(ToString::to_string) {
+                if !link.servers.contains(&s) {
+                    link.servers.push(s);
+                }
+            }
+            for d in &learned.domains {
+                if nipart_plugin_api::state::check_search_domain(d, "").is_ok()
+                    && !link.search.contains(d)
+                {
+                    link.search.push(d.clone());
+                }
+            }
+        }
         Ok(links)
     }
 
     fn uses_learned(&self) -> bool {
         self.learned.iter().any(|(i, l)| {
             (!l.servers.is_empty() || !l.search.is_empty()) && !self.auto_dns_off.contains(i)
+        }) || self.learned6.iter().any(|(i, l)| {
+            (!l.servers.is_empty() || !l.domains.is_empty()) && !self.auto_dns6_off.contains(i)
         })
+    }
+}
+
+/// The name servers and search domains of a DHCPv6 lease.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Learned6 {
+    servers: Vec<Ipv6Addr>,
+    domains: Vec<String>,
+}
+
+impl From<Dhcp6LeaseInfo> for Learned6 {
+    fn from(l: Dhcp6LeaseInfo) -> Learned6 {
+        Learned6 {
+            servers: l.dns_servers,
+            domains: l.domains,
+        }
     }
 }
 
@@ -343,6 +399,11 @@ impl Dns {
                 } else if flags.contains(&Some(true)) {
                     next.auto_dns_off.remove(&iface.name);
                 }
+                match flags[1] {
+                    Some(false) => next.auto_dns6_off.insert(iface.name.clone()),
+                    Some(true) => next.auto_dns6_off.remove(&iface.name),
+                    None => false,
+                };
             }
             let mut take_over = false;
             if let Some(d) = &state.dns_resolver {
@@ -356,8 +417,9 @@ impl Dns {
                 }
                 take_over = d.take_over == Some(true);
             }
-            if let Some(leases) = self.leases(ctx).await {
+            if let Some((leases, leases6)) = self.leases(ctx).await {
                 next.learned = leases;
+                next.learned6 = leases6;
             }
             if next.manages() {
                 changes.extend(self.configure(&next, take_over, part.rollback).await?);
@@ -491,17 +553,25 @@ impl Dns {
 
     /// What the dhcp plugin's leases give, by interface (`None` without a
     /// dhcp plugin or an answer).
-    async fn leases(&self, ctx: &Context) -> Option<BTreeMap<String, Learned>> {
+    #[allow(clippy::type_complexity)]
+    async fn leases(
+        &self,
+        ctx: &Context,
+    ) -> Option<(BTreeMap<String, Learned>, BTreeMap<String, Learned6>)> {
         match ctx
             .ask_within(&DhcpLeaseQuery { interface: None }, LEASES_TIMEOUT)
             .await
         {
-            Ok(list) => Some(
+            Ok(list) => Some((
                 list.leases
                     .into_iter()
                     .map(|l| (l.interface.clone(), Learned::from(l)))
                     .collect(),
-            ),
+                list.leases6
+                    .into_iter()
+                    .map(|l| (l.interface.clone(), Learned6::from(l)))
+                    .collect(),
+            )),
             Err(e) => {
                 tracing::debug!("no DHCP leases to take name servers from: {e}");
                 None
@@ -530,6 +600,24 @@ impl Dns {
             Some(l) => self.resolver.learned.insert(interface.to_string(), l),
             None => self.resolver.learned.remove(interface),
         };
+        self.rewrite(interface).await;
+    }
+
+    /// A DHCPv6 lease came, was renewed or was lost.
+    async fn lease6_changed(&mut self, interface: &str, learned: Option<Learned6>) {
+        if self.resolver.learned6.get(interface) == learned.as_ref() {
+            return;
+        }
+        match learned {
+            Some(l) => self.resolver.learned6.insert(interface.to_string(), l),
+            None => self.resolver.learned6.remove(interface),
+        };
+        self.rewrite(interface).await;
+    }
+
+    /// Gives the resolver its servers again after a lease of `interface`
+    /// changed, when nipart manages it.
+    async fn rewrite(&mut self, interface: &str) {
         if !self.resolver.manages() {
             return;
         }
@@ -551,7 +639,12 @@ impl Plugin for Dns {
     const DESCRIPTION: &'static str =
         "the resolver's configuration (resolv.conf) and the host name";
     const ROLES: &'static [&'static str] = &[Role::DNS.as_str(), Role::HOSTNAME.as_str()];
-    const SUBSCRIPTIONS: &'static [&'static str] = &[DhcpLeaseInfo::TOPIC, DhcpLeaseLost::TOPIC];
+    const SUBSCRIPTIONS: &'static [&'static str] = &[
+        DhcpLeaseInfo::TOPIC,
+        DhcpLeaseLost::TOPIC,
+        Dhcp6LeaseInfo::TOPIC,
+        Dhcp6LeaseLost::TOPIC,
+    ];
     const CONFIG_KEYS: &'static [(&'static str, ConfigType)] = &[
         ("resolv_conf", ConfigType::String),
         ("hostname_file", ConfigType::String),
@@ -586,6 +679,13 @@ impl Plugin for Dns {
                         .await
                 }
                 Ok(Some(Incoming::LeaseLost(l))) => self.lease_changed(&l.interface, None).await,
+                Ok(Some(Incoming::Lease6(l))) => {
+                    self.lease6_changed(&l.interface.clone(), Some(Learned6::from(l)))
+                        .await
+                }
+                Ok(Some(Incoming::Lease6Lost(l))) => {
+                    self.lease6_changed(&l.0.interface, None).await
+                }
                 _ => {}
             }
             return Ok(());

@@ -158,6 +158,7 @@ impl<'a> Sanitizing<'a> {
         for ip in [&mut iface.ipv4, &mut iface.ipv6].into_iter().flatten() {
             // Lease information that `Show` reported, not something to apply.
             ip.dhcp_lease = None;
+            ip.dhcp6_lease = None;
         }
         // Neighbours and counters are what `Show` reported.
         if let Some(l) = &mut iface.lldp {

@@ -23,6 +23,9 @@ pub mod dhcp_topics {
     /// (expired, refused, carrier lost, released):
     /// [`DhcpLeaseLost`](super::DhcpLeaseLost).
     pub const LEASE_LOST: &str = "dhcp.lease-lost";
+    /// `dhcp` → subscribers (notification): a DHCPv6 lease was applied:
+    /// [`Dhcp6LeaseInfo`](super::Dhcp6LeaseInfo).
+    pub const LEASE6: &str = "dhcp6.lease";
 }
 
 /// Payload of [`dhcp_topics::IP_CHANGE`]: addresses and routes to add to or
@@ -90,6 +93,12 @@ pub struct DhcpLeaseList {
     /// without one (configured, not yet in effect), sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub configured: Vec<String>,
+    /// The DHCPv6 leases applied now, sorted by interface.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leases6: Vec<super::Dhcp6LeaseInfo>,
+    /// Every interface with a DHCPv6 client running, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub configured6: Vec<String>,
     /// What each running client does with its lease's routes (the
     /// `auto-*` keys of its `ipv4`), sorted by interface.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

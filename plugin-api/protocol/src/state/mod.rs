@@ -40,6 +40,7 @@ mod api;
 mod autoconf;
 mod conf;
 mod dhcp;
+mod dhcp6;
 mod diff;
 mod dns;
 mod hostname;
@@ -57,6 +58,7 @@ pub use api::*;
 pub use autoconf::AddrGenMode;
 pub use conf::*;
 pub use dhcp::*;
+pub use dhcp6::Dhcp6LeaseInfo;
 pub use diff::{
     differences, interface_differences, is_link_local, routes_kept_through, routes_missing,
     routes_to_remove,

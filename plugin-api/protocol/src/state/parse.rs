@@ -395,6 +395,18 @@ fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
     } else {
         None
     };
+    let dhcp6_lease = if family == Family::V6 {
+        o.opt("dhcp-lease", |v, p| {
+            serde_json::from_value::<super::Dhcp6LeaseInfo>(v.clone()).map_err(|e| {
+                let what = e
+                    .to_string()
+                    .replace("struct Dhcp6LeaseInfo", "a lease mapping");
+                StateError::new(p, format!("not a lease as Show reports it: {what}"))
+            })
+        })?
+    } else {
+        None
+    };
     let auto_dns = o.opt("auto-dns", boolean)?;
     let auto_hostname = if family == Family::V4 {
         o.opt("auto-hostname", boolean)?
@@ -454,6 +466,7 @@ fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
         autoconf,
         address,
         dhcp_lease,
+        dhcp6_lease,
         auto_dns,
         auto_hostname,
         addr_gen_mode: auto.addr_gen_mode,

@@ -318,6 +318,11 @@ pub struct IpConfig {
     /// for the interface; ignored in a desired state.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dhcp_lease: Option<super::DhcpLeaseInfo>,
+    /// IPv6 only, reported by `Show` when the `dhcp` plugin holds a DHCPv6
+    /// lease for the interface (`dhcp-lease` too); ignored in a desired
+    /// state.
+    #[serde(rename = "dhcp-lease", skip_serializing_if = "Option::is_none")]
+    pub dhcp6_lease: Option<super::Dhcp6LeaseInfo>,
     /// Whether the name servers a DHCP lease gives are used (role `dns`);
     /// true when not given.
     #[serde(skip_serializing_if = "Option::is_none")]

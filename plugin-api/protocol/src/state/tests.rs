@@ -631,6 +631,29 @@ fn messages_show_no_rust_structures() {
 }
 
 #[test]
+fn an_ipv6_dhcp_lease_as_show_prints_it_reads_back() {
+    let shown = "interfaces: [{name: a, ipv6: {dhcp: true, dhcp-lease: {address: 'fd09::10/128', preferred-lifetime: 120, valid-lifetime: 120, renewal-time: 60, rebinding-time: 105, server-duid: '00:01:02', iaid: 0, acquired: '2026-01-01T00:00:00Z', expires: '2026-01-01T00:02:00Z', dns-servers: ['fd09::53'], domains: [example.org]}}}]";
+    let state = NetworkState::from_yaml(shown).unwrap();
+    let v6 = state.interfaces[0].ipv6.as_ref().unwrap();
+    let lease = v6.dhcp6_lease.as_ref().unwrap();
+    assert_eq!(lease.valid_lifetime, 120);
+    assert_eq!(lease.domains, ["example.org"]);
+    assert!(v6.dhcp_lease.is_none());
+    // Printed back under the same key.
+    let out = serde_json::to_value(&state).unwrap();
+    assert_eq!(
+        out["interfaces"][0]["ipv6"]["dhcp-lease"]["server-duid"],
+        "00:01:02"
+    );
+    let e = err("interfaces: [{name: a, ipv6: {dhcp-lease: {address: 1}}}]");
+    assert!(
+        !e.contains("struct") && !e.contains("Dhcp6LeaseInfo"),
+        "{e}"
+    );
+    assert!(e.starts_with("interfaces[0].ipv6.dhcp-lease: "), "{e}");
+}
+
+#[test]
 fn the_lldp_section_takes_what_show_printed_and_checks_the_rest() {
     // What Show prints for an interface with a neighbour reads back.
     let shown = r#"

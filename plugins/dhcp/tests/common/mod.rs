@@ -202,41 +202,44 @@ impl Daemon {
     /// Starts the daemon with `log_level` (`None`: the default, info) and
     /// `dhcp_config` lines added to its `[plugin.dhcp]`.
     pub fn start_with(bed: &Bed, log_level: Option<&str>, dhcp_config: &str) -> Daemon {
-        Daemon::spawn(bed, log_level, dhcp_config, &[])
+        Daemon::start_custom(bed, log_level, dhcp_config, |b| b)
     }
 
     /// Starts the daemon with the conf plugin too (its directories in the
     /// sandbox): applied states are saved and applied again at the next
     /// start ([`Daemon::restart`]).
     pub fn start_saving(bed: &Bed) -> Daemon {
-        Daemon::spawn(bed, Some("debug"), "", &["nipart-plugin-conf"])
+        Daemon::start_custom(bed, Some("debug"), "", |b| {
+            b.workspace_plugins(&["nipart-plugin-conf"]).conf("")
+        })
     }
 
-    fn spawn(bed: &Bed, log_level: Option<&str>, dhcp_config: &str, more: &[&str]) -> Daemon {
+    /// Like [`Daemon::start_with`], with `more` adding to the builder
+    /// (another plugin, configuration sections).
+    pub fn start_custom(
+        bed: &Bed,
+        log_level: Option<&str>,
+        dhcp_config: &str,
+        more: impl for<'a> FnOnce(DaemonBuilder<'a>) -> DaemonBuilder<'a>,
+    ) -> Daemon {
         let level = log_level
             .map(|l| format!("log_level = {l:?}\n"))
             .unwrap_or_default();
-        let mut plugins = vec![
-            "nipart-plugin-kernel",
-            "nipart-plugin-state",
-            "nipart-plugin-commander",
-            "nipart-plugin-monitor",
-            "nipart-plugin-dhcp",
-        ];
-        plugins.extend_from_slice(more);
-        let mut builder = DaemonBuilder::new()
-            .workspace_plugins(&plugins)
+        let builder = DaemonBuilder::new()
+            .workspace_plugins(&[
+                "nipart-plugin-kernel",
+                "nipart-plugin-state",
+                "nipart-plugin-commander",
+                "nipart-plugin-monitor",
+                "nipart-plugin-dhcp",
+            ])
             .netns(&bed.client)
             .config(&format!(
                 "{level}[plugin.dhcp]\nlease_dir = {}\nretry_interval_ms = 1000\n{dhcp_config}",
                 toml_str(&bed.path("leases"))
             ));
-        if more.contains(&"nipart-plugin-conf") {
-            builder = builder.conf("");
-        }
-        Daemon {
-            process: builder.spawn(),
-        }
+        let process = more(builder).spawn();
+        Daemon { process }
     }
 
     /// Stops the daemon (SIGTERM: the plugins' shutdown runs) and starts

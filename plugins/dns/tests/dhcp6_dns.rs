@@ -1,0 +1,127 @@
+//! The name servers and search domains of a DHCPv6 lease (dnsmasq in a
+//! server namespace) go into resolv.conf after the configured ones, unless
+//! the interface's `ipv6.auto-dns` is false; they leave with the lease.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+
+use common::*;
+
+const CLIENT_IF: &str = "dns6c0";
+const SERVER_IF: &str = "dns6s0";
+
+/// dnsmasq serving DHCPv6 (no DNS) in `ns`, killed on drop.
+struct Dnsmasq(Child);
+
+impl Dnsmasq {
+    fn start(ns: &Netns, bed: &Bed) -> Dnsmasq {
+        let log = bed.path("dnsmasq.log");
+        let child = Command::new("ip")
+            .args(["netns", "exec", &ns.name])
+            .arg(nipart_testkit::require("dnsmasq"))
+            .args([
+                "--no-daemon",
+                "--conf-file=/dev/null",
+                "--port=0",
+                "--user=root",
+                "--bind-interfaces",
+                "--dhcp-authoritative",
+                "--dhcp-range=fd19::100,fd19::1ff,64,2m",
+                "--dhcp-option=option6:dns-server,[fd19::53],[fd19::54]",
+                "--dhcp-option=option6:domain-search,six.example",
+            ])
+            .arg(format!("--interface={SERVER_IF}"))
+            .arg(format!(
+                "--dhcp-leasefile={}",
+                bed.path("dnsmasq.leases").display()
+            ))
+            .arg(format!("--log-facility={}", log.display()))
+            .arg(format!("--pid-file={}", bed.path("dnsmasq.pid").display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting dnsmasq");
+        let d = Dnsmasq(child);
+        wait_for("dnsmasq to start", || {
+            read(&log).contains("DHCPv6, IP range").then_some(())
+        });
+        d
+    }
+}
+
+impl Drop for Dnsmasq {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn dhcp6_name_servers_and_domains_follow_the_configured_ones_unless_auto_dns_is_false() {
+    let bed = Bed::new();
+    let server = Netns::new();
+    bed.ns.ip(&format!(
+        "link add {CLIENT_IF} type veth peer name {SERVER_IF} netns {}",
+        server.name
+    ));
+    // DHCPv6 goes between link-local addresses (the test kit's namespaces
+    // make none by themselves).
+    bed.ns
+        .ip(&format!("link set {CLIENT_IF} addrgenmode eui64"));
+    server.ip(&format!("addr add fd19::1/64 dev {SERVER_IF} nodad"));
+    server.ip(&format!("addr add fe80::1/64 dev {SERVER_IF} nodad"));
+    server.ip(&format!("link set {SERVER_IF} up"));
+    let _dnsmasq = Dnsmasq::start(&server, &bed);
+    let d = bed.daemon(&Extras {
+        dhcp: true,
+        ..Extras::default()
+    });
+
+    apply_ok(
+        &d,
+        &bed,
+        &format!(
+            "dns-resolver:\n  config:\n    server: [192.0.2.53]\n    search: [example.com]\n\
+             interfaces:\n  - name: {CLIENT_IF}\n    state: up\n    ipv6:\n      enabled: true\n      dhcp: true\n"
+        ),
+    );
+    let with_lease = [
+        "nameserver 192.0.2.53",
+        "nameserver fd19::53",
+        "nameserver fd19::54",
+        "search example.com six.example",
+    ];
+    wait_for("the DHCPv6 lease's name servers in resolv.conf", || {
+        (entries(&bed.resolv_conf) == with_lease).then_some(())
+    });
+    let shown = show(&d)["dns-resolver"].clone();
+    assert_eq!(shown["config"]["server"], serde_json::json!(["192.0.2.53"]));
+
+    apply_ok(
+        &d,
+        &bed,
+        &format!("interfaces:\n  - name: {CLIENT_IF}\n    ipv6:\n      auto-dns: false\n"),
+    );
+    assert_eq!(
+        entries(&bed.resolv_conf),
+        ["nameserver 192.0.2.53", "search example.com"]
+    );
+    apply_ok(
+        &d,
+        &bed,
+        &format!("interfaces:\n  - name: {CLIENT_IF}\n    ipv6:\n      auto-dns: true\n"),
+    );
+    assert_eq!(entries(&bed.resolv_conf), with_lease);
+
+    // DHCPv6 stopped: what it gave leaves with the lease.
+    apply_ok(
+        &d,
+        &bed,
+        &format!("interfaces:\n  - name: {CLIENT_IF}\n    ipv6:\n      dhcp: false\n"),
+    );
+    wait_for("the lease's name servers to leave", || {
+        (entries(&bed.resolv_conf) == ["nameserver 192.0.2.53", "search example.com"]).then_some(())
+    });
+}
