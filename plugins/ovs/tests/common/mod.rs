@@ -17,7 +17,11 @@ use std::{
 
 use nipart_testkit::{DaemonBuilder, DaemonProcess};
 #[allow(unused_imports)] // not every test file waits
-pub use nipart_testkit::{Netns, ovs::Ovs, wait_for};
+pub use nipart_testkit::{
+    Netns,
+    ovs::{Datapath, Ovs},
+    wait_for,
+};
 use serde_json::Value;
 
 pub const PATIENCE: Duration = Duration::from_secs(20);
@@ -35,6 +39,18 @@ pub fn nipc_binary() -> &'static Path {
 /// The real daemon in `ns` with the kernel, state, commander and ovs
 /// plugins, its ovs plugin on `socket` (userspace datapath by default).
 pub fn daemon(ns: &Netns, socket: &Path) -> DaemonProcess {
+    daemon_with_datapath(ns, socket, "netdev", 5000)
+}
+
+/// [`daemon`] with `datapath` (`[plugin.ovs] datapath`: `netdev` or
+/// `system`) for a bridge created without `bridge.options.datapath`, and
+/// ovs-vswitchd given `ready_ms` to add an interface.
+pub fn daemon_with_datapath(
+    ns: &Netns,
+    socket: &Path,
+    datapath: &str,
+    ready_ms: u64,
+) -> DaemonProcess {
     DaemonBuilder::new()
         .workspace_plugins(&[
             "nipart-plugin-kernel",
@@ -43,7 +59,7 @@ pub fn daemon(ns: &Netns, socket: &Path) -> DaemonProcess {
             "nipart-plugin-ovs",
         ])
         .config(&format!(
-            "log_level = \"debug\"\n[plugin.ovs]\nsocket = {:?}\ndatapath = \"netdev\"\nready_timeout_ms = 5000\n[plugin.commander]\nverify_retries = 3\nverify_interval_ms = 300\n",
+            "log_level = \"debug\"\n[plugin.ovs]\nsocket = {:?}\ndatapath = {datapath:?}\nready_timeout_ms = {ready_ms}\n[plugin.commander]\nverify_retries = 3\nverify_interval_ms = 300\n",
             socket.display().to_string()
         ))
         .require(&["kernel", "state", "commander", "ovs"])
@@ -64,6 +80,17 @@ impl Bed {
         ns.ip("link set lo up");
         let ovs = Ovs::start(&ns);
         let d = daemon(&ns, &ovs.socket());
+        Bed { d, ovs, ns }
+    }
+
+    /// OVS with the kernel datapath (`full_kernel!("openvswitch")`), the
+    /// daemon's default datapath `system`; generous waits for ovs-vswitchd
+    /// (the test VM emulates its CPU).
+    pub fn kernel_datapath() -> Bed {
+        let ns = Netns::new();
+        ns.ip("link set lo up");
+        let ovs = Ovs::start_with(&ns, Datapath::Kernel);
+        let d = daemon_with_datapath(&ns, &ovs.socket(), "system", 60_000);
         Bed { d, ovs, ns }
     }
 
