@@ -1,7 +1,7 @@
 //! Benchmark: the `ovs` plugin (issue 15). Root only.
 //!
 //! ```sh
-//! cargo run --release -p nipart-bench --example ovs_bench -- [--runs 3] [--ports 200] [--json]
+//! cargo run --release -p nipart-bench --example ovs_bench -- [--runs 3] [--ports 200] [--shows N] [--json]
 //! ```
 //!
 //! In a namespace with its own `ovsdb-server` and `ovs-vswitchd` (the test
@@ -18,7 +18,8 @@
 //!    `ovs-vsctl show` plus the kernel's query `ip -j addr show` (run one
 //!    after the other). Target: at most 1.2×.
 //!
-//! Medians of `--runs`. Exit status 0 whatever the figures; non-zero only
+//! Medians of `--runs` (of `--shows`, at least 5, for show: more to
+//! profile the daemon with `perf record -p`). Exit status 0 whatever the figures; non-zero only
 //! if the benchmark could not run.
 
 use std::{
@@ -37,6 +38,7 @@ const TARGET_SHOW: f64 = 1.2;
 struct Args {
     runs: usize,
     ports: usize,
+    shows: usize,
     json: bool,
 }
 
@@ -44,6 +46,7 @@ fn args() -> Result<Args, BoxError> {
     let mut a = Args {
         runs: 3,
         ports: 200,
+        shows: 0,
         json: false,
     };
     let mut it = std::env::args().skip(1);
@@ -59,6 +62,7 @@ fn args() -> Result<Args, BoxError> {
             "--json" => a.json = true,
             "--runs" => a.runs = number("--runs")?.max(1),
             "--ports" => a.ports = number("--ports")?.clamp(1, 4000),
+            "--shows" => a.shows = number("--shows")?.min(100_000),
             other => return Err(format!("unknown argument {other:?}").into()),
         }
     }
@@ -185,7 +189,7 @@ fn bench(a: &Args) -> Result<Figures, BoxError> {
     }
 
     let (mut show, mut vsctl_show, mut ip_query) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..a.runs.max(5) {
+    for _ in 0..a.runs.max(a.shows).max(5) {
         show.push(timed(&mut nipc_cmd(&["-o", "json", "show"]))?);
         vsctl_show.push(timed(vsctl().arg("show"))?);
         ip_query.push(timed(

@@ -106,6 +106,9 @@ pub const PROGRAMS: &[(&str, &str)] = &[
     ("ovs-vswitchd", "openvswitch-switch"),
     ("ovsdb-tool", "openvswitch-switch"),
     ("ovs-vsctl", "openvswitch-switch"),
+    ("ovs-appctl", "openvswitch-switch"),
+    // The kernel datapath's module (Ovs::start_with(.., Datapath::Kernel)).
+    ("modprobe", "kmod"),
     // The fleet's tests (plugins/fleet/tests).
     ("nats-server", "nats-server"),
     ("openssl", "openssl"),

@@ -1,10 +1,14 @@
 //! Open vSwitch for a test or a benchmark: `ovsdb-server` and
 //! `ovs-vswitchd` in a network namespace, with private run, database and
 //! log directories and a database made with `ovsdb-tool create` from the
-//! package's schema; the userspace datapath (`--disable-system`: the
-//! machines' kernel has no `openvswitch` module, internal ports are tap
-//! devices). Dropping [`Ovs`] kills both daemons (each in a process group
-//! of its own) and removes the directories, also when a test fails.
+//! package's schema. [`Ovs::start`] gives the userspace datapath
+//! (`--disable-system`: the machines' kernel has no `openvswitch` module,
+//! internal ports are tap devices); [`Ovs::start_with`]
+//! [`Datapath::Kernel`] the kernel's (the `openvswitch` module loaded
+//! first; internal ports are the module's own links), for a test that says
+//! `full_kernel!("openvswitch")`. Dropping [`Ovs`] kills both daemons (each
+//! in a process group of its own) and removes the directories, also when a
+//! test fails.
 //!
 //! Needs root and Debian's `openvswitch-switch`.
 
@@ -26,6 +30,15 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// The datapaths ovs-vswitchd may serve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Datapath {
+    /// `netdev` only (`--disable-system`): no kernel module needed.
+    Userspace,
+    /// `system` (the kernel's `openvswitch` module) as well as `netdev`.
+    Kernel,
+}
+
 /// `ovsdb-server` and `ovs-vswitchd` of one test, in its namespace.
 pub struct Ovs {
     pub ns: String,
@@ -35,10 +48,29 @@ pub struct Ovs {
 }
 
 impl Ovs {
-    /// Creates the database and starts both daemons in `ns`; returns once
-    /// ovs-vswitchd has connected to the database.
+    /// Creates the database and starts both daemons in `ns` for the
+    /// userspace datapath; returns once ovs-vswitchd has connected to the
+    /// database.
     pub fn start(ns: &Netns) -> Ovs {
+        Ovs::start_with(ns, Datapath::Userspace)
+    }
+
+    /// [`Ovs::start`] for `datapath`. For [`Datapath::Kernel`] the
+    /// `openvswitch` module is loaded first (`modprobe`; in the test VM it
+    /// loads from the unpacked kernel tree).
+    pub fn start_with(ns: &Netns, datapath: Datapath) -> Ovs {
         crate::require_all(&["ovsdb-server", "ovs-vswitchd", "ovsdb-tool", "ovs-vsctl"]);
+        if datapath == Datapath::Kernel {
+            let out = Command::new(crate::require("modprobe"))
+                .arg("openvswitch")
+                .output()
+                .expect("running modprobe");
+            assert!(
+                out.status.success(),
+                "modprobe openvswitch: {}",
+                text(&out.stderr)
+            );
+        }
         let dir = tempfile::Builder::new()
             .prefix("nipart-ovs-test-")
             .tempdir()
@@ -63,8 +95,8 @@ impl Ovs {
         ovs.start_db();
         ovs.vsctl(&["--no-wait", "init"]);
         let d = ovs.dir.path();
-        let vswitchd = ovs
-            .command("ovs-vswitchd")
+        let mut vswitchd = ovs.command("ovs-vswitchd");
+        vswitchd
             .arg(format!("unix:{}", ovs.socket().display()))
             .arg(format!(
                 "--pidfile={}",
@@ -77,11 +109,11 @@ impl Ovs {
             .arg(format!(
                 "--log-file={}",
                 d.join("ovs-vswitchd.log").display()
-            ))
-            .arg("--disable-system")
-            .spawn()
-            .expect("starting ovs-vswitchd");
-        ovs.vswitchd = Some(vswitchd);
+            ));
+        if datapath == Datapath::Userspace {
+            vswitchd.arg("--disable-system");
+        }
+        ovs.vswitchd = Some(vswitchd.spawn().expect("starting ovs-vswitchd"));
         // ovs-vsctl without --no-wait returns once ovs-vswitchd has
         // applied the change (cur_cfg reached next_cfg).
         ovs.vsctl(&["set", "Open_vSwitch", ".", "external_ids:nipart-test=ready"]);
@@ -164,6 +196,26 @@ impl Ovs {
         } else {
             Err(format!("ovs-vsctl {args:?}: {}", text(&out.stderr)))
         }
+    }
+
+    /// `ovs-appctl ARGS…` to this test's ovs-vswitchd, which must succeed
+    /// (e.g. `dpif/show`: the datapaths and their ports).
+    pub fn appctl(&self, args: &[&str]) -> String {
+        let out = Command::new(crate::require("ovs-appctl"))
+            .arg(format!(
+                "--target={}",
+                self.dir.path().join("ovs-vswitchd.ctl").display()
+            ))
+            .arg("--timeout=10")
+            .args(args)
+            .output()
+            .expect("running ovs-appctl");
+        assert!(
+            out.status.success(),
+            "ovs-appctl {args:?}: {}",
+            text(&out.stderr)
+        );
+        text(&out.stdout)
     }
 
     /// What OVSDB holds, without row UUIDs: `ovs-vsctl show`, and every

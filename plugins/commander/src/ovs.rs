@@ -13,26 +13,32 @@ use nipart_plugin_api::{
     state::{InterfaceType, NetworkState},
 };
 
-/// Merges role `ovs`'s answer into `state`. Without an ovs plugin nothing
-/// is added; when it can't answer (no `ovsdb-server`), that is logged and
-/// the state is the kernel's alone (an apply that needs OVS then fails in
-/// its OVS part, with the plugin's message).
-pub async fn merge(
+/// Role `ovs`'s answer: `None` without an ovs plugin, or when it can't
+/// answer (no `ovsdb-server`), which is logged; the state is then the
+/// kernel's alone (an apply that needs OVS then fails in its OVS part, with
+/// the plugin's message). Asked beside the kernel's query, not after it.
+pub async fn ask(
     ctx: &Context,
-    state: &mut NetworkState,
     interface: Option<&str>,
     timeout: std::time::Duration,
-) {
+) -> Option<NetworkState> {
     let query = OvsQuery {
         interface: interface.map(str::to_string),
     };
-    let report = match ctx.ask_within(&query, timeout).await {
-        Ok(r) => r,
-        Err(e) if e.kind() == ErrorKind::NoRoleHolder => return,
+    match ctx.ask_within(&query, timeout).await {
+        Ok(r) => Some(r),
+        Err(e) if e.kind() == ErrorKind::NoRoleHolder => None,
         Err(e) => {
             tracing::warn!("the state is without Open vSwitch: {e}");
-            return;
+            None
         }
+    }
+}
+
+/// Merges role `ovs`'s answer ([`ask`]) into `state`.
+pub fn merge(state: &mut NetworkState, report: Option<NetworkState>) {
+    let Some(report) = report else {
+        return;
     };
     state.ovs_db = report.ovs_db;
     state.ovn = report.ovn;

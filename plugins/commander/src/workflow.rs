@@ -101,25 +101,25 @@ impl Shared {
     }
 
     /// The current state, from role `kernel`, with role `ovs`'s part
-    /// merged in ([`crate::ovs`]); a whole query (no `interface`) also
-    /// holds the parts of roles `dns` and `hostname` ([`crate::system`]).
+    /// merged in ([`crate::ovs`]; both asked at once); a whole query (no
+    /// `interface`) also holds the parts of roles `dns` and `hostname`
+    /// ([`crate::system`]).
     pub async fn query(&self, ctx: &Context, interface: Option<String>) -> Result<NetworkState> {
         let whole = interface.is_none();
-        let kernel = ctx
-            .ask_within(
-                &QueryRequest {
-                    interface: interface.clone(),
-                },
-                self.query_timeout(),
-            )
-            .await
-            .map_err(|e| Error::new(e.kind(), format!("querying the current state: {e}")));
+        let request = QueryRequest {
+            interface: interface.clone(),
+        };
+        let kernel = ctx.ask_within(&request, self.query_timeout());
+        let ovs = crate::ovs::ask(ctx, interface.as_deref(), self.query_timeout());
+        let (kernel, ovs) = tokio::join!(kernel, ovs);
+        let kernel =
+            kernel.map_err(|e| Error::new(e.kind(), format!("querying the current state: {e}")));
         let mut state = match kernel {
             Ok(s) => s,
             // An OVS bridge has no kernel link: ask OVS before saying so.
             Err(e) if interface.is_some() => {
                 let mut s = NetworkState::default();
-                crate::ovs::merge(ctx, &mut s, interface.as_deref(), self.query_timeout()).await;
+                crate::ovs::merge(&mut s, ovs);
                 return if s.interfaces.is_empty() {
                     Err(e)
                 } else {
@@ -128,7 +128,7 @@ impl Shared {
             }
             Err(e) => return Err(e),
         };
-        crate::ovs::merge(ctx, &mut state, interface.as_deref(), self.query_timeout()).await;
+        crate::ovs::merge(&mut state, ovs);
         if whole {
             crate::system::merge(ctx, &mut state, self.query_timeout())
                 .await

@@ -26,13 +26,16 @@ use rtnetlink::{
     packet_route::link::{AfSpecInet6, AfSpecUnspec, LinkAttribute},
 };
 
-use crate::error::{from_io, from_netlink};
+use crate::{
+    error::{from_io, from_netlink},
+    inet6_conf::{DevConf, Inet6Settings},
+};
 
 fn path(name: &str, key: &str) -> String {
     format!("/proc/sys/net/ipv6/conf/{name}/{key}")
 }
 
-fn read(name: &str, key: &str) -> Option<i64> {
+pub(crate) fn read(name: &str, key: &str) -> Option<i64> {
     std::fs::read_to_string(path(name, key))
         .ok()?
         .trim()
@@ -51,16 +54,17 @@ fn write(name: &str, key: &str, value: i64) -> Result<()> {
 }
 
 /// Fills in the autoconf keys of `v6`, the `ipv6` of interface `name`
-/// (`token`: nispor's, `::` when none). With IPv6 disabled there is no
-/// autoconf, whatever the sysctls say.
-pub(crate) fn query(name: &str, token: Option<&str>, v6: &mut IpConfig) {
+/// (`token`: nispor's, `::` when none), from `settings`. With IPv6
+/// disabled there is no autoconf, whatever the sysctls say.
+pub(crate) fn query(name: &str, token: Option<&str>, v6: &mut IpConfig, settings: &Inet6Settings) {
     if v6.enabled != Some(true) {
         v6.autoconf = Some(false);
         return;
     }
-    let on = read(name, "accept_ra").is_some_and(|v| v > 0) && read(name, "autoconf") == Some(1);
+    let read = |key| settings.get(name, key);
+    let on = read(DevConf::AcceptRa).is_some_and(|v| v > 0) && read(DevConf::Autoconf) == Some(1);
     v6.autoconf = Some(on);
-    v6.addr_gen_mode = match read(name, "addr_gen_mode") {
+    v6.addr_gen_mode = match read(DevConf::AddrGenMode) {
         Some(0) => Some(AddrGenMode::Eui64),
         Some(2 | 3) => Some(AddrGenMode::StablePrivacy),
         _ => None,
@@ -69,11 +73,11 @@ pub(crate) fn query(name: &str, token: Option<&str>, v6: &mut IpConfig) {
         .and_then(|t| t.parse::<Ipv6Addr>().ok())
         .filter(|t| !t.is_unspecified());
     if on {
-        let defrtr = read(name, "accept_ra_defrtr") == Some(1);
+        let defrtr = read(DevConf::AcceptRaDefrtr) == Some(1);
         v6.auto_gateway = Some(defrtr);
         v6.auto_routes =
-            Some(defrtr || read(name, "accept_ra_rt_info_max_plen").is_some_and(|p| p > 0));
-        v6.auto_route_metric = read(name, "ra_defrtr_metric").and_then(|m| u32::try_from(m).ok());
+            Some(defrtr || read(DevConf::AcceptRaRtInfoMaxPlen).is_some_and(|p| p > 0));
+        v6.auto_route_metric = read(DevConf::RaDefrtrMetric).and_then(|m| u32::try_from(m).ok());
     }
 }
 

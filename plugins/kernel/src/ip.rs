@@ -8,11 +8,15 @@ use nipart_plugin_api::{
 };
 use nispor::Iface;
 
-use crate::error::from_io;
+use crate::{
+    error::from_io,
+    inet6_conf::{DevConf, Inet6Settings},
+};
 
 /// The addresses of `np` in the schema, IPv4 then IPv6 (sorted; IPv6
-/// link-local left out: every IPv6 interface has one).
-pub(crate) fn query(np: &Iface) -> (IpConfig, IpConfig) {
+/// link-local left out: every IPv6 interface has one), with its IPv6
+/// settings from `settings`.
+pub(crate) fn query(np: &Iface, settings: &Inet6Settings) -> (IpConfig, IpConfig) {
     let v4 = addresses(
         np.ipv4
             .iter()
@@ -27,7 +31,8 @@ pub(crate) fn query(np: &Iface) -> (IpConfig, IpConfig) {
     );
     v6.retain(|a| !is_link_local(&a.ip));
     let mut v6 = IpConfig {
-        enabled: Some(ipv6_enabled(&np.name)),
+        // No IPv6 on this interface (or in the kernel): disabled.
+        enabled: Some(settings.get(&np.name, DevConf::DisableIpv6) == Some(0)),
         dhcp: Some(false),
         address: Some(v6),
         ..IpConfig::default()
@@ -36,6 +41,7 @@ pub(crate) fn query(np: &Iface) -> (IpConfig, IpConfig) {
         &np.name,
         np.ipv6.as_ref().and_then(|i| i.token.as_deref()),
         &mut v6,
+        settings,
     );
     (
         IpConfig {
@@ -64,15 +70,6 @@ fn addresses<'a>(pairs: impl Iterator<Item = (&'a str, u8)>) -> Vec<IpAddress> {
 
 fn disable_ipv6_path(name: &str) -> String {
     format!("/proc/sys/net/ipv6/conf/{name}/disable_ipv6")
-}
-
-/// Whether IPv6 is enabled on `name` (read in the calling thread's network
-/// namespace).
-fn ipv6_enabled(name: &str) -> bool {
-    match std::fs::read_to_string(disable_ipv6_path(name)) {
-        Ok(s) => s.trim() == "0",
-        Err(_) => false, // no IPv6 on this interface (or in the kernel)
-    }
 }
 
 /// What changes the addresses of one family: the addresses to add (the

@@ -23,6 +23,7 @@ mod apply;
 mod autoconf;
 mod error;
 mod iface;
+mod inet6_conf;
 mod ip;
 mod ip_change;
 mod link;

@@ -13,7 +13,7 @@ use nispor::{
     NetStateRouteRuleFilter,
 };
 
-use crate::{error::from_nispor, iface, ip, route, route_rule};
+use crate::{error::from_nispor, iface, inet6_conf::Inet6Settings, ip, route, route_rule};
 
 /// Queries the kernel: every interface (or only `only`, with the routes
 /// through it) and the routes.
@@ -64,7 +64,12 @@ pub async fn query_routes() -> Result<Routes> {
 
 /// Converts nispor's state into the schema (sorted).
 fn convert(np: &NetState) -> NetworkState {
-    let mut interfaces: Vec<Interface> = np.ifaces.values().map(|i| interface(i, np)).collect();
+    let inet6 = Inet6Settings::read();
+    let mut interfaces: Vec<Interface> = np
+        .ifaces
+        .values()
+        .map(|i| interface(i, np, &inet6))
+        .collect();
     interfaces.sort_by(|a, b| a.name.cmp(&b.name));
     NetworkState {
         interfaces,
@@ -75,9 +80,9 @@ fn convert(np: &NetState) -> NetworkState {
 }
 
 /// One interface: the common properties, then its type's own.
-fn interface(i: &Iface, np: &NetState) -> Interface {
+fn interface(i: &Iface, np: &NetState, inet6: &Inet6Settings) -> Interface {
     let (iface_type, kind) = iface::by_nispor_type(&i.iface_type);
-    let (ipv4, ipv6) = ip::query(i);
+    let (ipv4, ipv6) = ip::query(i, inet6);
     let mut iface = Interface {
         name: i.name.clone(),
         iface_type: Some(iface_type),

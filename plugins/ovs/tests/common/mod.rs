@@ -17,7 +17,11 @@ use std::{
 
 use nipart_testkit::{DaemonBuilder, DaemonProcess};
 #[allow(unused_imports)] // not every test file waits
-pub use nipart_testkit::{Netns, ovs::Ovs, wait_for};
+pub use nipart_testkit::{
+    Netns,
+    ovs::{Datapath, Ovs},
+    wait_for,
+};
 use serde_json::Value;
 
 pub const PATIENCE: Duration = Duration::from_secs(20);
@@ -38,8 +42,31 @@ pub fn daemon(ns: &Netns, socket: &Path) -> DaemonProcess {
     builder(ns, socket, &[]).spawn()
 }
 
+/// [`daemon`] with `datapath` (`[plugin.ovs] datapath`: `netdev` or
+/// `system`) for a bridge created without `bridge.options.datapath`, and
+/// ovs-vswitchd given `ready_ms` to add an interface.
+pub fn daemon_with_datapath(
+    ns: &Netns,
+    socket: &Path,
+    datapath: &str,
+    ready_ms: u64,
+) -> DaemonProcess {
+    builder_with_datapath(ns, socket, &[], datapath, ready_ms).spawn()
+}
+
 /// As [`daemon`], not started, with the plugins `more` too.
 pub fn builder<'a>(ns: &'a Netns, socket: &Path, more: &[&str]) -> DaemonBuilder<'a> {
+    builder_with_datapath(ns, socket, more, "netdev", 5000)
+}
+
+/// As [`daemon_with_datapath`], not started, with the plugins `more` too.
+pub fn builder_with_datapath<'a>(
+    ns: &'a Netns,
+    socket: &Path,
+    more: &[&str],
+    datapath: &str,
+    ready_ms: u64,
+) -> DaemonBuilder<'a> {
     let mut plugins = vec![
         "nipart-plugin-kernel",
         "nipart-plugin-state",
@@ -50,7 +77,7 @@ pub fn builder<'a>(ns: &'a Netns, socket: &Path, more: &[&str]) -> DaemonBuilder
     DaemonBuilder::new()
         .workspace_plugins(&plugins)
         .config(&format!(
-            "log_level = \"debug\"\n[plugin.ovs]\nsocket = {:?}\ndatapath = \"netdev\"\nready_timeout_ms = 5000\n[plugin.commander]\nverify_retries = 3\nverify_interval_ms = 300\n",
+            "log_level = \"debug\"\n[plugin.ovs]\nsocket = {:?}\ndatapath = {datapath:?}\nready_timeout_ms = {ready_ms}\n[plugin.commander]\nverify_retries = 3\nverify_interval_ms = 300\n",
             socket.display().to_string()
         ))
         .require(&["kernel", "state", "commander", "ovs"])
@@ -75,6 +102,17 @@ impl Bed {
         ns.ip("link set lo up");
         let ovs = Ovs::start(&ns);
         let d = builder(&ns, &ovs.socket(), more).spawn();
+        Bed { d, ovs, ns }
+    }
+
+    /// OVS with the kernel datapath (`full_kernel!("openvswitch")`), the
+    /// daemon's default datapath `system`; generous waits for ovs-vswitchd
+    /// (the test VM emulates its CPU).
+    pub fn kernel_datapath() -> Bed {
+        let ns = Netns::new();
+        ns.ip("link set lo up");
+        let ovs = Ovs::start_with(&ns, Datapath::Kernel);
+        let d = daemon_with_datapath(&ns, &ovs.socket(), "system", 60_000);
         Bed { d, ovs, ns }
     }
 
