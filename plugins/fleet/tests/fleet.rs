@@ -456,3 +456,109 @@ fn a_host_logs_in_with_a_credentials_file() {
         text(&out.stderr)
     );
 }
+
+/// The marker before the fenced block of `docs/plugins/fleet.md` that
+/// holds the `nats-server` configuration this test runs.
+const DOCS_CONFIG_MARKER: &str = "<!-- nats-server config: run by plugins/fleet/tests/fleet.rs";
+
+/// The `authorization` block of the `nats-server` configuration that
+/// `docs/plugins/fleet.md` shows (the fenced block after
+/// [`DOCS_CONFIG_MARKER`]), each `password: "…"` made the user's name and
+/// `pw` (as [`Bed::fleet_as`] logs in).
+fn docs_authorization() -> String {
+    let page = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/plugins/fleet.md");
+    let text = std::fs::read_to_string(&page).expect("docs/plugins/fleet.md");
+    let mut lines = text
+        .lines()
+        .skip_while(|l| !l.starts_with(DOCS_CONFIG_MARKER))
+        .skip(1);
+    assert!(
+        lines.next().is_some_and(|l| l.starts_with("```")),
+        "no fenced block after the marker {DOCS_CONFIG_MARKER:?} in {}",
+        page.display()
+    );
+    let block: Vec<&str> = lines.take_while(|l| !l.starts_with("```")).collect();
+    // From `authorization {` to its closing brace.
+    let mut depth = 0usize;
+    let mut out = Vec::new();
+    for line in block
+        .iter()
+        .skip_while(|l| !l.starts_with("authorization {"))
+    {
+        let code = line.split('#').next().unwrap_or_default();
+        depth += code.matches('{').count();
+        depth = depth.saturating_sub(code.matches('}').count());
+        let line = match line.split_once("user: ") {
+            Some((_, rest)) if line.contains(r#"password: "…""#) => {
+                let user = rest.split(',').next().unwrap_or_default().trim();
+                line.replace(r#"password: "…""#, &format!("password: \"{user}pw\""))
+            }
+            _ => line.to_string(),
+        };
+        out.push(line);
+        if depth == 0 {
+            break;
+        }
+    }
+    assert!(
+        out.len() > 2 && depth == 0,
+        "no whole `authorization {{ … }}` in the block:\n{}",
+        block.join("\n")
+    );
+    out.join("\n")
+}
+
+/// The `nats-server` configuration of `docs/plugins/fleet.md` on a real
+/// cluster: its host user `web1` joins and serves; its operator `ops`
+/// reads and applies; its monitoring user reads, and its apply is refused
+/// by the server (nothing changes on the host).
+#[test]
+fn the_docs_nats_server_configuration_holds() {
+    let auth = docs_authorization();
+    let mut bed = Bed::with_server_auth(false, &auth);
+    bed.admin_login = ["--user", "ops", "--password", "opspw"]
+        .map(String::from)
+        .to_vec();
+    bed.add_host(
+        "web1",
+        &["web"],
+        Some(r#"auth = { method = "user-password", user = "web1", password = "web1pw" }"#),
+    );
+    bed.wait_seen(&["web1"]);
+    // The operator: show and apply.
+    let out = bed.fleet(&["show", "web1"]);
+    assert!(out.status.success(), "{}\n{auth}", text(&out.stderr));
+    let file = bed.write("veth.yml", VETH_STATE);
+    let out = bed.fleet(&["apply", "--hosts", "web1", "--deadline", "60", &file]);
+    assert!(
+        out.status.success(),
+        "{}\n{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr),
+        bed.logs()
+    );
+    assert_eq!(result_of(&table(&out), "web1"), "applied");
+    assert!(has_link(&bed.host("web1").ns, "fl0"));
+    // Monitoring: hosts and show, but no apply.
+    let out = bed.fleet_as("monitor", &["hosts"]);
+    assert!(text(&out.stdout).contains("web1"), "{}", text(&out.stderr));
+    let out = bed.fleet_as("monitor", &["show", "web1"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let file = bed.write("veth1.yml", &VETH_STATE.replace("fl0", "fl1"));
+    let out = bed.fleet_as(
+        "monitor",
+        &["apply", "--hosts", "web1", "--deadline", "3", &file],
+    );
+    let stdout = text(&out.stdout);
+    assert!(!out.status.success());
+    assert_eq!(result_of(&table(&out), "web1"), "unreachable", "{stdout}");
+    assert!(
+        stdout.to_lowercase().contains("permissions violation"),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !has_link(&bed.host("web1").ns, "fl1"),
+        "the monitoring user applied"
+    );
+}

@@ -12,6 +12,8 @@
 
 #![allow(dead_code)] // each test file uses a part of it
 
+// Not in the benchmark that shares this bed (it has no `nkeys`, `base64`).
+#[cfg(test)]
 pub mod jwt;
 
 use std::{
