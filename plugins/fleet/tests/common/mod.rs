@@ -193,6 +193,9 @@ pub struct Bed {
     pub tls: Option<Tls>,
     /// How `fleet` (and `hosts_seen`) log in: user `admin` unless set.
     pub admin_login: Vec<String>,
+    /// The hosts' `heartbeat_interval_ms` (300 unless set before hosts
+    /// are added: quick to hear in tests).
+    pub heartbeat_ms: u64,
     ports: usize,
     pub dir: tempfile::TempDir,
 }
@@ -256,6 +259,7 @@ impl Bed {
             admin_login: ["--user", "admin", "--password", "adminpw"]
                 .map(String::from)
                 .to_vec(),
+            heartbeat_ms: 300,
             ports: 0,
             dir,
         };
@@ -335,9 +339,10 @@ impl Bed {
             None => String::new(),
         };
         format!(
-            "[plugin.fleet]\nservers = [{}]\nhost = {name:?}\ngroups = [{}]\nheartbeat_interval_ms = 300\n{tls}{extra}\n",
+            "[plugin.fleet]\nservers = [{}]\nhost = {name:?}\ngroups = [{}]\nheartbeat_interval_ms = {}\n{tls}{extra}\n",
             servers.join(", "),
-            groups.join(", ")
+            groups.join(", "),
+            self.heartbeat_ms
         )
     }
 
