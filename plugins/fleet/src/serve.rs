@@ -243,3 +243,40 @@ async fn answer(ctx: &Context, inner: &Inner, msg: NatsMessage, kind: Kind) {
         tracing::warn!("{}: sending the reply: {e}", msg.subject);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_deadline(value: Option<&str>) -> NatsMessage {
+        let headers = value.map(|v| {
+            let mut h = async_nats::HeaderMap::new();
+            h.insert(DEADLINE_HEADER, v);
+            h
+        });
+        NatsMessage {
+            subject: "nipart.h1.admin.apply".into(),
+            reply: None,
+            payload: Default::default(),
+            headers,
+            status: None,
+            description: None,
+            length: 0,
+        }
+    }
+
+    #[test]
+    fn a_request_past_its_deadline_is_late() {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis();
+        let late = past_deadline(&with_deadline(Some(&(now - 5_000).to_string())));
+        assert!(late.is_some_and(|ms| ms >= 5_000), "{late:?}");
+        let early = (now + 60_000).to_string();
+        assert_eq!(past_deadline(&with_deadline(Some(&early))), None);
+        // No deadline, or one that is no number: none to pass.
+        assert_eq!(past_deadline(&with_deadline(Some("soon"))), None);
+        assert_eq!(past_deadline(&with_deadline(None)), None);
+    }
+}

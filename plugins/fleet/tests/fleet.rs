@@ -225,6 +225,14 @@ fn a_host_cut_off_is_unreachable_then_seen_again(bed: &Bed) {
     // TCP connection's retransmissions) is not done when it arrives late:
     // h10 was reported unreachable, so it must be left as it was.
     std::thread::sleep(std::time::Duration::from_secs(2));
+    // Whether it came late, or was lost with the connection (both happen).
+    eprintln!(
+        "h10 got the request late and left it: {}",
+        bed.host("h10")
+            .daemon
+            .log()
+            .contains("after its sender's deadline: not done")
+    );
     assert!(
         !has_link(&bed.host("h10").ns, "fl3"),
         "h10 applied after its deadline:\n{}",
