@@ -18,10 +18,14 @@
 //!    pair) applied with `nipc apply` to each host's own socket, one host
 //!    after the other: the sum, p50/p99, and the slowest host's apply.
 //!
+//! The daemons' CPU time (user + system, from `/proc`) during the fleet
+//! apply over the machine's cores is the floor those applies can take here
+//! (all the hosts share this machine's cores).
+//!
 //! Target: the fleet apply of 50 hosts within 1.5× the slowest single
-//! host's apply. Then the fleet plugin's idle memory: the resident memory
-//! of the daemons with the plugin (median over the hosts) beside a daemon
-//! with the same plugins but the fleet one, idle (target < 5 MiB).
+//! host's apply. Then the fleet plugin's idle memory: the resident (and
+//! anonymous) memory of 5 idle daemons with the plugin, connected, beside
+//! 5 with the same plugins but the fleet one (medians; target < 5 MiB).
 //!
 //! Exit status 0 whatever the figures; non-zero only if the benchmark could
 //! not run.
