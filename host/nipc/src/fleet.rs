@@ -22,8 +22,8 @@ use clap::{Args, Subcommand};
 use futures_util::StreamExt;
 use nipart_client::{ApplyOptions, ApplyRequest, ApplyResult, CheckpointResult, NetworkState};
 use nipart_plugin_api::protocol::fleet::{
-    AdminMethod, FleetErrorKind, FleetOutcome, FleetReply, Heartbeat, REQUEST_ID_HEADER,
-    ReadMethod, subject, valid_name,
+    AdminMethod, DEADLINE_HEADER, FleetErrorKind, FleetOutcome, FleetReply, Heartbeat,
+    REQUEST_ID_HEADER, ReadMethod, subject, valid_name,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
@@ -321,6 +321,11 @@ async fn ask_once<T: DeserializeOwned>(
         .map_err(|e| format!("subscribing to the reply subject: {e}"))?;
     let mut headers = HeaderMap::new();
     headers.insert(REQUEST_ID_HEADER, uuid::Uuid::now_v7().to_string().as_str());
+    // When we stop waiting: a host that gets the request later leaves it.
+    let give_up = std::time::SystemTime::now() + deadline;
+    if let Ok(t) = give_up.duration_since(std::time::UNIX_EPOCH) {
+        headers.insert(DEADLINE_HEADER, t.as_millis().to_string().as_str());
+    }
     let end = tokio::time::Instant::now() + deadline;
     loop {
         let _ = client

@@ -250,3 +250,8 @@ pub mod subject {
 pub const REQUEST_ID_HEADER: &str = "Nipart-Request-Id";
 /// The longest request id kept.
 pub const REQUEST_ID_MAX: usize = 64;
+/// The NATS header that says when the sender of an admin request stops
+/// waiting (unix time in milliseconds): a host that receives the request
+/// later (held in a server or a socket while the host was cut off) does
+/// not do it, since its sender has reported the host unreachable.
+pub const DEADLINE_HEADER: &str = "Nipart-Deadline";

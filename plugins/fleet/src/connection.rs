@@ -10,7 +10,10 @@ use std::{
     time::Duration,
 };
 
-use async_nats::{Client, ConnectOptions, Event as NatsEvent, ServerAddr, ServerError};
+use async_nats::{
+    Client, ClientError, ConnectErrorKind, ConnectOptions, Event as NatsEvent, ServerAddr,
+    ServerError,
+};
 use nipart_plugin_api::{
     Context, Error, ErrorKind, Result,
     protocol::{
@@ -201,6 +204,20 @@ impl Link {
                             None,
                             "connection lost: reconnecting".into(),
                         ),
+                        // A connection attempt the server refuses comes as
+                        // a client error carrying the connect error's kind
+                        // (as text); one refused later as a server error.
+                        NatsEvent::ClientError(ClientError::Other(m))
+                            if m == ConnectErrorKind::AuthorizationViolation.to_string() =>
+                        {
+                            set_state(
+                                &ctx,
+                                &state,
+                                ConnectionState::Refused,
+                                None,
+                                "the server refused our credentials".into(),
+                            )
+                        }
                         NatsEvent::ServerError(ServerError::AuthorizationViolation) => set_state(
                             &ctx,
                             &state,

@@ -16,8 +16,8 @@ use nipart_plugin_api::{
     protocol::{
         api::{Commit, ListCheckpoints, NetworkMethod, Rollback},
         fleet::{
-            AdminMethod, FleetError, FleetErrorKind, FleetOutcome, FleetReply, REQUEST_ID_HEADER,
-            REQUEST_ID_MAX, ReadMethod,
+            AdminMethod, DEADLINE_HEADER, FleetError, FleetErrorKind, FleetOutcome, FleetReply,
+            REQUEST_ID_HEADER, REQUEST_ID_MAX, ReadMethod,
         },
         state::{ApiCall, ApplyRequest, ShowRequest},
     },
@@ -76,6 +76,23 @@ impl Dedup {
             *slot = Slot::Done(reply.to_vec());
         }
     }
+}
+
+/// How late (ms) an admin request is past its [`DEADLINE_HEADER`], if it
+/// is (a header that is no number is no deadline).
+fn past_deadline(msg: &NatsMessage) -> Option<u128> {
+    let deadline: u128 = msg
+        .headers
+        .as_ref()?
+        .get(DEADLINE_HEADER)?
+        .as_str()
+        .parse()
+        .ok()?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_millis();
+    (now > deadline).then(|| now - deadline)
 }
 
 pub(crate) async fn serve(ctx: Context, inner: Arc<Inner>, mut sub: Subscriber, kind: Kind) {
@@ -160,6 +177,15 @@ async fn answer(ctx: &Context, inner: &Inner, msg: NatsMessage, kind: Kind) {
         .map(|v| v.as_str().to_string())
         .filter(|id| !id.is_empty() && id.len() <= REQUEST_ID_MAX);
     if kind == Kind::Admin {
+        if let Some(late) = past_deadline(&msg) {
+            // Its sender reported us unreachable: doing it now would
+            // change a host the operator was told was left alone.
+            tracing::warn!(
+                "{}: the request arrived {late} ms after its sender's deadline: not done",
+                msg.subject
+            );
+            return;
+        }
         if let Some(id) = &id {
             match inner.dedup.check_in(id) {
                 Seen::New => {}
@@ -215,5 +241,42 @@ async fn answer(ctx: &Context, inner: &Inner, msg: NatsMessage, kind: Kind) {
     }
     if let Err(e) = inner.client.publish(reply_to, bytes.into()).await {
         tracing::warn!("{}: sending the reply: {e}", msg.subject);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_deadline(value: Option<&str>) -> NatsMessage {
+        let headers = value.map(|v| {
+            let mut h = async_nats::HeaderMap::new();
+            h.insert(DEADLINE_HEADER, v);
+            h
+        });
+        NatsMessage {
+            subject: "nipart.h1.admin.apply".into(),
+            reply: None,
+            payload: Default::default(),
+            headers,
+            status: None,
+            description: None,
+            length: 0,
+        }
+    }
+
+    #[test]
+    fn a_request_past_its_deadline_is_late() {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis();
+        let late = past_deadline(&with_deadline(Some(&(now - 5_000).to_string())));
+        assert!(late.is_some_and(|ms| ms >= 5_000), "{late:?}");
+        let early = (now + 60_000).to_string();
+        assert_eq!(past_deadline(&with_deadline(Some(&early))), None);
+        // No deadline, or one that is no number: none to pass.
+        assert_eq!(past_deadline(&with_deadline(Some("soon"))), None);
+        assert_eq!(past_deadline(&with_deadline(None)), None);
     }
 }

@@ -12,6 +12,10 @@
 
 #![allow(dead_code)] // each test file uses a part of it
 
+// Not in the benchmark that shares this bed (it has no `nkeys`, `base64`).
+#[cfg(test)]
+pub mod jwt;
+
 use std::{
     os::unix::process::CommandExt,
     path::{Path, PathBuf},
@@ -187,6 +191,11 @@ pub struct Bed {
     pub client: Netns,
     pub bridge: Netns,
     pub tls: Option<Tls>,
+    /// How `fleet` (and `hosts_seen`) log in: user `admin` unless set.
+    pub admin_login: Vec<String>,
+    /// The hosts' `heartbeat_interval_ms` (300 unless set before hosts
+    /// are added: quick to hear in tests).
+    pub heartbeat_ms: u64,
     ports: usize,
     pub dir: tempfile::TempDir,
 }
@@ -225,6 +234,12 @@ impl Bed {
     /// As [`Bed::new`], the servers knowing `users` too (entries of
     /// `authorization.users`).
     pub fn with_users(tls: bool, users: &str) -> Bed {
+        Bed::with_server_auth(tls, &AUTHORIZATION.replacen("{}", users, 1))
+    }
+
+    /// As [`Bed::new`], the servers' authentication being `auth` (an
+    /// `authorization` block, or operator mode's lines).
+    pub fn with_server_auth(tls: bool, auth: &str) -> Bed {
         nipart_testkit::require_all(&["nats-server", "ip", "ss"]);
         let dir = tempfile::Builder::new()
             .prefix("nipart-fleet-test-")
@@ -241,6 +256,10 @@ impl Bed {
             client,
             bridge,
             tls,
+            admin_login: ["--user", "admin", "--password", "adminpw"]
+                .map(String::from)
+                .to_vec(),
+            heartbeat_ms: 300,
             ports: 0,
             dir,
         };
@@ -269,7 +288,7 @@ impl Bed {
                      cluster {{ name: fleet, listen: {ip}:6222, routes: [{routes}] }}\n{auth}",
                     ip = server_ip(i),
                     routes = routes.join(", "),
-                    auth = AUTHORIZATION.replacen("{}", users, 1),
+                    auth = auth,
                 ),
             )
             .expect("a server configuration");
@@ -320,51 +339,77 @@ impl Bed {
             None => String::new(),
         };
         format!(
-            "[plugin.fleet]\nservers = [{}]\nhost = {name:?}\ngroups = [{}]\nheartbeat_interval_ms = 300\n{tls}{extra}\n",
+            "[plugin.fleet]\nservers = [{}]\nhost = {name:?}\ngroups = [{}]\nheartbeat_interval_ms = {}\n{tls}{extra}\n",
             servers.join(", "),
-            groups.join(", ")
+            groups.join(", "),
+            self.heartbeat_ms
         )
     }
 
     /// Host `name` in group(s) `groups`, serving admin subjects as user
     /// `host` (`auth` replaces that).
     pub fn add_host(&mut self, name: &str, groups: &[&str], auth: Option<&str>) -> &Host {
-        let ns = Netns::new();
-        let ns_name = ns.name.clone();
-        let i = self.hosts.len();
-        let port = self.plug(&ns_name, &format!("10.77.0.{}", 10 + i));
-        let auth = auth.unwrap_or(
-            r#"auth = { method = "user-password", user = "host", password = "hostpw" }"#,
-        );
-        let section = self.fleet_section(name, groups, &format!("permissions = \"admin\"\n{auth}"));
-        let daemon = DaemonBuilder::new()
-            .workspace_plugins(&[
-                "nipart-plugin-kernel",
-                "nipart-plugin-state",
-                "nipart-plugin-commander",
-                "nipart-plugin-fleet",
-            ])
-            .config(&format!("log_level = \"debug\"\n{section}"))
-            .require(&["kernel", "state", "commander", "fleet"])
-            .netns(&ns)
-            .spawn();
-        self.hosts.push(Host {
-            name: name.into(),
-            daemon,
-            ns,
-            port,
-        });
+        self.add_hosts(&[name], groups, auth);
         self.hosts.last().expect("just pushed")
     }
 
-    /// A bed (no TLS) with hosts `h1`…`hN` in `group`, each heard.
+    /// Hosts `names`, each in `groups`, as [`Bed::add_host`]; their
+    /// daemons start side by side (each waited for until ready).
+    pub fn add_hosts(&mut self, names: &[&str], groups: &[&str], auth: Option<&str>) {
+        let auth = auth.unwrap_or(
+            r#"auth = { method = "user-password", user = "host", password = "hostpw" }"#,
+        );
+        let mut new = Vec::new();
+        for name in names {
+            let ns = Netns::new();
+            let ns_name = ns.name.clone();
+            let i = self.hosts.len() + new.len();
+            let port = self.plug(&ns_name, &format!("10.77.0.{}", 10 + i));
+            let section =
+                self.fleet_section(name, groups, &format!("permissions = \"admin\"\n{auth}"));
+            let daemon = DaemonBuilder::new()
+                .workspace_plugins(&[
+                    "nipart-plugin-kernel",
+                    "nipart-plugin-state",
+                    "nipart-plugin-commander",
+                    "nipart-plugin-fleet",
+                ])
+                .config(&format!("log_level = \"debug\"\n{section}"))
+                .require(&["kernel", "state", "commander", "fleet"])
+                .netns(&ns)
+                .build();
+            new.push(Host {
+                name: name.to_string(),
+                daemon,
+                ns,
+                port,
+            });
+        }
+        thread::scope(|s| {
+            for h in &mut new {
+                s.spawn(|| {
+                    h.daemon.start();
+                });
+            }
+        });
+        self.hosts.extend(new);
+    }
+
+    /// A bed (no TLS) with hosts `h1`…`hN` (`h01`… from 10 on, so that
+    /// name order is number order) in `group`, each heard.
     pub fn with_hosts(n: usize, group: &str) -> Bed {
         let mut bed = Bed::new(false);
-        let names: Vec<String> = (1..=n).map(|i| format!("h{i}")).collect();
-        for name in &names {
-            bed.add_host(name, &[group], None);
-        }
+        let names: Vec<String> = (1..=n)
+            .map(|i| {
+                if n >= 10 {
+                    format!("h{i:02}")
+                } else {
+                    format!("h{i}")
+                }
+            })
+            .collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        bed.add_hosts(&names, &[group], None);
         bed.wait_seen(&names);
         bed
     }
@@ -398,6 +443,20 @@ impl Bed {
         with_ca: bool,
         args: &[&str],
     ) -> Command {
+        let password = format!("{user}pw");
+        let login = ["--user", user, "--password", &password];
+        self.login_command(&login, servers, with_ca, args)
+    }
+
+    /// As [`Bed::fleet_command`], logging in with `login` (`nipc fleet`'s
+    /// options, e.g. `--creds FILE`).
+    pub fn login_command(
+        &self,
+        login: &[&str],
+        servers: &[String],
+        with_ca: bool,
+        args: &[&str],
+    ) -> Command {
         let mut cmd = Command::new("ip");
         cmd.args(["netns", "exec", &self.client.name])
             .arg(nipc_binary())
@@ -408,15 +467,58 @@ impl Bed {
         if let (Some(t), true) = (&self.tls, with_ca) {
             cmd.arg("--tls-ca").arg(&t.ca);
         }
-        let password = format!("{user}pw");
-        cmd.args(["--user", user, "--password", &password]);
+        cmd.args(login);
         cmd.args(args);
         cmd.env_remove("NIPART_NATS");
         cmd
     }
 
+    /// Waits until host `name`'s fleet connection is in `state`; fails
+    /// with its log.
+    pub fn wait_state(&self, name: &str, state: &str) {
+        let give_up = Instant::now() + PATIENCE;
+        loop {
+            let now = self.connection_state(name);
+            if now == state {
+                return;
+            }
+            assert!(
+                Instant::now() < give_up,
+                "{name}'s connection is {now:?}, not {state:?}:\n{}",
+                self.host(name).daemon.log()
+            );
+            thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// The state of host `name`'s fleet connection (`fleet.status` over
+    /// its own socket: the plugin's typed status on the bus).
+    pub fn connection_state(&self, name: &str) -> String {
+        let out = Command::new(nipc_binary())
+            .arg("--socket")
+            .arg(self.host(name).daemon.socket())
+            .args(["-o", "json", "call", "fleet.status", "{}"])
+            .output()
+            .expect("nipc call");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        v["connection"]["state"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// `nipc fleet` in the client namespace, logged in as
+    /// [`Bed::admin_login`] says, with every server.
     pub fn fleet(&self, args: &[&str]) -> Output {
-        self.fleet_as("admin", args)
+        let login: Vec<&str> = self.admin_login.iter().map(String::as_str).collect();
+        let args: Vec<&str> = ["--listen", "1.5"]
+            .into_iter()
+            .chain(args.iter().copied())
+            .collect();
+        self.login_command(&login, &self.urls(), self.tls.is_some(), &args)
+            .output()
+            .expect("running nipc")
     }
 
     pub fn write(&self, name: &str, content: &str) -> String {
