@@ -28,7 +28,13 @@ use nipart_plugin_api::protocol::fleet::{
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
-use crate::{Failure, Format, exit, glob_match, print, read_state, table, usage, yaml};
+use crate::{
+    Failure, Format, exit, glob_match, print, read_bounded, read_state, table, usage, yaml,
+};
+
+/// The most `nipc` reads of a credentials or NKey seed file (the fleet
+/// plugin's own bound).
+const MAX_SECRET_BYTES: u64 = 64 * 1024;
 
 /// How often an unanswered admin request is sent again.
 const RESEND: Duration = Duration::from_secs(1);
@@ -203,13 +209,16 @@ async fn connect(
         opts = opts.user_and_password(u.clone(), p.clone());
     }
     if let Some(f) = &args.creds {
+        let creds = std::fs::File::open(f)
+            .and_then(|file| read_bounded(file, MAX_SECRET_BYTES))
+            .map_err(|e| usage(format!("--creds {}: {e}", f.display())))?;
         opts = opts
-            .credentials_file(f)
-            .await
+            .credentials(&creds)
             .map_err(|e| usage(format!("--creds {}: {e}", f.display())))?;
     }
     if let Some(f) = &args.nkey {
-        let seed = std::fs::read_to_string(f)
+        let seed = std::fs::File::open(f)
+            .and_then(|file| read_bounded(file, MAX_SECRET_BYTES))
             .map_err(|e| usage(format!("--nkey {}: {e}", f.display())))?;
         opts = opts.nkey(seed.trim().to_string());
     }

@@ -1099,15 +1099,33 @@ impl Drop for RemoveOnDrop {
 }
 
 /// Reads a YAML (or JSON) state file; `-` is standard input.
+/// The most `nipc` reads of a state: the daemon's ceiling for one API
+/// message (`api.max_message_size` is at most 16 MiB).
+const MAX_STATE_BYTES: u64 = 16 << 20;
+
+/// Reads `from` as UTF-8 text of at most `max` bytes; a longer input is an
+/// error after `max + 1` bytes (a `/dev/zero` or a runaway pipe never
+/// fills the memory).
+fn read_bounded(from: impl Read, max: u64) -> std::io::Result<String> {
+    let mut text = String::new();
+    from.take(max + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("longer than {max} bytes"),
+        ));
+    }
+    Ok(text)
+}
+
 fn read_state(file: &PathBuf) -> Result<Value, Failure> {
     let (text, name) = if file.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
+        let s = read_bounded(std::io::stdin(), MAX_STATE_BYTES)
             .map_err(|e| usage(format!("reading the state from standard input: {e}")))?;
         (s, "standard input".to_string())
     } else {
-        let s = std::fs::read_to_string(file)
+        let s = std::fs::File::open(file)
+            .and_then(|f| read_bounded(f, MAX_STATE_BYTES))
             .map_err(|e| usage(format!("cannot read {}: {e}", file.display())))?;
         (s, file.display().to_string())
     };

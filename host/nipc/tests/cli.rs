@@ -354,6 +354,13 @@ fn errors_and_exit_codes() {
         "{}",
         stderr(&o)
     );
+    // An endless input is cut at the daemon's ceiling for a message.
+    let o = nipc(&d.socket, &["apply", "/dev/zero"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "nipc: cannot read /dev/zero: longer than 16777216 bytes\n"
+    );
     let bad = d.dir.path().join("bad.yml");
     std::fs::write(&bad, "- a\n- b\n").unwrap();
     let o = nipc(&d.socket, &["apply", bad.to_str().unwrap()]);
