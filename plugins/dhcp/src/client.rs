@@ -345,24 +345,15 @@ impl Client {
         self.last_report = Instant::now();
     }
 
-    /// Waits `d`, unless a command ends the session first.
+    /// Waits `d`, unless a command ends the session first; new `auto-*`
+    /// settings place the lease's routes again meanwhile.
     async fn pause(&mut self, d: Duration) -> Option<End> {
         let deadline = Instant::now() + d;
         loop {
-            tokio::select! {
-                _ = tokio::time::sleep_until(deadline) => return None,
-                cmd = self.rx.recv() => match cmd {
-                    None => return Some(End::Gone),
-                    Some(Command::Carrier(true)) => {}
-                    Some(Command::Settings(s)) => self.resettle(s).await,
-                    Some(Command::Carrier(false)) => {
-                        self.carrier = false;
-                        return Some(End::CarrierLost);
-                    }
-                    Some(Command::Stop { release, done }) => {
-                        return Some(End::Stop { release, done });
-                    }
-                },
+            match pause_until(&mut self.rx, &mut self.carrier, deadline).await {
+                Paused::Elapsed => return None,
+                Paused::Ended(end) => return Some(end),
+                Paused::Settings(s) => self.resettle(s).await,
             }
         }
     }
@@ -498,28 +489,37 @@ pub async fn kernel(ctx: &Context, change: &IpChange, timeout: Duration) -> Resu
     }
 }
 
-/// Waits `d`, unless a command from `rx` ends the session first (a
-/// carrier loss clears `carrier`): the DHCPv6 client's pause. The DHCPv4
-/// client's own (`Client::pause`) also places its lease's routes again
-/// when its `auto-*` keys change, which DHCPv6 has none of.
-pub async fn pause(
+/// How [`pause_until`] ended.
+pub enum Paused {
+    /// The deadline came.
+    Elapsed,
+    /// A command ended the session.
+    Ended(End),
+    /// New DHCPv4 `auto-*` settings came (the wait is not over).
+    Settings(AutoSettings),
+}
+
+/// Waits until `deadline` for a command from `rx` that ends the session
+/// or brings new settings (a carrier loss clears `carrier`): the pause of
+/// both clients.
+pub async fn pause_until(
     rx: &mut mpsc::UnboundedReceiver<Command>,
     carrier: &mut bool,
-    d: Duration,
-) -> Option<End> {
-    let deadline = Instant::now() + d;
+    deadline: Instant,
+) -> Paused {
     loop {
         tokio::select! {
-            _ = tokio::time::sleep_until(deadline) => return None,
+            _ = tokio::time::sleep_until(deadline) => return Paused::Elapsed,
             cmd = rx.recv() => match cmd {
-                None => return Some(End::Gone),
-                Some(Command::Carrier(true) | Command::Settings(_)) => {}
+                None => return Paused::Ended(End::Gone),
+                Some(Command::Carrier(true)) => {}
+                Some(Command::Settings(s)) => return Paused::Settings(s),
                 Some(Command::Carrier(false)) => {
                     *carrier = false;
-                    return Some(End::CarrierLost);
+                    return Paused::Ended(End::CarrierLost);
                 }
                 Some(Command::Stop { release, done }) => {
-                    return Some(End::Stop { release, done });
+                    return Paused::Ended(End::Stop { release, done });
                 }
             },
         }

@@ -23,7 +23,7 @@ use nipart_plugin_api::{
 use tokio::{sync::mpsc, time::Instant};
 
 use crate::{
-    client::{self, Command, End, Timing, lock, sleep_until},
+    client::{self, Command, End, Paused, Timing, lock, sleep_until},
     lease::{LeaseStore, unix_now},
     lease6::Lease6,
 };
@@ -110,7 +110,15 @@ impl Client6 {
     }
 
     async fn pause(&mut self, d: Duration) -> Option<End> {
-        client::pause(&mut self.rx, &mut self.carrier, d).await
+        let deadline = Instant::now() + d;
+        loop {
+            match client::pause_until(&mut self.rx, &mut self.carrier, deadline).await {
+                Paused::Elapsed => return None,
+                Paused::Ended(end) => return Some(end),
+                // DHCPv4's `auto-*` keys: none for DHCPv6.
+                Paused::Settings(_) => {}
+            }
+        }
     }
 
     /// Waits until the interface has a link-local address that is no
