@@ -10,9 +10,12 @@ use nipart_plugin_api::{
     state::{DhcpSettings, IpConfig, IpRoute, MAIN_TABLE},
 };
 
-/// The highest table the kernel role takes for single routes (nispor's
-/// route conf has 8-bit tables).
-const MAX_TABLE: u32 = 255;
+/// The kernel's `local` table: its own local and broadcast routes, looked
+/// up before every other (rule 0). A lease's route there would take
+/// precedence over the host's whole routing, and `show` leaves the table
+/// out, so it is refused. Every other table (1 to 2^32-1, `default` 253
+/// too) takes them.
+const LOCAL_TABLE: u32 = 255;
 
 /// The `auto-*` keys a client runs with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,14 +43,14 @@ impl Default for AutoSettings {
 impl AutoSettings {
     /// The settings of `interface`'s desired `ipv4`; what it leaves out
     /// stays as in `d` (the running client's, else the defaults), as in
-    /// nmstate a key not given keeps its value. A table the kernel role
-    /// can't take is refused.
+    /// nmstate a key not given keeps its value. The `local` table is
+    /// refused.
     pub fn of(interface: &str, ip: Option<&IpConfig>, d: AutoSettings) -> Result<AutoSettings> {
         let Some(ip) = ip else { return Ok(d) };
         let table = ip.auto_route_table_id.unwrap_or(d.table);
-        if table > MAX_TABLE {
+        if table == LOCAL_TABLE {
             return Err(Error::invalid_input(format!(
-                "{interface}: ipv4.auto-route-table-id {table}: DHCP routes go in tables 0 to {MAX_TABLE} (installed through nispor, whose route tables are 8-bit)"
+                "{interface}: ipv4.auto-route-table-id {table}: that is the kernel's local table (its own local and broadcast routes, looked up before every other); give another table (0 for main)"
             )));
         }
         Ok(AutoSettings {
@@ -150,14 +153,21 @@ mod tests {
             (later.routes, later.gateway, later.metric),
             (false, false, Some(150))
         );
+        // Any table but local.
         let big = IpConfig {
-            auto_route_table_id: Some(1000),
+            auto_route_table_id: Some(u32::MAX),
             ..IpConfig::default()
         };
-        let e = AutoSettings::of("e1", Some(&big), AutoSettings::default()).unwrap_err();
+        let s = AutoSettings::of("e1", Some(&big), AutoSettings::default()).unwrap();
+        assert_eq!(s.select(vec![route("0.0.0.0/0")])[0].table, Some(u32::MAX));
+        let local = IpConfig {
+            auto_route_table_id: Some(255),
+            ..IpConfig::default()
+        };
+        let e = AutoSettings::of("e1", Some(&local), AutoSettings::default()).unwrap_err();
         assert!(
             e.to_string()
-                .contains("e1: ipv4.auto-route-table-id 1000: DHCP routes go in tables 0 to 255"),
+                .contains("e1: ipv4.auto-route-table-id 255: that is the kernel's local table"),
             "{e}"
         );
     }

@@ -74,6 +74,19 @@ struct Request {
     selecting: bool,
 }
 
+/// The index of the interface named `interface`.
+pub(crate) fn interface_index(interface: &str) -> io::Result<u32> {
+    let name = CString::new(interface)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "a NUL in the name"))?;
+    // SAFETY: the name is a NUL-terminated string that outlives the call;
+    // if_nametoindex only reads it.
+    let index = unsafe { libc::if_nametoindex(name.as_ptr()) };
+    if index == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(index)
+}
+
 /// The watch on one interface while a lease is bound or an offer requested.
 pub struct NakWatch {
     fd: AsyncFd<OwnedFd>,
@@ -83,17 +96,10 @@ pub struct NakWatch {
 impl NakWatch {
     /// Opens the packet socket on `interface`.
     pub fn open(interface: &str) -> io::Result<NakWatch> {
-        let name = CString::new(interface)
-            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "a NUL in the name"))?;
-        // SAFETY: plain FFI calls with valid arguments; the name is a
-        // NUL-terminated string that outlives the call.
-        let index = unsafe { libc::if_nametoindex(name.as_ptr()) };
-        if index == 0 {
-            return Err(io::Error::last_os_error());
-        }
+        let index = interface_index(interface)?;
         // Protocol 0: nothing is queued until the filter is on and the
         // socket is bound below.
-        // SAFETY: as above.
+        // SAFETY: plain FFI calls with valid arguments.
         let raw = unsafe {
             libc::socket(
                 libc::AF_PACKET,

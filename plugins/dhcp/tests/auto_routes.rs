@@ -11,13 +11,19 @@ use common::{Bed, CLIENT_IF, Daemon, Dnsmasq, SERVER_IP, text};
 
 const PATIENCE: Duration = Duration::from_secs(30);
 
-/// The client's IPv4 routes of `table` that DHCP installed.
+/// The client's IPv4 routes of `table` that DHCP installed (none while
+/// the kernel has no such table: it makes one with its first route).
 fn dhcp_routes(bed: &Bed, table: &str) -> Vec<String> {
-    bed.client
-        .routes("-4", table)
-        .into_iter()
-        .filter(|l| l.contains("proto dhcp"))
-        .collect()
+    match bed.client.try_ip(&format!("-4 route show table {table}")) {
+        Ok(text) => text
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.contains("proto dhcp"))
+            .map(String::from)
+            .collect(),
+        Err(e) if e.contains("FIB table does not exist") => Vec::new(),
+        Err(e) => panic!("{e}"),
+    }
 }
 
 /// Waits until the DHCP routes of `table` are `want` (in any order); on
@@ -112,15 +118,71 @@ fn auto_keys_place_the_routes_of_option_121() {
     wait_for_routes(&bed, &daemon, "main", &both);
     wait_for_routes(&bed, &daemon, "200", &[]);
 
-    // A table the kernel role can't take is refused, naming the key.
-    let out = daemon.apply(&bed, &state("dhcp: true, auto-route-table-id: 1000"));
+    // Any table but local: 1000 (above 8 bits) takes both, main none.
+    daemon.apply_ok(&bed, &state("dhcp: true, auto-route-table-id: 1000"));
+    wait_for_routes(&bed, &daemon, "1000", &both);
+    wait_for_routes(&bed, &daemon, "main", &[]);
+    assert_eq!(daemon.show(CLIENT_IF)["ipv4"]["auto-route-table-id"], 1000);
+    // The local table is refused, naming the key; nothing moves.
+    let out = daemon.apply(&bed, &state("dhcp: true, auto-route-table-id: 255"));
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(
-        err.contains("dhcp0: ipv4.auto-route-table-id 1000: DHCP routes go in tables 0 to 255"),
+        err.contains("dhcp0: ipv4.auto-route-table-id 255: that is the kernel's local table"),
         "{err}"
     );
+    wait_for_routes(&bed, &daemon, "1000", &both);
+    // Back to main: removed from table 1000 while the address stays.
+    daemon.apply_ok(&bed, &state("auto-route-table-id: 0"));
     wait_for_routes(&bed, &daemon, "main", &both);
+    wait_for_routes(&bed, &daemon, "1000", &[]);
+    assert_eq!(bed.client_addresses().len(), 1);
+}
+
+/// A lease's routes in tables above 255 go with the client: rolled back,
+/// turned off, and at daemon shutdown (when the plugin removes them
+/// itself, the kernel role having stopped).
+#[test]
+fn routes_in_a_table_above_255_go_with_the_client() {
+    let bed = Bed::new();
+    let _dnsmasq = Dnsmasq::start(&bed, &[]);
+    // Up before the checkpoint, so that the rollback only undoes DHCP.
+    bed.client.ip(&format!("link set {CLIENT_IF} up"));
+    let mut daemon = Daemon::start(&bed);
+    let default = "default via 10.9.0.1 dev dhcp0 proto dhcp";
+
+    // A `--no-commit` apply rolled back.
+    let file = bed.path("table.yml");
+    std::fs::write(&file, state("dhcp: true, auto-route-table-id: 1000")).unwrap();
+    let out = daemon.nipc(&["apply", "--no-commit", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    wait_for_routes(&bed, &daemon, "1000", &[default]);
+    let out = daemon.nipc(&["rollback"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    wait_for_routes(&bed, &daemon, "1000", &[]);
+
+    // `dhcp: false`.
+    daemon.apply_ok(&bed, &state("dhcp: true, auto-route-table-id: 70000"));
+    wait_for_routes(&bed, &daemon, "70000", &[default]);
+    daemon.apply_ok(&bed, &state("dhcp: false"));
+    wait_for_routes(&bed, &daemon, "70000", &[]);
+
+    // Shutdown, in the highest table. A second address keeps the kernel
+    // from flushing the interface's routes with the lease's address: the
+    // route goes only if the plugin removes it.
+    daemon.apply_ok(&bed, &state("dhcp: true, auto-route-table-id: 4294967295"));
+    wait_for_routes(&bed, &daemon, "4294967295", &[default]);
+    bed.client
+        .ip(&format!("address add 10.99.0.1/24 dev {CLIENT_IF}"));
+    daemon.terminate();
+    assert_eq!(dhcp_routes(&bed, "4294967295"), Vec::<String>::new());
+    assert!(
+        bed.client_addresses()
+            .iter()
+            .any(|a| a.starts_with("10.99.0.1/")),
+        "{:?}",
+        bed.client_addresses()
+    );
 }
 
 #[test]

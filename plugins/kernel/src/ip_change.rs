@@ -1,15 +1,20 @@
 //! `kernel.ip.change`: add or remove single addresses and routes on one
 //! interface, leaving everything else alone. The `dhcp` plugin applies its
 //! leases this way; a desired state can't say "this address too" because
-//! its `address` list is complete.
+//! its `address` list is complete. Routes go by netlink with protocol
+//! `dhcp` ([`route::send_from`]): any table, as a desired state's.
 
 use nipart_plugin_api::{
-    Error, Result,
-    state::{DynamicAddress, IpAddress, IpChange, IpRoute},
+    Error, ErrorKind, Result,
+    state::{DynamicAddress, IpAddress, IpChange, IpRoute, Route},
 };
-use nispor::{IfaceConf, IfaceState, IpAddrConf, IpConf, RouteConf, RouteProtocol};
+use nispor::{IfaceConf, IfaceState, IpAddrConf, IpConf};
 
-use crate::{address, apply::apply_ifaces, route};
+use crate::{
+    address,
+    apply::apply_ifaces,
+    route::{self, Origin},
+};
 
 /// Applies `change`; returns what changed, one line each.
 pub async fn apply(change: &IpChange) -> Result<Vec<String>> {
@@ -29,20 +34,21 @@ pub async fn apply(change: &IpChange) -> Result<Vec<String>> {
 
     // Routes first when removing (they may go through the address), last
     // when adding (the gateway must be reachable through the address).
-    let removals: Vec<RouteConf> = change
+    let removals: Vec<Route> = change
         .remove_routes
         .iter()
-        .map(|r| route_conf(iface, r, true))
+        .map(|r| schema_route(iface, r))
         .collect::<Result<_>>()?;
-    let additions: Vec<RouteConf> = change
+    let additions: Vec<Route> = change
         .add_routes
         .iter()
-        .map(|r| route_conf(iface, r, false))
+        .map(|r| schema_route(iface, r))
         .collect::<Result<_>>()?;
     for r in &change.remove_routes {
         changes.push(format!("remove route {}", describe(iface, r)));
     }
-    route::apply(removals).await?;
+    let removals: Vec<&Route> = removals.iter().collect();
+    route::send_from(Origin::Dhcp, &removals, true, |_| Vec::new()).await?;
 
     // Removed exactly (see `address::remove`), then added.
     for a in &change.remove_addresses {
@@ -95,22 +101,19 @@ pub async fn apply(change: &IpChange) -> Result<Vec<String>> {
     for r in &change.add_routes {
         changes.push(format!("add route {}", describe(iface, r)));
     }
-    route::apply(additions).await?;
+    let additions: Vec<&Route> = additions.iter().collect();
+    route::send_from(Origin::Dhcp, &additions, false, |_| Vec::new())
+        .await
+        .map_err(|e| {
+            // Adding through a missing interface is a bad request (nispor's
+            // route conf said so too); removing there finds nothing.
+            if e.kind() == ErrorKind::NotFound {
+                Error::invalid_input(e.message())
+            } else {
+                e
+            }
+        })?;
     Ok(changes)
-}
-
-/// The table of `r` as nispor's route conf takes it (tables up to 255).
-fn route_table(iface: &str, r: &IpRoute) -> Result<Option<u8>> {
-    r.table
-        .map(|t| {
-            u8::try_from(t).map_err(|_| {
-                Error::invalid_input(format!(
-                    "route {}: table {t} is above 255, the highest single routes of role kernel take",
-                    describe(iface, r)
-                ))
-            })
-        })
-        .transpose()
 }
 
 /// `198.51.100.0/24 via 192.0.2.1 dev eth1 metric 100 table 200`.
@@ -139,7 +142,9 @@ fn address_conf(a: &DynamicAddress) -> IpAddrConf {
     c
 }
 
-fn route_conf(iface: &str, r: &IpRoute, remove: bool) -> Result<RouteConf> {
+/// `r` through `iface` as the schema has it (what [`route::send_from`]
+/// takes), its destination checked.
+fn schema_route(iface: &str, r: &IpRoute) -> Result<Route> {
     let (net, len) =
         nipart_plugin_api::state::canonical_network(&r.destination).ok_or_else(|| {
             Error::invalid_input(format!(
@@ -147,13 +152,12 @@ fn route_conf(iface: &str, r: &IpRoute, remove: bool) -> Result<RouteConf> {
                 r.destination
             ))
         })?;
-    let mut c = RouteConf::default();
-    c.remove = remove;
-    c.dst = format!("{net}/{len}");
-    c.oif = Some(iface.to_string());
-    c.via = r.gateway.map(|g| g.to_string());
-    c.metric = r.metric;
-    c.table = route_table(iface, r)?;
-    c.protocol = Some(RouteProtocol::Dhcp);
-    Ok(c)
+    Ok(Route {
+        destination: Some(format!("{net}/{len}")),
+        next_hop_interface: Some(iface.to_string()),
+        next_hop_address: r.gateway,
+        metric: r.metric,
+        table_id: r.table,
+        ..Route::default()
+    })
 }

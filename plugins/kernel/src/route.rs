@@ -1,17 +1,17 @@
 //! Routes both ways: the kernel's unicast routes (main and other tables,
 //! not `local`) and its blackhole, unreachable and prohibit routes in the
-//! schema; a desired route added or removed by netlink (any table, the
-//! route's type, source and metrics: nispor's conf has tables up to 255
-//! and no types or metrics). The DHCP plugin's single routes
-//! (`kernel.ip.change`) still go through nispor's conf ([`apply`]).
+//! schema; a desired route, or a DHCP lease's (`kernel.ip.change`), added
+//! or removed by netlink ([`send`], [`send_from`]: any table, the route's
+//! type, source and metrics; nispor's conf has tables up to 255 and no
+//! types or metrics).
 
 use std::net::IpAddr;
 
 use nipart_plugin_api::{
     Result,
-    state::{MAIN_TABLE, Route, RouteType as Type, Routes, canonical_network, is_link_local},
+    state::{Route, RouteType as Type, Routes, canonical_network, is_link_local},
 };
-use nispor::{AddressFamily, NetConf, NetState, RouteConf, RouteFlag, RouteProtocol, RouteType};
+use nispor::{AddressFamily, NetState, RouteFlag, RouteProtocol, RouteType};
 use rtnetlink::packet_route::{
     AddressFamily as NlFamily,
     route::{
@@ -22,7 +22,7 @@ use rtnetlink::packet_route::{
 
 use crate::{
     address::index_of,
-    error::{from_io, from_netlink, from_nispor},
+    error::{from_io, from_netlink},
 };
 
 /// The local routing table: never reported.
@@ -114,10 +114,23 @@ pub(crate) fn query(np: &NetState) -> Routes {
     }
 }
 
+/// Whose routes [`send_from`] adds or removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// A desired state's: added with protocol `static`, removed whatever
+    /// their protocol (as `ip route del`), so that a `boot` route goes too.
+    State,
+    /// A DHCP lease's: protocol `dhcp` both ways, so that removing one
+    /// never takes a static route of the same place; adding one that is
+    /// there already is not an error.
+    Dhcp,
+}
+
 /// The netlink message that adds (or with `remove`, removes) `r`. A
-/// removal names no protocol and scope `nowhere` (any), as `ip route del`,
-/// so that a `boot` route (`ip route add`) is removed too, and no metrics.
-fn message(r: &Route, remove: bool) -> Result<RouteMessage> {
+/// removal names scope `nowhere` (any) and no metrics, and no protocol
+/// for a desired state's route (as `ip route del`: a `boot` route, from
+/// `ip route add`, is removed too).
+fn message(r: &Route, remove: bool, origin: Origin) -> Result<RouteMessage> {
     let mut m = RouteMessage::default();
     let (dst, len) = r
         .destination
@@ -153,15 +166,19 @@ fn message(r: &Route, remove: bool) -> Result<RouteMessage> {
     if let Some(metric) = r.metric {
         m.attributes.push(RouteAttribute::Priority(metric));
     }
+    let protocol = match origin {
+        Origin::State if remove => NlProtocol::Unspec,
+        Origin::State => NlProtocol::Static,
+        Origin::Dhcp => NlProtocol::Dhcp,
+    };
+    m.header.protocol = protocol;
     if remove {
-        m.header.protocol = NlProtocol::Unspec;
         m.header.scope = RouteScope::NoWhere;
         if r.route_type.is_none() {
             m.header.kind = NlType::Unspec;
         }
         return Ok(m);
     }
-    m.header.protocol = NlProtocol::Static;
     // As `ip route add`: a unicast route without a gateway is on the link.
     m.header.scope = if r.route_type.is_none() && r.next_hop_address.is_none() {
         RouteScope::Link
@@ -198,7 +215,7 @@ fn multipath_message(hops: &[&Route]) -> Result<RouteMessage> {
             "a multipath route needs next hops",
         ));
     };
-    let mut m = message(first, false)?;
+    let mut m = message(first, false, Origin::State)?;
     m.header.scope = RouteScope::Universe;
     m.header.flags.remove(RouteFlags::Onlink);
     let mut next = Vec::with_capacity(hops.len());
@@ -237,6 +254,16 @@ pub(crate) async fn send(
     remove: bool,
     hops_of: impl Fn(&Route) -> Vec<Route>,
 ) -> Result<()> {
+    send_from(Origin::State, routes, remove, hops_of).await
+}
+
+/// [`send`] for routes of `origin`.
+pub(crate) async fn send_from(
+    origin: Origin,
+    routes: &[&Route],
+    remove: bool,
+    hops_of: impl Fn(&Route) -> Vec<Route>,
+) -> Result<()> {
     if routes.is_empty() {
         return Ok(());
     }
@@ -263,7 +290,7 @@ pub(crate) async fn send(
             let sent = if remove {
                 handle
                     .route()
-                    .del(message(r, true).map_err(named)?)
+                    .del(message(r, true, origin).map_err(named)?)
                     .execute()
                     .await
             } else if r.weight.is_some() {
@@ -274,13 +301,15 @@ pub(crate) async fn send(
             } else {
                 handle
                     .route()
-                    .add(message(r, false).map_err(named)?)
+                    .add(message(r, false, origin).map_err(named)?)
                     .execute()
                     .await
             };
             match sent {
                 Err(rtnetlink::Error::NetlinkError(ref e))
                     if remove && e.raw_code() == -libc::ESRCH => {}
+                Err(rtnetlink::Error::NetlinkError(ref e))
+                    if origin == Origin::Dhcp && !remove && e.raw_code() == -libc::EEXIST => {}
                 Err(e) => return Err(from_netlink(&what, e)),
                 Ok(()) => {}
             }
@@ -290,42 +319,4 @@ pub(crate) async fn send(
     .await;
     conn.abort();
     result
-}
-
-/// Applies `routes`, one nispor call each, so that an error names the
-/// route the kernel refused (`applying routes: adding 198.51.100.0/24 via
-/// 192.0.2.1 dev eth1: … Network is unreachable`); the ones before it
-/// stay, as they did in one call.
-pub(crate) async fn apply(routes: Vec<RouteConf>) -> Result<()> {
-    for route in routes {
-        let what = describe_conf(&route);
-        let mut net = NetConf::default();
-        net.routes = Some(vec![route]);
-        net.apply_async()
-            .await
-            .map_err(|e| from_nispor(&format!("applying routes: {what}"), e))?;
-    }
-    Ok(())
-}
-
-/// `adding 198.51.100.0/24 via 192.0.2.1 dev eth1 metric 100 table 200`.
-fn describe_conf(c: &RouteConf) -> String {
-    let mut s = format!(
-        "{} {}",
-        if c.remove { "removing" } else { "adding" },
-        if c.dst.is_empty() { "*" } else { &c.dst }
-    );
-    if let Some(via) = &c.via {
-        s.push_str(&format!(" via {via}"));
-    }
-    if let Some(dev) = &c.oif {
-        s.push_str(&format!(" dev {dev}"));
-    }
-    if let Some(m) = c.metric {
-        s.push_str(&format!(" metric {m}"));
-    }
-    if let Some(t) = c.table.filter(|t| u32::from(*t) != MAIN_TABLE) {
-        s.push_str(&format!(" table {t}"));
-    }
-    s
 }
