@@ -10,9 +10,10 @@
 //!   applied now (the commander merges them into `Show`);
 //! - `network.applied`: a desired state that turns DHCP off (`dhcp: false`)
 //!   or deletes the interface stops its client, releasing the lease; an
-//!   apply that failed (and was rolled back) stops the clients it started;
-//! - `network.rolled-back`: a rollback to a checkpoint stops the clients
-//!   started since;
+//!   apply that failed (and was rolled back) stops the clients it started
+//!   and gives running clients back the `auto-*` settings it changed;
+//! - `network.rolled-back`: a rollback to a checkpoint undoes the same for
+//!   every apply since ([`Undo`], newest first);
 //! - `config.changed`: new settings apply to clients started afterwards;
 //! - Shutdown releases every lease and removes its address.
 //!
@@ -112,6 +113,31 @@ impl Default for Config {
     }
 }
 
+/// What an apply did to the clients that a rollback to its checkpoint
+/// undoes.
+#[derive(Debug)]
+enum Undo {
+    /// It started the client of (interface, family).
+    Started(String, Family),
+    /// It changed the `auto-*` settings of the running DHCPv4 client of
+    /// the interface; these were its settings before.
+    Settings(String, AutoSettings),
+}
+
+impl Undo {
+    fn is_of(&self, interface: &str, family: Family) -> bool {
+        match self {
+            Undo::Started(i, f) => i == interface && *f == family,
+            Undo::Settings(i, _) => i == interface && family == Family::V4,
+        }
+    }
+}
+
+/// At most this many settings changes are remembered for rollbacks (the
+/// oldest go first): a client whose settings change again and again must
+/// not grow the plugin without end.
+const MAX_SETTINGS_UNDO: usize = 1024;
+
 /// A running client.
 struct Running {
     tx: mpsc::UnboundedSender<Command>,
@@ -130,10 +156,11 @@ struct Dhcp {
     clients6: HashMap<String, Running>,
     applied: Applied,
     applied6: Applied6,
-    /// The clients started by each apply, oldest first, as (checkpoint,
-    /// interface, family): an apply that fails, or a rollback to its
-    /// checkpoint, stops them again.
-    started: Vec<(String, String, Family)>,
+    /// What each apply did to the clients, oldest first, with the apply's
+    /// checkpoint: an apply that fails, or a rollback to its checkpoint,
+    /// undoes it and everything after. An entry goes when its client
+    /// stops.
+    journal: Vec<(String, Undo)>,
     /// The checkpoint of the last apply that sent us a part, until the
     /// commander says how that apply ended.
     unconfirmed: Option<String>,
@@ -163,7 +190,7 @@ impl Plugin for Dhcp {
             clients6: HashMap::new(),
             applied: Applied::default(),
             applied6: Applied6::default(),
-            started: Vec::new(),
+            journal: Vec::new(),
             unconfirmed: None,
         })
     }
@@ -355,9 +382,14 @@ impl Dhcp {
                 && dhcp4 != Some(false)
                 && running.settings != settings
             {
-                running.settings = settings;
+                let before = std::mem::replace(&mut running.settings, settings);
                 let _ = running.tx.send(Command::Settings(settings));
                 changes.push(format!("update the DHCPv4 settings of {}", iface.name));
+                self.journal.push((
+                    part.checkpoint.clone(),
+                    Undo::Settings(iface.name.clone(), before),
+                ));
+                self.bound_journal();
             }
             for (family, ip) in [(Family::V4, &iface.ipv4), (Family::V6, &iface.ipv6)] {
                 let dhcp = ip.as_ref().and_then(|c| c.dhcp);
@@ -371,8 +403,10 @@ impl Dhcp {
                 let running = self.clients(family).contains_key(&iface.name);
                 if wants && !running {
                     self.start(ctx, &iface.name, family, settings).await?;
-                    self.started
-                        .push((part.checkpoint.clone(), iface.name.clone(), family));
+                    self.journal.push((
+                        part.checkpoint.clone(),
+                        Undo::Started(iface.name.clone(), family),
+                    ));
                     changes.push(format!("start {} on {}", family.name(), iface.name));
                 } else if stops && running {
                     self.stop(ctx, &iface.name, family, true).await;
@@ -484,31 +518,63 @@ impl Dhcp {
         Ok(())
     }
 
-    /// Stops (releasing their leases) the clients started by the apply of
-    /// `checkpoint` and by every later one: the state is back to what it
-    /// was before that apply.
+    /// Undoes what the apply of `checkpoint` and every later one did to
+    /// the clients, newest first: the clients they started stop (releasing
+    /// their leases), those whose settings they changed get their settings
+    /// back (the lease's routes placed as before). The state is back to
+    /// what it was before that apply.
     async fn undo_since(&mut self, ctx: &Context, checkpoint: &str) {
-        let Some(first) = self.started.iter().position(|(cp, ..)| cp == checkpoint) else {
+        let Some(first) = self.journal.iter().position(|(cp, _)| cp == checkpoint) else {
             return;
         };
-        let undo: Vec<(String, Family)> = self
-            .started
-            .drain(first..)
-            .map(|(_, i, f)| (i, f))
-            .collect();
-        for (name, family) in undo {
-            tracing::info!(
-                "{name}: stopping {}: checkpoint {checkpoint} was restored",
-                family.name()
-            );
-            self.stop(ctx, &name, family, true).await;
+        let undo: Vec<Undo> = self.journal.drain(first..).map(|(_, u)| u).collect();
+        for u in undo.into_iter().rev() {
+            match u {
+                Undo::Started(name, family) => {
+                    tracing::info!(
+                        "{name}: stopping {}: checkpoint {checkpoint} was restored",
+                        family.name()
+                    );
+                    self.stop(ctx, &name, family, true).await;
+                }
+                Undo::Settings(name, before) => {
+                    let Some(running) = self.clients.get_mut(&name) else {
+                        continue;
+                    };
+                    if running.settings != before {
+                        tracing::info!(
+                            "{name}: DHCPv4 settings back as before: checkpoint {checkpoint} was restored"
+                        );
+                        running.settings = before;
+                        let _ = running.tx.send(Command::Settings(before));
+                    }
+                }
+            }
         }
+    }
+
+    /// Drops the oldest settings changes beyond [`MAX_SETTINGS_UNDO`].
+    fn bound_journal(&mut self) {
+        let settings = |u: &Undo| matches!(u, Undo::Settings(..));
+        let mut excess = self
+            .journal
+            .iter()
+            .filter(|(_, u)| settings(u))
+            .count()
+            .saturating_sub(MAX_SETTINGS_UNDO);
+        self.journal.retain(|(_, u)| {
+            let drop = excess > 0 && settings(u);
+            if drop {
+                excess -= 1;
+            }
+            !drop
+        });
     }
 
     /// Stops the client of `name` (releasing its lease if `release`) and
     /// drops its monitor rules.
     async fn stop(&mut self, ctx: &Context, name: &str, family: Family, release: bool) {
-        self.started.retain(|(_, i, f)| i != name || *f != family);
+        self.journal.retain(|(_, u)| !u.is_of(name, family));
         let Some(running) = self.clients(family).remove(name) else {
             return;
         };

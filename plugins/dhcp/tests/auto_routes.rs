@@ -217,3 +217,101 @@ fn auto_keys_of_option_3_persist_across_a_restart() {
         "{v4:#}"
     );
 }
+
+/// A rollback gives a running client back the `auto-*` settings the
+/// undone apply changed, and its lease's routes go back where they were:
+/// a `--no-commit` apply rolled back with `nipc rollback`, and an apply
+/// whose verification fails (the state-fault fixture puts the MTU back
+/// after each apply).
+#[test]
+fn a_rollback_restores_a_running_clients_settings() {
+    let bed = Bed::new();
+    let _dnsmasq = Dnsmasq::start(&bed, &[]);
+    bed.client.ip(&format!("link set {CLIENT_IF} up"));
+    let daemon = Daemon::start_custom(&bed, Some("debug"), "", |b| {
+        b.plugin(nipart_testkit::fault_fixture())
+            .require(&["state-fault"])
+            .config(&format!(
+                "[plugin.commander]\nextra_roles = [\"fault\"]\nverify_retries = 30\n\
+                 verify_interval_ms = 200\n[plugin.state-fault]\nsabotage = \"ip link set {CLIENT_IF} mtu 1500\"\n"
+            ))
+    });
+    let before = ["default via 10.9.0.1 dev dhcp0 proto dhcp metric 100"];
+    daemon.apply_ok(&bed, &state("dhcp: true, auto-route-metric: 100"));
+    bed.wait_for_address(PATIENCE);
+    wait_for_routes(&bed, &daemon, "main", &before);
+    let shown = |daemon: &Daemon| {
+        let v4 = daemon.show(CLIENT_IF)["ipv4"].clone();
+        (
+            v4["auto-route-metric"].clone(),
+            v4["auto-route-table-id"].clone(),
+        )
+    };
+
+    // A `--no-commit` apply moves the route to table 300 with metric 150;
+    // `nipc rollback` brings it back.
+    let file = bed.path("moved.yml");
+    std::fs::write(
+        &file,
+        state("auto-route-metric: 150, auto-route-table-id: 300"),
+    )
+    .unwrap();
+    let out = daemon.nipc(&["apply", "--no-commit", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    wait_for_routes(
+        &bed,
+        &daemon,
+        "300",
+        &["default via 10.9.0.1 dev dhcp0 proto dhcp metric 150"],
+    );
+    wait_for_routes(&bed, &daemon, "main", &[]);
+    assert_eq!(shown(&daemon), (150.into(), 300.into()));
+    let out = daemon.nipc(&["rollback"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    wait_for_routes(&bed, &daemon, "main", &before);
+    wait_for_routes(&bed, &daemon, "300", &[]);
+    assert_eq!(shown(&daemon), (100.into(), 0.into()));
+    daemon.wait_for_log(
+        "dhcp0: DHCPv4 settings back as before: checkpoint",
+        PATIENCE,
+    );
+
+    // An apply that changes the metric and fails verification: the route
+    // has metric 200 while verification goes on, 100 again after.
+    let failing = format!(
+        "interfaces:\n  - name: {CLIENT_IF}\n    state: up\n    mtu: 1400\n    ipv4: {{auto-route-metric: 200}}\n"
+    );
+    std::fs::write(bed.path("failing.yml"), failing).unwrap();
+    let nipc = nipart_testkit::nipc_binary();
+    let socket = daemon.socket();
+    let file = bed.path("failing.yml");
+    let apply = std::thread::spawn(move || {
+        std::process::Command::new(nipc)
+            .arg("--socket")
+            .arg(socket)
+            .arg("apply")
+            .arg(file)
+            .output()
+            .expect("running nipc")
+    });
+    let during = "default via 10.9.0.1 dev dhcp0 proto dhcp metric 200".to_string();
+    let mut seen = false;
+    while !apply.is_finished() && !seen {
+        seen = dhcp_routes(&bed, "main").contains(&during);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = apply.join().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("verification failed") && stderr.contains("mtu desired 1400, current 1500"),
+        "{stderr}"
+    );
+    assert!(
+        seen,
+        "metric 200 never applied; daemon log:\n{}",
+        daemon.log_text()
+    );
+    wait_for_routes(&bed, &daemon, "main", &before);
+    assert_eq!(shown(&daemon), (100.into(), 0.into()));
+}

@@ -251,6 +251,11 @@ impl Daemon {
         self.wait_for_log("is applied", Duration::from_secs(60));
     }
 
+    /// Its API socket (for `nipc` run from another thread).
+    pub fn socket(&self) -> PathBuf {
+        self.process.socket()
+    }
+
     pub fn nipc(&self, args: &[&str]) -> Output {
         Command::new(nipc_binary())
             .arg("--socket")
