@@ -18,8 +18,8 @@
 //! plugin's leases (`dhcp.lease`, `dhcp.lease-lost`, and `dhcp.leases` at
 //! each apply) follow the configured ones in resolv.conf, and their search
 //! domains (options 119, else 15) the configured search domains, unless
-//! the interface's `auto-dns` is false (which the part of role `dns`
-//! carries). A lease's host name (option 12) becomes the running host name
+//! the interface's `ipv4.auto-dns` is false (which the part of role `dns`
+//! carries; each family's flag governs its own family's leases only). A lease's host name (option 12) becomes the running host name
 //! when the interface's `ipv4.auto-hostname` is true (carried likewise).
 //! So do the name servers and search domains of its DHCPv6 leases
 //! (`dhcp6.lease`, `dhcp6.lease-lost`), unless `ipv6.auto-dns` is false.
@@ -137,7 +137,8 @@ struct Resolver {
     /// The last `dns-resolver.config` applied (complete): what the file
     /// says besides the leases' servers.
     configured: Option<DnsConfig>,
-    /// Interfaces whose leases' name servers are not used.
+    /// Interfaces whose DHCPv4 leases' name servers and search domains
+    /// are not used (`ipv4.auto-dns: false`).
     auto_dns_off: BTreeSet<String>,
     /// What each interface's lease gave.
     learned: BTreeMap<String, Learned>,
@@ -392,18 +393,17 @@ impl Dns {
                     }
                     None => {}
                 }
-                let flags =
-                    [&iface.ipv4, &iface.ipv6].map(|ip| ip.as_ref().and_then(|c| c.auto_dns));
-                if flags.contains(&Some(false)) {
-                    next.auto_dns_off.insert(iface.name.clone());
-                } else if flags.contains(&Some(true)) {
-                    next.auto_dns_off.remove(&iface.name);
+                // Each family's flag governs its own family's lease only.
+                for (ip, off) in [
+                    (&iface.ipv4, &mut next.auto_dns_off),
+                    (&iface.ipv6, &mut next.auto_dns6_off),
+                ] {
+                    match ip.as_ref().and_then(|c| c.auto_dns) {
+                        Some(false) => off.insert(iface.name.clone()),
+                        Some(true) => off.remove(&iface.name),
+                        None => false,
+                    };
                 }
-                match flags[1] {
-                    Some(false) => next.auto_dns6_off.insert(iface.name.clone()),
-                    Some(true) => next.auto_dns6_off.remove(&iface.name),
-                    None => false,
-                };
             }
             let mut take_over = false;
             if let Some(d) = &state.dns_resolver {

@@ -1,6 +1,8 @@
 //! The name servers and search domains of a DHCPv6 lease (dnsmasq in a
 //! server namespace) go into resolv.conf after the configured ones, unless
 //! the interface's `ipv6.auto-dns` is false; they leave with the lease.
+//! With a DHCPv4 lease beside it, each family's `auto-dns` governs its own
+//! lease only.
 
 mod common;
 
@@ -124,4 +126,63 @@ fn dhcp6_name_servers_and_domains_follow_the_configured_ones_unless_auto_dns_is_
     wait_for("the lease's name servers to leave", || {
         (entries(&bed.resolv_conf) == ["nameserver 192.0.2.53", "search example.com"]).then_some(())
     });
+}
+
+/// Both leases on one interface (one dnsmasq serving DHCPv4 and DHCPv6):
+/// `ipv6.auto-dns: false` leaves out the DHCPv6 lease's name server and
+/// domain and keeps the DHCPv4 lease's; `ipv4.auto-dns: false` the other
+/// way round.
+#[test]
+fn each_familys_auto_dns_governs_its_own_lease_only() {
+    let bed = Bed::new();
+    let _server =
+        DhcpServer::start_with_v6(&bed, &["--dhcp-option=option:domain-search,four.example"]);
+    let d = bed.daemon(&Extras {
+        dhcp: true,
+        ..Extras::default()
+    });
+    let iface = |v4: &str, v6: &str| {
+        format!(
+            "interfaces:\n  - name: {DHCP_CLIENT_IF}\n    state: up\n    ipv4: {{{v4}}}\n    ipv6: {{{v6}}}\n"
+        )
+    };
+    apply_ok(&d, &bed, &iface("dhcp: true", "enabled: true, dhcp: true"));
+    let v4 = ["nameserver 10.19.0.53", "nameserver 10.19.0.54"];
+    let both = [
+        v4[0],
+        v4[1],
+        "nameserver fd19::53",
+        "search four.example six.example",
+    ];
+    wait_for("both leases' name servers in resolv.conf", || {
+        (entries(&bed.resolv_conf) == both).then_some(())
+    });
+
+    apply_ok(
+        &d,
+        &bed,
+        &iface("dhcp: true", "enabled: true, dhcp: true, auto-dns: false"),
+    );
+    assert_eq!(
+        entries(&bed.resolv_conf),
+        [v4[0], v4[1], "search four.example"]
+    );
+    apply_ok(
+        &d,
+        &bed,
+        &iface(
+            "dhcp: true, auto-dns: false",
+            "enabled: true, dhcp: true, auto-dns: true",
+        ),
+    );
+    assert_eq!(
+        entries(&bed.resolv_conf),
+        ["nameserver fd19::53", "search six.example"]
+    );
+    apply_ok(
+        &d,
+        &bed,
+        &iface("dhcp: true, auto-dns: true", "enabled: true, dhcp: true"),
+    );
+    assert_eq!(entries(&bed.resolv_conf), both);
 }

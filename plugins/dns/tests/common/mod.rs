@@ -300,6 +300,17 @@ impl DhcpServer {
     /// The client's link with the MAC address `mac` (the kernel's choice
     /// when `None`), dnsmasq with `extra` options.
     pub fn start_with_mac(bed: &Bed, mac: Option<&str>, extra: &[&str]) -> DhcpServer {
+        DhcpServer::start_inner(bed, mac, false, extra)
+    }
+
+    /// DHCPv6 too, on the same link: leasing from fd19::100-1ff and giving
+    /// name server fd19::53 and search domain six.example; the client's
+    /// link makes a link-local address (DHCPv6 goes between those).
+    pub fn start_with_v6(bed: &Bed, extra: &[&str]) -> DhcpServer {
+        DhcpServer::start_inner(bed, None, true, extra)
+    }
+
+    fn start_inner(bed: &Bed, mac: Option<&str>, v6: bool, extra: &[&str]) -> DhcpServer {
         let ns = Netns::new();
         let address = mac.map(|m| format!(" address {m}")).unwrap_or_default();
         bed.ns.ip(&format!(
@@ -307,11 +318,22 @@ impl DhcpServer {
             ns.name
         ));
         ns.ip(&format!("addr add 10.19.0.1/24 dev {DHCP_SERVER_IF}"));
-        ns.ip(&format!("link set {DHCP_SERVER_IF} up"));
         let mut options = vec![
             "--dhcp-range=10.19.0.50,10.19.0.150,255.255.255.0,2m",
             "--dhcp-option=option:dns-server,10.19.0.53,10.19.0.54",
         ];
+        if v6 {
+            bed.ns
+                .ip(&format!("link set {DHCP_CLIENT_IF} addrgenmode eui64"));
+            ns.ip(&format!("addr add fd19::1/64 dev {DHCP_SERVER_IF} nodad"));
+            ns.ip(&format!("addr add fe80::1/64 dev {DHCP_SERVER_IF} nodad"));
+            options.extend([
+                "--dhcp-range=fd19::100,fd19::1ff,64,2m",
+                "--dhcp-option=option6:dns-server,[fd19::53]",
+                "--dhcp-option=option6:domain-search,six.example",
+            ]);
+        }
+        ns.ip(&format!("link set {DHCP_SERVER_IF} up"));
         options.extend(extra);
         DhcpServer {
             _dnsmasq: Dnsmasq::start(&ns, bed, DHCP_SERVER_IF, &options),
