@@ -228,14 +228,7 @@ fn a_rollback_restores_a_running_clients_settings() {
     let bed = Bed::new();
     let _dnsmasq = Dnsmasq::start(&bed, &[]);
     bed.client.ip(&format!("link set {CLIENT_IF} up"));
-    let daemon = Daemon::start_custom(&bed, Some("debug"), "", |b| {
-        b.plugin(nipart_testkit::fault_fixture())
-            .require(&["state-fault"])
-            .config(&format!(
-                "[plugin.commander]\nextra_roles = [\"fault\"]\nverify_retries = 30\n\
-                 verify_interval_ms = 200\n[plugin.state-fault]\nsabotage = \"ip link set {CLIENT_IF} mtu 1500\"\n"
-            ))
-    });
+    let daemon = Daemon::start_failing_mtu(&bed);
     let before = ["default via 10.9.0.1 dev dhcp0 proto dhcp metric 100"];
     daemon.apply_ok(&bed, &state("dhcp: true, auto-route-metric: 100"));
     bed.wait_for_address(PATIENCE);

@@ -419,14 +419,7 @@ fn a_failed_verification_rolls_the_dhcp6_client_back() {
     let bed = bed6();
     let dnsmasq = Dnsmasq6::start(&bed);
     bed.client.ip(&format!("link set {CLIENT_IF} up"));
-    let daemon = Daemon::start_custom(&bed, Some("debug"), "", |b| {
-        b.plugin(nipart_testkit::fault_fixture())
-            .require(&["state-fault"])
-            .config(&format!(
-                "[plugin.commander]\nextra_roles = [\"fault\"]\nverify_retries = 30\n\
-                 verify_interval_ms = 200\n[plugin.state-fault]\nsabotage = \"ip link set {CLIENT_IF} mtu 1500\"\n"
-            ))
-    });
+    let daemon = Daemon::start_failing_mtu(&bed);
     let out = daemon.apply(
         &bed,
         &format!(

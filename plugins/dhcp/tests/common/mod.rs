@@ -214,6 +214,20 @@ impl Daemon {
         })
     }
 
+    /// With the state-fault fixture (role `fault`) putting the client's
+    /// MTU back to 1500 after each apply: an apply that sets another one
+    /// fails verification (retried for about 6 s) and is rolled back.
+    pub fn start_failing_mtu(bed: &Bed) -> Daemon {
+        Daemon::start_custom(bed, Some("debug"), "", |b| {
+            b.plugin(nipart_testkit::fault_fixture())
+                .require(&["state-fault"])
+                .config(&format!(
+                    "[plugin.commander]\nextra_roles = [\"fault\"]\nverify_retries = 30\n\
+                     verify_interval_ms = 200\n[plugin.state-fault]\nsabotage = \"ip link set {CLIENT_IF} mtu 1500\"\n"
+                ))
+        })
+    }
+
     /// Like [`Daemon::start_with`], with `more` adding to the builder
     /// (another plugin, configuration sections).
     pub fn start_custom(
