@@ -12,6 +12,13 @@ pub struct RouterAdvertiser(Child);
 
 impl RouterAdvertiser {
     pub fn start(server: &Netns, links: &[&str]) -> RouterAdvertiser {
+        Self::start_with(server, links, &[])
+    }
+
+    /// As [`start`](Self::start), with more dnsmasq arguments (`extra`),
+    /// such as `--ra-param=s1,10,0` (advertisements every 10 s with
+    /// router lifetime 0: not a default router).
+    pub fn start_with(server: &Netns, links: &[&str], extra: &[&str]) -> RouterAdvertiser {
         require("dnsmasq");
         let mut cmd = Command::new("ip");
         cmd.args(["netns", "exec", &server.name, "dnsmasq"]).args([
@@ -28,6 +35,7 @@ impl RouterAdvertiser {
         for l in links {
             cmd.arg(format!("--interface={l}"));
         }
+        cmd.args(extra);
         let child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::null())

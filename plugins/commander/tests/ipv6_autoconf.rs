@@ -3,6 +3,9 @@
 //! router advertisements (`--enable-ra`, RA only) on three veth links;
 //! each `addr-gen-mode`, a `token`, `auto-gateway: false`; the address
 //! formed and the default route from the advertisement, checked with `ip`.
+//! With `auto-route-table-id` other than main the kernel plugin places the
+//! routes of advertisements itself, in that table: default route, on-link
+//! prefix, router lifetime 0, back to main, rollback.
 
 mod common;
 
@@ -96,8 +99,16 @@ fn slaac_addresses_and_default_routes_from_router_advertisements() {
             "interfaces[0].ipv6.token: 2001:db8::1 sets bits of the prefix",
         ),
         (
-            "interfaces: [{name: c1, ipv6: {autoconf: true, auto-route-table-id: 100}}]",
-            "interfaces[0].ipv6.auto-route-table-id: the kernel puts the routes of router advertisements in the main table",
+            "interfaces: [{name: c1, ipv6: {autoconf: true, auto-route-table-id: 255}}]",
+            "interfaces[0].ipv6.auto-route-table-id: table 255 is the kernel's local table",
+        ),
+        (
+            "interfaces: [{name: c1, ipv6: {autoconf: true, auto-route-table-id: 253}}]",
+            "interfaces[0].ipv6.auto-route-table-id: table 253 is the kernel's default table",
+        ),
+        (
+            "interfaces: [{name: c1, ipv6: {auto-route-table-id: 100}}]",
+            "interfaces[0].ipv6.auto-route-table-id: table 100 needs autoconf: true",
         ),
         (
             "interfaces: [{name: c1, ipv6: {addr-gen-mode: random}}]",
@@ -108,4 +119,165 @@ fn slaac_addresses_and_default_routes_from_router_advertisements() {
         assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
         assert!(e.message().starts_with(want), "{yaml}: {e}");
     }
+}
+
+/// A client namespace with `c1` (MAC 02:00:00:00:00:31) and a server
+/// namespace with its peer `s1` (`2001:db8:1::1/64`).
+fn one_link() -> (Netns, Netns) {
+    let ns = netns();
+    let server = Netns::new();
+    ns.ip(&format!(
+        "link add c1 address 02:00:00:00:00:31 type veth peer name s1 netns {}",
+        server.name
+    ));
+    server.ip("link set s1 addrgenmode eui64");
+    server.ip("addr add 2001:db8:1::1/64 dev s1 nodad");
+    server.ip("link set s1 up");
+    (ns, server)
+}
+
+/// The IPv6 routes of table `table` (not main) in `ns`, without the
+/// `table N` that `ip` puts after the device.
+fn table_routes(ns: &Netns, table: u32) -> Vec<String> {
+    let tag = format!(" table {table} ");
+    ns.routes("-6", "all")
+        .into_iter()
+        .map(|l| format!("{l} "))
+        .filter(|l| l.contains(&tag))
+        .map(|l| l.replacen(&tag, " ", 1).trim_end().to_string())
+        .collect()
+}
+
+/// Whether main has a default route through `c1` from an advertisement.
+fn main_default(ns: &Netns) -> bool {
+    ns.routes("-6", "main")
+        .iter()
+        .any(|l| l.starts_with("default via fe80::") && l.contains("dev c1 proto ra"))
+}
+
+const TABLE_100: &str = "
+interfaces:
+  - name: c1
+    ipv6: {enabled: true, autoconf: true, addr-gen-mode: eui64, auto-route-table-id: 100, auto-route-metric: 200}
+";
+
+#[test]
+fn advertisement_routes_in_a_table_of_their_own() {
+    let (ns, server) = one_link();
+    let d = Daemon::start(&ns, false, "");
+    let r = d.apply(TABLE_100);
+    assert!(r.verified, "{r:?}");
+    assert!(
+        r.changes.iter().any(
+            |c| c.ends_with("c1: router advertisement routes placed in table 100 (metric 200)")
+        ),
+        "{:?}",
+        r.changes
+    );
+    let ra = Advertiser::start(&server, &["s1"]);
+    let has_default = || {
+        table_routes(&ns, 100).iter().any(|l| {
+            l.starts_with("default via fe80::") && l.contains("dev c1 proto ra metric 200 expires")
+        })
+    };
+    wait_until("the default route in table 100", has_default);
+    wait_until("the on-link prefix in table 100", || {
+        table_routes(&ns, 100)
+            .iter()
+            .any(|l| l.starts_with("2001:db8:1::/64 dev c1 proto ra metric 200"))
+    });
+    // SLAAC is still the kernel's; its routes are not in main.
+    wait_until("c1's EUI-64 address", || {
+        ns.addresses("c1")
+            .iter()
+            .any(|a| a == "2001:db8:1::ff:fe00:31/64")
+    });
+    assert!(!main_default(&ns), "{:?}", ns.routes("-6", "main"));
+    assert_shows(&d.show(), TABLE_100);
+    assert!(
+        d.apply(TABLE_100).changes.is_empty(),
+        "applying again changes nothing"
+    );
+
+    // Back to main: table 100 emptied, the kernel's routes again.
+    let r = d.apply(
+        "interfaces: [{name: c1, ipv6: {enabled: true, autoconf: true, auto-route-table-id: 254}}]",
+    );
+    assert!(r.verified, "{r:?}");
+    assert!(
+        table_routes(&ns, 100).is_empty(),
+        "{:?}",
+        table_routes(&ns, 100)
+    );
+    wait_until("the kernel's default route in main", || main_default(&ns));
+    let shown = d.show();
+    let v6 = shown.interface("c1").and_then(|i| i.ipv6.clone()).unwrap();
+    assert_eq!(v6.auto_route_table_id, None, "{v6:?}");
+    assert_eq!(v6.auto_gateway, Some(true), "{v6:?}");
+
+    // In table 100 again: the kernel's route in main goes.
+    assert!(d.apply(TABLE_100).verified);
+    assert!(!main_default(&ns), "{:?}", ns.routes("-6", "main"));
+    wait_until("the default route in table 100 again", has_default);
+
+    // A router lifetime of 0: no longer a default router; the prefix
+    // stays.
+    drop(ra);
+    let _ra = Advertiser::start_with(&server, &["s1"], &["--ra-param=s1,10,0"]);
+    wait_until("the default route removed", || !has_default());
+    assert!(
+        table_routes(&ns, 100)
+            .iter()
+            .any(|l| l.starts_with("2001:db8:1::/64 dev c1")),
+        "{:?}",
+        table_routes(&ns, 100)
+    );
+
+    // autoconf off: nothing of nipart's left in table 100.
+    let r = d.apply("interfaces: [{name: c1, ipv6: {enabled: true, autoconf: false}}]");
+    assert!(r.verified, "{r:?}");
+    assert!(
+        table_routes(&ns, 100).is_empty(),
+        "{:?}",
+        table_routes(&ns, 100)
+    );
+}
+
+#[test]
+fn a_failed_verification_puts_advertisement_routes_back_in_main() {
+    let (ns, server) = one_link();
+    let d = Daemon::start(
+        &ns,
+        true,
+        "[plugin.commander]\nextra_roles = [\"fault\"]\nverify_retries = 2\nverify_interval_ms = 100\n\
+         [plugin.state-fault]\nsabotage = \"ip link set c1 mtu 1300\"\n",
+    );
+    assert!(
+        d.apply("interfaces: [{name: c1, ipv6: {enabled: true, autoconf: true}}]")
+            .verified
+    );
+    let _ra = Advertiser::start(&server, &["s1"]);
+    wait_until("the kernel's default route in main", || main_default(&ns));
+    let before = d.show();
+    let e = d.apply_err(
+        "interfaces: [{name: c1, mtu: 1400, ipv6: {enabled: true, autoconf: true, auto-route-table-id: 100}}]",
+    );
+    assert!(
+        e.message().contains("c1: mtu desired 1400, current 1300")
+            && e.message().contains("rolled back"),
+        "{e}"
+    );
+    assert!(
+        table_routes(&ns, 100).is_empty(),
+        "{:?}",
+        table_routes(&ns, 100)
+    );
+    wait_until("the kernel's default route in main again", || {
+        main_default(&ns)
+    });
+    let after = d.show();
+    assert_eq!(
+        after.interface("c1").and_then(|i| i.ipv6.clone()),
+        before.interface("c1").and_then(|i| i.ipv6.clone())
+    );
 }

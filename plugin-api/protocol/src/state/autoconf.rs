@@ -74,8 +74,9 @@ pub(super) fn parse_route_keys(o: &mut Obj<'_>) -> R<AutoconfKeys> {
     })
 }
 
-/// Takes the autoconf keys out of the `ipv6` mapping `o` (at `path`).
-pub(super) fn parse(o: &mut Obj<'_>, path: &str) -> R<AutoconfKeys> {
+/// Takes the autoconf keys out of the `ipv6` mapping `o` (at `path`;
+/// `autoconf`: the section's `autoconf`).
+pub(super) fn parse(o: &mut Obj<'_>, path: &str, autoconf: Option<bool>) -> R<AutoconfKeys> {
     let addr_gen_mode = o.opt("addr-gen-mode", |v, p| {
         keyword(v, p, &AddrGenMode::ALL, AddrGenMode::as_str)
     })?;
@@ -98,19 +99,50 @@ pub(super) fn parse(o: &mut Obj<'_>, path: &str) -> R<AutoconfKeys> {
         token,
         ..parse_route_keys(o)?
     };
-    // The kernel installs the routes of router advertisements itself, in
-    // the main table: Linux has no per-interface table for them (no
-    // `accept_ra_rt_table` sysctl in mainline), and moving each route as
-    // it appears would race the kernel's own updates and expiries.
-    if k.auto_route_table_id
-        .is_some_and(|t| t != 0 && t != super::MAIN_TABLE)
-    {
-        return Err(StateError::new(
-            join(path, "auto-route-table-id"),
-            "the kernel puts the routes of router advertisements in the main table (Linux has no per-interface table for them); nipart can't move them to another",
-        ));
+    // The kernel installs the routes of router advertisements in main;
+    // for another table the kernel plugin takes them itself (it listens
+    // for the advertisements), which it does only while autoconf is on.
+    if let Some(t) = k.auto_route_table_id.filter(|&t| !ra_in_main(t)) {
+        let at = join(path, "auto-route-table-id");
+        if RESERVED_TABLES.contains(&t) {
+            return Err(StateError::new(
+                at,
+                format!(
+                    "table {t} is the kernel's {} table; router advertisement routes go in main (0 or 254) or a table of their own (1 to 252, or above 255)",
+                    if t == LOCAL_TABLE { "local" } else { "default" }
+                ),
+            ));
+        }
+        if autoconf != Some(true) {
+            return Err(StateError::new(
+                at,
+                format!(
+                    "table {t} needs autoconf: true in the same section (the routes of router advertisements are put in table {t} while nipart receives them)"
+                ),
+            ));
+        }
     }
     Ok(k)
+}
+
+fn main_as_254(table: u32) -> u32 {
+    if ra_in_main(table) {
+        super::MAIN_TABLE
+    } else {
+        table
+    }
+}
+
+/// The kernel's local table.
+const LOCAL_TABLE: u32 = 255;
+/// Tables that are not a place for routes of advertisements: the kernel's
+/// `default` (253) and `local` (255).
+const RESERVED_TABLES: [u32; 2] = [253, LOCAL_TABLE];
+
+/// Whether `auto-route-table-id` `table` is the main table (0 says main
+/// too, as the kernel takes it).
+pub fn ra_in_main(table: u32) -> bool {
+    table == 0 || table == super::MAIN_TABLE
 }
 
 /// What verification reports about the autoconf keys of `want` that
@@ -146,6 +178,12 @@ pub(super) fn differences(name: &str, want: &IpConfig, have: Option<&IpConfig>) 
                 "auto-route-metric",
                 show(want.auto_route_metric),
                 h(|h| show(h.auto_route_metric)),
+            ),
+            // Main is 254 however it is said (0, or not shown).
+            (
+                "auto-route-table-id",
+                want.auto_route_table_id.map(|t| main_as_254(t).to_string()),
+                have.map(|h| main_as_254(h.auto_route_table_id.unwrap_or(0)).to_string()),
             ),
         ]);
     }
