@@ -260,4 +260,63 @@ mod tests {
             "{e}"
         );
     }
+
+    #[test]
+    fn ipv6_route_table_other_than_main_needs_autoconf_and_no_reserved_table() {
+        // Main however it is said, and a table of its own with autoconf.
+        for ok in [
+            "interfaces: [{name: e1, ipv6: {auto-route-table-id: 0}}]",
+            "interfaces: [{name: e1, ipv6: {auto-route-table-id: 254}}]",
+            "interfaces: [{name: e1, ipv6: {autoconf: true, auto-route-table-id: 100}}]",
+            "interfaces: [{name: e1, ipv6: {autoconf: true, auto-route-table-id: 1000}}]",
+        ] {
+            NetworkState::from_yaml(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+        for (bad, want) in [
+            (
+                "interfaces: [{name: e1, ipv6: {autoconf: true, auto-route-table-id: 255}}]",
+                "interfaces[0].ipv6.auto-route-table-id: table 255 is the kernel's local table",
+            ),
+            (
+                "interfaces: [{name: e1, ipv6: {autoconf: true, auto-route-table-id: 253}}]",
+                "interfaces[0].ipv6.auto-route-table-id: table 253 is the kernel's default table",
+            ),
+            (
+                "interfaces: [{name: e1, ipv6: {autoconf: false, auto-route-table-id: 100}}]",
+                "interfaces[0].ipv6.auto-route-table-id: table 100 needs autoconf: true",
+            ),
+            (
+                "interfaces: [{name: e1}, {name: e2, ipv6: {auto-route-table-id: 7}}]",
+                "interfaces[1].ipv6.auto-route-table-id: table 7 needs autoconf: true",
+            ),
+        ] {
+            let e = NetworkState::from_yaml(bad).unwrap_err().to_string();
+            assert!(e.starts_with(want), "{bad}: {e}");
+        }
+        // Verified: main is 254 whether said 0 or not shown.
+        let want = |t: u32| {
+            NetworkState::from_yaml(&format!(
+                "interfaces: [{{name: e1, ipv6: {{autoconf: true, auto-route-table-id: {t}}}}}]"
+            ))
+            .unwrap()
+        };
+        let diffs = |w: &NetworkState, h: &NetworkState| -> Vec<String> {
+            crate::state::differences(w, h)
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        let main =
+            NetworkState::from_yaml("interfaces: [{name: e1, ipv6: {autoconf: true}}]").unwrap();
+        assert!(diffs(&want(0), &main).is_empty());
+        assert!(diffs(&want(254), &want(0)).is_empty());
+        assert_eq!(
+            diffs(&want(100), &main),
+            ["e1: ipv6.auto-route-table-id desired 100, current 254"]
+        );
+        assert_eq!(
+            diffs(&want(254), &want(100)),
+            ["e1: ipv6.auto-route-table-id desired 254, current 100"]
+        );
+    }
 }
