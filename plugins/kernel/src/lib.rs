@@ -16,7 +16,9 @@
 //! each interface type's own properties in a module of `iface`, behind one
 //! trait and registered in one table (see `docs/plugins/kernel.md`, "Adding
 //! an interface type"). nispor's and the system's errors keep their kind
-//! through `error`.
+//! through `error`. The one state the plugin keeps is `ra_routes`: the
+//! listeners that place the routes of router advertisements in a table
+//! other than main (stopped at shutdown, their routes left to expire).
 
 mod address;
 mod apply;

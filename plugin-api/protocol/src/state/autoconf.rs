@@ -2,7 +2,9 @@
 //! `addr-gen-mode`, `token`, `auto-gateway`, `auto-routes`,
 //! `auto-route-metric`, `auto-route-table-id`. The kernel does SLAAC
 //! itself; these are its per-interface settings (sysctls and the link's
-//! IPv6 token), applied by the kernel plugin. The four `auto-*` route keys
+//! IPv6 token), applied by the kernel plugin, which also places the
+//! routes of advertisements itself when `auto-route-table-id` is a table
+//! other than main (Linux puts them in main only). The four `auto-*` route keys
 //! are also `ipv4`'s, for DHCPv4: the dhcp plugin applies them to the
 //! routes of a lease.
 
