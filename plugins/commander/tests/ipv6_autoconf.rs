@@ -241,6 +241,38 @@ fn advertisement_routes_in_a_table_of_their_own() {
         "{:?}",
         table_routes(&ns, 100)
     );
+
+    // A key not given keeps its value: the metric changes, the table
+    // stays; then the interface goes, and its listener with it.
+    assert!(d.apply(TABLE_100).verified);
+    let r = d.apply("interfaces: [{name: c1, ipv6: {autoconf: true, auto-route-metric: 300}}]");
+    assert!(r.verified, "{r:?}");
+    let shown = d.show();
+    let v6 = shown.interface("c1").and_then(|i| i.ipv6.clone()).unwrap();
+    assert_eq!(
+        (v6.auto_route_table_id, v6.auto_route_metric),
+        (Some(100), Some(300))
+    );
+    wait_until("the on-link prefix with metric 300", || {
+        table_routes(&ns, 100)
+            .iter()
+            .any(|l| l.starts_with("2001:db8:1::/64 dev c1 proto ra metric 300"))
+    });
+    assert!(
+        !table_routes(&ns, 100)
+            .iter()
+            .any(|l| l.contains("metric 200")),
+        "{:?}",
+        table_routes(&ns, 100)
+    );
+    let r = d.apply("interfaces: [{name: c1, state: absent}]");
+    assert!(
+        r.changes
+            .iter()
+            .any(|c| c.ends_with("c1: router advertisement routes no longer placed in table 100")),
+        "{:?}",
+        r.changes
+    );
 }
 
 #[test]

@@ -42,7 +42,7 @@ use std::{
 
 use futures_util::TryStreamExt;
 use nipart_plugin_api::{
-    Error, Result,
+    Error, ErrorKind, Result,
     state::{Interface, MAIN_TABLE, NetworkState, ra_in_main},
 };
 use rtnetlink::{
@@ -460,9 +460,13 @@ async fn del(handle: &Handle, index: u32, s: Settings, key: Key) -> Result<()> {
 }
 
 /// Removes the routes of advertisements (`proto ra`) through `name` in
-/// `table`.
+/// `table` (an interface that is gone took them with it).
 async fn remove_routes(name: &str, table: u32) -> Result<()> {
-    let index = index_of(name)?;
+    let index = match index_of(name) {
+        Ok(i) => i,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
     let (conn, handle, _) =
         rtnetlink::new_connection().map_err(|e| from_io("opening a netlink socket", e))?;
     let conn = tokio::spawn(conn);
