@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::{Daemon, Netns, assert_shows, netns};
 use nipart_plugin_api::ErrorKind;
-use nipart_testkit::RouterAdvertiser as Advertiser;
+use nipart_testkit::{Radvd, RouterAdvertiser as Advertiser};
 
 /// Waits (up to 30 s) until `f` holds.
 fn wait_until(what: &str, mut f: impl FnMut() -> bool) {
@@ -312,4 +312,64 @@ fn a_failed_verification_puts_advertisement_routes_back_in_main() {
         after.interface("c1").and_then(|i| i.ipv6.clone()),
         before.interface("c1").and_then(|i| i.ipv6.clone())
     );
+}
+
+/// radvd on `s1`: the on-link prefix, two route information options
+/// (one with lifetime 0: not placed), every 3 to 4 s.
+const RADVD: &str = "
+interface s1 {
+  AdvSendAdvert on;
+  MinRtrAdvInterval 3;
+  MaxRtrAdvInterval 4;
+  prefix 2001:db8:1::/64 { };
+  route 2001:db8:100::/48 { AdvRouteLifetime 600; };
+  route 2001:db8:200::/56 { AdvRouteLifetime 0; };
+};
+";
+
+#[test]
+fn route_information_goes_in_the_table_without_the_default_route() {
+    let (ns, server) = one_link();
+    let d = Daemon::start(&ns, false, "");
+    let state = "
+interfaces:
+  - name: c1
+    ipv6: {enabled: true, autoconf: true, auto-route-table-id: 1000, auto-gateway: false}
+";
+    assert!(d.apply(state).verified);
+    let radvd = Radvd::start(&server, RADVD);
+    wait_until("the route information's route in table 1000", || {
+        table_routes(&ns, 1000).iter().any(|l| {
+            l.starts_with("2001:db8:100::/48 via fe80::")
+                && l.contains("dev c1 proto ra metric 1024 expires")
+        })
+    });
+    wait_until("the on-link prefix in table 1000", || {
+        table_routes(&ns, 1000)
+            .iter()
+            .any(|l| l.starts_with("2001:db8:1::/64 dev c1 proto ra metric 1024"))
+    });
+    let routes = table_routes(&ns, 1000);
+    assert!(
+        !routes
+            .iter()
+            .any(|l| l.starts_with("default") || l.starts_with("2001:db8:200:")),
+        "auto-gateway: false, and a route of lifetime 0: {routes:?}"
+    );
+    assert!(!main_default(&ns), "{:?}", ns.routes("-6", "main"));
+    assert!(
+        !ns.routes("-6", "main")
+            .iter()
+            .any(|l| l.starts_with("2001:db8:100::")),
+        "{:?}",
+        ns.routes("-6", "main")
+    );
+    assert_shows(&d.show(), state);
+    // radvd's last advertisement (lifetimes 0) removes the route.
+    drop(radvd);
+    wait_until("the route information's route removed", || {
+        !table_routes(&ns, 1000)
+            .iter()
+            .any(|l| l.starts_with("2001:db8:100::/48"))
+    });
 }
