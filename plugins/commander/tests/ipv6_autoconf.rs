@@ -373,3 +373,20 @@ interfaces:
             .any(|l| l.starts_with("2001:db8:100::/48"))
     });
 }
+
+/// The nmstate-format file of `tests/ipv6-autoconf/` applies, verifies,
+/// shows as written and changes nothing applied again; the routes of the
+/// advertisements go in its table with its metric.
+#[test]
+fn nmstate_file_with_an_advertisement_route_table() {
+    let (ns, server) = one_link();
+    let d = Daemon::start(&ns, false, "");
+    common::apply_nmstate_files("ipv6-autoconf", 1, |t| d.apply(t), || d.show());
+    let _ra = Advertiser::start(&server, &["s1"]);
+    wait_until("the default route in table 100 with metric 150", || {
+        table_routes(&ns, 100).iter().any(|l| {
+            l.starts_with("default via fe80::") && l.contains("dev c1 proto ra metric 150")
+        })
+    });
+    assert!(!main_default(&ns), "{:?}", ns.routes("-6", "main"));
+}
