@@ -67,7 +67,7 @@ use socket::RaSocket;
 
 /// The kernel's metric for the routes of advertisements (`ra_defrtr_metric`'s
 /// default, `IP6_RT_PRIO_USER`).
-pub(crate) const DEFAULT_METRIC: u32 = 1024;
+const DEFAULT_METRIC: u32 = 1024;
 /// The largest advertisement read: more than a 1500-byte link carries;
 /// longer ones are dropped.
 const MAX_LEN: usize = 4096;
@@ -209,10 +209,11 @@ impl RaRoutes {
                 if want.is_none() && !i.is_absent() {
                     let v6 = i.ipv6.clone().unwrap_or_default();
                     autoconf::write_route_sysctls(name, &v6, true)?;
-                    // The kernel takes routes again from the next
-                    // advertisement: asked for now, not at the routers'
-                    // next period.
-                    if let Err(e) = RaSocket::open(name).and_then(|s| s.solicit()) {
+                    // While it takes advertisements, the kernel places
+                    // routes again from the next one: asked for now, not
+                    // at the routers' next period.
+                    let kernel_takes = v6.autoconf != Some(false) && v6.enabled != Some(false);
+                    if kernel_takes && let Err(e) = RaSocket::open(name).and_then(|s| s.solicit()) {
                         tracing::debug!("{name}: sending a router solicitation: {e}");
                     }
                 }
