@@ -390,3 +390,69 @@ fn nmstate_file_with_an_advertisement_route_table() {
     });
     assert!(!main_default(&ns), "{:?}", ns.routes("-6", "main"));
 }
+
+/// Sends from `s1` of `server` one router advertisement made by hand
+/// (Python's raw ICMPv6 socket; the kernel fills in the checksum): router
+/// lifetime 1800, `count` route information options
+/// `2001:db8:N::/48` from N = `first`, sent with hop limit `hops`.
+fn send_advertisement(server: &Netns, hops: u8, first: u16, count: u16) {
+    nipart_testkit::require("python3");
+    const SCRIPT: &str = r#"
+import socket, struct, sys
+hops, first, count = (int(a) for a in sys.argv[1:4])
+ra = bytes([134, 0, 0, 0, 64, 0]) + struct.pack("!H", 1800) + bytes(8)
+for n in range(first, first + count):
+    ra += bytes([24, 2, 48, 0]) + struct.pack("!I", 600) + bytes([0x20, 0x01, 0x0d, 0xb8]) + struct.pack("!H", n) + bytes(2)
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"s1")
+index = socket.if_nametoindex("s1")
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, index)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, hops)
+s.sendto(ra, ("ff02::1", 0, 0, index))
+"#;
+    nipart_testkit::run(std::process::Command::new("ip").args([
+        "netns",
+        "exec",
+        &server.name,
+        "python3",
+        "-c",
+        SCRIPT,
+        &hops.to_string(),
+        &first.to_string(),
+        &count.to_string(),
+    ]));
+}
+
+/// What an on-link host can send is bounded: an advertisement that did
+/// not come from the link (hop limit below 255) places nothing, and of 80
+/// routes at most 64 are kept per interface (the default route and 63 of
+/// the route information options).
+#[test]
+fn advertisements_from_off_the_link_and_too_many_routes_are_dropped() {
+    let (ns, server) = one_link();
+    let d = Daemon::start(&ns, false, "");
+    assert!(
+        d.apply("interfaces: [{name: c1, ipv6: {enabled: true, autoconf: true, addr-gen-mode: eui64, auto-route-table-id: 100}}]")
+            .verified
+    );
+    // The link's addresses are ready (DAD) before anything is sent.
+    wait_until("c1's link-local address", || {
+        ns.ip_json("-6 addr show dev c1 scope link")[0]["addr_info"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|a| a.get("tentative").is_none()))
+    });
+    send_advertisement(&server, 64, 0xffff, 1);
+    send_advertisement(&server, 255, 0, 80);
+    wait_until("64 routes in table 100", || {
+        table_routes(&ns, 100).len() >= 64
+    });
+    // Another advertisement's worth of time: nothing more comes.
+    std::thread::sleep(Duration::from_millis(500));
+    let routes = table_routes(&ns, 100);
+    assert_eq!(routes.len(), 64, "{routes:#?}");
+    assert!(routes.iter().any(|l| l.starts_with("default via fe80::")));
+    assert!(
+        !routes.iter().any(|l| l.starts_with("2001:db8:ffff::")),
+        "hop limit 64: {routes:#?}"
+    );
+}
