@@ -5,7 +5,9 @@
 //! formed and the default route from the advertisement, checked with `ip`.
 //! With `auto-route-table-id` other than main the kernel plugin places the
 //! routes of advertisements itself, in that table: default route, on-link
-//! prefix, router lifetime 0, back to main, rollback.
+//! prefix, router lifetime 0, back to main, a partial state, absent,
+//! rollback; route information options (radvd); hand-made advertisements
+//! (hop limit, too many routes); an nmstate-format file.
 
 mod common;
 
