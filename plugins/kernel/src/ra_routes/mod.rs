@@ -109,8 +109,14 @@ enum Target {
 }
 
 impl RaRoutes {
+    /// The settings of `name`'s listener while it runs (one whose socket
+    /// failed has ended, logging why: it places nothing, a query does not
+    /// show it, and the next apply that asks for the table starts another).
     fn settings(&self, name: &str) -> Option<Settings> {
-        self.listeners.get(name).map(|l| l.settings)
+        self.listeners
+            .get(name)
+            .filter(|l| !l.task.is_finished())
+            .map(|l| l.settings)
     }
 
     /// Where the routes of `i` (an interface of a desired state; with
@@ -194,7 +200,9 @@ impl RaRoutes {
                 Target::Table(s) => Some(s),
             };
             let name = i.name.as_str();
-            if self.settings(name) == want {
+            // An ended listener is cleaned up like a running one.
+            let live = self.settings(name);
+            if live == want && (live.is_some() || !self.listeners.contains_key(name)) {
                 continue;
             }
             if let Some(old) = self.listeners.remove(name) {
