@@ -47,7 +47,7 @@ pub use bus::{BusClient, Outcome, reply_result};
 pub use daemon::{Daemon, lines_after};
 pub use harness::{DaemonBuilder, DaemonProcess, InProcessDaemon};
 pub use netns::{Netns, run, try_run};
-pub use ra::RouterAdvertiser;
+pub use ra::{Radvd, RouterAdvertiser};
 pub use sandbox::{PluginLibrary, Sandbox, resident_kib, toml_str};
 pub use workspace::{
     build_in_workspace, build_once_in_workspace, cargo, fault_fixture, nipartd_binary, nipc_binary,
@@ -70,6 +70,7 @@ use std::{
 pub const PROGRAMS: &[(&str, &str)] = &[
     ("ip", "iproute2"),
     ("dnsmasq", "dnsmasq-base"),
+    ("radvd", "radvd"),
     ("udhcpc", "udhcpc"),
     // The DHCPv6 benchmark's reference client (host/bench/examples/dhcp6_bench.rs).
     ("dhcpcd", "dhcpcd-base"),

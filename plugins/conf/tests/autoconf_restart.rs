@@ -115,3 +115,73 @@ fn autoconf_is_set_up_again_after_a_restart() {
     );
     assert_eq!((shown_keys(&n, "c1"), shown_keys(&n, "c2")), before);
 }
+
+/// The IPv6 routes of table 100 through `c1`, without the `table 100`
+/// that `ip` puts after the device.
+fn table_100(ns: &Netns) -> Vec<String> {
+    ns.routes("-6", "all")
+        .into_iter()
+        .filter(|l| l.contains(" table 100 ") && l.contains("dev c1 "))
+        .map(|l| l.replacen(" table 100 ", " ", 1))
+        .collect()
+}
+
+const TABLE_100: &str = "
+interfaces:
+  - name: c1
+    state: up
+    ipv6: {enabled: true, autoconf: true, addr-gen-mode: eui64, auto-route-table-id: 100, auto-route-metric: 300}
+";
+
+/// Routes of advertisements in a table of their own across a restart:
+/// the daemon leaves them at shutdown (they expire with their lifetimes),
+/// and the saved state makes the new daemon place them again, in table
+/// 100 and not in main, on links made anew; `show` reports the table and
+/// the metric.
+#[test]
+fn advertisement_routes_go_in_their_table_again_after_a_restart() {
+    let mut n = Node::new(FAST);
+    let server = Netns::new();
+    links(&n.ns, &server);
+    n.start();
+    n.apply(TABLE_100, &[]);
+    let ra = Advertiser::start(&server, &["s1"]);
+    let placed = |ns: &Netns| {
+        let t = table_100(ns);
+        t.iter().any(|l| {
+            l.starts_with("default via fe80::") && l.contains("proto ra metric 300 expires")
+        }) && t
+            .iter()
+            .any(|l| l.starts_with("2001:db8:1::/64 dev c1 proto ra metric 300"))
+    };
+    wait_until("the routes in table 100", || placed(&n.ns));
+    let shown = |n: &Node| {
+        let v6 = n
+            .show()
+            .interface("c1")
+            .and_then(|i| i.ipv6.clone())
+            .unwrap_or_default();
+        (v6.auto_route_table_id, v6.auto_route_metric)
+    };
+    assert_eq!(shown(&n), (Some(100), Some(300)));
+
+    n.stop();
+    // Left at shutdown: they expire unless a daemon refreshes them.
+    assert!(placed(&n.ns), "{:?}", table_100(&n.ns));
+    drop(ra);
+    links(&n.ns, &server);
+    assert!(table_100(&n.ns).is_empty(), "{:?}", table_100(&n.ns));
+    let err = n.start();
+    assert!(err.contains("is applied"), "{err}");
+    let _ra = Advertiser::start(&server, &["s1"]);
+    wait_until("the routes in table 100 again", || placed(&n.ns));
+    assert!(
+        !n.ns
+            .routes("-6", "main")
+            .iter()
+            .any(|l| l.starts_with("default")),
+        "{:?}",
+        n.ns.routes("-6", "main")
+    );
+    assert_eq!(shown(&n), (Some(100), Some(300)));
+}

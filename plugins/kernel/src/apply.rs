@@ -35,13 +35,18 @@ use crate::{
     error::from_nispor,
     iface, ip, link,
     query::{query, query_routes},
+    ra_routes::RaRoutes,
     route, route_rule,
 };
 
 /// Applies `desired` (sanitized by the `state` plugin); returns what changed.
-pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
+/// `ra`: the interfaces whose advertisement routes the plugin places (their
+/// keys are not the kernel's sysctls); `rollback`: `desired` is a
+/// checkpoint's.
+pub async fn apply(desired: &NetworkState, ra: &RaRoutes, rollback: bool) -> Result<Vec<String>> {
     let mut lap = Lap::new();
-    let current = query(None).await?;
+    let mut current = query(None).await?;
+    ra.show(&mut current);
     lap.done("query");
     let mut changes = Vec::new();
 
@@ -288,7 +293,7 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
         }
         ip::set_ipv6_enabled(want)?;
         if cur.is_some() {
-            crate::autoconf::apply(want).await?;
+            crate::autoconf::apply(want, ra.table_bound(want, rollback)).await?;
         }
         touched.push(want);
     }
@@ -343,7 +348,7 @@ pub async fn apply(desired: &NetworkState) -> Result<Vec<String>> {
             && i.state != Some(InterfaceState::Ignore)
             && current.interface(&i.name).is_none()
     }) {
-        crate::autoconf::apply(want).await?;
+        crate::autoconf::apply(want, ra.table_bound(want, rollback)).await?;
     }
 
     lap.done("ports, VLAN filtering, autoconf");

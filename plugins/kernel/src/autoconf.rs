@@ -6,6 +6,9 @@
 //!   of an advertisement) and `accept_ra_rt_info_max_plen` (its route
 //!   information options: 128 takes all, 0 none);
 //! - `auto-route-metric`: `ra_defrtr_metric`;
+//! - `auto-route-table-id` other than main: both route sysctls 0, the
+//!   kernel plugin places the routes itself (`ra_routes`), and
+//!   `ra_defrtr_metric` is left alone;
 //! - `addr-gen-mode`: `addr_gen_mode` (0 EUI-64; stable-privacy is 2 when
 //!   the interface has a `stable_secret`, else 3: a secret the kernel draws
 //!   for the interface, stable while it exists);
@@ -44,7 +47,7 @@ pub(crate) fn read(name: &str, key: &str) -> Option<i64> {
 }
 
 /// Writes `value` to the sysctl `key` of `name` unless it holds it.
-fn write(name: &str, key: &str, value: i64) -> Result<()> {
+pub(crate) fn write(name: &str, key: &str, value: i64) -> Result<()> {
     if read(name, key) == Some(value) {
         return Ok(());
     }
@@ -81,9 +84,38 @@ pub(crate) fn query(name: &str, token: Option<&str>, v6: &mut IpConfig, settings
     }
 }
 
+/// Writes the kernel's sysctls for the routes of advertisements of `name`
+/// as `v6` says: the keys it gives; with `restore`, the `default`
+/// interface's values (the kernel's own for a new interface) for the
+/// route sysctls of the keys it does not give.
+pub(crate) fn write_route_sysctls(name: &str, v6: &IpConfig, restore: bool) -> Result<()> {
+    let default = |key| if restore { read("default", key) } else { None };
+    let routes = v6.auto_routes.unwrap_or(true);
+    let defrtr = if v6.auto_routes.is_some() || v6.auto_gateway.is_some() {
+        Some(i64::from(routes && v6.auto_gateway.unwrap_or(true)))
+    } else {
+        default("accept_ra_defrtr")
+    };
+    let rt_info = match v6.auto_routes {
+        Some(r) => Some(if r { 128 } else { 0 }),
+        None => default("accept_ra_rt_info_max_plen"),
+    };
+    for (key, value) in [
+        ("accept_ra_defrtr", defrtr),
+        ("accept_ra_rt_info_max_plen", rt_info),
+        ("ra_defrtr_metric", v6.auto_route_metric.map(i64::from)),
+    ] {
+        if let Some(v) = value {
+            write(name, key, v)?;
+        }
+    }
+    Ok(())
+}
+
 /// Applies the autoconf keys of `want`'s `ipv6` (an interface that
-/// exists).
-pub(crate) async fn apply(want: &Interface) -> Result<()> {
+/// exists); `table_bound`: the kernel plugin places its advertisements'
+/// routes in a table other than main.
+pub(crate) async fn apply(want: &Interface, table_bound: bool) -> Result<()> {
     let Some(v6) = &want.ipv6 else { return Ok(()) };
     let name = want.name.as_str();
     if let Some(mode) = v6.addr_gen_mode {
@@ -105,19 +137,13 @@ pub(crate) async fn apply(want: &Interface) -> Result<()> {
         }
         write(name, "autoconf", i64::from(on))?;
     }
-    let routes = v6.auto_routes.unwrap_or(true);
-    if v6.auto_routes.is_some() || v6.auto_gateway.is_some() {
-        write(
-            name,
-            "accept_ra_defrtr",
-            i64::from(routes && v6.auto_gateway.unwrap_or(true)),
-        )?;
-    }
-    if let Some(r) = v6.auto_routes {
-        write(name, "accept_ra_rt_info_max_plen", if r { 128 } else { 0 })?;
-    }
-    if let Some(m) = v6.auto_route_metric {
-        write(name, "ra_defrtr_metric", i64::from(m))?;
+    if table_bound {
+        // The kernel places no route of advertisements: the kernel plugin
+        // does, in another table (`ra_routes`).
+        write(name, "accept_ra_defrtr", 0)?;
+        write(name, "accept_ra_rt_info_max_plen", 0)?;
+    } else {
+        write_route_sysctls(name, v6, false)?;
     }
     if let Some(token) = v6.token {
         set_token(name, token).await?;

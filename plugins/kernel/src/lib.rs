@@ -16,7 +16,9 @@
 //! each interface type's own properties in a module of `iface`, behind one
 //! trait and registered in one table (see `docs/plugins/kernel.md`, "Adding
 //! an interface type"). nispor's and the system's errors keep their kind
-//! through `error`.
+//! through `error`. The one state the plugin keeps is `ra_routes`: the
+//! listeners that place the routes of router advertisements in a table
+//! other than main (stopped at shutdown, their routes left to expire).
 
 mod address;
 mod apply;
@@ -28,6 +30,7 @@ mod ip;
 mod ip_change;
 mod link;
 mod query;
+mod ra_routes;
 mod route;
 mod route_rule;
 
@@ -45,7 +48,11 @@ nipart_plugin_api::incoming! {
     }
 }
 
-struct Kernel;
+struct Kernel {
+    /// The interfaces whose router advertisement routes go in a table
+    /// other than main: placed by this plugin.
+    ra: ra_routes::RaRoutes,
+}
 
 impl Plugin for Kernel {
     const NAME: &'static str = "kernel";
@@ -54,7 +61,16 @@ impl Plugin for Kernel {
     const READS_NO_CONFIG: bool = true;
 
     fn new() -> Result<Self> {
-        Ok(Kernel)
+        Ok(Kernel {
+            ra: ra_routes::RaRoutes::default(),
+        })
+    }
+
+    /// The listeners stop; the routes they placed stay until they expire
+    /// or a daemon takes them again (see `ra_routes`).
+    async fn shutdown(&mut self, _ctx: &Context) -> Result<()> {
+        self.ra.stop();
+        Ok(())
     }
 
     async fn handle_event(&mut self, ctx: &Context, event: Event) -> Result<()> {
@@ -63,7 +79,10 @@ impl Plugin for Kernel {
         }
         match Incoming::decode(&event)? {
             Some(Incoming::Query(req)) => match query::query(req.interface.as_deref()).await {
-                Ok(state) => ctx.answer::<QueryRequest>(&event, &state),
+                Ok(mut state) => {
+                    self.ra.show(&mut state);
+                    ctx.answer::<QueryRequest>(&event, &state)
+                }
                 // Expected (`show` of a name that isn't there): the caller
                 // reports it; answered here so that it is not logged as a
                 // failure of this plugin too.
@@ -74,7 +93,8 @@ impl Plugin for Kernel {
                 Err(e) => Err(e),
             },
             Some(Incoming::Apply(part)) => {
-                let changes = apply::apply(&part.state).await?;
+                let mut changes = apply::apply(&part.state, &self.ra, part.rollback).await?;
+                changes.extend(self.ra.sync(&part.state, part.rollback).await?);
                 for c in &changes {
                     tracing::info!("{}{c}", if part.rollback { "rollback: " } else { "" });
                 }

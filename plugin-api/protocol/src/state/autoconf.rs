@@ -2,7 +2,9 @@
 //! `addr-gen-mode`, `token`, `auto-gateway`, `auto-routes`,
 //! `auto-route-metric`, `auto-route-table-id`. The kernel does SLAAC
 //! itself; these are its per-interface settings (sysctls and the link's
-//! IPv6 token), applied by the kernel plugin. The four `auto-*` route keys
+//! IPv6 token), applied by the kernel plugin, which also places the
+//! routes of advertisements itself when `auto-route-table-id` is a table
+//! other than main (Linux puts them in main only). The four `auto-*` route keys
 //! are also `ipv4`'s, for DHCPv4: the dhcp plugin applies them to the
 //! routes of a lease.
 
@@ -74,8 +76,9 @@ pub(super) fn parse_route_keys(o: &mut Obj<'_>) -> R<AutoconfKeys> {
     })
 }
 
-/// Takes the autoconf keys out of the `ipv6` mapping `o` (at `path`).
-pub(super) fn parse(o: &mut Obj<'_>, path: &str) -> R<AutoconfKeys> {
+/// Takes the autoconf keys out of the `ipv6` mapping `o` (at `path`;
+/// `autoconf`: the section's `autoconf`).
+pub(super) fn parse(o: &mut Obj<'_>, path: &str, autoconf: Option<bool>) -> R<AutoconfKeys> {
     let addr_gen_mode = o.opt("addr-gen-mode", |v, p| {
         keyword(v, p, &AddrGenMode::ALL, AddrGenMode::as_str)
     })?;
@@ -98,19 +101,50 @@ pub(super) fn parse(o: &mut Obj<'_>, path: &str) -> R<AutoconfKeys> {
         token,
         ..parse_route_keys(o)?
     };
-    // The kernel installs the routes of router advertisements itself, in
-    // the main table: Linux has no per-interface table for them (no
-    // `accept_ra_rt_table` sysctl in mainline), and moving each route as
-    // it appears would race the kernel's own updates and expiries.
-    if k.auto_route_table_id
-        .is_some_and(|t| t != 0 && t != super::MAIN_TABLE)
-    {
-        return Err(StateError::new(
-            join(path, "auto-route-table-id"),
-            "the kernel puts the routes of router advertisements in the main table (Linux has no per-interface table for them); nipart can't move them to another",
-        ));
+    // The kernel installs the routes of router advertisements in main;
+    // for another table the kernel plugin takes them itself (it listens
+    // for the advertisements), which it does only while autoconf is on.
+    if let Some(t) = k.auto_route_table_id.filter(|&t| !ra_in_main(t)) {
+        let at = join(path, "auto-route-table-id");
+        if RESERVED_TABLES.contains(&t) {
+            return Err(StateError::new(
+                at,
+                format!(
+                    "table {t} is the kernel's {} table; router advertisement routes go in main (0 or 254) or a table of their own (1 to 252, or above 255)",
+                    if t == LOCAL_TABLE { "local" } else { "default" }
+                ),
+            ));
+        }
+        if autoconf != Some(true) {
+            return Err(StateError::new(
+                at,
+                format!(
+                    "table {t} needs autoconf: true in the same section (the routes of router advertisements are put in table {t} while nipart receives them)"
+                ),
+            ));
+        }
     }
     Ok(k)
+}
+
+fn main_as_254(table: u32) -> u32 {
+    if ra_in_main(table) {
+        super::MAIN_TABLE
+    } else {
+        table
+    }
+}
+
+/// The kernel's local table.
+const LOCAL_TABLE: u32 = 255;
+/// Tables that are not a place for routes of advertisements: the kernel's
+/// `default` (253) and `local` (255).
+const RESERVED_TABLES: [u32; 2] = [253, LOCAL_TABLE];
+
+/// Whether `auto-route-table-id` `table` is the main table (0 says main
+/// too, as the kernel takes it).
+pub fn ra_in_main(table: u32) -> bool {
+    table == 0 || table == super::MAIN_TABLE
 }
 
 /// What verification reports about the autoconf keys of `want` that
@@ -146,6 +180,12 @@ pub(super) fn differences(name: &str, want: &IpConfig, have: Option<&IpConfig>) 
                 "auto-route-metric",
                 show(want.auto_route_metric),
                 h(|h| show(h.auto_route_metric)),
+            ),
+            // Main is 254 however it is said (0, or not shown).
+            (
+                "auto-route-table-id",
+                want.auto_route_table_id.map(|t| main_as_254(t).to_string()),
+                have.map(|h| main_as_254(h.auto_route_table_id.unwrap_or(0)).to_string()),
             ),
         ]);
     }
@@ -220,6 +260,65 @@ mod tests {
             e.to_string()
                 .starts_with("interfaces[0].ipv4.token: unknown key"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn ipv6_route_table_other_than_main_needs_autoconf_and_no_reserved_table() {
+        // Main however it is said, and a table of its own with autoconf.
+        for ok in [
+            "interfaces: [{name: e1, ipv6: {auto-route-table-id: 0}}]",
+            "interfaces: [{name: e1, ipv6: {auto-route-table-id: 254}}]",
+            "interfaces: [{name: e1, ipv6: {autoconf: true, auto-route-table-id: 100}}]",
+            "interfaces: [{name: e1, ipv6: {autoconf: true, auto-route-table-id: 1000}}]",
+        ] {
+            NetworkState::from_yaml(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+        for (bad, want) in [
+            (
+                "interfaces: [{name: e1, ipv6: {autoconf: true, auto-route-table-id: 255}}]",
+                "interfaces[0].ipv6.auto-route-table-id: table 255 is the kernel's local table",
+            ),
+            (
+                "interfaces: [{name: e1, ipv6: {autoconf: true, auto-route-table-id: 253}}]",
+                "interfaces[0].ipv6.auto-route-table-id: table 253 is the kernel's default table",
+            ),
+            (
+                "interfaces: [{name: e1, ipv6: {autoconf: false, auto-route-table-id: 100}}]",
+                "interfaces[0].ipv6.auto-route-table-id: table 100 needs autoconf: true",
+            ),
+            (
+                "interfaces: [{name: e1}, {name: e2, ipv6: {auto-route-table-id: 7}}]",
+                "interfaces[1].ipv6.auto-route-table-id: table 7 needs autoconf: true",
+            ),
+        ] {
+            let e = NetworkState::from_yaml(bad).unwrap_err().to_string();
+            assert!(e.starts_with(want), "{bad}: {e}");
+        }
+        // Verified: main is 254 whether said 0 or not shown.
+        let want = |t: u32| {
+            NetworkState::from_yaml(&format!(
+                "interfaces: [{{name: e1, ipv6: {{autoconf: true, auto-route-table-id: {t}}}}}]"
+            ))
+            .unwrap()
+        };
+        let diffs = |w: &NetworkState, h: &NetworkState| -> Vec<String> {
+            crate::state::differences(w, h)
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        let main =
+            NetworkState::from_yaml("interfaces: [{name: e1, ipv6: {autoconf: true}}]").unwrap();
+        assert!(diffs(&want(0), &main).is_empty());
+        assert!(diffs(&want(254), &want(0)).is_empty());
+        assert_eq!(
+            diffs(&want(100), &main),
+            ["e1: ipv6.auto-route-table-id desired 100, current 254"]
+        );
+        assert_eq!(
+            diffs(&want(254), &want(100)),
+            ["e1: ipv6.auto-route-table-id desired 254, current 100"]
         );
     }
 }

@@ -55,7 +55,7 @@ mod schema;
 mod text;
 
 pub use api::*;
-pub use autoconf::AddrGenMode;
+pub use autoconf::{AddrGenMode, ra_in_main};
 pub use conf::*;
 pub use dhcp::*;
 pub use dhcp6::Dhcp6LeaseInfo;

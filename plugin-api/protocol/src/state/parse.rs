@@ -372,10 +372,8 @@ fn ip_config(v: &Value, path: &str, family: Family) -> R<IpConfig> {
     let enabled = o.opt("enabled", boolean)?;
     let dhcp = o.opt("dhcp", boolean)?;
     let (autoconf, auto) = if family == Family::V6 {
-        (
-            o.opt("autoconf", boolean)?,
-            super::autoconf::parse(&mut o, path)?,
-        )
+        let autoconf = o.opt("autoconf", boolean)?;
+        (autoconf, super::autoconf::parse(&mut o, path, autoconf)?)
     } else {
         (None, super::autoconf::parse_route_keys(&mut o)?)
     };
