@@ -10,7 +10,10 @@ use std::{ffi::CString, net::IpAddr};
 
 use nipart_plugin_api::{Error, ErrorKind, Result, state::IpAddress};
 
-use crate::error::{from_io, from_netlink};
+use crate::{
+    error::from_netlink,
+    netlink::{Connection, done_if},
+};
 use rtnetlink::packet_route::{
     AddressFamily,
     address::{AddressAttribute, AddressMessage},
@@ -40,33 +43,20 @@ pub async fn add(list: Vec<(String, Vec<IpAddress>)>) -> Result<()> {
     if list.is_empty() {
         return Ok(());
     }
-    let (conn, handle, _) =
-        rtnetlink::new_connection().map_err(|e| from_io("opening a netlink socket", e))?;
-    let conn = tokio::spawn(conn);
-    let mut result = Ok(());
-    'all: for (iface, addresses) in &list {
-        let index = match index_of(iface) {
-            Ok(i) => i,
-            Err(e) => {
-                result = Err(e);
-                break;
-            }
-        };
+    let handle = Connection::open()?;
+    for (iface, addresses) in &list {
+        let index = index_of(iface)?;
         for a in addresses {
-            let sent = handle
+            handle
                 .address()
                 .add(index, a.ip, a.prefix_length)
                 .replace()
                 .execute()
-                .await;
-            if let Err(e) = sent {
-                result = Err(from_netlink(&format!("adding address {a} to {iface}"), e));
-                break 'all;
-            }
+                .await
+                .map_err(|e| from_netlink(&format!("adding address {a} to {iface}"), e))?;
         }
     }
-    conn.abort();
-    result
+    Ok(())
 }
 
 /// Removes each of `addresses` from interface `iface`; an address that is
@@ -76,10 +66,7 @@ pub async fn remove(iface: &str, addresses: &[IpAddress]) -> Result<()> {
         return Ok(());
     }
     let index = index_of(iface)?;
-    let (conn, handle, _) =
-        rtnetlink::new_connection().map_err(|e| from_io("opening a netlink socket", e))?;
-    let conn = tokio::spawn(conn);
-    let mut result = Ok(());
+    let handle = Connection::open()?;
     for a in addresses {
         let mut msg = AddressMessage::default();
         msg.header.index = index;
@@ -90,19 +77,9 @@ pub async fn remove(iface: &str, addresses: &[IpAddress]) -> Result<()> {
         };
         msg.attributes.push(AddressAttribute::Local(a.ip));
         msg.attributes.push(AddressAttribute::Address(a.ip));
-        if let Err(e) = handle.address().del(msg).execute().await {
-            if let rtnetlink::Error::NetlinkError(ref m) = e
-                && m.raw_code() == -libc::EADDRNOTAVAIL
-            {
-                continue;
-            }
-            result = Err(from_netlink(
-                &format!("removing address {a} from {iface}"),
-                e,
-            ));
-            break;
-        }
+        let sent = handle.address().del(msg).execute().await;
+        done_if(libc::EADDRNOTAVAIL, sent)
+            .map_err(|e| from_netlink(&format!("removing address {a} from {iface}"), e))?;
     }
-    conn.abort();
-    result
+    Ok(())
 }

@@ -32,6 +32,7 @@ use rtnetlink::{
 use crate::{
     error::{from_io, from_netlink},
     inet6_conf::{DevConf, Inet6Settings},
+    netlink::Connection,
 };
 
 fn path(name: &str, key: &str) -> String {
@@ -152,15 +153,16 @@ pub(crate) async fn apply(want: &Interface, table_bound: bool) -> Result<()> {
 }
 
 async fn set_token(name: &str, token: Ipv6Addr) -> Result<()> {
-    let (conn, handle, _) =
-        rtnetlink::new_connection().map_err(|e| from_io("opening a netlink socket", e))?;
-    let conn = tokio::spawn(conn);
+    let handle = Connection::open()?;
     let m = LinkUnspec::new_with_name(name)
         .append_extra_attribute(LinkAttribute::AfSpecUnspec(vec![AfSpecUnspec::Inet6(
             vec![AfSpecInet6::Token(token)],
         )]))
         .build();
-    let sent = handle.link().change(m).execute().await;
-    conn.abort();
-    sent.map_err(|e| from_netlink(&format!("{name}: setting the IPv6 token {token}"), e))
+    handle
+        .link()
+        .change(m)
+        .execute()
+        .await
+        .map_err(|e| from_netlink(&format!("{name}: setting the IPv6 token {token}"), e))
 }

@@ -5,10 +5,7 @@
 use nipart_plugin_api::Result;
 use rtnetlink::{LinkUnspec, packet_route::link::LinkMessage};
 
-use crate::{
-    error::{from_io, from_netlink},
-    iface::LinkRequest,
-};
+use crate::{error::from_netlink, iface::LinkRequest, netlink::Connection};
 
 /// The request setting promiscuous mode on `name`.
 pub(crate) fn promiscuous(name: &str, on: bool) -> LinkRequest {
@@ -21,22 +18,15 @@ pub(crate) async fn send(requests: Vec<(String, LinkRequest)>) -> Result<()> {
     if requests.is_empty() {
         return Ok(());
     }
-    let (conn, handle, _) =
-        rtnetlink::new_connection().map_err(|e| from_io("opening a netlink socket", e))?;
-    let conn = tokio::spawn(conn);
-    let mut result = Ok(());
+    let handle = Connection::open()?;
     for (name, r) in requests {
         let (what, sent) = match r {
             LinkRequest::Add(m) => ("creating", add(&handle, m).await),
             LinkRequest::Change(m) => ("changing", handle.link().change(m).execute().await),
         };
-        if let Err(e) = sent {
-            result = Err(from_netlink(&format!("{what} interface {name}"), e));
-            break;
-        }
+        sent.map_err(|e| from_netlink(&format!("{what} interface {name}"), e))?;
     }
-    conn.abort();
-    result
+    Ok(())
 }
 
 async fn add(

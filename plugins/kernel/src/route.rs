@@ -4,6 +4,10 @@
 //! or removed by netlink ([`send`], [`send_from`]: any table, the route's
 //! type, source and metrics; nispor's conf has tables up to 255 and no
 //! types or metrics).
+//!
+//! [`message`] is the one builder of route requests: the routes of router
+//! advertisements (`crate::ra_routes`, [`Origin::Ra`], with an expiry) are
+//! built by it too.
 
 use std::net::IpAddr;
 
@@ -22,7 +26,8 @@ use rtnetlink::packet_route::{
 
 use crate::{
     address::index_of,
-    error::{from_io, from_netlink},
+    error::from_netlink,
+    netlink::{Connection, done_if},
 };
 
 /// The local routing table: never reported.
@@ -124,13 +129,43 @@ pub(crate) enum Origin {
     /// never takes a static route of the same place; adding one that is
     /// there already is not an error.
     Dhcp,
+    /// A router advertisement's (`crate::ra_routes`): protocol `ra` both
+    /// ways, so that removing one never takes a route of another origin.
+    Ra,
 }
 
-/// The netlink message that adds (or with `remove`, removes) `r`. A
+/// What a request does with a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Request {
+    /// Adds it; with `expires`, for that many seconds (`RTA_EXPIRES`:
+    /// IPv6 only).
+    Add {
+        expires: Option<u32>,
+    },
+    Remove,
+}
+
+/// The index of `r`'s next hop interface, as its request names it: none
+/// for a hop of a multipath route (each hop names its own).
+fn oif_of(r: &Route) -> Result<Option<u32>> {
+    match &r.next_hop_interface {
+        Some(dev) if r.weight.is_none() => index_of(dev).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// The netlink message that does `request` with `r`, through interface
+/// `oif` (`r`'s next hop interface looked up, or known to the caller). A
 /// removal names scope `nowhere` (any) and no metrics, and no protocol
 /// for a desired state's route (as `ip route del`: a `boot` route, from
 /// `ip route add`, is removed too).
-fn message(r: &Route, remove: bool, origin: Origin) -> Result<RouteMessage> {
+pub(crate) fn message(
+    r: &Route,
+    oif: Option<u32>,
+    request: Request,
+    origin: Origin,
+) -> Result<RouteMessage> {
+    let remove = request == Request::Remove;
     let mut m = RouteMessage::default();
     let (dst, len) = r
         .destination
@@ -155,13 +190,13 @@ fn message(r: &Route, remove: bool, origin: Origin) -> Result<RouteMessage> {
         Some(Type::Unreachable) => NlType::Unreachable,
         Some(Type::Prohibit) => NlType::Prohibit,
     };
-    if r.weight.is_none() {
-        if let Some(dev) = &r.next_hop_interface {
-            m.attributes.push(RouteAttribute::Oif(index_of(dev)?));
-        }
-        if let Some(gw) = r.next_hop_address {
-            m.attributes.push(RouteAttribute::Gateway(gw.into()));
-        }
+    if let Some(index) = oif {
+        m.attributes.push(RouteAttribute::Oif(index));
+    }
+    if r.weight.is_none()
+        && let Some(gw) = r.next_hop_address
+    {
+        m.attributes.push(RouteAttribute::Gateway(gw.into()));
     }
     if let Some(metric) = r.metric {
         m.attributes.push(RouteAttribute::Priority(metric));
@@ -170,6 +205,7 @@ fn message(r: &Route, remove: bool, origin: Origin) -> Result<RouteMessage> {
         Origin::State if remove => NlProtocol::Unspec,
         Origin::State => NlProtocol::Static,
         Origin::Dhcp => NlProtocol::Dhcp,
+        Origin::Ra => NlProtocol::Ra,
     };
     m.header.protocol = protocol;
     if remove {
@@ -203,6 +239,12 @@ fn message(r: &Route, remove: bool, origin: Origin) -> Result<RouteMessage> {
     if r.onlink == Some(true) {
         m.header.flags |= RouteFlags::Onlink;
     }
+    if let Request::Add {
+        expires: Some(seconds),
+    } = request
+    {
+        m.attributes.push(RouteAttribute::Expires(seconds));
+    }
     Ok(m)
 }
 
@@ -215,7 +257,12 @@ fn multipath_message(hops: &[&Route]) -> Result<RouteMessage> {
             "a multipath route needs next hops",
         ));
     };
-    let mut m = message(first, false, Origin::State)?;
+    let mut m = message(
+        first,
+        oif_of(first)?,
+        Request::Add { expires: None },
+        Origin::State,
+    )?;
     m.header.scope = RouteScope::Universe;
     m.header.flags.remove(RouteFlags::Onlink);
     let mut next = Vec::with_capacity(hops.len());
@@ -267,56 +314,127 @@ pub(crate) async fn send_from(
     if routes.is_empty() {
         return Ok(());
     }
-    let (conn, handle, _) =
-        rtnetlink::new_connection().map_err(|e| from_io("opening a netlink socket", e))?;
-    let conn = tokio::spawn(conn);
-    let result = async {
-        let mut done: Vec<&Route> = Vec::new();
-        for r in routes {
-            let what = format!(
-                "applying routes: {} {r}",
-                if remove { "removing" } else { "adding" }
-            );
-            let named = |e: nipart_plugin_api::Error| {
-                nipart_plugin_api::Error::new(e.kind(), format!("{what}: {}", e.message()))
-            };
-            if r.weight.is_some() {
-                // One request for the whole multipath route.
-                if done.iter().any(|d| d.weight.is_some() && d.same_place(r)) {
-                    continue;
-                }
-                done.push(r);
+    let handle = Connection::open()?;
+    let mut done: Vec<&Route> = Vec::new();
+    for r in routes {
+        let what = format!(
+            "applying routes: {} {r}",
+            if remove { "removing" } else { "adding" }
+        );
+        let named = |e: nipart_plugin_api::Error| {
+            nipart_plugin_api::Error::new(e.kind(), format!("{what}: {}", e.message()))
+        };
+        if r.weight.is_some() {
+            // One request for the whole multipath route.
+            if done.iter().any(|d| d.weight.is_some() && d.same_place(r)) {
+                continue;
             }
-            let sent = if remove {
-                handle
-                    .route()
-                    .del(message(r, true, origin).map_err(named)?)
-                    .execute()
-                    .await
-            } else if r.weight.is_some() {
-                let hops = hops_of(r);
-                let hops: Vec<&Route> = hops.iter().collect();
-                let m = multipath_message(&hops).map_err(named)?;
-                handle.route().add(m).replace().execute().await
-            } else {
-                handle
-                    .route()
-                    .add(message(r, false, origin).map_err(named)?)
-                    .execute()
-                    .await
-            };
-            match sent {
-                Err(rtnetlink::Error::NetlinkError(ref e))
-                    if remove && e.raw_code() == -libc::ESRCH => {}
-                Err(rtnetlink::Error::NetlinkError(ref e))
-                    if origin == Origin::Dhcp && !remove && e.raw_code() == -libc::EEXIST => {}
-                Err(e) => return Err(from_netlink(&what, e)),
-                Ok(()) => {}
-            }
+            done.push(r);
         }
-        Ok(())
+        let single = |request| oif_of(r).and_then(|oif| message(r, oif, request, origin));
+        let sent = if remove {
+            let m = single(Request::Remove).map_err(named)?;
+            handle.route().del(m).execute().await
+        } else if r.weight.is_some() {
+            let hops = hops_of(r);
+            let hops: Vec<&Route> = hops.iter().collect();
+            let m = multipath_message(&hops).map_err(named)?;
+            handle.route().add(m).replace().execute().await
+        } else {
+            let m = single(Request::Add { expires: None }).map_err(named)?;
+            handle.route().add(m).execute().await
+        };
+        let sent = if remove {
+            done_if(libc::ESRCH, sent)
+        } else if origin == Origin::Dhcp {
+            done_if(libc::EEXIST, sent)
+        } else {
+            sent
+        };
+        sent.map_err(|e| from_netlink(&what, e))?;
     }
-    .await;
-    conn.abort();
-    result
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::netlink::{Connection, tests::in_netns};
+
+    /// An advertisement's route as `crate::ra_routes` asks for it.
+    fn ra_route(dst: &str) -> Route {
+        Route {
+            destination: Some(dst.into()),
+            next_hop_interface: Some("d0".into()),
+            next_hop_address: Some("fe80::1".parse().unwrap()),
+            metric: Some(1024),
+            table_id: Some(1000),
+            ..Route::default()
+        }
+    }
+
+    #[test]
+    fn an_expiry_goes_only_in_an_add() {
+        let r = ra_route("2001:db8:1::/64");
+        let expires = |m: &RouteMessage| {
+            m.attributes.iter().find_map(|a| match a {
+                RouteAttribute::Expires(s) => Some(*s),
+                _ => None,
+            })
+        };
+        let add = message(&r, Some(7), Request::Add { expires: Some(600) }, Origin::Ra).unwrap();
+        assert_eq!(expires(&add), Some(600));
+        assert_eq!(add.header.protocol, NlProtocol::Ra);
+        assert_eq!(add.header.scope, RouteScope::Universe);
+        assert_eq!(add.header.table, RouteHeader::RT_TABLE_UNSPEC, "1000 > 255");
+        assert!(add.attributes.contains(&RouteAttribute::Table(1000)));
+        assert!(add.attributes.contains(&RouteAttribute::Oif(7)));
+        let forever = message(&r, Some(7), Request::Add { expires: None }, Origin::Ra).unwrap();
+        assert_eq!(expires(&forever), None);
+        let remove = message(&r, Some(7), Request::Remove, Origin::Ra).unwrap();
+        assert_eq!(expires(&remove), None);
+        assert_eq!(remove.header.protocol, NlProtocol::Ra, "only ours");
+        assert_eq!(remove.header.scope, RouteScope::NoWhere);
+        let state = message(&r, Some(7), Request::Remove, Origin::State).unwrap();
+        assert_eq!(state.header.protocol, NlProtocol::Unspec, "any protocol");
+    }
+
+    /// In the kernel: an advertisement's route is added with its expiry and
+    /// protocol `ra`, and a removal of origin `ra` leaves a route of the
+    /// same place that `ip route add` made.
+    #[test]
+    fn an_ra_removal_takes_only_ra_routes() {
+        in_netns(async |ns| {
+            ns.ip("link add d0 type veth peer name d1");
+            ns.ip("link set d0 up");
+            let index = index_of("d0").unwrap();
+            let conn = Connection::open().unwrap();
+            let ours = ra_route("2001:db8:1::/64");
+            let add = Request::Add { expires: Some(600) };
+            let m = message(&ours, Some(index), add, Origin::Ra).unwrap();
+            conn.route().add(m).execute().await.unwrap();
+            ns.ip("-6 route add 2001:db8:2::/64 via fe80::1 dev d0 table 1000 metric 1024");
+            let shown = ns.routes("-6", "1000");
+            let line = shown
+                .iter()
+                .find(|l| l.starts_with("2001:db8:1::/64 via fe80::1 dev d0"))
+                .unwrap_or_else(|| panic!("the route added: {shown:?}"));
+            assert!(
+                line.contains("proto ra") && line.contains("expires"),
+                "{line}"
+            );
+            for dst in ["2001:db8:1::/64", "2001:db8:2::/64"] {
+                let m = message(&ra_route(dst), Some(index), Request::Remove, Origin::Ra).unwrap();
+                let sent =
+                    crate::netlink::done_if(libc::ESRCH, conn.route().del(m).execute().await);
+                sent.unwrap();
+            }
+            let left = ns.routes("-6", "1000");
+            assert_eq!(left.len(), 1, "{left:?}");
+            assert!(
+                left[0].starts_with("2001:db8:2::/64 via fe80::1"),
+                "{left:?}"
+            );
+        });
+    }
 }

@@ -21,7 +21,10 @@ use rtnetlink::packet_route::{
     rule::{RuleAction as NlAction, RuleAttribute, RuleMessage},
 };
 
-use crate::error::{from_io, from_netlink};
+use crate::{
+    error::from_netlink,
+    netlink::{Connection, done_if},
+};
 
 /// The rules of `np` the schema can show, sorted.
 pub(crate) fn query(np: &NetState) -> RouteRules {
@@ -145,32 +148,19 @@ pub(crate) async fn apply(remove: &[&RouteRule], add: &[&RouteRule]) -> Result<(
     if remove.is_empty() && add.is_empty() {
         return Ok(());
     }
-    let (conn, handle, _) =
-        rtnetlink::new_connection().map_err(|e| from_io("opening a netlink socket", e))?;
-    let conn = tokio::spawn(conn);
-    let result = async {
-        for r in remove {
-            if let Err(e) = handle.rule().del(message(r, false)).execute().await {
-                if let rtnetlink::Error::NetlinkError(ref m) = e
-                    && m.raw_code() == -libc::ENOENT
-                {
-                    continue;
-                }
-                return Err(from_netlink(&format!("removing rule {r}"), e));
-            }
-        }
-        for r in add {
-            let mut req = handle.rule().add();
-            *req.message_mut() = message(r, true);
-            req.execute()
-                .await
-                .map_err(|e| from_netlink(&format!("adding rule {r}"), e))?;
-        }
-        Ok(())
+    let handle = Connection::open()?;
+    for r in remove {
+        let sent = handle.rule().del(message(r, false)).execute().await;
+        done_if(libc::ENOENT, sent).map_err(|e| from_netlink(&format!("removing rule {r}"), e))?;
     }
-    .await;
-    conn.abort();
-    result
+    for r in add {
+        let mut req = handle.rule().add();
+        *req.message_mut() = message(r, true);
+        req.execute()
+            .await
+            .map_err(|e| from_netlink(&format!("adding rule {r}"), e))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

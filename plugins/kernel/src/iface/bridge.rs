@@ -20,7 +20,10 @@ use nispor::{
 };
 use rtnetlink::{LinkBridgeVlan, packet_route::link::BridgeVlanInfoFlags};
 
-use crate::error::{from_io, from_netlink, from_nispor};
+use crate::{
+    error::{from_netlink, from_nispor},
+    netlink::Connection,
+};
 
 use super::InterfaceKind;
 
@@ -344,57 +347,50 @@ pub(crate) async fn apply_port_vlans(desired: &NetworkState) -> Result<()> {
     let np = NetState::retrieve_with_filter_async(&filter)
         .await
         .map_err(|e| from_nispor("reading the bridge ports' VLANs", e))?;
-    let (conn, handle, _) =
-        rtnetlink::new_connection().map_err(|e| from_io("opening a netlink socket", e))?;
-    let conn = tokio::spawn(conn);
-    let result = async {
-        for (name, vlan) in ports {
-            let Some(iface) = np.ifaces.get(name) else {
-                continue;
-            };
-            let have = iface
-                .bridge_port
-                .as_ref()
-                .and_then(|p| p.vlans.as_deref())
-                .map(kernel_port_vlans)
-                .unwrap_or_default();
-            // No VLANs wanted and none on the port: nothing to do, and
-            // nothing to ask of a kernel built without VLAN filtering
-            // (which keeps no VLANs on ports and refuses every request).
-            if have.is_empty() && vlan.kernel_vlans().is_empty() {
-                continue;
-            }
-            let want = wanted_port_vlans(vlan);
-            let gone: BTreeMap<u16, BridgeVlanInfoFlags> = have
-                .iter()
-                .filter(|(id, _)| !want.contains_key(id))
-                .map(|(id, f)| (*id, *f & !BridgeVlanInfoFlags::Pvid))
-                .collect();
-            let set: BTreeMap<u16, BridgeVlanInfoFlags> = want
-                .iter()
-                .filter(|(id, f)| have.get(id) != Some(f))
-                .map(|(id, f)| (*id, *f))
-                .collect();
-            // Added first: the port always has a PVID to move to.
-            for (vlans, add) in [(&set, true), (&gone, false)] {
-                if vlans.is_empty() {
-                    continue;
-                }
-                let m = vlan_request(iface.index, vlans);
-                let sent = if add {
-                    handle.link().set(m).execute().await
-                } else {
-                    handle.link().del_with_message(m).execute().await
-                };
-                let what = if add { "setting" } else { "removing" };
-                sent.map_err(|e| from_netlink(&format!("{what} VLANs of bridge port {name}"), e))?;
-            }
+    let handle = Connection::open()?;
+    for (name, vlan) in ports {
+        let Some(iface) = np.ifaces.get(name) else {
+            continue;
+        };
+        let have = iface
+            .bridge_port
+            .as_ref()
+            .and_then(|p| p.vlans.as_deref())
+            .map(kernel_port_vlans)
+            .unwrap_or_default();
+        // No VLANs wanted and none on the port: nothing to do, and
+        // nothing to ask of a kernel built without VLAN filtering
+        // (which keeps no VLANs on ports and refuses every request).
+        if have.is_empty() && vlan.kernel_vlans().is_empty() {
+            continue;
         }
-        Ok(())
+        let want = wanted_port_vlans(vlan);
+        let gone: BTreeMap<u16, BridgeVlanInfoFlags> = have
+            .iter()
+            .filter(|(id, _)| !want.contains_key(id))
+            .map(|(id, f)| (*id, *f & !BridgeVlanInfoFlags::Pvid))
+            .collect();
+        let set: BTreeMap<u16, BridgeVlanInfoFlags> = want
+            .iter()
+            .filter(|(id, f)| have.get(id) != Some(f))
+            .map(|(id, f)| (*id, *f))
+            .collect();
+        // Added first: the port always has a PVID to move to.
+        for (vlans, add) in [(&set, true), (&gone, false)] {
+            if vlans.is_empty() {
+                continue;
+            }
+            let m = vlan_request(iface.index, vlans);
+            let sent = if add {
+                handle.link().set(m).execute().await
+            } else {
+                handle.link().del_with_message(m).execute().await
+            };
+            let what = if add { "setting" } else { "removing" };
+            sent.map_err(|e| from_netlink(&format!("{what} VLANs of bridge port {name}"), e))?;
+        }
     }
-    .await;
-    conn.abort();
-    result
+    Ok(())
 }
 
 /// The kernel keeps bridge timers in hundredths of a second.

@@ -36,23 +36,20 @@ mod socket;
 
 use std::{
     collections::HashMap,
-    net::Ipv6Addr,
+    net::{IpAddr, Ipv6Addr},
     time::{Duration, Instant},
 };
 
 use futures_util::TryStreamExt;
 use nipart_plugin_api::{
-    Error, ErrorKind, Result,
-    state::{Interface, MAIN_TABLE, NetworkState, ra_in_main},
+    ErrorKind, Result,
+    state::{Interface, MAIN_TABLE, NetworkState, Route, ra_in_main},
 };
 use rtnetlink::{
     Handle,
     packet_route::{
         AddressFamily,
-        route::{
-            RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteProtocol, RouteScope,
-            RouteType,
-        },
+        route::{RouteAddress, RouteAttribute, RouteMessage, RouteProtocol},
     },
 };
 use tokio::task::JoinHandle;
@@ -61,6 +58,8 @@ use crate::{
     address::index_of,
     autoconf,
     error::{from_io, from_netlink},
+    netlink::{Connection, done_if},
+    route::{self, Origin, Request},
 };
 use advert::{Advertisement, MAX_KEPT, Prefix};
 use socket::RaSocket;
@@ -375,14 +374,13 @@ impl Placed {
         }
         let now = Instant::now();
         self.0.retain(|_, until| until.is_none_or(|t| t > now));
-        let (conn, handle, _) =
-            rtnetlink::new_connection().map_err(|e| from_io("opening a netlink socket", e))?;
-        let conn = tokio::spawn(conn);
+        let handle = Connection::open()?;
         let mut result = Ok(());
         for (key, lifetime) in wanted {
+            let r = route(name, s.table, s.metric, key);
             let sent = if lifetime == 0 {
                 self.0.remove(&key);
-                del(&handle, index, s, key).await
+                del(&handle, index, &r).await
             } else if !self.0.contains_key(&key) && self.0.len() >= MAX_KEPT {
                 tracing::warn!(
                     "{name}: {}/{} from {router} dropped: {MAX_KEPT} routes of advertisements are kept already",
@@ -394,78 +392,50 @@ impl Placed {
                 let until =
                     (lifetime != INFINITE).then(|| now + Duration::from_secs(lifetime.into()));
                 self.0.insert(key, until);
-                add(&handle, index, s, key, lifetime).await
+                add(&handle, index, &r, lifetime).await
             };
             if let Err(e) = sent {
                 result = Err(e);
             }
         }
-        conn.abort();
         result
     }
 }
 
-/// The message for the route `key` of interface `index` in `s`'s table,
-/// `proto ra`.
-fn message(index: u32, s: Settings, (dst, len, via): Key) -> RouteMessage {
-    let mut m = RouteMessage::default();
-    m.header.address_family = AddressFamily::Inet6;
-    m.header.destination_prefix_length = len;
-    m.header.table = u8::try_from(s.table).unwrap_or(RouteHeader::RT_TABLE_UNSPEC);
-    m.header.protocol = RouteProtocol::Ra;
-    m.header.kind = RouteType::Unicast;
-    m.header.scope = if via.is_some() {
-        RouteScope::Universe
-    } else {
-        RouteScope::Link
-    };
-    m.attributes.push(RouteAttribute::Table(s.table));
-    if len > 0 {
-        m.attributes
-            .push(RouteAttribute::Destination(RouteAddress::Inet6(dst)));
+/// The route `key` through interface `name` in `table`, with `metric`.
+fn route(name: &str, table: u32, metric: u32, (dst, len, via): Key) -> Route {
+    Route {
+        destination: Some(format!("{dst}/{len}")),
+        next_hop_interface: Some(name.to_string()),
+        next_hop_address: via.map(IpAddr::V6),
+        metric: Some(metric),
+        table_id: Some(table),
+        ..Route::default()
     }
-    m.attributes.push(RouteAttribute::Oif(index));
-    if let Some(gw) = via {
-        m.attributes
-            .push(RouteAttribute::Gateway(RouteAddress::Inet6(gw)));
-    }
-    m.attributes.push(RouteAttribute::Priority(s.metric));
-    m
 }
 
-fn describe((dst, len, via): Key, s: Settings) -> String {
-    let via = via.map(|v| format!(" via {v}")).unwrap_or_default();
-    format!("{dst}/{len}{via} table {} metric {}", s.table, s.metric)
-}
-
-/// Adds the route `key` expiring in `lifetime` seconds; one there already
-/// (an earlier advertisement's) is replaced, so its expiry is refreshed.
-async fn add(handle: &Handle, index: u32, s: Settings, key: Key, lifetime: u32) -> Result<()> {
-    let mut m = message(index, s, key);
-    if lifetime != INFINITE {
-        m.attributes.push(RouteAttribute::Expires(lifetime));
-    }
+/// Adds `r` (through interface `index`) expiring in `lifetime` seconds;
+/// one there already (an earlier advertisement's) is replaced, so its
+/// expiry is refreshed.
+async fn add(handle: &Handle, index: u32, r: &Route, lifetime: u32) -> Result<()> {
+    let expires = (lifetime != INFINITE).then_some(lifetime);
+    let m = route::message(r, Some(index), Request::Add { expires }, Origin::Ra)?;
     // Remove first rather than replace: an IPv6 replace takes any route of
     // the same place and metric, another router's default route too.
-    del(handle, index, s, key).await?;
+    del(handle, index, r).await?;
     handle
         .route()
         .add(m)
         .execute()
         .await
-        .map_err(|e| from_netlink(&format!("adding route {}", describe(key, s)), e))
+        .map_err(|e| from_netlink(&format!("adding route {r}"), e))
 }
 
-/// Removes the route `key` (gone already is not an error).
-async fn del(handle: &Handle, index: u32, s: Settings, key: Key) -> Result<()> {
-    match handle.route().del(message(index, s, key)).execute().await {
-        Err(rtnetlink::Error::NetlinkError(ref e)) if e.raw_code() == -libc::ESRCH => Ok(()),
-        Err(e) => Err(from_netlink(
-            &format!("removing route {}", describe(key, s)),
-            e,
-        )),
-        Ok(()) => Ok(()),
-    }
+/// Removes `r` (through interface `index`; gone already is not an error).
+async fn del(handle: &Handle, index: u32, r: &Route) -> Result<()> {
+    let m = route::message(r, Some(index), Request::Remove, Origin::Ra)?;
+    done_if(libc::ESRCH, handle.route().del(m).execute().await)
+        .map_err(|e| from_netlink(&format!("removing route {r}"), e))
 }
 
 /// Removes the routes of advertisements (`proto ra`) through `name` in
@@ -476,60 +446,48 @@ async fn remove_routes(name: &str, table: u32) -> Result<()> {
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(e),
     };
-    let (conn, handle, _) =
-        rtnetlink::new_connection().map_err(|e| from_io("opening a netlink socket", e))?;
-    let conn = tokio::spawn(conn);
-    let result = async {
-        let mut dump = RouteMessage::default();
-        dump.header.address_family = AddressFamily::Inet6;
-        let ours: Vec<RouteMessage> = handle
-            .route()
-            .get(dump)
-            .execute()
-            .try_filter(|m| {
-                let t = m
-                    .attributes
-                    .iter()
-                    .find_map(|a| match a {
-                        RouteAttribute::Table(t) => Some(*t),
-                        _ => None,
-                    })
-                    .unwrap_or(m.header.table.into());
-                let oif = m.attributes.contains(&RouteAttribute::Oif(index));
-                std::future::ready(m.header.protocol == RouteProtocol::Ra && t == table && oif)
-            })
-            .try_collect()
-            .await
-            .map_err(|e| from_netlink(&format!("{name}: reading IPv6 routes"), e))?;
-        for mut m in ours {
-            // Only what names the route: a deletion with the expiry or
-            // cache info attributes is refused.
-            m.attributes.retain(|a| {
-                matches!(
-                    a,
-                    RouteAttribute::Table(_)
-                        | RouteAttribute::Destination(_)
-                        | RouteAttribute::Oif(_)
-                        | RouteAttribute::Gateway(_)
-                        | RouteAttribute::Priority(_)
-                )
-            });
-            match handle.route().del(m).execute().await {
-                Err(rtnetlink::Error::NetlinkError(ref e)) if e.raw_code() == -libc::ESRCH => {}
-                Err(e) => {
-                    return Err(from_netlink(
-                        &format!(
-                            "{name}: removing a route of router advertisements in table {table}"
-                        ),
-                        e,
-                    ));
-                }
-                Ok(()) => {}
-            }
-        }
-        Ok::<(), Error>(())
+    let handle = Connection::open()?;
+    let mut dump = RouteMessage::default();
+    dump.header.address_family = AddressFamily::Inet6;
+    let ours: Vec<RouteMessage> = handle
+        .route()
+        .get(dump)
+        .execute()
+        .try_filter(|m| {
+            let t = m
+                .attributes
+                .iter()
+                .find_map(|a| match a {
+                    RouteAttribute::Table(t) => Some(*t),
+                    _ => None,
+                })
+                .unwrap_or(m.header.table.into());
+            let oif = m.attributes.contains(&RouteAttribute::Oif(index));
+            std::future::ready(m.header.protocol == RouteProtocol::Ra && t == table && oif)
+        })
+        .try_collect()
+        .await
+        .map_err(|e| from_netlink(&format!("{name}: reading IPv6 routes"), e))?;
+    for m in &ours {
+        // Named as this module adds them (not with the dump's expiry or
+        // cache info attributes, which a deletion may not carry).
+        let (key, metric) = key_of(m);
+        del(&handle, index, &route(name, table, metric, key)).await?;
     }
-    .await;
-    conn.abort();
-    result
+    Ok(())
+}
+
+/// The route of advertisements `m` (a dump's, through one interface) as
+/// this module names it, and its metric.
+fn key_of(m: &RouteMessage) -> (Key, u32) {
+    let (mut dst, mut via, mut metric) = (Ipv6Addr::UNSPECIFIED, None, 0);
+    for a in &m.attributes {
+        match a {
+            RouteAttribute::Destination(RouteAddress::Inet6(d)) => dst = *d,
+            RouteAttribute::Gateway(RouteAddress::Inet6(g)) => via = Some(*g),
+            RouteAttribute::Priority(p) => metric = *p,
+            _ => {}
+        }
+    }
+    ((dst, m.header.destination_prefix_length, via), metric)
 }
