@@ -159,10 +159,6 @@ async fn set_token(name: &str, token: Ipv6Addr) -> Result<()> {
             vec![AfSpecInet6::Token(token)],
         )]))
         .build();
-    handle
-        .link()
-        .change(m)
-        .execute()
-        .await
-        .map_err(|e| from_netlink(&format!("{name}: setting the IPv6 token {token}"), e))
+    let sent = handle.link().change(m).execute().await;
+    sent.map_err(|e| from_netlink(&format!("{name}: setting the IPv6 token {token}"), e))
 }
