@@ -97,7 +97,13 @@ struct Config {
     /// At most one line per this interval reports the invalid packets a
     /// client ignored (after a warning for its first one).
     invalid_report_ms: u64,
+    /// Upper bound of the random delay before a DHCPv6 client's first
+    /// Solicit (RFC 8415 SOL_MAX_DELAY); 0: at once.
+    solicit_max_delay_ms: u64,
 }
+
+/// RFC 8415's SOL_MAX_DELAY: the most `solicit_max_delay_ms` may be.
+const SOL_MAX_DELAY_MS: u64 = 1_000;
 
 impl Default for Config {
     fn default() -> Self {
@@ -108,7 +114,26 @@ impl Default for Config {
             retry_interval_ms: 5_000,
             release_timeout_ms: 3_000,
             invalid_report_ms: 60_000,
+            // At once, as systemd-networkd and NetworkManager do: a
+            // client that just made its link-local address has waited a
+            // random 0-1 s already (RFC 4862 5.4.2, before duplicate
+            // address detection), which is what spreads hosts booting
+            // together. docs/plugins/dhcp.md has the trade-off.
+            solicit_max_delay_ms: 0,
         }
+    }
+}
+
+impl Config {
+    /// Values serde can't check: out of range is an error naming the key.
+    fn validate(&self) -> Result<()> {
+        if self.solicit_max_delay_ms > SOL_MAX_DELAY_MS {
+            return Err(Error::invalid_input(format!(
+                "[plugin.dhcp] solicit_max_delay_ms: {} is out of range 0..={SOL_MAX_DELAY_MS} (RFC 8415 SOL_MAX_DELAY is 1 s)",
+                self.solicit_max_delay_ms
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -152,6 +177,7 @@ impl Plugin for Dhcp {
         ("retry_interval_ms", ConfigType::Integer),
         ("release_timeout_ms", ConfigType::Integer),
         ("invalid_report_ms", ConfigType::Integer),
+        ("solicit_max_delay_ms", ConfigType::Integer),
     ];
 
     fn new() -> Result<Self> {
@@ -170,6 +196,7 @@ impl Plugin for Dhcp {
 
     async fn init(&mut self, ctx: &Context) -> Result<()> {
         self.config = ctx.config()?;
+        self.config.validate()?;
         self.store = Some(LeaseStore::new(&self.config.lease_dir));
         self.store6 = Some(LeaseStore::new(&self.config.lease_dir.join("v6")));
         // mozim logs with the `log` crate: forward it to tracing, which the
@@ -239,7 +266,10 @@ impl Plugin for Dhcp {
             Some(Incoming::ConfigChanged(_)) if event.src == Address::Daemon => {
                 // New timings and lease directory apply to clients started
                 // from now on.
-                match ctx.config::<Config>() {
+                match ctx
+                    .config::<Config>()
+                    .and_then(|c| c.validate().map(|()| c))
+                {
                     Ok(c) => {
                         self.store = Some(LeaseStore::new(&c.lease_dir));
                         self.store6 = Some(LeaseStore::new(&c.lease_dir.join("v6")));
@@ -326,6 +356,7 @@ impl Dhcp {
             kernel_timeout: Duration::from_millis(self.config.kernel_timeout_ms),
             retry_interval: Duration::from_millis(self.config.retry_interval_ms),
             invalid_report: Duration::from_millis(self.config.invalid_report_ms.max(1)),
+            solicit_max_delay: Duration::from_millis(self.config.solicit_max_delay_ms),
         }
     }
 

@@ -155,6 +155,8 @@ impl Client6 {
             let mut config = DhcpV6Config::new(&self.interface, DhcpV6Mode::NonTemporaryAddresses);
             // 0: mozim retries forever; expiry and errors are ours to handle.
             config.set_timeout_sec(0);
+            // mozim's own default is a random 0-1 s (vendor/mozim).
+            config.set_solicit_max_delay(self.timing.solicit_max_delay);
             match DhcpV6Client::init(config, None).await {
                 Ok(mut cli) => {
                     // mozim 0.3.4's `init` with a lease starts renewing
