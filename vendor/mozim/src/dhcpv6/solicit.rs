@@ -64,16 +64,21 @@ impl DhcpV6Client {
         // DHCP servers before timeout, we should store it instead of using
         // default value for next retransmission timeout generation.
         loop {
-            self.retransmit_timeout =
-                if let Some(t) = self.gen_solicit_wait_time() {
-                    t
-                } else {
-                    return Err(DhcpError::new(
-                        ErrorKind::Bug,
-                        "gen_solicit_wait_time() is expected to no max timeout"
-                            .to_string(),
-                    ));
-                };
+            self.retransmit_timeout = if self.retransmit_count == 0 {
+                // nipart patch: RFC 8415 18.2.1, "the first RT MUST be
+                // selected to be strictly greater than IRT by choosing RAND
+                // to be strictly greater than 0" (RAND in (0, 0.1]).
+                SOL_TIMEOUT
+                    + Duration::from_millis(rand::random_range(1..=100))
+            } else if let Some(t) = self.gen_solicit_wait_time() {
+                t
+            } else {
+                return Err(DhcpError::new(
+                    ErrorKind::Bug,
+                    "gen_solicit_wait_time() is expected to no max timeout"
+                        .to_string(),
+                ));
+            };
 
             match tokio::time::timeout(self.retransmit_timeout, self._solicit())
                 .await
