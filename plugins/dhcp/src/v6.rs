@@ -1,9 +1,9 @@
 //! The DHCPv6 client of one interface (IA_NA, mozim), as a task: waits for
 //! carrier, asks the server to renew the saved lease first (falling back to
 //! Solicit when it does not confirm it; the first Solicit waits a random
-//! time below `solicit_max_delay_ms`, none by default), has the kernel role apply the
-//! address with the lease's lifetimes, renews at T1 and rebinds at T2
-//! (mozim), removes the address when the valid lifetime runs out, and
+//! time below `solicit_max_delay_ms`, none by default), has the kernel role
+//! apply the address with the lease's lifetimes, renews at T1 and rebinds
+//! at T2 (mozim), removes the address when the valid lifetime runs out, and
 //! releases it when stopped with `release`.
 //!
 //! The commands are the DHCPv4 client's ([`Command`]); so are the pauses and
