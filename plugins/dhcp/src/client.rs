@@ -50,6 +50,8 @@ pub struct Timing {
     pub retry_interval: Duration,
     /// At most one summary of ignored invalid packets per this interval.
     pub invalid_report: Duration,
+    /// Upper bound of the random delay before DHCPv6's first Solicit.
+    pub solicit_max_delay: Duration,
 }
 
 /// The leases applied now, by interface (what `dhcp.leases` reports).

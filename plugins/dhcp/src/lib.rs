@@ -98,7 +98,13 @@ struct Config {
     /// At most one line per this interval reports the invalid packets a
     /// client ignored (after a warning for its first one).
     invalid_report_ms: u64,
+    /// Upper bound of the random delay before a DHCPv6 client's first
+    /// Solicit (RFC 8415 SOL_MAX_DELAY); 0: at once.
+    solicit_max_delay_ms: u64,
 }
+
+/// RFC 8415's SOL_MAX_DELAY: the most `solicit_max_delay_ms` may be.
+const SOL_MAX_DELAY_MS: u64 = 1_000;
 
 impl Default for Config {
     fn default() -> Self {
@@ -109,6 +115,12 @@ impl Default for Config {
             retry_interval_ms: 5_000,
             release_timeout_ms: 3_000,
             invalid_report_ms: 60_000,
+            // At once, as systemd-networkd and NetworkManager do: a
+            // client that just made its link-local address has waited a
+            // random 0-1 s already (RFC 4862 5.4.2, before duplicate
+            // address detection), which is what spreads hosts booting
+            // together. docs/plugins/dhcp.md has the trade-off.
+            solicit_max_delay_ms: 0,
         }
     }
 }
@@ -137,6 +149,19 @@ impl Undo {
 /// oldest go first): a client whose settings change again and again must
 /// not grow the plugin without end.
 const MAX_SETTINGS_UNDO: usize = 1024;
+
+impl Config {
+    /// Values serde can't check: out of range is an error naming the key.
+    fn validate(&self) -> Result<()> {
+        if self.solicit_max_delay_ms > SOL_MAX_DELAY_MS {
+            return Err(Error::invalid_input(format!(
+                "[plugin.dhcp] solicit_max_delay_ms: {} is out of range 0..={SOL_MAX_DELAY_MS} (RFC 8415 SOL_MAX_DELAY is 1 s)",
+                self.solicit_max_delay_ms
+            )));
+        }
+        Ok(())
+    }
+}
 
 /// A running client.
 struct Running {
@@ -179,6 +204,7 @@ impl Plugin for Dhcp {
         ("retry_interval_ms", ConfigType::Integer),
         ("release_timeout_ms", ConfigType::Integer),
         ("invalid_report_ms", ConfigType::Integer),
+        ("solicit_max_delay_ms", ConfigType::Integer),
     ];
 
     fn new() -> Result<Self> {
@@ -197,6 +223,7 @@ impl Plugin for Dhcp {
 
     async fn init(&mut self, ctx: &Context) -> Result<()> {
         self.config = ctx.config()?;
+        self.config.validate()?;
         self.store = Some(LeaseStore::new(&self.config.lease_dir));
         self.store6 = Some(LeaseStore::new(&self.config.lease_dir.join("v6")));
         // mozim logs with the `log` crate: forward it to tracing, which the
@@ -266,7 +293,10 @@ impl Plugin for Dhcp {
             Some(Incoming::ConfigChanged(_)) if event.src == Address::Daemon => {
                 // New timings and lease directory apply to clients started
                 // from now on.
-                match ctx.config::<Config>() {
+                match ctx
+                    .config::<Config>()
+                    .and_then(|c| c.validate().map(|()| c))
+                {
                     Ok(c) => {
                         self.store = Some(LeaseStore::new(&c.lease_dir));
                         self.store6 = Some(LeaseStore::new(&c.lease_dir.join("v6")));
@@ -353,6 +383,7 @@ impl Dhcp {
             kernel_timeout: Duration::from_millis(self.config.kernel_timeout_ms),
             retry_interval: Duration::from_millis(self.config.retry_interval_ms),
             invalid_report: Duration::from_millis(self.config.invalid_report_ms.max(1)),
+            solicit_max_delay: Duration::from_millis(self.config.solicit_max_delay_ms),
         }
     }
 

@@ -1,8 +1,9 @@
 //! The DHCPv6 client of one interface (IA_NA, mozim), as a task: waits for
 //! carrier, asks the server to renew the saved lease first (falling back to
-//! Solicit when it does not confirm it), has the kernel role apply the
-//! address with the lease's lifetimes, renews at T1 and rebinds at T2
-//! (mozim), removes the address when the valid lifetime runs out, and
+//! Solicit when it does not confirm it; the first Solicit waits a random
+//! time below `solicit_max_delay_ms`, none by default), has the kernel role
+//! apply the address with the lease's lifetimes, renews at T1 and rebinds
+//! at T2 (mozim), removes the address when the valid lifetime runs out, and
 //! releases it when stopped with `release`.
 //!
 //! The commands are the DHCPv4 client's ([`Command`]); so are the pauses and
@@ -155,6 +156,8 @@ impl Client6 {
             let mut config = DhcpV6Config::new(&self.interface, DhcpV6Mode::NonTemporaryAddresses);
             // 0: mozim retries forever; expiry and errors are ours to handle.
             config.set_timeout_sec(0);
+            // mozim's own default is a random 0-1 s (vendor/mozim).
+            config.set_solicit_max_delay(self.timing.solicit_max_delay);
             match DhcpV6Client::init(config, None).await {
                 Ok(mut cli) => {
                     // mozim 0.3.4's `init` with a lease starts renewing

@@ -449,3 +449,70 @@ fn a_failed_verification_rolls_the_dhcp6_client_back() {
         });
     }
 }
+
+/// mozim's line for the random wait before the first Solicit.
+const SOLICIT_WAIT: &str = "before start initial Solicit";
+
+/// By default (`solicit_max_delay_ms = 0`) the first Solicit goes out as
+/// soon as the link-local address is usable, with no random wait; with
+/// `solicit_max_delay_ms = 1000` (RFC 8415's SOL_MAX_DELAY) mozim waits a
+/// random time below one second first. Either way the address comes.
+#[test]
+fn the_first_solicit_waits_only_when_configured_to() {
+    let bed = bed6();
+    let dnsmasq = Dnsmasq6::start(&bed);
+    let mut daemon = Daemon::start(&bed);
+    enable_dhcp6(&daemon, &bed);
+    let addr = wait_for_address6(&bed, &daemon, &dnsmasq);
+    let log = daemon.log_text();
+    let start = log
+        .find(&format!("{CLIENT_IF}: carrier up, starting DHCPv6"))
+        .unwrap_or_else(|| panic!("no start of DHCPv6 in the log:\n{log}"));
+    let after = &log[start..];
+    assert!(after.contains("Sending Solicit"), "{log}");
+    assert!(!after.contains(SOLICIT_WAIT), "{log}");
+    // Shutdown releases: the next daemon solicits again.
+    daemon.terminate();
+    wait_for_no_address6(&bed);
+
+    let daemon = Daemon::start_with(&bed, Some("debug"), "solicit_max_delay_ms = 1000\n");
+    enable_dhcp6(&daemon, &bed);
+    assert_eq!(wait_for_address6(&bed, &daemon, &dnsmasq), addr);
+    let log = daemon.log_text();
+    // `Waiting N miliseconds before start initial Solicit`.
+    let waited: u64 = log
+        .lines()
+        .filter(|l| l.contains(SOLICIT_WAIT))
+        .find_map(|l| l.split("Waiting ").nth(1)?.split(' ').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no wait before the first Solicit:\n{log}"));
+    assert!(waited < 1000, "{waited} ms");
+}
+
+/// `solicit_max_delay_ms` above RFC 8415's SOL_MAX_DELAY (1 s), or not a
+/// number, fails the plugin's start with the key named.
+#[test]
+fn a_solicit_delay_out_of_range_is_refused_naming_the_key() {
+    let ns = nipart_testkit::Netns::new();
+    for (value, expected) in [
+        (
+            "1001",
+            "[plugin.dhcp] solicit_max_delay_ms: 1001 is out of range 0..=1000 (RFC 8415 SOL_MAX_DELAY is 1 s)",
+        ),
+        ("\"soon\"", "solicit_max_delay_ms"),
+        ("-1", "solicit_max_delay_ms"),
+    ] {
+        let e = nipart_testkit::DaemonBuilder::new()
+            .netns(&ns)
+            .workspace_plugins(&["nipart-plugin-dhcp"])
+            .require(&["dhcp"])
+            .config(&format!("[plugin.dhcp]\nsolicit_max_delay_ms = {value}\n"))
+            .start()
+            .err()
+            .unwrap_or_else(|| panic!("solicit_max_delay_ms = {value} was accepted"))
+            .to_string();
+        assert!(
+            e.contains("required plugin \"dhcp\" failed") && e.contains(expected),
+            "{value}: {e}"
+        );
+    }
+}

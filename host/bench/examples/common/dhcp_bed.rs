@@ -204,7 +204,19 @@ pub fn start_nipart(
         dir.join("leases")
     ))?;
     config.plugin_dir = plugin_dir;
-    config.log_level = "warn".into();
+    // With `NIPART_LOG` set (e.g. `warn,plugin=debug`), the daemon's and
+    // the plugins' log goes to standard error with timestamps: where the
+    // time between link up and the address goes, step by step.
+    config.log_level = match std::env::var("NIPART_LOG") {
+        Ok(filter) => {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_writer(std::io::stderr)
+                .try_init();
+            "debug".into()
+        }
+        Err(_) => "warn".into(),
+    };
     let lifecycle = std::thread::spawn(move || -> Result<Lifecycle, String> {
         enter_netns(&ns_path)?;
         Lifecycle::start(config).map_err(|e| e.to_string())
