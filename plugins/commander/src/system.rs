@@ -23,7 +23,7 @@ pub fn seen_by_query(part: &PlanPart) -> bool {
 }
 
 /// Asks `request`'s role; `None` when no plugin holds it.
-async fn ask_if_held<R: Request>(
+pub async fn ask_if_held<R: Request>(
     ctx: &Context,
     request: &R,
     timeout: std::time::Duration,
