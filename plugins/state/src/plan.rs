@@ -128,7 +128,7 @@ fn complete_system(sane: &mut NetworkState, current: &NetworkState) {
 /// gets each interface's `auto-dns` (whether the name servers and search
 /// domains of its DHCP lease are used) and `auto-hostname` (whether its
 /// lease's host name is the running one).
-fn system_parts(sane: &NetworkState, parts: &mut Vec<PlanPart>) {
+fn system_parts(sane: &NetworkState, parts: &mut Vec<PlanPart>, purpose: Purpose) {
     let auto_dns: Vec<Interface> = sane
         .interfaces
         .iter()
@@ -159,7 +159,9 @@ fn system_parts(sane: &NetworkState, parts: &mut Vec<PlanPart>) {
                 dns_resolver: sane.dns_resolver.clone(),
                 ..NetworkState::default()
             },
-            optional: false,
+            // A revert of the interfaces' keys alone: a daemon without a
+            // dns plugin (and so without them) reverts the rest.
+            optional: purpose == Purpose::Revert && sane.dns_resolver.is_none(),
         });
     }
     if let Some(h) = &sane.hostname {
@@ -200,7 +202,7 @@ fn make_plan(
     purpose: Purpose,
 ) -> Plan {
     let mut parts = Vec::new();
-    system_parts(&sane, &mut parts);
+    system_parts(&sane, &mut parts, purpose);
     let ovs = crate::ovs_parts::split(&sane, current);
     let leaving: Vec<Interface> = sane
         .interfaces
@@ -369,6 +371,7 @@ pub fn revert_plan(checkpoint: &NetworkState, current: &NetworkState) -> Plan {
             (&mut want.ipv6, now.and_then(|c| c.ipv6.as_ref())),
         ] {
             revert_dhcp(ip, cur);
+            revert_auto(ip, cur);
         }
         for ip in [&mut want.ipv4, &mut want.ipv6].into_iter().flatten() {
             if ip.enabled == Some(false) && ip.address.as_ref().is_some_and(|a| !a.is_empty()) {
@@ -423,6 +426,21 @@ pub fn revert_plan(checkpoint: &NetworkState, current: &NetworkState) -> Plan {
         }),
     };
     make_plan(state, notes, current, Purpose::Revert)
+}
+
+/// What role `dns` does with the leases of one family, as the checkpoint
+/// had it (`ip`; `now`, the current one): a query shows `auto-dns` and
+/// `auto-hostname` only where they are not the defaults, so one shown now
+/// and not in the checkpoint goes back to its default (`auto-dns: true`,
+/// `auto-hostname: false`).
+fn revert_auto(ip: &mut Option<IpConfig>, now: Option<&IpConfig>) {
+    let Some(now) = now else { return };
+    if now.auto_dns.is_some() && ip.as_ref().is_none_or(|c| c.auto_dns.is_none()) {
+        ip.get_or_insert_with(IpConfig::default).auto_dns = Some(true);
+    }
+    if now.auto_hostname.is_some() && ip.as_ref().is_none_or(|c| c.auto_hostname.is_none()) {
+        ip.get_or_insert_with(IpConfig::default).auto_hostname = Some(false);
+    }
 }
 
 /// The DHCP client of one family as the checkpoint had it (`ip`, its
