@@ -12,10 +12,11 @@ use nipart_plugin_api::{
     state::{DnsAutoQuery, DnsQuery, HostnameQuery, IpConfig, NetworkState, PlanPart},
 };
 
-/// Whether the query shows what `part` changes: the kernel's part, role
-/// `ovs`'s (merged into every query by [`crate::ovs`]), and the host-wide
-/// parts merged here, but not the interfaces' `auto-dns` a part of role
-/// `dns` carries.
+/// Whether comparing with the query shows what `part` changes: the
+/// kernel's part, role `ovs`'s (merged into every query by
+/// [`crate::ovs`]), and the host-wide parts merged here, but not the
+/// interfaces' `auto-dns` a part of role `dns` carries (shown, never
+/// compared).
 pub fn seen_by_query(part: &PlanPart) -> bool {
     let role = part.role.as_str();
     role == Role::KERNEL.as_str()
