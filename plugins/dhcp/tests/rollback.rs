@@ -116,32 +116,8 @@ fn a_failed_verification_restarts_a_client_the_apply_turned_off() {
     let failing = format!(
         "interfaces:\n  - name: {CLIENT_IF}\n    state: up\n    mtu: 1400\n    ipv4: {{dhcp: false}}\n    ipv6: {{enabled: true, dhcp: true}}\n"
     );
-    std::fs::write(bed.path("failing.yml"), failing).unwrap();
-    let nipc = nipart_testkit::nipc_binary();
-    let socket = daemon.socket();
-    let file = bed.path("failing.yml");
-    let apply = std::thread::spawn(move || {
-        std::process::Command::new(nipc)
-            .arg("--socket")
-            .arg(socket)
-            .arg("apply")
-            .arg(file)
-            .output()
-            .expect("running nipc")
-    });
     // During verification the client is stopped: its address is gone.
-    let mut gone = false;
-    while !apply.is_finished() && !gone {
-        gone = bed.client_addresses().is_empty();
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = apply.join().unwrap();
-    let stderr = text(&out.stderr);
-    assert!(!out.status.success(), "{stderr}");
-    assert!(
-        stderr.contains("verification failed") && stderr.contains("mtu desired 1400, current 1500"),
-        "{stderr}"
-    );
+    let gone = daemon.apply_failing_mtu(&bed, &failing, || bed.client_addresses().is_empty());
     assert!(
         gone,
         "the address stayed during the apply; daemon log:\n{}",

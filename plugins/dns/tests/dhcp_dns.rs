@@ -292,17 +292,7 @@ fn a_rollback_restores_auto_dns_and_auto_hostname() {
         ),
     )
     .unwrap();
-    let nipc_binary = nipart_testkit::nipc_binary();
-    let socket = d.socket();
-    let apply = std::thread::spawn(move || {
-        std::process::Command::new(nipc_binary)
-            .arg("--socket")
-            .arg(socket)
-            .arg("apply")
-            .arg(file)
-            .output()
-            .expect("running nipc")
-    });
+    let apply = nipart_testkit::nipc_on_thread(&d.socket(), &["apply", file.to_str().unwrap()]);
     let mut seen = false;
     while !apply.is_finished() && !seen {
         seen = entries(&bed.resolv_conf) == without;
