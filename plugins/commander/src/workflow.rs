@@ -101,9 +101,10 @@ impl Shared {
     }
 
     /// The current state, from role `kernel`, with role `ovs`'s part
-    /// merged in ([`crate::ovs`]; both asked at once) and the DHCP clients
-    /// that run ([`crate::leases`]); a whole query (no `interface`) also
-    /// holds the parts of roles `dns` and `hostname` ([`crate::system`]).
+    /// merged in ([`crate::ovs`]) and the DHCP clients that run
+    /// ([`crate::leases`]), the three asked at once; a whole query (no
+    /// `interface`) also holds the parts of roles `dns` and `hostname`
+    /// ([`crate::system`]).
     pub async fn query(&self, ctx: &Context, interface: Option<String>) -> Result<NetworkState> {
         Ok(self.query_with_leases(ctx, interface).await?.0)
     }
@@ -129,7 +130,8 @@ impl Shared {
         };
         let kernel = ctx.ask_within(&request, self.query_timeout());
         let ovs = crate::ovs::ask(ctx, interface.as_deref(), self.query_timeout());
-        let (kernel, ovs) = tokio::join!(kernel, ovs);
+        let leases = crate::leases::ask(ctx, interface.as_deref(), self.query_timeout());
+        let (kernel, ovs, leases) = tokio::join!(kernel, ovs, leases);
         let kernel =
             kernel.map_err(|e| Error::new(e.kind(), format!("querying the current state: {e}")));
         let mut state = match kernel {
@@ -148,9 +150,7 @@ impl Shared {
         };
         crate::ovs::merge(&mut state, ovs);
         let context = |e: Error| Error::new(e.kind(), format!("querying the current state: {e}"));
-        let leases = crate::leases::ask(ctx, interface.as_deref(), self.query_timeout())
-            .await
-            .map_err(context)?;
+        let leases = leases.map_err(context)?;
         if let Some(list) = &leases {
             crate::leases::merge_clients(&mut state, list);
         }
