@@ -42,36 +42,48 @@ pub async fn ask_if_held<R: Request>(
 }
 
 /// Adds the answers of roles `dns` and `hostname` to `state`, and role
-/// `dns`'s use of the leases to its interfaces.
+/// `dns`'s use of the leases to its interfaces ([`merge_auto`]).
 pub async fn merge(
     ctx: &Context,
     state: &mut NetworkState,
     timeout: std::time::Duration,
 ) -> Result<()> {
     state.dns_resolver = ask_if_held(ctx, &DnsQuery {}, timeout).await?.map(Box::new);
-    if state.dns_resolver.is_some()
-        && let Some(list) = ask_if_held(ctx, &DnsAutoQuery {}, timeout).await?
-    {
-        for a in list.interfaces {
-            let Some(iface) = state.interface_mut(&a.interface) else {
-                continue;
-            };
-            if !a.auto_dns4 || a.auto_hostname {
-                let v4 = iface.ipv4.get_or_insert_with(IpConfig::default);
-                if !a.auto_dns4 {
-                    v4.auto_dns = Some(false);
-                }
-                if a.auto_hostname {
-                    v4.auto_hostname = Some(true);
-                }
-            }
-            if !a.auto_dns6 {
-                iface.ipv6.get_or_insert_with(IpConfig::default).auto_dns = Some(false);
-            }
-        }
+    if state.dns_resolver.is_some() {
+        merge_auto(ctx, state, timeout).await?;
     }
     state.hostname = ask_if_held(ctx, &HostnameQuery {}, timeout)
         .await?
         .map(Box::new);
+    Ok(())
+}
+
+/// Puts role `dns`'s `auto-dns` and `auto-hostname` (where they are not
+/// the defaults) under the interfaces of `state` that it names.
+pub async fn merge_auto(
+    ctx: &Context,
+    state: &mut NetworkState,
+    timeout: std::time::Duration,
+) -> Result<()> {
+    let Some(list) = ask_if_held(ctx, &DnsAutoQuery {}, timeout).await? else {
+        return Ok(());
+    };
+    for a in list.interfaces {
+        let Some(iface) = state.interface_mut(&a.interface) else {
+            continue;
+        };
+        if !a.auto_dns4 || a.auto_hostname {
+            let v4 = iface.ipv4.get_or_insert_with(IpConfig::default);
+            if !a.auto_dns4 {
+                v4.auto_dns = Some(false);
+            }
+            if a.auto_hostname {
+                v4.auto_hostname = Some(true);
+            }
+        }
+        if !a.auto_dns6 {
+            iface.ipv6.get_or_insert_with(IpConfig::default).auto_dns = Some(false);
+        }
+    }
     Ok(())
 }

@@ -102,9 +102,9 @@ impl Shared {
 
     /// The current state, from role `kernel`, with role `ovs`'s part
     /// merged in ([`crate::ovs`]) and the DHCP clients that run
-    /// ([`crate::leases`]), the three asked at once; a whole query (no
-    /// `interface`) also holds the parts of roles `dns` and `hostname`
-    /// ([`crate::system`]).
+    /// ([`crate::leases`]), the three asked at once, and role `dns`'s
+    /// `auto-dns`/`auto-hostname`; a whole query (no `interface`) also
+    /// holds the parts of roles `dns` and `hostname` ([`crate::system`]).
     pub async fn query(&self, ctx: &Context, interface: Option<String>) -> Result<NetworkState> {
         Ok(self.query_with_leases(ctx, interface).await?.0)
     }
@@ -156,6 +156,10 @@ impl Shared {
         }
         if whole {
             crate::system::merge(ctx, &mut state, self.query_timeout())
+                .await
+                .map_err(context)?;
+        } else {
+            crate::system::merge_auto(ctx, &mut state, self.query_timeout())
                 .await
                 .map_err(context)?;
         }

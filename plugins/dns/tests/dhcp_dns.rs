@@ -276,6 +276,10 @@ fn a_rollback_restores_auto_dns_and_auto_hostname() {
     assert_eq!(entries(&bed.resolv_conf), without);
     assert_eq!(running_hostname(d), "nipart-rollback-host");
     assert_eq!(auto(d), (false.into(), true.into()));
+    // The interface's own query shows them too.
+    let one = nipc(d, &["-o", "json", "show", CLIENT_IF]);
+    let one: serde_json::Value = serde_json::from_slice(&one.stdout).expect("show prints JSON");
+    assert_eq!(client_ipv4(&one)["auto-dns"], false, "{one:#}");
 
     let out = nipc(d, &["rollback"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
