@@ -51,7 +51,7 @@ pub use ra::{Radvd, RouterAdvertiser};
 pub use sandbox::{PluginLibrary, Sandbox, resident_kib, toml_str};
 pub use workspace::{
     build_in_workspace, build_once_in_workspace, cargo, fault_fixture, nipartd_binary, nipc_binary,
-    own_cdylib, profile_dir, run_cargo, target_dir,
+    nipc_on_thread, own_cdylib, profile_dir, run_cargo, target_dir,
 };
 
 /// How long the helpers wait for something that should happen promptly.

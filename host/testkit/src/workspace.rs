@@ -143,6 +143,18 @@ pub fn nipc_binary() -> PathBuf {
     bin
 }
 
+/// Runs `nipc --socket SOCKET ARGS` on a thread of its own, so that a test
+/// can look at the network while the call (an apply being verified) goes
+/// on; the thread gives its output.
+pub fn nipc_on_thread(
+    socket: &Path,
+    args: &[&str],
+) -> std::thread::JoinHandle<std::process::Output> {
+    let mut cmd = Command::new(nipc_binary());
+    cmd.arg("--socket").arg(socket).args(args);
+    std::thread::spawn(move || cmd.output().expect("running nipc"))
+}
+
 /// Adds to a `cargo build` the profile (and target triple) of this build,
 /// read from its profile directory.
 fn with_this_profile(cmd: &mut Command, profile_dir: &Path) {

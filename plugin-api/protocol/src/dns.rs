@@ -7,17 +7,21 @@
 //! | topic | from → to | request | reply |
 //! | --- | --- | --- | --- |
 //! | `dns.query` | commander → `dns` | [`DnsQuery`] | [`DnsResolver`] |
+//! | `dns.auto` | commander → `dns` | [`DnsAutoQuery`] | [`DnsAutoList`] |
 //! | `hostname.query` | commander → `hostname` | [`HostnameQuery`] | [`HostnameState`] |
 
 use crate::{
     Role, request,
-    state::{DnsQuery, DnsResolver, HostnameQuery, HostnameState},
+    state::{DnsAutoList, DnsAutoQuery, DnsQuery, DnsResolver, HostnameQuery, HostnameState},
 };
 
 /// Topic of [`DnsQuery`].
 pub const DNS_QUERY: &str = "dns.query";
+/// Topic of [`DnsAutoQuery`].
+pub const DNS_AUTO: &str = "dns.auto";
 /// Topic of [`HostnameQuery`].
 pub const HOSTNAME_QUERY: &str = "hostname.query";
 
 request!(DnsQuery, DNS_QUERY, Role::DNS, DnsResolver);
+request!(DnsAutoQuery, DNS_AUTO, Role::DNS, DnsAutoList);
 request!(HostnameQuery, HOSTNAME_QUERY, Role::HOSTNAME, HostnameState);

@@ -265,6 +265,7 @@ fn rows() -> Vec<Row> {
         n::<LldpNeighborChanged>(),
         n::<LldpNeighborGone>(),
         r::<DnsQuery>(),
+        r::<DnsAutoQuery>(),
         r::<HostnameQuery>(),
         r::<OvsQuery>(),
         n::<OvsdbConnection>(),

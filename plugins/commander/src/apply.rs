@@ -27,11 +27,12 @@ use crate::{
     workflow::{Pending, Shared, progress},
 };
 
-/// Whether `part`'s effect is out of a query's sight (the query is the
-/// kernel's and OVS's, with the host-wide parts of [`crate::system`]:
-/// whether a DHCP client or an LLDP agent runs, or DHCP's name servers are
-/// used, is not in it), so that an apply with it is made even when the
-/// query shows nothing to change. Not an optional part: those only go with
+/// Whether `part`'s effect is out of what a comparison with the query
+/// sees (the query is the kernel's and OVS's, with the host-wide parts of
+/// [`crate::system`]; whether a DHCP client or an LLDP agent runs, or
+/// DHCP's name servers are used, is not compared even where the query
+/// shows it), so that an apply with it is made even when the comparison
+/// finds nothing to change. Not an optional part: those only go with
 /// a change the query shows (an interface set down or absent).
 fn unseen_by_query(part: &PlanPart) -> bool {
     !crate::system::seen_by_query(part) && !part.optional

@@ -1,36 +1,38 @@
-//! `Show` reports DHCP leases: the plugin holding role `dhcp`, when there
-//! is one, is asked for the leases it applied, and each goes under its
-//! interface's `ipv4.dhcp-lease` (with `ipv4.dhcp: true`), a DHCPv6 one
-//! under `ipv6.dhcp-lease` (with `ipv6.dhcp: true`). An interface
-//! whose DHCP client runs without a lease yet shows `ipv4.dhcp: true` (and
-//! `enabled: true`) too: configured, not yet in effect, so that applying
-//! what `Show` printed keeps the client running. Each client's `auto-*`
-//! keys (what it does with the lease's routes and host name) go under its
-//! `ipv4` too.
+//! What role `dhcp` adds to a query. Every query (`Show`, checkpoints,
+//! verification, rollback) holds which clients run: an interface whose
+//! DHCPv4 client runs shows `ipv4.dhcp: true` (and `enabled: true`, with or
+//! without a lease yet: configured, not yet in effect, so that applying
+//! what `Show` printed keeps the client running) and the client's `auto-*`
+//! keys (what it does with the lease's routes and host name); a DHCPv6
+//! client `ipv6.dhcp: true`. A checkpoint therefore knows its clients, and
+//! a rollback starts, stops and sets them as they were (role `state`'s
+//! revert plan). `Show` adds the leases themselves: each under its
+//! interface's `ipv4.dhcp-lease` (`ipv6.dhcp-lease` for DHCPv6).
 
 use std::time::Duration;
 
 use nipart_plugin_api::{
-    Context,
-    state::{DhcpLeaseQuery, IpConfig, NetworkState},
+    Context, Result,
+    state::{DhcpLeaseList, DhcpLeaseQuery, IpConfig, NetworkState},
 };
 
-/// The dhcp plugin answers from memory; a slow one must not hold `Show` up.
-const LEASES_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// Merges the leases of role `dhcp` into `state`. Without a dhcp plugin
-/// (or when it does not answer) `state` is left as the kernel reported it.
-pub async fn merge(ctx: &Context, state: &mut NetworkState, interface: Option<&str>) {
+/// Asks role `dhcp` for its clients and leases; `None` without a dhcp
+/// plugin. A holder that fails to answer fails the query: a checkpoint
+/// without its clients would stop them all at a rollback.
+pub async fn ask(
+    ctx: &Context,
+    interface: Option<&str>,
+    timeout: Duration,
+) -> Result<Option<DhcpLeaseList>> {
     let query = DhcpLeaseQuery {
         interface: interface.map(str::to_string),
     };
-    let list = match ctx.ask_within(&query, LEASES_TIMEOUT).await {
-        Ok(list) => list,
-        Err(e) => {
-            tracing::debug!("show without DHCP leases: {e}");
-            return;
-        }
-    };
+    crate::system::ask_if_held(ctx, &query, timeout).await
+}
+
+/// Marks the interfaces of `list`'s running clients in `state`, with
+/// their `auto-*` keys.
+pub fn merge_clients(state: &mut NetworkState, list: &DhcpLeaseList) {
     for name in &list.configured {
         if let Some(iface) = state.interface_mut(name) {
             let v4 = iface.ipv4.get_or_insert_with(IpConfig::default);
@@ -48,9 +50,22 @@ pub async fn merge(ctx: &Context, state: &mut NetworkState, interface: Option<&s
             // Shown when on only: `false` in a desired state goes to role
             // `dns`, which a daemon without a dns plugin lacks, and
             // `show`'s output must apply back there too.
-            v4.auto_hostname = s.auto_hostname.then_some(true);
+            if s.auto_hostname {
+                v4.auto_hostname = Some(true);
+            }
         }
     }
+    for name in &list.configured6 {
+        if let Some(iface) = state.interface_mut(name) {
+            let v6 = iface.ipv6.get_or_insert_with(IpConfig::default);
+            v6.dhcp = Some(true);
+            v6.enabled = Some(true);
+        }
+    }
+}
+
+/// Puts each lease of `list` under its interface (`Show`).
+pub fn merge_leases(state: &mut NetworkState, list: DhcpLeaseList) {
     for mut lease in list.leases {
         let Some(iface) = state.interface_mut(&lease.interface) else {
             continue;
@@ -60,13 +75,6 @@ pub async fn merge(ctx: &Context, state: &mut NetworkState, interface: Option<&s
         // Implied by where it is.
         lease.interface.clear();
         v4.dhcp_lease = Some(lease);
-    }
-    for name in &list.configured6 {
-        if let Some(iface) = state.interface_mut(name) {
-            let v6 = iface.ipv6.get_or_insert_with(IpConfig::default);
-            v6.dhcp = Some(true);
-            v6.enabled = Some(true);
-        }
     }
     for mut lease in list.leases6 {
         let Some(iface) = state.interface_mut(&lease.interface) else {

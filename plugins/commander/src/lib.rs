@@ -12,7 +12,7 @@
 //! share), [`rollback`] (the one rollback path: revert, the marks it ends,
 //! `network.rolled-back`),
 //! [`history`] (requests to role `conf`), [`options`] (`ApplyOptions` as
-//! an `ApplyMode`), [`leases`] (DHCP leases in `Show`), [`neighbors`]
+//! an `ApplyMode`), [`leases`] (DHCP clients in every query, leases in `Show`), [`neighbors`]
 //! (LLDP neighbours in `Show`), [`ovs`] (role `ovs`'s part merged into
 //! every query), [`status`] (what `Status` reports: the last
 //! apply of each kind, the saved state), [`system`] (the parts of roles
@@ -205,8 +205,7 @@ impl Plugin for Commander {
             Call::Show(call) => {
                 answer_in_task::<ApiCall<ShowRequest>, _>(ctx, event, CallKind::Read, async move {
                     let interface = call.parameters.interface;
-                    let mut state = shared.query(&c, interface.clone()).await?;
-                    leases::merge(&c, &mut state, interface.as_deref()).await;
+                    let mut state = shared.show(&c, interface.clone()).await?;
                     neighbors::merge(&c, &mut state, interface.as_deref()).await;
                     Ok(state)
                 });

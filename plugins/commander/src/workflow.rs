@@ -17,8 +17,8 @@ use std::{
 use nipart_plugin_api::{
     Address, Context, Error, ErrorKind, Event, Result,
     state::{
-        ApplyPart, ApplyProgress, ApplyStep, NetworkState, Plan, QueryRequest, RevertRequest,
-        VerifyReport, VerifyRequest,
+        ApplyPart, ApplyProgress, ApplyStep, DhcpLeaseList, NetworkState, Plan, QueryRequest,
+        RevertRequest, VerifyReport, VerifyRequest,
     },
 };
 use tokio::sync::{Mutex as AsyncMutex, MutexGuard};
@@ -101,17 +101,37 @@ impl Shared {
     }
 
     /// The current state, from role `kernel`, with role `ovs`'s part
-    /// merged in ([`crate::ovs`]; both asked at once); a whole query (no
-    /// `interface`) also holds the parts of roles `dns` and `hostname`
-    /// ([`crate::system`]).
+    /// merged in ([`crate::ovs`]) and the DHCP clients that run
+    /// ([`crate::leases`]), the three asked at once, and role `dns`'s
+    /// `auto-dns`/`auto-hostname`; a whole query (no `interface`) also
+    /// holds the parts of roles `dns` and `hostname` ([`crate::system`]).
     pub async fn query(&self, ctx: &Context, interface: Option<String>) -> Result<NetworkState> {
+        Ok(self.query_with_leases(ctx, interface).await?.0)
+    }
+
+    /// What `Show` reports: [`Self::query`] with the DHCP leases.
+    pub async fn show(&self, ctx: &Context, interface: Option<String>) -> Result<NetworkState> {
+        let (mut state, leases) = self.query_with_leases(ctx, interface).await?;
+        if let Some(list) = leases {
+            crate::leases::merge_leases(&mut state, list);
+        }
+        Ok(state)
+    }
+
+    /// [`Self::query`], and role `dhcp`'s answer it merged.
+    async fn query_with_leases(
+        &self,
+        ctx: &Context,
+        interface: Option<String>,
+    ) -> Result<(NetworkState, Option<DhcpLeaseList>)> {
         let whole = interface.is_none();
         let request = QueryRequest {
             interface: interface.clone(),
         };
         let kernel = ctx.ask_within(&request, self.query_timeout());
         let ovs = crate::ovs::ask(ctx, interface.as_deref(), self.query_timeout());
-        let (kernel, ovs) = tokio::join!(kernel, ovs);
+        let leases = crate::leases::ask(ctx, interface.as_deref(), self.query_timeout());
+        let (kernel, ovs, leases) = tokio::join!(kernel, ovs, leases);
         let kernel =
             kernel.map_err(|e| Error::new(e.kind(), format!("querying the current state: {e}")));
         let mut state = match kernel {
@@ -123,18 +143,27 @@ impl Shared {
                 return if s.interfaces.is_empty() {
                     Err(e)
                 } else {
-                    Ok(s)
+                    Ok((s, None))
                 };
             }
             Err(e) => return Err(e),
         };
         crate::ovs::merge(&mut state, ovs);
+        let context = |e: Error| Error::new(e.kind(), format!("querying the current state: {e}"));
+        let leases = leases.map_err(context)?;
+        if let Some(list) = &leases {
+            crate::leases::merge_clients(&mut state, list);
+        }
         if whole {
             crate::system::merge(ctx, &mut state, self.query_timeout())
                 .await
-                .map_err(|e| Error::new(e.kind(), format!("querying the current state: {e}")))?;
+                .map_err(context)?;
+        } else {
+            crate::system::merge_auto(ctx, &mut state, self.query_timeout())
+                .await
+                .map_err(context)?;
         }
-        Ok(state)
+        Ok((state, leases))
     }
 
     /// Sends every part of `plan` (and the extra roles) to be applied; the

@@ -9,11 +9,14 @@
 //! - `dhcp.leases` ([`DhcpLeaseQuery`]) → [`DhcpLeaseList`]: the leases
 //!   applied now (the commander merges them into `Show`);
 //! - `network.applied`: a desired state that turns DHCP off (`dhcp: false`)
-//!   or deletes the interface stops its client, releasing the lease; an
-//!   apply that failed (and was rolled back) stops the clients it started
-//!   and gives running clients back the `auto-*` settings it changed;
-//! - `network.rolled-back`: a rollback to a checkpoint undoes the same for
-//!   every apply since ([`Undo`], newest first);
+//!   or deletes the interface stops its client, releasing the lease (after
+//!   the apply was verified: a failed apply leaves it running);
+//! - a rollback is a part like an apply's (`rollback: true`, planned by
+//!   role `state` from the checkpoint, whose query lists the clients that
+//!   ran and their `auto-*` keys): it starts the clients the checkpoint
+//!   had, gives them its settings (complete: a key left out is its
+//!   default), and stops at once those it turns off or whose interface it
+//!   deletes. The plugin keeps no history of its own;
 //! - `config.changed`: new settings apply to clients started afterwards;
 //! - Shutdown releases every lease and removes its address.
 //!
@@ -40,7 +43,7 @@ use nipart_plugin_api::{
         monitor::{Condition, FollowUp, RuleAdd, RuleInterface, RuleRemove},
         workflow::NetworkApplied,
     },
-    state::{ApplyPart, ApplyResult, DhcpLeaseList, DhcpLeaseQuery, PartApplied, RolledBack},
+    state::{ApplyPart, ApplyResult, DhcpLeaseList, DhcpLeaseQuery, PartApplied},
 };
 use serde::Deserialize;
 use tokio::sync::{mpsc, oneshot};
@@ -77,7 +80,6 @@ nipart_plugin_api::incoming! {
         CarrierDown(CarrierDown),
         ConfigChanged(ConfigChanged),
         Applied(NetworkApplied),
-        RolledBack(RolledBack),
     }
 }
 
@@ -125,31 +127,6 @@ impl Default for Config {
     }
 }
 
-/// What an apply did to the clients that a rollback to its checkpoint
-/// undoes.
-#[derive(Debug)]
-enum Undo {
-    /// It started the client of (interface, family).
-    Started(String, Family),
-    /// It changed the `auto-*` settings of the running DHCPv4 client of
-    /// the interface; these were its settings before.
-    Settings(String, AutoSettings),
-}
-
-impl Undo {
-    fn is_of(&self, interface: &str, family: Family) -> bool {
-        match self {
-            Undo::Started(i, f) => i == interface && *f == family,
-            Undo::Settings(i, _) => i == interface && family == Family::V4,
-        }
-    }
-}
-
-/// At most this many settings changes are remembered for rollbacks (the
-/// oldest go first): a client whose settings change again and again must
-/// not grow the plugin without end.
-const MAX_SETTINGS_UNDO: usize = 1024;
-
 impl Config {
     /// Values serde can't check: out of range is an error naming the key.
     fn validate(&self) -> Result<()> {
@@ -181,14 +158,6 @@ struct Dhcp {
     clients6: HashMap<String, Running>,
     applied: Applied,
     applied6: Applied6,
-    /// What each apply did to the clients, oldest first, with the apply's
-    /// checkpoint: an apply that fails, or a rollback to its checkpoint,
-    /// undoes it and everything after. An entry goes when its client
-    /// stops.
-    journal: Vec<(String, Undo)>,
-    /// The checkpoint of the last apply that sent us a part, until the
-    /// commander says how that apply ended.
-    unconfirmed: Option<String>,
 }
 
 impl Plugin for Dhcp {
@@ -196,7 +165,7 @@ impl Plugin for Dhcp {
     const DESCRIPTION: &'static str =
         "DHCPv4 and DHCPv6 (IA_NA) client (mozim); leases are applied by role kernel";
     const ROLES: &'static [&'static str] = &[Role::DHCP.as_str()];
-    const SUBSCRIPTIONS: &'static [&'static str] = &[NetworkApplied::TOPIC, RolledBack::TOPIC];
+    const SUBSCRIPTIONS: &'static [&'static str] = &[NetworkApplied::TOPIC];
     const CONFIG_KEYS: &'static [(&'static str, ConfigType)] = &[
         ("lease_dir", ConfigType::String),
         ("kernel_timeout_ms", ConfigType::Integer),
@@ -216,8 +185,6 @@ impl Plugin for Dhcp {
             clients6: HashMap::new(),
             applied: Applied::default(),
             applied6: Applied6::default(),
-            journal: Vec::new(),
-            unconfirmed: None,
         })
     }
 
@@ -307,20 +274,7 @@ impl Plugin for Dhcp {
                 Ok(())
             }
             Some(Incoming::Applied(NetworkApplied::Applied(result))) => {
-                self.unconfirmed = None;
                 self.turned_off(ctx, &result).await;
-                Ok(())
-            }
-            Some(Incoming::Applied(NetworkApplied::Failed(_))) => {
-                // The apply failed and was rolled back: what it started
-                // goes too.
-                if let Some(cp) = self.unconfirmed.take() {
-                    self.undo_since(ctx, &cp).await;
-                }
-                Ok(())
-            }
-            Some(Incoming::RolledBack(rb)) => {
-                self.undo_since(ctx, &rb.checkpoint).await;
                 Ok(())
             }
             _ if event.request && event.ref_id.is_none() => Err(Error::new(
@@ -388,24 +342,36 @@ impl Dhcp {
     }
 
     /// Starts a client for every interface and family of the part that
-    /// asks for DHCP, and stops those it turns off.
+    /// asks for DHCP, and stops those it turns off; a rollback's part also
+    /// stops those of the interfaces it deletes.
     async fn apply(&mut self, ctx: &Context, part: &ApplyPart) -> Result<Vec<String>> {
         // Every interface's DHCPv4 settings are checked before any client
-        // starts.
+        // starts. A rollback gives a checkpoint's settings whole (a query
+        // leaves out a metric not set and `auto-hostname: false`): what it
+        // leaves out is the default, not the running client's.
         let settings = part
             .state
             .interfaces
             .iter()
             .map(|i| {
                 let now = self.clients.get(&i.name).map(|c| c.settings);
-                AutoSettings::of(&i.name, i.ipv4.as_ref(), now.unwrap_or_default())
+                let whole = part.rollback && i.ipv4.as_ref().is_some_and(|c| c.dhcp == Some(true));
+                let base = if whole { None } else { now };
+                AutoSettings::of(&i.name, i.ipv4.as_ref(), base.unwrap_or_default())
             })
             .collect::<Result<Vec<_>>>()?;
-        if !part.rollback {
-            self.unconfirmed = Some(part.checkpoint.clone());
-        }
         let mut changes = Vec::new();
         for (iface, settings) in part.state.interfaces.iter().zip(settings) {
+            if iface.is_absent() {
+                // Only a rollback sends these: the interface is gone.
+                for family in [Family::V4, Family::V6] {
+                    if self.clients(family).contains_key(&iface.name) {
+                        self.stop(ctx, &iface.name, family, false).await;
+                        changes.push(format!("stop {} on {}", family.name(), iface.name));
+                    }
+                }
+                continue;
+            }
             // DHCPv4's `dhcp` not given (only `auto-*` keys): the client, if
             // any, keeps running with the new settings.
             let dhcp4 = iface.ipv4.as_ref().and_then(|v4| v4.dhcp);
@@ -413,14 +379,16 @@ impl Dhcp {
                 && dhcp4 != Some(false)
                 && running.settings != settings
             {
-                let before = std::mem::replace(&mut running.settings, settings);
+                running.settings = settings;
                 let _ = running.tx.send(Command::Settings(settings));
+                if part.rollback {
+                    tracing::info!(
+                        "{}: DHCPv4 settings back as before: checkpoint {} was restored",
+                        iface.name,
+                        part.checkpoint
+                    );
+                }
                 changes.push(format!("update the DHCPv4 settings of {}", iface.name));
-                self.journal.push((
-                    part.checkpoint.clone(),
-                    Undo::Settings(iface.name.clone(), before),
-                ));
-                self.bound_journal();
             }
             for (family, ip) in [(Family::V4, &iface.ipv4), (Family::V6, &iface.ipv6)] {
                 let dhcp = ip.as_ref().and_then(|c| c.dhcp);
@@ -434,12 +402,16 @@ impl Dhcp {
                 let running = self.clients(family).contains_key(&iface.name);
                 if wants && !running {
                     self.start(ctx, &iface.name, family, settings).await?;
-                    self.journal.push((
-                        part.checkpoint.clone(),
-                        Undo::Started(iface.name.clone(), family),
-                    ));
                     changes.push(format!("start {} on {}", family.name(), iface.name));
                 } else if stops && running {
+                    if part.rollback {
+                        tracing::info!(
+                            "{}: stopping {}: checkpoint {} was restored",
+                            iface.name,
+                            family.name(),
+                            part.checkpoint
+                        );
+                    }
                     self.stop(ctx, &iface.name, family, true).await;
                     changes.push(format!("stop {} on {}", family.name(), iface.name));
                 }
@@ -549,63 +521,9 @@ impl Dhcp {
         Ok(())
     }
 
-    /// Undoes what the apply of `checkpoint` and every later one did to
-    /// the clients, newest first: the clients they started stop (releasing
-    /// their leases), those whose settings they changed get their settings
-    /// back (the lease's routes placed as before). The state is back to
-    /// what it was before that apply.
-    async fn undo_since(&mut self, ctx: &Context, checkpoint: &str) {
-        let Some(first) = self.journal.iter().position(|(cp, _)| cp == checkpoint) else {
-            return;
-        };
-        let undo: Vec<Undo> = self.journal.drain(first..).map(|(_, u)| u).collect();
-        for u in undo.into_iter().rev() {
-            match u {
-                Undo::Started(name, family) => {
-                    tracing::info!(
-                        "{name}: stopping {}: checkpoint {checkpoint} was restored",
-                        family.name()
-                    );
-                    self.stop(ctx, &name, family, true).await;
-                }
-                Undo::Settings(name, before) => {
-                    let Some(running) = self.clients.get_mut(&name) else {
-                        continue;
-                    };
-                    if running.settings != before {
-                        tracing::info!(
-                            "{name}: DHCPv4 settings back as before: checkpoint {checkpoint} was restored"
-                        );
-                        running.settings = before;
-                        let _ = running.tx.send(Command::Settings(before));
-                    }
-                }
-            }
-        }
-    }
-
-    /// Drops the oldest settings changes beyond [`MAX_SETTINGS_UNDO`].
-    fn bound_journal(&mut self) {
-        let settings = |u: &Undo| matches!(u, Undo::Settings(..));
-        let mut excess = self
-            .journal
-            .iter()
-            .filter(|(_, u)| settings(u))
-            .count()
-            .saturating_sub(MAX_SETTINGS_UNDO);
-        self.journal.retain(|(_, u)| {
-            let drop = excess > 0 && settings(u);
-            if drop {
-                excess -= 1;
-            }
-            !drop
-        });
-    }
-
     /// Stops the client of `name` (releasing its lease if `release`) and
     /// drops its monitor rules.
     async fn stop(&mut self, ctx: &Context, name: &str, family: Family, release: bool) {
-        self.journal.retain(|(_, u)| !u.is_of(name, family));
         let Some(running) = self.clients(family).remove(name) else {
             return;
         };

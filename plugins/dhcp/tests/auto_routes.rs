@@ -274,32 +274,10 @@ fn a_rollback_restores_a_running_clients_settings() {
     let failing = format!(
         "interfaces:\n  - name: {CLIENT_IF}\n    state: up\n    mtu: 1400\n    ipv4: {{auto-route-metric: 200}}\n"
     );
-    std::fs::write(bed.path("failing.yml"), failing).unwrap();
-    let nipc = nipart_testkit::nipc_binary();
-    let socket = daemon.socket();
-    let file = bed.path("failing.yml");
-    let apply = std::thread::spawn(move || {
-        std::process::Command::new(nipc)
-            .arg("--socket")
-            .arg(socket)
-            .arg("apply")
-            .arg(file)
-            .output()
-            .expect("running nipc")
-    });
     let during = "default via 10.9.0.1 dev dhcp0 proto dhcp metric 200".to_string();
-    let mut seen = false;
-    while !apply.is_finished() && !seen {
-        seen = dhcp_routes(&bed, "main").contains(&during);
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = apply.join().unwrap();
-    let stderr = text(&out.stderr);
-    assert!(!out.status.success(), "{stderr}");
-    assert!(
-        stderr.contains("verification failed") && stderr.contains("mtu desired 1400, current 1500"),
-        "{stderr}"
-    );
+    let seen = daemon.apply_failing_mtu(&bed, &failing, || {
+        dhcp_routes(&bed, "main").contains(&during)
+    });
     assert!(
         seen,
         "metric 200 never applied; daemon log:\n{}",

@@ -5,7 +5,10 @@
 //!   when it owns its name on the bus (`resolved.rs`), else written to
 //!   `resolv.conf` (`resolv.rs`); the choice is made at each apply and
 //!   query. `dns.query` ([`DnsQuery`]) → [`DnsResolver`] (what the file,
-//!   or resolved, says and what the resolver takes of it);
+//!   or resolved, says and what the resolver takes of it); `dns.auto`
+//!   ([`DnsAutoQuery`]) → [`DnsAutoList`] (the interfaces' `auto-dns` and
+//!   `auto-hostname` that are not the defaults, for queries and so
+//!   checkpoints);
 //! - role `hostname`: `hostname`, the running name and the static one,
 //!   through systemd-hostnamed where the bus runs or can start it
 //!   (`hostnamed.rs`), else `sethostname` and `/etc/hostname`
@@ -42,8 +45,9 @@ use nipart_plugin_api::{
     Context, Error, ErrorKind, Event, EventState, Message, Plugin, Result, Role,
     protocol::{daemon::ConfigType, dhcp::Dhcp6LeaseLost},
     state::{
-        ApplyPart, Dhcp6LeaseInfo, DhcpLeaseInfo, DhcpLeaseLost, DhcpLeaseQuery, DnsConfig,
-        DnsQuery, DnsResolver, HostnameQuery, HostnameState, PartApplied,
+        ApplyPart, Dhcp6LeaseInfo, DhcpLeaseInfo, DhcpLeaseLost, DhcpLeaseQuery, DnsAuto,
+        DnsAutoList, DnsAutoQuery, DnsConfig, DnsQuery, DnsResolver, HostnameQuery, HostnameState,
+        PartApplied,
     },
 };
 use serde::Deserialize;
@@ -53,6 +57,7 @@ nipart_plugin_api::incoming! {
     enum Incoming {
         ApplyPart(ApplyPart),
         Dns(DnsQuery),
+        DnsAuto(DnsAutoQuery),
         Hostname(HostnameQuery),
         Lease(DhcpLeaseInfo),
         LeaseLost(DhcpLeaseLost),
@@ -445,6 +450,29 @@ impl Dns {
         Ok(changes)
     }
 
+    /// The interfaces whose leases are used otherwise than by default
+    /// (what a query shows, and a checkpoint keeps).
+    fn auto(&self) -> DnsAutoList {
+        let r = &self.resolver;
+        let names: BTreeSet<&String> = r
+            .auto_dns_off
+            .iter()
+            .chain(&r.auto_dns6_off)
+            .chain(&self.auto_hostname)
+            .collect();
+        DnsAutoList {
+            interfaces: names
+                .into_iter()
+                .map(|i| DnsAuto {
+                    interface: i.clone(),
+                    auto_dns4: !r.auto_dns_off.contains(i),
+                    auto_dns6: !r.auto_dns6_off.contains(i),
+                    auto_hostname: self.auto_hostname.contains(i),
+                })
+                .collect(),
+        }
+    }
+
     /// Sets the host names: through systemd-hostnamed when it runs (or
     /// the bus starts it), else with sethostname and the static file.
     async fn apply_hostname(&self, want: &HostnameState) -> Result<Vec<String>> {
@@ -702,6 +730,7 @@ impl Plugin for Dns {
                 ctx.answer::<ApplyPart>(&event, &PartApplied { changes })
             }
             Some(Incoming::Dns(_)) => ctx.answer::<DnsQuery>(&event, &self.query().await?),
+            Some(Incoming::DnsAuto(_)) => ctx.answer::<DnsAutoQuery>(&event, &self.auto()),
             Some(Incoming::Hostname(_)) => {
                 let names =
                     match hostnamed::Hostnamed::find(self.config.dbus_address.as_deref()).await {

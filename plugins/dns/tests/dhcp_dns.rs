@@ -215,3 +215,98 @@ fn option_15_alone_is_the_search_domain_and_auto_hostname_applies_at_the_lease()
             .then_some(())
     });
 }
+
+/// `auto-dns` and `auto-hostname` are shown where they are not the
+/// defaults, so a checkpoint holds them and a rollback restores them: a
+/// `--no-commit` apply taking the lease's name servers out and making its
+/// host name the running one, undone by `nipc rollback`; then the same
+/// `auto-dns: false` in an apply whose verification fails (an MTU the
+/// state-fault fixture puts back), undone by the automatic rollback.
+#[test]
+fn a_rollback_restores_auto_dns_and_auto_hostname() {
+    let bed = Bed::new();
+    let _server = DhcpServer::start_with_mac(
+        &bed,
+        Some("02:00:00:19:00:04"),
+        &["--dhcp-host=02:00:00:19:00:04,nipart-rollback-host"],
+    );
+    let d = bed.daemon(&Extras {
+        dhcp: true,
+        sabotage: Some(format!("ip link set {CLIENT_IF} mtu 1500")),
+        ..Extras::default()
+    });
+    let d = &d;
+    apply_ok(
+        d,
+        &bed,
+        &format!(
+            "dns-resolver:\n  config:\n    server: [192.0.2.53]\n\
+             interfaces:\n  - name: {CLIENT_IF}\n    state: up\n    ipv4:\n      dhcp: true\n"
+        ),
+    );
+    let with_lease = [
+        "nameserver 192.0.2.53",
+        "nameserver 10.19.0.53",
+        "nameserver 10.19.0.54",
+    ];
+    let without = ["nameserver 192.0.2.53"];
+    wait_for("the lease's name servers in resolv.conf", || {
+        (entries(&bed.resolv_conf) == with_lease).then_some(())
+    });
+    let name = running_hostname(d);
+    assert_ne!(name, "nipart-rollback-host");
+    let auto = |d: &nipart_testkit::DaemonProcess| {
+        let v4 = client_ipv4(&show(d));
+        (v4["auto-dns"].clone(), v4["auto-hostname"].clone())
+    };
+    let defaults = (serde_json::Value::Null, serde_json::Value::Null);
+    assert_eq!(auto(d), defaults);
+
+    // Before the rollback: the lease's servers out, its name running.
+    let file = bed.path("auto.yml");
+    std::fs::write(
+        &file,
+        format!(
+            "interfaces:\n  - name: {CLIENT_IF}\n    ipv4:\n      auto-dns: false\n      auto-hostname: true\n"
+        ),
+    )
+    .unwrap();
+    let out = nipc(d, &["apply", "--no-commit", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(entries(&bed.resolv_conf), without);
+    assert_eq!(running_hostname(d), "nipart-rollback-host");
+    assert_eq!(auto(d), (false.into(), true.into()));
+    // The interface's own query shows them too.
+    let one = nipc(d, &["-o", "json", "show", CLIENT_IF]);
+    let one: serde_json::Value = serde_json::from_slice(&one.stdout).expect("show prints JSON");
+    assert_eq!(client_ipv4(&one)["auto-dns"], false, "{one:#}");
+
+    let out = nipc(d, &["rollback"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(entries(&bed.resolv_conf), with_lease);
+    assert_eq!(running_hostname(d), name);
+    assert_eq!(auto(d), defaults);
+
+    // A failed verification: out while it is verified, back after.
+    let file = bed.path("failing.yml");
+    std::fs::write(
+        &file,
+        format!(
+            "interfaces:\n  - name: {CLIENT_IF}\n    mtu: 1400\n    ipv4:\n      auto-dns: false\n"
+        ),
+    )
+    .unwrap();
+    let apply = nipart_testkit::nipc_on_thread(&d.socket(), &["apply", file.to_str().unwrap()]);
+    let mut seen = false;
+    while !apply.is_finished() && !seen {
+        seen = entries(&bed.resolv_conf) == without;
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let out = apply.join().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("verification failed"), "{stderr}");
+    assert!(seen, "auto-dns: false never took the lease's servers out");
+    assert_eq!(entries(&bed.resolv_conf), with_lease);
+    assert_eq!(auto(d), defaults);
+}

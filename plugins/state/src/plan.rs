@@ -38,7 +38,7 @@ pub fn plan(desired: &Value, current: &NetworkState) -> R<Plan> {
     let parsed = NetworkState::from_value(desired)?;
     let (mut sane, notes) = sanitize(parsed, current)?;
     complete_system(&mut sane, current);
-    let mut plan = make_plan(sane, notes, current);
+    let mut plan = make_plan(sane, notes, current, Purpose::Apply);
     plan.verify = verify_state(&plan.desired, current);
     Ok(plan)
 }
@@ -128,7 +128,7 @@ fn complete_system(sane: &mut NetworkState, current: &NetworkState) {
 /// gets each interface's `auto-dns` (whether the name servers and search
 /// domains of its DHCP lease are used) and `auto-hostname` (whether its
 /// lease's host name is the running one).
-fn system_parts(sane: &NetworkState, parts: &mut Vec<PlanPart>) {
+fn system_parts(sane: &NetworkState, parts: &mut Vec<PlanPart>, purpose: Purpose) {
     let auto_dns: Vec<Interface> = sane
         .interfaces
         .iter()
@@ -159,7 +159,9 @@ fn system_parts(sane: &NetworkState, parts: &mut Vec<PlanPart>) {
                 dns_resolver: sane.dns_resolver.clone(),
                 ..NetworkState::default()
             },
-            optional: false,
+            // A revert of the interfaces' keys alone: a daemon without a
+            // dns plugin (and so without them) reverts the rest.
+            optional: purpose == Purpose::Revert && sane.dns_resolver.is_none(),
         });
     }
     if let Some(h) = &sane.hostname {
@@ -174,14 +176,33 @@ fn system_parts(sane: &NetworkState, parts: &mut Vec<PlanPart>) {
     }
 }
 
+/// What a plan is for, which says how DHCP clients are turned off.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    /// An apply: a client turned off (`dhcp: false`) stops once the apply
+    /// has been verified (the dhcp plugin reads `network.applied`), so that
+    /// a failed one leaves it running.
+    Apply,
+    /// A revert to a checkpoint: role `dhcp` gets every interface whose
+    /// clients the revert starts, sets, stops (`dhcp: false`) or deletes,
+    /// at once; optional, so that a daemon without a dhcp plugin reverts
+    /// the rest.
+    Revert,
+}
+
 /// The parts, in order: roles `dns` and `hostname`, role `lldp` for the
 /// interfaces going down or away (so that it sends its shutdown LLDPDU
 /// while it still can), the kernel, role `ovs` (see [`crate::ovs_parts`]),
 /// the kernel again for the addresses of OVS internal interfaces, the DHCP
 /// clients, then role `lldp` for any word on LLDP.
-fn make_plan(sane: NetworkState, notes: Vec<String>, current: &NetworkState) -> Plan {
+fn make_plan(
+    sane: NetworkState,
+    notes: Vec<String>,
+    current: &NetworkState,
+    purpose: Purpose,
+) -> Plan {
     let mut parts = Vec::new();
-    system_parts(&sane, &mut parts);
+    system_parts(&sane, &mut parts, purpose);
     let ovs = crate::ovs_parts::split(&sane, current);
     let leaving: Vec<Interface> = sane
         .interfaces
@@ -236,14 +257,23 @@ fn make_plan(sane: NetworkState, notes: Vec<String>, current: &NetworkState) -> 
                     || c.auto_hostname.is_some())
         })
     };
+    let reverted = |i: &Interface| {
+        purpose == Purpose::Revert
+            && [&i.ipv4, &i.ipv6]
+                .iter()
+                .any(|ip| ip.as_ref().is_some_and(|c| c.dhcp.is_some()))
+    };
     let dhcp: Vec<Interface> = sane
         .interfaces
         .iter()
-        .filter(|i| wants_dhcp(&i.ipv4) || wants_dhcp(&i.ipv6) || dhcp_settings(&i.ipv4))
+        .filter(|i| {
+            wants_dhcp(&i.ipv4) || wants_dhcp(&i.ipv6) || dhcp_settings(&i.ipv4) || reverted(i)
+        })
         .map(|i| Interface {
             name: i.name.clone(),
             ipv4: i.ipv4.clone(),
             ipv6: i.ipv6.clone(),
+            state: i.state,
             ..Interface::default()
         })
         .collect();
@@ -256,7 +286,7 @@ fn make_plan(sane: NetworkState, notes: Vec<String>, current: &NetworkState) -> 
                 interfaces: dhcp,
                 ..NetworkState::default()
             },
-            optional: false,
+            optional: purpose == Purpose::Revert,
         });
     }
     // Any word on LLDP (on or off) goes to role `lldp`.
@@ -299,11 +329,15 @@ pub fn revert_plan(checkpoint: &NetworkState, current: &NetworkState) -> Plan {
     for cur in &current.interfaces {
         if checkpoint.interface(&cur.name).is_none() {
             if cur.iface_type.is_some_and(|t| t.can_create()) {
-                interfaces.push(Interface {
+                let mut gone = Interface {
                     name: cur.name.clone(),
                     state: Some(InterfaceState::Absent),
                     ..Interface::default()
-                });
+                };
+                // Its DHCP clients stop with it.
+                revert_dhcp(&mut gone.ipv4, cur.ipv4.as_ref());
+                revert_dhcp(&mut gone.ipv6, cur.ipv6.as_ref());
+                interfaces.push(gone);
             } else {
                 notes.push(format!("{} appeared meanwhile and is left alone", cur.name));
             }
@@ -331,8 +365,15 @@ pub fn revert_plan(checkpoint: &NetworkState, current: &NetworkState) -> Plan {
         {
             p.vlan.get_or_insert_with(Default::default);
         }
+        let now = current.interface(&before.name);
+        for (ip, cur) in [
+            (&mut want.ipv4, now.and_then(|c| c.ipv4.as_ref())),
+            (&mut want.ipv6, now.and_then(|c| c.ipv6.as_ref())),
+        ] {
+            revert_dhcp(ip, cur);
+            revert_auto(ip, cur);
+        }
         for ip in [&mut want.ipv4, &mut want.ipv6].into_iter().flatten() {
-            ip.dhcp = None;
             if ip.enabled == Some(false) && ip.address.as_ref().is_some_and(|a| !a.is_empty()) {
                 ip.enabled = Some(true);
             }
@@ -384,7 +425,44 @@ pub fn revert_plan(checkpoint: &NetworkState, current: &NetworkState) -> Plan {
                 .map(Box::new)
         }),
     };
-    make_plan(state, notes, current)
+    make_plan(state, notes, current, Purpose::Revert)
+}
+
+/// What role `dns` does with the leases of one family, as the checkpoint
+/// had it (`ip`; `now`, the current one): a query shows `auto-dns` and
+/// `auto-hostname` only where they are not the defaults, so one shown now
+/// and not in the checkpoint goes back to its default (`auto-dns: true`,
+/// `auto-hostname: false`).
+fn revert_auto(ip: &mut Option<IpConfig>, now: Option<&IpConfig>) {
+    let Some(now) = now else { return };
+    if now.auto_dns.is_some() && ip.as_ref().is_none_or(|c| c.auto_dns.is_none()) {
+        ip.get_or_insert_with(IpConfig::default).auto_dns = Some(true);
+    }
+    if now.auto_hostname.is_some() && ip.as_ref().is_none_or(|c| c.auto_hostname.is_none()) {
+        ip.get_or_insert_with(IpConfig::default).auto_hostname = Some(false);
+    }
+}
+
+/// The DHCP client of one family as the checkpoint had it (`ip`, its
+/// `ipv4` or `ipv6`; `now`, the current one): a query says `dhcp: true`
+/// where a client runs (with its `auto-*` keys) and nothing where none
+/// does, so a client that runs now and did not then is turned off
+/// (`dhcp: false`), one that ran then runs again with the checkpoint's
+/// keys, and nothing is said where neither runs (a daemon without a dhcp
+/// plugin gets no DHCP part).
+fn revert_dhcp(ip: &mut Option<IpConfig>, now: Option<&IpConfig>) {
+    let running = now.is_some_and(|c| c.dhcp == Some(true));
+    match ip {
+        Some(c) if c.dhcp == Some(true) => {}
+        Some(c) => c.dhcp = running.then_some(false),
+        None if running => {
+            *ip = Some(IpConfig {
+                dhcp: Some(false),
+                ..IpConfig::default()
+            });
+        }
+        None => {}
+    }
 }
 
 /// The resolver configuration of `checkpoint`, when `current`'s differs

@@ -95,6 +95,36 @@ impl DnsConfig {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct DnsQuery {}
 
+/// The request role `dns` answers with what it does with each interface's
+/// DHCP leases ([`DnsAutoList`]): the commander puts it into every query
+/// (`ipv4.auto-dns`, `ipv6.auto-dns`, `ipv4.auto-hostname`), so that a
+/// checkpoint knows it and a rollback restores it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct DnsAutoQuery {}
+
+/// The interfaces whose leases role `dns` uses otherwise than by default
+/// (`auto-dns: false` for a family, or `auto-hostname: true`), sorted by
+/// name; an interface left out has the defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct DnsAutoList {
+    #[serde(default)]
+    pub interfaces: Vec<DnsAuto>,
+}
+
+/// One interface of a [`DnsAutoList`], with nmstate's meanings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct DnsAuto {
+    pub interface: String,
+    /// `ipv4.auto-dns`: whether its DHCPv4 lease's name servers and search
+    /// domains are used.
+    pub auto_dns4: bool,
+    /// `ipv6.auto-dns`: the same for its DHCPv6 lease.
+    pub auto_dns6: bool,
+    /// `ipv4.auto-hostname`: whether its DHCPv4 lease's host name is the
+    /// running one.
+    pub auto_hostname: bool,
+}
+
 /// Checks a name server: an IP address; an IPv6 one may name its interface
 /// (`fe80::1%eth0`). Returns it in canonical form.
 pub fn check_dns_server(s: &str, path: &str) -> R<String> {

@@ -298,6 +298,38 @@ impl Daemon {
         );
     }
 
+    /// Applies `yaml`, which sets an MTU that a daemon of
+    /// [`Daemon::start_failing_mtu`] puts back: checks that verification
+    /// fails on it; whether `during` held at some time while the apply (and
+    /// its rollback) went on.
+    pub fn apply_failing_mtu(
+        &self,
+        bed: &Bed,
+        yaml: &str,
+        mut during: impl FnMut() -> bool,
+    ) -> bool {
+        let file = bed.path("failing.yml");
+        fs::write(&file, yaml).expect("writing failing.yml");
+        let apply = nipart_testkit::nipc_on_thread(
+            &self.socket(),
+            &["apply", file.to_str().expect("a UTF-8 path")],
+        );
+        let mut seen = false;
+        while !apply.is_finished() && !seen {
+            seen = during();
+            thread::sleep(Duration::from_millis(20));
+        }
+        let out = apply.join().expect("the nipc thread");
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "{stderr}");
+        assert!(
+            stderr.contains("verification failed")
+                && stderr.contains("mtu desired 1400, current 1500"),
+            "{stderr}"
+        );
+        seen
+    }
+
     /// Starts DHCP on the client's interface.
     pub fn enable_dhcp(&self, bed: &Bed) {
         self.apply_ok(

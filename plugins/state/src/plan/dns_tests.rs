@@ -135,3 +135,41 @@ fn the_revert_writes_the_checkpoints_resolver_only_when_it_differs() {
         Some("")
     );
 }
+
+/// `auto-dns` and `auto-hostname` (which a query shows where they are not
+/// the defaults) come back as the checkpoint had them: those set since go
+/// back to the defaults, those the checkpoint had are given again.
+#[test]
+fn the_revert_gives_role_dns_the_checkpoints_auto_keys() {
+    let mut checkpoint = current();
+    checkpoint.interface_mut("v1").unwrap().ipv6 = Some(IpConfig {
+        auto_dns: Some(false),
+        ..IpConfig::default()
+    });
+    let mut now = current();
+    now.interface_mut("v1").unwrap().ipv4 = Some(IpConfig {
+        auto_dns: Some(false),
+        auto_hostname: Some(true),
+        ..IpConfig::default()
+    });
+    let back = revert_plan(&checkpoint, &now);
+    let dns = back
+        .parts
+        .iter()
+        .find(|p| p.role == DNS)
+        .expect("a dns part");
+    // The interfaces' keys alone: optional (no dns plugin, none to revert).
+    assert!(dns.optional);
+    let v1 = dns.state.interface("v1").unwrap();
+    let v4 = v1.ipv4.as_ref().unwrap();
+    assert_eq!((v4.auto_dns, v4.auto_hostname), (Some(true), Some(false)));
+    assert_eq!(v1.ipv6.as_ref().unwrap().auto_dns, Some(false));
+    // Nothing set on either side: no interface for role dns.
+    let same = revert_plan(&current(), &current());
+    assert!(
+        same.parts
+            .iter()
+            .filter(|p| p.role == DNS)
+            .all(|p| p.state.interfaces.is_empty())
+    );
+}

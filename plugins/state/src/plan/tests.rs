@@ -427,3 +427,64 @@ fn revert_plan_gives_ovs_db_and_ovn_back_to_role_ovs() {
     let p = revert_plan(&after, &after);
     assert!(p.parts.iter().all(|p| p.role != OVS));
 }
+
+/// The DHCP clients a query lists (`dhcp: true` with the `auto-*` keys)
+/// come back as the checkpoint had them: one that ran then runs again
+/// with its keys, one started since is turned off at once, one on an
+/// interface created since stops with it; without a client on either side
+/// role `dhcp` gets nothing, and its part is optional (a daemon without a
+/// dhcp plugin reverts the rest).
+#[test]
+fn revert_plan_gives_role_dhcp_the_checkpoints_clients() {
+    let with = |text: &str| {
+        let mut s = current();
+        let extra = NetworkState::from_yaml(text).unwrap();
+        for i in extra.interfaces {
+            match s.interface_mut(&i.name) {
+                Some(have) => {
+                    have.ipv4 = i.ipv4;
+                    have.ipv6 = i.ipv6;
+                }
+                None => s.interfaces.push(i),
+            }
+        }
+        s
+    };
+    let before = with(
+        "interfaces: [{name: v1, ipv4: {enabled: true, dhcp: true, auto-route-metric: 100, auto-route-table-id: 0, auto-gateway: true, auto-routes: true}}]",
+    );
+    let after = with(
+        "interfaces: [{name: v1, ipv4: {enabled: true, dhcp: true, auto-route-metric: 150, auto-route-table-id: 300, auto-gateway: true, auto-routes: true}}, \
+         {name: eth0, ipv6: {enabled: true, dhcp: true}}, \
+         {name: v5, type: veth, veth: {peer: v5p}, ipv4: {enabled: true, dhcp: true}}]",
+    );
+    let p = revert_plan(&before, &after);
+    let part = p
+        .parts
+        .iter()
+        .find(|p| p.role == DHCP)
+        .expect("a part for role dhcp");
+    assert!(part.optional);
+    let v1 = part.state.interface("v1").unwrap().ipv4.as_ref().unwrap();
+    assert_eq!((v1.dhcp, v1.auto_route_metric), (Some(true), Some(100)));
+    assert_eq!(v1.auto_route_table_id, Some(0));
+    let eth0 = part.state.interface("eth0").unwrap();
+    assert_eq!(eth0.ipv6.as_ref().unwrap().dhcp, Some(false));
+    assert!(eth0.ipv4.is_none());
+    let v5 = part.state.interface("v5").unwrap();
+    assert!(v5.is_absent());
+    assert_eq!(v5.ipv4.as_ref().unwrap().dhcp, Some(false));
+    assert!(part.state.interface("lo").is_none());
+    // The other way round: a client turned off since runs again.
+    let p = revert_plan(&after, &before);
+    let part = p.parts.iter().find(|p| p.role == DHCP).unwrap();
+    let eth0 = part.state.interface("eth0").unwrap();
+    assert_eq!(eth0.ipv6.as_ref().unwrap().dhcp, Some(true));
+    // No client anywhere: no part.
+    assert!(
+        revert_plan(&current(), &current())
+            .parts
+            .iter()
+            .all(|p| p.role != DHCP)
+    );
+}
