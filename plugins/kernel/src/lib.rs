@@ -30,6 +30,7 @@ mod link;
 mod query;
 mod route;
 mod route_rule;
+mod rtnl_dump;
 
 use nipart_plugin_api::{
     Context, Error, ErrorKind, Event, Plugin, Result, Role,
