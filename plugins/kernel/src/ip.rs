@@ -192,3 +192,68 @@ pub(crate) fn after_create(desired: &[Interface]) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The dump reports what nispor's address query reported, interface by
+    /// interface, in a namespace with point-to-point addresses (a peer:
+    /// `IFA_LOCAL` and `IFA_ADDRESS` differ) of both families beside plain
+    /// ones.
+    #[test]
+    fn the_address_dump_agrees_with_nispor() {
+        let ns = nipart_testkit::Netns::new();
+        ns.ip_batch(
+            "link set lo up\nlink add d0 type veth peer name d1\nlink set d0 up\nlink set d1 up\n\
+             addr add 192.0.2.1/24 dev d0\naddr add 10.9.0.1 peer 10.9.0.2/32 dev d0\n\
+             addr add 2001:db8::1/64 dev d0 nodad\n\
+             addr add 2001:db8:1::1 peer 2001:db8:1::2/128 dev d0 nodad\n",
+        );
+        let compared = ns.run_inside(compare_with_nispor);
+        // lo's two, d0's four, d0's IPv6 link-local.
+        assert!(compared >= 6, "only {compared} addresses compared");
+    }
+
+    fn compare_with_nispor() -> usize {
+        let mut filter = nispor::NetStateFilter::minimum();
+        let mut iface = nispor::NetStateIfaceFilter::minimum();
+        iface.include_ip_address = true;
+        filter.iface = Some(iface);
+        let np = nispor::NetState::retrieve_with_filter(&filter).expect("nispor");
+        let dump = AddressDump::read().expect("the address dump");
+        let pairs = |p: Vec<(&str, u8)>| {
+            let mut v: Vec<IpAddress> = p
+                .into_iter()
+                .filter_map(|(ip, prefix_length)| {
+                    Some(IpAddress {
+                        ip: ip.parse().ok()?,
+                        prefix_length,
+                    })
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        let mut compared = 0;
+        for i in np.ifaces.values() {
+            let v4 = pairs(
+                i.ipv4
+                    .iter()
+                    .flat_map(|x| &x.addresses)
+                    .map(|a| (a.address.as_str(), a.prefix_len))
+                    .collect(),
+            );
+            let v6 = pairs(
+                i.ipv6
+                    .iter()
+                    .flat_map(|x| &x.addresses)
+                    .map(|a| (a.address.as_str(), a.prefix_len))
+                    .collect(),
+            );
+            compared += v4.len() + v6.len();
+            assert_eq!(dump.of(i.index), (v4, v6), "{}", i.name);
+        }
+        compared
+    }
+}
