@@ -54,10 +54,18 @@ pub(crate) async fn get_ifaces_with_handle(
     }
 
     let mut links = link_get_handle.execute();
+    // nipart's patch: boxed while the dump is read, and the map sized
+    // once, so that each (large) Iface is moved once, not at every growth
+    // of the map.
+    let mut parsed = Vec::new();
     while let Some(nl_msg) = links.try_next().await? {
         if let Some(iface_state) = parse_nl_msg_to_iface(&nl_msg, filter.include_sysfs_device)? {
-            iface_states.insert(iface_state.name.clone(), iface_state);
+            parsed.push(Box::new(iface_state));
         }
+    }
+    iface_states.reserve(parsed.len());
+    for iface_state in parsed {
+        iface_states.insert(iface_state.name.clone(), *iface_state);
     }
 
     let iface_index = filter
