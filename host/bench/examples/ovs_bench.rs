@@ -16,7 +16,11 @@
 //!    at most 2× ovs-vsctl.
 //! 2. **show**: `nipc -o json show` with that bridge in place, beside
 //!    `ovs-vsctl show` plus the kernel's query `ip -j addr show` (run one
-//!    after the other). Target: at most 1.2×.
+//!    after the other). Target: at most 1.2×. Beside them, where show's
+//!    time goes: the kernel plugin's query alone (`nipc call
+//!    network.query --role kernel`), the daemon's least round trip
+//!    (`nipc ping`) and nispor called directly (in this process) for the
+//!    same links, addresses, routes and rules.
 //!
 //! Medians of `--runs` (of `--shows`, at least 5, for show: more to
 //! profile the daemon with `perf record -p`). Exit status 0 whatever the figures; non-zero only
@@ -106,6 +110,25 @@ struct Figures {
     show: Duration,
     vsctl_show: Duration,
     ip_query: Duration,
+    kernel_query: Duration,
+    ping: Duration,
+    nispor: Duration,
+}
+
+/// nispor's read of what the kernel plugin reports (links with their
+/// bridge VLANs, addresses, routes, rules), in the calling thread's
+/// namespace; how long it took.
+fn nispor_query() -> Result<Duration, String> {
+    let mut filter = nispor::NetStateFilter::minimum();
+    let mut iface = nispor::NetStateIfaceFilter::minimum();
+    iface.include_ip_address = true;
+    iface.include_bridge_vlan = true;
+    filter.iface = Some(iface);
+    filter.route = Some(nispor::NetStateRouteFilter::default());
+    filter.route_rule = Some(nispor::NetStateRouteRuleFilter::default());
+    let t = Instant::now();
+    nispor::NetState::retrieve_with_filter(&filter).map_err(|e| format!("nispor: {e}"))?;
+    Ok(t.elapsed())
 }
 
 fn bench(a: &Args) -> Result<Figures, BoxError> {
@@ -189,16 +212,33 @@ fn bench(a: &Args) -> Result<Figures, BoxError> {
     }
 
     let (mut show, mut vsctl_show, mut ip_query) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut kernel_query, mut ping, mut nispor) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..a.runs.max(a.shows).max(5) {
         show.push(timed(&mut nipc_cmd(&["-o", "json", "show"]))?);
         vsctl_show.push(timed(vsctl().arg("show"))?);
         ip_query.push(timed(
             Command::new("ip").args(["netns", "exec", &ns.name, "ip", "-j", "addr", "show"]),
         )?);
+        // Where show's time goes: the kernel plugin's query alone (through
+        // the API, without the commander, OVS or the merge), the daemon's
+        // least round trip (ping), and nispor called directly for the same
+        // links, addresses, routes and rules, in this process.
+        kernel_query.push(timed(&mut nipc_cmd(&[
+            "call",
+            "network.query",
+            "{}",
+            "--role",
+            "kernel",
+        ]))?);
+        ping.push(timed(&mut nipc_cmd(&["ping"]))?);
+        nispor.push(ns.run_inside(nispor_query)?);
     }
     drop(daemon);
     drop(ovs);
     Ok(Figures {
+        kernel_query: median(kernel_query),
+        ping: median(ping),
+        nispor: median(nispor),
         apply: median(apply),
         vsctl_apply: median(vsctl_apply),
         show: median(show),
@@ -228,6 +268,9 @@ fn run() -> Result<(), BoxError> {
                 "ovs_vsctl_show_ms": f.vsctl_show.as_secs_f64() * 1e3,
                 "ip_query_ms": f.ip_query.as_secs_f64() * 1e3,
                 "show_ratio": show_ratio,
+                "kernel_query_ms": f.kernel_query.as_secs_f64() * 1e3,
+                "ping_ms": f.ping.as_secs_f64() * 1e3,
+                "nispor_ms": f.nispor.as_secs_f64() * 1e3,
             })
         );
         return Ok(());
@@ -254,6 +297,15 @@ fn run() -> Result<(), BoxError> {
         ms(f.vsctl_show),
         ms(f.ip_query),
         met(show_ratio <= TARGET_SHOW)
+    );
+    println!();
+    println!(
+        "where show's time goes: the kernel plugin's query alone (nipc call network.query --role kernel) {}, \
+         the daemon's least round trip (nipc ping) {}, nispor called directly for the same data {}, ip -j addr show {}",
+        ms(f.kernel_query),
+        ms(f.ping),
+        ms(f.nispor),
+        ms(f.ip_query)
     );
     Ok(())
 }

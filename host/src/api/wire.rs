@@ -182,6 +182,18 @@ pub fn reply(parameters: &Value, continues: bool) -> Vec<u8> {
     out
 }
 
+/// Encodes a final reply `{"parameters":{"result":RESULT}}` (with its
+/// terminator) around `result`, bytes that were checked to be one JSON
+/// value (which holds no NUL byte: the terminator stays unique).
+pub fn reply_with_raw_result(result: &[u8]) -> Vec<u8> {
+    const HEAD: &[u8] = b"{\"parameters\":{\"result\":";
+    let mut out = Vec::with_capacity(HEAD.len() + result.len() + 3);
+    out.extend_from_slice(HEAD);
+    out.extend_from_slice(result);
+    out.extend_from_slice(b"}}\0");
+    out
+}
+
 /// Encodes an error reply (with its terminator).
 pub fn error(name: &str, parameters: Value) -> Vec<u8> {
     let mut out = Vec::with_capacity(96);
@@ -266,6 +278,13 @@ mod tests {
         assert_eq!(
             reply(&serde_json::json!({"a":1}), true),
             b"{\"parameters\":{\"a\":1},\"continues\":true}\0".to_vec()
+        );
+        // A plugin's result passed through as it is: the same bytes as
+        // the reply written from its parsed value.
+        let result = serde_json::json!({"interfaces": [{"name": "a\u{0}b", "mtu": 1500}]});
+        assert_eq!(
+            reply_with_raw_result(&serde_json::to_vec(&result).unwrap()),
+            reply(&serde_json::json!({ "result": result }), false)
         );
         let e = error(errors::METHOD_NOT_FOUND, serde_json::json!({"method":"x"}));
         let v: Value = serde_json::from_slice(&e[..e.len() - 1]).unwrap();

@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use rtnetlink::sys::{Socket, SocketAddr, protocols::NETLINK_ROUTE};
+use crate::rtnl_dump::{self, attributes};
 
 /// Indices into `IFLA_INET6_CONF` (`enum` in `linux/ipv6.h`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,17 +77,12 @@ impl Inet6Conf {
     }
 }
 
-const NLMSG_HDR: usize = 16;
 const IFINFOMSG: usize = 16;
 const RTM_NEWLINK: u16 = 16;
 const RTM_GETLINK: u16 = 18;
-const NLMSG_ERROR: u16 = 2;
-const NLMSG_DONE: u16 = 3;
 const IFLA_IFNAME: u16 = 3;
 const IFLA_PROTINFO: u16 = 12;
 const IFLA_INET6_CONF: u16 = 2;
-/// The most messages read for one dump (each holds many links).
-const MAX_READS: usize = 100_000;
 
 /// The IPv6 settings of every interface (of the calling thread's network
 /// namespace) that has IPv6, by name; `None` when the dump failed.
@@ -102,57 +97,19 @@ pub(crate) fn dump() -> Option<HashMap<String, Inet6Conf>> {
 }
 
 fn try_dump() -> std::io::Result<HashMap<String, Inet6Conf>> {
-    let mut socket = Socket::new(NETLINK_ROUTE)?;
-    socket.bind_auto()?;
-    socket.connect(&SocketAddr::new(0, 0))?;
-    let seq: u32 = 1;
-    let mut request = Vec::with_capacity(NLMSG_HDR + IFINFOMSG);
-    request.extend_from_slice(&((NLMSG_HDR + IFINFOMSG) as u32).to_ne_bytes());
-    request.extend_from_slice(&RTM_GETLINK.to_ne_bytes());
-    let flags = (libc::NLM_F_REQUEST | libc::NLM_F_DUMP) as u16;
-    request.extend_from_slice(&flags.to_ne_bytes());
-    request.extend_from_slice(&seq.to_ne_bytes());
-    request.extend_from_slice(&0u32.to_ne_bytes());
     // ifinfomsg: family AF_INET6, the rest zero.
-    request.push(libc::AF_INET6 as u8);
-    request.resize(NLMSG_HDR + IFINFOMSG, 0);
-    socket.send(&request, 0)?;
-
-    let bad = |m: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, m.to_string());
+    let mut header = [0u8; IFINFOMSG];
+    header[0] = libc::AF_INET6 as u8;
     let mut out = HashMap::new();
-    for _ in 0..MAX_READS {
-        let (buf, _) = socket.recv_from_full()?;
-        let mut rest = buf.as_slice();
-        while rest.len() >= NLMSG_HDR {
-            let len = u32_at(rest, 0).ok_or_else(|| bad("short header"))? as usize;
-            if len < NLMSG_HDR || len > rest.len() {
-                return Err(bad("a message length out of bounds"));
-            }
-            let kind = u16_at(rest, 4).ok_or_else(|| bad("short header"))?;
-            let msg_seq = u32_at(rest, 8).ok_or_else(|| bad("short header"))?;
-            let body = &rest[NLMSG_HDR..len];
-            rest = &rest[align(len).min(rest.len())..];
-            if msg_seq != seq {
-                continue;
-            }
-            match kind {
-                NLMSG_DONE => return Ok(out),
-                NLMSG_ERROR => {
-                    let code = body
-                        .get(..4)
-                        .map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
-                    return Err(std::io::Error::from_raw_os_error(-code));
-                }
-                RTM_NEWLINK if body.len() >= IFINFOMSG => {
-                    if let Some((name, conf)) = link(&body[IFINFOMSG..]) {
-                        out.insert(name, conf);
-                    }
-                }
-                _ => {}
-            }
+    rtnl_dump::dump(RTM_GETLINK, &header, |kind, body| {
+        if kind == RTM_NEWLINK
+            && body.len() >= IFINFOMSG
+            && let Some((name, conf)) = link(&body[IFINFOMSG..])
+        {
+            out.insert(name, conf);
         }
-    }
-    Err(bad("the dump did not end"))
+    })?;
+    Ok(out)
 }
 
 /// The name and `IFLA_INET6_CONF` of one link's attributes.
@@ -181,35 +138,6 @@ fn link(attrs: &[u8]) -> Option<(String, Inet6Conf)> {
     Some((name?, conf?))
 }
 
-/// The (type, value) of each attribute (`rtattr`) in `buf`; stops at one
-/// that does not fit.
-fn attributes(mut buf: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
-    std::iter::from_fn(move || {
-        let len = usize::from(u16_at(buf, 0)?);
-        let kind = u16_at(buf, 2)? & 0x3fff; // without NLA_F_NESTED / NET_BYTEORDER
-        if len < 4 || len > buf.len() {
-            return None;
-        }
-        let value = &buf[4..len];
-        buf = &buf[align(len).min(buf.len())..];
-        Some((kind, value))
-    })
-}
-
-fn align(len: usize) -> usize {
-    (len + 3) & !3
-}
-
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    let s = b.get(at..at + 2)?;
-    Some(u16::from_ne_bytes([s[0], s[1]]))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    let s = b.get(at..at + 4)?;
-    Some(u32::from_ne_bytes([s[0], s[1], s[2], s[3]]))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,20 +162,5 @@ mod tests {
             }
         }
         assert!(compared >= 5, "only {compared} sysctls of lo were read");
-    }
-
-    #[test]
-    fn truncated_attributes_end_the_walk() {
-        // A 8-byte attribute claiming 12 bytes.
-        let buf = [
-            12u16.to_ne_bytes(),
-            3u16.to_ne_bytes(),
-            [b'l', b'o'],
-            [0, 0],
-        ]
-        .concat();
-        assert_eq!(attributes(&buf).count(), 0);
-        let ok = [8u16.to_ne_bytes(), 3u16.to_ne_bytes(), [b'l', b'o'], [0, 0]].concat();
-        assert_eq!(attributes(&ok).collect::<Vec<_>>(), [(3, &b"lo\0\0"[..])]);
     }
 }

@@ -34,6 +34,7 @@ mod query;
 mod ra_routes;
 mod route;
 mod route_rule;
+mod rtnl_dump;
 
 use nipart_plugin_api::{
     Context, Error, ErrorKind, Event, Plugin, Result, Role,

@@ -294,6 +294,7 @@ async fn serve(
     inner.updates.send_modify(|n| *n += 1);
 
     let mut buf: Vec<u8> = Vec::with_capacity(64 << 10);
+    let mut ends = MessageEnds::default();
     let mut chunk = vec![0u8; 64 << 10];
     let mut echo_sent: Option<tokio::time::Instant> = None;
     let why = loop {
@@ -316,8 +317,10 @@ async fn serve(
         };
         echo_sent = None;
         buf.extend_from_slice(&chunk[..n]);
-        let (messages, used) = split_messages(&buf);
+        let end = ends.scan(&buf);
+        let (messages, used) = split_messages(&buf[..end]);
         buf.drain(..used);
+        ends.consumed(used);
         if buf.len() > MAX_MESSAGE {
             break format!("a message longer than {MAX_MESSAGE} bytes");
         }
@@ -338,6 +341,61 @@ async fn serve(
     lock(&pending).clear();
     inner.updates.send_modify(|n| *n += 1);
     why
+}
+
+/// Where the messages in the bytes read so far end, found by counting
+/// brackets outside strings, each byte looked at once: a reply of many
+/// reads (a select of 200 ports is several) is parsed once, when it is
+/// complete, rather than again from its start after each read.
+#[derive(Debug, Default)]
+struct MessageEnds {
+    depth: usize,
+    in_string: bool,
+    escaped: bool,
+    /// How many bytes of the buffer were looked at.
+    scanned: usize,
+}
+
+impl MessageEnds {
+    /// Looks at the new bytes of `buf`; the end of the last complete
+    /// value in it (0: none). Anything but whitespace outside every value
+    /// (a stray `]`, say) counts as an end, for [`split_messages`] to
+    /// report.
+    fn scan(&mut self, buf: &[u8]) -> usize {
+        let mut end = 0;
+        for (i, &b) in buf.iter().enumerate().skip(self.scanned) {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                    if self.depth == 0 {
+                        end = i + 1;
+                    }
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' => self.depth = self.depth.saturating_sub(1),
+                b' ' | b'\t' | b'\n' | b'\r' => continue,
+                _ => {}
+            }
+            if self.depth == 0 {
+                end = i + 1;
+            }
+        }
+        self.scanned = buf.len();
+        end
+    }
+
+    /// `n` bytes were taken off the front of the buffer.
+    fn consumed(&mut self, n: usize) {
+        self.scanned = self.scanned.saturating_sub(n);
+    }
 }
 
 /// The complete JSON values at the start of `buf` and how many bytes they
@@ -504,6 +562,36 @@ mod tests {
         assert_eq!(used, 18);
         let (m, _) = split_messages(br#"{"id":1}]"#);
         assert!(m[1].is_err());
+    }
+
+    #[test]
+    fn messages_end_where_their_brackets_close_whatever_the_reads() {
+        let stream = br#"{"id":1,"result":[{"s":"a}]\"{["}]} {"id":2}"#;
+        let first = stream.iter().position(|b| *b == b' ').unwrap();
+        // Byte by byte: the first value ends once, at its last brace.
+        let mut ends = MessageEnds::default();
+        let mut buf = Vec::new();
+        let mut seen = Vec::new();
+        for (i, b) in stream.iter().enumerate() {
+            buf.push(*b);
+            let end = ends.scan(&buf);
+            if end > 0 {
+                seen.push((i, end));
+                let (m, used) = split_messages(&buf[..end]);
+                assert!(m.iter().all(Result::is_ok), "{m:?}");
+                buf.drain(..used);
+                ends.consumed(used);
+            }
+        }
+        assert_eq!(
+            seen,
+            [(first - 1, first), (stream.len() - 1, stream.len() - first)]
+        );
+        assert!(buf.is_empty());
+        // A stray bracket is an end, so that the parser reports it.
+        let mut ends = MessageEnds::default();
+        assert_eq!(ends.scan(b"{}]"), 3);
+        assert!(split_messages(b"{}]").0[1].is_err());
     }
 
     #[test]

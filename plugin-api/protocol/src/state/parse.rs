@@ -90,13 +90,28 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// The value of `key` (absent or null: `None`) and its path.
-    fn get(&mut self, key: &'static str) -> Option<(&'a Value, String)> {
+    /// The value of `key` (absent or null: `None`), taken.
+    fn get(&mut self, key: &'static str) -> Option<&'a Value> {
         self.taken.push(key);
         match self.map.get(key) {
             None | Some(Value::Null) => None,
-            Some(v) => Some((v, join(&self.path, key))),
+            Some(v) => Some(v),
         }
+    }
+
+    /// `f` of `v` with the path of `key`, written into `self.path` for the
+    /// call and taken off after it: no string is made for each value read
+    /// (a state of hundreds of interfaces has thousands; making them was
+    /// most of reading one).
+    fn at<T>(&mut self, key: &str, v: &'a Value, f: impl FnOnce(&'a Value, &str) -> R<T>) -> R<T> {
+        let len = self.path.len();
+        if len > 0 {
+            self.path.push('.');
+        }
+        self.path.push_str(key);
+        let r = f(v, &self.path);
+        self.path.truncate(len);
+        r
     }
 
     pub(super) fn opt<T>(
@@ -106,7 +121,7 @@ impl<'a> Obj<'a> {
     ) -> R<Option<T>> {
         match self.get(key) {
             None => Ok(None),
-            Some((v, p)) => f(v, &p).map(Some),
+            Some(v) => self.at(key, v, f).map(Some),
         }
     }
 
@@ -117,7 +132,7 @@ impl<'a> Obj<'a> {
     ) -> R<T> {
         match self.get(key) {
             None => Err(StateError::new(join(&self.path, key), "is required")),
-            Some((v, p)) => f(v, &p),
+            Some(v) => self.at(key, v, f),
         }
     }
 
