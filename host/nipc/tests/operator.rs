@@ -787,7 +787,7 @@ fn check_config_knows_the_plugins_keys() {
     let f = file.display();
     for want in [
         format!(
-            "# error: {f}: plugin.dhcp.log_level: unknown key: plugin dhcp reads invalid_report_ms, kernel_timeout_ms, lease_dir, monitor_timeout_ms, release_timeout_ms, retry_interval_ms\n"
+            "# error: {f}: plugin.dhcp.log_level: unknown key: plugin dhcp reads invalid_report_ms, kernel_timeout_ms, lease_dir, monitor_timeout_ms, release_timeout_ms, retry_interval_ms, solicit_max_delay_ms\n"
         ),
         format!("# error: {f}: plugin.conf.max_checkpoints: an integer is wanted, not a string\n"),
         format!(
