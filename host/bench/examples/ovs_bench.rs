@@ -31,6 +31,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use nipart_plugin_api::{Message, Request, state::QueryRequest};
 use nipart_testkit::{DaemonBuilder, Netns, build_in_workspace, ovs::Ovs};
 use serde_json::json;
 
@@ -225,10 +226,10 @@ fn bench(a: &Args) -> Result<Figures, BoxError> {
         // links, addresses, routes and rules, in this process.
         kernel_query.push(timed(&mut nipc_cmd(&[
             "call",
-            "network.query",
+            QueryRequest::TOPIC,
             "{}",
             "--role",
-            "kernel",
+            QueryRequest::ROLE.as_str(),
         ]))?);
         ping.push(timed(&mut nipc_cmd(&["ping"]))?);
         nispor.push(ns.run_inside(nispor_query)?);
