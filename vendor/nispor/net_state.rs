@@ -37,6 +37,32 @@ impl NetState {
         rt.block_on(Self::retrieve_with_filter_async(filter))
     }
 
+    /// nipart's patch: the routes (with `route`) and the rules (with
+    /// `rules`) alone, their interfaces named from the caller's
+    /// `ifname_to_index` instead of a link dump of nispor's own (the
+    /// caller has read the links already). `ifaces` is empty.
+    pub async fn retrieve_routes_async(
+        ifname_to_index: &HashMap<String, u32>,
+        route: Option<&crate::NetStateRouteFilter>,
+        rules: bool,
+    ) -> Result<NetState, NisporError> {
+        let routes = match route {
+            Some(filter) => get_routes(ifname_to_index, Some(filter)).await?,
+            None => Vec::new(),
+        };
+        let rules = if rules {
+            get_route_rules().await?
+        } else {
+            Vec::new()
+        };
+        Ok(NetState {
+            ifaces: HashMap::new(),
+            routes,
+            rules,
+            mptcp: None,
+        })
+    }
+
     pub async fn retrieve_with_filter_async(
         filter: &NetStateFilter,
     ) -> Result<NetState, NisporError> {

@@ -60,7 +60,12 @@ pub(crate) fn write(name: &str, key: &str, value: i64) -> Result<()> {
 /// Fills in the autoconf keys of `v6`, the `ipv6` of interface `name`
 /// (`token`: nispor's, `::` when none), from `settings`. With IPv6
 /// disabled there is no autoconf, whatever the sysctls say.
-pub(crate) fn query(name: &str, token: Option<&str>, v6: &mut IpConfig, settings: &Inet6Settings) {
+pub(crate) fn query(
+    name: &str,
+    token: Option<Ipv6Addr>,
+    v6: &mut IpConfig,
+    settings: &Inet6Settings,
+) {
     if v6.enabled != Some(true) {
         v6.autoconf = Some(false);
         return;
@@ -73,9 +78,7 @@ pub(crate) fn query(name: &str, token: Option<&str>, v6: &mut IpConfig, settings
         Some(2 | 3) => Some(AddrGenMode::StablePrivacy),
         _ => None,
     };
-    v6.token = token
-        .and_then(|t| t.parse::<Ipv6Addr>().ok())
-        .filter(|t| !t.is_unspecified());
+    v6.token = token.filter(|t| !t.is_unspecified());
     if on {
         let defrtr = read(DevConf::AcceptRaDefrtr) == Some(1);
         v6.auto_gateway = Some(defrtr);

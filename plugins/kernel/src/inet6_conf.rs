@@ -1,20 +1,13 @@
-//! Every interface's IPv6 settings in one netlink dump (`RTM_GETLINK` of
-//! family `AF_INET6`: per link its name and `IFLA_PROTINFO` with
-//! `IFLA_INET6_CONF`, the array of its `DEVCONF_*` values), so that a
-//! query does not open seven sysctl files per interface under
-//! `/proc/sys/net/ipv6/conf/` (with 400 interfaces those opens were a third
-//! of a `show`).
+//! Every interface's IPv6 settings as the link dump gives them
+//! (`IFLA_INET6_CONF` in each link's `IFLA_AF_SPEC`: the array of its
+//! `DEVCONF_*` values, [`crate::link_dump`]), so that a query does not open
+//! seven sysctl files per interface under `/proc/sys/net/ipv6/conf/` (with
+//! 400 interfaces those opens were a third of a `show`).
 //!
-//! The reply is parsed here, from its bytes: the route crate's parser of
-//! `IFLA_PROTINFO` formats the whole attribute for each nested one it
-//! reads. A link missing from the dump has no IPv6 (no `inet6_dev`); a
-//! value past the end of an older kernel's array is `None`, and the
-//! caller reads the sysctl then. When the dump fails, [`dump`] gives
-//! `None` and the caller reads the sysctls as before.
+//! A link without the block has no IPv6 (no `inet6_dev`); a value past the
+//! end of an older kernel's array is `None`, and the sysctl is read then.
 
 use std::collections::HashMap;
-
-use crate::rtnl_dump::{self, attributes};
 
 /// Indices into `IFLA_INET6_CONF` (`enum` in `linux/ipv6.h`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,27 +36,20 @@ impl DevConf {
     }
 }
 
-/// The IPv6 settings a query reads: from one [`dump`], or from each
-/// interface's sysctls when the dump failed.
-pub(crate) struct Inet6Settings {
-    dump: Option<HashMap<String, Inet6Conf>>,
-}
+/// The IPv6 settings a query reads, by interface name.
+pub(crate) struct Inet6Settings(HashMap<String, Inet6Conf>);
 
 impl Inet6Settings {
-    /// Dumps them (in the calling thread's network namespace).
-    pub(crate) fn read() -> Inet6Settings {
-        Inet6Settings { dump: dump() }
+    /// From the link dump's blocks (only the links that have IPv6).
+    pub(crate) fn new(by_name: HashMap<String, Inet6Conf>) -> Inet6Settings {
+        Inet6Settings(by_name)
     }
 
     /// `key` of interface `name`; `None` when it has no IPv6.
     pub(crate) fn get(&self, name: &str, key: DevConf) -> Option<i64> {
-        if let Some(all) = &self.dump {
-            let conf = all.get(name)?;
-            if let Some(v) = conf.get(key) {
-                return Some(v);
-            }
-        }
-        crate::autoconf::read(name, key.sysctl())
+        let conf = self.0.get(name)?;
+        conf.get(key)
+            .or_else(|| crate::autoconf::read(name, key.sysctl()))
     }
 }
 
@@ -72,70 +58,19 @@ impl Inet6Settings {
 pub(crate) struct Inet6Conf(Vec<i32>);
 
 impl Inet6Conf {
+    /// From `IFLA_INET6_CONF`'s value (native-endian `i32`s).
+    pub(crate) fn from_bytes(value: &[u8]) -> Inet6Conf {
+        Inet6Conf(
+            value
+                .chunks_exact(4)
+                .map(|c| i32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
+        )
+    }
+
     pub(crate) fn get(&self, key: DevConf) -> Option<i64> {
         self.0.get(key as usize).map(|v| i64::from(*v))
     }
-}
-
-const IFINFOMSG: usize = 16;
-const RTM_NEWLINK: u16 = 16;
-const RTM_GETLINK: u16 = 18;
-const IFLA_IFNAME: u16 = 3;
-const IFLA_PROTINFO: u16 = 12;
-const IFLA_INET6_CONF: u16 = 2;
-
-/// The IPv6 settings of every interface (of the calling thread's network
-/// namespace) that has IPv6, by name; `None` when the dump failed.
-pub(crate) fn dump() -> Option<HashMap<String, Inet6Conf>> {
-    match try_dump() {
-        Ok(m) => Some(m),
-        Err(e) => {
-            tracing::debug!("the AF_INET6 link dump failed ({e}); reading the sysctls");
-            None
-        }
-    }
-}
-
-fn try_dump() -> std::io::Result<HashMap<String, Inet6Conf>> {
-    // ifinfomsg: family AF_INET6, the rest zero.
-    let mut header = [0u8; IFINFOMSG];
-    header[0] = libc::AF_INET6 as u8;
-    let mut out = HashMap::new();
-    rtnl_dump::dump(RTM_GETLINK, &header, |kind, body| {
-        if kind == RTM_NEWLINK
-            && body.len() >= IFINFOMSG
-            && let Some((name, conf)) = link(&body[IFINFOMSG..])
-        {
-            out.insert(name, conf);
-        }
-    })?;
-    Ok(out)
-}
-
-/// The name and `IFLA_INET6_CONF` of one link's attributes.
-fn link(attrs: &[u8]) -> Option<(String, Inet6Conf)> {
-    let (mut name, mut conf) = (None, None);
-    for (kind, value) in attributes(attrs) {
-        match kind {
-            IFLA_IFNAME => {
-                let end = value.iter().position(|b| *b == 0).unwrap_or(value.len());
-                name = std::str::from_utf8(&value[..end]).ok().map(str::to_string);
-            }
-            IFLA_PROTINFO => {
-                conf = attributes(value)
-                    .find(|(k, _)| *k == IFLA_INET6_CONF)
-                    .map(|(_, v)| {
-                        Inet6Conf(
-                            v.chunks_exact(4)
-                                .map(|c| i32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
-                                .collect(),
-                        )
-                    });
-            }
-            _ => {}
-        }
-    }
-    Some((name?, conf?))
 }
 
 #[cfg(test)]
@@ -144,8 +79,9 @@ mod tests {
 
     #[test]
     fn the_dump_agrees_with_the_sysctls() {
-        let all = dump().expect("the AF_INET6 link dump");
-        let lo = all.get("lo").expect("lo has IPv6 here");
+        let links = crate::link_dump::LinkDump::read().expect("the link dump");
+        let lo = links.links().iter().find(|l| l.name == "lo").expect("lo");
+        let lo = lo.inet6.as_ref().expect("lo has IPv6 here");
         let mut compared = 0;
         for key in [
             DevConf::AcceptRa,

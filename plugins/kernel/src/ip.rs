@@ -12,11 +12,11 @@ use nipart_plugin_api::{
     Result,
     state::{Interface, IpAddress, IpConfig, is_link_local},
 };
-use nispor::Iface;
 
 use crate::{
     error::from_io,
     inet6_conf::{DevConf, Inet6Settings},
+    link_dump::Link,
     rtnl_dump::{self, attributes},
 };
 
@@ -24,25 +24,20 @@ use crate::{
 /// link-local left out: every IPv6 interface has one), from `dump`, with
 /// its IPv6 settings from `settings`.
 pub(crate) fn query(
-    np: &Iface,
+    link: &Link,
     dump: &AddressDump,
     settings: &Inet6Settings,
 ) -> (IpConfig, IpConfig) {
-    let (v4, mut v6) = dump.of(np.index);
+    let (v4, mut v6) = dump.of(link.index);
     v6.retain(|a| !is_link_local(&a.ip));
     let mut v6 = IpConfig {
         // No IPv6 on this interface (or in the kernel): disabled.
-        enabled: Some(settings.get(&np.name, DevConf::DisableIpv6) == Some(0)),
+        enabled: Some(settings.get(&link.name, DevConf::DisableIpv6) == Some(0)),
         dhcp: Some(false),
         address: Some(v6),
         ..IpConfig::default()
     };
-    crate::autoconf::query(
-        &np.name,
-        np.ipv6.as_ref().and_then(|i| i.token.as_deref()),
-        &mut v6,
-        settings,
-    );
+    crate::autoconf::query(&link.name, link.token, &mut v6, settings);
     (
         IpConfig {
             enabled: Some(!v4.is_empty()),

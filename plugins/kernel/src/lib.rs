@@ -29,6 +29,7 @@ mod inet6_conf;
 mod ip;
 mod ip_change;
 mod link;
+mod link_dump;
 mod netlink;
 mod query;
 mod ra_routes;

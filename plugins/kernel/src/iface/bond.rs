@@ -13,10 +13,10 @@
 use std::collections::HashSet;
 
 use nipart_plugin_api::{Result, state::Interface};
-use nispor::{BondConf, BondPortConf, Iface, IfaceConf, IfaceType, NetState};
+use nispor::{BondConf, BondPortConf, IfaceConf, IfaceType};
 use serde::{Serialize, de::DeserializeOwned};
 
-use super::InterfaceKind;
+use super::{InterfaceKind, Queried};
 
 pub(crate) struct Bond;
 
@@ -51,7 +51,14 @@ impl InterfaceKind for Bond {
         true
     }
 
-    fn query(&self, np: &Iface, all: &NetState, iface: &mut Interface) {
+    fn reads_nispor(&self) -> bool {
+        true
+    }
+
+    fn query(&self, q: &Queried, iface: &mut Interface) {
+        let Some((np, all)) = q.nispor else {
+            return;
+        };
         use nipart_plugin_api::state::*;
         let Some(b) = np.bond.as_ref() else { return };
         let mut port = b.ports.clone();

@@ -15,7 +15,7 @@ use nipart_plugin_api::{
     },
 };
 use nispor::{
-    BridgeConf, BridgeMulticastRouterType, BridgePortConf, BridgeStpState, BridgeVlanEntry, Iface,
+    BridgeConf, BridgeMulticastRouterType, BridgePortConf, BridgeStpState, BridgeVlanEntry,
     IfaceConf, IfaceType, NetState, NetStateFilter, NetStateIfaceFilter,
 };
 use rtnetlink::{LinkBridgeVlan, packet_route::link::BridgeVlanInfoFlags};
@@ -25,7 +25,7 @@ use crate::{
     netlink::Connection,
 };
 
-use super::InterfaceKind;
+use super::{InterfaceKind, Queried};
 
 pub(crate) struct LinuxBridge;
 
@@ -38,7 +38,14 @@ impl InterfaceKind for LinuxBridge {
         true
     }
 
-    fn query(&self, np: &Iface, all: &NetState, iface: &mut Interface) {
+    fn reads_nispor(&self) -> bool {
+        true
+    }
+
+    fn query(&self, q: &Queried, iface: &mut Interface) {
+        let Some((np, all)) = q.nispor else {
+            return;
+        };
         let info = np.bridge.as_ref();
         let stp = info.map(|b| StpOptions {
             enabled: b.stp_state.as_ref().map(|s| *s != BridgeStpState::Disabled),

@@ -8,13 +8,13 @@ use nipart_plugin_api::{
     Result,
     state::{Interface, MacVlanConfig, MacVlanMode},
 };
-use nispor::{Iface, MacVlanFlag, NetState};
+use nispor::MacVlanFlag;
 use rtnetlink::{
     LinkMacVlan, LinkMacVtap, LinkMessageBuilder,
     packet_route::link::{self, InfoMacVlan, InfoMacVtap, MacVlanFlags},
 };
 
-use super::{InterfaceKind, LinkRequest};
+use super::{InterfaceKind, LinkRequest, Queried};
 use crate::address::index_of;
 
 /// `vtap`: a MAC-VTAP (the same driver with a tap device per link).
@@ -91,7 +91,14 @@ impl InterfaceKind for MacVlan {
         true
     }
 
-    fn query(&self, np: &Iface, _all: &NetState, iface: &mut Interface) {
+    fn reads_nispor(&self) -> bool {
+        true
+    }
+
+    fn query(&self, q: &Queried, iface: &mut Interface) {
+        let Some((np, _)) = q.nispor else {
+            return;
+        };
         let info = if self.vtap {
             np.mac_vtap.as_ref().map(|v| {
                 (

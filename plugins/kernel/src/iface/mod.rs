@@ -29,11 +29,15 @@ use nipart_plugin_api::{
 };
 use nispor::{Iface, IfaceConf, IfaceType, NetState};
 
-/// A type the plugin knows: its names in the schema and in nispor, and its
-/// module.
+use crate::link_dump::{Link, LinkDump};
+
+/// A type the plugin knows: its names in the schema, in nispor and in the
+/// kernel (`IFLA_INFO_KIND`; `None` for the types the link layer says:
+/// ethernet, loopback), and its module.
 struct Registered {
     schema: InterfaceType,
     nispor: IfaceType,
+    link_kind: Option<&'static str>,
     kind: &'static dyn InterfaceKind,
 }
 
@@ -42,59 +46,83 @@ const KINDS: &[Registered] = &[
     Registered {
         schema: InterfaceType::Ethernet,
         nispor: IfaceType::Ethernet,
+        link_kind: None,
         kind: &CommonOnly,
     },
     Registered {
         schema: InterfaceType::Loopback,
         nispor: IfaceType::Loopback,
+        link_kind: None,
         kind: &CommonOnly,
     },
     Registered {
         schema: InterfaceType::Veth,
         nispor: IfaceType::Veth,
+        link_kind: Some("veth"),
         kind: &veth::Veth,
     },
     Registered {
         schema: InterfaceType::LinuxBridge,
         nispor: IfaceType::Bridge,
+        link_kind: Some("bridge"),
         kind: &bridge::LinuxBridge,
     },
     Registered {
         schema: InterfaceType::Dummy,
         nispor: IfaceType::Dummy,
+        link_kind: Some("dummy"),
         kind: &dummy::Dummy,
     },
     Registered {
         schema: InterfaceType::Bond,
         nispor: IfaceType::Bond,
+        link_kind: Some("bond"),
         kind: &bond::Bond,
     },
     Registered {
         schema: InterfaceType::Vlan,
         nispor: IfaceType::Vlan,
+        link_kind: Some("vlan"),
         kind: &vlan::Vlan,
     },
     Registered {
         schema: InterfaceType::Vrf,
         nispor: IfaceType::Vrf,
+        link_kind: Some("vrf"),
         kind: &vrf::Vrf,
     },
     Registered {
         schema: InterfaceType::MacVlan,
         nispor: IfaceType::MacVlan,
+        link_kind: Some("macvlan"),
         kind: &mac_vlan::MacVlan { vtap: false },
     },
     Registered {
         schema: InterfaceType::MacVtap,
         nispor: IfaceType::MacVtap,
+        link_kind: Some("macvtap"),
         kind: &mac_vlan::MacVlan { vtap: true },
     },
     Registered {
         schema: InterfaceType::Vxlan,
         nispor: IfaceType::Vxlan,
+        link_kind: Some("vxlan"),
         kind: &vxlan::Vxlan,
     },
 ];
+
+/// What a query reads one link's own properties from.
+pub(crate) struct Queried<'a> {
+    /// The link in the link dump.
+    pub link: &'a Link,
+    /// The whole dump (for the names of other links).
+    pub links: &'a LinkDump,
+    /// nispor's view of the link and the whole state (for properties kept
+    /// on other interfaces, such as ports): given when the type
+    /// [reads nispor](InterfaceKind::reads_nispor) and nispor had the link
+    /// (one created between the two reads is missing).
+    pub nispor: Option<(&'a Iface, &'a NetState)>,
+}
 
 /// A netlink request the plugin sends itself, for what nispor's conf
 /// can't say (see [`InterfaceKind::link_request`]).
@@ -122,10 +150,16 @@ pub(crate) trait InterfaceKind: Sync {
         false
     }
 
+    /// Whether [`Self::query`] needs nispor's view of the link: the type
+    /// has properties of its own that the link dump does not read. A
+    /// query asks nispor for the links only when a link's type says so.
+    fn reads_nispor(&self) -> bool {
+        false
+    }
+
     /// Fills `iface` (its common properties already set) with the type's
-    /// own properties from nispor's `np` (`all`: the whole state, for
-    /// properties kept on other interfaces, such as ports).
-    fn query(&self, _np: &Iface, _all: &NetState, _iface: &mut Interface) {}
+    /// own properties, from `q`.
+    fn query(&self, _q: &Queried, _iface: &mut Interface) {}
 
     /// Sets the type's own part of `conf` (its common part already set) to
     /// make `want` of `cur` (`None`: `want` is created, and
@@ -181,6 +215,28 @@ pub(crate) fn by_nispor_type(t: &IfaceType) -> (InterfaceType, Option<&'static d
         .find(|r| r.nispor == *t)
         .map_or((InterfaceType::Unknown, None), |r| (r.schema, Some(r.kind)))
 }
+
+/// The schema's type of `link` (`unknown` when none is registered), and
+/// its module. nispor's rule: the kernel's kind, unless the link layer is
+/// loopback; without a kind, the link layer's (ethernet for
+/// `ARPHRD_ETHER`).
+pub(crate) fn by_link(link: &Link) -> (InterfaceType, Option<&'static dyn InterfaceKind>) {
+    let nispor = if link.is_loopback() {
+        Some(IfaceType::Loopback)
+    } else if let Some(kind) = &link.kind {
+        return KINDS
+            .iter()
+            .find(|r| r.link_kind == Some(kind.as_str()))
+            .map_or((InterfaceType::Unknown, None), |r| (r.schema, Some(r.kind)));
+    } else if link.link_layer == ARPHRD_ETHER {
+        Some(IfaceType::Ethernet)
+    } else {
+        None
+    };
+    nispor.map_or((InterfaceType::Unknown, None), |t| by_nispor_type(&t))
+}
+
+const ARPHRD_ETHER: u16 = 1;
 
 /// The module for the schema's type `t`, if one is registered.
 fn by_schema_type(t: InterfaceType) -> Option<&'static dyn InterfaceKind> {

@@ -5,9 +5,9 @@ use nipart_plugin_api::{
     Error, Result,
     state::{Interface, VethConfig},
 };
-use nispor::{Iface, IfaceConf, IfaceType, NetState, VethConf};
+use nispor::{IfaceConf, IfaceType, VethConf};
 
-use super::InterfaceKind;
+use super::{InterfaceKind, Queried};
 
 pub(crate) struct Veth;
 
@@ -16,9 +16,14 @@ impl InterfaceKind for Veth {
         true
     }
 
-    fn query(&self, np: &Iface, _all: &NetState, iface: &mut Interface) {
-        iface.veth = np.veth.as_ref().map(|v| VethConfig {
-            peer: v.peer.clone(),
+    fn query(&self, q: &Queried, iface: &mut Interface) {
+        // nispor's rule: a peer in another namespace by its index.
+        iface.veth = q.link.link.map(|peer| VethConfig {
+            peer: if q.link.link_elsewhere {
+                peer.to_string()
+            } else {
+                q.links.name_of(peer)
+            },
         });
     }
 

@@ -6,13 +6,13 @@ use nipart_plugin_api::{
     Result,
     state::{Interface, VlanConfig, VlanProtocol},
 };
-use nispor::{Iface, IfaceConf, IfaceState, IfaceType, NetState, VlanConf};
+use nispor::{IfaceConf, IfaceState, IfaceType, VlanConf};
 use rtnetlink::{
     LinkMessageBuilder, LinkVlan,
     packet_route::link::{InfoKind, VlanFlags},
 };
 
-use super::{InterfaceKind, LinkRequest};
+use super::{InterfaceKind, LinkRequest, Queried};
 
 pub(crate) struct Vlan;
 
@@ -21,7 +21,14 @@ impl InterfaceKind for Vlan {
         true
     }
 
-    fn query(&self, np: &Iface, _all: &NetState, iface: &mut Interface) {
+    fn reads_nispor(&self) -> bool {
+        true
+    }
+
+    fn query(&self, q: &Queried, iface: &mut Interface) {
+        let Some((np, _)) = q.nispor else {
+            return;
+        };
         iface.vlan = np.vlan.as_ref().map(|v| VlanConfig {
             base_iface: (!v.base_iface.is_empty()).then(|| v.base_iface.clone()),
             id: Some(v.vlan_id),

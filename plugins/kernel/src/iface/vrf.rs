@@ -8,9 +8,9 @@ use nipart_plugin_api::{
     Result,
     state::{Interface, VrfConfig},
 };
-use nispor::{Iface, IfaceConf, IfaceType, NetState, VrfConf};
+use nispor::{IfaceConf, IfaceType, VrfConf};
 
-use super::InterfaceKind;
+use super::{InterfaceKind, Queried};
 
 pub(crate) struct Vrf;
 
@@ -23,7 +23,14 @@ impl InterfaceKind for Vrf {
         true
     }
 
-    fn query(&self, np: &Iface, _all: &NetState, iface: &mut Interface) {
+    fn reads_nispor(&self) -> bool {
+        true
+    }
+
+    fn query(&self, q: &Queried, iface: &mut Interface) {
+        let Some((np, _)) = q.nispor else {
+            return;
+        };
         iface.vrf = np.vrf.as_ref().map(|v| {
             let mut port = v.ports.clone();
             port.sort();

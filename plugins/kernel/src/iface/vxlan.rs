@@ -8,9 +8,9 @@ use nipart_plugin_api::{
     Result,
     state::{Interface, VxlanConfig},
 };
-use nispor::{Iface, IfaceConf, IfaceType, NetState, VxlanConf};
+use nispor::{IfaceConf, IfaceType, VxlanConf};
 
-use super::InterfaceKind;
+use super::{InterfaceKind, Queried};
 
 pub(crate) struct Vxlan;
 
@@ -23,7 +23,14 @@ impl InterfaceKind for Vxlan {
         true
     }
 
-    fn query(&self, np: &Iface, _all: &NetState, iface: &mut Interface) {
+    fn reads_nispor(&self) -> bool {
+        true
+    }
+
+    fn query(&self, q: &Queried, iface: &mut Interface) {
+        let Some((np, _)) = q.nispor else {
+            return;
+        };
         iface.vxlan = np.vxlan.as_ref().map(|v| VxlanConfig {
             id: Some(v.vxlan_id),
             base_iface: (!v.base_iface.is_empty()).then(|| v.base_iface.clone()),
