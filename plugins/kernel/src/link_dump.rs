@@ -330,7 +330,7 @@ mod tests {
             );
         }
         let by_name = |n: &str| dump.links().iter().find(|l| l.name == n).expect(n);
-        assert_eq!(by_name("x0").link_elsewhere, true);
+        assert!(by_name("x0").link_elsewhere);
         assert_eq!(by_name("x0").mtu, 1400);
         assert!(
             by_name("t0").inet6.is_some(),
