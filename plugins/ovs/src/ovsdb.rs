@@ -459,7 +459,11 @@ fn handle(
             "ovsdb-server refused the call: {}",
             e.as_str().map_or_else(|| e.to_string(), str::to_string)
         ))),
-        _ => Ok(m.get("result").cloned().unwrap_or(Value::Null)),
+        // Moved out, not cloned: a select of hundreds of rows is large.
+        _ => Ok(match m {
+            Value::Object(mut o) => o.remove("result").unwrap_or(Value::Null),
+            _ => Value::Null,
+        }),
     };
     let _ = tx.send(reply);
 }
