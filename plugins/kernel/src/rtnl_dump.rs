@@ -1,6 +1,6 @@
 //! One rtnetlink dump (`NLM_F_DUMP`) read from its bytes, for the query's
-//! reads that need only a few attributes of each message: the IPv6 settings
-//! ([`crate::inet6_conf`]) and the addresses ([`crate::ip`]). The route
+//! reads that need only a few attributes of each message: the links
+//! ([`crate::link_dump`]) and the addresses ([`crate::ip`]). The route
 //! crate's parser decodes every attribute of every message (and, in 0.33,
 //! formatted each one for an error message it did not need), which with
 //! hundreds of links was most of a `show`.
@@ -16,6 +16,9 @@ const NLMSG_ERROR: u16 = 2;
 const NLMSG_DONE: u16 = 3;
 /// The most reads for one dump (each holds many messages).
 const MAX_READS: usize = 100_000;
+/// The read buffer: the kernel's dump datagrams are at most 32 KiB but for
+/// a single larger message (a link with many SR-IOV VFs).
+const READ_BUFFER: usize = 256 * 1024;
 
 /// Dumps `request` (`RTM_GET*`) with `header` (its family header:
 /// `ifinfomsg`, `ifaddrmsg`, ...) in the calling thread's network
@@ -42,8 +45,17 @@ pub(crate) fn dump(
     socket.send(&message, 0)?;
 
     let bad = |m: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, m.to_string());
+    // One buffer for every read, one read per datagram: no peek for its
+    // size, no new allocation each time; and a buffer this large lets the
+    // kernel fill up to 32 KiB per read (it sizes a dump's datagrams by
+    // the largest read it has seen).
+    let mut buf: Vec<u8> = Vec::with_capacity(READ_BUFFER);
     for _ in 0..MAX_READS {
-        let (buf, _) = socket.recv_from_full()?;
+        buf.clear();
+        let len = socket.recv(&mut buf, libc::MSG_TRUNC)?;
+        if len > buf.len() {
+            return Err(bad("a datagram larger than the read buffer (256 KiB)"));
+        }
         let mut rest = buf.as_slice();
         while rest.len() >= NLMSG_HDR {
             let len = u32_at(rest, 0).ok_or_else(|| bad("short header"))? as usize;
