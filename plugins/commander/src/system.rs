@@ -9,7 +9,10 @@
 
 use nipart_plugin_api::{
     Context, Error, ErrorKind, Request, Result, Role,
-    state::{DnsAutoQuery, DnsQuery, HostnameQuery, IpConfig, NetworkState, PlanPart},
+    state::{
+        DnsAutoList, DnsAutoQuery, DnsQuery, DnsResolver, HostnameQuery, HostnameState, IpConfig,
+        NetworkState, PlanPart,
+    },
 };
 
 /// Whether comparing with the query shows what `part` changes: the
@@ -41,32 +44,52 @@ pub async fn ask_if_held<R: Request>(
     }
 }
 
-/// Adds the answers of roles `dns` and `hostname` to `state`, and role
-/// `dns`'s use of the leases to its interfaces ([`merge_auto`]).
-pub async fn merge(
-    ctx: &Context,
-    state: &mut NetworkState,
-    timeout: std::time::Duration,
-) -> Result<()> {
-    state.dns_resolver = ask_if_held(ctx, &DnsQuery {}, timeout).await?.map(Box::new);
-    if state.dns_resolver.is_some() {
-        merge_auto(ctx, state, timeout).await?;
-    }
-    state.hostname = ask_if_held(ctx, &HostnameQuery {}, timeout)
-        .await?
-        .map(Box::new);
-    Ok(())
+/// The answers of roles `dns` and `hostname` for one query.
+pub struct HostParts {
+    dns: Option<DnsResolver>,
+    hostname: Option<HostnameState>,
+    auto: Option<DnsAutoList>,
 }
 
-/// Puts role `dns`'s `auto-dns` and `auto-hostname` (where they are not
-/// the defaults) under the interfaces of `state` that it names.
-pub async fn merge_auto(
-    ctx: &Context,
-    state: &mut NetworkState,
-    timeout: std::time::Duration,
-) -> Result<()> {
-    let Some(list) = ask_if_held(ctx, &DnsAutoQuery {}, timeout).await? else {
-        return Ok(());
+/// Asks roles `dns` and `hostname` at once (with `whole`, for their
+/// host-wide parts; always, for role `dns`'s use of the leases), so that a
+/// query waits for the slowest role, not for each in turn.
+pub async fn ask(ctx: &Context, whole: bool, timeout: std::time::Duration) -> Result<HostParts> {
+    let dns = async {
+        if whole {
+            ask_if_held(ctx, &DnsQuery {}, timeout).await
+        } else {
+            Ok(None)
+        }
+    };
+    let hostname = async {
+        if whole {
+            ask_if_held(ctx, &HostnameQuery {}, timeout).await
+        } else {
+            Ok(None)
+        }
+    };
+    let auto = ask_if_held(ctx, &DnsAutoQuery {}, timeout);
+    let (dns, hostname, auto) = tokio::join!(dns, hostname, auto);
+    Ok(HostParts {
+        dns: dns?,
+        hostname: hostname?,
+        auto: auto?,
+    })
+}
+
+/// Adds `parts` to `state`: the host-wide parts, and role `dns`'s
+/// `auto-dns` and `auto-hostname` (where they are not the defaults) under
+/// the interfaces of `state` that it names.
+pub fn merge(state: &mut NetworkState, parts: HostParts) {
+    if let Some(dns) = parts.dns {
+        state.dns_resolver = Some(Box::new(dns));
+    }
+    if let Some(hostname) = parts.hostname {
+        state.hostname = Some(Box::new(hostname));
+    }
+    let Some(list) = parts.auto else {
+        return;
     };
     for a in list.interfaces {
         let Some(iface) = state.interface_mut(&a.interface) else {
@@ -85,5 +108,4 @@ pub async fn merge_auto(
             iface.ipv6.get_or_insert_with(IpConfig::default).auto_dns = Some(false);
         }
     }
-    Ok(())
 }

@@ -131,7 +131,8 @@ impl Shared {
         let kernel = ctx.ask_within(&request, self.query_timeout());
         let ovs = crate::ovs::ask(ctx, interface.as_deref(), self.query_timeout());
         let leases = crate::leases::ask(ctx, interface.as_deref(), self.query_timeout());
-        let (kernel, ovs, leases) = tokio::join!(kernel, ovs, leases);
+        let host = crate::system::ask(ctx, whole, self.query_timeout());
+        let (kernel, ovs, leases, host) = tokio::join!(kernel, ovs, leases, host);
         let kernel =
             kernel.map_err(|e| Error::new(e.kind(), format!("querying the current state: {e}")));
         let mut state = match kernel {
@@ -154,15 +155,7 @@ impl Shared {
         if let Some(list) = &leases {
             crate::leases::merge_clients(&mut state, list);
         }
-        if whole {
-            crate::system::merge(ctx, &mut state, self.query_timeout())
-                .await
-                .map_err(context)?;
-        } else {
-            crate::system::merge_auto(ctx, &mut state, self.query_timeout())
-                .await
-                .map_err(context)?;
-        }
+        crate::system::merge(&mut state, host.map_err(context)?);
         Ok((state, leases))
     }
 
