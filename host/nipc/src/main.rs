@@ -612,19 +612,32 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let st = c.status().await?;
             print(fmt, &st, status_text);
         }
-        Command::Show { ifaces, brief } => {
+        Command::Show {
+            ifaces,
+            brief: true,
+        } => {
             let state = show(&mut c, &ifaces).await?;
-            if brief {
-                print(fmt, &state.interfaces, brief_table);
-            } else {
-                print(fmt, &state, yaml);
-                // A comment, so that the output still applies back
-                // unchanged; on standard error with JSON, which has none.
-                if let Some(note) = waiting_note(&mut c, &ifaces).await {
-                    match fmt {
-                        Format::Json => eprint!("{note}"),
-                        Format::Text | Format::Yaml => print!("{note}"),
-                    }
+            print(fmt, &state.interfaces, brief_table);
+        }
+        Command::Show {
+            ifaces,
+            brief: false,
+        } => {
+            // The note is asked at the same time, on a connection of its
+            // own (a connection's calls go one after the other).
+            let note = async {
+                let mut other = Client::connect(&cli.socket).await.ok()?;
+                other.set_call_timeout(cli.call_timeout.map(Duration::from_secs));
+                waiting_note(&mut other, &ifaces).await
+            };
+            let (state, note) = tokio::join!(show(&mut c, &ifaces), note);
+            print(fmt, &state?, yaml);
+            // A comment, so that the output still applies back unchanged;
+            // on standard error with JSON, which has none.
+            if let Some(note) = note {
+                match fmt {
+                    Format::Json => eprint!("{note}"),
+                    Format::Text | Format::Yaml => print!("{note}"),
                 }
             }
         }

@@ -57,20 +57,15 @@ pub(crate) fn write(name: &str, key: &str, value: i64) -> Result<()> {
         .map_err(|e| from_io(&format!("{name}: writing {value} to {p}"), e))
 }
 
-/// Fills in the autoconf keys of `v6`, the `ipv6` of interface `name`
-/// (`token`: nispor's, `::` when none), from `settings`. With IPv6
-/// disabled there is no autoconf, whatever the sysctls say.
-pub(crate) fn query(
-    name: &str,
-    token: Option<Ipv6Addr>,
-    v6: &mut IpConfig,
-    settings: &Inet6Settings,
-) {
+/// Fills in the autoconf keys of `v6`, an interface's `ipv6`, from its
+/// `settings` and `token` (the link dump's, `None` when all zero). With
+/// IPv6 disabled there is no autoconf, whatever the sysctls say.
+pub(crate) fn query(token: Option<Ipv6Addr>, v6: &mut IpConfig, settings: &Inet6Settings) {
     if v6.enabled != Some(true) {
         v6.autoconf = Some(false);
         return;
     }
-    let read = |key| settings.get(name, key);
+    let read = |key| settings.get(key);
     let on = read(DevConf::AcceptRa).is_some_and(|v| v > 0) && read(DevConf::Autoconf) == Some(1);
     v6.autoconf = Some(on);
     v6.addr_gen_mode = match read(DevConf::AddrGenMode) {

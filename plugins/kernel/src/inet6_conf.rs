@@ -7,7 +7,7 @@
 //! A link without the block has no IPv6 (no `inet6_dev`); a value past the
 //! end of an older kernel's array is `None`, and the sysctl is read then.
 
-use std::collections::HashMap;
+use crate::link_dump::Link;
 
 /// Indices into `IFLA_INET6_CONF` (`enum` in `linux/ipv6.h`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,20 +36,26 @@ impl DevConf {
     }
 }
 
-/// The IPv6 settings a query reads, by interface name.
-pub(crate) struct Inet6Settings(HashMap<String, Inet6Conf>);
+/// The IPv6 settings a query reads of one interface.
+pub(crate) struct Inet6Settings<'a> {
+    name: &'a str,
+    conf: Option<&'a Inet6Conf>,
+}
 
-impl Inet6Settings {
-    /// From the link dump's blocks (only the links that have IPv6).
-    pub(crate) fn new(by_name: HashMap<String, Inet6Conf>) -> Inet6Settings {
-        Inet6Settings(by_name)
+impl<'a> Inet6Settings<'a> {
+    /// Of `link`, from its block in the link dump.
+    pub(crate) fn of(link: &'a Link) -> Inet6Settings<'a> {
+        Inet6Settings {
+            name: &link.name,
+            conf: link.inet6.as_ref(),
+        }
     }
 
-    /// `key` of interface `name`; `None` when it has no IPv6.
-    pub(crate) fn get(&self, name: &str, key: DevConf) -> Option<i64> {
-        let conf = self.0.get(name)?;
+    /// `key`; `None` when the interface has no IPv6.
+    pub(crate) fn get(&self, key: DevConf) -> Option<i64> {
+        let conf = self.conf?;
         conf.get(key)
-            .or_else(|| crate::autoconf::read(name, key.sysctl()))
+            .or_else(|| crate::autoconf::read(self.name, key.sysctl()))
     }
 }
 

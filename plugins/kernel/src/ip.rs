@@ -20,24 +20,21 @@ use crate::{
     rtnl_dump::{self, attributes},
 };
 
-/// The addresses of `np` in the schema, IPv4 then IPv6 (sorted; IPv6
+/// The addresses of `link` in the schema, IPv4 then IPv6 (sorted; IPv6
 /// link-local left out: every IPv6 interface has one), from `dump`, with
-/// its IPv6 settings from `settings`.
-pub(crate) fn query(
-    link: &Link,
-    dump: &AddressDump,
-    settings: &Inet6Settings,
-) -> (IpConfig, IpConfig) {
+/// its IPv6 settings from the link dump.
+pub(crate) fn query(link: &Link, dump: &AddressDump) -> (IpConfig, IpConfig) {
+    let settings = Inet6Settings::of(link);
     let (v4, mut v6) = dump.of(link.index);
     v6.retain(|a| !is_link_local(&a.ip));
     let mut v6 = IpConfig {
         // No IPv6 on this interface (or in the kernel): disabled.
-        enabled: Some(settings.get(&link.name, DevConf::DisableIpv6) == Some(0)),
+        enabled: Some(settings.get(DevConf::DisableIpv6) == Some(0)),
         dhcp: Some(false),
         address: Some(v6),
         ..IpConfig::default()
     };
-    crate::autoconf::query(&link.name, link.token, &mut v6, settings);
+    crate::autoconf::query(link.token, &mut v6, &settings);
     (
         IpConfig {
             enabled: Some(!v4.is_empty()),

@@ -151,14 +151,6 @@ impl LinkDump {
             .map(|l| (l.name.clone(), l.index))
             .collect()
     }
-
-    /// The IPv6 settings by name, of the links that have IPv6.
-    pub(crate) fn inet6(&self) -> HashMap<String, Inet6Conf> {
-        self.links
-            .iter()
-            .filter_map(|l| Some((l.name.clone(), l.inet6.clone()?)))
-            .collect()
-    }
 }
 
 /// One `RTM_NEWLINK` message's body; `None` without a name.

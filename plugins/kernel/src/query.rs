@@ -16,7 +16,6 @@ use nispor::{Iface, NetState, NetStateFilter, NetStateIfaceFilter, NetStateRoute
 use crate::{
     error::from_nispor,
     iface::{self, Queried},
-    inet6_conf::Inet6Settings,
     ip::{self, AddressDump},
     link_dump::{Link, LinkDump},
     route, route_rule,
@@ -95,11 +94,10 @@ fn convert(
     nispor_links: Option<&NetState>,
     routes: &NetState,
 ) -> NetworkState {
-    let inet6 = Inet6Settings::new(links.inet6());
     let interfaces: Vec<Interface> = links
         .links()
         .iter()
-        .map(|l| interface(l, links, nispor_links, addresses, &inet6))
+        .map(|l| interface(l, links, nispor_links, addresses))
         .collect();
     NetworkState {
         interfaces,
@@ -115,10 +113,9 @@ fn interface(
     links: &LinkDump,
     nispor_links: Option<&NetState>,
     addresses: &AddressDump,
-    inet6: &Inet6Settings,
 ) -> Interface {
     let (iface_type, kind) = iface::by_link(link);
-    let (ipv4, ipv6) = ip::query(link, addresses, inet6);
+    let (ipv4, ipv6) = ip::query(link, addresses);
     let mut iface = Interface {
         name: link.name.clone(),
         iface_type: Some(iface_type),
