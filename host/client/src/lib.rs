@@ -43,7 +43,7 @@ use std::{
 };
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
-use serde_json::{Value, json};
+use serde_json::{Value, json, value::RawValue};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::UnixStream,
@@ -378,14 +378,20 @@ impl Client {
 
     /// Reads one raw message (without its terminator) as JSON.
     pub async fn read_raw(&mut self) -> Result<Value> {
+        let message = self.read_message().await?;
+        serde_json::from_slice(&message).map_err(|e| Error::Protocol(format!("invalid JSON: {e}")))
+    }
+
+    /// Reads one message's bytes (without its terminator).
+    async fn read_message(&mut self) -> Result<Vec<u8>> {
         loop {
             if let Some(pos) = self.buf[self.scanned..].iter().position(|&b| b == 0) {
                 let end = self.scanned + pos;
-                let value = serde_json::from_slice(&self.buf[..end])
-                    .map_err(|e| Error::Protocol(format!("invalid JSON: {e}")));
-                self.buf.drain(..=end);
+                let rest = self.buf.split_off(end + 1);
+                let mut message = std::mem::replace(&mut self.buf, rest);
+                message.truncate(end);
                 self.scanned = 0;
-                return value;
+                return Ok(message);
             }
             self.scanned = self.buf.len();
             if self.buf.len() > MAX_REPLY_SIZE {
@@ -539,6 +545,57 @@ impl Client {
             interface: interface.map(str::to_string),
         };
         self.network("Show", &p, None).await
+    }
+
+    /// [`Self::show`]'s state as the daemon wrote it: JSON text, its keys
+    /// in the schema's order, not decoded (for output that needs no
+    /// decoding: `nipc -o json show`; with hundreds of interfaces,
+    /// decoding and encoding again was most of `nipc`'s time).
+    pub async fn show_json(&mut self, interface: Option<&str>) -> Result<String> {
+        #[derive(Deserialize)]
+        struct Envelope<'a> {
+            #[serde(borrow)]
+            parameters: Option<&'a RawValue>,
+            error: Option<String>,
+            #[serde(default)]
+            continues: bool,
+        }
+        #[derive(Deserialize)]
+        struct Parameters<'a> {
+            #[serde(borrow)]
+            result: Option<&'a RawValue>,
+        }
+        let mut parameters = serde_json::to_value(ShowRequest {
+            interface: interface.map(str::to_string),
+        })
+        .map_err(|e| Error::Protocol(e.to_string()))?;
+        if let Some(t) = self.timeout {
+            parameters["timeout_ms"] = json!(t.as_millis() as u64);
+        }
+        self.send("io.nipart.Network.Show", parameters, false, false)
+            .await?;
+        let message = self.read_message().await?;
+        let invalid = |e: serde_json::Error| Error::Protocol(format!("invalid JSON: {e}"));
+        let envelope: Envelope = serde_json::from_slice(&message).map_err(invalid)?;
+        if let Some(error) = envelope.error {
+            let parameters = match envelope.parameters {
+                Some(p) => serde_json::from_str(p.get()).map_err(invalid)?,
+                None => json!({}),
+            };
+            return Err(Error::Remote(RemoteError { error, parameters }));
+        }
+        if envelope.continues {
+            return Err(Error::Protocol(
+                "io.nipart.Network.Show answered with a stream to a single call".into(),
+            ));
+        }
+        let parameters: Parameters =
+            serde_json::from_str(envelope.parameters.map_or("{}", RawValue::get))
+                .map_err(invalid)?;
+        parameters
+            .result
+            .map(|r| r.get().to_string())
+            .ok_or_else(|| Error::Protocol("io.nipart.Network.Show: no result in the reply".into()))
     }
 
     /// Applies `request.state` with its options; `progress` receives each

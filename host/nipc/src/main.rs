@@ -516,9 +516,66 @@ fn print<T: Serialize>(format: Format, value: &T, text: impl FnOnce(&T) -> Strin
         Format::Json => serde_json::to_string_pretty(value).unwrap_or_default() + "\n",
         Format::Yaml => yaml(value),
     };
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(s.as_bytes());
-    let _ = out.flush();
+    let _ = write_out(s.as_bytes());
+}
+
+/// `json` (valid JSON text, as serde_json writes it) indented as
+/// `serde_json::to_string_pretty` indents (two spaces; `{}` and `[]` when
+/// empty), with a final newline: the same text as decoding it and
+/// printing it with [`print`], without the decoding.
+fn indent_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() * 2);
+    let mut depth = 0usize;
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    };
+    let mut chars = json.chars().peekable();
+    let (mut in_string, mut escaped) = (false, false);
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                while chars.next_if(|n| n.is_ascii_whitespace()).is_some() {}
+                if let Some(close) = chars.next_if(|n| matches!(n, '}' | ']')) {
+                    out.push(close);
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_ascii_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out.push('\n');
+    out
 }
 
 pub(crate) fn yaml<T: Serialize>(value: &T) -> String {
@@ -630,8 +687,25 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 other.set_call_timeout(cli.call_timeout.map(Duration::from_secs));
                 waiting_note(&mut other, &ifaces).await
             };
-            let (state, note) = tokio::join!(show(&mut c, &ifaces), note);
-            print(fmt, &state?, yaml);
+            // JSON of the whole state or of one interface is printed as the
+            // daemon wrote it (indented), not decoded and encoded again.
+            let plain = match ifaces.as_slice() {
+                [] => Some(None),
+                [one] if !is_glob(one) => Some(Some(one.as_str())),
+                _ => None,
+            };
+            let note = match (fmt, plain) {
+                (Format::Json, Some(one)) => {
+                    let (json, note) = tokio::join!(c.show_json(one), note);
+                    let _ = write_out(indent_json(&json?).as_bytes());
+                    note
+                }
+                _ => {
+                    let (state, note) = tokio::join!(show(&mut c, &ifaces), note);
+                    print(fmt, &state?, yaml);
+                    note
+                }
+            };
             // A comment, so that the output still applies back unchanged;
             // on standard error with JSON, which has none.
             if let Some(note) = note {
@@ -797,7 +871,6 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 /// empty) and the routes through them. One plain name is asked of the
 /// daemon as such; globs and several names filter the whole state.
 async fn show(c: &mut Client, names: &[String]) -> Result<NetworkState, Failure> {
-    let is_glob = |n: &String| n.contains(['*', '?', '[']);
     if let [one] = names
         && !is_glob(one)
     {
@@ -835,6 +908,11 @@ async fn show(c: &mut Client, names: &[String]) -> Result<NetworkState, Failure>
         routes.retain(through_shown);
     }
     Ok(state)
+}
+
+/// Whether `name` is a shell glob (`*`, `?` or `[`).
+fn is_glob(name: &str) -> bool {
+    name.contains(['*', '?', '['])
 }
 
 /// Whether `name` matches the shell glob `pattern` (`*`, `?`, and `[...]`
@@ -1221,6 +1299,40 @@ fn table<const N: usize>(rows: &[[String; N]]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `nipc -o json show` prints the daemon's JSON indented by
+    /// `indent_json`: the same text as decoding it and printing it.
+    #[test]
+    fn indenting_json_text_is_what_pretty_printing_writes() {
+        let state = NetworkState::from_yaml(
+            "interfaces:
+  - name: br0
+    type: linux-bridge
+    state: up
+    mtu: 1500
+    ipv4: {enabled: true, address: [{ip: 192.0.2.1, prefix-length: 24}]}
+    ipv6: {enabled: false}
+    bridge: {options: {stp: {enabled: false}}, port: []}
+    ovs-db: {external_ids: {}}
+routes: {config: [{destination: 0.0.0.0/0, next-hop-address: 192.0.2.254}]}
+",
+        )
+        .expect("a state");
+        let value = serde_json::json!({
+            "empty": {}, "list": [], "nested": [[], {}, [1, -2.5, null, true]],
+            "text": "a \" b \\ c: {d}, [e] \u{e9} \n",
+        });
+        for (compact, pretty) in [
+            (
+                serde_json::to_string(&state).expect("JSON"),
+                serde_json::to_string_pretty(&state).expect("JSON"),
+            ),
+            (value.to_string(), serde_json::to_string_pretty(&value).expect("JSON")),
+        ] {
+            assert_eq!(indent_json(&compact), pretty + "\n");
+        }
+        assert_eq!(indent_json("{ \"a\" : [ ] }"), "{\n  \"a\": []\n}\n");
+    }
 
     #[test]
     fn cli_definition_is_consistent() {
