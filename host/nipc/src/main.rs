@@ -1327,7 +1327,10 @@ routes: {config: [{destination: 0.0.0.0/0, next-hop-address: 192.0.2.254}]}
                 serde_json::to_string(&state).expect("JSON"),
                 serde_json::to_string_pretty(&state).expect("JSON"),
             ),
-            (value.to_string(), serde_json::to_string_pretty(&value).expect("JSON")),
+            (
+                value.to_string(),
+                serde_json::to_string_pretty(&value).expect("JSON"),
+            ),
         ] {
             assert_eq!(indent_json(&compact), pretty + "\n");
         }
