@@ -112,41 +112,204 @@ impl Client {
     /// Runs until stopped.
     pub async fn run(self) {
         let counter = self.invalid.clone();
-        invalid::scope(counter, self.run_client()).await;
+        invalid::scope(counter, run_sessions(self)).await;
     }
 
-    async fn run_client(mut self) {
+    /// The server refused to extend the lease: drop it and forget it.
+    async fn refused(&mut self, nak: Nak) {
+        tracing::warn!(
+            "{}: DHCPNAK from {} for {}: lease dropped",
+            self.interface,
+            nak.server,
+            nak.address
+        );
+        self.drop_lease("nak").await;
+        self.store.forget(&self.interface);
+    }
+
+    /// Logs how many invalid packets mozim ignored since the last report.
+    fn report_invalid(&mut self) {
+        let n = self.invalid.take();
+        if n > 0 {
+            tracing::warn!(
+                "{}: ignored {n} invalid DHCP packet{} in the last {} s",
+                self.interface,
+                if n == 1 { "" } else { "s" },
+                self.last_report.elapsed().as_secs().max(1)
+            );
+        }
+        self.last_report = Instant::now();
+    }
+
+    /// Waits `d`, unless a command ends the session first; new `auto-*`
+    /// settings place the lease's routes again meanwhile.
+    async fn pause(&mut self, d: Duration) -> Option<End> {
+        let deadline = Instant::now() + d;
         loop {
-            while !self.carrier {
-                match self.rx.recv().await {
-                    None => return,
-                    Some(Command::Carrier(up)) => self.carrier = up,
-                    Some(Command::Settings(s)) => self.settings = s,
-                    Some(Command::Stop { done, .. }) => {
-                        let _ = done.send(());
-                        return;
-                    }
-                }
-            }
-            tracing::info!("{}: carrier up, starting DHCPv4", self.interface);
-            match self.session().await {
-                End::CarrierLost => {
-                    tracing::info!("{}: carrier lost", self.interface);
-                    self.drop_lease("carrier-lost").await;
-                }
-                End::Stop { release, done } => {
-                    // The session released the lease already when asked to.
-                    self.drop_lease(if release { "released" } else { "stopped" })
-                        .await;
-                    let _ = done.send(());
-                    return;
-                }
-                End::Gone => return,
+            match pause_until(&mut self.rx, &mut self.carrier, deadline).await {
+                Paused::Elapsed => return None,
+                Paused::Ended(end) => return Some(end),
+                Paused::Settings(s) => self.resettle(s).await,
             }
         }
     }
 
-    /// One DHCP session, from carrier up to stop or carrier loss.
+    /// A lease was acquired or renewed: apply, save, report.
+    async fn bound(&mut self, lease: &mozim::DhcpV4Lease) {
+        let now = unix_now();
+        let lease = match Lease::from_mozim(&self.interface, lease, now) {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!("{}: ignoring the lease: {e}", self.interface);
+                return;
+            }
+        };
+        let renewed = self
+            .current
+            .as_ref()
+            .is_some_and(|c| c.address == lease.address);
+        let change = lease.apply_change(self.current.as_ref(), now, &self.settings);
+        if let Err(e) = self.kernel(&change).await {
+            tracing::error!(
+                "{}: applying the lease {}: {e}",
+                self.interface,
+                lease.cidr()
+            );
+            return;
+        }
+        tracing::info!(
+            "{}: {} {} from {} for {} s (renewal in {} s, rebinding in {} s)",
+            self.interface,
+            if renewed { "renewed" } else { "acquired" },
+            lease.cidr(),
+            lease.server_id,
+            lease.lease_time,
+            lease.renewal_time,
+            lease.rebinding_time
+        );
+        if let Err(e) = self.store.save(&lease) {
+            tracing::warn!("{}: {e}", self.interface);
+        }
+        lock(&self.applied).insert(self.interface.clone(), lease.clone());
+        if let Err(e) = self.ctx.announce(&lease.info()) {
+            tracing::debug!(
+                "{}: {} not published: {e}",
+                self.interface,
+                DhcpLeaseInfo::TOPIC
+            );
+        }
+        self.current = Some(lease);
+    }
+
+    /// Takes new `auto-*` settings: the applied lease's routes are placed
+    /// as they say (those they no longer want removed).
+    async fn resettle(&mut self, settings: AutoSettings) {
+        let old = std::mem::replace(&mut self.settings, settings);
+        let Some(lease) = &self.current else {
+            return;
+        };
+        let (before, after) = (lease.routes(&old), lease.routes(&settings));
+        if before == after {
+            return;
+        }
+        let change = IpChange {
+            interface: self.interface.clone(),
+            remove_routes: before.into_iter().filter(|r| !after.contains(r)).collect(),
+            add_routes: after,
+            ..IpChange::default()
+        };
+        match self.kernel(&change).await {
+            Ok(()) => tracing::info!(
+                "{}: the lease's routes placed as the new settings say",
+                self.interface
+            ),
+            Err(e) => tracing::error!(
+                "{}: placing the lease's routes as the new settings say: {e}",
+                self.interface
+            ),
+        }
+    }
+
+    /// Has role `kernel` apply `change`. Removals fall back to doing it
+    /// here when the kernel plugin is gone: at daemon shutdown it stops
+    /// before this plugin (reverse name order), and a released address
+    /// must not stay.
+    async fn kernel(&self, change: &IpChange) -> Result<()> {
+        kernel(&self.ctx, change, self.timing.kernel_timeout).await
+    }
+}
+
+/// What the life of a client task ([`run_sessions`]) needs of its
+/// family's client: DHCPv4's [`Client`], DHCPv6's `v6::Client6`.
+pub(crate) trait Family {
+    /// `DHCPv4` or `DHCPv6`, for the log.
+    const NAME: &'static str;
+    fn interface(&self) -> &str;
+    /// The client's commands, and whether the carrier is up.
+    fn commands(&mut self) -> (&mut mpsc::UnboundedReceiver<Command>, &mut bool);
+    /// New `auto-*` settings came while the carrier was down.
+    fn take_settings(&mut self, settings: AutoSettings);
+    /// One session, from carrier up to stop or carrier loss.
+    async fn session(&mut self) -> End;
+    /// Removes the applied lease (the saved lease stays: it is what the
+    /// next session asks for first).
+    async fn drop_lease(&mut self, reason: &str);
+}
+
+/// The life of a client task: waits for the carrier, runs a session, drops
+/// the lease when it ends (released or not, as the stop said), until
+/// stopped.
+pub(crate) async fn run_sessions<F: Family>(mut client: F) {
+    loop {
+        loop {
+            let (rx, carrier) = client.commands();
+            if *carrier {
+                break;
+            }
+            match rx.recv().await {
+                None => return,
+                Some(Command::Carrier(up)) => *carrier = up,
+                Some(Command::Settings(s)) => client.take_settings(s),
+                Some(Command::Stop { done, .. }) => {
+                    let _ = done.send(());
+                    return;
+                }
+            }
+        }
+        tracing::info!("{}: carrier up, starting {}", client.interface(), F::NAME);
+        match client.session().await {
+            End::CarrierLost => {
+                tracing::info!("{}: carrier lost", client.interface());
+                client.drop_lease("carrier-lost").await;
+            }
+            End::Stop { release, done } => {
+                // The session released the lease already when asked to.
+                client
+                    .drop_lease(if release { "released" } else { "stopped" })
+                    .await;
+                let _ = done.send(());
+                return;
+            }
+            End::Gone => return,
+        }
+    }
+}
+
+impl Family for Client {
+    const NAME: &'static str = "DHCPv4";
+
+    fn interface(&self) -> &str {
+        &self.interface
+    }
+
+    fn commands(&mut self) -> (&mut mpsc::UnboundedReceiver<Command>, &mut bool) {
+        (&mut self.rx, &mut self.carrier)
+    }
+
+    fn take_settings(&mut self, settings: AutoSettings) {
+        self.settings = settings;
+    }
+
     async fn session(&mut self) -> End {
         let mut cli = loop {
             let mut config = DhcpV4Config::new(&self.interface);
@@ -321,123 +484,6 @@ impl Client {
         }
     }
 
-    /// The server refused to extend the lease: drop it and forget it.
-    async fn refused(&mut self, nak: Nak) {
-        tracing::warn!(
-            "{}: DHCPNAK from {} for {}: lease dropped",
-            self.interface,
-            nak.server,
-            nak.address
-        );
-        self.drop_lease("nak").await;
-        self.store.forget(&self.interface);
-    }
-
-    /// Logs how many invalid packets mozim ignored since the last report.
-    fn report_invalid(&mut self) {
-        let n = self.invalid.take();
-        if n > 0 {
-            tracing::warn!(
-                "{}: ignored {n} invalid DHCP packet{} in the last {} s",
-                self.interface,
-                if n == 1 { "" } else { "s" },
-                self.last_report.elapsed().as_secs().max(1)
-            );
-        }
-        self.last_report = Instant::now();
-    }
-
-    /// Waits `d`, unless a command ends the session first; new `auto-*`
-    /// settings place the lease's routes again meanwhile.
-    async fn pause(&mut self, d: Duration) -> Option<End> {
-        let deadline = Instant::now() + d;
-        loop {
-            match pause_until(&mut self.rx, &mut self.carrier, deadline).await {
-                Paused::Elapsed => return None,
-                Paused::Ended(end) => return Some(end),
-                Paused::Settings(s) => self.resettle(s).await,
-            }
-        }
-    }
-
-    /// A lease was acquired or renewed: apply, save, report.
-    async fn bound(&mut self, lease: &mozim::DhcpV4Lease) {
-        let now = unix_now();
-        let lease = match Lease::from_mozim(&self.interface, lease, now) {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::warn!("{}: ignoring the lease: {e}", self.interface);
-                return;
-            }
-        };
-        let renewed = self
-            .current
-            .as_ref()
-            .is_some_and(|c| c.address == lease.address);
-        let change = lease.apply_change(self.current.as_ref(), now, &self.settings);
-        if let Err(e) = self.kernel(&change).await {
-            tracing::error!(
-                "{}: applying the lease {}: {e}",
-                self.interface,
-                lease.cidr()
-            );
-            return;
-        }
-        tracing::info!(
-            "{}: {} {} from {} for {} s (renewal in {} s, rebinding in {} s)",
-            self.interface,
-            if renewed { "renewed" } else { "acquired" },
-            lease.cidr(),
-            lease.server_id,
-            lease.lease_time,
-            lease.renewal_time,
-            lease.rebinding_time
-        );
-        if let Err(e) = self.store.save(&lease) {
-            tracing::warn!("{}: {e}", self.interface);
-        }
-        lock(&self.applied).insert(self.interface.clone(), lease.clone());
-        if let Err(e) = self.ctx.announce(&lease.info()) {
-            tracing::debug!(
-                "{}: {} not published: {e}",
-                self.interface,
-                DhcpLeaseInfo::TOPIC
-            );
-        }
-        self.current = Some(lease);
-    }
-
-    /// Takes new `auto-*` settings: the applied lease's routes are placed
-    /// as they say (those they no longer want removed).
-    async fn resettle(&mut self, settings: AutoSettings) {
-        let old = std::mem::replace(&mut self.settings, settings);
-        let Some(lease) = &self.current else {
-            return;
-        };
-        let (before, after) = (lease.routes(&old), lease.routes(&settings));
-        if before == after {
-            return;
-        }
-        let change = IpChange {
-            interface: self.interface.clone(),
-            remove_routes: before.into_iter().filter(|r| !after.contains(r)).collect(),
-            add_routes: after,
-            ..IpChange::default()
-        };
-        match self.kernel(&change).await {
-            Ok(()) => tracing::info!(
-                "{}: the lease's routes placed as the new settings say",
-                self.interface
-            ),
-            Err(e) => tracing::error!(
-                "{}: placing the lease's routes as the new settings say: {e}",
-                self.interface
-            ),
-        }
-    }
-
-    /// Removes the applied lease's address and routes (the saved lease
-    /// stays: it is what the next session asks for first).
     async fn drop_lease(&mut self, reason: &str) {
         let Some(lease) = self.current.take() else {
             return;
@@ -464,14 +510,6 @@ impl Client {
                 DhcpLeaseLost::TOPIC
             );
         }
-    }
-
-    /// Has role `kernel` apply `change`. Removals fall back to doing it
-    /// here when the kernel plugin is gone: at daemon shutdown it stops
-    /// before this plugin (reverse name order), and a released address
-    /// must not stay.
-    async fn kernel(&self, change: &IpChange) -> Result<()> {
-        kernel(&self.ctx, change, self.timing.kernel_timeout).await
     }
 }
 

@@ -6,8 +6,9 @@
 //! at T2 (mozim), removes the address when the valid lifetime runs out, and
 //! releases it when stopped with `release`.
 //!
-//! The commands are the DHCPv4 client's ([`Command`]); so are the pauses and
-//! the kernel requests (`client.rs`).
+//! The commands are the DHCPv4 client's ([`Command`]); so are the task's
+//! life ([`client::run_sessions`]), the pauses and the kernel requests
+//! (`client.rs`).
 
 use std::{
     collections::HashMap,
@@ -24,7 +25,8 @@ use nipart_plugin_api::{
 use tokio::{sync::mpsc, time::Instant};
 
 use crate::{
-    client::{self, Command, End, Paused, Timing, lock, sleep_until},
+    auto::AutoSettings,
+    client::{self, Command, End, Family, Paused, Timing, lock, sleep_until},
     lease::{LeaseStore, unix_now},
     lease6::Lease6,
 };
@@ -79,35 +81,8 @@ impl Client6 {
     }
 
     /// Runs until stopped.
-    pub async fn run(mut self) {
-        loop {
-            while !self.carrier {
-                match self.rx.recv().await {
-                    None => return,
-                    Some(Command::Carrier(up)) => self.carrier = up,
-                    // DHCPv4's `auto-*` keys: none for DHCPv6.
-                    Some(Command::Settings(_)) => {}
-                    Some(Command::Stop { done, .. }) => {
-                        let _ = done.send(());
-                        return;
-                    }
-                }
-            }
-            tracing::info!("{}: carrier up, starting DHCPv6", self.interface);
-            match self.session().await {
-                End::CarrierLost => {
-                    tracing::info!("{}: carrier lost", self.interface);
-                    self.drop_lease("carrier-lost").await;
-                }
-                End::Stop { release, done } => {
-                    self.drop_lease(if release { "released" } else { "stopped" })
-                        .await;
-                    let _ = done.send(());
-                    return;
-                }
-                End::Gone => return,
-            }
-        }
+    pub async fn run(self) {
+        client::run_sessions(self).await;
     }
 
     async fn pause(&mut self, d: Duration) -> Option<End> {
@@ -220,7 +195,79 @@ impl Client6 {
         true
     }
 
-    /// One session, from carrier up to stop or carrier loss.
+    /// A lease was acquired or renewed: apply, save, report.
+    async fn bound(&mut self, lease: &mozim::DhcpV6Lease) {
+        let now = unix_now();
+        let lease = match Lease6::from_mozim(&self.interface, lease, now) {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!("{}: ignoring the DHCPv6 lease: {e}", self.interface);
+                return;
+            }
+        };
+        let renewed = self
+            .current
+            .as_ref()
+            .is_some_and(|c| c.address == lease.address);
+        let change = lease.apply_change(self.current.as_ref(), now);
+        if let Err(e) = self.kernel(&change).await {
+            tracing::error!(
+                "{}: applying the DHCPv6 lease {}: {e}",
+                self.interface,
+                lease.cidr()
+            );
+            return;
+        }
+        tracing::info!(
+            "{}: {} {} from DUID {} (preferred {} s, valid {} s, renewal in {} s, rebinding in {} s)",
+            self.interface,
+            if renewed { "renewed" } else { "acquired" },
+            lease.cidr(),
+            lease.info().server_duid,
+            lease.preferred_lifetime,
+            lease.valid_lifetime,
+            lease.renewal_time,
+            lease.rebinding_time
+        );
+        if let Err(e) = self.store.save(&lease) {
+            tracing::warn!("{}: {e}", self.interface);
+        }
+        self.publish(lease);
+    }
+
+    /// `lease` is the one applied now: reported by `dhcp.leases` and
+    /// announced.
+    fn publish(&mut self, lease: Lease6) {
+        lock(&self.applied).insert(self.interface.clone(), lease.clone());
+        if let Err(e) = self.ctx.announce(&lease.info()) {
+            tracing::debug!(
+                "{}: {} not published: {e}",
+                self.interface,
+                Dhcp6LeaseInfo::TOPIC
+            );
+        }
+        self.current = Some(lease);
+    }
+
+    async fn kernel(&self, change: &IpChange) -> Result<()> {
+        client::kernel(&self.ctx, change, self.timing.kernel_timeout).await
+    }
+}
+
+impl Family for Client6 {
+    const NAME: &'static str = "DHCPv6";
+
+    fn interface(&self) -> &str {
+        &self.interface
+    }
+
+    fn commands(&mut self) -> (&mut mpsc::UnboundedReceiver<Command>, &mut bool) {
+        (&mut self.rx, &mut self.carrier)
+    }
+
+    /// DHCPv4's `auto-*` keys: none for DHCPv6.
+    fn take_settings(&mut self, _settings: AutoSettings) {}
+
     async fn session(&mut self) -> End {
         let began = Instant::now();
         let restoring = self.reuse_saved().await;
@@ -326,62 +373,6 @@ impl Client6 {
         }
     }
 
-    /// A lease was acquired or renewed: apply, save, report.
-    async fn bound(&mut self, lease: &mozim::DhcpV6Lease) {
-        let now = unix_now();
-        let lease = match Lease6::from_mozim(&self.interface, lease, now) {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::warn!("{}: ignoring the DHCPv6 lease: {e}", self.interface);
-                return;
-            }
-        };
-        let renewed = self
-            .current
-            .as_ref()
-            .is_some_and(|c| c.address == lease.address);
-        let change = lease.apply_change(self.current.as_ref(), now);
-        if let Err(e) = self.kernel(&change).await {
-            tracing::error!(
-                "{}: applying the DHCPv6 lease {}: {e}",
-                self.interface,
-                lease.cidr()
-            );
-            return;
-        }
-        tracing::info!(
-            "{}: {} {} from DUID {} (preferred {} s, valid {} s, renewal in {} s, rebinding in {} s)",
-            self.interface,
-            if renewed { "renewed" } else { "acquired" },
-            lease.cidr(),
-            lease.info().server_duid,
-            lease.preferred_lifetime,
-            lease.valid_lifetime,
-            lease.renewal_time,
-            lease.rebinding_time
-        );
-        if let Err(e) = self.store.save(&lease) {
-            tracing::warn!("{}: {e}", self.interface);
-        }
-        self.publish(lease);
-    }
-
-    /// `lease` is the one applied now: reported by `dhcp.leases` and
-    /// announced.
-    fn publish(&mut self, lease: Lease6) {
-        lock(&self.applied).insert(self.interface.clone(), lease.clone());
-        if let Err(e) = self.ctx.announce(&lease.info()) {
-            tracing::debug!(
-                "{}: {} not published: {e}",
-                self.interface,
-                Dhcp6LeaseInfo::TOPIC
-            );
-        }
-        self.current = Some(lease);
-    }
-
-    /// Removes the applied lease's address (the saved lease stays: it is
-    /// what the next session asks for first).
     async fn drop_lease(&mut self, reason: &str) {
         let Some(lease) = self.current.take() else {
             return;
@@ -408,10 +399,6 @@ impl Client6 {
                 Dhcp6LeaseLost::TOPIC
             );
         }
-    }
-
-    async fn kernel(&self, change: &IpChange) -> Result<()> {
-        client::kernel(&self.ctx, change, self.timing.kernel_timeout).await
     }
 }
 
