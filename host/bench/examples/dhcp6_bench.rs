@@ -48,7 +48,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use dhcp_bed::{BoxError, Family, GIVE_UP, args, ms, start_nipart, wait_until_gone, watch_address};
+use dhcp_bed::{BoxError, Family, Side, GIVE_UP, args, ms, start_nipart, wait_until_gone, watch_address};
 use nipart_testkit::{Netns, try_run};
 use serde_json::json;
 use stats::percentile;
@@ -67,85 +67,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// A server namespace with dnsmasq, a client namespace, a veth pair.
-struct Side {
-    client: Netns,
-    server: Netns,
-    dnsmasq: std::process::Child,
-}
-
-impl Side {
-    fn new(tag: &str, dir: &Path) -> Result<Side, BoxError> {
-        let client = Netns::try_new()?;
-        let server = Netns::try_new()?;
-        client.try_ip("link set lo up")?;
-        client.try_ip(&format!(
-            "link add {CLIENT_IF} type veth peer name {SERVER_IF} netns {}",
-            server.name
-        ))?;
-        // The test kit's namespaces make no link-local addresses; DHCPv6
-        // needs them.
-        client.try_ip(&format!("link set {CLIENT_IF} addrgenmode eui64"))?;
-        server.try_ip(&format!("link set {SERVER_IF} addrgenmode eui64"))?;
-        client.try_ip(&format!("link set {CLIENT_IF} up"))?;
-        // Its address survives the carrier flaps of each iteration (taking
-        // a link down flushes its IPv6 addresses otherwise).
-        try_run(Command::new("ip").args([
-            "netns",
-            "exec",
-            &server.name,
-            "sysctl",
-            "-q",
-            "-w",
-            &format!("net.ipv6.conf.{SERVER_IF}.keep_addr_on_down=1"),
-        ]))?;
-        server.try_ip(&format!("addr add fd77::1/64 dev {SERVER_IF} nodad"))?;
-        server.try_ip(&format!("link set {SERVER_IF} up"))?;
-        let dnsmasq = Command::new("ip")
-            .args(["netns", "exec", &server.name, "dnsmasq", "--no-daemon"])
-            .args([
-                "--conf-file=/dev/null",
-                "--port=0",
-                "--user=root",
-                "--bind-interfaces",
-                "--dhcp-authoritative",
-                "--dhcp-range=fd77::100,fd77::1ff,64,1h",
-            ])
-            .arg(format!("--interface={SERVER_IF}"))
-            .arg(format!(
-                "--dhcp-leasefile={}",
-                dir.join(format!("{tag}.leases")).display()
-            ))
-            .arg(format!(
-                "--pid-file={}",
-                dir.join(format!("{tag}.pid")).display()
-            ))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?;
-        Ok(Side {
-            client,
-            server,
-            dnsmasq,
-        })
-    }
-
-    fn carrier(&self, up: bool) -> Result<(), BoxError> {
-        self.server.try_ip(&format!(
-            "link set {SERVER_IF} {}",
-            if up { "up" } else { "down" }
-        ))?;
-        Ok(())
-    }
-}
-
-impl Drop for Side {
-    fn drop(&mut self) {
-        let _ = self.dnsmasq.kill();
-        let _ = self.dnsmasq.wait();
-    }
-}
 
 /// One nipart iteration: carrier down until the address is gone, then
 /// carrier up → address.
@@ -243,8 +164,8 @@ fn run() -> Result<(), BoxError> {
     fs::create_dir_all(dir.path().join("dhcpcd-db"))?;
     fs::create_dir_all(dir.path().join("dhcpcd-run"))?;
 
-    let nipart_side = Side::new("n", dir.path())?;
-    let reference_side = Side::new("r", dir.path())?;
+    let nipart_side = Side::new(Family::V6, "n", dir.path(), CLIENT_IF, SERVER_IF)?;
+    let reference_side = Side::new(Family::V6, "r", dir.path(), CLIENT_IF, SERVER_IF)?;
     // dnsmasq needs a moment to bind.
     std::thread::sleep(Duration::from_millis(300));
     let lifecycle = Arc::new(start_nipart(

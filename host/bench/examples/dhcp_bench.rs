@@ -38,7 +38,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use dhcp_bed::{BoxError, Family, args, ms, start_nipart, wait_until_gone, watch_address};
+use dhcp_bed::{BoxError, Family, Side, args, ms, start_nipart, wait_until_gone, watch_address};
 use nipart_testkit::{Netns, try_run};
 use serde_json::json;
 use stats::percentile;
@@ -57,71 +57,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// A server namespace with dnsmasq, a client namespace, a veth pair.
-struct Side {
-    client: Netns,
-    server: Netns,
-    dnsmasq: std::process::Child,
-}
-
-impl Side {
-    fn new(tag: &str, dir: &Path) -> Result<Side, BoxError> {
-        let client = Netns::try_new()?;
-        let server = Netns::try_new()?;
-        client.try_ip("link set lo up")?;
-        client.try_ip(&format!(
-            "link add {CLIENT_IF} type veth peer name {SERVER_IF} netns {}",
-            server.name
-        ))?;
-        client.try_ip(&format!("link set {CLIENT_IF} up"))?;
-        server.try_ip(&format!("addr add 10.77.0.1/24 dev {SERVER_IF}"))?;
-        server.try_ip(&format!("link set {SERVER_IF} up"))?;
-        let dnsmasq = Command::new("ip")
-            .args(["netns", "exec", &server.name, "dnsmasq", "--no-daemon"])
-            .args([
-                "--conf-file=/dev/null",
-                "--port=0",
-                "--user=root",
-                "--bind-interfaces",
-                "--dhcp-authoritative",
-                "--dhcp-range=10.77.0.50,10.77.0.150,255.255.255.0,1h",
-                "--dhcp-option=option:router,10.77.0.1",
-            ])
-            .arg(format!("--interface={SERVER_IF}"))
-            .arg(format!(
-                "--dhcp-leasefile={}",
-                dir.join(format!("{tag}.leases")).display()
-            ))
-            .arg(format!(
-                "--pid-file={}",
-                dir.join(format!("{tag}.pid")).display()
-            ))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?;
-        Ok(Side {
-            client,
-            server,
-            dnsmasq,
-        })
-    }
-
-    fn carrier(&self, up: bool) -> Result<(), BoxError> {
-        self.server.try_ip(&format!(
-            "link set {SERVER_IF} {}",
-            if up { "up" } else { "down" }
-        ))?;
-        Ok(())
-    }
-}
-
-impl Drop for Side {
-    fn drop(&mut self) {
-        let _ = self.dnsmasq.kill();
-        let _ = self.dnsmasq.wait();
-    }
-}
 
 /// One nipart iteration: carrier down until the address is gone, then
 /// carrier up → address.
@@ -219,8 +154,8 @@ fn run() -> Result<(), BoxError> {
     use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(&script, fs::Permissions::from_mode(0o755))?;
 
-    let nipart_side = Side::new("n", dir.path())?;
-    let reference_side = Side::new("r", dir.path())?;
+    let nipart_side = Side::new(Family::V4, "n", dir.path(), CLIENT_IF, SERVER_IF)?;
+    let reference_side = Side::new(Family::V4, "r", dir.path(), CLIENT_IF, SERVER_IF)?;
     // dnsmasq needs a moment to bind.
     std::thread::sleep(Duration::from_millis(300));
     let lifecycle = Arc::new(start_nipart(

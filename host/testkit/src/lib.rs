@@ -35,6 +35,7 @@
 pub mod bus;
 pub mod callers;
 pub mod daemon;
+pub mod dhcp_server;
 pub mod harness;
 pub mod netns;
 pub mod ovs;
@@ -45,6 +46,7 @@ pub mod workspace;
 
 pub use bus::{BusClient, Outcome, reply_result};
 pub use daemon::{Daemon, lines_after};
+pub use dhcp_server::DhcpServer;
 pub use harness::{DaemonBuilder, DaemonProcess, InProcessDaemon};
 pub use netns::{Netns, run, try_run};
 pub use ra::{Radvd, RouterAdvertiser};

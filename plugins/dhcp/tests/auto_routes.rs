@@ -56,7 +56,7 @@ fn state(keys: &str) -> String {
 #[test]
 fn auto_keys_place_the_routes_of_option_121() {
     let bed = Bed::new();
-    let _dnsmasq = Dnsmasq::start(
+    let _dnsmasq = dnsmasq(
         &bed,
         &[&format!(
             "--dhcp-option=option:classless-static-route,0.0.0.0/0,{SERVER_IP},198.51.100.0/24,10.9.0.254"
@@ -145,7 +145,7 @@ fn auto_keys_place_the_routes_of_option_121() {
 #[test]
 fn routes_in_a_table_above_255_go_with_the_client() {
     let bed = Bed::new();
-    let _dnsmasq = Dnsmasq::start(&bed, &[]);
+    let _dnsmasq = dnsmasq(&bed, &[]);
     // Up before the checkpoint, so that the rollback only undoes DHCP.
     bed.client.ip(&format!("link set {CLIENT_IF} up"));
     let mut daemon = Daemon::start(&bed);
@@ -188,7 +188,7 @@ fn routes_in_a_table_above_255_go_with_the_client() {
 #[test]
 fn auto_keys_of_option_3_persist_across_a_restart() {
     let bed = Bed::new();
-    let _dnsmasq = Dnsmasq::start(&bed, &[]);
+    let _dnsmasq = dnsmasq(&bed, &[]);
     let mut daemon = Daemon::start_saving(&bed);
     daemon.apply_ok(&bed, include_str!("states/dhcp_auto_routes.yml"));
     bed.wait_for_address(PATIENCE);
@@ -226,7 +226,7 @@ fn auto_keys_of_option_3_persist_across_a_restart() {
 #[test]
 fn a_rollback_restores_a_running_clients_settings() {
     let bed = Bed::new();
-    let _dnsmasq = Dnsmasq::start(&bed, &[]);
+    let _dnsmasq = dnsmasq(&bed, &[]);
     bed.client.ip(&format!("link set {CLIENT_IF} up"));
     let daemon = Daemon::start_failing_mtu(&bed);
     let before = ["default via 10.9.0.1 dev dhcp0 proto dhcp metric 100"];

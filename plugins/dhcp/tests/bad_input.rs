@@ -65,7 +65,7 @@ fn garbage_from_the_server_side_is_logged_and_ignored() {
     let _garbage = Python::start(&bed.server, GARBAGE);
     // Let the garbage flow before the client starts.
     std::thread::sleep(Duration::from_millis(300));
-    let dnsmasq = Dnsmasq::start(
+    let dnsmasq = dnsmasq(
         &bed,
         &["--dhcp-option=option:T1,3", "--dhcp-option=option:T2,100"],
     );

@@ -14,6 +14,7 @@ use std::{
 };
 
 use common::{Bed, CLIENT_IF, Daemon, SERVER_IF, wait_for};
+use nipart_testkit::DhcpServer;
 use serde_json::Value;
 
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -24,80 +25,35 @@ const DOMAIN: &str = "dhcp6.example";
 /// dnsmasq serving DHCPv6 from `fd09::100`–`fd09::1ff` (2-minute leases,
 /// its shortest) with a name server and a search domain, and sending
 /// router advertisements; killed on drop.
-struct Dnsmasq6 {
-    child: Child,
-    leases: PathBuf,
-    log: PathBuf,
-}
-
-impl Dnsmasq6 {
-    fn start(bed: &Bed) -> Dnsmasq6 {
-        nipart_testkit::require("dnsmasq");
-        // The server's addresses survive the tests' carrier flaps (taking
-        // a link down flushes its IPv6 addresses otherwise).
-        let out = Command::new("ip")
-            .args(["netns", "exec", &bed.server.name, "sysctl", "-q", "-w"])
-            .arg(format!("net.ipv6.conf.{SERVER_IF}.keep_addr_on_down=1"))
-            .output()
-            .expect("running sysctl");
-        assert!(out.status.success(), "{}", common::text(&out.stderr));
-        bed.server
-            .ip(&format!("addr add {SERVER_IP6}/64 dev {SERVER_IF} nodad"));
-        // Replies and advertisements come from a link-local address (the
-        // test kit's namespaces make none).
-        bed.server
-            .ip(&format!("addr add fe80::1/64 dev {SERVER_IF} nodad"));
-        let leases = bed.path("dnsmasq6.leases");
-        let log = bed.path("dnsmasq6.log");
-        let child = Command::new("ip")
-            .args(["netns", "exec", &bed.server.name, "dnsmasq"])
-            .args([
-                "--no-daemon",
-                "--conf-file=/dev/null",
-                "--port=0",
-                "--user=root",
-                "--bind-interfaces",
-                "--log-dhcp",
-                "--dhcp-authoritative",
-                "--enable-ra",
-                "--dhcp-range=fd09::100,fd09::1ff,64,2m",
-            ])
-            .arg(format!("--interface={SERVER_IF}"))
-            .arg(format!("--dhcp-option=option6:dns-server,[{DNS6}]"))
-            .arg(format!("--dhcp-option=option6:domain-search,{DOMAIN}"))
-            .arg(format!("--dhcp-leasefile={}", leases.display()))
-            .arg(format!("--log-facility={}", log.display()))
-            .arg(format!("--pid-file={}", bed.path("dnsmasq6.pid").display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting dnsmasq");
-        let d = Dnsmasq6 { child, leases, log };
-        wait_for(Duration::from_secs(10), "dnsmasq to start", || {
-            d.log_text().contains("DHCPv6, IP range").then_some(())
-        });
-        d
-    }
-
-    fn log_text(&self) -> String {
-        fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn lease_text(&self) -> String {
-        fs::read_to_string(&self.leases).unwrap_or_default()
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Dnsmasq6 {
-    fn drop(&mut self) {
-        self.kill();
-    }
+fn dnsmasq6(bed: &Bed) -> DhcpServer {
+    // The server's addresses survive the tests' carrier flaps (taking
+    // a link down flushes its IPv6 addresses otherwise).
+    let out = Command::new("ip")
+        .args(["netns", "exec", &bed.server.name, "sysctl", "-q", "-w"])
+        .arg(format!("net.ipv6.conf.{SERVER_IF}.keep_addr_on_down=1"))
+        .output()
+        .expect("running sysctl");
+    assert!(out.status.success(), "{}", common::text(&out.stderr));
+    bed.server
+        .ip(&format!("addr add {SERVER_IP6}/64 dev {SERVER_IF} nodad"));
+    // Replies and advertisements come from a link-local address (the
+    // test kit's namespaces make none).
+    bed.server
+        .ip(&format!("addr add fe80::1/64 dev {SERVER_IF} nodad"));
+    let dns = format!("--dhcp-option=option6:dns-server,[{DNS6}]");
+    let search = format!("--dhcp-option=option6:domain-search,{DOMAIN}");
+    DhcpServer::start(
+        &bed.server,
+        SERVER_IF,
+        bed.dir.path(),
+        "dnsmasq6",
+        &[
+            "--enable-ra",
+            "--dhcp-range=fd09::100,fd09::1ff,64,2m",
+            &dns,
+            &search,
+        ],
+    )
 }
 
 /// The test bed with a link-local address on the client's interface once
@@ -125,7 +81,7 @@ fn addresses6(bed: &Bed) -> Vec<String> {
 
 /// Waits until the client has exactly one global IPv6 address; it. On
 /// timeout, fails with the daemon's and the server's logs.
-fn wait_for_address6(bed: &Bed, daemon: &Daemon, dnsmasq: &Dnsmasq6) -> String {
+fn wait_for_address6(bed: &Bed, daemon: &Daemon, dnsmasq: &DhcpServer) -> String {
     let give_up = Instant::now() + PATIENCE;
     loop {
         let a = addresses6(bed);
@@ -188,7 +144,7 @@ fn lifetimes(bed: &Bed, ip: &str) -> (u64, u64) {
 #[test]
 fn address_is_acquired_applied_shown_and_released_at_shutdown() {
     let bed = bed6();
-    let dnsmasq = Dnsmasq6::start(&bed);
+    let dnsmasq = dnsmasq6(&bed);
     let mut daemon = Daemon::start(&bed);
     enable_dhcp6(&daemon, &bed);
 
@@ -276,7 +232,7 @@ fn address_is_acquired_applied_shown_and_released_at_shutdown() {
 #[test]
 fn turning_dhcp6_off_releases_the_lease() {
     let bed = bed6();
-    let dnsmasq = Dnsmasq6::start(&bed);
+    let dnsmasq = dnsmasq6(&bed);
     let daemon = Daemon::start(&bed);
     enable_dhcp6(&daemon, &bed);
     let addr = wait_for_address6(&bed, &daemon, &dnsmasq);
@@ -305,7 +261,7 @@ fn turning_dhcp6_off_releases_the_lease() {
 #[test]
 fn a_restarted_daemon_renews_its_saved_lease() {
     let bed = bed6();
-    let dnsmasq = Dnsmasq6::start(&bed);
+    let dnsmasq = dnsmasq6(&bed);
     let daemon = Daemon::start(&bed);
     enable_dhcp6(&daemon, &bed);
     let addr = wait_for_address6(&bed, &daemon, &dnsmasq);
@@ -334,7 +290,7 @@ fn a_restarted_daemon_renews_its_saved_lease() {
 #[test]
 fn a_rollback_stops_the_dhcp6_client_the_apply_started() {
     let bed = bed6();
-    let dnsmasq = Dnsmasq6::start(&bed);
+    let dnsmasq = dnsmasq6(&bed);
     // Up before the checkpoint, so that the rollback only undoes DHCPv6.
     bed.client.ip(&format!("link set {CLIENT_IF} up"));
     let daemon = Daemon::start(&bed);
@@ -392,7 +348,7 @@ fn a_server_that_never_answers_applies_nothing() {
 #[test]
 fn the_lease_is_renewed_at_t1_with_fresh_lifetimes() {
     let bed = bed6();
-    let dnsmasq = Dnsmasq6::start(&bed);
+    let dnsmasq = dnsmasq6(&bed);
     let daemon = Daemon::start(&bed);
     enable_dhcp6(&daemon, &bed);
     let addr = wait_for_address6(&bed, &daemon, &dnsmasq);
@@ -417,7 +373,7 @@ fn the_lease_is_renewed_at_t1_with_fresh_lifetimes() {
 #[test]
 fn a_failed_verification_rolls_the_dhcp6_client_back() {
     let bed = bed6();
-    let dnsmasq = Dnsmasq6::start(&bed);
+    let dnsmasq = dnsmasq6(&bed);
     bed.client.ip(&format!("link set {CLIENT_IF} up"));
     let daemon = Daemon::start_failing_mtu(&bed);
     let out = daemon.apply(
@@ -460,7 +416,7 @@ const SOLICIT_WAIT: &str = "before start initial Solicit";
 #[test]
 fn the_first_solicit_waits_only_when_configured_to() {
     let bed = bed6();
-    let dnsmasq = Dnsmasq6::start(&bed);
+    let dnsmasq = dnsmasq6(&bed);
     let mut daemon = Daemon::start(&bed);
     enable_dhcp6(&daemon, &bed);
     let addr = wait_for_address6(&bed, &daemon, &dnsmasq);

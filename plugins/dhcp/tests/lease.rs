@@ -11,7 +11,7 @@ const PATIENCE: Duration = Duration::from_secs(30);
 #[test]
 fn lease_is_acquired_applied_and_shown() {
     let bed = Bed::new();
-    let dnsmasq = Dnsmasq::start(&bed, &[]);
+    let dnsmasq = dnsmasq(&bed, &[]);
     let daemon = Daemon::start(&bed);
     daemon.enable_dhcp(&bed);
 
@@ -64,7 +64,7 @@ fn lease_is_acquired_applied_and_shown() {
 #[test]
 fn lease_is_renewed_at_t1_and_classless_routes_replace_the_router() {
     let bed = Bed::new();
-    let dnsmasq = Dnsmasq::start(
+    let dnsmasq = dnsmasq(
         &bed,
         &[
             "--dhcp-option=option:T1,3",

@@ -18,7 +18,7 @@ fn ip_of(cidr: &str) -> String {
 #[test]
 fn carrier_loss_removes_the_address_and_its_return_brings_it_back() {
     let bed = Bed::new();
-    let dnsmasq = Dnsmasq::start(&bed, &[]);
+    let dnsmasq = dnsmasq(&bed, &[]);
     let daemon = Daemon::start(&bed);
     daemon.enable_dhcp(&bed);
     let addr = bed.wait_for_address(PATIENCE);
@@ -57,7 +57,7 @@ fn carrier_loss_removes_the_address_and_its_return_brings_it_back() {
 #[test]
 fn shutdown_releases_and_a_restart_asks_for_the_same_address() {
     let bed = Bed::new();
-    let dnsmasq = Dnsmasq::start(&bed, &[]);
+    let dnsmasq = dnsmasq(&bed, &[]);
     let mut daemon = Daemon::start(&bed);
     daemon.enable_dhcp(&bed);
     let addr = bed.wait_for_address(PATIENCE);
@@ -102,7 +102,7 @@ fn shutdown_releases_and_a_restart_asks_for_the_same_address() {
 #[test]
 fn a_saved_lease_the_server_refuses_is_replaced() {
     let bed = Bed::new();
-    let dnsmasq = Dnsmasq::start(&bed, &[]);
+    let dnsmasq = dnsmasq(&bed, &[]);
     // A saved lease for an address outside the server's range.
     let dir = bed.path("leases");
     fs::create_dir_all(&dir).unwrap();
@@ -135,7 +135,7 @@ fn a_saved_lease_the_server_refuses_is_replaced() {
 #[test]
 fn turning_dhcp_off_releases_the_lease() {
     let bed = Bed::new();
-    let dnsmasq = Dnsmasq::start(&bed, &[]);
+    let dnsmasq = dnsmasq(&bed, &[]);
     let daemon = Daemon::start(&bed);
     daemon.enable_dhcp(&bed);
     let addr = bed.wait_for_address(PATIENCE);
@@ -161,7 +161,7 @@ fn turning_dhcp_off_releases_the_lease() {
 #[test]
 fn the_address_is_removed_at_expiry_when_the_server_is_gone() {
     let bed = Bed::new();
-    let mut dnsmasq = Dnsmasq::start(&bed, &[]);
+    let mut dnsmasq = dnsmasq(&bed, &[]);
     let daemon = Daemon::start(&bed);
     daemon.enable_dhcp(&bed);
     let addr = bed.wait_for_address(PATIENCE);
@@ -184,7 +184,7 @@ fn the_address_is_removed_at_expiry_when_the_server_is_gone() {
 #[test]
 fn a_rollback_stops_the_client_the_apply_started() {
     let bed = Bed::new();
-    let dnsmasq = Dnsmasq::start(&bed, &[]);
+    let dnsmasq = dnsmasq(&bed, &[]);
     // Up before the checkpoint, so that the rollback only undoes DHCP.
     bed.client.ip(&format!("link set {CLIENT_IF} up"));
     let daemon = Daemon::start(&bed);
@@ -231,7 +231,7 @@ fn a_nak_to_a_renewal_drops_the_lease_and_starts_over() {
     // T1 = 4 s: a renewal every 4 s; T2 = 8 s: should one renewal miss the
     // new server, the rebinding is refused the same way.
     let timers = ["--dhcp-option=option:T1,4", "--dhcp-option=option:T2,8"];
-    let mut first = Dnsmasq::start(&bed, &timers);
+    let mut first = dnsmasq(&bed, &timers);
     let daemon = Daemon::start(&bed);
     daemon.enable_dhcp(&bed);
     let addr = bed.wait_for_address(PATIENCE);
@@ -244,7 +244,7 @@ fn a_nak_to_a_renewal_drops_the_lease_and_starts_over() {
     daemon.wait_for_log(&format!("renewed {addr}"), PATIENCE);
     first.kill();
     let restarted = std::time::Instant::now();
-    let second = Dnsmasq::start_with(&bed, "second", ("10.9.0.200", "10.9.0.250"), &timers);
+    let second = dnsmasq_with(&bed, "second", ("10.9.0.200", "10.9.0.250"), &timers);
     let nak = format!("{CLIENT_IF}: DHCPNAK from 10.9.0.1 for {ip}: lease dropped");
     daemon.wait_for_log(&nak, PATIENCE);
     assert!(
@@ -303,7 +303,7 @@ fn a_nak_to_a_renewal_drops_the_lease_and_starts_over() {
 fn a_nak_to_a_rebinding_drops_the_lease_and_starts_over() {
     let bed = Bed::new();
     let timers = ["--dhcp-option=option:T1,3", "--dhcp-option=option:T2,8"];
-    let mut first = Dnsmasq::start(&bed, &timers);
+    let mut first = dnsmasq(&bed, &timers);
     let daemon = Daemon::start(&bed);
     daemon.enable_dhcp(&bed);
     let addr = bed.wait_for_address(PATIENCE);
@@ -316,7 +316,7 @@ fn a_nak_to_a_rebinding_drops_the_lease_and_starts_over() {
     wait_for(PATIENCE, "a renewal with no server", || {
         (daemon.log_text().matches("DHCPv4 renewing").count() > renewals).then_some(())
     });
-    let second = Dnsmasq::start_with(&bed, "second", ("10.9.0.200", "10.9.0.250"), &timers);
+    let second = dnsmasq_with(&bed, "second", ("10.9.0.200", "10.9.0.250"), &timers);
     daemon.wait_for_log("DHCPv4 rebinding", PATIENCE);
     daemon.wait_for_log(
         &format!("{CLIENT_IF}: DHCPNAK from 10.9.0.1 for {ip}: lease dropped"),

@@ -71,7 +71,7 @@ fn shown_client(daemon: &Daemon) -> (Value, Value) {
 #[test]
 fn a_rollback_restarts_a_client_the_apply_turned_off() {
     let bed = Bed::new();
-    let dnsmasq = Dnsmasq::start(&bed, &[]);
+    let dnsmasq = dnsmasq(&bed, &[]);
     bed.client.ip(&format!("link set {CLIENT_IF} up"));
     let daemon = Daemon::start(&bed);
     daemon.enable_dhcp(&bed);
@@ -106,7 +106,7 @@ fn a_rollback_restarts_a_client_the_apply_turned_off() {
 #[test]
 fn a_failed_verification_restarts_a_client_the_apply_turned_off() {
     let bed = Bed::new();
-    let dnsmasq = Dnsmasq::start(&bed, &[]);
+    let dnsmasq = dnsmasq(&bed, &[]);
     bed.client.ip(&format!("link set {CLIENT_IF} up"));
     let daemon = Daemon::start_failing_mtu(&bed);
     daemon.enable_dhcp(&bed);
@@ -141,7 +141,7 @@ fn a_failed_verification_restarts_a_client_the_apply_turned_off() {
 #[test]
 fn a_rollback_to_a_history_checkpoint_brings_its_clients_back() {
     let bed = Bed::new();
-    let dnsmasq = Dnsmasq::start(&bed, &[]);
+    let dnsmasq = dnsmasq(&bed, &[]);
     bed.client.ip(&format!("link set {CLIENT_IF} up"));
     let daemon = Daemon::start_saving(&bed);
     daemon.apply_ok(&bed, &state("dhcp: true, auto-route-metric: 120"));

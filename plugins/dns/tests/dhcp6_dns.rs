@@ -13,51 +13,20 @@ use common::*;
 const CLIENT_IF: &str = "dns6c0";
 const SERVER_IF: &str = "dns6s0";
 
-/// dnsmasq serving DHCPv6 (no DNS) in `ns`, killed on drop.
-struct Dnsmasq(Child);
-
-impl Dnsmasq {
-    fn start(ns: &Netns, bed: &Bed) -> Dnsmasq {
-        let log = bed.path("dnsmasq.log");
-        let child = Command::new("ip")
-            .args(["netns", "exec", &ns.name])
-            .arg(nipart_testkit::require("dnsmasq"))
-            .args([
-                "--no-daemon",
-                "--conf-file=/dev/null",
-                "--port=0",
-                "--user=root",
-                "--bind-interfaces",
-                "--dhcp-authoritative",
-                "--dhcp-range=fd19::100,fd19::1ff,64,2m",
-                "--dhcp-option=option6:dns-server,[fd19::53],[fd19::54]",
-                "--dhcp-option=option6:domain-search,six.example",
-            ])
-            .arg(format!("--interface={SERVER_IF}"))
-            .arg(format!(
-                "--dhcp-leasefile={}",
-                bed.path("dnsmasq.leases").display()
-            ))
-            .arg(format!("--log-facility={}", log.display()))
-            .arg(format!("--pid-file={}", bed.path("dnsmasq.pid").display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting dnsmasq");
-        let d = Dnsmasq(child);
-        wait_for("dnsmasq to start", || {
-            read(&log).contains("DHCPv6, IP range").then_some(())
-        });
-        d
-    }
-}
-
-impl Drop for Dnsmasq {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// dnsmasq serving DHCPv6 (no DNS) in `ns`, with two name servers and a
+/// search domain; killed on drop.
+fn dnsmasq(ns: &Netns, bed: &Bed) -> nipart_testkit::DhcpServer {
+    nipart_testkit::DhcpServer::start(
+        ns,
+        SERVER_IF,
+        bed.dir.path(),
+        "dnsmasq",
+        &[
+            "--dhcp-range=fd19::100,fd19::1ff,64,2m",
+            "--dhcp-option=option6:dns-server,[fd19::53],[fd19::54]",
+            "--dhcp-option=option6:domain-search,six.example",
+        ],
+    )
 }
 
 #[test]
@@ -75,7 +44,7 @@ fn dhcp6_name_servers_and_domains_follow_the_configured_ones_unless_auto_dns_is_
     server.ip(&format!("addr add fd19::1/64 dev {SERVER_IF} nodad"));
     server.ip(&format!("addr add fe80::1/64 dev {SERVER_IF} nodad"));
     server.ip(&format!("link set {SERVER_IF} up"));
-    let _dnsmasq = Dnsmasq::start(&server, &bed);
+    let _dnsmasq = dnsmasq(&server, &bed);
     let d = bed.daemon(&Extras {
         dhcp: true,
         ..Extras::default()

@@ -1,6 +1,7 @@
 //! What the DHCPv4 and DHCPv6 benchmarks (`dhcp_bench`, `dhcp6_bench`)
-//! share: their arguments, watching a namespace for the client's address,
-//! and nipart's side (the daemon with the kernel, monitor and dhcp plugins
+//! share: their arguments, a side of the bed (a server namespace with
+//! dnsmasq, a client namespace, a veth pair), watching a namespace for the
+//! client's address, and nipart's side (the daemon with the kernel, monitor and dhcp plugins
 //! in the client's namespace, DHCP turned on through the bus).
 
 // Each benchmark uses one family.
@@ -15,7 +16,9 @@ use std::{
 };
 
 use nipart_plugin_api::{Address, EventState};
-use nipart_testkit::{BusClient, build_in_workspace, netns::enter as enter_netns};
+use nipart_testkit::{
+    BusClient, DhcpServer, Netns, build_in_workspace, netns::enter as enter_netns, try_run,
+};
 use nipartd::{DaemonConfig, Lifecycle};
 use serde_json::json;
 
@@ -23,6 +26,84 @@ pub type BoxError = Box<dyn std::error::Error>;
 
 /// How long one address may take.
 pub const GIVE_UP: Duration = Duration::from_secs(20);
+
+/// A server namespace with dnsmasq (the test kit's [`DhcpServer`]), a
+/// client namespace, a veth pair between them.
+pub struct Side {
+    pub client: Netns,
+    pub server: Netns,
+    server_if: &'static str,
+    _dnsmasq: DhcpServer,
+}
+
+impl Side {
+    /// A side leasing `family`'s addresses (1-hour leases), dnsmasq's
+    /// files named `tag` in `dir`.
+    pub fn new(
+        family: Family,
+        tag: &str,
+        dir: &Path,
+        client_if: &'static str,
+        server_if: &'static str,
+    ) -> Result<Side, BoxError> {
+        let client = Netns::try_new()?;
+        let server = Netns::try_new()?;
+        client.try_ip("link set lo up")?;
+        client.try_ip(&format!(
+            "link add {client_if} type veth peer name {server_if} netns {}",
+            server.name
+        ))?;
+        let args: &[&str] = match family {
+            Family::V4 => {
+                server.try_ip(&format!("addr add 10.77.0.1/24 dev {server_if}"))?;
+                &[
+                    "--dhcp-range=10.77.0.50,10.77.0.150,255.255.255.0,1h",
+                    "--dhcp-option=option:router,10.77.0.1",
+                ]
+            }
+            Family::V6 => {
+                // The test kit's namespaces make no link-local addresses;
+                // DHCPv6 needs them.
+                client.try_ip(&format!("link set {client_if} addrgenmode eui64"))?;
+                server.try_ip(&format!("link set {server_if} addrgenmode eui64"))?;
+                // The server's address survives the carrier flaps of each
+                // iteration (taking a link down flushes its IPv6 addresses
+                // otherwise).
+                try_run(std::process::Command::new("ip").args([
+                    "netns",
+                    "exec",
+                    &server.name,
+                    "sysctl",
+                    "-q",
+                    "-w",
+                    &format!("net.ipv6.conf.{server_if}.keep_addr_on_down=1"),
+                ]))?;
+                server.try_ip(&format!("addr add fd77::1/64 dev {server_if} nodad"))?;
+                &["--dhcp-range=fd77::100,fd77::1ff,64,1h"]
+            }
+        };
+        client.try_ip(&format!("link set {client_if} up"))?;
+        server.try_ip(&format!("link set {server_if} up"))?;
+        let dnsmasq = DhcpServer::try_start(&server, server_if, dir, tag, args)?;
+        Ok(Side {
+            client,
+            server,
+            server_if,
+            _dnsmasq: dnsmasq,
+        })
+    }
+
+    /// Takes the server's end of the link up or down (the client sees its
+    /// carrier come and go).
+    pub fn carrier(&self, up: bool) -> Result<(), BoxError> {
+        self.server.try_ip(&format!(
+            "link set {} {}",
+            self.server_if,
+            if up { "up" } else { "down" }
+        ))?;
+        Ok(())
+    }
+}
 
 /// Which address a benchmark waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

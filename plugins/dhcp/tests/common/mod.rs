@@ -18,7 +18,7 @@ use std::{
 };
 
 pub use nipart_testkit::Netns;
-use nipart_testkit::{DaemonBuilder, DaemonProcess, nipc_binary, toml_str};
+use nipart_testkit::{DaemonBuilder, DaemonProcess, DhcpServer, nipc_binary, toml_str};
 use serde_json::Value;
 
 /// The client's interface and the server's.
@@ -105,84 +105,29 @@ impl Bed {
     }
 }
 
-/// dnsmasq serving DHCP (no DNS) on the server side, killed on drop.
-pub struct Dnsmasq {
-    child: Child,
-    pub leases: PathBuf,
-    pub log: PathBuf,
+/// dnsmasq serving DHCP (no DNS) on the server side: the test kit's
+/// [`DhcpServer`], killed on drop.
+pub type Dnsmasq = DhcpServer;
+
+/// dnsmasq leasing 2-minute leases (its minimum) from [`RANGE`] with
+/// router 10.9.0.1 and DNS server 10.9.0.53, plus `extra` options.
+pub fn dnsmasq(bed: &Bed, extra: &[&str]) -> Dnsmasq {
+    dnsmasq_with(bed, "dnsmasq", RANGE, extra)
 }
 
-impl Dnsmasq {
-    /// Leases 2-minute leases (dnsmasq's minimum) from [`RANGE`] with
-    /// router 10.9.0.1 and DNS server 10.9.0.53, plus `extra` options.
-    pub fn start(bed: &Bed, extra: &[&str]) -> Dnsmasq {
-        Dnsmasq::start_with(bed, "dnsmasq", RANGE, extra)
-    }
-
-    /// Like [`Dnsmasq::start`], leasing from `range`, with its files
-    /// (`NAME.leases`, `NAME.log`, `NAME.pid`) named `name`: a second
-    /// server on the same bed starts with a log of its own.
-    pub fn start_with(bed: &Bed, name: &str, range: (&str, &str), extra: &[&str]) -> Dnsmasq {
-        nipart_testkit::require("dnsmasq");
-        let leases = bed.path(&format!("{name}.leases"));
-        let log = bed.path(&format!("{name}.log"));
-        let child = Command::new("ip")
-            .args(["netns", "exec", &bed.server.name, "dnsmasq"])
-            .args([
-                "--no-daemon",
-                "--conf-file=/dev/null",
-                "--port=0",
-                "--user=root",
-                "--bind-interfaces",
-                "--log-dhcp",
-                "--dhcp-authoritative",
-            ])
-            .arg(format!("--interface={SERVER_IF}"))
-            .arg(format!(
-                "--dhcp-range={},{},255.255.255.0,2m",
-                range.0, range.1
-            ))
-            .arg(format!("--dhcp-option=option:router,{SERVER_IP}"))
-            .arg("--dhcp-option=option:dns-server,10.9.0.53")
-            .arg(format!("--dhcp-leasefile={}", leases.display()))
-            .arg(format!("--log-facility={}", log.display()))
-            .arg(format!(
-                "--pid-file={}",
-                bed.path(&format!("{name}.pid")).display()
-            ))
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting dnsmasq");
-        let d = Dnsmasq { child, leases, log };
-        wait_for(Duration::from_secs(10), "dnsmasq to start", || {
-            d.log_text().contains("DHCP, IP range").then_some(())
-        });
-        d
-    }
-
-    pub fn log_text(&self) -> String {
-        fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// The lease file's text.
-    pub fn lease_text(&self) -> String {
-        fs::read_to_string(&self.leases).unwrap_or_default()
-    }
-
-    /// Stops it now.
-    pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Dnsmasq {
-    fn drop(&mut self) {
-        self.kill();
-    }
+/// Like [`dnsmasq`], leasing from `range`, with its files (`NAME.leases`,
+/// `NAME.log`, `NAME.pid`) named `name`: a second server on the same bed
+/// starts with a log of its own.
+pub fn dnsmasq_with(bed: &Bed, name: &str, range: (&str, &str), extra: &[&str]) -> Dnsmasq {
+    let range = format!("--dhcp-range={},{},255.255.255.0,2m", range.0, range.1);
+    let router = format!("--dhcp-option=option:router,{SERVER_IP}");
+    let mut args = vec![
+        range.as_str(),
+        router.as_str(),
+        "--dhcp-option=option:dns-server,10.9.0.53",
+    ];
+    args.extend_from_slice(extra);
+    DhcpServer::start(&bed.server, SERVER_IF, bed.dir.path(), name, &args)
 }
 
 /// `nipartd` in the client namespace with the kernel, state, commander,

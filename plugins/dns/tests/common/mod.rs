@@ -287,7 +287,7 @@ const DHCP_SERVER_IF: &str = "dnss0";
 /// 10.19.0.50-150 and giving name servers 10.19.0.53 and 10.19.0.54.
 pub struct DhcpServer {
     // Dropped first: dnsmasq goes before its namespace.
-    _dnsmasq: Dnsmasq,
+    _dnsmasq: nipart_testkit::DhcpServer,
     pub ns: Netns,
 }
 
@@ -336,57 +336,18 @@ impl DhcpServer {
         ns.ip(&format!("link set {DHCP_SERVER_IF} up"));
         options.extend(extra);
         DhcpServer {
-            _dnsmasq: Dnsmasq::start(&ns, bed, DHCP_SERVER_IF, &options),
+            _dnsmasq: nipart_testkit::DhcpServer::start(
+                &ns,
+                DHCP_SERVER_IF,
+                bed.dir.path(),
+                "dnsmasq",
+                &options,
+            ),
             ns,
         }
     }
 }
 
-/// dnsmasq serving DHCPv4 (no DNS) on `interface` in `ns`, with `extra`
-/// options, logging in the bed's directory; killed on drop.
-struct Dnsmasq(std::process::Child);
-
-impl Dnsmasq {
-    fn start(ns: &Netns, bed: &Bed, interface: &str, extra: &[&str]) -> Dnsmasq {
-        let log = bed.path("dnsmasq.log");
-        let child = Command::new("ip")
-            .args(["netns", "exec", &ns.name])
-            .arg(nipart_testkit::require("dnsmasq"))
-            .args([
-                "--no-daemon",
-                "--conf-file=/dev/null",
-                "--port=0",
-                "--user=root",
-                "--bind-interfaces",
-                "--dhcp-authoritative",
-            ])
-            .args(extra)
-            .arg(format!("--interface={interface}"))
-            .arg(format!(
-                "--dhcp-leasefile={}",
-                bed.path("dnsmasq.leases").display()
-            ))
-            .arg(format!("--log-facility={}", log.display()))
-            .arg(format!("--pid-file={}", bed.path("dnsmasq.pid").display()))
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("starting dnsmasq");
-        let d = Dnsmasq(child);
-        wait_for("dnsmasq to start", || {
-            read(&log).contains("DHCP, IP range").then_some(())
-        });
-        d
-    }
-}
-
-impl Drop for Dnsmasq {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// The machine's running host name (the test's own UTS namespace is the
 /// machine's).
