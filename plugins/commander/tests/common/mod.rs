@@ -29,12 +29,17 @@ pub fn netns() -> Netns {
     ns
 }
 
-/// `ip -j -d link show` without the running timers.
+/// `ip -j -d link show` without the running timers, and without the
+/// operational state: the kernel updates it up to a second after a
+/// carrier change (linkwatch), so a bridge that just got its port may
+/// still say `UNKNOWN` in a snapshot taken at once, and `UP` a moment
+/// later with nothing changed. The flags (`UP`, `LOWER_UP`) say the same
+/// without the delay.
 pub fn links_without_timers(ns: &Netns) -> Value {
     fn strip(v: &mut Value) {
         match v {
             Value::Object(m) => {
-                m.retain(|k, _| !k.contains("timer"));
+                m.retain(|k, _| !k.contains("timer") && k != "operstate");
                 m.values_mut().for_each(strip);
             }
             Value::Array(a) => a.iter_mut().for_each(strip),
