@@ -48,8 +48,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use dhcp_bed::{BoxError, Family, Side, GIVE_UP, args, ms, start_nipart, wait_until_gone, watch_address};
-use nipart_testkit::{Netns, try_run};
+use dhcp_bed::{
+    BoxError, Family, GIVE_UP, Side, args, ms, start_nipart, wait_until_gone, watch_address,
+};
+use nipart_testkit::try_run;
 use serde_json::json;
 use stats::percentile;
 
@@ -66,7 +68,6 @@ fn main() -> ExitCode {
         }
     }
 }
-
 
 /// One nipart iteration: carrier down until the address is gone, then
 /// carrier up → address.

@@ -39,7 +39,7 @@ use std::{
 };
 
 use dhcp_bed::{BoxError, Family, Side, args, ms, start_nipart, wait_until_gone, watch_address};
-use nipart_testkit::{Netns, try_run};
+use nipart_testkit::try_run;
 use serde_json::json;
 use stats::percentile;
 
@@ -56,7 +56,6 @@ fn main() -> ExitCode {
         }
     }
 }
-
 
 /// One nipart iteration: carrier down until the address is gone, then
 /// carrier up → address.

@@ -84,13 +84,7 @@ impl DhcpServer {
     }
 
     /// [`try_start`](Self::try_start), panicking (for tests).
-    pub fn start(
-        ns: &Netns,
-        interface: &str,
-        dir: &Path,
-        name: &str,
-        args: &[&str],
-    ) -> DhcpServer {
+    pub fn start(ns: &Netns, interface: &str, dir: &Path, name: &str, args: &[&str]) -> DhcpServer {
         Self::try_start(ns, interface, dir, name, args).unwrap_or_else(|e| panic!("{e}"))
     }
 

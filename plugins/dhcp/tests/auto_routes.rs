@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Bed, CLIENT_IF, Daemon, Dnsmasq, SERVER_IP, text};
+use common::{Bed, CLIENT_IF, Daemon, SERVER_IP, dnsmasq, text};
 
 const PATIENCE: Duration = Duration::from_secs(30);
 

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Bed, CLIENT_IF, Daemon, Dnsmasq, Python, SERVER_IF, in_range, text};
+use common::{Bed, CLIENT_IF, Daemon, Python, SERVER_IF, dnsmasq, in_range, text};
 
 const PATIENCE: Duration = Duration::from_secs(30);
 

@@ -8,8 +8,7 @@ mod common;
 
 use std::{
     fs,
-    path::PathBuf,
-    process::{Child, Command, Stdio},
+    process::Command,
     time::{Duration, Instant},
 };
 

@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Bed, CLIENT_IF, Daemon, Dnsmasq, SERVER_IP, in_range, wait_for};
+use common::{Bed, CLIENT_IF, Daemon, SERVER_IP, dnsmasq, in_range, wait_for};
 
 const PATIENCE: Duration = Duration::from_secs(30);
 

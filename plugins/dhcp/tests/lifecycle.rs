@@ -7,7 +7,7 @@ mod common;
 
 use std::{fs, time::Duration};
 
-use common::{Bed, CLIENT_IF, Daemon, Dnsmasq, RANGE, SERVER_IF, in_range, wait_for};
+use common::{Bed, CLIENT_IF, Daemon, RANGE, SERVER_IF, dnsmasq, dnsmasq_with, in_range, wait_for};
 
 const PATIENCE: Duration = Duration::from_secs(30);
 

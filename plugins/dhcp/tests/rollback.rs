@@ -9,7 +9,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Bed, CLIENT_IF, Daemon, Dnsmasq, SERVER_IF, text, wait_for};
+use common::{Bed, CLIENT_IF, Daemon, Dnsmasq, SERVER_IF, dnsmasq, text, wait_for};
 use serde_json::Value;
 
 const PATIENCE: Duration = Duration::from_secs(30);

@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
-
 use common::*;
 
 const CLIENT_IF: &str = "dns6c0";

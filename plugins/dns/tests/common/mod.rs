@@ -348,7 +348,6 @@ impl DhcpServer {
     }
 }
 
-
 /// The machine's running host name (the test's own UTS namespace is the
 /// machine's).
 pub fn machine_hostname() -> String {
