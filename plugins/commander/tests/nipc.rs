@@ -7,6 +7,7 @@ mod common;
 use std::process::{Command, Output};
 
 use common::{Netns, artifacts, netns};
+use nipart_plugin_api::state::NetworkState;
 use nipart_testkit::{DaemonBuilder, DaemonProcess, nipc_binary};
 use serde_json::Value;
 
@@ -86,6 +87,22 @@ fn nipc_apply_and_show_through_the_daemon() {
     assert_eq!(iface["name"], "e2e0", "{shown}");
     assert_eq!(iface["mtu"], 1400, "{shown}");
     assert_eq!(iface["ipv4"]["address"][0]["ip"], "192.0.2.7", "{shown}");
+    // The JSON, printed as the daemon wrote it, is the state the YAML
+    // shows; an interface that does not exist is exit code 8, naming it,
+    // with nothing on standard output.
+    let yaml = d.nipc(&["show", "e2e0"]);
+    assert_eq!(
+        NetworkState::from_yaml(&text(&yaml.stdout)).expect("YAML"),
+        NetworkState::from_json(&text(&out.stdout)).expect("JSON")
+    );
+    let missing = d.nipc(&["-o", "json", "show", "nosuch0"]);
+    assert_eq!(missing.status.code(), Some(8), "{}", text(&missing.stderr));
+    assert!(
+        text(&missing.stderr).contains("no interface named \"nosuch0\""),
+        "{}",
+        text(&missing.stderr)
+    );
+    assert!(missing.stdout.is_empty());
     // And the kernel agrees.
     assert_eq!(ns.link("e2e0").expect("e2e0 exists")["mtu"], 1400);
     assert_eq!(ns.addresses("e2e0"), ["192.0.2.7/24"]);
